@@ -1,0 +1,35 @@
+// The one interface every source kind implements. Adding a kind = one file here + one line in index.ts.
+import type { ObservedBackup, ProbeErrorCode, SourceMetrics } from '../../../shared/model';
+import type { Config, SourceConfig } from '../../../shared/config';
+
+export interface ProbeContext {
+  /** Aborted when the probe's timeout passes or the engine stops; probes must stop their work when it fires. */
+  signal: AbortSignal;
+  /** The probe's time budget, for libraries that take their own timeouts (connect, statement). */
+  timeoutMs: number;
+  /** The whole validated config (for defaults). */
+  config: Config;
+  now(): number;
+}
+
+export interface Observation {
+  backups: ObservedBackup[];
+  metrics: SourceMetrics;
+}
+
+export interface Probe<S extends SourceConfig = SourceConfig> {
+  kind: S['kind'];
+  observe(source: S, ctx: ProbeContext): Promise<Observation>;
+}
+
+/** What a probe throws when it cannot observe; the engine turns it into a stored, displayed value. */
+export class ProbeError extends Error {
+  constructor(
+    readonly code: ProbeErrorCode,
+    message: string,
+    readonly host?: string,
+  ) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}

@@ -1,0 +1,29 @@
+// The history store's contract, as the engine, the CLI and the benchmarks use it.
+import type { BackupRecord, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
+
+export interface PollEntry {
+  poll: Poll;
+  /** Everything the probe saw; only backups not already stored are inserted. */
+  backups: ObservedBackup[];
+}
+
+export interface HistoryStore {
+  /** Records polls and their new backups in ONE transaction; returns how many backups were new. */
+  recordPolls(entries: PollEntry[]): { newBackups: number };
+  recordEvent(event: StatusEvent): StatusEvent;
+  latestPoll(sourceId: string): Poll | null;
+  /** Failed polls in a row, newest first, stopping at the first successful one. */
+  consecutiveFailures(sourceId: string): number;
+  /** Status of the newest event for the source, or null if it never had one. */
+  lastStatus(sourceId: string): Status | null;
+  /** Stored backups, newest finishedAt first. */
+  backups(sourceId: string, opts?: { limit?: number; before?: number }): BackupRecord[];
+  polls(sourceId: string, opts: { since: number; until?: number; limit?: number }): Poll[];
+  events(opts: { sourceId?: string; since?: number; limit?: number }): StatusEvent[];
+  /**
+   * Backup age (poll time - newest backup time) over [from, to], reduced to at most maxPoints points
+   * that keep each bucket's minimum and maximum, so a sawtooth keeps its peaks.
+   */
+  backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  close(): void;
+}

@@ -1,0 +1,204 @@
+// The config file's schema: the contract between the user, the engine and the settings page.
+// Durations and sizes are written as text ("26h", "1MB") and come out of parsing as numbers (ms, bytes).
+import { z } from 'zod';
+import { DURATION_HINT, SIZE_HINT, parseDuration, parsePercent, parseSize } from './units';
+
+function unitField(parse: (text: string) => number | null, what: string, hint: string) {
+  return z.union([z.string(), z.number()]).transform((input, ctx) => {
+    const value = typeof input === 'string' ? parse(input) : null;
+    if (value === null) {
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(input)} is not ${what} (${hint})` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+export const duration = () => unitField(parseDuration, 'a duration', DURATION_HINT);
+export const size = () => unitField(parseSize, 'a size', SIZE_HINT);
+export const percent = () => unitField(parsePercent, 'a percentage', 'use 5%');
+
+const sourceId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and dashes, like orders-db');
+
+const commonSourceFields = {
+  id: sourceId,
+  name: z.string().min(1).optional(),
+  /** How often to poll this source; defaults.interval when absent. */
+  interval: duration().optional(),
+  /** How long one probe may take before it is abandoned; defaults.timeout when absent. */
+  timeout: duration().optional(),
+};
+
+const postgresUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL (use postgres://user@host:5432/dbname)' });
+    return;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    ctx.addIssue({ code: 'custom', message: `must start with postgres:// (got ${url.protocol}//)` });
+  }
+  // Never echo the password back: the message must be safe to log.
+  if (url.password) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'contains a password; remove it from the URL and use passwordEnv, passwordFile or ~/.pgpass',
+    });
+  }
+});
+
+const passwordFields = {
+  /** Name of an environment variable holding the password. */
+  passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  /** A file holding only the password; must not be readable by group or others (chmod 600). */
+  passwordFile: z.string().min(1).optional(),
+};
+
+export const postgresSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('postgres'),
+  url: postgresUrl,
+  ...passwordFields,
+  maxArchiveAge: duration().optional(),
+  maxReplicationLag: duration().optional(),
+  /** application_name of every standby that must be streaming from this server. */
+  standbys: z.array(z.string().min(1)).optional(),
+  /** Databases the coverage rule does not ask a backup for; defaults to ["postgres"]. */
+  coverageIgnore: z.array(z.string()).optional(),
+});
+
+export const dumpDirSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('dump-dir'),
+  path: z.string().min(1),
+  /** Glob matched against file and directory names in `path`; directory-format dumps are directories. */
+  pattern: z.string().min(1).default('*'),
+  maxAge: duration().optional(),
+  minSize: size().optional(),
+  /** id of the postgres source these dumps come from. */
+  database: sourceId.optional(),
+  /** Name of the database these dumps hold, when the dump headers cannot tell (plain SQL without a header). */
+  dbname: z.string().min(1).optional(),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema]);
+
+export const defaultsSchema = z.strictObject({
+  interval: duration().default(5 * 60_000),
+  timeout: duration().default(30_000),
+  /** Probes running at once. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  maxAge: duration().default(26 * 3_600_000),
+  maxArchiveAge: duration().default(15 * 60_000),
+  maxReplicationLag: duration().default(5 * 60_000),
+  /** Failed polls in a row after which an unobservable source turns from unknown to critical. */
+  failuresBeforeCritical: z.number().int().min(1).default(5),
+});
+
+export const configSchema = z
+  .strictObject({
+    defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
+    sources: z.array(sourceSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const kinds = new Map<string, string>();
+    config.sources.forEach((source, i) => {
+      if (kinds.has(source.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${source.id}" is used by another source; ids must be unique` });
+      }
+      kinds.set(source.id, source.kind);
+    });
+    config.sources.forEach((source, i) => {
+      if ('passwordEnv' in source && source.passwordEnv && source.passwordFile) {
+        ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'set passwordEnv or passwordFile, not both' });
+      }
+      if (source.kind === 'dump-dir' && source.database !== undefined) {
+        const kind = kinds.get(source.database);
+        if (kind === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['sources', i, 'database'], message: `links to "${source.database}", but no source has that id` });
+        } else if (kind !== 'postgres') {
+          ctx.addIssue({ code: 'custom', path: ['sources', i, 'database'], message: `links to "${source.database}", which is a ${kind} source, not a postgres one` });
+        }
+      }
+    });
+  });
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type Defaults = Config['defaults'];
+export type SourceConfig = z.output<typeof sourceSchema>;
+export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
+export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
+
+export interface ConfigProblem {
+  /** e.g. "sources[1].maxAge" ("" for the whole file) */
+  path: string;
+  message: string;
+}
+
+/** ["sources", 1, "maxAge"] -> "sources[1].maxAge" */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${String(part)}` : String(part);
+  }, '');
+}
+
+export type ParsedConfig = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** Validate already-parsed YAML/JSON. Every problem is reported, not just the first. */
+export function validateConfig(raw: unknown): ParsedConfig {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: result.error.issues.flatMap((issue) => describeIssue(issue)) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: `unknown key${suggestKey(key, issue.path)}`,
+      }));
+    case 'invalid_union':
+      if (issue.path.at(-1) === 'kind' || (issue as { note?: string }).note === 'No matching discriminator') {
+        return [{ path: formatPath([...issue.path]), message: `kind must be one of ${SOURCE_KINDS.join(', ')}` }];
+      }
+      return [{ path, message: issue.message }];
+    case 'invalid_type':
+      if (issue.input === undefined) return [{ path, message: `is required (expected ${issue.expected})` }];
+      return [{ path, message: `expected ${issue.expected}, got ${describeValue(issue.input)}` }];
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+export const SOURCE_KINDS = sourceSchema.options.map((o) => o.shape.kind.value);
+
+const KNOWN_KEYS = [
+  ...new Set([
+    ...Object.keys(postgresSourceSchema.shape),
+    ...Object.keys(dumpDirSourceSchema.shape),
+    ...Object.keys(defaultsSchema.shape),
+    'defaults',
+    'sources',
+  ]),
+];
+
+function suggestKey(key: string, _path: readonly PropertyKey[]): string {
+  const lower = key.toLowerCase().replace(/[-_]/g, '');
+  const match = KNOWN_KEYS.find((known) => known.toLowerCase() === lower);
+  return match ? ` (did you mean ${match}?)` : '';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

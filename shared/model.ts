@@ -1,0 +1,188 @@
+// The domain model shared by the engine, the CLI and (later) the renderer.
+// Times are epoch milliseconds; sizes are bytes; durations are milliseconds.
+
+export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
+
+/** Severity for "worst wins": unknown ranks above warning (we could not tell) but below critical (we know it is broken). */
+export const STATUS_SEVERITY: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
+
+/** Nagios plugin exit codes. */
+export const NAGIOS_EXIT: Record<Status, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+export function worstStatus(statuses: Iterable<Status>, empty: Status = 'ok'): Status {
+  let worst: Status | null = null;
+  for (const s of statuses) if (worst === null || STATUS_SEVERITY[s] > STATUS_SEVERITY[worst]) worst = s;
+  return worst ?? empty;
+}
+
+export type SourceKind = 'postgres' | 'dump-dir';
+
+export type RuleId =
+  | 'backup-age'
+  | 'backup-size'
+  | 'backup-unreadable'
+  | 'dump-version'
+  | 'probe-error'
+  | 'wal-archiving'
+  | 'replication'
+  | 'coverage'
+  | 'no-backups';
+
+export interface Finding {
+  rule: RuleId;
+  status: Status;
+  /** One sentence a sysadmin can act on. */
+  message: string;
+  observed?: number | string | null;
+  limit?: number | string | null;
+}
+
+export interface SourceHealth {
+  status: Status;
+  findings: Finding[];
+}
+
+export type BackupType = 'full' | 'diff' | 'incr' | 'dump' | 'snapshot';
+
+export type DumpFormat = 'custom' | 'directory' | 'tar' | 'plain' | 'plain-gzip' | 'unknown';
+
+/** What a pg_dump header says; every field optional because headers may be cut short. */
+export interface DumpHeader {
+  format: DumpFormat;
+  /** Archive format version, e.g. "1.14" (custom, directory, tar). */
+  archiveVersion?: string;
+  /** Creation time as written in the archive header (epoch ms). */
+  createdAt?: number;
+  dbName?: string;
+  /** e.g. "15.18 (Debian 15.18-0+deb12u1)" */
+  serverVersion?: string;
+  pgDumpVersion?: string;
+  compression?: string;
+}
+
+export interface DumpMeta {
+  header?: DumpHeader;
+}
+
+/** A backup as a probe sees it on one poll. */
+export interface ObservedBackup {
+  /** Stable identity within the source: file path, label, snapshot id. */
+  key: string;
+  type: BackupType;
+  startedAt?: number | null;
+  finishedAt: number;
+  sizeBytes: number;
+  /** false when the backup exists but cannot be read as what it claims to be (zero bytes, garbage, cut header). */
+  readable: boolean;
+  /** Why it is unreadable, in words. */
+  problem?: string | null;
+  meta?: DumpMeta & Record<string, unknown>;
+}
+
+/** A backup as stored in history: recorded once, when first seen. */
+export interface BackupRecord extends ObservedBackup {
+  sourceId: string;
+  firstSeenAt: number;
+}
+
+export type ProbeErrorCode =
+  | 'refused'
+  | 'timeout'
+  | 'auth-failed'
+  | 'not-found'
+  | 'permission-denied'
+  | 'dns'
+  | 'config'
+  | 'failed';
+
+export interface ProbeErrorValue {
+  code: ProbeErrorCode;
+  message: string;
+  host?: string;
+}
+
+export interface DatabaseSize {
+  name: string;
+  sizeBytes: number;
+}
+
+export interface ArchiverState {
+  archiveMode: string;
+  archivedCount: number;
+  lastArchivedWal: string | null;
+  lastArchivedAt: number | null;
+  failedCount: number;
+  lastFailedWal: string | null;
+  lastFailedAt: number | null;
+}
+
+export interface StandbyState {
+  applicationName: string;
+  clientAddr: string | null;
+  state: string | null;
+  syncState: string | null;
+  writeLagMs: number | null;
+  flushLagMs: number | null;
+  replayLagMs: number | null;
+}
+
+export interface PostgresMetrics {
+  kind: 'postgres';
+  serverVersion: string;
+  /** server_version_num, e.g. 150018 */
+  serverVersionNum: number;
+  serverMajor: number;
+  inRecovery: boolean;
+  databases: DatabaseSize[];
+  archiver: ArchiverState | null;
+  standbys: StandbyState[];
+  /** On a standby: now() - pg_last_xact_replay_timestamp(), 0 when caught up; null on a primary. */
+  replayDelayMs: number | null;
+}
+
+export interface DumpDirMetrics {
+  kind: 'dump-dir';
+  fileCount: number;
+  totalBytes: number;
+}
+
+export type SourceMetrics = PostgresMetrics | DumpDirMetrics;
+
+/** One poll of one source: what the engine stores. */
+export interface Poll {
+  sourceId: string;
+  at: number;
+  durationMs: number;
+  ok: boolean;
+  error: ProbeErrorValue | null;
+  metrics: SourceMetrics | null;
+  /** finishedAt of the newest backup present at this poll, for the backup-age series. */
+  newestBackupAt: number | null;
+  newestBackupSize: number | null;
+  status: Status;
+}
+
+export interface StatusEvent {
+  id?: number;
+  at: number;
+  sourceId: string;
+  from: Status | null;
+  to: Status;
+  findings: Finding[];
+}
+
+export interface SourceSummary {
+  id: string;
+  name: string;
+  kind: SourceKind;
+  status: Status;
+  findings: Finding[];
+  lastPollAt: number | null;
+  newestBackup: Pick<BackupRecord, 'key' | 'finishedAt' | 'sizeBytes' | 'readable'> | null;
+}
+
+/** A point of a reduced time series. */
+export interface SeriesPoint {
+  at: number;
+  value: number;
+}
