@@ -1,0 +1,101 @@
+// Finds installed PostgreSQL server binaries and picks one able to read a given archive.
+import { readdirSync, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { run } from '../exec';
+
+export interface PostgresInstall {
+  /** Directory holding initdb, postgres, pg_ctl, pg_restore, psql. */
+  bin: string;
+  major: number;
+  /** e.g. "15.18 (Debian 15.18-0+deb12u1)" */
+  version: string;
+}
+
+/** Directories where distributions and installers put versioned PostgreSQL binaries. */
+function versionedBinDirs(): string[] {
+  const globs: Array<[string, (entry: string) => string]> = [
+    ['/usr/lib/postgresql', (v) => join('/usr/lib/postgresql', v, 'bin')], // Debian, Ubuntu
+    ['/usr', (v) => (v.startsWith('pgsql-') ? join('/usr', v, 'bin') : '')], // RHEL PGDG
+    ['/opt/homebrew/opt', (v) => (v.startsWith('postgresql') ? join('/opt/homebrew/opt', v, 'bin') : '')],
+    ['/usr/local/opt', (v) => (v.startsWith('postgresql') ? join('/usr/local/opt', v, 'bin') : '')],
+    ['/Applications/Postgres.app/Contents/Versions', (v) => join('/Applications/Postgres.app/Contents/Versions', v, 'bin')],
+    ['C:\\Program Files\\PostgreSQL', (v) => join('C:\\Program Files\\PostgreSQL', v, 'bin')],
+  ];
+  const dirs: string[] = [];
+  for (const [parent, toBin] of globs) {
+    let entries: string[];
+    try {
+      entries = readdirSync(parent);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const bin = toBin(entry);
+      if (bin) dirs.push(bin);
+    }
+  }
+  return dirs;
+}
+
+const exe = (name: string) => (process.platform === 'win32' ? `${name}.exe` : name);
+
+/** "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> { major: 15, version: "15.18 (Debian ...)" } */
+export function parseVersionLine(line: string): { major: number; version: string } | null {
+  const m = /\(PostgreSQL\)\s+((\d+)(?:\.(\d+))?\S*(?:\s.*)?)$/.exec(line.trim());
+  if (!m) return null;
+  const first = Number(m[2]);
+  // Before 10 a major was two numbers (9.6); we treat 9.6 as 9.6, which still sorts below 10.
+  const major = first < 10 && m[3] !== undefined ? Number(`${first}.${m[3]}`) : first;
+  return { major, version: m[1]!.trim() };
+}
+
+/**
+ * Every usable installation, newest major first. `configuredBin` (the user's `postgresBin`) comes first
+ * when it works. An installation needs initdb and postgres (to run a scratch cluster).
+ */
+export async function findPostgresInstalls(configuredBin?: string): Promise<PostgresInstall[]> {
+  const candidates = [
+    ...(configuredBin ? [configuredBin] : []),
+    ...versionedBinDirs(),
+    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
+  ];
+  const seen = new Set<string>();
+  const installs: PostgresInstall[] = [];
+  for (const bin of candidates) {
+    if (seen.has(bin)) continue;
+    seen.add(bin);
+    const postgres = join(bin, exe('postgres'));
+    if (!existsSync(postgres) || !existsSync(join(bin, exe('initdb')))) continue;
+    const result = await run(postgres, ['--version'], { timeoutMs: 10_000 });
+    const parsed = result.code === 0 ? parseVersionLine(result.stdout) : null;
+    if (parsed) installs.push({ bin, ...parsed });
+  }
+  const configured = configuredBin ? installs.filter((i) => i.bin === configuredBin) : [];
+  const rest = installs.filter((i) => i.bin !== configuredBin).sort((a, b) => b.major - a.major);
+  return [...configured, ...rest];
+}
+
+export class NoPostgresError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoPostgresError';
+  }
+}
+
+/** The installation to use for an archive needing at least `minMajor` (any when undefined). */
+export async function pickPostgresInstall(opts: { minMajor?: number; configuredBin?: string } = {}): Promise<PostgresInstall> {
+  const installs = await findPostgresInstalls(opts.configuredBin);
+  if (installs.length === 0) {
+    throw new NoPostgresError(
+      'no PostgreSQL server binaries found (looked in /usr/lib/postgresql/*/bin and PATH); install postgresql (e.g. apt-get install postgresql) or set postgresBin',
+    );
+  }
+  const usable = opts.minMajor === undefined ? installs : installs.filter((i) => i.major >= opts.minMajor!);
+  if (usable.length === 0) {
+    const have = installs.map((i) => i.major).join(', ');
+    throw new NoPostgresError(
+      `this needs PostgreSQL ${opts.minMajor} or newer, but only ${have} is installed; install postgresql-${opts.minMajor} (or postgresql-client-${opts.minMajor} and its server) or set postgresBin`,
+    );
+  }
+  return usable[0]!;
+}

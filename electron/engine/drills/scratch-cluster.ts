@@ -1,0 +1,307 @@
+// A throwaway PostgreSQL cluster in a temp dir: initdb --no-sync, fsync off, no TCP listener unless asked,
+// a unix socket in its own dir. Restore drills and the test suite both use it. It never touches any other
+// cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
+// start-up can sweep its directory and postmaster (sweepScratchClusters).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { run, describeFailure } from '../exec';
+import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
+
+export const SCRATCH_PREFIX = 'backup-health-scratch-';
+const OWNER_FILE = 'owner.json';
+const SOCKET_PORT = 5432;
+
+export interface ScratchClusterOptions {
+  /** Use this installation; otherwise the newest one able to serve minMajor. */
+  install?: PostgresInstall;
+  minMajor?: number;
+  configuredBin?: string;
+  /** Parent of the cluster's temp dir (default os.tmpdir()). */
+  parentDir?: string;
+  /** Also listen on 127.0.0.1:tcpPort (tests that need password auth or replication over TCP). */
+  tcpPort?: number;
+  /** Extra server settings, e.g. { archive_mode: 'on' }. */
+  settings?: Record<string, string>;
+  /** Lines put before the default pg_hba.conf lines. */
+  hba?: string[];
+  /** What the cluster is for, recorded in the owner file. */
+  purpose?: string;
+  /** Seconds to wait for the server to accept connections (default 30). */
+  startTimeoutSec?: number;
+}
+
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+}
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** As root, initdb refuses to run: everything runs as the postgres user. */
+function runAsFor(): RunAs | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  try {
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    const line = passwd.split('\n').find((l) => l.startsWith('postgres:'));
+    const [, , uid, gid] = line?.split(':') ?? [];
+    if (uid && gid) return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    // fall through
+  }
+  throw new Error('running as root, but there is no "postgres" user to run a scratch PostgreSQL as (initdb refuses root); create one or run as a normal user');
+}
+
+export class ScratchCluster {
+  private constructor(
+    readonly install: PostgresInstall,
+    /** The temp dir holding data/, the socket and the log. */
+    readonly dir: string,
+    private postmaster: ChildProcess | null,
+    private readonly runAs: RunAs | undefined,
+    readonly tcpPort: number | undefined,
+  ) {}
+
+  get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+  get logFile(): string {
+    return join(this.dir, 'postgres.log');
+  }
+  /** Where libpq and pg connect: the socket directory. */
+  get socketDir(): string {
+    return this.dir;
+  }
+  get port(): number {
+    return this.tcpPort ?? SOCKET_PORT;
+  }
+  /** uid/gid to run client tools as when they must create files the server reads (or undefined). */
+  get owner(): RunAs | undefined {
+    return this.runAs;
+  }
+
+  target(database = 'postgres'): ConnectionTarget {
+    return { host: this.dir, port: this.port, user: 'postgres', database };
+  }
+
+  /** Arguments for psql, pg_restore, pg_dump: ['-h', dir, '-p', port, '-U', 'postgres']. */
+  clientArgs(): string[] {
+    return ['-h', this.dir, '-p', String(this.port), '-U', 'postgres'];
+  }
+
+  tool(name: string): string {
+    return join(this.install.bin, process.platform === 'win32' ? `${name}.exe` : name);
+  }
+
+  static async start(options: ScratchClusterOptions = {}): Promise<ScratchCluster> {
+    const install = options.install ?? (await pickPostgresInstall({ minMajor: options.minMajor, configuredBin: options.configuredBin }));
+    const runAs = runAsFor();
+    const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), SCRATCH_PREFIX));
+    writeFileSync(
+      join(dir, OWNER_FILE),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose: options.purpose ?? 'scratch', user: userInfo().username }),
+    );
+    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    const cluster = new ScratchCluster(install, dir, null, runAs, options.tcpPort);
+    try {
+      await cluster.initdb(options.hba ?? []);
+      await cluster.startServer(options);
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  /** start(), run fn, and always stop. */
+  static async with<T>(options: ScratchClusterOptions, fn: (cluster: ScratchCluster) => Promise<T>): Promise<T> {
+    const cluster = await ScratchCluster.start(options);
+    try {
+      return await fn(cluster);
+    } finally {
+      await cluster.stop();
+    }
+  }
+
+  private async initdb(hba: string[]): Promise<void> {
+    const result = await run(
+      this.tool('initdb'),
+      ['-D', this.dataDir, '--no-sync', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C'],
+      { timeoutMs: 120_000, ...this.runAs, env: { ...process.env, LC_ALL: 'C' } },
+    );
+    if (result.code !== 0) throw new Error(`could not create a scratch cluster in ${this.dir}: ${describeFailure(result, 'initdb')}`);
+    if (hba.length > 0) {
+      const file = join(this.dataDir, 'pg_hba.conf');
+      writeFileSync(file, `${hba.join('\n')}\n${readFileSync(file, 'utf8')}`);
+      if (this.runAs) chownSync(file, this.runAs.uid, this.runAs.gid);
+    }
+  }
+
+  private async startServer(options: ScratchClusterOptions): Promise<void> {
+    const settings: Record<string, string> = {
+      // PostgreSQL's "non-durable settings": a drill's data is thrown away anyway.
+      fsync: 'off',
+      full_page_writes: 'off',
+      synchronous_commit: 'off',
+      listen_addresses: options.tcpPort ? '127.0.0.1' : '',
+      port: String(this.port),
+      unix_socket_directories: this.dir,
+      max_connections: '50',
+      logging_collector: 'off',
+      ...options.settings,
+    };
+    const args = ['-D', this.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const log = openSync(this.logFile, 'a');
+    if (this.runAs) chownSync(this.logFile, this.runAs.uid, this.runAs.gid);
+    try {
+      // detached: the postmaster gets its own process group, so a Ctrl-C in a terminal reaches us first and
+      // stop() shuts it down cleanly; if we are killed outright, the owner file lets start-up sweep it.
+      this.postmaster = spawn(this.tool('postgres'), args, { stdio: ['ignore', log, log], detached: true, ...this.runAs });
+    } finally {
+      closeSync(log);
+    }
+    const exited = new Promise<number | null>((resolve) => this.postmaster!.once('exit', (code) => resolve(code)));
+    this.postmaster.once('error', () => {});
+    const deadline = Date.now() + (options.startTimeoutSec ?? 30) * 1000;
+    let exitCode: number | null | undefined;
+    void exited.then((c) => (exitCode = c));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) break;
+      if (this.isReady()) return;
+      await sleep(20);
+    }
+    const tail = this.logTail();
+    throw new Error(
+      exitCode !== undefined
+        ? `scratch PostgreSQL ${this.install.major} did not start (exit code ${exitCode})${tail ? `: ${tail}` : ''}`
+        : `scratch PostgreSQL ${this.install.major} was not ready after ${options.startTimeoutSec ?? 30}s${tail ? `: ${tail}` : ''}`,
+    );
+  }
+
+  /** postmaster.pid's 8th line is the server's status; "ready" once it accepts connections. */
+  private isReady(): boolean {
+    try {
+      const lines = readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n');
+      return lines[7]?.trim() === 'ready';
+    } catch {
+      return false;
+    }
+  }
+
+  /** The last lines of the server log, for error messages. */
+  logTail(lines = 3): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Immediate shutdown (the data is thrown away), then remove the directory. Safe to call twice. */
+  async stop(): Promise<void> {
+    const postmaster = this.postmaster;
+    this.postmaster = null;
+    if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) {
+      const exited = new Promise<void>((resolve) => postmaster.once('exit', () => resolve()));
+      postmaster.kill('SIGQUIT');
+      const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!killed) {
+        killGroup(postmaster.pid, 'SIGKILL');
+        await exited;
+      }
+    }
+    // Backends exit with the postmaster; a straggler would keep files open but cannot stop the removal.
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface SweptCluster {
+  dir: string;
+  ownerPid: number | null;
+  killedPostmaster: number | null;
+}
+
+/**
+ * Removes scratch clusters whose owner process is gone (a drill killed with SIGKILL, a crash):
+ * kills their postmaster (only if it really is a postgres serving that directory) and deletes the directory.
+ */
+export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptCluster[]> {
+  let entries: string[];
+  try {
+    entries = readdirSync(parentDir).filter((e) => e.startsWith(SCRATCH_PREFIX));
+  } catch {
+    return [];
+  }
+  const swept: SweptCluster[] = [];
+  for (const entry of entries) {
+    const dir = join(parentDir, entry);
+    let ownerPid: number | null = null;
+    try {
+      ownerPid = Number(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid) || null;
+    } catch {
+      // no owner file: a cluster still being created, or not ours; leave it unless it is clearly dead below
+    }
+    if (ownerPid === null || isAlive(ownerPid)) continue;
+    const killedPostmaster = await killPostmasterOf(join(dir, 'data'));
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    swept.push({ dir, ownerPid, killedPostmaster });
+  }
+  return swept;
+}
+
+async function killPostmasterOf(dataDir: string): Promise<number | null> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  if (!pid || !isAlive(pid) || !isPostmasterFor(pid, dataDir)) return null;
+  process.kill(pid, 'SIGQUIT');
+  for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);
+  if (isAlive(pid)) killGroup(pid, 'SIGKILL');
+  for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);
+  return pid;
+}
+
+/** Guards against a reused pid: the process must be a postgres whose command line names this data dir. */
+function isPostmasterFor(pid: number, dataDir: string): boolean {
+  const cmdlineFile = `/proc/${pid}/cmdline`;
+  if (!existsSync(cmdlineFile)) return process.platform !== 'linux'; // no /proc: trust postmaster.pid
+  const argv = readFileSync(cmdlineFile, 'utf8').split('\0');
+  return (argv[0] ?? '').endsWith('postgres') && argv.includes(dataDir);
+}
+
+/** Run a client tool (psql, pg_dump, pg_restore...) of the cluster's installation against it. */
+export async function runClient(cluster: ScratchCluster, tool: string, args: string[], opts: Parameters<typeof run>[2] = {}) {
+  return run(cluster.tool(tool), [...cluster.clientArgs(), ...args], opts);
+}
