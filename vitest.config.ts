@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    globalSetup: ['test/support/global-setup.ts'],
     // Integration tests start real PostgreSQL clusters; give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,1 +1,58 @@
-console.log("stub")
+// The headless CLI: `backup-health check | history | config check`. Same engine as the desktop app.
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './cli/check';
+import { configCheckCommand } from './cli/config-check';
+import { CliError, EXIT_UNKNOWN } from './cli/context';
+import { historyCommand } from './cli/history';
+
+declare const __APP_VERSION__: string;
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('backup-health')
+    .description('Tells you whether your PostgreSQL backups are real: fresh, the right size, and restorable.')
+    .version(typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const global = (cmd: Command) =>
+    cmd
+      .option('--config <file>', 'config file (default: ~/.config/backup-health/config.yml)')
+      .option('--data <dir>', 'where the history lives (default: ~/.local/share/backup-health)');
+
+  global(cli.command('check'))
+    .description('poll every source once, record the results, print a table; exit 0 ok, 1 warning, 2 critical, 3 unknown')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options) => setExit(await checkCommand(options)));
+
+  global(cli.command('history'))
+    .description("print one source's polls, backups and status changes")
+    .requiredOption('--source <id>', 'source id')
+    .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d)', '7d')
+    .option('--json', 'print JSON instead of tables')
+    .action((options) => setExit(historyCommand(options)));
+
+  const config = cli.command('config').description('work with the config file');
+  global(config.command('check'))
+    .description('validate the config file and print every problem')
+    .action((options) => setExit(configCheckCommand(options)));
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  try {
+    await program((code) => (exitCode = code)).parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof CliError) {
+      process.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`backup-health: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_UNKNOWN;
+  }
+}
+
+const exitCode = await main(process.argv);
+// Exit once output is flushed: a probe that ignored its timeout must not keep a cron job hanging.
+process.stdout.write('', () => process.exit(exitCode));

@@ -1,0 +1,73 @@
+// `backup-health history --source ID`: what was seen of one source — polls, backups, status changes.
+import { parseDuration, formatBytes, formatDuration } from '../../shared/units';
+import { CliError, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { statusWord, table, useColour } from './table';
+
+export interface HistoryOptions extends GlobalOptions {
+  source: string;
+  since: string;
+  json?: boolean;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function historyCommand(options: HistoryOptions): number {
+  const sinceMs = parseDuration(options.since);
+  if (sinceMs === null) throw new CliError(`--since: "${options.since}" is not a duration (use 90s, 15m, 26h, 7d)`, 2);
+  const config = readConfigOrExit(options, 2);
+  if (!config.sources.some((s) => s.id === options.source)) {
+    const ids = config.sources.map((s) => s.id).join(', ') || 'none configured';
+    throw new CliError(`--source: no source "${options.source}" in the config (sources: ${ids})`, 2);
+  }
+  const now = Date.now();
+  const since = now - sinceMs;
+  const store = openHistory(options);
+  try {
+    const polls = store.polls(options.source, { since });
+    const backups = store.backups(options.source, { limit: 10_000 }).filter((b) => b.finishedAt >= since || b.firstSeenAt >= since);
+    const events = store.events({ sourceId: options.source, since });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ sourceId: options.source, since: iso(since), polls, backups, events }, null, 2)}\n`);
+      return 0;
+    }
+    const colour = useColour(process.stdout);
+    const out: string[] = [`${options.source}: history since ${iso(since)} (${options.since})`, ''];
+    out.push(`Status changes (${events.length})`);
+    if (events.length) {
+      out.push(
+        table(
+          ['AT', 'FROM', 'TO', 'WHY'],
+          events.map((e) => [iso(e.at), e.from ? statusWord(e.from, colour) : '—', statusWord(e.to, colour), e.findings[0]?.message ?? '']),
+        ),
+      );
+    }
+    out.push('', `Backups (${backups.length})`);
+    if (backups.length) {
+      out.push(
+        table(
+          ['FINISHED', 'SIZE', 'READABLE', 'BACKUP'],
+          backups.map((b) => [iso(b.finishedAt), formatBytes(b.sizeBytes), b.readable ? 'yes' : `no: ${b.problem ?? ''}`, b.key]),
+        ),
+      );
+    }
+    out.push('', `Polls (${polls.length})`);
+    if (polls.length) {
+      out.push(
+        table(
+          ['AT', 'STATUS', 'TOOK', 'NEWEST BACKUP AGE', 'ERROR'],
+          polls.map((p) => [
+            iso(p.at),
+            statusWord(p.status, colour),
+            formatDuration(p.durationMs),
+            p.newestBackupAt === null ? '—' : formatDuration(p.at - p.newestBackupAt),
+            p.error ? `${p.error.code}: ${p.error.message}` : '',
+          ]),
+        ),
+      );
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,93 @@
+// Reads, validates and writes the config file. A problem is one line naming the file, the field and the fix;
+// a broken file is never written over the last good one.
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, copyFileSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { validateConfig, formatPath, type Config, type ConfigProblem } from '../../shared/config';
+
+export type LoadedConfig =
+  | { ok: true; file: string; config: Config }
+  | { ok: false; file: string; missing: boolean; problems: ConfigProblem[] };
+
+/** "config.yml: sources[1].maxAge: ..." — the form every caller prints. */
+export function formatProblem(file: string, problem: ConfigProblem): string {
+  return problem.path ? `${file}: ${problem.path}: ${problem.message}` : `${file}: ${problem.message}`;
+}
+
+export function loadConfig(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return { ok: false, file, missing: true, problems: [{ path: '', message: 'no such file; create it (see README, "Configuration") or pass --config FILE' }] };
+    }
+    if (code === 'EACCES') return { ok: false, file, missing: false, problems: [{ path: '', message: 'permission denied reading the config file' }] };
+    if (code === 'EISDIR') return { ok: false, file, missing: false, problems: [{ path: '', message: 'is a directory, not a config file' }] };
+    return { ok: false, file, missing: false, problems: [{ path: '', message: (err as Error).message }] };
+  }
+  const result = parseConfigText(text);
+  return result.ok ? { ok: true, file, config: result.config } : { ok: false, file, missing: false, problems: result.problems };
+}
+
+/** YAML (or JSON, which YAML reads too) -> validated config, with every problem listed. */
+export function parseConfigText(text: string): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
+        return { path: where, message: `${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')} (the file is not valid YAML)` };
+      }),
+    };
+  }
+  const result = validateConfig(doc.toJS());
+  if (!result.ok) return result;
+  const problems = checkFiles(result.config);
+  return problems.length ? { ok: false, problems } : result;
+}
+
+/** Checks the schema cannot make without the disk: password files exist and are private. */
+function checkFiles(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  config.sources.forEach((source, i) => {
+    if (source.kind !== 'postgres' || !source.passwordFile) return;
+    const path = formatPath(['sources', i, 'passwordFile']);
+    try {
+      const stat = statSync(source.passwordFile);
+      if (!stat.isFile()) problems.push({ path, message: `${source.passwordFile} is not a file` });
+      else if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+        const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+        problems.push({ path, message: `${source.passwordFile} is readable by others (mode ${mode}); run chmod 600 ${source.passwordFile}` });
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push({ path, message: code === 'ENOENT' ? `${source.passwordFile} does not exist` : `cannot read ${source.passwordFile} (${code})` });
+    }
+  });
+  return problems;
+}
+
+/**
+ * Validates `text` and only then replaces `file` atomically (write a temp file, fsync, rename), keeping the
+ * previous version as `file.bak`. Invalid text leaves the existing file untouched.
+ */
+export function saveConfigText(file: string, text: string): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  const result = parseConfigText(text);
+  if (!result.ok) return result;
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (existsSync(file)) copyFileSync(file, `${file}.bak`);
+  renameSync(tmp, file);
+  return result;
+}

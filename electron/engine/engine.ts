@@ -1,0 +1,314 @@
+// The monitor: owns the config, the scheduler and the store; runs probes, judges health, records
+// everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
+import type { Config, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
+import type { ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
+import { evaluate } from './health/evaluate';
+import type { EvaluationInput } from './health/types';
+import { probeFor } from './probes/index';
+import { ProbeError, type Probe } from './probes/probe';
+import { Scheduler, TaskTimeoutError } from './scheduler';
+import type { HistoryStore, PollEntry } from './store/types';
+
+export type EngineEvent =
+  | { type: 'status'; event: StatusEvent }
+  | { type: 'poll'; summary: SourceSummary };
+
+export type EngineListener = (event: EngineEvent) => void;
+
+export interface EngineOptions {
+  config: Config;
+  store: HistoryStore;
+  now?: () => number;
+  /** Replace the probe for a kind (tests: a probe that hangs or throws). */
+  probeFor?: (source: SourceConfig) => Probe;
+}
+
+/** What the engine knows of a source between polls. */
+interface SourceState {
+  poll: Poll | null;
+  /** Backups present at that poll. */
+  backups: ObservedBackup[];
+  consecutiveFailures: number;
+  health: SourceHealth | null;
+}
+
+/** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
+const HISTORY_DEPTH = 16;
+
+export class Engine {
+  private config: Config;
+  private readonly store: HistoryStore;
+  private readonly now: () => number;
+  private readonly probeOf: (source: SourceConfig) => Probe;
+  private readonly scheduler: Scheduler;
+  private readonly states = new Map<string, SourceState>();
+  private readonly listeners = new Set<EngineListener>();
+  private started = false;
+
+  constructor(options: EngineOptions) {
+    this.config = options.config;
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+    this.probeOf = options.probeFor ?? ((source) => probeFor(source) as Probe);
+    this.scheduler = new Scheduler(this.config.defaults.concurrency);
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  /** Replaces the config (already validated); the schedule follows it if the engine is running. */
+  setConfig(config: Config): void {
+    this.config = config;
+    this.scheduler.setConcurrency(config.defaults.concurrency);
+    const ids = new Set(config.sources.map((s) => s.id));
+    for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
+    if (this.started) this.schedule();
+  }
+
+  subscribe(listener: EngineListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Polls one source now (joining a poll already under way) and returns its summary. */
+  async pollSource(id: string): Promise<SourceSummary> {
+    await this.observe(this.source(id));
+    this.commit([id]);
+    return this.summary(id);
+  }
+
+  /** Polls every source once, concurrently within the configured bound, then judges them together. */
+  async pollAll(): Promise<SourceSummary[]> {
+    await Promise.all(this.config.sources.map((source) => this.observe(source)));
+    this.commit(this.config.sources.map((s) => s.id));
+    return this.summaries();
+  }
+
+  /** Starts periodic polling; a source polled recently (by an earlier run or `check`) waits its turn. */
+  start(): void {
+    this.started = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.started = false;
+    this.scheduler.stop();
+  }
+
+  summaries(): SourceSummary[] {
+    return this.config.sources.map((s) => this.summary(s.id));
+  }
+
+  summary(id: string): SourceSummary {
+    const source = this.source(id);
+    const state = this.state(id);
+    const health = state.health ?? this.judge(source);
+    const newest = state.backups[0] ?? null;
+    return {
+      id: source.id,
+      name: source.name ?? source.id,
+      kind: source.kind,
+      status: health.status,
+      findings: health.findings,
+      lastPollAt: state.poll?.at ?? null,
+      newestBackup: newest && { key: newest.key, finishedAt: newest.finishedAt, sizeBytes: newest.sizeBytes, readable: newest.readable },
+    };
+  }
+
+  private schedule(): void {
+    const now = this.now();
+    this.scheduler.every(
+      this.config.sources.map((source) => ({
+        key: source.id,
+        intervalMs: source.interval ?? this.config.defaults.interval,
+        run: () => this.pollSource(source.id),
+      })),
+      (id) => {
+        const last = this.state(id).poll?.at;
+        const interval = this.source(id).interval ?? this.config.defaults.interval;
+        return last === undefined ? 0 : last + interval - now;
+      },
+    );
+  }
+
+  private source(id: string): SourceConfig {
+    const source = this.config.sources.find((s) => s.id === id);
+    if (!source) throw new Error(`no source "${id}" in the config`);
+    return source;
+  }
+
+  /** The in-memory state, loaded from history the first time a source is asked about. */
+  private state(id: string): SourceState {
+    let state = this.states.get(id);
+    if (!state) {
+      const poll = this.store.latestPoll(id);
+      state = {
+        poll,
+        // Until the next poll, the stored backups stand in for what is present.
+        backups: poll ? this.store.backups(id, { limit: HISTORY_DEPTH }) : [],
+        consecutiveFailures: poll ? this.store.consecutiveFailures(id) : 0,
+        health: null,
+      };
+      this.states.set(id, state);
+    }
+    return state;
+  }
+
+  /** Runs the probe (bounded, with its timeout) and keeps the result in memory until commit(). */
+  private async observe(source: SourceConfig): Promise<void> {
+    const timeoutMs = source.timeout ?? this.config.defaults.timeout;
+    const at = this.now();
+    const started = performance.now();
+    let poll: Poll;
+    let backups: ObservedBackup[] = [];
+    try {
+      const observation = await this.scheduler.run(`poll:${source.id}`, timeoutMs, (signal) =>
+        this.probeOf(source).observe(source, { signal, timeoutMs, config: this.config, now: this.now }),
+      );
+      backups = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
+      const newestReadable = backups.find((b) => b.readable);
+      poll = {
+        sourceId: source.id,
+        at,
+        durationMs: Math.round(performance.now() - started),
+        ok: true,
+        error: null,
+        metrics: observation.metrics,
+        newestBackupAt: newestReadable?.finishedAt ?? null,
+        newestBackupSize: newestReadable?.sizeBytes ?? null,
+        status: 'unknown',
+      };
+    } catch (err) {
+      poll = {
+        sourceId: source.id,
+        at,
+        durationMs: Math.round(performance.now() - started),
+        ok: false,
+        error: probeErrorValue(err, timeoutMs),
+        metrics: null,
+        newestBackupAt: null,
+        newestBackupSize: null,
+        status: 'unknown',
+      };
+    }
+    const previous = this.state(source.id);
+    this.states.set(source.id, {
+      poll,
+      backups: poll.ok ? backups : previous.backups,
+      consecutiveFailures: poll.ok ? 0 : previous.consecutiveFailures + 1,
+      health: previous.health,
+    });
+  }
+
+  /** Judges the freshly observed sources (and those linked to them), records polls and status changes. */
+  private commit(ids: string[]): void {
+    const healths = new Map<string, SourceHealth>();
+    const entries: PollEntry[] = [];
+    for (const id of ids) {
+      const health = this.judge(this.source(id));
+      healths.set(id, health);
+      const state = this.state(id);
+      if (state.poll) {
+        state.poll = { ...state.poll, status: health.status };
+        entries.push({ poll: state.poll, backups: state.poll.ok ? state.backups : [] });
+      }
+    }
+    this.store.recordPolls(entries);
+    for (const id of ids) {
+      for (const linked of this.linkedTo(id)) if (!healths.has(linked)) healths.set(linked, this.judge(this.source(linked)));
+    }
+    for (const [id, health] of healths) {
+      this.noteHealth(id, health);
+      if (ids.includes(id)) this.emit({ type: 'poll', summary: this.summary(id) });
+    }
+  }
+
+  private noteHealth(id: string, health: SourceHealth): void {
+    const state = this.state(id);
+    const previous = state.health?.status ?? this.store.lastStatus(id);
+    state.health = health;
+    if (previous === health.status) return;
+    const event = this.store.recordEvent({ at: this.now(), sourceId: id, from: previous, to: health.status, findings: health.findings });
+    this.emit({ type: 'status', event });
+  }
+
+  /** Sources whose judgement depends on this one's observations. */
+  private linkedTo(id: string): string[] {
+    const source = this.source(id);
+    if (source.kind === 'dump-dir') return source.database ? [source.database] : [];
+    return this.config.sources.filter((s) => s.kind === 'dump-dir' && s.database === id).map((s) => s.id);
+  }
+
+  private judge(source: SourceConfig): SourceHealth {
+    return evaluate(this.evaluationInput(source));
+  }
+
+  private evaluationInput(source: SourceConfig): EvaluationInput {
+    const state = this.state(source.id);
+    const input: EvaluationInput = {
+      source,
+      defaults: this.config.defaults,
+      now: this.now(),
+      latest: state.poll,
+      consecutiveFailures: state.consecutiveFailures,
+      backups: state.backups,
+      history: mergeBackups(source.id, state.backups, this.store.backups(source.id, { limit: HISTORY_DEPTH }), state.poll?.at ?? this.now()),
+    };
+    if (source.kind === 'dump-dir' && source.database) {
+      input.linkedPostgres = { id: source.database, metrics: this.lastPostgresMetrics(source.database) };
+    }
+    if (source.kind === 'postgres') {
+      input.coveringDumpDirs = this.config.sources
+        .filter((s): s is DumpDirSourceConfig => s.kind === 'dump-dir' && s.database === source.id)
+        .map((dumpDir) => ({ id: dumpDir.id, dbnames: coveredDatabases(dumpDir, this.state(dumpDir.id).backups) }));
+    }
+    return input;
+  }
+
+  /** The linked server's metrics from its latest poll; null when that poll failed (stale data is not judged). */
+  private lastPostgresMetrics(id: string) {
+    const poll = this.state(id).poll;
+    return poll?.ok && poll.metrics?.kind === 'postgres' ? poll.metrics : null;
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a broken subscriber must not stop the engine or the other subscribers
+      }
+    }
+  }
+}
+
+/** Present backups (maybe not stored yet) and stored history, newest first, each backup once. */
+function mergeBackups(sourceId: string, present: ObservedBackup[], stored: EvaluationInput['history'], at: number): EvaluationInput['history'] {
+  const seen = new Set<string>();
+  const merged: EvaluationInput['history'] = [];
+  for (const backup of [...present.map((b) => ({ ...b, sourceId, firstSeenAt: at })), ...stored]) {
+    const id = `${backup.key}\0${backup.finishedAt}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    merged.push(backup);
+  }
+  return merged.sort((a, b) => b.finishedAt - a.finishedAt).slice(0, HISTORY_DEPTH);
+}
+
+function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[]): string[] {
+  const names = new Set<string>();
+  if (dumpDir.dbname) names.add(dumpDir.dbname);
+  for (const backup of backups) {
+    const name = backup.meta?.header?.dbName;
+    if (backup.readable && name) names.add(name);
+  }
+  return [...names];
+}
+
+function probeErrorValue(err: unknown, timeoutMs: number): ProbeErrorValue {
+  if (err instanceof ProbeError) return { code: err.code, message: err.message, ...(err.host ? { host: err.host } : {}) };
+  if (err instanceof TaskTimeoutError) return { code: 'timeout', message: `the probe did not finish within ${Math.round(timeoutMs / 1000)}s` };
+  return { code: 'failed', message: err instanceof Error ? err.message : String(err) };
+}
+

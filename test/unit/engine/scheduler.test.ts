@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler, TaskTimeoutError } from '../../../electron/engine/scheduler';
+
+const never = () => new Promise<never>(() => {});
+
+describe('Scheduler', () => {
+  it('never runs more than `concurrency` tasks at once', async () => {
+    const scheduler = new Scheduler(2);
+    let running = 0;
+    let peak = 0;
+    const task = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+    };
+    await Promise.all(Array.from({ length: 7 }, (_, i) => scheduler.run(`t${i}`, 1000, task)));
+    expect(peak).toBe(2);
+  });
+
+  it('abandons a hanging task at its deadline and frees its slot for the others', async () => {
+    const scheduler = new Scheduler(1);
+    let aborted = false;
+    const hanging = scheduler.run('hang', 100, (signal) => {
+      signal.addEventListener('abort', () => (aborted = true));
+      return never();
+    });
+    const next = scheduler.run('next', 1000, async () => 'done');
+    await expect(hanging).rejects.toBeInstanceOf(TaskTimeoutError);
+    await expect(next).resolves.toBe('done');
+    expect(aborted).toBe(true);
+  });
+
+  it('a throwing task does not stop the others', async () => {
+    const scheduler = new Scheduler(1);
+    const results = await Promise.allSettled([
+      scheduler.run('a', 1000, async () => {
+        throw new Error('boom');
+      }),
+      scheduler.run('b', 1000, async () => 2),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+  });
+
+  it('joins a second run of the same key instead of starting another', async () => {
+    const scheduler = new Scheduler(4);
+    let starts = 0;
+    const task = async () => {
+      starts++;
+      await new Promise((r) => setTimeout(r, 20));
+      return starts;
+    };
+    const [a, b] = await Promise.all([scheduler.run('same', 1000, task), scheduler.run('same', 1000, task)]);
+    expect(starts).toBe(1);
+    expect(a).toBe(b);
+  });
+
+  it('repeats periodic tasks at their interval until stopped', async () => {
+    const scheduler = new Scheduler(2);
+    const runs: Record<string, number> = { fast: 0, slow: 0 };
+    scheduler.every([
+      { key: 'fast', intervalMs: 10, run: async () => void runs.fast!++ },
+      { key: 'slow', intervalMs: 1000, run: async () => void runs.slow!++ },
+    ]);
+    await new Promise((r) => setTimeout(r, 120));
+    scheduler.stop();
+    const after = runs.fast!;
+    await new Promise((r) => setTimeout(r, 40));
+    expect(runs.fast).toBeGreaterThanOrEqual(4);
+    expect(runs.slow).toBe(1);
+    expect(runs.fast).toBe(after);
+  });
+});
