@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ScratchCluster, SCRATCH_PREFIX, runClient, sweepScratchClusters } from '../../../electron/engine/drills/scratch-cluster';
+import { pickPostgresInstall, parseVersionLine } from '../../../electron/engine/drills/postgres-install';
+import { isAlive, postgresProcessesUsing, waitFor } from '../../support/processes';
+
+// Each test file gets its own parent dir, so "nothing left" is checked for this file alone.
+// (0755: the server runs as the postgres user when the tests run as root, and must reach its directory.)
+const parentDir = mkdtempSync(join(tmpdir(), 'bh-scratch-test-'));
+chmodSync(parentDir, 0o755);
+afterAll(() => {
+  expect(readdirSync(parentDir)).toEqual([]);
+  expect(postgresProcessesUsing(parentDir)).toEqual([]);
+  rmSync(parentDir, { recursive: true, force: true });
+});
+
+describe('ScratchCluster', () => {
+  it('starts a real server reachable only through its socket, and stop() removes every trace', async () => {
+    const cluster = await ScratchCluster.start({ parentDir, purpose: 'test' });
+    const result = await runClient(cluster, 'psql', ['-Atc', "select current_setting('fsync'), current_setting('listen_addresses'), version()", 'postgres']);
+    expect(result.code).toBe(0);
+    const [fsync, listen, version] = result.stdout.trim().split('|');
+    expect(fsync).toBe('off');
+    expect(listen).toBe('');
+    expect(version).toMatch(/^PostgreSQL \d+/);
+    expect(postgresProcessesUsing(cluster.dir).length).toBeGreaterThan(0);
+    await cluster.stop();
+    expect(existsSync(cluster.dir)).toBe(false);
+    expect(postgresProcessesUsing(cluster.dir)).toEqual([]);
+    await cluster.stop(); // twice is harmless
+  });
+
+  it('with() stops the cluster even when the work throws', async () => {
+    let dir = '';
+    await expect(
+      ScratchCluster.with({ parentDir }, async (cluster) => {
+        dir = cluster.dir;
+        throw new Error('drill blew up');
+      }),
+    ).rejects.toThrow('drill blew up');
+    expect(existsSync(dir)).toBe(false);
+    expect(postgresProcessesUsing(dir)).toEqual([]);
+  });
+
+  it('explains a server that cannot start, and leaves nothing behind', async () => {
+    await expect(ScratchCluster.start({ parentDir, settings: { shared_buffers: 'lots' } })).rejects.toThrow(/did not start.*shared_buffers/);
+    expect(readdirSync(parentDir)).toEqual([]);
+  });
+
+  it('start-up sweeps the cluster of a drill killed with SIGKILL', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hold-scratch-cluster.ts', parentDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    });
+    const { dir, postmasterPid } = JSON.parse(line) as { dir: string; postmasterPid: number };
+    child.kill('SIGKILL');
+    await waitFor(() => !isAlive(child.pid!));
+    // The drill's owner is dead, its server and directory are not.
+    expect(isAlive(postmasterPid)).toBe(true);
+    expect(existsSync(dir)).toBe(true);
+
+    const swept = await sweepScratchClusters(parentDir);
+    expect(swept).toEqual([{ dir, ownerPid: child.pid, killedPostmaster: postmasterPid }]);
+    expect(existsSync(dir)).toBe(false);
+    expect(await waitFor(() => !isAlive(postmasterPid))).toBe(true);
+    expect(postgresProcessesUsing(dir)).toEqual([]);
+  });
+
+  it('never sweeps a cluster whose owner is alive', async () => {
+    const cluster = await ScratchCluster.start({ parentDir });
+    try {
+      expect(await sweepScratchClusters(parentDir)).toEqual([]);
+      expect(existsSync(cluster.dir)).toBe(true);
+      expect(readdirSync(parentDir).every((e) => e.startsWith(SCRATCH_PREFIX))).toBe(true);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
+
+describe('PostgreSQL installations', () => {
+  it('reads versions the way the binaries print them', () => {
+    expect(parseVersionLine('postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)')).toEqual({ major: 15, version: '15.18 (Debian 15.18-0+deb12u1)' });
+    expect(parseVersionLine('pg_restore (PostgreSQL) 17beta1')).toEqual({ major: 17, version: '17beta1' });
+    expect(parseVersionLine('postgres (PostgreSQL) 9.6.24')).toEqual({ major: 9.6, version: '9.6.24' });
+    expect(parseVersionLine('something else')).toBeNull();
+  });
+
+  it('names the version to install when none is new enough', async () => {
+    await expect(pickPostgresInstall({ minMajor: 99 })).rejects.toThrow(/needs PostgreSQL 99 or newer, but only .* is installed; install postgresql-99/);
+  });
+});
