@@ -81,6 +81,11 @@ export const dumpDirSourceSchema = z.strictObject({
   minSize: size().optional(),
   /** id of the postgres source these dumps come from. */
   database: sourceId.optional(),
+  /**
+   * A file changed more recently than this is still being written: it is counted as in progress and judged
+   * once it settles, so a half-written dump is neither flagged as too small nor stored as a backup.
+   */
+  settle: duration().default(60_000),
   /** Name of the database these dumps hold, when the dump headers cannot tell (plain SQL without a header). */
   dbname: z.string().min(1).optional(),
 });

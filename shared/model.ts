@@ -144,6 +144,8 @@ export interface DumpDirMetrics {
   kind: 'dump-dir';
   fileCount: number;
   totalBytes: number;
+  /** Entries changed within the source's `settle` time: still being written, not judged yet. */
+  inProgress: number;
 }
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics;

@@ -1,0 +1,430 @@
+// The health rules: pure functions from what the engine observed to findings a sysadmin can act on.
+// Each rule ignores sources of a kind it does not judge, so evaluate() decides only which ones run.
+// Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
+// and a gap while the app was not running is "not observed", never a backup failure.
+import type { DumpDirSourceConfig, PostgresSourceConfig } from '../../../shared/config';
+import type { Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
+import { formatBytes, formatDuration } from '../../../shared/units';
+import type { EvaluationInput } from './types';
+
+export type Rule = (input: EvaluationInput) => Finding[];
+
+/** A backup smaller than this share of the recent median is treated as a failed dump. */
+const SIZE_DROP_RATIO = 0.5;
+/** How many earlier backups the median is taken over, and how many it needs to mean anything. */
+const SIZE_MEDIAN_WINDOW = 7;
+const SIZE_MEDIAN_MIN = 3;
+
+// ---------------------------------------------------------------- probe error
+
+const PROBE_ERROR_HINTS: Partial<Record<ProbeErrorCode, string>> = {
+  refused: 'check that PostgreSQL is running and listening there',
+  timeout: 'check the network and firewall, or raise timeout',
+  'auth-failed': 'check the user and passwordEnv, passwordFile or ~/.pgpass',
+  'not-found': 'check that it still exists',
+  'permission-denied': 'give the user backup-health runs as read access',
+  dns: 'check the host name',
+  config: 'fix the source in the config file',
+};
+
+/** The latest poll failed (or there is none): stale data is not judged, so evaluate() reports only this. */
+export const probeError: Rule = (input) => {
+  const { latest, source, defaults } = input;
+  if (latest === null) {
+    return [{ rule: 'probe-error', status: 'unknown', message: `${sourceName(input)} has not been polled yet`, observed: null, limit: null }];
+  }
+  if (!latest.ok) {
+    const failures = Math.max(1, input.consecutiveFailures);
+    const critical = failures >= defaults.failuresBeforeCritical;
+    const where = latest.error?.host ? redact(latest.error.host) : sourceLocation(source);
+    const reason = latest.error ? redact(latest.error.message) : 'the probe failed without saying why';
+    const hint = latest.error ? PROBE_ERROR_HINTS[latest.error.code] : undefined;
+    return [
+      {
+        rule: 'probe-error',
+        status: critical ? 'critical' : 'unknown',
+        message: `could not observe ${where}${critical ? ` for the last ${failures} polls` : ''}: ${reason}${hint ? `; ${hint}` : ''}`,
+        observed: failures,
+        limit: defaults.failuresBeforeCritical,
+      },
+    ];
+  }
+  if (source.kind === 'postgres' && latest.metrics?.kind !== 'postgres') {
+    // A poll that "succeeded" without metrics would otherwise read as ok: unknown is never ok.
+    return [{ rule: 'probe-error', status: 'unknown', message: `the latest poll of ${sourceLocation(source)} returned no server metrics`, observed: null, limit: null }];
+  }
+  return [];
+};
+
+// ---------------------------------------------------------------- dump-dir rules
+
+export const noBackups: Rule = (input) => {
+  const source = dumpDir(input);
+  if (!source || input.backups.length > 0) return [];
+  const lastSeen = input.history[0];
+  const before = lastSeen
+    ? ` (the newest one seen before, ${fileName(lastSeen.key)}, finished ${formatDuration(ageAt(input, lastSeen.finishedAt))} ago)`
+    : '';
+  return [
+    {
+      rule: 'no-backups',
+      status: 'critical',
+      message: `no file matching "${source.pattern}" in ${source.path}${before}`,
+      observed: 0,
+      limit: 1,
+    },
+  ];
+};
+
+export const backupAge: Rule = (input) => {
+  const source = dumpDir(input);
+  if (!source) return [];
+  const newest = newestBackup(input);
+  const newestReadable = newestReadableBackup(input);
+  if (!newest || !newestReadable) return []; // no-backups or backup-unreadable says so
+  const maxAge = source.maxAge ?? input.defaults.maxAge;
+  const age = ageAt(input, newestReadable.finishedAt);
+  if (age <= maxAge) return [];
+  const which = newestReadable === newest ? 'newest backup' : 'newest readable backup';
+  return [
+    {
+      rule: 'backup-age',
+      status: 'critical',
+      message: `${which} ${fileName(newestReadable.key)} finished ${formatDuration(age)} ago, over the ${formatDuration(maxAge)} maxAge: check that the dump job still runs`,
+      observed: age,
+      limit: maxAge,
+    },
+  ];
+};
+
+export const backupSize: Rule = (input) => {
+  const source = dumpDir(input);
+  const newest = newestBackup(input);
+  // An empty file is backup-unreadable's finding; saying it twice adds nothing.
+  if (!source || !newest || newest.sizeBytes === 0) return [];
+  const name = fileName(newest.key);
+  const size = formatBytes(newest.sizeBytes);
+  const median = previousMedianSize(input, newest);
+  const belowMedian = median !== null && newest.sizeBytes < median.value * SIZE_DROP_RATIO;
+  const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} backups` : '';
+  if (source.minSize !== undefined && newest.sizeBytes < source.minSize) {
+    return [
+      {
+        rule: 'backup-size',
+        status: 'critical',
+        message: `newest backup ${name} is ${size}, below the ${formatBytes(source.minSize)} minSize${belowMedian ? ` and less than half ${medianText}` : ''}: check the dump job's log`,
+        observed: newest.sizeBytes,
+        limit: source.minSize,
+      },
+    ];
+  }
+  if (median && belowMedian) {
+    return [
+      {
+        rule: 'backup-size',
+        status: 'critical',
+        message: `newest backup ${name} is ${size}, less than half ${medianText}: check the dump job's log`,
+        observed: newest.sizeBytes,
+        limit: Math.ceil(median.value * SIZE_DROP_RATIO),
+      },
+    ];
+  }
+  return [];
+};
+
+export const backupUnreadable: Rule = (input) => {
+  if (!dumpDir(input)) return [];
+  const newest = newestBackup(input);
+  if (!newest || isReadable(newest)) return [];
+  const name = fileName(newest.key);
+  const message =
+    newest.sizeBytes === 0
+      ? `newest backup ${name} is empty (0 bytes): the dump job failed or is still running`
+      : `newest backup ${name} (${formatBytes(newest.sizeBytes)}) cannot be read: ${newest.problem ? redact(newest.problem) : 'it is not a pg_dump archive'}`;
+  return [{ rule: 'backup-unreadable', status: 'critical', message, observed: newest.sizeBytes, limit: null }];
+};
+
+export const dumpVersion: Rule = (input) => {
+  if (!dumpDir(input)) return [];
+  const newest = newestReadableBackup(input);
+  const header = newest?.meta?.header;
+  if (!newest || !header) return [];
+  const name = fileName(newest.key);
+  const dumpedServer = parseMajor(header.serverVersion);
+  const pgDump = parseMajor(header.pgDumpVersion);
+  const findings: Finding[] = [];
+  if (dumpedServer && pgDump && pgDump.rank < dumpedServer.rank) {
+    findings.push({
+      rule: 'dump-version',
+      status: 'critical',
+      message: `${name} was made by pg_dump ${pgDump.label}, older than the PostgreSQL ${dumpedServer.label} server it dumped: run pg_dump ${dumpedServer.label} or newer (install postgresql-client-${dumpedServer.label})`,
+      observed: pgDump.label,
+      limit: dumpedServer.label,
+    });
+  }
+  const linked = input.linkedPostgres;
+  const running = linked?.metrics ? serverMajor(linked.metrics) : null;
+  if (linked && dumpedServer && running && dumpedServer.rank !== running.rank) {
+    findings.push({
+      rule: 'dump-version',
+      status: 'warning',
+      message: `dumps come from PostgreSQL ${dumpedServer.label} (${name}) but ${linked.id} runs ${running.label}: the job may dump an old or wrong server`,
+      observed: dumpedServer.label,
+      limit: running.label,
+    });
+  }
+  return findings;
+};
+
+// ---------------------------------------------------------------- postgres rules
+
+export const walArchiving: Rule = (input) => {
+  const pg = postgres(input);
+  const archiver = pg?.metrics.archiver;
+  if (!pg || !archiver) return [];
+  const { source, metrics } = pg;
+  // A standby archives only with archive_mode = always; otherwise the primary does it.
+  if (metrics.inRecovery && archiver.archiveMode !== 'always') return [];
+  if (archiver.archiveMode === 'off') {
+    if (source.maxArchiveAge === undefined) return [];
+    return [
+      {
+        rule: 'wal-archiving',
+        status: 'warning',
+        message: `WAL archiving is off (archive_mode = off) but maxArchiveAge is set: turn archiving on or remove maxArchiveAge`,
+        observed: 'off',
+        limit: source.maxArchiveAge,
+      },
+    ];
+  }
+  const { lastArchivedAt, lastFailedAt } = archiver;
+  const failedSinceSuccess =
+    (lastFailedAt !== null && (lastArchivedAt === null || lastFailedAt > lastArchivedAt)) ||
+    (archiver.failedCount > 0 && lastArchivedAt === null);
+  if (failedSinceSuccess) {
+    const wal = archiver.lastFailedWal ?? 'a WAL segment';
+    const when = lastFailedAt !== null ? ` ${formatDuration(ageAt(input, lastFailedAt))} ago (${formatTime(lastFailedAt)})` : '';
+    const since = lastArchivedAt === null ? 'no WAL has ever been archived' : `nothing has been archived since ${archiver.lastArchivedWal ?? 'then'}`;
+    return [
+      {
+        rule: 'wal-archiving',
+        status: 'critical',
+        message: `archiving ${wal} failed${when} and ${since}: check archive_command and the server log`,
+        observed: archiver.lastFailedWal,
+        limit: archiver.lastArchivedWal,
+      },
+    ];
+  }
+  const maxArchiveAge = source.maxArchiveAge ?? input.defaults.maxArchiveAge;
+  if (lastArchivedAt === null) {
+    return [
+      {
+        rule: 'wal-archiving',
+        status: 'warning',
+        message: `archive_mode is ${archiver.archiveMode} but no WAL has been archived yet: check archive_command, or run SELECT pg_switch_wal() to test it`,
+        observed: null,
+        limit: maxArchiveAge,
+      },
+    ];
+  }
+  const age = ageAt(input, lastArchivedAt);
+  if (age <= maxArchiveAge) return [];
+  return [
+    {
+      rule: 'wal-archiving',
+      status: 'warning',
+      message: `the last WAL archived, ${archiver.lastArchivedWal ?? 'unnamed'}, is ${formatDuration(age)} old, over the ${formatDuration(maxArchiveAge)} maxArchiveAge: check archive_command, or set archive_timeout if the server is idle`,
+      observed: age,
+      limit: maxArchiveAge,
+    },
+  ];
+};
+
+export const replication: Rule = (input) => {
+  const pg = postgres(input);
+  if (!pg) return [];
+  const { source, metrics } = pg;
+  const maxLag = source.maxReplicationLag ?? input.defaults.maxReplicationLag;
+  const findings: Finding[] = [];
+  const connected = new Set(metrics.standbys.map((s) => s.applicationName));
+  for (const name of source.standbys ?? []) {
+    if (connected.has(name)) continue;
+    findings.push({
+      rule: 'replication',
+      status: 'critical',
+      message: `standby ${name} is not connected to ${sourceName(input)}: check that it is running and its primary_conninfo`,
+      observed: 'not connected',
+      limit: null,
+    });
+  }
+  for (const standby of metrics.standbys) {
+    if (standby.replayLagMs === null || standby.replayLagMs <= maxLag) continue;
+    const address = standby.clientAddr ? ` (${standby.clientAddr})` : '';
+    const state = standby.state && standby.state !== 'streaming' ? `, state ${standby.state}` : '';
+    findings.push({
+      rule: 'replication',
+      status: 'warning',
+      message: `standby ${standby.applicationName}${address} is ${formatDuration(standby.replayLagMs)} behind on replay${state}, over the ${formatDuration(maxLag)} maxReplicationLag`,
+      observed: standby.replayLagMs,
+      limit: maxLag,
+    });
+  }
+  if (metrics.inRecovery && metrics.replayDelayMs !== null && metrics.replayDelayMs > maxLag) {
+    findings.push({
+      rule: 'replication',
+      status: 'warning',
+      message: `this standby last replayed a transaction ${formatDuration(metrics.replayDelayMs)} ago, over the ${formatDuration(maxLag)} maxReplicationLag: check its connection to the primary (an idle primary also causes this)`,
+      observed: metrics.replayDelayMs,
+      limit: maxLag,
+    });
+  }
+  return findings;
+};
+
+// Template databases hold nothing to restore; nobody dumps them.
+const NEVER_COVERED = ['template0', 'template1'];
+
+export const coverage: Rule = (input) => {
+  const pg = postgres(input);
+  if (!pg) return [];
+  const { source, metrics } = pg;
+  const ignored = new Set([...(source.coverageIgnore ?? ['postgres']), ...NEVER_COVERED]);
+  const dumpDirs = input.coveringDumpDirs ?? [];
+  const covered = new Set<string>();
+  const urlDb = urlDatabase(source.url);
+  for (const dir of dumpDirs) {
+    // Dumps that name no database (plain SQL without a header) are taken to hold the one we connect to.
+    if (dir.dbnames.length === 0 && urlDb !== null) covered.add(urlDb);
+    for (const name of dir.dbnames) covered.add(name);
+  }
+  const missing = metrics.databases.filter((db) => !ignored.has(db.name) && !covered.has(db.name));
+  if (missing.length === 0) return [];
+  const list = missing.map((db) => `${db.name} (${formatBytes(db.sizeBytes)})`).join(', ');
+  const subject = missing.length === 1 ? `database ${list}` : `databases ${list}`;
+  const verb = missing.length === 1 ? 'has' : 'have';
+  const them = missing.length === 1 ? 'it' : 'them';
+  const message =
+    dumpDirs.length === 0
+      ? `${subject} on ${source.id} ${verb} no dump-dir linked: add a dump-dir source with database: ${source.id}`
+      : `${subject} on ${source.id} ${verb} no dump in ${dumpDirs.map((d) => d.id).join(', ')}: dump ${them} too, or add ${them} to coverageIgnore`;
+  return [{ rule: 'coverage', status: 'warning', message, observed: missing.map((db) => db.name).join(', '), limit: null }];
+};
+
+// ---------------------------------------------------------------- helpers
+
+function dumpDir(input: EvaluationInput): DumpDirSourceConfig | null {
+  return input.source.kind === 'dump-dir' ? input.source : null;
+}
+
+function postgres(input: EvaluationInput): { source: PostgresSourceConfig; metrics: PostgresMetrics } | null {
+  const { source, latest } = input;
+  if (source.kind !== 'postgres' || !latest?.ok || latest.metrics?.kind !== 'postgres') return null;
+  return { source, metrics: latest.metrics };
+}
+
+/** Milliseconds between `at` and the poll that saw it (never negative: clocks drift). */
+function ageAt(input: EvaluationInput, at: number): number {
+  return Math.max(0, (input.latest?.at ?? input.now) - at);
+}
+
+/** Zero bytes is unreadable whatever the probe says. */
+function isReadable(backup: ObservedBackup): boolean {
+  return backup.readable && backup.sizeBytes > 0;
+}
+
+function byNewest<T extends ObservedBackup>(backups: readonly T[]): T[] {
+  return [...backups].sort((a, b) => b.finishedAt - a.finishedAt);
+}
+
+function newestBackup(input: EvaluationInput): ObservedBackup | undefined {
+  return byNewest(input.backups)[0];
+}
+
+function newestReadableBackup(input: EvaluationInput): ObservedBackup | undefined {
+  return byNewest(input.backups).find(isReadable);
+}
+
+/**
+ * Median size of the readable backups before `newest`. When the newest names its database, only
+ * dumps of the same database count: one directory often holds a big and a small database's dumps.
+ */
+function previousMedianSize(input: EvaluationInput, newest: ObservedBackup): { value: number; count: number } | null {
+  const dbName = newest.meta?.header?.dbName;
+  const previous = byNewest(input.history)
+    .filter((b) => b.finishedAt < newest.finishedAt && b.key !== newest.key && isReadable(b))
+    .filter((b) => dbName === undefined || b.meta?.header?.dbName === dbName)
+    .slice(0, SIZE_MEDIAN_WINDOW);
+  if (previous.length < SIZE_MEDIAN_MIN) return null;
+  const sizes = previous.map((b) => b.sizeBytes).sort((a, b) => a - b);
+  const mid = Math.floor(sizes.length / 2);
+  const value = sizes.length % 2 === 1 ? sizes[mid]! : (sizes[mid - 1]! + sizes[mid]!) / 2;
+  return { value, count: previous.length };
+}
+
+export interface MajorVersion {
+  /** For ordering: 906 for 9.6, 1500 for 15. */
+  rank: number;
+  /** As PostgreSQL names it: "9.6", "15". */
+  label: string;
+}
+
+/** "15.18 (Debian 15.18-0+deb12u1)" -> 15, "9.6.24" -> 9.6 (before 10 a major is two numbers), "17beta1" -> 17. */
+export function parseMajor(version: string | null | undefined): MajorVersion | null {
+  const m = /(\d+)(?:\.(\d+))?/.exec(version ?? '');
+  if (!m) return null;
+  const first = Number(m[1]);
+  if (first >= 10 || m[2] === undefined) return { rank: first * 100, label: String(first) };
+  const second = Number(m[2]);
+  return { rank: first * 100 + second, label: `${first}.${second}` };
+}
+
+function serverMajor(metrics: PostgresMetrics): MajorVersion | null {
+  const num = metrics.serverVersionNum;
+  if (Number.isInteger(num) && num >= 100_000) return parseMajor(String(Math.floor(num / 10_000)));
+  if (Number.isInteger(num) && num >= 10_000) return parseMajor(`${Math.floor(num / 10_000)}.${Math.floor(num / 100) % 100}`);
+  return parseMajor(metrics.serverVersion) ?? parseMajor(String(metrics.serverMajor));
+}
+
+/** The database a postgres:// URL connects to, as libpq picks it: path, ?dbname=, else the user name. */
+export function urlDatabase(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.searchParams.get('dbname') || decodeURIComponent(parsed.username);
+    return name || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a source lives, safe to print: host and port, socket directory, or path; never the URL. */
+function sourceLocation(source: EvaluationInput['source']): string {
+  if (source.kind === 'dump-dir') return source.path;
+  try {
+    const url = new URL(source.url);
+    if (url.hostname) return url.port ? `${url.hostname}:${url.port}` : url.hostname;
+    const socketDir = url.searchParams.get('host');
+    return socketDir ? `the socket in ${socketDir}` : 'the local PostgreSQL socket';
+  } catch {
+    return source.id;
+  }
+}
+
+function sourceName(input: EvaluationInput): string {
+  return input.source.name ?? input.source.id;
+}
+
+function fileName(key: string): string {
+  return key.replace(/\/+$/, '').split('/').pop() || key;
+}
+
+/** "2024-05-02 03:04 UTC": unambiguous whatever the desktop's time zone. */
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Tool and driver messages sometimes echo a connection string; never let a credential reach the screen. */
+export function redact(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1')
+    .replace(/(password\s*=\s*)('[^']*'|\S+)/gi, '$1***');
+}

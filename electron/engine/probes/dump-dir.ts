@@ -1,0 +1,148 @@
+// A directory of pg_dump outputs: every entry matching the pattern is a backup, files and directory-format
+// archives alike. Each is recorded even when it is empty or garbage (readable=false), because a dump of a
+// few bytes is exactly the failure this app exists to catch. Only the first bytes of each file are read.
+import { lstat, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import type { DumpDirSourceConfig } from '../../../shared/config';
+import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
+import { ProbeError, type Probe } from './probe';
+import { readDirectoryDumpHeader, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
+
+/** Files read at once: enough to hide disk latency, few enough not to exhaust file descriptors. */
+const HEADER_READ_CONCURRENCY = 8;
+
+export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
+  kind: 'dump-dir',
+  async observe(source, ctx) {
+    const dir = resolve(source.path);
+    const names = await listMatching(dir, source.pattern);
+    const observed = await mapBounded(names, HEADER_READ_CONCURRENCY, ctx.signal, (name) => observeEntry(dir, join(dir, name)));
+    const settledBefore = ctx.now() - source.settle;
+    const entries = observed.filter((b): b is ObservedBackup => b !== null);
+    const backups = entries
+      .filter((b) => b.finishedAt <= settledBefore)
+      .sort((a, b) => a.finishedAt - b.finishedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const metrics: DumpDirMetrics = {
+      kind: 'dump-dir',
+      fileCount: backups.length,
+      totalBytes: backups.reduce((sum, b) => sum + b.sizeBytes, 0),
+      inProgress: entries.length - backups.length,
+    };
+    return { backups, metrics };
+  },
+};
+
+async function listMatching(dir: string, pattern: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw directoryError(dir, err);
+  }
+  const isMatch = picomatch(pattern);
+  return names.filter((name) => isMatch(name)).sort();
+}
+
+function directoryError(dir: string, err: unknown): ProbeError {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return new ProbeError('not-found', `no such directory ${dir}`);
+    case 'ENOTDIR':
+      return new ProbeError('config', `${dir} is a file, not a directory: set path to the directory the dumps are written to`);
+    case 'EACCES':
+    case 'EPERM':
+      return new ProbeError('permission-denied', `permission denied reading ${dir}: ${whoAmI()} cannot list it; give it read and execute permission on the directory`);
+    default:
+      return new ProbeError('failed', `could not read ${dir}: ${code ?? (err as Error).message}`);
+  }
+}
+
+function whoAmI(): string {
+  try {
+    const { username, uid } = userInfo();
+    return `user ${username} (uid ${uid})`;
+  } catch {
+    return 'this user';
+  }
+}
+
+async function observeEntry(dir: string, path: string): Promise<ObservedBackup | null> {
+  let stats: Stats;
+  try {
+    stats = await stat(path);
+  } catch (err) {
+    return observeUnstattable(dir, path, err);
+  }
+  if (stats.isFile()) return backup(path, Math.trunc(stats.mtimeMs), stats.size, await readDumpFileHeader(path, stats.size));
+  if (stats.isDirectory()) return observeDirectoryArchive(path, stats);
+  return null; // a socket, fifo or device is not a backup
+}
+
+/** stat failed: gone since readdir (skip), a broken symlink (record), or no search permission on the directory. */
+async function observeUnstattable(dir: string, path: string, err: unknown): Promise<ObservedBackup | null> {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    throw new ProbeError('permission-denied', `permission denied reading ${dir}: ${whoAmI()} can list it but not open its entries; give it execute permission on the directory`);
+  }
+  let link: Stats;
+  try {
+    link = await lstat(path);
+  } catch {
+    return null; // removed between readdir and stat: rotation, not a backup
+  }
+  const problem = code === 'ENOENT' ? 'broken symbolic link: its target does not exist' : `cannot be read: ${code ?? (err as Error).message}`;
+  return backup(path, Math.trunc(link.mtimeMs), 0, { header: { format: 'unknown' }, readable: false, problem });
+}
+
+/** A directory-format archive: its size is the sum of its files, its finish time the newest of them. */
+async function observeDirectoryArchive(path: string, stats: Stats): Promise<ObservedBackup> {
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem = code === 'EACCES' || code === 'EPERM' ? `permission denied: ${whoAmI()} cannot list this directory` : `cannot be listed: ${code ?? (err as Error).message}`;
+    return backup(path, Math.trunc(stats.mtimeMs), 0, { header: { format: 'directory' }, readable: false, problem });
+  }
+  let sizeBytes = 0;
+  let newest: number | null = null;
+  const files = await mapBounded(names, HEADER_READ_CONCURRENCY, undefined, (name) => stat(join(path, name)).catch(() => null));
+  for (const file of files) {
+    if (!file?.isFile()) continue;
+    sizeBytes += file.size;
+    newest = Math.max(newest ?? 0, file.mtimeMs);
+  }
+  // An empty directory has no files to date it; its own mtime is when it was last written to.
+  return backup(path, Math.trunc(newest ?? stats.mtimeMs), sizeBytes, await readDirectoryDumpHeader(path));
+}
+
+function backup(key: string, finishedAt: number, sizeBytes: number, reading: DumpHeaderReading): ObservedBackup {
+  return {
+    key,
+    type: 'dump',
+    finishedAt,
+    sizeBytes,
+    readable: reading.readable,
+    problem: reading.problem,
+    meta: { header: reading.header, ...(reading.clusterDump ? { clusterDump: true } : {}) },
+  };
+}
+
+/** Maps with at most `limit` calls in flight, in input order; checks `signal` before each item. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
