@@ -2,6 +2,7 @@
 // everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
 import type { Config, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
 import type { ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
+import { formatDuration } from '../../shared/units';
 import { evaluate } from './health/evaluate';
 import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
@@ -308,7 +309,7 @@ function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[
 
 function probeErrorValue(err: unknown, timeoutMs: number): ProbeErrorValue {
   if (err instanceof ProbeError) return { code: err.code, message: err.message, ...(err.host ? { host: err.host } : {}) };
-  if (err instanceof TaskTimeoutError) return { code: 'timeout', message: `the probe did not finish within ${Math.round(timeoutMs / 1000)}s` };
+  if (err instanceof TaskTimeoutError) return { code: 'timeout', message: `the probe did not finish within ${formatDuration(timeoutMs)}` };
   return { code: 'failed', message: err instanceof Error ? err.message : String(err) };
 }
 

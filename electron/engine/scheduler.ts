@@ -1,10 +1,11 @@
 // Runs tasks with bounded concurrency and a per-task timeout. A task that hangs or ignores its abort
 // signal is abandoned at its deadline and its slot released, so it can never block the others.
 // Periodic scheduling: each key runs every `intervalMs`, never twice at once.
+import { formatDuration } from '../../shared/units';
 
 export class TaskTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`timed out after ${Math.round(timeoutMs / 1000)}s`);
+    super(`timed out after ${formatDuration(timeoutMs)}`);
     this.name = 'TaskTimeoutError';
   }
 }
