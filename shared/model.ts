@@ -26,7 +26,8 @@ export type RuleId =
   | 'wal-archiving'
   | 'replication'
   | 'coverage'
-  | 'no-backups';
+  | 'no-backups'
+  | 'restore-drill';
 
 export interface Finding {
   rule: RuleId;
@@ -187,4 +188,61 @@ export interface SourceSummary {
 export interface SeriesPoint {
   at: number;
   value: number;
+}
+
+// ---- Restore drills -------------------------------------------------------------------------------
+
+/** pass: the backup restored and verified; fail: the backup is bad; error: the drill itself could not run. */
+export type DrillOutcome = 'pass' | 'fail' | 'error';
+
+export type DrillPhase = 'prepare' | 'restore' | 'verify' | 'cleanup';
+
+export interface DrillCheckResult {
+  name: string;
+  sql: string;
+  passed: boolean;
+  /** What came back ("true", "false", "3 rows") or PostgreSQL's error. */
+  detail: string;
+}
+
+export interface RestoredTable {
+  schema: string;
+  name: string;
+  /** Exact count(*) in the restored database; null when the table is missing. */
+  rows: number | null;
+  /** From compareTo: the live database's row count (an estimate from pg_stat_user_tables). */
+  liveRows?: number | null;
+}
+
+export interface Drill {
+  id?: number;
+  sourceId: string;
+  backupKey: string;
+  startedAt: number;
+  finishedAt: number;
+  outcome: DrillOutcome;
+  /** Milliseconds spent in each phase. */
+  phases: Partial<Record<DrillPhase, number>>;
+  /** Time from the start of the restore to a verified database: the RTO a user would see. */
+  restoreMs: number | null;
+  tables: number;
+  rows: number;
+  restoredBytes: number | null;
+  checks: DrillCheckResult[];
+  /** One sentence a sysadmin can act on. */
+  message: string;
+  /** The PostgreSQL the backup was restored into, e.g. "15.18". */
+  restoredWith?: string | null;
+  tableDetails?: RestoredTable[];
+}
+
+/** Emitted while a drill runs. `done` of `total` items (TOC entries, or bytes for plain SQL). */
+export interface DrillProgress {
+  sourceId: string;
+  backupKey: string;
+  phase: DrillPhase;
+  done: number;
+  total: number;
+  /** What is happening now, e.g. "restoring TABLE DATA public.orders". */
+  detail?: string;
 }
