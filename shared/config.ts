@@ -71,6 +71,28 @@ export const postgresSourceSchema = z.strictObject({
   coverageIgnore: z.array(z.string()).optional(),
 });
 
+export const drillCheckSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  /** Must return one row holding true; run in the restored database. */
+  sql: z.string().min(1),
+});
+
+/** Restore drills of a source's backups into a throwaway PostgreSQL. */
+export const drillSchema = z.strictObject({
+  /** Run a drill this often; omit for manual drills only. */
+  every: duration().optional(),
+  /** Warning when no passing drill is newer than this. */
+  maxAge: duration().optional(),
+  /** pg_restore -j. */
+  jobs: z.number().int().min(1).max(64).default(2),
+  checks: z.array(drillCheckSchema).default([]),
+  /** id of a postgres source: restored row counts must be within `tolerance` of its live counts. */
+  compareTo: sourceId.optional(),
+  tolerance: percent().default(0.05),
+  /** A drill taking longer is stopped and recorded as an error. */
+  timeout: duration().default(6 * 3_600_000),
+});
+
 export const dumpDirSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('dump-dir'),
@@ -88,6 +110,7 @@ export const dumpDirSourceSchema = z.strictObject({
   settle: duration().default(60_000),
   /** Name of the database these dumps hold, when the dump headers cannot tell (plain SQL without a header). */
   dbname: z.string().min(1).optional(),
+  drill: drillSchema.optional(),
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema]);
@@ -102,6 +125,12 @@ export const defaultsSchema = z.strictObject({
   maxReplicationLag: duration().default(5 * 60_000),
   /** Failed polls in a row after which an unobservable source turns from unknown to critical. */
   failuresBeforeCritical: z.number().int().min(1).default(5),
+  /** Restore drills running at once (they are heavy: a PostgreSQL each). */
+  drillConcurrency: z.number().int().min(1).max(16).default(1),
+  /** Directory of the PostgreSQL binaries drills use first (initdb, postgres, pg_restore, psql). */
+  postgresBin: z.string().min(1).optional(),
+  /** Where drills create their throwaway clusters (default: the system temp dir). */
+  drillDir: z.string().min(1).optional(),
 });
 
 export const configSchema = z
@@ -121,6 +150,16 @@ export const configSchema = z
       if ('passwordEnv' in source && source.passwordEnv && source.passwordFile) {
         ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'set passwordEnv or passwordFile, not both' });
       }
+      if (source.kind === 'dump-dir' && source.drill?.compareTo !== undefined) {
+        const kind = kinds.get(source.drill.compareTo);
+        if (kind !== 'postgres') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sources', i, 'drill', 'compareTo'],
+            message: kind === undefined ? `"${source.drill.compareTo}" is not a source id` : `"${source.drill.compareTo}" is a ${kind} source; compareTo needs a postgres one`,
+          });
+        }
+      }
       if (source.kind === 'dump-dir' && source.database !== undefined) {
         const kind = kinds.get(source.database);
         if (kind === undefined) {
@@ -138,6 +177,7 @@ export type Defaults = Config['defaults'];
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
 export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
+export type DrillConfig = z.output<typeof drillSchema>;
 
 export interface ConfigProblem {
   /** e.g. "sources[1].maxAge" ("" for the whole file) */
@@ -190,6 +230,7 @@ const KNOWN_KEYS = [
     ...Object.keys(postgresSourceSchema.shape),
     ...Object.keys(dumpDirSourceSchema.shape),
     ...Object.keys(defaultsSchema.shape),
+    ...Object.keys(drillSchema.shape),
     'defaults',
     'sources',
   ]),

@@ -10,6 +10,7 @@ import {
   noBackups,
   probeError,
   replication,
+  restoreDrill,
   walArchiving,
   type Rule,
 } from './rules';
@@ -21,11 +22,11 @@ export const RULES_BY_KIND: Record<SourceKind, Rule[]> = {
 };
 
 export function evaluate(input: EvaluationInput): SourceHealth {
-  // Not polled yet, or the latest poll failed: what we saw before is stale, so judge nothing else.
+  // Not polled yet, or the latest poll failed: what that poll would have shown is unknown, so the poll rules
+  // are not judged on stale data. Restore-drill evidence is not poll data: it is judged either way.
   const unobserved = probeError(input);
-  if (unobserved.length > 0) return { status: worstStatus(unobserved.map((f) => f.status)), findings: unobserved };
-  const findings = RULES_BY_KIND[input.source.kind]
-    .flatMap((rule) => rule(input))
+  const rules = unobserved.length > 0 ? [restoreDrill] : [...RULES_BY_KIND[input.source.kind], restoreDrill];
+  const findings = [...unobserved, ...rules.flatMap((rule) => rule(input))]
     // Worst first, so a one-line summary (tray, notification) can show findings[0].
     .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status]);
   return { status: worstStatus(findings.map((f) => f.status)), findings };

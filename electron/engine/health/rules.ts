@@ -3,7 +3,7 @@
 // Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
 // and a gap while the app was not running is "not observed", never a backup failure.
 import type { DumpDirSourceConfig, PostgresSourceConfig } from '../../../shared/config';
-import type { Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
+import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import type { EvaluationInput } from './types';
 
@@ -57,6 +57,55 @@ export const probeError: Rule = (input) => {
 };
 
 // ---------------------------------------------------------------- dump-dir rules
+
+/** Without an explicit drill.maxAge, a scheduled drill is overdue a day after its next run was due. */
+const DRILL_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * Restore drills are evidence about the backups themselves, not about the latest poll, so this rule is judged
+ * even when the source could not be polled: a failed restore stays critical until a drill passes.
+ */
+export const restoreDrill: Rule = (input) => {
+  const source = dumpDir(input);
+  if (!source?.drill || !input.drills) return [];
+  const { last, lastPassing } = input.drills;
+  const findings: Finding[] = [];
+  if (last && last.outcome !== 'pass') {
+    const ago = formatDuration(input.now - last.finishedAt);
+    findings.push({
+      rule: 'restore-drill',
+      status: last.outcome === 'fail' ? 'critical' : 'warning',
+      message:
+        last.outcome === 'fail'
+          ? `the last restore drill (${fileName(last.backupKey)}, ${ago} ago) failed: ${redact(last.message)}`
+          : `the last restore drill (${ago} ago) could not run: ${redact(last.message)}`,
+      observed: last.outcome,
+      limit: 'pass',
+    });
+  }
+  const maxAge = source.drill.maxAge ?? (source.drill.every !== undefined ? source.drill.every + DRILL_GRACE_MS : undefined);
+  if (maxAge !== undefined) {
+    const age = lastPassing ? input.now - lastPassing.finishedAt : null;
+    if (age === null || age > maxAge) {
+      findings.push({
+        rule: 'restore-drill',
+        status: 'warning',
+        message:
+          age === null
+            ? `no restore drill has passed yet (drill.maxAge ${formatDuration(maxAge)}): run backup-health drill --source ${source.id}`
+            : `the last passing restore drill was ${formatDuration(age)} ago, over the ${formatDuration(maxAge)} drill.maxAge: ${lastDrillHint(last)}`,
+        observed: age,
+        limit: maxAge,
+      });
+    }
+  }
+  return findings;
+};
+
+function lastDrillHint(last: Drill | null): string {
+  return last && last.outcome !== 'pass' ? 'drills since then did not pass' : 'check that scheduled drills run';
+}
+
 
 export const noBackups: Rule = (input) => {
   const source = dumpDir(input);

@@ -1,6 +1,6 @@
 // What health evaluation sees. The engine gathers it from the store and the config; the rules are pure.
 import type { Defaults, SourceConfig } from '../../../shared/config';
-import type { BackupRecord, ObservedBackup, Poll, PostgresMetrics } from '../../../shared/model';
+import type { BackupRecord, Drill, ObservedBackup, Poll, PostgresMetrics } from '../../../shared/model';
 
 export interface EvaluationInput {
   source: SourceConfig;
@@ -21,4 +21,6 @@ export interface EvaluationInput {
    * dumps say they hold (from headers, or its `dbname`), so the coverage rule can find the gaps.
    */
   coveringDumpDirs?: { id: string; dbnames: string[] }[];
+  /** Restore-drill evidence: the newest drill and the newest passing one (null when there is none). */
+  drills?: { last: Drill | null; lastPassing: Drill | null };
 }
