@@ -1,0 +1,51 @@
+// Numbered schema migrations, applied in order; PRAGMA user_version records the last one applied.
+// A migration is never edited once released: change the schema by adding the next number.
+import type { Database } from 'better-sqlite3';
+import { initialSchema } from './001-initial';
+
+export const MIGRATIONS: readonly string[] = [initialSchema];
+
+/** The schema version this build writes; user_version of a fully migrated file. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export class HistoryFileError extends Error {
+  constructor(
+    readonly code: 'history-too-new' | 'history-unreadable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HistoryFileError';
+  }
+}
+
+/** The file's schema version; refuses, without writing, a file from a newer Backup Health. */
+export function checkSchemaVersion(db: Database, file: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new HistoryFileError(
+      'history-too-new',
+      `The history file ${file} was written by a newer version of Backup Health (schema ${version}; ` +
+        `this version knows up to ${SCHEMA_VERSION}). Upgrade Backup Health to open it; the file was left unchanged.`,
+    );
+  }
+  return version;
+}
+
+/**
+ * Applies each missing migration in its own transaction, together with its user_version bump. The
+ * version is read again inside the write lock, so two processes opening a new file do not both migrate.
+ */
+export function migrate(db: Database, file: string): void {
+  if (checkSchemaVersion(db, file) === SCHEMA_VERSION) return;
+  const applyNext = db.transaction((): boolean => {
+    const version = checkSchemaVersion(db, file);
+    const sql = MIGRATIONS[version];
+    if (sql === undefined) return false;
+    db.exec(sql);
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (applyNext.immediate()) {
+    // one migration per transaction
+  }
+}
