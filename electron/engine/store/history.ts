@@ -13,8 +13,10 @@ import type {
   SeriesPoint,
   Status,
   StatusEvent,
+  Drill,
 } from '../../../shared/model';
 import { bucketEdges, minMaxBucketCount } from './downsample';
+import { DrillTable } from './drills';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
 import type { HistoryStore, PollEntry } from './types';
 
@@ -79,6 +81,7 @@ export class History implements HistoryStore {
   private readonly selectBucketMaxAge;
   private readonly recordPollsTransaction;
   private readonly recordEventTransaction;
+  private readonly drillTable: DrillTable;
   /**
    * Per source, key -> finishedAt of backups known to be in the file (the newest finishedAt per key).
    * Rows are never deleted, so a hit is always right and a miss only costs an insert that does nothing;
@@ -178,6 +181,7 @@ export class History implements HistoryStore {
          WHERE source_id = ? AND at >= ? AND at < ? AND newest_backup_at IS NOT NULL`,
       )
       .raw();
+    this.drillTable = new DrillTable(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[]) => this.writePolls(entries));
     this.recordEventTransaction = db.transaction((event: StatusEvent) =>
       this.insertEvent.run(event.at, event.sourceId, event.from, event.to, JSON.stringify(event.findings)),
@@ -318,6 +322,18 @@ export class History implements HistoryStore {
     if (minAt === null || minValue === null || minAt === maxAt) return [high];
     const low = { at: minAt, value: minValue };
     return minAt < maxAt ? [low, high] : [high, low];
+  }
+
+  recordDrill(drill: Drill): Drill {
+    return this.drillTable.record(drill);
+  }
+
+  drills(sourceId: string, opts?: { since?: number; limit?: number }): Drill[] {
+    return this.drillTable.recent(sourceId, opts);
+  }
+
+  lastPassingDrill(sourceId: string): Drill | null {
+    return this.drillTable.lastPassing(sourceId);
   }
 
   close(): void {

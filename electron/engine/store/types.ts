@@ -1,5 +1,5 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
-import type { BackupRecord, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
+import type { BackupRecord, Drill, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
 export interface PollEntry {
   poll: Poll;
@@ -25,5 +25,10 @@ export interface HistoryStore {
    * that keep each bucket's minimum and maximum, so a sawtooth keeps its peaks.
    */
   backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  /** Stores a finished drill (any outcome) in its own transaction; returns it with its id. */
+  recordDrill(drill: Drill): Drill;
+  /** A source's drills, newest first. */
+  drills(sourceId: string, opts?: { since?: number; limit?: number }): Drill[];
+  lastPassingDrill(sourceId: string): Drill | null;
   close(): void;
 }

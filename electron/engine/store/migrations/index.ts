@@ -2,8 +2,9 @@
 // A migration is never edited once released: change the schema by adding the next number.
 import type { Database } from 'better-sqlite3';
 import { initialSchema } from './001-initial';
+import { drillsSchema } from './002-drills';
 
-export const MIGRATIONS: readonly string[] = [initialSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
