@@ -1,7 +1,8 @@
-// The headless CLI: `backup-health check | history | config check`. Same engine as the desktop app.
+// The headless CLI: `backup-health check | drill | history | config check`. Same engine as the desktop app.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './cli/check';
 import { configCheckCommand } from './cli/config-check';
+import { drillCommand } from './cli/drill';
 import { CliError, EXIT_UNKNOWN } from './cli/context';
 import { historyCommand } from './cli/history';
 
@@ -22,6 +23,13 @@ function program(setExit: (code: number) => void): Command {
     .description('poll every source once, record the results, print a table; exit 0 ok, 1 warning, 2 critical, 3 unknown')
     .option('--json', 'print JSON instead of a table')
     .action(async (options) => setExit(await checkCommand(options)));
+
+  global(cli.command('drill'))
+    .description('restore a backup into a throwaway PostgreSQL and verify it; exit 0 pass, 2 fail, 3 error')
+    .requiredOption('--source <id>', 'source id')
+    .option('--backup <key>', 'the backup to restore (path or file name; default: the newest readable one)')
+    .option('--json', 'print JSON instead of text')
+    .action(async (options) => setExit(await drillCommand(options)));
 
   global(cli.command('history'))
     .description("print one source's polls, backups and status changes")

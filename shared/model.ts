@@ -182,6 +182,8 @@ export interface SourceSummary {
   findings: Finding[];
   lastPollAt: number | null;
   newestBackup: Pick<BackupRecord, 'key' | 'finishedAt' | 'sizeBytes' | 'readable'> | null;
+  /** The last successful restore drill: when it finished, how long the restore took, which backup. */
+  lastRestore: { at: number; restoreMs: number | null; backupKey: string } | null;
 }
 
 /** A point of a reduced time series. */

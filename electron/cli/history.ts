@@ -1,4 +1,4 @@
-// `backup-health history --source ID`: what was seen of one source — polls, backups, status changes.
+// `backup-health history --source ID`: what was seen of one source — status changes, drills, backups, polls.
 import { parseDuration, formatBytes, formatDuration } from '../../shared/units';
 import { CliError, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { statusWord, table, useColour } from './table';
@@ -26,8 +26,9 @@ export function historyCommand(options: HistoryOptions): number {
     const polls = store.polls(options.source, { since });
     const backups = store.backups(options.source, { limit: 10_000 }).filter((b) => b.finishedAt >= since || b.firstSeenAt >= since);
     const events = store.events({ sourceId: options.source, since });
+    const drills = store.drills(options.source, { since });
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ sourceId: options.source, since: iso(since), polls, backups, events }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ sourceId: options.source, since: iso(since), polls, backups, events, drills }, null, 2)}\n`);
       return 0;
     }
     const colour = useColour(process.stdout);
@@ -38,6 +39,15 @@ export function historyCommand(options: HistoryOptions): number {
         table(
           ['AT', 'FROM', 'TO', 'WHY'],
           events.map((e) => [iso(e.at), e.from ? statusWord(e.from, colour) : '—', statusWord(e.to, colour), e.findings[0]?.message ?? '']),
+        ),
+      );
+    }
+    out.push('', `Restore drills (${drills.length})`);
+    if (drills.length) {
+      out.push(
+        table(
+          ['FINISHED', 'OUTCOME', 'RESTORE', 'ROWS', 'MESSAGE'],
+          drills.map((d) => [iso(d.finishedAt), d.outcome.toUpperCase(), d.restoreMs === null ? '—' : formatDuration(d.restoreMs), d.rows.toLocaleString('en-US'), d.message]),
         ),
       );
     }

@@ -1,18 +1,22 @@
 // The monitor: owns the config, the scheduler and the store; runs probes, judges health, records
 // everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
 import type { Config, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
-import type { ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
+import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { evaluate } from './health/evaluate';
 import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
 import { ProbeError, type Probe } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
+import { runDumpDrill } from './drills/dump-drill';
+import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
 import type { HistoryStore, PollEntry } from './store/types';
 
 export type EngineEvent =
   | { type: 'status'; event: StatusEvent }
-  | { type: 'poll'; summary: SourceSummary };
+  | { type: 'poll'; summary: SourceSummary }
+  | { type: 'drill-progress'; progress: DrillProgress }
+  | { type: 'drill'; drill: Drill };
 
 export type EngineListener = (event: EngineEvent) => void;
 
@@ -22,6 +26,14 @@ export interface EngineOptions {
   now?: () => number;
   /** Replace the probe for a kind (tests: a probe that hangs or throws). */
   probeFor?: (source: SourceConfig) => Probe;
+}
+
+/** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup. */
+export class DrillRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillRequestError';
+  }
 }
 
 /** What the engine knows of a source between polls. */
@@ -35,6 +47,7 @@ interface SourceState {
 
 /** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
 const HISTORY_DEPTH = 16;
+const DRILL_START_DELAY_MS = 60_000;
 
 export class Engine {
   private config: Config;
@@ -42,6 +55,8 @@ export class Engine {
   private readonly now: () => number;
   private readonly probeOf: (source: SourceConfig) => Probe;
   private readonly scheduler: Scheduler;
+  /** Drills are heavy (a PostgreSQL each): their own, smaller bound, one per source at most. */
+  private readonly drillScheduler: Scheduler;
   private readonly states = new Map<string, SourceState>();
   private readonly listeners = new Set<EngineListener>();
   private started = false;
@@ -52,6 +67,7 @@ export class Engine {
     this.now = options.now ?? Date.now;
     this.probeOf = options.probeFor ?? ((source) => probeFor(source) as Probe);
     this.scheduler = new Scheduler(this.config.defaults.concurrency);
+    this.drillScheduler = new Scheduler(this.config.defaults.drillConcurrency);
   }
 
   get currentConfig(): Config {
@@ -62,6 +78,7 @@ export class Engine {
   setConfig(config: Config): void {
     this.config = config;
     this.scheduler.setConcurrency(config.defaults.concurrency);
+    this.drillScheduler.setConcurrency(config.defaults.drillConcurrency);
     const ids = new Set(config.sources.map((s) => s.id));
     for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
     if (this.started) this.schedule();
@@ -86,15 +103,80 @@ export class Engine {
     return this.summaries();
   }
 
-  /** Starts periodic polling; a source polled recently (by an earlier run or `check`) waits its turn. */
-  start(): void {
+  /**
+   * Starts periodic polls and drills; a source polled or drilled recently (by an earlier run, or the CLI)
+   * waits its turn. First sweeps the scratch clusters of drills killed while they ran.
+   */
+  async start(): Promise<SweptCluster[]> {
+    const swept = await this.sweepLeftovers();
     this.started = true;
     this.schedule();
+    return swept;
   }
 
   stop(): void {
     this.started = false;
     this.scheduler.stop();
+    this.drillScheduler.stop();
+  }
+
+  /** Removes the clusters and directories of drills whose process died (SIGKILL, a crash, a power cut). */
+  sweepLeftovers(): Promise<SweptCluster[]> {
+    return sweepScratchClusters(this.config.defaults.drillDir);
+  }
+
+  /**
+   * Restores a backup (the newest readable one, or `backupKey`) into a throwaway PostgreSQL, verifies it and
+   * records the drill. A second request for a source whose drill is running joins it.
+   */
+  runDrill(sourceId: string, opts: { backupKey?: string; signal?: AbortSignal } = {}): Promise<Drill> {
+    const source = this.config.sources.find((s) => s.id === sourceId);
+    if (!source) return Promise.reject(new DrillRequestError(`no source "${sourceId}" in the config`));
+    if (source.kind !== 'dump-dir') return Promise.reject(new DrillRequestError(`${sourceId} is a ${source.kind} source; restore drills run on backup sources (dump-dir)`));
+    const drillConfig = source.drill;
+    const timeoutMs = drillConfig?.timeout ?? 6 * 3_600_000;
+    return this.drillScheduler.run(`drill:${sourceId}`, timeoutMs + 60_000, async (signal) => {
+      const backup = this.chooseBackup(sourceId, opts.backupKey);
+      const compareTo = drillConfig?.compareTo ? this.config.sources.find((s) => s.id === drillConfig.compareTo) : undefined;
+      const abort = opts.signal ? AbortSignal.any([signal, opts.signal]) : signal;
+      const drill = await runDumpDrill({
+        sourceId,
+        backup,
+        jobs: drillConfig?.jobs ?? 2,
+        checks: drillConfig?.checks ?? [],
+        compareTo: compareTo?.kind === 'postgres' ? { source: compareTo, tolerance: drillConfig?.tolerance ?? 0.05 } : undefined,
+        postgresBin: this.config.defaults.postgresBin,
+        parentDir: this.config.defaults.drillDir,
+        signal: abort,
+        timeoutMs,
+        onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
+        now: this.now,
+      });
+      const stored = this.store.recordDrill(drill);
+      this.emit({ type: 'drill', drill: stored });
+      this.noteHealth(sourceId, this.judge(source));
+      return stored;
+    });
+  }
+
+  /** The newest readable backup present, or the one asked for by key (a path, or just its file name). */
+  private chooseBackup(sourceId: string, backupKey?: string): ObservedBackup {
+    const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 200 }), this.now());
+    if (backupKey === undefined) {
+      const newest = known.find((b) => b.readable);
+      if (!newest) {
+        throw new DrillRequestError(
+          known.length ? `${sourceId} has no readable backup to restore (the newest, ${known[0]!.key}, is unreadable: ${known[0]!.problem ?? 'unknown problem'})` : `${sourceId} has no backups to restore yet`,
+        );
+      }
+      return newest;
+    }
+    const named = known.find((b) => b.key === backupKey) ?? known.find((b) => b.key.endsWith(`/${backupKey}`));
+    if (!named) {
+      const some = known.slice(0, 5).map((b) => b.key).join(', ');
+      throw new DrillRequestError(`${sourceId} has no backup "${backupKey}"${some ? ` (newest: ${some})` : ''}`);
+    }
+    return named;
   }
 
   summaries(): SourceSummary[] {
@@ -106,6 +188,7 @@ export class Engine {
     const state = this.state(id);
     const health = state.health ?? this.judge(source);
     const newest = state.backups[0] ?? null;
+    const lastPassing = source.kind === 'dump-dir' ? this.store.lastPassingDrill(id) : null;
     return {
       id: source.id,
       name: source.name ?? source.id,
@@ -114,23 +197,28 @@ export class Engine {
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,
       newestBackup: newest && { key: newest.key, finishedAt: newest.finishedAt, sizeBytes: newest.sizeBytes, readable: newest.readable },
+      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey },
     };
   }
 
   private schedule(): void {
     const now = this.now();
-    this.scheduler.every(
-      this.config.sources.map((source) => ({
-        key: source.id,
-        intervalMs: source.interval ?? this.config.defaults.interval,
-        run: () => this.pollSource(source.id),
-      })),
-      (id) => {
-        const last = this.state(id).poll?.at;
-        const interval = this.source(id).interval ?? this.config.defaults.interval;
-        return last === undefined ? 0 : last + interval - now;
-      },
-    );
+    const firstDelay = new Map<string, number>();
+    const polls = this.config.sources.map((source) => {
+      const intervalMs = source.interval ?? this.config.defaults.interval;
+      const last = this.state(source.id).poll?.at;
+      firstDelay.set(`poll:${source.id}`, last === undefined ? 0 : last + intervalMs - now);
+      return { key: `poll:${source.id}`, intervalMs, run: () => this.pollSource(source.id) };
+    });
+    const drills = this.config.sources.flatMap((source) => {
+      if (source.kind !== 'dump-dir' || source.drill?.every === undefined) return [];
+      const intervalMs = source.drill.every;
+      const last = this.store.drills(source.id, { limit: 1 })[0]?.finishedAt;
+      // Never in the first minute: let the first polls find the backups, and the app start up calmly.
+      firstDelay.set(`drill:${source.id}`, Math.max(DRILL_START_DELAY_MS, last === undefined ? 0 : last + intervalMs - now));
+      return [{ key: `drill:${source.id}`, intervalMs, run: () => this.runDrill(source.id) }];
+    });
+    this.scheduler.every([...polls, ...drills], (key) => firstDelay.get(key) ?? 0);
   }
 
   private source(id: string): SourceConfig {
@@ -256,6 +344,9 @@ export class Engine {
       backups: state.backups,
       history: mergeBackups(source.id, state.backups, this.store.backups(source.id, { limit: HISTORY_DEPTH }), state.poll?.at ?? this.now()),
     };
+    if (source.kind === 'dump-dir' && source.drill) {
+      input.drills = { last: this.store.drills(source.id, { limit: 1 })[0] ?? null, lastPassing: this.store.lastPassingDrill(source.id) };
+    }
     if (source.kind === 'dump-dir' && source.database) {
       input.linkedPostgres = { id: source.database, metrics: this.lastPostgresMetrics(source.database) };
     }

@@ -1,6 +1,7 @@
 // The one way the engine runs an external tool: an argument array (never a shell string), a timeout,
 // a kill on abort (of the whole process group), and stdout/stderr captured up to a cap.
 import { spawn, type SpawnOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface RunOptions {
   cwd?: string;
@@ -10,6 +11,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Written to the tool's stdin, which is then closed. */
   input?: string | Buffer;
+  /**
+   * Streamed into the tool's stdin instead of `input`, for inputs too big to hold in memory (a plain SQL dump
+   * into psql). If the stream fails, the tool is killed, since it must never take a cut input for a whole one,
+   * and `inputError` says why. The stream is destroyed when the tool exits.
+   */
+  stdinStream?: Readable;
   /** Characters kept of stdout and of stderr each (default 4 Mi); the rest is dropped, and `truncated` says so. */
   maxOutputBytes?: number;
   /** Run as this user (only possible as root). */
@@ -32,6 +39,8 @@ export interface RunResult {
   truncated: boolean;
   /** Set when the tool could not be started at all (ENOENT, EACCES). */
   spawnError?: NodeJS.ErrnoException;
+  /** Set when `stdinStream` failed (the tool was then killed). */
+  inputError?: Error;
   durationMs: number;
 }
 
@@ -44,7 +53,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined && options.stdinStream === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       // Own process group, so a timeout kills the tool's children too (pg_restore -j, ssh, ...).
       detached: process.platform !== 'win32',
       uid: options.uid,
@@ -56,6 +65,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     let timedOut = false;
     let aborted = false;
     let spawnError: NodeJS.ErrnoException | undefined;
+    let inputError: Error | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
     const kill = () => {
@@ -85,6 +95,15 @@ export function run(command: string, args: readonly string[], options: RunOption
       child.stdin.on('error', () => {}); // the tool may exit before reading everything
       child.stdin.end(options.input);
     }
+    const stdinStream = options.stdinStream;
+    if (stdinStream && child.stdin) {
+      child.stdin.on('error', () => {}); // EPIPE when the tool exits before reading everything
+      stdinStream.on('error', (e) => {
+        inputError ??= e;
+        kill();
+      });
+      stdinStream.pipe(child.stdin);
+    }
     child.on('error', (e: NodeJS.ErrnoException) => {
       spawnError = e;
     });
@@ -92,6 +111,10 @@ export function run(command: string, args: readonly string[], options: RunOption
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
+      if (stdinStream && !stdinStream.destroyed) {
+        stdinStream.unpipe();
+        stdinStream.destroy();
+      }
       resolve({
         command: [command, ...args].join(' '),
         code,
@@ -102,6 +125,7 @@ export function run(command: string, args: readonly string[], options: RunOption
         aborted,
         truncated: out.truncated || err.truncated,
         spawnError,
+        ...(inputError ? { inputError } : {}),
         durationMs: performance.now() - started,
       });
     });
@@ -143,6 +167,7 @@ export function describeFailure(result: RunResult, name = result.command.split('
   if (result.spawnError) {
     return result.spawnError.code === 'ENOENT' ? `${name} is not installed or not on PATH` : `${name} could not start: ${result.spawnError.message}`;
   }
+  if (result.inputError) return `${name} was stopped because its input failed: ${result.inputError.message}`;
   if (result.timedOut) return `${name} timed out after ${Math.round(result.durationMs / 1000)}s`;
   if (result.aborted) return `${name} was cancelled`;
   const lastLine = result.stderr.trim().split('\n').filter(Boolean).at(-1);

@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark, one JSON line per figure on stdout (progress goes to stderr).
 import type { BenchFigure } from './figure';
+import { benchDrill } from './drill';
 import { benchStore } from './store';
 
-const benches: Array<() => Promise<BenchFigure[]>> = [benchStore];
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill };
+// `npm run bench -- drill` runs only the named ones.
+const wanted = process.argv.slice(2);
+const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
 
 for (const bench of benches) {
   for (const figure of await bench()) console.log(JSON.stringify(figure));

@@ -49,16 +49,21 @@ export function parseVersionLine(line: string): { major: number; version: string
   return { major, version: m[1]!.trim() };
 }
 
+/** Where installations are looked for by default, in words, for messages. */
+const DEFAULT_PLACES = '/usr/lib/postgresql/*/bin and PATH';
+
+/** The default places to look: versioned install directories, then PATH. */
+export function defaultSearchDirs(): string[] {
+  return [...versionedBinDirs(), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+}
+
 /**
  * Every usable installation, newest major first. `configuredBin` (the user's `postgresBin`) comes first
- * when it works. An installation needs initdb and postgres (to run a scratch cluster).
+ * when it works. An installation needs initdb and postgres (to run a scratch cluster). `searchDirs`
+ * replaces the default places (defaultSearchDirs()), e.g. to prove what happens when nothing is installed.
  */
-export async function findPostgresInstalls(configuredBin?: string): Promise<PostgresInstall[]> {
-  const candidates = [
-    ...(configuredBin ? [configuredBin] : []),
-    ...versionedBinDirs(),
-    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
-  ];
+export async function findPostgresInstalls(configuredBin?: string, searchDirs: readonly string[] = defaultSearchDirs()): Promise<PostgresInstall[]> {
+  const candidates = [...(configuredBin ? [configuredBin] : []), ...searchDirs];
   const seen = new Set<string>();
   const installs: PostgresInstall[] = [];
   for (const bin of candidates) {
@@ -83,11 +88,11 @@ export class NoPostgresError extends Error {
 }
 
 /** The installation to use for an archive needing at least `minMajor` (any when undefined). */
-export async function pickPostgresInstall(opts: { minMajor?: number; configuredBin?: string } = {}): Promise<PostgresInstall> {
-  const installs = await findPostgresInstalls(opts.configuredBin);
+export async function pickPostgresInstall(opts: { minMajor?: number; configuredBin?: string; searchDirs?: readonly string[] } = {}): Promise<PostgresInstall> {
+  const installs = await findPostgresInstalls(opts.configuredBin, opts.searchDirs);
   if (installs.length === 0) {
     throw new NoPostgresError(
-      'no PostgreSQL server binaries found (looked in /usr/lib/postgresql/*/bin and PATH); install postgresql (e.g. apt-get install postgresql) or set postgresBin',
+      `no PostgreSQL server binaries found (looked in ${placesLookedIn(opts.configuredBin, opts.searchDirs)}); install postgresql (e.g. apt-get install postgresql) or set postgresBin`,
     );
   }
   const usable = opts.minMajor === undefined ? installs : installs.filter((i) => i.major >= opts.minMajor!);
@@ -98,4 +103,11 @@ export async function pickPostgresInstall(opts: { minMajor?: number; configuredB
     );
   }
   return usable[0]!;
+}
+
+/** "/opt/pg/bin (postgresBin), /usr/lib/postgresql/*\/bin and PATH", for "looked in ..." messages. */
+export function placesLookedIn(configuredBin?: string, searchDirs?: readonly string[]): string {
+  const places = searchDirs === undefined ? DEFAULT_PLACES : searchDirs.length === 0 ? '' : searchDirs.join(', ');
+  const configured = configuredBin ? `${configuredBin} (postgresBin)` : '';
+  return [configured, places].filter(Boolean).join(', ') || 'nowhere: no postgresBin and no search directories';
 }

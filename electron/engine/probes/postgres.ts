@@ -13,12 +13,31 @@ import { ProbeError, type Probe, type ProbeContext } from './probe';
 export const postgresProbe: Probe<PostgresSourceConfig> = {
   kind: 'postgres',
   async observe(source, ctx) {
-    const target = await parsePostgresUrl(source.url);
-    const password = await passwordLookup(source, target);
-    const metrics = await withConnection(target, password, ctx, collectMetrics);
+    const metrics = await withSourceConnection(source, ctx, collectMetrics);
     return { backups: [], metrics };
   },
 };
+
+/** What a connection needs from its caller: a signal to give up on, and a time budget. */
+export type ConnectionContext = Pick<ProbeContext, 'signal' | 'timeoutMs'>;
+
+/**
+ * One connection to a postgres source, made exactly as the probe makes it (url, TLS, password lookup, time
+ * limits, ProbeError messages that never hold the password), always closed. Restore drills use it to compare
+ * a backup with the live database; `database` then replaces the url's (the dumped database, not the one the
+ * probe monitors through).
+ */
+export async function withSourceConnection<T>(
+  source: PostgresSourceConfig,
+  ctx: ConnectionContext,
+  work: (client: Client) => Promise<T>,
+  options: { database?: string } = {},
+): Promise<T> {
+  const parsed = await parsePostgresUrl(source.url);
+  const target = options.database ? { ...parsed, database: options.database } : parsed;
+  const password = await passwordLookup(source, target);
+  return withConnection(target, password, ctx, work);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Where to connect
@@ -138,7 +157,7 @@ function fromPgpass(target: PostgresTarget): Promise<string | undefined> {
 
 const CLOSE_GRACE_MS = 1000;
 
-async function withConnection<T>(target: PostgresTarget, password: PasswordLookup, ctx: ProbeContext, work: (client: Client) => Promise<T>): Promise<T> {
+async function withConnection<T>(target: PostgresTarget, password: PasswordLookup, ctx: ConnectionContext, work: (client: Client) => Promise<T>): Promise<T> {
   const timeoutMs = Math.max(1, Math.round(ctx.timeoutMs));
   const giveUp = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
   const state: FailureContext = { target, timeoutMs, where: password.where, connected: false, passwordAsked: false, passwordGiven: false, cancelled: false };

@@ -1,0 +1,79 @@
+// `backup-health drill --source ID [--backup KEY]`: restore a backup into a throwaway PostgreSQL, verify it,
+// record the drill. Exit 0 pass, 2 fail (the backup is bad), 3 error (the drill could not run).
+import type { Drill, DrillOutcome } from '../../shared/model';
+import { formatBytes, formatDuration } from '../../shared/units';
+import { DrillRequestError, Engine } from '../engine/engine';
+import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { progressReporter } from './progress';
+
+export interface DrillOptions extends GlobalOptions {
+  source: string;
+  backup?: string;
+  json?: boolean;
+}
+
+const EXIT: Record<DrillOutcome, number> = { pass: 0, fail: 2, error: 3 };
+
+export async function drillCommand(options: DrillOptions): Promise<number> {
+  const config = readConfigOrExit(options);
+  const store = openHistory(options);
+  const engine = new Engine({ config, store });
+  const progress = progressReporter(process.stderr);
+  const unsubscribe = engine.subscribe((event) => {
+    if (event.type === 'drill-progress') progress.update(event.progress);
+  });
+  // Ctrl-C or a service manager's TERM: stop the restore and let cleanup remove the scratch cluster.
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await engine.sweepLeftovers();
+    // Look at the source first, so the newest backup is what is there now, and it is recorded.
+    await engine.pollSource(options.source).catch((err: unknown) => {
+      throw new CliError(`--source: ${(err as Error).message}`, EXIT_UNKNOWN);
+    });
+    const drill = await engine.runDrill(options.source, { backupKey: options.backup, signal: controller.signal });
+    progress.done();
+    process.stdout.write(options.json ? `${JSON.stringify(drillJson(drill), null, 2)}\n` : drillText(drill));
+    return EXIT[drill.outcome];
+  } catch (err) {
+    progress.done();
+    if (err instanceof DrillRequestError) throw new CliError(err.message, EXIT_UNKNOWN);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    unsubscribe();
+    engine.stop();
+    store.close();
+  }
+}
+
+export function drillJson(drill: Drill) {
+  return {
+    outcome: drill.outcome,
+    sourceId: drill.sourceId,
+    backupKey: drill.backupKey,
+    durationMs: drill.finishedAt - drill.startedAt,
+    restoreMs: drill.restoreMs,
+    phases: drill.phases,
+    tables: drill.tables,
+    rows: drill.rows,
+    restoredBytes: drill.restoredBytes,
+    checks: drill.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })),
+    message: drill.message,
+  };
+}
+
+function drillText(drill: Drill): string {
+  const lines = [`${drill.outcome.toUpperCase()} ${drill.sourceId}: ${drill.message}`, `  backup    ${drill.backupKey}`];
+  lines.push(`  took      ${formatDuration(drill.finishedAt - drill.startedAt)}${drill.restoreMs !== null ? ` (restore and verify ${formatDuration(drill.restoreMs)})` : ''}`);
+  const phases = Object.entries(drill.phases).map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`);
+  if (phases.length) lines.push(`  phases    ${phases.join(', ')}`);
+  if (drill.outcome !== 'error' || drill.tables > 0) {
+    lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
+  }
+  for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  return `${lines.join('\n')}\n`;
+}

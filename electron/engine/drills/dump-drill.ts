@@ -1,0 +1,421 @@
+// A restore drill of one pg_dump backup: restore it into a throwaway cluster and prove it is a database.
+//
+//   prepare  read the header again; pick binaries able to restore it (or say which to install); read the
+//            archive's table of contents and schema; check free space (all in restore-plan.ts, before any
+//            cluster exists); start a ScratchCluster; create the roles the dump refers to and the database
+//   restore  pg_restore -j N (custom, directory, tar) or psql ON_ERROR_STOP (plain, .sql.gz), with progress
+//   verify   exit status and errors; every table of the dump exists; exact row counts; the user's checks;
+//            optionally the live database's row estimates
+//   cleanup  the cluster is stopped and its directory removed, whatever happened
+//
+// Every outcome is a Drill value: pass, fail (the backup is bad) or error (the drill could not tell), with
+// one message saying what to do. Only a bug in this file could make it throw.
+import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Client } from 'pg';
+import type { PostgresSourceConfig } from '../../../shared/config';
+import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
+import { formatBytes, formatDuration } from '../../../shared/units';
+import { describeFailure, type RunResult } from '../exec';
+import { ProbeError } from '../probes/probe';
+import type { TableName } from './dump-script';
+import type { PostgresInstall } from './postgres-install';
+import { restoreArchive } from './restore-archive';
+import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
+import { restorePlain } from './restore-plain';
+import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
+import { closeQuietly, connectScratch, createMissingRoles, quoteIdent, quoteLiteral } from './scratch-client';
+import { ScratchCluster } from './scratch-cluster';
+import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DumpDrillCheck } from './verify';
+
+export type { DumpDrillCheck } from './verify';
+
+export interface DumpDrillOptions {
+  sourceId: string;
+  /** key = path of the dump file or directory; meta.header as dump-header.ts read it (read again here). */
+  backup: ObservedBackup;
+  /** pg_restore -j (custom and directory archives; tar and plain restore with one). */
+  jobs: number;
+  checks: DumpDrillCheck[];
+  /** Fail tables whose restored count is below the live estimate by more than tolerance (0.05 = 5%). */
+  compareTo?: { source: PostgresSourceConfig; tolerance: number };
+  /** The configured binaries directory, preferred when it can restore the dump. */
+  postgresBin?: string;
+  /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
+  searchDirs?: readonly string[];
+  /** Where scratch clusters go (default os.tmpdir()). */
+  parentDir?: string;
+  signal?: AbortSignal;
+  /** The whole drill (default 2 h). */
+  timeoutMs?: number;
+  onProgress?: (p: DrillProgress) => void;
+  now?: () => number;
+}
+
+const DEFAULT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+const PROGRESS_INTERVAL_MS = 100;
+/** Where the drill connects to create roles and databases (never a database a dump restores into). */
+const MAINTENANCE_DB = 'template1';
+/**
+ * Server settings for a restore: no WAL for a parallel restore's COPY (it truncates in the same transaction)
+ * or index builds, no autovacuum competing with the restore.
+ */
+const RESTORE_SETTINGS = { wal_level: 'minimal', max_wal_senders: '0', archive_mode: 'off', autovacuum: 'off', maintenance_work_mem: '128MB' };
+
+/** The record being built, and the phase clock. */
+class DrillRecord {
+  phase: DrillPhase = 'prepare';
+  private phaseStarted = performance.now();
+  readonly phases: Partial<Record<DrillPhase, number>> = {};
+  tables: RestoredTable[] = [];
+  restoredBytes: number | null = null;
+  checks: DrillCheckResult[] = [];
+  restoredWith: string | null = null;
+  database = 'restored';
+  private lastProgressAt = 0;
+
+  constructor(private readonly options: DumpDrillOptions) {}
+
+  enter(phase: DrillPhase, total = 0): void {
+    this.close();
+    this.phase = phase;
+    this.phaseStarted = performance.now();
+    this.progress(0, total, undefined, true);
+  }
+
+  /** Time spent in the current phase so far. */
+  inPhaseMs(): number {
+    return performance.now() - this.phaseStarted;
+  }
+
+  close(): void {
+    this.phases[this.phase] = Math.round((this.phases[this.phase] ?? 0) + performance.now() - this.phaseStarted);
+    this.phaseStarted = performance.now();
+  }
+
+  /** Throttled, except the first and last event of a phase (`force`). */
+  progress(done: number, total: number, detail?: string, force = false): void {
+    const onProgress = this.options.onProgress;
+    if (!onProgress) return;
+    const t = performance.now();
+    if (!force && t - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    this.lastProgressAt = t;
+    const { sourceId, backup } = this.options;
+    try {
+      onProgress({ sourceId, backupKey: backup.key, phase: this.phase, done, total, ...(detail ? { detail } : {}) });
+    } catch {
+      // a listener's bug must not break the drill
+    }
+  }
+
+  get rows(): number {
+    return this.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
+  }
+}
+
+/** Runs one drill. Never throws for anything a backup or a machine can do; see the header comment. */
+export async function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  const record = new DrillRecord(options);
+  const scratch: { cluster: ScratchCluster | null } = { cluster: null };
+  let outcome: DrillOutcome;
+  let message: string;
+  try {
+    message = await drill(options, record, scratch, { signal, remaining: () => Math.max(1, deadline - performance.now()) + 1000 });
+    outcome = 'pass';
+  } catch (err) {
+    outcome = 'error';
+    if (signal.aborted) {
+      message = options.signal?.aborted
+        ? `the drill was cancelled during the ${record.phase} phase`
+        : `the drill did not finish within ${formatDuration(timeoutMs)} (stopped during the ${record.phase} phase); raise its timeout or give the machine more CPU and disk speed`;
+    } else if (err instanceof DrillStop) {
+      outcome = err.outcome;
+      message = err.message;
+    } else {
+      message = `the drill itself failed during the ${record.phase} phase: ${(err as Error)?.message ?? String(err)}`;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const restoreStarted = record.phases.restore !== undefined || record.phase === 'restore' || record.phase === 'verify';
+  record.enter('cleanup', 1);
+  try {
+    await scratch.cluster?.stop();
+  } catch (err) {
+    message = `${message} (and the scratch cluster in ${scratch.cluster?.dir} could not be removed: ${(err as Error).message})`;
+  }
+  record.close();
+  record.progress(1, 1, undefined, true);
+  const restoreMs = restoreStarted ? (record.phases.restore ?? 0) + (record.phases.verify ?? 0) : null;
+  return {
+    sourceId: options.sourceId,
+    backupKey: options.backup.key,
+    startedAt,
+    finishedAt: now(),
+    outcome,
+    phases: record.phases,
+    restoreMs,
+    tables: record.tables.length,
+    rows: record.rows,
+    restoredBytes: record.restoredBytes,
+    checks: record.checks,
+    message,
+    restoredWith: record.restoredWith,
+    tableDetails: record.tables,
+  };
+}
+
+/** The drill's signal, and time left for a tool: a little more than the drill has, so its own deadline fires first. */
+type Budget = ToolTime;
+
+async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, budget: Budget): Promise<string> {
+  const parentDir = options.parentDir ?? tmpdir();
+  record.enter('prepare');
+  const plan = await planRestore(options, budget);
+  record.database = plan.database;
+  checkFreeSpace(parentDir, options.backup, plan);
+  stopIfAborted(budget);
+
+  const cluster = await startCluster(plan.install, parentDir, options.backup.key);
+  scratch.cluster = cluster;
+  record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
+  const maintenance = await abortable(budget, connectScratch(cluster, MAINTENANCE_DB));
+  try {
+    await prepareDatabase(maintenance, plan, record, budget);
+
+    record.enter('restore', plan.total);
+    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget) : await restoreFromScript(cluster, plan, record, maintenance, budget);
+    const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
+    if (restoreFailure?.outcome === 'error') throw restoreFailure;
+    if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
+
+    record.enter('verify');
+    if (restoreFailure) {
+      // Still count what did restore: how far it got tells the sysadmin what the backup is worth.
+      record.tables = await countWhatRestored(cluster, record.database, plan.scanner.tables, budget);
+      if (record.tables.length === 0) throw restoreFailure;
+      const found = record.tables.filter((t) => t.rows !== null).length;
+      throw fail(`${restoreFailure.message} (before it stopped: ${found} of ${count(record.tables.length, 'table')}, ${count(record.rows, 'row')})`);
+    }
+    let client: Client;
+    try {
+      client = await abortable(budget, connectScratch(cluster, record.database));
+    } catch (err) {
+      if (err instanceof DrillStop) throw err;
+      throw fail(`the restore finished, but the database ${record.database} cannot be opened: ${(err as Error).message}`);
+    }
+    try {
+      return await verify(client, plan, record, options, budget);
+    } finally {
+      await closeQuietly(client);
+    }
+  } finally {
+    await closeQuietly(maintenance);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// prepare
+
+async function startCluster(install: PostgresInstall, parentDir: string, key: string): Promise<ScratchCluster> {
+  try {
+    return await ScratchCluster.start({ install, parentDir, purpose: `restore drill of ${key}`, settings: RESTORE_SETTINGS });
+  } catch (err) {
+    const text = (err as Error).message;
+    if (/No space left on device/i.test(text)) throw drillError(`no space left in ${parentDir} to start a scratch cluster: ${text}`);
+    throw drillError(`could not start a scratch PostgreSQL ${install.major}: ${text}`);
+  }
+}
+
+/** Roles first (owners and grantees as NOLOGIN roles), then the database the dump goes into. */
+async function prepareDatabase(maintenance: Client, plan: RestorePlan, record: DrillRecord, budget: Budget): Promise<void> {
+  await abortable(budget, createRolesQuietly(maintenance, plan.scanner.roles));
+  if (record.database === 'postgres') await abortable(budget, maintenance.query('DROP DATABASE postgres'));
+  if (plan.createsOwnDatabase) return;
+  const encoding = plan.scanner.encoding ? ` ENCODING ${quoteLiteral(plan.scanner.encoding)}` : '';
+  await abortable(budget, maintenance.query(`CREATE DATABASE ${quoteIdent(record.database)} TEMPLATE template0${encoding}`));
+}
+
+/** A role that cannot be created is left to fail in the restore, whose error then names it. */
+async function createRolesQuietly(client: Client, roles: readonly string[]): Promise<void> {
+  for (const role of roles) await createMissingRoles(client, [role]).catch(() => []);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// restore
+
+async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<RestoreProblem | null> {
+  const restored = await restoreArchive(cluster, plan.archive!, {
+    signal: budget.signal,
+    timeoutMs: budget.remaining(),
+    database: record.database,
+    jobs: options.jobs,
+    onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
+  });
+  stopIfAborted(budget);
+  return judgeTool(restored.result, restored.problems, cluster);
+}
+
+async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, budget: Budget): Promise<RestoreProblem | null> {
+  const restored = await restorePlain(cluster, plan.plain!, {
+    signal: budget.signal,
+    timeoutMs: budget.remaining(),
+    database: plan.createsOwnDatabase ? MAINTENANCE_DB : record.database,
+    ensureRoles: (roles) => createRolesQuietly(maintenance, roles),
+    onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
+  });
+  stopIfAborted(budget);
+  plan.scanner = restored.scanner;
+  const { result } = restored;
+  if (result.inputError) {
+    const why = result.inputError.message;
+    return { kind: 'corrupt', line: plan.plain!.gzipped ? `the gzip data is cut short or damaged (${why})` : `reading it failed (${why})` };
+  }
+  const problem = judgeTool(result, result.stderr, cluster);
+  if (problem) return problem;
+  if (!restored.scanner.complete) {
+    return { kind: 'corrupt', line: 'the SQL ends before pg_dump\'s closing line "-- PostgreSQL database dump complete"' };
+  }
+  return null;
+}
+
+/** A finished tool's result as a problem, or null when it restored cleanly. */
+function judgeTool(result: RunResult, problems: string, cluster: ScratchCluster): RestoreProblem | null {
+  if (result.spawnError || result.timedOut) return { kind: 'server-gone', line: describeFailure(result) };
+  if (result.code === 0 && !/\b(error|ERROR|FATAL|PANIC):/.test(problems)) return null;
+  return classifyRestoreOutput(problems, serverLog(cluster)) ?? { kind: 'sql', line: describeFailure(result) };
+}
+
+function serverLog(cluster: ScratchCluster): string {
+  return cluster.logTail(50).split(' | ').join('\n');
+}
+
+/** The drill's verdict on a restore that went wrong. */
+function judgeRestore(problem: RestoreProblem, parentDir: string): DrillStop {
+  const where = problem.context ? ` (at ${problem.context})` : '';
+  const more = problem.errorCount && problem.errorCount > 1 ? `; ${problem.errorCount} errors in all` : '';
+  switch (problem.kind) {
+    case 'no-space':
+      return drillError(`no space left in ${parentDir} while restoring: ${problem.line}; free some space or put drills on a larger disk`);
+    case 'corrupt':
+      return fail(`the backup is truncated or corrupt: ${problem.line}${where}`);
+    case 'unsupported-version':
+      return drillError(`the restore needs a newer pg_restore: ${problem.line}`);
+    case 'environment':
+      return drillError(`${problem.hint}: ${problem.line}`);
+    case 'server-gone':
+      return drillError(`the scratch PostgreSQL stopped during the restore: ${problem.line}`);
+    case 'sql':
+      return fail(`the backup does not restore cleanly: ${problem.line}${where}${more}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// verify
+
+async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], budget: Budget): Promise<RestoredTable[]> {
+  let client: Client | null = null;
+  try {
+    client = await abortable(budget, connectScratch(cluster, database));
+    return await abortable(budget, countTables(client, tables));
+  } catch {
+    return [];
+  } finally {
+    await closeQuietly(client);
+  }
+}
+
+async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<string> {
+  const expected: TableName[] = plan.scanner.tables;
+  const steps = expected.length + options.checks.length + (options.compareTo ? 1 : 0);
+  record.tables = await abortable(
+    budget,
+    countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')),
+  );
+  record.restoredBytes = await abortable(budget, databaseSize(client, record.database));
+  const checkRuns = await abortable(budget, runChecks(client, options.checks, budget.remaining()));
+  record.checks = checkRuns.map((c) => c.result);
+  record.progress(expected.length + options.checks.length, steps, options.compareTo ? 'comparing with the live database' : undefined, true);
+
+  const problems: string[] = [];
+  const missing = record.tables.filter((t) => t.rows === null);
+  if (missing.length > 0) {
+    problems.push(`table ${tableLabel(missing[0]!)} is in the backup but missing after the restore${missing.length > 1 ? ` (${missing.length} tables missing)` : ''}`);
+  }
+  for (const run of checkRuns.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(run));
+  let compared = '';
+  if (options.compareTo) {
+    const { source, tolerance } = options.compareTo;
+    let live: Map<string, number>;
+    try {
+      live = await liveRowEstimates(source, plan.archive || plan.createsOwnDatabase ? record.database : undefined, {
+        signal: budget.signal,
+        timeoutMs: Math.min(60_000, budget.remaining()),
+      });
+    } catch (err) {
+      const why = err instanceof ProbeError ? err.message : (err as Error).message;
+      throw drillError(`the backup restored${problems.length ? ` with problems (${problems[0]})` : ' and verified'}, but the live database could not be asked for row counts: ${why}`);
+    }
+    const comparison = compareWithLive(record.tables, live, tolerance);
+    record.tables = comparison.tables;
+    const percent = `${Math.round(tolerance * 1000) / 10}%`;
+    for (const { table, restored, live: liveRows } of comparison.short) {
+      const fewer = Math.round((1 - restored / liveRows) * 100);
+      problems.push(`${tableLabel(table)} has ${restored.toLocaleString('en-US')} rows in the backup but about ${liveRows.toLocaleString('en-US')} in the live database (${fewer}% fewer; tolerance ${percent})`);
+    }
+    compared = `; row counts within ${percent} of the live database`;
+  }
+  if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
+
+  const passedChecks = record.checks.length ? `; ${count(record.checks.length, 'check')} passed` : '';
+  const took = seconds((record.phases.restore ?? 0) + record.inPhaseMs());
+  // A plain dump without --create does not say which database it held: name the file instead.
+  const what = plan.plain && !plan.createsOwnDatabase ? basename(options.backup.key) : record.database;
+  return `restored ${what}: ${count(record.tables.length, 'table')}, ${count(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}`;
+}
+
+/** 1 -> "1 table", 8052 -> "8,052 rows". */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// giving up
+
+function stopIfAborted(budget: Budget): void {
+  if (budget.signal.aborted) throw drillError('aborted');
+}
+
+/** A query or connection we stop waiting for when the drill is cancelled; cleanup then stops the server under it. */
+function abortable<T>(budget: Budget, work: Promise<T>): Promise<T> {
+  if (budget.signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(drillError('aborted'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(drillError('aborted'));
+    budget.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        budget.signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        budget.signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,172 @@
+// Planning a restore drill: everything that can be learnt about a backup before a scratch cluster starts,
+// so that the failures that need no cluster (not a pg_dump, too new for the binaries here, no binaries at
+// all, a TOC pg_restore cannot read, a disk too small) cost milliseconds, not a cluster start.
+import { statfsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DrillOutcome, DumpHeader, ObservedBackup } from '../../../shared/model';
+import { formatBytes } from '../../../shared/units';
+import { describeFailure, type RunResult } from '../exec';
+import { readDirectoryDumpHeader, readDumpFileHeader } from '../probes/dump-header';
+import { DumpScriptScanner } from './dump-script';
+import { LineSplitter } from './dump-toc';
+import type { PostgresInstall } from './postgres-install';
+import { listArchive, scanArchiveSchema, type ArchiveFile } from './restore-archive';
+import { chooseRestoreInstall, restoreRequirement } from './restore-binaries';
+import { classifyRestoreOutput } from './restore-errors';
+import { readScriptHead, type PlainFile } from './restore-plain';
+
+/** Measured: a fresh PostgreSQL 15 cluster (initdb) takes 39 MB, 22 MB of it base/ and 17 MB pg_wal/. */
+export const EMPTY_CLUSTER_BYTES = 40 * 1024 * 1024;
+/** Databases every cluster has that a dump cannot be restored over. */
+const TEMPLATE_DATABASES = new Set(['template0', 'template1']);
+
+/** Ends a drill early with this outcome and message. */
+export class DrillStop extends Error {
+  constructor(
+    readonly outcome: Exclude<DrillOutcome, 'pass'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The backup is bad. */
+export const fail = (message: string) => new DrillStop('fail', message);
+/** The drill could not tell. */
+export const drillError = (message: string) => new DrillStop('error', message);
+
+export interface PlanOptions {
+  backup: ObservedBackup;
+  postgresBin?: string;
+  searchDirs?: readonly string[];
+}
+
+export interface ToolTime {
+  signal: AbortSignal;
+  /** Time left for a tool. */
+  remaining: () => number;
+}
+
+/** What a restore of this backup needs. */
+export interface RestorePlan {
+  install: PostgresInstall;
+  archive?: ArchiveFile;
+  plain?: PlainFile;
+  /** Archives: items in the TOC. Plain: bytes in the file. */
+  total: number;
+  /** Archives: from the schema script. Plain: replaced by the one that scanned the stream. */
+  scanner: DumpScriptScanner;
+  /** Plain --create dumps create (and connect to) their own database. */
+  createsOwnDatabase: boolean;
+  /** The database restored into: the dumped one's name when known. */
+  database: string;
+}
+
+/**
+ * Everything that can be found out before a cluster starts: whether the file is a pg_dump at all, which
+ * binaries can restore it (or what to install), the archive's TOC and schema, the target database.
+ */
+export async function planRestore(options: PlanOptions, budget: ToolTime): Promise<RestorePlan> {
+  const path = options.backup.key;
+  const name = basename(path);
+  let isDirectory: boolean;
+  let size: number;
+  try {
+    const info = await stat(path);
+    isDirectory = info.isDirectory();
+    size = info.size;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw drillError(code === 'ENOENT' ? `the backup ${path} is gone (deleted or rotated away since it was seen)` : `cannot read the backup ${path}: ${code ?? (err as Error).message}`);
+  }
+  const reading = isDirectory ? await readDirectoryDumpHeader(path) : await readDumpFileHeader(path, size);
+  const header = reading.header;
+  const requirement = restoreRequirement(header);
+  if (!reading.readable) {
+    if (/-compressed file: /.test(reading.problem ?? '')) throw drillError(`${name}: ${reading.problem}; decompress it first, or let pg_dump compress (-Fc, -Z)`);
+    // An archive too new for us to parse is still a question of binaries, answered below.
+    if (requirement.readerMajor === undefined) throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? 'unreadable'}`);
+  }
+  if (reading.clusterDump) throw drillError(`${name} is a pg_dumpall script of a whole cluster; drills restore one database's pg_dump`);
+
+  const format = header.format;
+  const isArchive = format === 'custom' || format === 'directory' || format === 'tar';
+  const chosen = await chooseRestoreInstall(requirement, isArchive ? ['pg_restore'] : ['psql'], { configuredBin: options.postgresBin, searchDirs: options.searchDirs });
+  if (!chosen.ok) throw drillError(chosen.message);
+  if (!reading.readable) throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? 'unreadable'}`);
+  const install = chosen.install;
+  const gzipped = !isDirectory && (await startsWithGzipMagic(path));
+
+  if (isArchive) {
+    const archive: ArchiveFile = { path, format, gzipped };
+    const pgRestore = join(install.bin, process.platform === 'win32' ? 'pg_restore.exe' : 'pg_restore');
+    const toc = await listArchive(pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
+    if (budget.signal.aborted) throw drillError('aborted');
+    if (toc.result.code !== 0) throw unreadableArchive(name, toc.result, header);
+    const schema = await scanArchiveSchema(pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
+    if (budget.signal.aborted) throw drillError('aborted');
+    if (schema.result.code !== 0) throw unreadableArchive(name, schema.result, header);
+    const database = targetDatabase(header.dbName ?? toc.listing.dbName);
+    return { install, archive, total: toc.listing.entries.length, scanner: schema.scanner, createsOwnDatabase: false, database };
+  }
+  if (format === 'plain' || format === 'plain-gzip') {
+    const plain: PlainFile = { path, gzipped: format === 'plain-gzip' || gzipped };
+    // The start of the script says whether it creates its own database (--create) and its encoding.
+    const head = new DumpScriptScanner();
+    const lines = new LineSplitter((line) => head.line(line));
+    lines.push(await readScriptHead(plain));
+    const createsOwnDatabase = head.createsDatabase !== null;
+    const database = createsOwnDatabase ? head.createsDatabase! : targetDatabase(undefined);
+    const scanner = new DumpScriptScanner();
+    scanner.encoding = head.encoding;
+    return { install, plain, total: size, scanner, createsOwnDatabase, database };
+  }
+  throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? `format ${format}`}`);
+}
+
+/** The database to restore into: the dumped one's name, unless it is a template (or unknown). */
+function targetDatabase(dbName: string | undefined): string {
+  return dbName && !TEMPLATE_DATABASES.has(dbName) ? dbName : 'restored';
+}
+
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const bytes = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(bytes, 0, 2, 0);
+    return bytesRead === 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** pg_restore could not even read the TOC: a cut or corrupt archive, or one too new for it. */
+function unreadableArchive(name: string, result: RunResult, header: DumpHeader): DrillStop {
+  const problem = classifyRestoreOutput(result.stderr);
+  if (result.spawnError || result.timedOut) return drillError(describeFailure(result, 'pg_restore'));
+  if (problem?.kind === 'unsupported-version') {
+    return drillError(`${name} needs a newer pg_restore: ${problem.line} (made by pg_dump ${header.pgDumpVersion ?? 'of an unknown version'})`);
+  }
+  const why = problem?.line ?? describeFailure(result, 'pg_restore');
+  return fail(`the table of contents of ${name} cannot be read, so the archive is truncated or corrupt: ${why}`);
+}
+
+/** Fails fast when the disk clearly cannot hold even an empty cluster plus the backup's own size. */
+export function checkFreeSpace(parentDir: string, backup: ObservedBackup, plan: RestorePlan): void {
+  let free: number;
+  try {
+    const fs = statfsSync(parentDir);
+    free = fs.bavail * fs.bsize;
+  } catch (err) {
+    throw drillError(`cannot use ${parentDir} for the scratch cluster: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  // A restored database is rarely smaller than its dump; compressed dumps expand several times.
+  const dumpBytes = Math.max(backup.sizeBytes, plan.plain && !plan.plain.gzipped ? plan.total : 0);
+  const needed = EMPTY_CLUSTER_BYTES + dumpBytes;
+  if (free < needed) {
+    throw drillError(
+      `not enough free space in ${parentDir} to restore: ${formatBytes(free)} free, at least ${formatBytes(needed)} needed (${formatBytes(EMPTY_CLUSTER_BYTES)} for an empty cluster plus the ${formatBytes(dumpBytes)} backup); free some space or set the drill directory elsewhere`,
+    );
+  }
+}

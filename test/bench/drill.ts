@@ -1,0 +1,95 @@
+// Restore-drill benchmarks, on a pgbench database of at least 500 MB:
+// 1. a whole drill (scratch cluster, roles, restore, verify with exact counts, cleanup) as a ratio to a bare
+//    `pg_restore -j2` of the same dump into an already running scratch cluster — goal <= 1.25;
+// 2. scratch cluster start to ready (initdb --no-sync + start) — goal <= 1 s.
+// Runs alternate (bare, drill, bare, drill) so machine noise hits both sides alike; the best of each is kept.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDumpDrill } from '../../electron/engine/drills/dump-drill';
+import { ScratchCluster, runClient } from '../../electron/engine/drills/scratch-cluster';
+import { describeFailure, run } from '../../electron/engine/exec';
+import { readDumpFileHeader } from '../../electron/engine/probes/dump-header';
+import type { BenchFigure } from './figure';
+
+const PGBENCH_SCALE = Number(process.env.BENCH_PGBENCH_SCALE ?? 36); // ~540 MB of database
+const ROUNDS = 2;
+const log = (text: string) => process.stderr.write(`[bench:drill] ${text}\n`);
+
+async function must(result: ReturnType<typeof run>, what: string): Promise<void> {
+  const r = await result;
+  if (r.code !== 0) throw new Error(`${what}: ${describeFailure(r)}`);
+}
+
+export async function benchDrill(): Promise<BenchFigure[]> {
+  const work = mkdtempSync(join(tmpdir(), 'backup-health-bench-drill-'));
+  const source = await ScratchCluster.start({ purpose: 'bench source' });
+  try {
+    log(`pgbench -i -s ${PGBENCH_SCALE} …`);
+    await must(runClient(source, 'createdb', ['bench']), 'createdb');
+    await must(run(source.tool('pgbench'), [...source.clientArgs(), '-i', '-q', '-s', String(PGBENCH_SCALE), 'bench'], { timeoutMs: 30 * 60_000 }), 'pgbench');
+    const size = Number((await runClient(source, 'psql', ['-XAtc', "select pg_database_size('bench')", 'postgres'])).stdout.trim());
+    const dump = join(work, 'bench.dump');
+    log(`database ${(size / 1024 ** 2).toFixed(0)} MB; pg_dump -Fc …`);
+    await must(runClient(source, 'pg_dump', ['-Fc', '-f', dump, 'bench'], { timeoutMs: 30 * 60_000 }), 'pg_dump');
+    await source.stop();
+    const { size: dumpBytes, mtimeMs } = statSync(dump);
+    const header = await readDumpFileHeader(dump, dumpBytes);
+    const backup = { key: dump, type: 'dump' as const, finishedAt: Math.trunc(mtimeMs), sizeBytes: dumpBytes, readable: header.readable, problem: header.problem, meta: { header: header.header } };
+
+    const bare: number[] = [];
+    const drills: number[] = [];
+    const target = await ScratchCluster.start({ purpose: 'bench bare restore' });
+    try {
+      for (let round = 1; round <= ROUNDS; round++) {
+        await must(runClient(target, 'createdb', ['restored']), 'createdb');
+        let t = performance.now();
+        await must(runClient(target, 'pg_restore', ['-j', '2', '-d', 'restored', dump], { timeoutMs: 30 * 60_000 }), 'pg_restore');
+        bare.push(performance.now() - t);
+        await must(runClient(target, 'dropdb', ['restored']), 'dropdb');
+        log(`round ${round}: bare pg_restore -j2 ${(bare.at(-1)! / 1000).toFixed(2)} s`);
+
+        t = performance.now();
+        const drill = await runDumpDrill({ sourceId: 'bench', backup, jobs: 2, checks: [] });
+        drills.push(performance.now() - t);
+        if (drill.outcome !== 'pass') throw new Error(`the benchmark drill did not pass: ${drill.message}`);
+        log(`round ${round}: whole drill ${(drills.at(-1)! / 1000).toFixed(2)} s (${drill.tables} tables, ${drill.rows} rows)`);
+      }
+    } finally {
+      await target.stop();
+    }
+
+    const starts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const cluster = await ScratchCluster.start({ purpose: 'bench start' });
+      starts.push(performance.now() - t);
+      await cluster.stop();
+    }
+    const bestBare = Math.min(...bare);
+    const bestDrill = Math.min(...drills);
+    const medianStart = starts.sort((a, b) => a - b)[Math.floor(starts.length / 2)]!;
+    const ratio = bestDrill / bestBare;
+    return [
+      {
+        name: `restore drill of a ${(size / 1024 ** 2).toFixed(0)} MB pgbench database (${(dumpBytes / 1024 ** 2).toFixed(0)} MB custom dump, -j2), whole drill vs bare pg_restore -j2 into a running scratch cluster, best of ${ROUNDS}`,
+        value: Math.round(bestDrill),
+        unit: 'ms',
+        baseline: Math.round(bestBare),
+        ratio: Number(ratio.toFixed(3)),
+        goal: 'ratio <= 1.25',
+        pass: ratio <= 1.25,
+      },
+      {
+        name: 'scratch cluster start to ready (initdb --no-sync, start, socket only), median of 5',
+        value: Math.round(medianStart),
+        unit: 'ms',
+        goal: '<= 1000 ms',
+        pass: medianStart <= 1000,
+      },
+    ];
+  } finally {
+    await source.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,159 @@
+// `backup-health drill` end to end: the real bin restoring real pg_dump archives into scratch clusters,
+// recording the evidence, feeding health, and cleaning up even after it is killed with SIGKILL.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runClient } from '../../../electron/engine/drills/scratch-cluster';
+import { ensureCliBuilt, runCli } from '../../support/cli';
+import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
+import { isAlive, postgresProcessesUsing } from '../../support/processes';
+
+const parent = testParentDir('cli-drill');
+const drillDir = testParentDir('cli-drill-scratch');
+const work = join(parent, 'work');
+const dumps = join(work, 'dumps');
+const data = join(work, 'data');
+let db: TcpCluster;
+const HOUR = 3_600_000;
+
+function config(name: string, extraDrill = ''): string {
+  const file = join(work, name);
+  writeFileSync(
+    file,
+    `defaults:
+  drillDir: ${drillDir}
+sources:
+  - id: orders-dumps
+    kind: dump-dir
+    path: ${dumps}
+    pattern: "*.dump"
+    settle: 0s
+    drill:
+      jobs: 2
+      checks:
+        - name: enough customers
+          sql: select count(*) > 1000 from customers
+${extraDrill}`,
+  );
+  return file;
+}
+
+const drill = (configFile: string, ...more: string[]) => runCli(['drill', '--source', 'orders-dumps', '--config', configFile, '--data', data, ...more]);
+
+beforeAll(async () => {
+  ensureCliBuilt();
+  mkdirSync(dumps, { recursive: true });
+  db = await startTcpCluster({ parentDir: parent });
+  await sql(db.cluster, 'CREATE DATABASE orders;');
+  await sql(
+    db.cluster,
+    `CREATE TABLE customers AS SELECT g AS id, 'customer ' || g AS name FROM generate_series(1, 2000) g;
+     ALTER TABLE customers ADD PRIMARY KEY (id);
+     CREATE TABLE orders AS SELECT g AS id, (g % 2000) + 1 AS customer_id, md5(g::text) AS note FROM generate_series(1, 300000) g;
+     CREATE INDEX orders_customer ON orders (customer_id);`,
+    'orders',
+  );
+  const file = join(dumps, 'orders-1.dump');
+  const dump = await runClient(db.cluster, 'pg_dump', ['-Fc', '-f', file, 'orders']);
+  expect(dump.code, dump.stderr).toBe(0);
+  const when = new Date(Date.now() - 2 * HOUR);
+  utimesSync(file, when, when);
+}, 120_000);
+
+afterAll(async () => {
+  await db?.cluster.stop();
+  expect(scratchDirsIn(parent)).toEqual([]);
+  expect(scratchDirsIn(drillDir)).toEqual([]);
+  expect(postgresProcessesUsing(drillDir)).toEqual([]);
+  removeTestParentDir(parent);
+  removeTestParentDir(drillDir);
+});
+
+describe('backup-health drill', () => {
+  it('restores the newest dump, verifies it, and exits 0 with the evidence as JSON', async () => {
+    const result = await drill(config('ok.yml'), '--json');
+    expect(result.stderr).toMatch(/^restore: \d+\/\d+/m); // plain progress lines when stderr is not a terminal
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      outcome: 'pass',
+      sourceId: 'orders-dumps',
+      backupKey: join(dumps, 'orders-1.dump'),
+      tables: 2,
+      rows: 302_000,
+      checks: [{ name: 'enough customers', passed: true }],
+    });
+    expect(Object.keys(report.phases).sort()).toEqual(['cleanup', 'prepare', 'restore', 'verify']);
+    expect(report.durationMs).toBeGreaterThan(0);
+    expect(report.message).toEqual(expect.any(String));
+    expect(scratchDirsIn(drillDir)).toEqual([]);
+  });
+
+  it('records the drill: history shows it, and check carries the last successful restore into health', async () => {
+    const history = JSON.parse((await runCli(['history', '--source', 'orders-dumps', '--config', config('h.yml'), '--data', data, '--json'])).stdout);
+    expect(history.drills[0]).toMatchObject({ outcome: 'pass', rows: 302_000, tables: 2 });
+    const check = await runCli(['check', '--config', config('c.yml'), '--data', data, '--json']);
+    expect(check.code).toBe(0);
+  });
+
+  it('exits 2 on a dump cut at half its size, and the source turns critical until a drill passes', async () => {
+    const cut = join(dumps, 'orders-0-cut.dump');
+    copyFileSync(join(dumps, 'orders-1.dump'), cut);
+    truncateSync(cut, Math.floor(statSync(cut).size / 2));
+    const when = new Date(Date.now() - 30 * HOUR);
+    utimesSync(cut, when, when);
+    const result = await drill(config('cut.yml'), '--backup', 'orders-0-cut.dump', '--json');
+    expect(result.code).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report.outcome).toBe('fail');
+    expect(report.message).toMatch(/truncated|corrupt|end of file/i);
+
+    const check = JSON.parse((await runCli(['check', '--config', config('c2.yml'), '--data', data, '--json'])).stdout);
+    const source = check.sources.find((s: { id: string }) => s.id === 'orders-dumps');
+    expect(source.status).toBe('critical');
+    expect(source.findings[0]).toMatchObject({ rule: 'restore-drill', status: 'critical' });
+
+    expect((await drill(config('again.yml'))).code).toBe(0);
+    const after = JSON.parse((await runCli(['check', '--config', config('c3.yml'), '--data', data, '--json'])).stdout);
+    expect(after.sources[0].status).toBe('ok');
+  });
+
+  it('exits 2 naming the check when a check fails, with plain text output', async () => {
+    const result = await drill(config('check.yml', '        - name: impossible\n          sql: select count(*) > 5000 from customers\n'));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^FAIL orders-dumps: .*impossible/);
+    expect(result.stdout).toMatch(/check\s+FAIL impossible/);
+    expect(result.stdout).toMatch(/check\s+ok\s+enough customers/);
+  });
+
+  it('exits 3 with a clear message when there is nothing it can drill', async () => {
+    const unknown = await runCli(['drill', '--source', 'nope', '--config', config('u.yml'), '--data', data]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('no source "nope"');
+    const missing = await drill(config('m.yml'), '--backup', 'no-such.dump');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('has no backup "no-such.dump"');
+  });
+
+  it('after a drill is killed with SIGKILL, the next start leaves no postgres process and no temp directory', async () => {
+    const file = config('kill.yml');
+    const child = spawn(process.execPath, ['bin/backup-health.js', 'drill', '--source', 'orders-dumps', '--config', file, '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    await waitFor('the drill to start restoring', () => /^restore: /m.test(stderr), { timeoutMs: 60_000, intervalMs: 20 });
+    child.kill('SIGKILL');
+    await waitFor('the drill process to die', () => !isAlive(child.pid!));
+    const [leftover] = scratchDirsIn(drillDir);
+    expect(leftover).toBeDefined(); // killed mid-restore: its cluster is still there...
+    const orphans = postgresProcessesUsing(join(drillDir, leftover!));
+    expect(orphans.length).toBeGreaterThan(0); // ...and so is its server
+
+    const next = await drill(file);
+    expect(next.code).toBe(0);
+    expect(scratchDirsIn(drillDir)).toEqual([]);
+    expect(postgresProcessesUsing(drillDir)).toEqual([]);
+    for (const pid of orphans) expect(isAlive(pid)).toBe(false);
+    expect(readFileSync(join(dumps, 'orders-1.dump')).subarray(0, 5).toString()).toBe('PGDMP');
+  });
+});
