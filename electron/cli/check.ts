@@ -36,6 +36,7 @@ export function checkJson(status: Status, summaries: SourceSummary[]) {
         finishedAt: new Date(s.newestBackup.finishedAt).toISOString(),
         sizeBytes: s.newestBackup.sizeBytes,
       },
+      lastRestore: s.lastRestore && { at: new Date(s.lastRestore.at).toISOString(), restoreMs: s.lastRestore.restoreMs, backupKey: s.lastRestore.backupKey },
     })),
   };
 }
@@ -56,9 +57,10 @@ export function checkText(status: Status, summaries: SourceSummary[], now: numbe
       statusWord(s.status, colour),
       s.newestBackup ? `${formatDuration(now - s.newestBackup.finishedAt)} ago` : '—',
       s.newestBackup ? formatBytes(s.newestBackup.sizeBytes) : '—',
+      s.lastRestore ? `${formatDuration(now - s.lastRestore.at)} ago${s.lastRestore.restoreMs !== null ? ` (${formatDuration(s.lastRestore.restoreMs)})` : ''}` : '—',
       worst ? worst.message : '',
     ];
   });
   if (rows.length === 0) return `${headline}\n`;
-  return `${headline}\n\n${table(['SOURCE', 'STATUS', 'NEWEST BACKUP', 'SIZE', 'FINDING'], rows)}\n`;
+  return `${headline}\n\n${table(['SOURCE', 'STATUS', 'NEWEST BACKUP', 'SIZE', 'LAST RESTORE', 'FINDING'], rows)}\n`;
 }

@@ -26,6 +26,8 @@ export interface EngineOptions {
   now?: () => number;
   /** Replace the probe for a kind (tests: a probe that hangs or throws). */
   probeFor?: (source: SourceConfig) => Probe;
+  /** How long after start() the first scheduled drill may run (default: a minute). */
+  drillStartDelayMs?: number;
 }
 
 /** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup. */
@@ -60,6 +62,7 @@ export class Engine {
   private readonly states = new Map<string, SourceState>();
   private readonly listeners = new Set<EngineListener>();
   private started = false;
+  private readonly drillStartDelayMs: number;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
@@ -68,6 +71,7 @@ export class Engine {
     this.probeOf = options.probeFor ?? ((source) => probeFor(source) as Probe);
     this.scheduler = new Scheduler(this.config.defaults.concurrency);
     this.drillScheduler = new Scheduler(this.config.defaults.drillConcurrency);
+    this.drillStartDelayMs = options.drillStartDelayMs ?? DRILL_START_DELAY_MS;
   }
 
   get currentConfig(): Config {
@@ -215,8 +219,9 @@ export class Engine {
       const intervalMs = source.drill.every;
       const last = this.store.drills(source.id, { limit: 1 })[0]?.finishedAt;
       // Never in the first minute: let the first polls find the backups, and the app start up calmly.
-      firstDelay.set(`drill:${source.id}`, Math.max(DRILL_START_DELAY_MS, last === undefined ? 0 : last + intervalMs - now));
-      return [{ key: `drill:${source.id}`, intervalMs, run: () => this.runDrill(source.id) }];
+      firstDelay.set(`drill:${source.id}`, Math.max(this.drillStartDelayMs, last === undefined ? 0 : last + intervalMs - now));
+      // Poll first (joining a poll under way), so the drill restores what is there now.
+      return [{ key: `drill:${source.id}`, intervalMs, run: () => this.pollSource(source.id).then(() => this.runDrill(source.id)) }];
     });
     this.scheduler.every([...polls, ...drills], (key) => firstDelay.get(key) ?? 0);
   }

@@ -8,6 +8,7 @@ import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, describeFailure } from '../exec';
+import { createDataDir, type RunAs } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
 
 export const SCRATCH_PREFIX = 'backup-health-scratch-';
@@ -29,6 +30,8 @@ export interface ScratchClusterOptions {
   hba?: string[];
   /** What the cluster is for, recorded in the owner file. */
   purpose?: string;
+  /** Where the initdb cache lives (default os.tmpdir(); see initdb-cache.ts). */
+  initdbCacheDir?: string;
   /** Seconds to wait for the server to accept connections (default 30). */
   startTimeoutSec?: number;
 }
@@ -38,11 +41,6 @@ export interface ConnectionTarget {
   port: number;
   user: string;
   database: string;
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
 }
 
 /** As root, initdb refuses to run: everything runs as the postgres user. */
@@ -111,7 +109,7 @@ export class ScratchCluster {
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
     const cluster = new ScratchCluster(install, dir, null, runAs, options.tcpPort);
     try {
-      await cluster.initdb(options.hba ?? []);
+      await cluster.initdb(options.hba ?? [], options.initdbCacheDir ?? tmpdir());
       await cluster.startServer(options);
       return cluster;
     } catch (err) {
@@ -130,13 +128,12 @@ export class ScratchCluster {
     }
   }
 
-  private async initdb(hba: string[]): Promise<void> {
-    const result = await run(
-      this.tool('initdb'),
-      ['-D', this.dataDir, '--no-sync', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C'],
-      { timeoutMs: 120_000, ...this.runAs, env: { ...process.env, LC_ALL: 'C' } },
-    );
-    if (result.code !== 0) throw new Error(`could not create a scratch cluster in ${this.dir}: ${describeFailure(result, 'initdb')}`);
+  private async initdb(hba: string[], cacheDir: string): Promise<void> {
+    try {
+      await createDataDir(this.install, cacheDir, this.dataDir, this.runAs);
+    } catch (err) {
+      throw new Error(`could not create a scratch cluster in ${this.dir}: ${(err as Error).message}`);
+    }
     if (hba.length > 0) {
       const file = join(this.dataDir, 'pg_hba.conf');
       writeFileSync(file, `${hba.join('\n')}\n${readFileSync(file, 'utf8')}`);

@@ -81,7 +81,7 @@ describe('backup-health check', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('BACKUP HEALTH OK - 2 ok');
-    expect(lines[2]).toMatch(/^SOURCE\s+STATUS\s+NEWEST BACKUP\s+SIZE\s+FINDING$/);
+    expect(lines[2]).toMatch(/^SOURCE\s+STATUS\s+NEWEST BACKUP\s+SIZE\s+LAST RESTORE\s+FINDING$/);
     expect(result.stdout).toMatch(/orders-dumps\s+OK\s+23h ago\s+\d+(\.\d)? kB/);
     expect(result.stdout).toMatch(/orders-db\s+OK\s+—/);
   });

@@ -95,6 +95,9 @@ describe('backup-health drill', () => {
     expect(history.drills[0]).toMatchObject({ outcome: 'pass', rows: 302_000, tables: 2 });
     const check = await runCli(['check', '--config', config('c.yml'), '--data', data, '--json']);
     expect(check.code).toBe(0);
+    expect(JSON.parse(check.stdout).sources[0].lastRestore).toEqual({ at: expect.any(String), restoreMs: history.drills[0].restoreMs, backupKey: join(dumps, 'orders-1.dump') });
+    const table = await runCli(['check', '--config', config('c.yml'), '--data', data]);
+    expect(table.stdout).toMatch(/orders-dumps\s+OK\s+2h ago\s+\S+ \S+\s+\S+ ago \(\d+(ms|s)\)/);
   });
 
   it('exits 2 on a dump cut at half its size, and the source turns critical until a drill passes', async () => {

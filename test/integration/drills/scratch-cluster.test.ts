@@ -1,19 +1,23 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchCluster, SCRATCH_PREFIX, runClient, sweepScratchClusters } from '../../../electron/engine/drills/scratch-cluster';
 import { pickPostgresInstall, parseVersionLine } from '../../../electron/engine/drills/postgres-install';
+import { INITDB_CACHE_DIR } from '../../../electron/engine/drills/initdb-cache';
 import { isAlive, postgresProcessesUsing, waitFor } from '../../support/processes';
+import { run } from '../../../electron/engine/exec';
 
 // Each test file gets its own parent dir, so "nothing left" is checked for this file alone.
 // (0755: the server runs as the postgres user when the tests run as root, and must reach its directory.)
 const parentDir = mkdtempSync(join(tmpdir(), 'bh-scratch-test-'));
 chmodSync(parentDir, 0o755);
+/** Everything in parentDir but the initdb cache, which is meant to stay. */
+const leftovers = () => readdirSync(parentDir).filter((e) => e !== INITDB_CACHE_DIR);
 afterAll(() => {
-  expect(readdirSync(parentDir)).toEqual([]);
+  expect(leftovers()).toEqual([]);
   expect(postgresProcessesUsing(parentDir)).toEqual([]);
   rmSync(parentDir, { recursive: true, force: true });
 });
@@ -48,7 +52,7 @@ describe('ScratchCluster', () => {
 
   it('explains a server that cannot start, and leaves nothing behind', async () => {
     await expect(ScratchCluster.start({ parentDir, settings: { shared_buffers: 'lots' } })).rejects.toThrow(/did not start.*shared_buffers/);
-    expect(readdirSync(parentDir)).toEqual([]);
+    expect(leftovers()).toEqual([]);
   });
 
   it('start-up sweeps the cluster of a drill killed with SIGKILL', async () => {
@@ -76,9 +80,43 @@ describe('ScratchCluster', () => {
     try {
       expect(await sweepScratchClusters(parentDir)).toEqual([]);
       expect(existsSync(cluster.dir)).toBe(true);
-      expect(readdirSync(parentDir).every((e) => e.startsWith(SCRATCH_PREFIX))).toBe(true);
+      expect(leftovers().every((e) => e.startsWith(SCRATCH_PREFIX))).toBe(true);
     } finally {
       await cluster.stop();
+    }
+  });
+});
+
+describe('initdb cache', () => {
+  it('starts later clusters from a copy of a cached data directory, not a new initdb', async () => {
+    const first = await ScratchCluster.start({ parentDir, initdbCacheDir: parentDir });
+    await first.stop();
+    const cache = join(parentDir, INITDB_CACHE_DIR);
+    const [template] = readdirSync(cache);
+    expect(template).toMatch(/^[0-9a-f]{16}$/);
+    expect(existsSync(join(cache, template!, 'PG_VERSION'))).toBe(true);
+    // A copy keeps the template's system identifier; a new initdb would make a new one.
+    const control = await run(join(first.install.bin, 'pg_controldata'), [join(cache, template!)]);
+    const id = /Database system identifier:\s+(\d+)/.exec(control.stdout)?.[1];
+    expect(id).toBeDefined();
+    await ScratchCluster.with({ parentDir, initdbCacheDir: parentDir }, async (cluster) => {
+      const result = await runClient(cluster, 'psql', ['-Atc', 'select system_identifier from pg_control_system()', 'postgres']);
+      expect(result.stdout.trim()).toBe(id);
+    });
+  });
+
+  it('ignores a cache other users could write to', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'bh-scratch-shared-'));
+    chmodSync(shared, 0o755);
+    mkdirSync(join(shared, INITDB_CACHE_DIR), { mode: 0o777 });
+    chmodSync(join(shared, INITDB_CACHE_DIR), 0o777);
+    try {
+      await ScratchCluster.with({ parentDir: shared, initdbCacheDir: shared }, async (cluster) => {
+        expect((await runClient(cluster, 'psql', ['-Atc', 'select 1', 'postgres'])).stdout.trim()).toBe('1');
+      });
+      expect(readdirSync(join(shared, INITDB_CACHE_DIR))).toEqual([]);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
     }
   });
 });
