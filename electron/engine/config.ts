@@ -44,7 +44,12 @@ export function parseConfigText(text: string): { ok: true; config: Config } | { 
       }),
     };
   }
-  const result = validateConfig(doc.toJS());
+  return validateRawConfig(doc.toJS());
+}
+
+/** Schema and disk checks of an already-parsed config (what the settings page edits). */
+export function validateRawConfig(raw: unknown): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
+  const result = validateConfig(raw);
   if (!result.ok) return result;
   const problems = checkFiles(result.config);
   return problems.length ? { ok: false, problems } : result;

@@ -10,7 +10,7 @@ import type { EvaluationInput } from './types';
 export type Rule = (input: EvaluationInput) => Finding[];
 
 /** A backup smaller than this share of the recent median is treated as a failed dump. */
-const SIZE_DROP_RATIO = 0.5;
+export const SIZE_DROP_RATIO = 0.5;
 /** How many earlier backups the median is taken over, and how many it needs to mean anything. */
 const SIZE_MEDIAN_WINDOW = 7;
 const SIZE_MEDIAN_MIN = 3;
@@ -153,7 +153,7 @@ export const backupSize: Rule = (input) => {
   if (!source || !newest || newest.sizeBytes === 0) return [];
   const name = fileName(newest.key);
   const size = formatBytes(newest.sizeBytes);
-  const median = previousMedianSize(input, newest);
+  const median = previousMedianSize(input.history, newest);
   const belowMedian = median !== null && newest.sizeBytes < median.value * SIZE_DROP_RATIO;
   const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} backups` : '';
   if (source.minSize !== undefined && newest.sizeBytes < source.minSize) {
@@ -377,7 +377,7 @@ function ageAt(input: EvaluationInput, at: number): number {
 }
 
 /** Zero bytes is unreadable whatever the probe says. */
-function isReadable(backup: ObservedBackup): boolean {
+export function isReadable(backup: ObservedBackup): boolean {
   return backup.readable && backup.sizeBytes > 0;
 }
 
@@ -397,9 +397,10 @@ function newestReadableBackup(input: EvaluationInput): ObservedBackup | undefine
  * Median size of the readable backups before `newest`. When the newest names its database, only
  * dumps of the same database count: one directory often holds a big and a small database's dumps.
  */
-function previousMedianSize(input: EvaluationInput, newest: ObservedBackup): { value: number; count: number } | null {
+/** The median size of the (up to 7) readable backups of the same database before `newest`; null below 3. */
+export function previousMedianSize(history: readonly ObservedBackup[], newest: ObservedBackup): { value: number; count: number } | null {
   const dbName = newest.meta?.header?.dbName;
-  const previous = byNewest(input.history)
+  const previous = byNewest(history)
     .filter((b) => b.finishedAt < newest.finishedAt && b.key !== newest.key && isReadable(b))
     .filter((b) => dbName === undefined || b.meta?.header?.dbName === dbName)
     .slice(0, SIZE_MEDIAN_WINDOW);

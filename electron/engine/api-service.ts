@@ -1,0 +1,254 @@
+// The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
+// desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
+import { RANGES, MAX_CHART_POINTS, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
+import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
+import { formatBytes, formatDuration } from '../../shared/units';
+import { saveConfigText, validateRawConfig } from './config';
+import { rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
+import { Engine } from './engine';
+import { sizeAnomaly } from './health/size-anomalies';
+import { History } from './store/history';
+import type { HistoryStore } from './store/types';
+import { parseDocument } from 'yaml';
+
+/** Keeps passwords entered in the app (the desktop app's OS keychain); absent where that is impossible. */
+export interface PasswordVault {
+  set(sourceId: string, password: string): void;
+  delete(sourceId: string): void;
+}
+
+export interface ApiServiceOptions {
+  engine: Engine;
+  store: HistoryStore;
+  configFile: string;
+  vault?: PasswordVault;
+  now?: () => number;
+}
+
+const SIZE_TREND_POINTS = 14;
+
+export class ApiService implements BackupHealthApi {
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ApiServiceOptions) {
+    this.now = options.now ?? Date.now;
+    options.engine.subscribe((event) => this.emit(event));
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async overview(): Promise<Overview> {
+    const { engine, store } = this.options;
+    const sources: OverviewSource[] = engine
+      .summaries()
+      .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || a.id.localeCompare(b.id))
+      .map((summary) => ({
+        ...summary,
+        sizeTrend: store
+          .backups(summary.id, { limit: SIZE_TREND_POINTS })
+          .reverse()
+          .map((b) => ({ at: b.finishedAt, sizeBytes: b.sizeBytes })),
+      }));
+    const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+    for (const s of sources) counts[s.status]++;
+    return { generatedAt: this.now(), counts, sources, configFile: this.options.configFile };
+  }
+
+  async source({ id, range }: { id: string; range: RangeId }): Promise<SourceDetail> {
+    const { engine, store } = this.options;
+    const source = this.sourceConfig(id);
+    if (!(range in RANGES)) throw new ApiError('bad-range', `range must be one of ${Object.keys(RANGES).join(', ')}`);
+    const to = this.now();
+    const from = to - RANGES[range];
+    const summary = engine.summary(id);
+    const config = engine.currentConfig;
+    const minSize = source.kind === 'dump-dir' ? source.minSize : undefined;
+    // Oldest first, with enough earlier backups before `from` for the first ones' medians.
+    const history = store.backups(id, { limit: 100_000 }).reverse();
+    const firstInRange = history.findIndex((b) => b.finishedAt >= from);
+    const inRange = firstInRange === -1 ? [] : history.slice(firstInRange);
+    const backups: BackupPoint[] = thin(inRange, MAX_CHART_POINTS, (b) => !b.readable).map((b) => {
+      const index = history.indexOf(b);
+      return {
+        key: b.key,
+        finishedAt: b.finishedAt,
+        sizeBytes: b.sizeBytes,
+        readable: b.readable,
+        problem: b.problem ?? null,
+        anomaly: sizeAnomaly(b, history.slice(Math.max(0, index - 8), index), minSize),
+      };
+    });
+    const drills = thin(store.drills(id, { since: from }).reverse(), MAX_CHART_POINTS, (d) => d.outcome !== 'pass').map(drillPoint);
+    return {
+      summary,
+      range,
+      from,
+      to,
+      maxAgeMs: source.kind === 'dump-dir' ? (source.maxAge ?? config.defaults.maxAge) : null,
+      ageSeries: store.backupAgeSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
+      backups,
+      drills,
+      events: store.events({ sourceId: id, since: from, limit: 500 }),
+      findings: summary.findings,
+      drillable: source.kind === 'dump-dir',
+    };
+  }
+
+  async pollNow({ id }: { id?: string }): Promise<SourceSummary[]> {
+    if (id !== undefined) {
+      this.sourceConfig(id);
+      return [await this.options.engine.pollSource(id)];
+    }
+    return this.options.engine.pollAll();
+  }
+
+  runDrill({ id, backupKey }: { id: string; backupKey?: string }): Promise<Drill> {
+    this.sourceConfig(id);
+    return this.options.engine.runDrill(id, { backupKey });
+  }
+
+  async settings(): Promise<SettingsData> {
+    return {
+      configFile: this.options.configFile,
+      sources: rawSources(readConfigText(this.options.configFile)),
+      kinds: [...SOURCE_KINDS],
+      canStorePasswords: this.options.vault !== undefined,
+    };
+  }
+
+  async validateSource(edit: SourceEdit): Promise<Validation> {
+    const { problems } = this.candidate(edit);
+    return { ok: problems.length === 0, problems };
+  }
+
+  async testSource(edit: SourceEdit): Promise<SourceTest> {
+    const { problems, config, id } = this.candidate(edit);
+    if (!config || !id) return { ok: false, problems };
+    // A throwaway engine and history: testing must not record anything or change any status.
+    const store = History.open(':memory:');
+    try {
+      const engine = new Engine({ config, store });
+      const summary = await engine.pollSource(id);
+      const poll = store.latestPoll(id);
+      return { ok: true, problems: [], summary, observed: describeObservation(summary, poll?.metrics ?? null, this.now()) };
+    } finally {
+      store.close();
+    }
+  }
+
+  async saveSource(edit: SourceEdit): Promise<Validation> {
+    const { problems, text } = this.candidate(edit);
+    if (problems.length > 0 || text === undefined) return { ok: false, problems };
+    const saved = saveConfigText(this.options.configFile, text);
+    if (!saved.ok) return { ok: false, problems: saved.problems };
+    const id = String(edit.source.id);
+    if (edit.password && this.options.vault) this.options.vault.set(id, edit.password);
+    if (edit.originalId && edit.originalId !== id) this.options.vault?.delete(edit.originalId);
+    this.applyConfig(saved.config);
+    return { ok: true, problems: [] };
+  }
+
+  async removeSource({ id }: { id: string }): Promise<Validation> {
+    this.sourceConfig(id);
+    const text = withoutSource(readConfigText(this.options.configFile), id);
+    const saved = saveConfigText(this.options.configFile, text);
+    if (!saved.ok) return { ok: false, problems: saved.problems.map((p) => ({ path: '', message: `removing ${id} would leave the config invalid: ${p.path}: ${p.message}` })) };
+    this.options.vault?.delete(id);
+    this.applyConfig(saved.config);
+    return { ok: true, problems: [] };
+  }
+
+  private applyConfig(config: Config): void {
+    this.options.engine.setConfig(config);
+    this.emit({ type: 'config' });
+  }
+
+  /** The whole config as it would be with this edit, and the problems of the edited source, relative to it. */
+  private candidate(edit: SourceEdit): { problems: ConfigProblem[]; config?: Config; text?: string; id?: string } {
+    if (typeof edit.source !== 'object' || edit.source === null || Array.isArray(edit.source)) {
+      return { problems: [{ path: '', message: 'the source must be a mapping of fields' }] };
+    }
+    const before = readConfigText(this.options.configFile);
+    const text = withSource(before, stripEmpty(edit.source), edit.originalId);
+    const index = sourceIndex(before, edit.originalId);
+    const result = validateRawConfig(parseDocument(text).toJS());
+    if (!result.ok) return { problems: result.problems.map((p) => relativeTo(p, index)) };
+    return { problems: [], config: result.config, text, id: String(edit.source.id) };
+  }
+
+  private sourceConfig(id: string): SourceConfig {
+    const source = this.options.engine.currentConfig.sources.find((s) => s.id === id);
+    if (!source) throw new ApiError('no-such-source', `no source "${id}" in the config`);
+    return source;
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // one broken subscriber (a closed window, a dropped browser) must not stop the others
+      }
+    }
+  }
+}
+
+/** An error the UI should show as it is: a code and a message, no stack. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Form fields left empty mean "not set", not "set to an empty string". */
+function stripEmpty(source: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '' && v !== null && v !== undefined));
+}
+
+/** "sources[3].maxAge" -> "maxAge" for the edited source; other problems keep their whole path. */
+function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
+  const prefix = `sources[${index}]`;
+  if (problem.path === prefix) return { path: '', message: problem.message };
+  if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
+  return problem;
+}
+
+/** At most `max` items, evenly spread, always keeping the ones `keep` marks (failures stand out). */
+function thin<T>(items: T[], max: number, keep: (item: T) => boolean): T[] {
+  if (items.length <= max) return items;
+  const step = items.length / max;
+  return items.filter((item, i) => keep(item) || Math.floor(i / step) !== Math.floor((i - 1) / step) || i === items.length - 1);
+}
+
+function drillPoint(drill: Drill) {
+  return {
+    id: drill.id ?? 0,
+    finishedAt: drill.finishedAt,
+    outcome: drill.outcome,
+    restoreMs: drill.restoreMs,
+    durationMs: drill.finishedAt - drill.startedAt,
+    backupKey: drill.backupKey,
+    message: drill.message,
+  };
+}
+
+function describeObservation(summary: SourceSummary, metrics: SourceMetrics | null, now: number): string {
+  if (!metrics) return summary.findings[0]?.message ?? 'nothing could be observed';
+  if (metrics.kind === 'postgres') {
+    const standbys = metrics.standbys.length ? `, ${metrics.standbys.length} standby${metrics.standbys.length === 1 ? '' : 's'}` : '';
+    const archiving = metrics.archiver && metrics.archiver.archiveMode !== 'off' ? ', WAL archiving on' : ', WAL archiving off';
+    return `PostgreSQL ${metrics.serverVersion}${metrics.inRecovery ? ' (standby)' : ''}, ${metrics.databases.length} database${metrics.databases.length === 1 ? '' : 's'}${archiving}${standbys}`;
+  }
+  const newest = summary.newestBackup;
+  const count = `${metrics.fileCount} backup${metrics.fileCount === 1 ? '' : 's'} (${formatBytes(metrics.totalBytes)})`;
+  return newest ? `${count}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : `${count}`;
+}

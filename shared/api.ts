@@ -1,0 +1,155 @@
+// THE contract between the dashboard and the engine. Every call the UI makes is declared here once;
+// electron/main (IPC), electron/preload (window.backupHealth), electron/server (HTTP + SSE) and
+// renderer/api (the client) are all derived from it. No Node or DOM APIs here.
+import type { ConfigProblem } from './config';
+import type { Drill, DrillProgress, Finding, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent } from './model';
+
+export type RangeId = '7d' | '30d' | '1y';
+export const RANGES: Record<RangeId, number> = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '1y': 365 * 86_400_000 };
+
+/** Charts never get more points than this; the engine reduces the series. */
+export const MAX_CHART_POINTS = 1000;
+
+export interface OverviewSource extends SourceSummary {
+  /** Sizes of the recent backups, oldest first, for a sparkline. */
+  sizeTrend: { at: number; sizeBytes: number }[];
+}
+
+export interface Overview {
+  generatedAt: number;
+  counts: Record<Status, number>;
+  /** Worst first, then by id. */
+  sources: OverviewSource[];
+  /** Where the config lives, for the first-run hint. */
+  configFile: string;
+}
+
+/** Why a backup stands out on the size chart. */
+export type BackupAnomaly = 'unreadable' | 'small' | null;
+
+export interface BackupPoint {
+  key: string;
+  finishedAt: number;
+  sizeBytes: number;
+  readable: boolean;
+  problem: string | null;
+  anomaly: BackupAnomaly;
+}
+
+export interface DrillPoint {
+  id: number;
+  finishedAt: number;
+  outcome: Drill['outcome'];
+  /** Restore + verify: what a user would wait for in a real restore. */
+  restoreMs: number | null;
+  durationMs: number;
+  backupKey: string;
+  message: string;
+}
+
+export interface SourceDetail {
+  summary: SourceSummary;
+  range: RangeId;
+  from: number;
+  to: number;
+  /** The source's maxAge, for the threshold line on the backup-age chart (null for kinds without one). */
+  maxAgeMs: number | null;
+  /** Backup age at each poll, reduced to at most MAX_CHART_POINTS (min and max per bucket). */
+  ageSeries: SeriesPoint[];
+  /** Size per backup in the range, oldest first. */
+  backups: BackupPoint[];
+  /** Restore drills in the range, oldest first. */
+  drills: DrillPoint[];
+  /** Status changes in the range, newest first. */
+  events: StatusEvent[];
+  findings: Finding[];
+  /** Whether "Run restore drill" applies to this source. */
+  drillable: boolean;
+}
+
+export interface SettingsData {
+  configFile: string;
+  /** Each source as written in the config file (units as text), for the edit form. */
+  sources: Record<string, unknown>[];
+  kinds: SourceKind[];
+  /** Whether this transport can keep a password for a source (the desktop app, with the OS keychain). */
+  canStorePasswords: boolean;
+}
+
+export interface SourceEdit {
+  /** The source as the form has it, in the config file's words ("26h", "1MB"). */
+  source: Record<string, unknown>;
+  /** The id it had before the edit; absent when adding a new source. */
+  originalId?: string;
+  /** A password to keep in the OS keychain (desktop app only); never written to the config file. */
+  password?: string;
+}
+
+export interface Validation {
+  ok: boolean;
+  /** Paths relative to the source ("maxAge", "drill.jobs"), so the form can put each beside its field. */
+  problems: ConfigProblem[];
+}
+
+export interface SourceTest extends Validation {
+  /** What one probe found, when it could run. */
+  summary?: SourceSummary;
+  /** What was seen, in words ("7 dumps, newest 3h ago, 1.2 GB" / "PostgreSQL 15.18, 4 databases"). */
+  observed?: string;
+}
+
+export interface BackupHealthApi {
+  overview(): Promise<Overview>;
+  source(args: { id: string; range: RangeId }): Promise<SourceDetail>;
+  /** Polls one source now, or all of them. */
+  pollNow(args: { id?: string }): Promise<SourceSummary[]>;
+  runDrill(args: { id: string; backupKey?: string }): Promise<Drill>;
+  settings(): Promise<SettingsData>;
+  validateSource(args: SourceEdit): Promise<Validation>;
+  /** Runs one probe with the edited source, without saving it. */
+  testSource(args: SourceEdit): Promise<SourceTest>;
+  saveSource(args: SourceEdit): Promise<Validation>;
+  removeSource(args: { id: string }): Promise<Validation>;
+}
+
+export type ApiMethod = keyof BackupHealthApi;
+
+/** Every method, for the transports to register and route; `satisfies` keeps it in step with the interface. */
+export const API_METHODS = [
+  'overview',
+  'source',
+  'pollNow',
+  'runDrill',
+  'settings',
+  'validateSource',
+  'testSource',
+  'saveSource',
+  'removeSource',
+] as const satisfies readonly ApiMethod[];
+
+type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+// A compile error here means a method was added to BackupHealthApi but not to API_METHODS.
+export const API_METHODS_COMPLETE: MissingMethods extends never ? true : never = true;
+
+export type ApiArgs<M extends ApiMethod> = Parameters<BackupHealthApi[M]>[0];
+export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<BackupHealthApi[M]>>;
+
+/** What crosses the wire: errors as values, never stack traces, never secrets. */
+export interface ApiErrorValue {
+  code: string;
+  message: string;
+}
+export type ApiResponse<T> = { ok: true; value: T } | { ok: false; error: ApiErrorValue };
+
+/** Pushed to the UI as things happen (IPC events in the app, server-sent events in the browser). */
+export type ApiEvent =
+  | { type: 'status'; event: StatusEvent }
+  | { type: 'poll'; summary: SourceSummary }
+  | { type: 'drill-progress'; progress: DrillProgress }
+  | { type: 'drill'; drill: Drill }
+  | { type: 'config' };
+
+/** window.backupHealth in the desktop app: the API plus an event subscription. */
+export interface BackupHealthBridge extends BackupHealthApi {
+  subscribe(listener: (event: ApiEvent) => void): () => void;
+}
