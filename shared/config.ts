@@ -138,38 +138,42 @@ export const configSchema = z
     defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
     sources: z.array(sourceSchema).default([]),
   })
-  .superRefine((config, ctx) => {
-    const kinds = new Map<string, string>();
-    config.sources.forEach((source, i) => {
-      if (kinds.has(source.id)) {
-        ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${source.id}" is used by another source; ids must be unique` });
-      }
-      kinds.set(source.id, source.kind);
-    });
-    config.sources.forEach((source, i) => {
-      if ('passwordEnv' in source && source.passwordEnv && source.passwordFile) {
-        ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'set passwordEnv or passwordFile, not both' });
-      }
-      if (source.kind === 'dump-dir' && source.drill?.compareTo !== undefined) {
-        const kind = kinds.get(source.drill.compareTo);
-        if (kind !== 'postgres') {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['sources', i, 'drill', 'compareTo'],
-            message: kind === undefined ? `"${source.drill.compareTo}" is not a source id` : `"${source.drill.compareTo}" is a ${kind} source; compareTo needs a postgres one`,
-          });
-        }
-      }
-      if (source.kind === 'dump-dir' && source.database !== undefined) {
-        const kind = kinds.get(source.database);
-        if (kind === undefined) {
-          ctx.addIssue({ code: 'custom', path: ['sources', i, 'database'], message: `links to "${source.database}", but no source has that id` });
-        } else if (kind !== 'postgres') {
-          ctx.addIssue({ code: 'custom', path: ['sources', i, 'database'], message: `links to "${source.database}", which is a ${kind} source, not a postgres one` });
-        }
-      }
-    });
+  // Cross-source checks run even when some field failed, so one pass reports every problem: the values
+  // here may still be raw input, hence the defensive reads.
+  .superRefine((config, ctx) => checkLinks(config.sources as unknown[], ctx), {
+    when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources),
   });
+
+type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; database?: unknown; drill?: { compareTo?: unknown } };
+
+function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
+  const entries = sources.map((s) => (typeof s === 'object' && s !== null ? (s as LooseSource) : {}));
+  const kinds = new Map<string, string>();
+  entries.forEach((source, i) => {
+    if (typeof source.id !== 'string') return;
+    if (kinds.has(source.id)) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${source.id}" is used by another source; ids must be unique` });
+    }
+    kinds.set(source.id, String(source.kind));
+  });
+  const linkProblem = (target: string, what: string) => {
+    const kind = kinds.get(target);
+    if (kind === undefined) return what === 'database' ? `links to "${target}", but no source has that id` : `"${target}" is not a source id`;
+    if (kind !== 'postgres') return what === 'database' ? `links to "${target}", which is a ${kind} source, not a postgres one` : `"${target}" is a ${kind} source; compareTo needs a postgres one`;
+    return null;
+  };
+  entries.forEach((source, i) => {
+    if (source.passwordEnv && source.passwordFile) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'set passwordEnv or passwordFile, not both' });
+    }
+    if (source.kind !== 'dump-dir') return;
+    const compareTo = source.drill?.compareTo;
+    const compareProblem = typeof compareTo === 'string' ? linkProblem(compareTo, 'compareTo') : null;
+    if (compareProblem) ctx.addIssue({ code: 'custom', path: ['sources', i, 'drill', 'compareTo'], message: compareProblem });
+    const databaseProblem = typeof source.database === 'string' ? linkProblem(source.database, 'database') : null;
+    if (databaseProblem) ctx.addIssue({ code: 'custom', path: ['sources', i, 'database'], message: databaseProblem });
+  });
+}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
