@@ -1,6 +1,6 @@
 // The dashboard API over a real engine, history and config file: what the UI will be shown and what the
 // settings page writes.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { ApiService } from '../../electron/engine/api-service';
 import { loadConfig } from '../../electron/engine/config';
 import { Engine } from '../../electron/engine/engine';
 import { History } from '../../electron/engine/store/history';
+import { writePlainDump } from '../support/plain-dump';
 
 const root = mkdtempSync(join(tmpdir(), 'backup-health-api-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -16,14 +17,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 let n = 0;
 
-function writeDump(dir: string, name: string, ageMs: number, bytes: number): void {
-  const head = '--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 15.18\n-- Dumped by pg_dump version 15.18\n\n';
-  const tail = '\n--\n-- PostgreSQL database dump complete\n--\n\n';
-  const file = join(dir, name);
-  writeFileSync(file, bytes === 0 ? '' : head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail);
-  const when = new Date(Date.now() - ageMs);
-  utimesSync(file, when, when);
-}
 
 function setup(configText: (dir: string) => string) {
   const dir = join(root, `case-${++n}`);
@@ -42,9 +35,9 @@ describe('ApiService', () => {
   it('overview: worst first, counts per status, size trend oldest first', async () => {
     const { api, store, dir } = setup((d) => {
       for (const name of ['good', 'bad']) mkdirSync(join(d, name));
-      for (let i = 1; i <= 4; i++) writeDump(join(d, 'good'), `g${i}.sql`, i * DAY - HOUR, 1000 * (5 - i));
-      writeDump(join(d, 'bad'), 'b1.sql', DAY, 5000);
-      writeDump(join(d, 'bad'), 'b2.sql', HOUR, 0);
+      for (let i = 1; i <= 4; i++) writePlainDump(join(d, 'good'), `g${i}.sql`, i * DAY - HOUR, 1000 * (5 - i));
+      writePlainDump(join(d, 'bad'), 'b1.sql', DAY, 5000);
+      writePlainDump(join(d, 'bad'), 'b2.sql', HOUR, 0);
       return `sources:\n  - { id: good, kind: dump-dir, path: ${join(d, 'good')}, settle: 0s }\n  - { id: bad, kind: dump-dir, path: ${join(d, 'bad')}, settle: 0s }\n`;
     });
     await api.pollNow({});
@@ -58,8 +51,8 @@ describe('ApiService', () => {
 
   it('source detail: age series, maxAge threshold, and anomalies marked on the size chart', async () => {
     const { api, store } = setup((d) => {
-      for (let i = 1; i <= 9; i++) writeDump(d, `d${i}.sql`, (10 - i) * DAY, i === 7 ? 50 : 100_000);
-      writeDump(d, 'd10.sql', HOUR, 0);
+      for (let i = 1; i <= 9; i++) writePlainDump(d, `d${i}.sql`, (10 - i) * DAY, i === 7 ? 50 : 100_000);
+      writePlainDump(d, 'd10.sql', HOUR, 0);
       return `sources:\n  - { id: dumps, kind: dump-dir, path: ${d}, pattern: "*.sql", settle: 0s, maxAge: 26h }\n`;
     });
     await api.pollNow({ id: 'dumps' });
@@ -121,7 +114,7 @@ describe('ApiService', () => {
   it('test runs one probe on the edited source without recording anything', async () => {
     const { api, store, dir } = setup(() => 'sources: []\n');
     mkdirSync(join(dir, 'dumps'));
-    writeDump(join(dir, 'dumps'), 'a.sql', 3 * HOUR, 20_000);
+    writePlainDump(join(dir, 'dumps'), 'a.sql', 3 * HOUR, 20_000);
     const tested = await api.testSource({ source: { id: 'new', kind: 'dump-dir', path: join(dir, 'dumps'), settle: '0s' } });
     expect(tested.ok).toBe(true);
     expect(tested.summary).toMatchObject({ id: 'new', status: 'ok' });

@@ -1,6 +1,6 @@
 // The Engine with a real history file and real probes on real directories: status changes become stored
 // events and reach subscribers; a probe that throws or hangs never stops the others; the schedule runs.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,21 +10,13 @@ import { Engine, type EngineEvent } from '../../electron/engine/engine';
 import { probeFor } from '../../electron/engine/probes/index';
 import type { Probe } from '../../electron/engine/probes/probe';
 import { History } from '../../electron/engine/store/history';
+import { writePlainDump } from '../support/plain-dump';
 
 const root = mkdtempSync(join(tmpdir(), 'backup-health-engine-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HOUR = 3_600_000;
 let n = 0;
 
-/** A plain-format dump as pg_dump writes it (header and trailer), `bytes` long, dated `ageMs` ago. */
-function writeDump(dir: string, name: string, ageMs: number, bytes = 4096): void {
-  const head = '--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database version 15.18\n-- Dumped by pg_dump version 15.18\n\n';
-  const tail = '\n--\n-- PostgreSQL database dump complete\n--\n\n';
-  const file = join(dir, name);
-  writeFileSync(file, head + 'x'.repeat(Math.max(0, bytes - head.length - tail.length)) + tail);
-  const when = new Date(Date.now() - ageMs);
-  utimesSync(file, when, when);
-}
 
 function setup(sources: unknown[], defaults: Record<string, unknown> = {}) {
   const dir = join(root, `case-${++n}`);
@@ -48,7 +40,7 @@ describe('Engine', () => {
   it('stores a status change as an event and tells subscribers, once per change', async () => {
     const dumps = join(root, 'dumps-change');
     mkdirSync(dumps, { recursive: true });
-    writeDump(dumps, 'a.sql', 2 * HOUR);
+    writePlainDump(dumps, 'a.sql', 2 * HOUR);
     const { config, store } = setup([{ id: 'dumps', kind: 'dump-dir', path: dumps, settle: '0s', maxAge: '26h' }]);
     const engine = new Engine({ config, store });
     const events = collect(engine);
@@ -76,7 +68,7 @@ describe('Engine', () => {
   it('a probe that throws does not stop the others, and its failure is recorded as unknown', async () => {
     const dumps = join(root, 'dumps-throw');
     mkdirSync(dumps, { recursive: true });
-    writeDump(dumps, 'a.sql', HOUR);
+    writePlainDump(dumps, 'a.sql', HOUR);
     const { config, store } = setup([
       { id: 'buggy', kind: 'dump-dir', path: dumps, settle: '0s' },
       { id: 'fine', kind: 'dump-dir', path: dumps, settle: '0s' },
@@ -94,7 +86,7 @@ describe('Engine', () => {
   it('a hanging probe is abandoned at its timeout while the others finish', async () => {
     const dumps = join(root, 'dumps-hang');
     mkdirSync(dumps, { recursive: true });
-    writeDump(dumps, 'a.sql', HOUR);
+    writePlainDump(dumps, 'a.sql', HOUR);
     const { config, store } = setup(
       [
         { id: 'stuck', kind: 'dump-dir', path: dumps, settle: '0s', timeout: '300ms' },
@@ -124,7 +116,7 @@ describe('Engine', () => {
   it('polls each source on its own interval once started, and stops', async () => {
     const dumps = join(root, 'dumps-schedule');
     mkdirSync(dumps, { recursive: true });
-    writeDump(dumps, 'a.sql', HOUR);
+    writePlainDump(dumps, 'a.sql', HOUR);
     const { config, store } = setup([
       { id: 'often', kind: 'dump-dir', path: dumps, settle: '0s', interval: '100ms' },
       { id: 'rarely', kind: 'dump-dir', path: dumps, settle: '0s', interval: '1h' },

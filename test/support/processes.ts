@@ -24,12 +24,3 @@ export function postgresProcessesUsing(needle: string): number[] {
   }
   return pids;
 }
-
-export async function waitFor(condition: () => boolean, timeoutMs = 10_000, stepMs = 25): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  return condition();
-}

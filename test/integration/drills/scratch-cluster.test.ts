@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchCluster, SCRATCH_PREFIX, runClient, sweepScratchClusters } from '../../../electron/engine/drills/scratch-cluster';
 import { pickPostgresInstall, parseVersionLine } from '../../../electron/engine/drills/postgres-install';
 import { INITDB_CACHE_DIR } from '../../../electron/engine/drills/initdb-cache';
-import { isAlive, postgresProcessesUsing, waitFor } from '../../support/processes';
+import { isAlive, postgresProcessesUsing } from '../../support/processes';
+import { waitFor } from '../../support/postgres-fixtures';
 import { run } from '../../../electron/engine/exec';
 
 // Each test file gets its own parent dir, so "nothing left" is checked for this file alone.
@@ -63,7 +64,7 @@ describe('ScratchCluster', () => {
     });
     const { dir, postmasterPid } = JSON.parse(line) as { dir: string; postmasterPid: number };
     child.kill('SIGKILL');
-    await waitFor(() => !isAlive(child.pid!));
+    await waitFor('the drill process to die', () => !isAlive(child.pid!));
     // The drill's owner is dead, its server and directory are not.
     expect(isAlive(postmasterPid)).toBe(true);
     expect(existsSync(dir)).toBe(true);
@@ -71,7 +72,7 @@ describe('ScratchCluster', () => {
     const swept = await sweepScratchClusters(parentDir);
     expect(swept).toEqual([{ dir, ownerPid: child.pid, killedPostmaster: postmasterPid }]);
     expect(existsSync(dir)).toBe(false);
-    expect(await waitFor(() => !isAlive(postmasterPid))).toBe(true);
+    await waitFor('the orphaned postmaster to exit', () => !isAlive(postmasterPid));
     expect(postgresProcessesUsing(dir)).toEqual([]);
   });
 
