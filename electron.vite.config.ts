@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
@@ -20,8 +21,13 @@ export default defineConfig({
   },
   renderer: {
     root: 'renderer',
+    // Relative asset paths: the same build loads from file:// in the desktop app and over http from `serve`.
+    base: './',
+    plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      // electron-vite leaves the renderer unminified; serve sends it over the network too.
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },

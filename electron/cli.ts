@@ -1,10 +1,11 @@
-// The headless CLI: `backup-health check | drill | history | config check`. Same engine as the desktop app.
+// The headless CLI: `backup-health check | drill | history | serve | config check`. Same engine as the desktop app.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './cli/check';
 import { configCheckCommand } from './cli/config-check';
 import { drillCommand } from './cli/drill';
 import { CliError, EXIT_UNKNOWN } from './cli/context';
 import { historyCommand } from './cli/history';
+import { serveCommand } from './cli/serve';
 
 declare const __APP_VERSION__: string;
 
@@ -37,6 +38,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d)', '7d')
     .option('--json', 'print JSON instead of tables')
     .action((options) => setExit(historyCommand(options)));
+
+  global(cli.command('serve'))
+    .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .option('--open', 'open the URL in the default browser')
+    .action(async (options) => setExit(await serveCommand(options)));
 
   const config = cli.command('config').description('work with the config file');
   global(config.command('check'))

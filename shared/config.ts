@@ -56,6 +56,11 @@ const passwordFields = {
   passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
   /** A file holding only the password; must not be readable by group or others (chmod 600). */
   passwordFile: z.string().min(1).optional(),
+  /**
+   * The desktop app keeps this source's password in the OS keychain (its settings page sets this when a
+   * password is entered there). The CLI and `serve` cannot read it.
+   */
+  passwordStored: z.literal(true).optional(),
 };
 
 export const postgresSourceSchema = z.strictObject({
@@ -144,7 +149,7 @@ export const configSchema = z
     when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources),
   });
 
-type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; database?: unknown; drill?: { compareTo?: unknown } };
+type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown } };
 
 function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
   const entries = sources.map((s) => (typeof s === 'object' && s !== null ? (s as LooseSource) : {}));
@@ -165,6 +170,14 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
   entries.forEach((source, i) => {
     if (source.passwordEnv && source.passwordFile) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'set passwordEnv or passwordFile, not both' });
+    }
+    if (source.passwordStored && (source.passwordEnv || source.passwordFile)) {
+      const other = source.passwordEnv ? 'passwordEnv' : 'passwordFile';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sources', i, 'passwordStored'],
+        message: `the desktop app keeps this source's password (passwordStored), and ${other} is set too; keep one of them`,
+      });
     }
     if (source.kind !== 'dump-dir') return;
     const compareTo = source.drill?.compareTo;

@@ -16,6 +16,8 @@ import { parseDocument } from 'yaml';
 export interface PasswordVault {
   set(sourceId: string, password: string): void;
   delete(sourceId: string): void;
+  /** The kept password: for testSource's probe, and to keep it when a source is renamed. */
+  password?(sourceId: string): Promise<string | undefined>;
 }
 
 export interface ApiServiceOptions {
@@ -132,7 +134,10 @@ export class ApiService implements BackupHealthApi {
     // A throwaway engine and history: testing must not record anything or change any status.
     const store = History.open(':memory:');
     try {
-      const engine = new Engine({ config, store });
+      // With a vault: the password typed in the form (tried before it is kept), else the kept one.
+      const vault = this.options.vault;
+      const secrets = vault && { password: async (sourceId: string) => (sourceId === id && edit.password) || vault.password?.(sourceId) };
+      const engine = new Engine({ config, store, secrets });
       const summary = await engine.pollSource(id);
       const poll = store.latestPoll(id);
       return { ok: true, problems: [], summary, observed: describeObservation(summary, poll?.metrics ?? null, this.now()) };
@@ -148,7 +153,11 @@ export class ApiService implements BackupHealthApi {
     if (!saved.ok) return { ok: false, problems: saved.problems };
     const id = String(edit.source.id);
     if (edit.password && this.options.vault) this.options.vault.set(id, edit.password);
-    if (edit.originalId && edit.originalId !== id) this.options.vault?.delete(edit.originalId);
+    if (edit.originalId && edit.originalId !== id && this.options.vault) {
+      const kept = edit.password ? undefined : await this.options.vault.password?.(edit.originalId);
+      if (kept) this.options.vault.set(id, kept);
+      this.options.vault.delete(edit.originalId);
+    }
     this.applyConfig(saved.config);
     return { ok: true, problems: [] };
   }
@@ -174,7 +183,10 @@ export class ApiService implements BackupHealthApi {
       return { problems: [{ path: '', message: 'the source must be a mapping of fields' }] };
     }
     const before = readConfigText(this.options.configFile);
-    const text = withSource(before, stripEmpty(edit.source), edit.originalId);
+    const fields = stripEmpty(edit.source);
+    // A password entered here goes to the keychain, and the config file only says that it is there.
+    if (edit.password && this.options.vault && fields.kind === 'postgres') fields.passwordStored = true;
+    const text = withSource(before, fields, edit.originalId);
     const index = sourceIndex(before, edit.originalId);
     const result = validateRawConfig(parseDocument(text).toJS());
     if (!result.ok) return { problems: result.problems.map((p) => relativeTo(p, index)) };

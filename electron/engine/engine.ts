@@ -6,7 +6,7 @@ import { formatDuration } from '../../shared/units';
 import { evaluate } from './health/evaluate';
 import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
-import { ProbeError, type Probe } from './probes/probe';
+import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
 import { runDumpDrill } from './drills/dump-drill';
 import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   probeFor?: (source: SourceConfig) => Probe;
   /** How long after start() the first scheduled drill may run (default: a minute). */
   drillStartDelayMs?: number;
+  /** Passwords the desktop app keeps (`passwordStored` sources); absent in the CLI and `serve`. */
+  secrets?: ProbeSecrets;
 }
 
 /** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup. */
@@ -63,6 +65,7 @@ export class Engine {
   private readonly listeners = new Set<EngineListener>();
   private started = false;
   private readonly drillStartDelayMs: number;
+  private readonly secrets: ProbeSecrets | undefined;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
@@ -72,6 +75,7 @@ export class Engine {
     this.scheduler = new Scheduler(this.config.defaults.concurrency);
     this.drillScheduler = new Scheduler(this.config.defaults.drillConcurrency);
     this.drillStartDelayMs = options.drillStartDelayMs ?? DRILL_START_DELAY_MS;
+    this.secrets = options.secrets;
   }
 
   get currentConfig(): Config {
@@ -258,7 +262,7 @@ export class Engine {
     let backups: ObservedBackup[] = [];
     try {
       const observation = await this.scheduler.run(`poll:${source.id}`, timeoutMs, (signal) =>
-        this.probeOf(source).observe(source, { signal, timeoutMs, config: this.config, now: this.now }),
+        this.probeOf(source).observe(source, { signal, timeoutMs, config: this.config, now: this.now, secrets: this.secrets }),
       );
       backups = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
       const newestReadable = backups.find((b) => b.readable);

@@ -1,41 +1,140 @@
-// Electron entry: single instance, one window onto the renderer. The engine, tray and notifications are
-// wired here as they land (see the issues); everything that is not Electron glue lives in electron/engine.
-import { app, BrowserWindow } from 'electron';
+// Electron entry: the lifecycle and the wiring, nothing else. Single instance (a second start shows the
+// window); the engine and the history the CLI shares; the API on IPC; the tray and notifications; closing
+// the window leaves the app in the tray, Quit ends it. Everything that is not Electron glue is in
+// electron/engine, and every decision here is a pure function in its own file.
+import { app, dialog, safeStorage, session, type BrowserWindow } from 'electron';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ApiService } from '../engine/api-service';
+import { Engine } from '../engine/engine';
+import { defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
+import { History } from '../engine/store/history';
+import { launchAtLogin, launchCommand, startedAtLogin, xdgAutostartDir } from './autostart';
+import { registerIpc } from './ipc';
+import { electronNativeBinding } from './native-binding';
+import { showNotification, StatusNotifier } from './notifier';
+import { keychainUnavailable, openVault } from './secrets';
+import { hardenSession, hardenWebContents } from './security';
+import { configProblemsNotice, startupConfig } from './startup-config';
+import { StatusTray, trayState } from './tray';
+import { trustedRenderer } from './trusted-renderer';
+import { createMainWindow, openSource, showWindow } from './window';
 
-function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    title: 'Backup Health',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-    },
-  });
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  return window;
-}
+const APP_ID = 'io.backuphealth.app';
+
+// Before ready: every renderer sandboxed, and the app's own Chromium profile and password file in
+// "<appData>/Backup Health", apart from the config directory the CLI shares.
+app.enableSandbox();
+app.setName('Backup Health');
+app.setPath('userData', join(app.getPath('appData'), 'Backup Health'));
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+let quitting = false;
+let mainWindow: BrowserWindow | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  let window: BrowserWindow | null = null;
   app.on('second-instance', () => {
-    if (window) {
-      if (window.isMinimized()) window.restore();
-      window.focus();
-    }
+    if (mainWindow) showWindow(mainWindow);
   });
-  void app.whenReady().then(() => {
-    window = createWindow();
+  app.on('activate', () => {
+    if (mainWindow) showWindow(mainWindow);
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
+  app.on('before-quit', () => {
+    quitting = true;
   });
+  app.whenReady().then(start).catch((err: unknown) => {
+    dialog.showErrorBox('Backup Health cannot start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  const rendererDir = join(import.meta.dirname, '../renderer');
+  const trusted = trustedRenderer(join(rendererDir, 'index.html'), process.env.ELECTRON_RENDERER_URL);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, trusted));
+  hardenSession(session.defaultSession, trusted);
+
+  History.nativeBinding = electronNativeBinding({
+    packaged: app.isPackaged,
+    appPath: app.getAppPath(),
+    electronVersion: process.versions.electron ?? '',
+    betterSqlite3Version: app.isPackaged ? '' : (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version,
+    platform: process.platform,
+    arch: process.arch,
+  });
+
+  const configFile = defaultConfigFile();
+  const { config, problems } = startupConfig(configFile);
+  let configProblems = problems.length;
+  const store = History.open(historyFile(defaultDataDir()));
+  const vault = openVault(app.getPath('userData'), safeStorage);
+  const engine = new Engine({ config, store, secrets: vault ?? keychainUnavailable() });
+  const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined });
+
+  const window = createMainWindow({
+    preload: join(import.meta.dirname, '../preload/index.cjs'),
+    page: trusted.devServerUrl ? { url: trusted.devServerUrl } : { file: join(rendererDir, 'index.html') },
+    startHidden: startedAtLogin(process.argv, process.platform, app),
+    isQuitting: () => quitting,
+  });
+  mainWindow = window;
+  const stopIpc = registerIpc({ api, window: () => mainWindow, trusted });
+
+  const autostart = launchAtLogin({
+    platform: process.platform,
+    app,
+    command: launchCommand({ packaged: app.isPackaged, execPath: process.execPath, appPath: app.getAppPath(), appImage: process.env.APPIMAGE }),
+    autostartDir: xdgAutostartDir(),
+  });
+  let polling = false;
+  const currentTrayState = () => trayState(engine.summaries(), Date.now(), { launchAtLogin: autostart.isEnabled(), polling, configProblems });
+  const tray = new StatusTray(app.isPackaged ? join(process.resourcesPath, 'tray') : join(app.getAppPath(), 'build', 'tray'), {
+    openSource: (id) => openSource(window, id),
+    openDashboard: () => showWindow(window),
+    pollNow: () => {
+      polling = true;
+      tray.show(currentTrayState());
+      api
+        .pollNow({})
+        .catch((err: unknown) => console.error('Poll now failed:', err instanceof Error ? err.message : err))
+        .finally(() => {
+          polling = false;
+          tray.show(currentTrayState());
+        });
+    },
+    setLaunchAtLogin: (enabled) => {
+      try {
+        autostart.setEnabled(enabled);
+      } catch (err) {
+        showNotification({ title: 'Launch at login could not be changed', body: err instanceof Error ? err.message : String(err) }, () => {});
+      }
+      tray.show(currentTrayState());
+    },
+    quit: () => app.quit(),
+  }, currentTrayState());
+
+  const nameOf = (id: string) => engine.currentConfig.sources.find((s) => s.id === id)?.name ?? id;
+  const notifier = new StatusNotifier((notice) => showNotification(notice, () => openSource(window, notice.sourceId)), nameOf);
+  const unsubscribe = api.subscribe((event) => {
+    if (event.type === 'config') configProblems = 0;
+    notifier.onEvent(event);
+    // Drill progress comes many times a second and changes nothing the tray shows.
+    if (event.type !== 'drill-progress') tray.show(currentTrayState());
+  });
+
+  app.on('will-quit', () => {
+    unsubscribe();
+    stopIpc();
+    notifier.dispose();
+    tray.destroy();
+    engine.stop();
+    store.close();
+  });
+
+  const broken = configProblemsNotice(configFile, problems);
+  if (broken) showNotification(broken, () => showWindow(window));
+  const swept = await engine.start();
+  for (const leftover of swept) console.info(`Removed the scratch cluster of an interrupted restore drill: ${leftover.dir}`);
 }

@@ -2,8 +2,9 @@
 import type { BenchFigure } from './figure';
 import { benchDrill } from './drill';
 import { benchStore } from './store';
+import { benchUi } from './ui';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, ui: benchUi };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);

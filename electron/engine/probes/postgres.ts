@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import pgpass from 'pgpass';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../shared/model';
-import { ProbeError, type Probe, type ProbeContext } from './probe';
+import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
   kind: 'postgres',
@@ -18,8 +18,8 @@ export const postgresProbe: Probe<PostgresSourceConfig> = {
   },
 };
 
-/** What a connection needs from its caller: a signal to give up on, and a time budget. */
-export type ConnectionContext = Pick<ProbeContext, 'signal' | 'timeoutMs'>;
+/** What a connection needs from its caller: a signal to give up on, a time budget, and the app's secrets if any. */
+export type ConnectionContext = Pick<ProbeContext, 'signal' | 'timeoutMs' | 'secrets'>;
 
 /**
  * One connection to a postgres source, made exactly as the probe makes it (url, TLS, password lookup, time
@@ -35,7 +35,7 @@ export async function withSourceConnection<T>(
 ): Promise<T> {
   const parsed = await parsePostgresUrl(source.url);
   const target = options.database ? { ...parsed, database: options.database } : parsed;
-  const password = await passwordLookup(source, target);
+  const password = await passwordLookup(source, target, ctx.secrets);
   return withConnection(target, password, ctx, work);
 }
 
@@ -99,7 +99,7 @@ async function tlsOptions(params: URLSearchParams, hostPort: string): Promise<Co
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The password: passwordEnv, passwordFile, or PGPASSWORD / ~/.pgpass as libpq would
+// The password: passwordEnv, passwordFile, the desktop app's keychain, or PGPASSWORD / ~/.pgpass as libpq would
 
 interface PasswordLookup {
   /** Where the password comes from, in words, for "check the password in ..." */
@@ -107,7 +107,13 @@ interface PasswordLookup {
   get(): Promise<string | undefined>;
 }
 
-async function passwordLookup(source: PostgresSourceConfig, target: PostgresTarget): Promise<PasswordLookup> {
+async function passwordLookup(source: PostgresSourceConfig, target: PostgresTarget, secrets: ProbeSecrets | undefined): Promise<PasswordLookup> {
+  if (source.passwordStored) {
+    if (!secrets) {
+      throw new ProbeError('config', `the password of ${source.id} is kept by the desktop app; the CLI cannot read it: use passwordEnv or passwordFile`, target.hostPort);
+    }
+    return { where: `the desktop app's settings of ${source.id}`, get: () => storedPassword(source.id, secrets, target.hostPort) };
+  }
   if (source.passwordEnv) {
     const name = source.passwordEnv;
     const value = process.env[name];
@@ -124,6 +130,18 @@ async function passwordLookup(source: PostgresSourceConfig, target: PostgresTarg
     where: process.env.PGPASSWORD ? 'the environment variable PGPASSWORD' : (process.env.PGPASSFILE ?? '~/.pgpass'),
     get: async () => process.env.PGPASSWORD || (await fromPgpass(target)),
   };
+}
+
+/** The password the desktop app keeps; asked for only when the server wants one, like the others. */
+async function storedPassword(id: string, secrets: ProbeSecrets, hostPort: string): Promise<string> {
+  let value: string | undefined;
+  try {
+    value = await secrets.password(id);
+  } catch (err) {
+    throw new ProbeError('config', `the password the desktop app keeps for ${id} cannot be read (${(err as Error).message}); enter it again in the source's settings`, hostPort);
+  }
+  if (value === undefined || value === '') throw new ProbeError('config', `no password is kept for ${id}: enter it in the source's settings`, hostPort);
+  return value;
 }
 
 async function readPasswordFile(path: string, hostPort: string): Promise<string> {

@@ -10,6 +10,14 @@ export interface ProbeContext {
   /** The whole validated config (for defaults). */
   config: Config;
   now(): number;
+  /** Secrets only the desktop app can read (passwords in the OS keychain); absent in the CLI and `serve`. */
+  secrets?: ProbeSecrets;
+}
+
+/** Where a probe gets a password the desktop app keeps for a source (`passwordStored: true`). */
+export interface ProbeSecrets {
+  /** The source's password, or undefined when none is kept for it. */
+  password(sourceId: string): Promise<string | undefined>;
 }
 
 export interface Observation {

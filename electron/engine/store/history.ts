@@ -89,10 +89,17 @@ export class History implements HistoryStore {
    */
   private readonly storedBackups = new Map<string, Map<string, number>>();
 
+  /**
+   * better-sqlite3's compiled addon for every History this process opens; undefined (the CLI, the tests, the
+   * packaged app) loads the one in node_modules. The desktop app run from a checkout sets it to a copy built
+   * for Electron's ABI, because node_modules holds the one built for Node (see electron/main/native-binding.ts).
+   */
+  static nativeBinding: string | undefined = undefined;
+
   /** Opens (creating the file and its directory if needed) and migrates; ':memory:' for tests. */
   static open(file: string): History {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
+    const db = new Database(file, History.nativeBinding ? { nativeBinding: History.nativeBinding } : {});
     try {
       // Another process (the CLI from cron, the app) may hold the write lock for a moment.
       db.pragma('busy_timeout = 5000');

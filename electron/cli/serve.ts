@@ -1,0 +1,148 @@
+// `backup-health serve [--port N] [--open]`: the dashboard in a browser. The engine polls on its schedule, as
+// in the desktop app; the same API goes over HTTP on 127.0.0.1, behind a token printed in the URL. Runs
+// until SIGINT or SIGTERM, then stops cleanly: no new calls, event streams ended, running drills cleaned up.
+import { fileURLToPath } from 'node:url';
+import { validateConfig, type Config } from '../../shared/config';
+import { ApiService } from '../engine/api-service';
+import { formatProblem, loadConfig } from '../engine/config';
+import { Engine } from '../engine/engine';
+import { describeFailure, run } from '../engine/exec';
+import { startServer, type RunningServer } from '../server/server';
+import { CliError, EXIT_UNKNOWN, configFile, openHistory, type GlobalOptions } from './context';
+
+export interface ServeOptions extends GlobalOptions {
+  port?: string;
+  open?: boolean;
+}
+
+/** How long a drill under way may take to clean up its scratch cluster after the stop. */
+const DRILL_CLEANUP_WAIT_MS = 30_000;
+
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  const port = parsePort(options.port);
+  const file = configFile(options);
+  const { config, missing } = loadServeConfig(file);
+  const store = openHistory(options);
+  const engine = new Engine({ config, store });
+  const drills = runningDrills(engine);
+  const api = new ApiService({ engine, store, configFile: file });
+  let server: RunningServer;
+  try {
+    const swept = await engine.start();
+    if (swept.length > 0) process.stderr.write(`backup-health: removed ${swept.length} scratch cluster${swept.length === 1 ? '' : 's'} left by interrupted drills\n`);
+    server = await startServer({
+      api,
+      staticDir: rendererDir(),
+      port,
+      onInternalError: (method, err) => process.stderr.write(`backup-health serve: ${method}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+    });
+  } catch (err) {
+    engine.stop();
+    store.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`--port ${port}: the port is in use; pick another, or leave --port out for a free one`, EXIT_UNKNOWN);
+    throw err;
+  }
+
+  // The URL alone on stdout, so a script can read it; everything else goes to stderr.
+  process.stdout.write(`${server.url}\n`);
+  const n = config.sources.length;
+  process.stderr.write(
+    missing
+      ? `backup-health: ${file} does not exist yet; add a source on the dashboard's Settings page to create it.\n`
+      : `backup-health: watching ${n} source${n === 1 ? '' : 's'} from ${file}.\n`,
+  );
+  process.stderr.write('backup-health: open the URL above in a browser on this machine; Ctrl-C stops the server.\n');
+  if (options.open) openInBrowser(server.url);
+
+  const signal = await stopSignal();
+  process.stderr.write(`backup-health: ${signal}, stopping\n`);
+  // A second signal means "now": skip the clean-up.
+  const now = () => process.exit(EXIT_UNKNOWN);
+  process.once('SIGINT', now);
+  process.once('SIGTERM', now);
+  const closed = server.close();
+  engine.stop(); // aborts polls and drills under way; their calls answer, and drills remove their clusters
+  await closed;
+  await drills.settled(DRILL_CLEANUP_WAIT_MS);
+  store.close();
+  process.off('SIGINT', now);
+  process.off('SIGTERM', now);
+  return 0;
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new CliError(`--port: "${text}" is not a port number (1-65535, or 0 for a free one)`, 2);
+  return port;
+}
+
+/** A missing config file is a first run, not an error: start with no sources; saving one creates the file. */
+function loadServeConfig(file: string): { config: Config; missing: boolean } {
+  const loaded = loadConfig(file);
+  if (loaded.ok) return { config: loaded.config, missing: false };
+  if (!loaded.missing) throw new CliError(loaded.problems.map((p) => formatProblem(file, p)).join('\n'), EXIT_UNKNOWN);
+  const empty = validateConfig({});
+  if (!empty.ok) throw new Error('the empty config does not validate');
+  return { config: empty.config, missing: true };
+}
+
+/** The built renderer beside the CLI bundle: out/cli/index.js -> out/renderer. */
+function rendererDir(): string {
+  return fileURLToPath(new URL('../renderer', import.meta.url));
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Drills under way (started from the dashboard or by the schedule), followed through the engine's events. */
+function runningDrills(engine: Engine) {
+  const running = new Set<string>();
+  let changed = () => {};
+  engine.subscribe((event) => {
+    if (event.type === 'drill-progress') running.add(event.progress.sourceId);
+    if (event.type === 'drill') running.delete(event.drill.sourceId);
+    if (event.type === 'drill-progress' && event.progress.phase === 'cleanup' && event.progress.done >= event.progress.total) running.delete(event.progress.sourceId);
+    changed();
+  });
+  return {
+    settled(timeoutMs: number): Promise<void> {
+      if (running.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        changed = () => {
+          if (running.size > 0) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
+}
+
+/** The platform's opener, as an argument array: xdg-open, open, or cmd's start (its "" is the window title). */
+export function browserOpener(url: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
+  if (platform === 'darwin') return ['open', [url]];
+  if (platform === 'win32') return ['cmd', ['/c', 'start', '', url]];
+  return ['xdg-open', [url]];
+}
+
+function openInBrowser(url: string): void {
+  const [command, args] = browserOpener(url);
+  // Without a desktop session xdg-open may run the browser in the foreground: never time it out (the longest
+  // timer Node allows), since the timeout would kill the browser with it.
+  void run(command, args, { timeoutMs: 2_147_483_647, maxOutputBytes: 64 * 1024 }).then((result) => {
+    if (result.spawnError || (result.code !== 0 && result.code !== null)) {
+      process.stderr.write(`backup-health: could not open a browser (${describeFailure(result, command)}); open the URL yourself.\n`);
+    }
+  });
+}

@@ -1,0 +1,59 @@
+// The API of shared/api.ts on ipcMain: one handler per method, each checking that the call comes from our
+// renderer's top frame in the main window, each answering with an ApiResponse (errors as values, no stacks).
+// ApiService events go to the window on one channel.
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { API_METHODS, type ApiErrorValue, type ApiEvent, type ApiMethod, type ApiResponse, type BackupHealthApi } from '../../shared/api';
+import { ApiError } from '../engine/api-service';
+import { DrillRequestError } from '../engine/engine';
+import { EVENT_CHANNEL, channelOf } from '../preload/channels';
+import { isRendererUrl, type TrustedRenderer } from './trusted-renderer';
+
+export interface IpcOptions {
+  api: BackupHealthApi & { subscribe(listener: (event: ApiEvent) => void): () => void };
+  /** The main window, once it exists. */
+  window: () => BrowserWindow | null;
+  trusted: TrustedRenderer;
+}
+
+const FORBIDDEN: ApiResponse<never> = { ok: false, error: { code: 'forbidden', message: 'this page may not call Backup Health' } };
+
+/** Registers every API method and forwards events; returns a function that undoes both. */
+export function registerIpc({ api, window, trusted }: IpcOptions): () => void {
+  for (const method of API_METHODS) {
+    ipcMain.handle(channelOf(method), async (event, args: unknown): Promise<ApiResponse<unknown>> => {
+      if (!isTrustedSender(event, window(), trusted)) return FORBIDDEN;
+      return call(api, method, args);
+    });
+  }
+  const unsubscribe = api.subscribe((event) => {
+    const target = window();
+    if (target && !target.isDestroyed()) target.webContents.send(EVENT_CHANNEL, event);
+  });
+  return () => {
+    for (const method of API_METHODS) ipcMain.removeHandler(channelOf(method));
+    unsubscribe();
+  };
+}
+
+/** The main window's top frame, showing our renderer: not an iframe, not a page it was navigated to. */
+export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, window: BrowserWindow | null, trusted: TrustedRenderer): boolean {
+  if (!window || window.isDestroyed() || event.sender !== window.webContents) return false;
+  const frame = event.senderFrame;
+  return frame !== null && frame.parent === null && isRendererUrl(frame.url, trusted);
+}
+
+async function call(api: BackupHealthApi, method: ApiMethod, args: unknown): Promise<ApiResponse<unknown>> {
+  try {
+    const handler = api[method] as (args: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler.call(api, args) };
+  } catch (err) {
+    return { ok: false, error: apiErrorValue(err) };
+  }
+}
+
+/** What the renderer is told of a failure: a code and a message, never a stack. */
+export function apiErrorValue(err: unknown): ApiErrorValue {
+  if (err instanceof ApiError) return { code: err.code, message: err.message };
+  if (err instanceof DrillRequestError) return { code: 'drill-request', message: err.message };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,26 @@
+import type { SourceSummary } from '../../shared/model';
+import { formatDuration } from '../../shared/units';
+import { ago, dateTime } from '../words';
+
+/** The one fact that makes a backup real: when it last came back as a working database. */
+export function LastRestore({ lastRestore, now }: { lastRestore: SourceSummary['lastRestore']; now: number }) {
+  if (!lastRestore) {
+    return (
+      <p className="last-restore loud" data-testid="last-restore">
+        Never restored successfully: until a drill passes, nothing proves these backups can be restored.
+      </p>
+    );
+  }
+  return (
+    <p className="last-restore" data-testid="last-restore">
+      Last successful restore{' '}
+      <strong title={dateTime(lastRestore.at)}>{ago(lastRestore.at, now)}</strong> ({dateTime(lastRestore.at)})
+      {lastRestore.restoreMs !== null && (
+        <>
+          , took <strong>{formatDuration(lastRestore.restoreMs)}</strong>
+        </>
+      )}
+      , from <code>{lastRestore.backupKey}</code>.
+    </p>
+  );
+}

@@ -1,0 +1,190 @@
+// The form's fields per source kind, one per key of the schema in shared/config.ts, in the config file's words.
+import type { ReactNode } from 'react';
+import type { DrillCheckForm, SourceForm } from '../../settings/source-form';
+import { SelectField, TextField } from './fields';
+
+export interface FieldsProps {
+  form: SourceForm;
+  set: (path: string, value: string) => void;
+  setChecks: (checks: DrillCheckForm[]) => void;
+  setPasswordStored: (stored: boolean) => void;
+  problems: Map<string, string[]>;
+  /** ids of the postgres sources, for database and compareTo. */
+  postgresIds: string[];
+  /** Shown only where the transport can keep a password (the desktop app's keychain). */
+  password: { value: string; onChange: (value: string) => void } | null;
+}
+
+function Text({ f, path, label, hint, placeholder, multiline }: { f: FieldsProps; path: string; label: string; hint?: ReactNode; placeholder?: string; multiline?: boolean }) {
+  const value = path.startsWith('drill.') ? f.form.drill[path.slice(6) as keyof SourceForm['drill']] : f.form[path as keyof SourceForm];
+  return (
+    <TextField
+      path={path}
+      label={label}
+      hint={hint}
+      placeholder={placeholder}
+      multiline={multiline}
+      value={typeof value === 'string' ? value : ''}
+      onChange={(v) => f.set(path, v)}
+      problems={f.problems.get(path)}
+    />
+  );
+}
+
+export function CommonFields({ f, idLocked }: { f: FieldsProps; idLocked?: boolean }) {
+  return (
+    <fieldset>
+      <legend>Source</legend>
+      <Text f={f} path="id" label="Id" hint={`Lowercase letters, digits and dashes, like orders-db${idLocked ? '. Renaming starts a new history.' : '.'}`} />
+      <Text f={f} path="name" label="Name" hint="Shown on the dashboard; the id when empty." />
+    </fieldset>
+  );
+}
+
+export function PollingFields({ f }: { f: FieldsProps }) {
+  return (
+    <fieldset>
+      <legend>Polling</legend>
+      <Text f={f} path="interval" label="Poll every" placeholder="config default" hint={`Like 90s, 15m, 26h or 7d.`} />
+      <Text f={f} path="timeout" label="Probe timeout" placeholder="config default" />
+    </fieldset>
+  );
+}
+
+export function PostgresFields({ f }: { f: FieldsProps }) {
+  return (
+    <>
+      <fieldset>
+        <legend>Connection</legend>
+        <Text f={f} path="url" label="Connection URL" placeholder="e.g. postgres://monitor@db1:5432/postgres" hint="No password in the URL: use one of the fields below, or ~/.pgpass." />
+        {f.password && (
+          <TextField
+            path="password"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            hint="Kept in the system keychain, never written to the config file. Empty: keep the stored one."
+            value={f.password.value}
+            onChange={f.password.onChange}
+            problems={f.problems.get('password')}
+          />
+        )}
+        {f.form.passwordStored && (
+          <div className="field">
+            <label>
+              <input type="checkbox" name="passwordStored" checked onChange={() => f.setPasswordStored(false)} /> Use the password kept in the desktop app's keychain
+            </label>
+            {f.problems.get('passwordStored')?.map((message, i) => (
+              <p key={i} className="problem" data-testid="problem-passwordStored">
+                {message}
+              </p>
+            ))}
+          </div>
+        )}
+        <Text f={f} path="passwordEnv" label="Password environment variable" placeholder="e.g. PGPASSWORD_DB1" />
+        <Text f={f} path="passwordFile" label="Password file" hint="A file holding only the password, chmod 600." />
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <Text f={f} path="maxArchiveAge" label="Max WAL archive age" placeholder="config default" hint="Critical when the last archived WAL segment is older." />
+        <Text f={f} path="maxReplicationLag" label="Max replication lag" placeholder="config default" />
+        <Text f={f} path="standbys" label="Standbys" hint="application_name of every standby that must be streaming, comma-separated." />
+        <Text f={f} path="coverageIgnore" label="Databases that need no backup" placeholder="postgres" hint="Comma-separated. Empty: postgres." />
+      </fieldset>
+    </>
+  );
+}
+
+export function DumpDirFields({ f }: { f: FieldsProps }) {
+  return (
+    <>
+      <fieldset>
+        <legend>Dumps</legend>
+        <Text f={f} path="path" label="Directory" placeholder="e.g. /var/backups/postgres" />
+        <Text f={f} path="pattern" label="File pattern" placeholder="*" hint="Glob matched against names in the directory, like orders-*.dump." />
+        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source these dumps come from." />
+        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
+        <Text f={f} path="settle" label="Settle time" placeholder="60s" hint="A file changed more recently is still being written and is not judged yet." />
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest dump is older. Like 26h or 7d." />
+        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest dump is smaller. Like 500kB, 1MB or 5GB." />
+      </fieldset>
+      <DrillFields f={f} />
+    </>
+  );
+}
+
+function DrillFields({ f }: { f: FieldsProps }) {
+  const checks = f.form.drill.checks;
+  const change = (i: number, part: Partial<DrillCheckForm>) => f.setChecks(checks.map((c, j) => (j === i ? { ...c, ...part } : c)));
+  return (
+    <fieldset>
+      <legend>Restore drills</legend>
+      <p className="hint">Each drill restores a dump into a throwaway PostgreSQL and verifies it.</p>
+      <Text f={f} path="drill.every" label="Drill every" placeholder="e.g. 7d" hint="Empty: only when you run one." />
+      <Text f={f} path="drill.maxAge" label="Max time since a passing drill" placeholder="e.g. 8d" hint="Warning when no drill passed within this time." />
+      <Text f={f} path="drill.jobs" label="Parallel restore jobs" placeholder="2" hint="pg_restore -j" />
+      <Text f={f} path="drill.timeout" label="Drill timeout" placeholder="6h" />
+      <SelectField path="drill.compareTo" label="Compare row counts with" none="(no comparison)" options={f.postgresIds} value={f.form.drill.compareTo} onChange={(v) => f.set('drill.compareTo', v)} problems={f.problems.get('drill.compareTo')} />
+      <Text f={f} path="drill.tolerance" label="Row count tolerance" placeholder="5%" />
+      <div className="checks" data-testid="drill-checks">
+        <h4>Checks</h4>
+        <p className="hint">SQL run in the restored database; each must return true.</p>
+        {f.problems.get('drill.checks')?.map((message, i) => (
+          <p key={i} className="problem" data-testid="problem-drill.checks">
+            {message}
+          </p>
+        ))}
+        {checks.map((check, i) => (
+          <div className="check" key={i}>
+            <TextField path={`drill.checks[${i}].name`} label={`Check ${i + 1} name`} value={check.name} onChange={(name) => change(i, { name })} problems={f.problems.get(`drill.checks[${i}].name`)} />
+            <TextField
+              path={`drill.checks[${i}].sql`}
+              label={`Check ${i + 1} SQL`}
+              multiline
+              placeholder="e.g. select count(*) > 0 from orders"
+              value={check.sql}
+              onChange={(sql) => change(i, { sql })}
+              problems={f.problems.get(`drill.checks[${i}].sql`)}
+            />
+            <button type="button" onClick={() => f.setChecks(checks.filter((_, j) => j !== i))}>
+              Remove check {i + 1}
+            </button>
+          </div>
+        ))}
+        <button type="button" onClick={() => f.setChecks([...checks, { name: '', sql: '' }])}>
+          Add check
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+/** Every field path the form shows for this kind, so problems can find their field. */
+export function fieldPaths(form: SourceForm, withPassword: boolean): string[] {
+  const common = ['id', 'name', 'interval', 'timeout'];
+  if (form.kind === 'postgres') {
+    return [...common, 'url', ...(withPassword ? ['password'] : []), ...(form.passwordStored ? ['passwordStored'] : []), 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'];
+  }
+  const checks = form.drill.checks.flatMap((_, i) => [`drill.checks[${i}].name`, `drill.checks[${i}].sql`]);
+  return [
+    ...common,
+    'path',
+    'pattern',
+    'database',
+    'dbname',
+    'settle',
+    'maxAge',
+    'minSize',
+    'drill.every',
+    'drill.maxAge',
+    'drill.jobs',
+    'drill.timeout',
+    'drill.compareTo',
+    'drill.tolerance',
+    'drill.checks',
+    ...checks,
+  ];
+}

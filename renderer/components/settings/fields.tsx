@@ -1,0 +1,84 @@
+// Labelled inputs whose problems sit right under them. Ids and test ids derive from the field's path in
+// the source ("maxAge", "drill.jobs"), the same path validation problems carry.
+import type { ReactNode } from 'react';
+
+export const fieldId = (path: string) => `field-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
+
+export interface FieldProps {
+  path: string;
+  label: string;
+  hint?: ReactNode;
+  problems?: string[];
+}
+
+function FieldShell({ path, label, hint, problems, children }: FieldProps & { children: ReactNode }) {
+  const id = fieldId(path);
+  return (
+    <div className={`field${problems?.length ? ' field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {problems?.map((message, i) => (
+        <p key={i} className="problem" id={i === 0 ? `${id}-problem` : undefined} data-testid={`problem-${path}`}>
+          {message}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+const describedBy = (path: string, props: FieldProps) =>
+  [props.problems?.length ? `${fieldId(path)}-problem` : '', props.hint ? `${fieldId(path)}-hint` : ''].filter(Boolean).join(' ') || undefined;
+
+export function TextField(
+  props: FieldProps & { value: string; onChange: (value: string) => void; placeholder?: string; type?: 'text' | 'password'; multiline?: boolean; autoComplete?: string },
+) {
+  const { path, value, onChange, placeholder, type = 'text', multiline, autoComplete = 'off' } = props;
+  const common = {
+    id: fieldId(path),
+    name: path,
+    value,
+    placeholder,
+    'aria-invalid': props.problems?.length ? true : undefined,
+    'aria-describedby': describedBy(path, props),
+    spellCheck: false,
+  };
+  return (
+    <FieldShell {...props}>
+      {multiline ? (
+        <textarea {...common} rows={3} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input {...common} type={type} autoComplete={autoComplete} onChange={(e) => onChange(e.target.value)} />
+      )}
+    </FieldShell>
+  );
+}
+
+export function SelectField(props: FieldProps & { value: string; onChange: (value: string) => void; options: string[]; none: string }) {
+  const { path, value, onChange, options, none } = props;
+  // A value the list does not offer (a source since renamed) stays selectable, so it round-trips and its problem shows.
+  const all = value && !options.includes(value) ? [...options, value] : options;
+  return (
+    <FieldShell {...props}>
+      <select
+        id={fieldId(path)}
+        name={path}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={props.problems?.length ? true : undefined}
+        aria-describedby={describedBy(path, props)}
+      >
+        <option value="">{none}</option>
+        {all.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  );
+}

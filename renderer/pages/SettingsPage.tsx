@@ -1,0 +1,116 @@
+// The sources in the config file, with Edit and Remove; adding one starts here.
+import { useState } from 'react';
+import type { ConfigProblem } from '../../shared/config';
+import { useBridge } from '../api/BridgeContext';
+import { errorMessage } from '../api/error-message';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { navigate } from '../hooks/useHashRoute';
+import { useSettings } from '../hooks/useSettings';
+import { href } from '../routes';
+
+export function SettingsPage({ saved, removed }: { saved?: string; removed?: string }) {
+  const settings = useSettings();
+  const data = settings.data;
+  return (
+    <section className="page settings" aria-labelledby="settings-title">
+      <header className="page-header">
+        <h1 id="settings-title">Sources</h1>
+        <span className="spacer" />
+        <a className="button primary" href={href.editSource()}>
+          Add source
+        </a>
+      </header>
+      {saved && (
+        <p className="notice" role="status" data-testid="saved-notice">
+          Saved {saved}.
+        </p>
+      )}
+      {removed && (
+        <p className="notice" role="status" data-testid="removed-notice">
+          Removed {removed}.
+        </p>
+      )}
+      {settings.error && <ErrorNotice message={settings.error} onRetry={settings.refresh} />}
+      {!data && !settings.error && <p className="muted">Loading…</p>}
+      {data && (
+        <>
+          <p className="muted">
+            Stored in <code data-testid="config-file">{data.configFile}</code>. Edits here keep the file's comments.
+          </p>
+          {data.sources.length === 0 ? (
+            <p data-testid="no-sources">No sources yet. Add a PostgreSQL server, or a directory your pg_dump backups are written to.</p>
+          ) : (
+            <ul className="settings-sources">
+              {data.sources.map((source) => (
+                <SourceItem key={String(source.id)} source={source} onRemoved={settings.refresh} />
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; onRemoved: () => void }) {
+  const bridge = useBridge();
+  const id = String(source.id);
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [problems, setProblems] = useState<ConfigProblem[]>([]);
+
+  const remove = () => {
+    setRemoving(true);
+    bridge.removeSource({ id }).then(
+      (result) => {
+        setRemoving(false);
+        setConfirming(false);
+        if (result.ok) {
+          onRemoved();
+          navigate(href.settings({ removed: id }));
+        } else setProblems(result.problems);
+      },
+      (error: unknown) => {
+        setRemoving(false);
+        setProblems([{ path: '', message: errorMessage(error) }]);
+      },
+    );
+  };
+
+  return (
+    <li data-testid={`settings-source-${id}`}>
+      <span className="settings-source-name">
+        <strong>{typeof source.name === 'string' ? source.name : id}</strong>
+        {typeof source.name === 'string' && source.name !== id && <span className="muted"> {id}</span>}{' '}
+        <span className="kind">{source.kind === 'postgres' ? 'PostgreSQL server' : source.kind === 'dump-dir' ? 'pg_dump directory' : String(source.kind)}</span>
+      </span>
+      {confirming ? (
+        <span className="confirm" role="group" aria-label={`Confirm removing ${id}`}>
+          Remove {id} from the config? Its history stays.{' '}
+          <button type="button" className="danger" onClick={remove} disabled={removing}>
+            Yes, remove {id}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)} disabled={removing} autoFocus>
+            Cancel
+          </button>
+        </span>
+      ) : (
+        <span className="actions">
+          <a className="button" href={href.editSource(id)} aria-label={`Edit ${id}`}>
+            Edit
+          </a>
+          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove ${id}`}>
+            Remove
+          </button>
+        </span>
+      )}
+      {problems.length > 0 && (
+        <ul className="problem" role="alert">
+          {problems.map((p, i) => (
+            <li key={i}>{p.message}</li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,89 @@
+// One source over time: how old its backups got, how big each one was, whether they restored.
+import { useState } from 'react';
+import type { RangeId } from '../../shared/api';
+import { formatBytes } from '../../shared/units';
+import { BackupAgeChart } from '../charts/BackupAgeChart';
+import { BackupSizeChart } from '../charts/BackupSizeChart';
+import { RestoreDrillChart } from '../charts/RestoreDrillChart';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { EventTimeline } from '../components/EventTimeline';
+import { FindingList } from '../components/FindingList';
+import { LastRestore } from '../components/LastRestore';
+import { PollNowButton } from '../components/PollNowButton';
+import { RangeSelector } from '../components/RangeSelector';
+import { RestoreDrillPanel } from '../components/RestoreDrillPanel';
+import { StatusBadge } from '../components/StatusBadge';
+import { useNow } from '../hooks/useNow';
+import { useSource } from '../hooks/useSource';
+import { useRenderedMark } from '../hooks/useRenderTiming';
+import { href } from '../routes';
+import { ago } from '../words';
+
+export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRange?: RangeId }) {
+  const [range, setRange] = useState<RangeId>(initialRange);
+  const source = useSource(id, range);
+  const now = useNow();
+  const detail = source.data;
+  useRenderedMark('source', detail);
+
+  if (!detail) {
+    return (
+      <section className="page source-page">
+        <a href={href.overview()}>← All sources</a>
+        {source.error ? <ErrorNotice message={source.error} onRetry={source.refresh} /> : <p className="muted">Loading…</p>}
+      </section>
+    );
+  }
+
+  const { summary } = detail;
+  const holdsBackups = detail.maxAgeMs !== null || detail.ageSeries.length > 0 || detail.backups.length > 0;
+  return (
+    <section className="page source-page" aria-labelledby="source-title" data-testid="source-page" aria-busy={source.loading}>
+      <a href={href.overview()}>← All sources</a>
+      <header className="page-header">
+        <h1 id="source-title">{summary.name}</h1>
+        <StatusBadge status={summary.status} testId={`status-${summary.id}`} />
+        <span className="kind">{summary.kind === 'postgres' ? 'PostgreSQL server' : 'pg_dump directory'}</span>
+        <span className="spacer" />
+        <PollNowButton sourceId={summary.id} onPolled={source.refresh} />
+        <a className="button" href={href.editSource(summary.id)}>
+          Edit
+        </a>
+      </header>
+      {source.error && <ErrorNotice message={source.error} onRetry={source.refresh} />}
+      <p className="muted" data-testid="source-facts">
+        {summary.lastPollAt === null ? 'Not polled yet.' : `Polled ${ago(summary.lastPollAt, now)}.`}
+        {summary.newestBackup &&
+          ` Newest backup ${ago(summary.newestBackup.finishedAt, now)}, ${formatBytes(summary.newestBackup.sizeBytes)}${summary.newestBackup.readable ? '' : ', unreadable'}.`}
+      </p>
+
+      <section aria-labelledby="findings-title">
+        <h2 id="findings-title">Findings</h2>
+        <FindingList findings={detail.findings} />
+      </section>
+
+      <div className="range-bar">
+        <h2>History</h2>
+        <RangeSelector range={range} onChange={setRange} />
+      </div>
+
+      {holdsBackups && (
+        <>
+          <BackupAgeChart series={detail.ageSeries} maxAgeMs={detail.maxAgeMs} from={detail.from} to={detail.to} range={detail.range} />
+          <BackupSizeChart backups={detail.backups} range={detail.range} />
+        </>
+      )}
+
+      {(detail.drillable || detail.drills.length > 0) && (
+        <section className="drills" aria-labelledby="drills-title">
+          <h2 id="drills-title">Restore drills</h2>
+          <LastRestore lastRestore={summary.lastRestore} now={now} />
+          {detail.drillable && <RestoreDrillPanel key={summary.id} sourceId={summary.id} onFinished={source.refresh} />}
+          <RestoreDrillChart drills={detail.drills} range={detail.range} />
+        </section>
+      )}
+
+      <EventTimeline events={detail.events} now={now} />
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+// The dashboard's addresses, as URL fragments: they work the same under file:// (the desktop app) and
+// http:// (serve), need no server routes, and survive a reload.
+//   #/                  overview
+//   #/source/<id>       one source
+//   #/settings          sources in the config file      (?saved=<id> / ?removed=<id> after a change)
+//   #/settings/new      add a source
+//   #/settings/<id>     edit a source
+
+export type Route =
+  | { page: 'overview' }
+  | { page: 'source'; id: string }
+  | { page: 'settings'; saved?: string; removed?: string }
+  | { page: 'edit-source'; id: string | null }
+  | { page: 'not-found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
+  const parts = path.split('/').filter(Boolean).map(safeDecode);
+  const params = new URLSearchParams(query);
+  if (parts.length === 0) return { page: 'overview' };
+  if (parts[0] === 'source' && parts.length === 2 && parts[1]) return { page: 'source', id: parts[1] };
+  if (parts[0] === 'settings') {
+    if (parts.length === 1) {
+      const saved = params.get('saved');
+      const removed = params.get('removed');
+      return { page: 'settings', ...(saved ? { saved } : {}), ...(removed ? { removed } : {}) };
+    }
+    if (parts.length === 2 && parts[1]) return { page: 'edit-source', id: parts[1] === 'new' ? null : parts[1] };
+  }
+  return { page: 'not-found', path: `/${parts.join('/')}` };
+}
+
+export const href = {
+  overview: () => '#/',
+  source: (id: string) => `#/source/${encodeURIComponent(id)}`,
+  settings: (notice?: { saved?: string; removed?: string }) => {
+    const entries = Object.entries(notice ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    const query = new URLSearchParams(entries).toString();
+    return query ? `#/settings?${query}` : '#/settings';
+  },
+  editSource: (id?: string) => `#/settings/${id === undefined ? 'new' : encodeURIComponent(id)}`,
+};
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

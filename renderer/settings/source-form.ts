@@ -1,0 +1,146 @@
+// The settings form's model: a source as the config file writes it ("26h", "1MB"), held as text fields,
+// and back. Empty fields mean "not set" (the engine's defaults apply) and are left out of the file.
+import type { SourceKind } from '../../shared/model';
+
+export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
+export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'] as const;
+export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname'] as const;
+export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout'] as const;
+
+/** Fields written as lists in the file, edited as comma-separated words. */
+const LIST_FIELDS = new Set<string>(['standbys', 'coverageIgnore']);
+
+type TextField = (typeof COMMON_FIELDS)[number] | (typeof POSTGRES_FIELDS)[number] | (typeof DUMP_DIR_FIELDS)[number];
+export type DrillTextField = (typeof DRILL_FIELDS)[number];
+
+export interface DrillCheckForm {
+  name: string;
+  sql: string;
+}
+
+export type SourceForm = { kind: SourceKind } & Record<TextField, string> & {
+    /** postgres: the desktop app keeps this source's password in the OS keychain. */
+    passwordStored: boolean;
+    drill: Record<DrillTextField, string> & { checks: DrillCheckForm[] };
+    /**
+     * Keys the form has no field for ("drill.x" for the drill section), kept as written so a save never
+     * loses what a newer version or a hand edit put there; the form offers to drop them.
+     */
+    extra: Record<string, unknown>;
+  };
+
+export function emptyForm(kind: SourceKind): SourceForm {
+  const text = Object.fromEntries([...COMMON_FIELDS, ...POSTGRES_FIELDS, ...DUMP_DIR_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
+  const drill = Object.fromEntries(DRILL_FIELDS.map((f) => [f, ''])) as Record<DrillTextField, string>;
+  return { kind, ...text, passwordStored: false, drill: { ...drill, checks: [] }, extra: {} };
+}
+
+/** A source as the config file has it (from settings().sources) -> the form. */
+export function formFromSource(source: Record<string, unknown>): SourceForm {
+  const kind: SourceKind = source.kind === 'postgres' ? 'postgres' : 'dump-dir';
+  const form = emptyForm(kind);
+  const fields: readonly string[] = [...COMMON_FIELDS, ...(kind === 'postgres' ? POSTGRES_FIELDS : DUMP_DIR_FIELDS)];
+  for (const [key, value] of Object.entries(source)) {
+    if (key === 'kind') continue;
+    if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = asText(value);
+    else if (kind === 'postgres' && key === 'passwordStored' && value === true) form.passwordStored = true;
+    else if (kind === 'dump-dir' && key === 'drill' && isMapping(value)) readDrill(form, value);
+    else form.extra[key] = value;
+  }
+  return form;
+}
+
+function readDrill(form: SourceForm, drill: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(drill)) {
+    if ((DRILL_FIELDS as readonly string[]).includes(key)) {
+      form.drill[key as DrillTextField] = asText(value);
+    } else if (key === 'checks' && Array.isArray(value)) {
+      form.drill.checks = value.map((check: unknown) => {
+        const c = isMapping(check) ? check : { sql: check };
+        return { name: asText(c.name), sql: asText(c.sql) };
+      });
+    } else {
+      form.extra[`drill.${key}`] = value;
+    }
+  }
+}
+
+/** The form -> a source in the config file's words, as saveSource/testSource/validateSource take it. */
+export function sourceFromForm(form: SourceForm): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const put = (key: string, text: string) => {
+    if (LIST_FIELDS.has(key)) {
+      const list = asList(text);
+      if (list.length) out[key] = list;
+    } else if (text.trim()) out[key] = text.trim();
+  };
+  put('id', form.id);
+  put('name', form.name);
+  out.kind = form.kind;
+  for (const key of form.kind === 'postgres' ? POSTGRES_FIELDS : DUMP_DIR_FIELDS) put(key, form[key]);
+  if (form.kind === 'postgres' && form.passwordStored) out.passwordStored = true;
+  put('interval', form.interval);
+  put('timeout', form.timeout);
+  for (const [key, value] of Object.entries(form.extra)) if (!key.startsWith('drill.')) out[key] = value;
+  if (form.kind === 'dump-dir') {
+    const drill = drillFromForm(form);
+    if (drill) out.drill = drill;
+  }
+  return out;
+}
+
+function drillFromForm(form: SourceForm): Record<string, unknown> | null {
+  const out: Record<string, unknown> = {};
+  for (const key of DRILL_FIELDS) {
+    const text = form.drill[key].trim();
+    if (!text) continue;
+    // jobs is a plain number in the file; anything else is passed on as written, for the schema to judge.
+    out[key] = key === 'jobs' && /^\d+$/.test(text) ? Number(text) : text;
+  }
+  const checks = form.drill.checks
+    .filter((c) => c.name.trim() || c.sql.trim())
+    .map((c) => (c.name.trim() ? { name: c.name.trim(), sql: c.sql.trim() } : { sql: c.sql.trim() }));
+  if (checks.length) out.checks = checks;
+  for (const [key, value] of Object.entries(form.extra)) if (key.startsWith('drill.')) out[key.slice('drill.'.length)] = value;
+  return Object.keys(out).length ? out : null;
+}
+
+/** The form with one text field changed: "url", or "drill.every" for the drill section. */
+export function withField(form: SourceForm, path: string, value: string): SourceForm {
+  if (path.startsWith('drill.')) {
+    const key = path.slice('drill.'.length) as DrillTextField;
+    return { ...form, drill: { ...form.drill, [key]: value } };
+  }
+  return { ...form, [path]: value };
+}
+
+/** The form switched to another kind (adding a source): what both kinds share is kept. */
+export function withKind(form: SourceForm, kind: SourceKind): SourceForm {
+  const next = emptyForm(kind);
+  for (const field of COMMON_FIELDS) next[field] = form[field];
+  return next;
+}
+
+export function withoutExtra(form: SourceForm, key: string): SourceForm {
+  const extra = { ...form.extra };
+  delete extra[key];
+  return { ...form, extra };
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function asText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.map(asText).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function asList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}

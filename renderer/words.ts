@@ -1,0 +1,39 @@
+// How times, statuses and drill outcomes are put into words across the dashboard.
+import type { DrillOutcome, DrillPhase, Finding, Status } from '../shared/model';
+import { STATUS_SEVERITY } from '../shared/model';
+import { formatDuration } from '../shared/units';
+
+export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical', unknown: 'Unknown' };
+
+/** Worst first, as the overview sorts. */
+export const STATUSES_WORST_FIRST: Status[] = (Object.keys(STATUS_SEVERITY) as Status[]).sort((a, b) => STATUS_SEVERITY[b] - STATUS_SEVERITY[a]);
+
+export const OUTCOME_WORD: Record<DrillOutcome, string> = { pass: 'Passed', fail: 'Failed', error: 'Could not run' };
+
+export const PHASE_WORD: Record<DrillPhase, string> = {
+  prepare: 'Preparing a scratch PostgreSQL',
+  restore: 'Restoring',
+  verify: 'Verifying',
+  cleanup: 'Cleaning up',
+};
+
+export function ago(at: number, now: number): string {
+  const elapsed = now - at;
+  return elapsed < 1000 ? 'just now' : `${formatDuration(elapsed)} ago`;
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function dateTime(at: number): string {
+  return dateTimeFormat.format(at);
+}
+
+/** The finding a sysadmin should read first: the worst one, in the order the engine gave them. */
+export function worstFinding(findings: readonly Finding[]): Finding | null {
+  let worst: Finding | null = null;
+  for (const finding of findings) {
+    if (finding.status === 'ok') continue;
+    if (worst === null || STATUS_SEVERITY[finding.status] > STATUS_SEVERITY[worst.status]) worst = finding;
+  }
+  return worst;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { href, parseRoute } from '../../renderer/routes';
+
+describe('parseRoute', () => {
+  it('reads every page from the URL fragment', () => {
+    expect(parseRoute('')).toEqual({ page: 'overview' });
+    expect(parseRoute('#/')).toEqual({ page: 'overview' });
+    expect(parseRoute('#/source/orders-db')).toEqual({ page: 'source', id: 'orders-db' });
+    expect(parseRoute('#/settings')).toEqual({ page: 'settings' });
+    expect(parseRoute('#/settings?saved=db1')).toEqual({ page: 'settings', saved: 'db1' });
+    expect(parseRoute('#/settings/new')).toEqual({ page: 'edit-source', id: null });
+    expect(parseRoute('#/settings/db1')).toEqual({ page: 'edit-source', id: 'db1' });
+    expect(parseRoute('#/nope/1/2')).toEqual({ page: 'not-found', path: '/nope/1/2' });
+  });
+
+  it('round-trips the links it makes', () => {
+    for (const id of ['db1', 'a b', '%odd']) {
+      expect(parseRoute(href.source(id))).toEqual({ page: 'source', id });
+      expect(parseRoute(href.editSource(id))).toEqual({ page: 'edit-source', id });
+    }
+    expect(parseRoute(href.settings({ removed: 'db1' }))).toEqual({ page: 'settings', removed: 'db1' });
+    expect(href.settings({ saved: undefined })).toBe('#/settings');
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { drillSchema, dumpDirSourceSchema, postgresSourceSchema } from '../../../shared/config';
+import { COMMON_FIELDS, DRILL_FIELDS, DUMP_DIR_FIELDS, POSTGRES_FIELDS, emptyForm, formFromSource, sourceFromForm, withField } from '../../../renderer/settings/source-form';
+
+describe('the settings form model', () => {
+  it('has a field for every key of the config schema', () => {
+    // passwordStored is a checkbox, drill a section, checks a list: handled beside the text fields.
+    expect(new Set([...COMMON_FIELDS, 'kind', ...POSTGRES_FIELDS, 'passwordStored'])).toEqual(new Set(Object.keys(postgresSourceSchema.shape)));
+    expect(new Set([...COMMON_FIELDS, 'kind', ...DUMP_DIR_FIELDS, 'drill'])).toEqual(new Set(Object.keys(dumpDirSourceSchema.shape)));
+    expect(new Set([...DRILL_FIELDS, 'checks'])).toEqual(new Set(Object.keys(drillSchema.shape)));
+  });
+
+  it('gives back the source as written', () => {
+    const sources = [
+      { id: 'db1', kind: 'postgres', url: 'postgres://db1/postgres', passwordFile: '/etc/bh/db1', maxArchiveAge: '15m', standbys: ['a', 'b'], coverageIgnore: ['postgres', 'template1'], interval: '1m' },
+      {
+        id: 'dumps',
+        name: 'Dumps',
+        kind: 'dump-dir',
+        path: '/d',
+        pattern: '*.dump',
+        maxAge: '26h',
+        minSize: '1MB',
+        settle: '2m',
+        timeout: '30s',
+        drill: { every: '7d', maxAge: '8d', jobs: 4, checks: [{ sql: 'select true' }, { name: 'n', sql: 'select 1 = 1' }], compareTo: 'db1', tolerance: '5%', timeout: '2h' },
+      },
+    ];
+    for (const source of sources) expect(sourceFromForm(formFromSource(source))).toEqual(source);
+  });
+
+  it('leaves empty fields out, so the engine’s defaults apply', () => {
+    let form = withField(emptyForm('dump-dir'), 'id', 'x');
+    form = withField(form, 'path', ' /d ');
+    form = withField(form, 'maxAge', '  ');
+    form = { ...form, drill: { ...form.drill, checks: [{ name: '', sql: '' }] } };
+    expect(sourceFromForm(form)).toEqual({ id: 'x', kind: 'dump-dir', path: '/d' });
+  });
+
+  it('passes text that is not a number on as written, for validation to name', () => {
+    const form = withField(withField(emptyForm('dump-dir'), 'drill.jobs', 'many'), 'id', 'x');
+    expect(sourceFromForm(form).drill).toEqual({ jobs: 'many' });
+  });
+
+  it('writes only the chosen kind’s fields', () => {
+    const form = withField(withField(emptyForm('postgres'), 'path', '/left/over'), 'url', 'postgres://h/db');
+    expect(sourceFromForm(form)).toEqual({ kind: 'postgres', url: 'postgres://h/db' });
+  });
+});
