@@ -154,6 +154,7 @@ export class Engine {
         checks: drillConfig?.checks ?? [],
         compareTo: compareTo?.kind === 'postgres' ? { source: compareTo, tolerance: drillConfig?.tolerance ?? 0.05 } : undefined,
         postgresBin: this.config.defaults.postgresBin,
+        secrets: this.secrets,
         parentDir: this.config.defaults.drillDir,
         signal: abort,
         timeoutMs,

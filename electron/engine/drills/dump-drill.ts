@@ -17,7 +17,7 @@ import type { PostgresSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
-import { ProbeError } from '../probes/probe';
+import { ProbeError, type ProbeSecrets } from '../probes/probe';
 import type { TableName } from './dump-script';
 import type { PostgresInstall } from './postgres-install';
 import { restoreArchive } from './restore-archive';
@@ -39,6 +39,8 @@ export interface DumpDrillOptions {
   checks: DumpDrillCheck[];
   /** Fail tables whose restored count is below the live estimate by more than tolerance (0.05 = 5%). */
   compareTo?: { source: PostgresSourceConfig; tolerance: number };
+  /** Passwords the desktop app keeps, for compareTo against a source with passwordStored. */
+  secrets?: ProbeSecrets;
   /** The configured binaries directory, preferred when it can restore the dump. */
   postgresBin?: string;
   /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
@@ -358,6 +360,7 @@ async function verify(client: Client, plan: RestorePlan, record: DrillRecord, op
       live = await liveRowEstimates(source, plan.archive || plan.createsOwnDatabase ? record.database : undefined, {
         signal: budget.signal,
         timeoutMs: Math.min(60_000, budget.remaining()),
+        secrets: options.secrets,
       });
     } catch (err) {
       const why = err instanceof ProbeError ? err.message : (err as Error).message;
