@@ -6,7 +6,7 @@ import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, ty
 import { formatBytes, formatDuration } from '../../shared/units';
 import { saveConfigText, validateRawConfig } from './config';
 import { rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
-import { Engine } from './engine';
+import { Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
 import type { HistoryStore } from './store/types';
@@ -97,7 +97,7 @@ export class ApiService implements BackupHealthApi {
       drills,
       events: store.events({ sourceId: id, since: from, limit: 500 }),
       findings: summary.findings,
-      drillable: source.kind === 'dump-dir',
+      drillable: isDrillable(source),
     };
   }
 

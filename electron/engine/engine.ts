@@ -1,6 +1,6 @@
 // The monitor: owns the config, the scheduler and the store; runs probes, judges health, records
 // everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
-import type { Config, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
+import type { Config, DrillConfig, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { evaluate } from './health/evaluate';
@@ -8,7 +8,6 @@ import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
 import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
-import { runDumpDrill } from './drills/dump-drill';
 import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
 import type { HistoryStore, PollEntry } from './store/types';
 
@@ -52,6 +51,17 @@ interface SourceState {
 /** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
 const HISTORY_DEPTH = 16;
 const DRILL_START_DELAY_MS = 60_000;
+const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
+
+/** The `drill:` section of a backup source, whatever its kind. */
+function drillSettings(source: SourceConfig): DrillConfig | undefined {
+  return 'drill' in source ? source.drill : undefined;
+}
+
+/** Whether restore drills apply to this source's kind. */
+export function isDrillable(source: SourceConfig): boolean {
+  return probeFor(source).drill !== undefined;
+}
 
 export class Engine {
   private config: Config;
@@ -140,26 +150,18 @@ export class Engine {
   runDrill(sourceId: string, opts: { backupKey?: string; signal?: AbortSignal } = {}): Promise<Drill> {
     const source = this.config.sources.find((s) => s.id === sourceId);
     if (!source) return Promise.reject(new DrillRequestError(`no source "${sourceId}" in the config`));
-    if (source.kind !== 'dump-dir') return Promise.reject(new DrillRequestError(`${sourceId} is a ${source.kind} source; restore drills run on backup sources (dump-dir)`));
-    const drillConfig = source.drill;
-    const timeoutMs = drillConfig?.timeout ?? 6 * 3_600_000;
+    const probe = this.probeOf(source);
+    if (!probe.drill) return Promise.reject(new DrillRequestError(`${sourceId} is a ${source.kind} source, which holds no backups to restore; drill one of its backup sources`));
+    const timeoutMs = drillSettings(source)?.timeout ?? DEFAULT_DRILL_TIMEOUT_MS;
     return this.drillScheduler.run(`drill:${sourceId}`, timeoutMs + 60_000, async (signal) => {
       const backup = this.chooseBackup(sourceId, opts.backupKey);
-      const compareTo = drillConfig?.compareTo ? this.config.sources.find((s) => s.id === drillConfig.compareTo) : undefined;
-      const abort = opts.signal ? AbortSignal.any([signal, opts.signal]) : signal;
-      const drill = await runDumpDrill({
-        sourceId,
-        backup,
-        jobs: drillConfig?.jobs ?? 2,
-        checks: drillConfig?.checks ?? [],
-        compareTo: compareTo?.kind === 'postgres' ? { source: compareTo, tolerance: drillConfig?.tolerance ?? 0.05 } : undefined,
-        postgresBin: this.config.defaults.postgresBin,
-        secrets: this.secrets,
-        parentDir: this.config.defaults.drillDir,
-        signal: abort,
+      const drill = await probe.drill!(source, backup, {
+        signal: opts.signal ? AbortSignal.any([signal, opts.signal]) : signal,
         timeoutMs,
-        onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
+        config: this.config,
         now: this.now,
+        secrets: this.secrets,
+        onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
       });
       const stored = this.store.recordDrill(drill);
       this.emit({ type: 'drill', drill: stored });
@@ -197,7 +199,7 @@ export class Engine {
     const state = this.state(id);
     const health = state.health ?? this.judge(source);
     const newest = state.backups[0] ?? null;
-    const lastPassing = source.kind === 'dump-dir' ? this.store.lastPassingDrill(id) : null;
+    const lastPassing = isDrillable(source) ? this.store.lastPassingDrill(id) : null;
     return {
       id: source.id,
       name: source.name ?? source.id,
@@ -220,8 +222,9 @@ export class Engine {
       return { key: `poll:${source.id}`, intervalMs, run: () => this.pollSource(source.id) };
     });
     const drills = this.config.sources.flatMap((source) => {
-      if (source.kind !== 'dump-dir' || source.drill?.every === undefined) return [];
-      const intervalMs = source.drill.every;
+      const every = drillSettings(source)?.every;
+      if (every === undefined) return [];
+      const intervalMs = every;
       const last = this.store.drills(source.id, { limit: 1 })[0]?.finishedAt;
       // Never in the first minute: let the first polls find the backups, and the app start up calmly.
       firstDelay.set(`drill:${source.id}`, Math.max(this.drillStartDelayMs, last === undefined ? 0 : last + intervalMs - now));
@@ -354,7 +357,7 @@ export class Engine {
       backups: state.backups,
       history: mergeBackups(source.id, state.backups, this.store.backups(source.id, { limit: HISTORY_DEPTH }), state.poll?.at ?? this.now()),
     };
-    if (source.kind === 'dump-dir' && source.drill) {
+    if (drillSettings(source)) {
       input.drills = { last: this.store.drills(source.id, { limit: 1 })[0] ?? null, lastPassing: this.store.lastPassingDrill(source.id) };
     }
     if (source.kind === 'dump-dir' && source.database) {

@@ -11,6 +11,7 @@ import { probeFor } from '../../electron/engine/probes/index';
 import type { Probe } from '../../electron/engine/probes/probe';
 import { History } from '../../electron/engine/store/history';
 import { writePlainDump } from '../support/plain-dump';
+import { waitFor } from '../support/postgres-fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'backup-health-engine-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -122,13 +123,13 @@ describe('Engine', () => {
       { id: 'rarely', kind: 'dump-dir', path: dumps, settle: '0s', interval: '1h' },
     ]);
     const engine = new Engine({ config, store });
-    engine.start();
-    await new Promise((r) => setTimeout(r, 650));
+    await engine.start();
+    // Condition-based, not a fixed sleep: a loaded machine polls later, not less correctly.
+    await waitFor('three polls of the 100ms source', () => store.polls('often', { since: 0 }).length >= 3, { timeoutMs: 15_000, intervalMs: 20 });
     engine.stop();
     const often = store.polls('often', { since: 0 }).length;
     const rarely = store.polls('rarely', { since: 0 }).length;
     await new Promise((r) => setTimeout(r, 250));
-    expect(often).toBeGreaterThanOrEqual(3);
     expect(rarely).toBe(1);
     expect(store.polls('often', { since: 0 }).length).toBe(often);
     store.close();

@@ -1,5 +1,5 @@
 // The one interface every source kind implements. Adding a kind = one file here + one line in index.ts.
-import type { ObservedBackup, ProbeErrorCode, SourceMetrics } from '../../../shared/model';
+import type { Drill, DrillProgress, ObservedBackup, ProbeErrorCode, SourceMetrics } from '../../../shared/model';
 import type { Config, SourceConfig } from '../../../shared/config';
 
 export interface ProbeContext {
@@ -25,9 +25,25 @@ export interface Observation {
   metrics: SourceMetrics;
 }
 
+/** What a drill gets besides the source and the backup; the engine fills it in. */
+export interface DrillContext {
+  /** Aborted when the drill's timeout passes, the user cancels, or the engine stops. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  config: Config;
+  now(): number;
+  secrets?: ProbeSecrets;
+  onProgress(progress: DrillProgress): void;
+}
+
 export interface Probe<S extends SourceConfig = SourceConfig> {
   kind: S['kind'];
   observe(source: S, ctx: ProbeContext): Promise<Observation>;
+  /**
+   * Kinds whose backups can be restored prove one: restore it into a throwaway PostgreSQL, verify, clean up.
+   * Never throws for an expected failure: every outcome is a Drill value (pass, fail, error).
+   */
+  drill?(source: S, backup: ObservedBackup, ctx: DrillContext): Promise<Drill>;
 }
 
 /** What a probe throws when it cannot observe; the engine turns it into a stored, displayed value. */
