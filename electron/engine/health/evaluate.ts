@@ -16,8 +16,11 @@ import {
 } from './rules';
 import type { EvaluationInput } from './types';
 
+/** What every kind holding backups is judged by (restore-drill is added for all kinds in evaluate()). */
+export const BACKUP_RULES: Rule[] = [noBackups, backupUnreadable, backupAge, backupSize, dumpVersion];
+
 export const RULES_BY_KIND: Record<SourceKind, Rule[]> = {
-  'dump-dir': [noBackups, backupUnreadable, backupAge, backupSize, dumpVersion],
+  'dump-dir': BACKUP_RULES,
   postgres: [walArchiving, replication, coverage],
 };
 

@@ -2,7 +2,7 @@
 // Each rule ignores sources of a kind it does not judge, so evaluate() decides only which ones run.
 // Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
 // and a gap while the app was not running is "not observed", never a backup failure.
-import type { DumpDirSourceConfig, PostgresSourceConfig } from '../../../shared/config';
+import type { PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import type { EvaluationInput } from './types';
@@ -66,7 +66,7 @@ const DRILL_GRACE_MS = 24 * 3_600_000;
  * even when the source could not be polled: a failed restore stays critical until a drill passes.
  */
 export const restoreDrill: Rule = (input) => {
-  const source = dumpDir(input);
+  const source = backupSource(input);
   if (!source?.drill || !input.drills) return [];
   const { last, lastPassing } = input.drills;
   const findings: Finding[] = [];
@@ -108,7 +108,7 @@ function lastDrillHint(last: Drill | null): string {
 
 
 export const noBackups: Rule = (input) => {
-  const source = dumpDir(input);
+  const source = backupSource(input);
   if (!source || input.backups.length > 0) return [];
   const lastSeen = input.history[0];
   const before = lastSeen
@@ -118,7 +118,7 @@ export const noBackups: Rule = (input) => {
     {
       rule: 'no-backups',
       status: 'critical',
-      message: `no file matching "${source.pattern}" in ${source.path}${before}`,
+      message: `${source.kind === 'dump-dir' ? `no file matching "${source.pattern}" in ${source.path}` : `no backups in ${sourceLocation(source)}`}${before}`,
       observed: 0,
       limit: 1,
     },
@@ -126,7 +126,7 @@ export const noBackups: Rule = (input) => {
 };
 
 export const backupAge: Rule = (input) => {
-  const source = dumpDir(input);
+  const source = backupSource(input);
   if (!source) return [];
   const newest = newestBackup(input);
   const newestReadable = newestReadableBackup(input);
@@ -147,7 +147,7 @@ export const backupAge: Rule = (input) => {
 };
 
 export const backupSize: Rule = (input) => {
-  const source = dumpDir(input);
+  const source = backupSource(input);
   const newest = newestBackup(input);
   // An empty file is backup-unreadable's finding; saying it twice adds nothing.
   if (!source || !newest || newest.sizeBytes === 0) return [];
@@ -182,7 +182,7 @@ export const backupSize: Rule = (input) => {
 };
 
 export const backupUnreadable: Rule = (input) => {
-  if (!dumpDir(input)) return [];
+  if (!backupSource(input)) return [];
   const newest = newestBackup(input);
   if (!newest || isReadable(newest)) return [];
   const name = fileName(newest.key);
@@ -194,7 +194,7 @@ export const backupUnreadable: Rule = (input) => {
 };
 
 export const dumpVersion: Rule = (input) => {
-  if (!dumpDir(input)) return [];
+  if (!backupSource(input)) return [];
   const newest = newestReadableBackup(input);
   const header = newest?.meta?.header;
   if (!newest || !header) return [];
@@ -361,8 +361,11 @@ export const coverage: Rule = (input) => {
 
 // ---------------------------------------------------------------- helpers
 
-function dumpDir(input: EvaluationInput): DumpDirSourceConfig | null {
-  return input.source.kind === 'dump-dir' ? input.source : null;
+/** Every kind but postgres holds backups; the backup rules (age, size, readability, drills) judge them alike. */
+export type BackupSourceConfig = Exclude<SourceConfig, { kind: 'postgres' }>;
+
+function backupSource(input: EvaluationInput): BackupSourceConfig | null {
+  return input.source.kind === 'postgres' ? null : input.source;
 }
 
 function postgres(input: EvaluationInput): { source: PostgresSourceConfig; metrics: PostgresMetrics } | null {
