@@ -118,7 +118,71 @@ export const dumpDirSourceSchema = z.strictObject({
   drill: drillSchema.optional(),
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema]);
+/** A restic drill also runs `restic check --read-data-subset`: how much of the pack data to read back. */
+export const resticDrillSchema = drillSchema.extend({
+  readDataSubset: z
+    .string()
+    .regex(/^(?:\d{1,3}(?:\.\d+)?%|\d+\/\d+|\d+(?:\.\d+)?[KMGT]?)$/i, 'must be a percentage like 5%, n/t like 1/10, or a size like 500M (restic check --read-data-subset)')
+    .default('1%'),
+});
+
+export const resticSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('restic'),
+  /** A local path or any repository URL restic takes (-r): sftp:, s3:, rest:, b2:, … */
+  repo: z.string().min(1),
+  /** Exactly one of these holds the repository password; it reaches restic only through its environment. */
+  passwordEnv: passwordFields.passwordEnv,
+  passwordFile: passwordFields.passwordFile,
+  /** Only snapshots of this host (restic --host); not `host`, which is kept for a future ssh connection. */
+  snapshotHost: z.string().min(1).optional(),
+  /** Only snapshots of this path (restic --path). */
+  snapshotPath: z.string().min(1).optional(),
+  /** Only snapshots with these tags (restic --tag a,b). */
+  snapshotTag: z.string().min(1).optional(),
+  maxAge: duration().optional(),
+  minSize: size().optional(),
+  drill: resticDrillSchema.optional(),
+});
+
+/** A borg repository, local for now: every archive (matching `pattern`) is a backup. */
+export const borgSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('borg'),
+  /** A path or a borg repository URL (ssh://user@host/./repo); what you would pass to `borg list`. */
+  repo: z.string().min(1),
+  /** The passphrase, when the repository is encrypted; it reaches borg only through its environment. */
+  passwordEnv: passwordFields.passwordEnv,
+  passwordFile: passwordFields.passwordFile,
+  /** Only archives whose names match this glob (borg --glob-archives), e.g. "orders-*". */
+  pattern: z.string().min(1).optional(),
+  maxAge: duration().optional(),
+  minSize: size().optional(),
+  drill: drillSchema.optional(),
+});
+
+/** A pgBackRest stanza, read locally with `pgbackrest info`: every backup set (full, diff, incr) is a backup. */
+export const pgbackrestSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('pgbackrest'),
+  /** The stanza (pgbackrest --stanza). */
+  stanza: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a pgBackRest stanza name (letters, digits, _ . -)'),
+  /** pgbackrest --config, when it is not /etc/pgbackrest/pgbackrest.conf. */
+  configPath: z.string().min(1).optional(),
+  /** Only this repository (pgbackrest --repo), when the stanza has several. */
+  repo: z.number().int().min(1).max(256).optional(),
+  /** Critical when the newest backup of any type is older. */
+  maxAge: duration().optional(),
+  /** Critical when the newest full backup is older. */
+  maxFullAge: duration().optional(),
+  /** Critical when the newest full backup added less than this to the repository. */
+  minSize: size().optional(),
+  /** id of the postgres source this stanza backs up. */
+  database: sourceId.optional(),
+  drill: drillSchema.optional(),
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);
 
 export const defaultsSchema = z.strictObject({
   interval: duration().default(5 * 60_000),
@@ -179,7 +243,10 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
         message: `the desktop app keeps this source's password (passwordStored), and ${other} is set too; keep one of them`,
       });
     }
-    if (source.kind !== 'dump-dir') return;
+    if (source.kind === 'restic' && !source.passwordEnv && !source.passwordFile) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'a restic repository needs its password: set passwordFile (chmod 600) or passwordEnv' });
+    }
+    if (source.kind !== 'dump-dir' && source.kind !== 'restic' && source.kind !== 'borg' && source.kind !== 'pgbackrest') return;
     const compareTo = source.drill?.compareTo;
     const compareProblem = typeof compareTo === 'string' ? linkProblem(compareTo, 'compareTo') : null;
     if (compareProblem) ctx.addIssue({ code: 'custom', path: ['sources', i, 'drill', 'compareTo'], message: compareProblem });
@@ -195,6 +262,9 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
 export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
 export type DrillConfig = z.output<typeof drillSchema>;
+export type BorgSourceConfig = z.output<typeof borgSourceSchema>;
+export type PgBackRestSourceConfig = z.output<typeof pgbackrestSourceSchema>;
+export type ResticSourceConfig = z.output<typeof resticSourceSchema>;
 
 export interface ConfigProblem {
   /** e.g. "sources[1].maxAge" ("" for the whole file) */
@@ -246,6 +316,10 @@ const KNOWN_KEYS = [
   ...new Set([
     ...Object.keys(postgresSourceSchema.shape),
     ...Object.keys(dumpDirSourceSchema.shape),
+    ...Object.keys(borgSourceSchema.shape),
+    ...Object.keys(pgbackrestSourceSchema.shape),
+    ...Object.keys(resticSourceSchema.shape),
+    ...Object.keys(resticDrillSchema.shape),
     ...Object.keys(defaultsSchema.shape),
     ...Object.keys(drillSchema.shape),
     'defaults',

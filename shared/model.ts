@@ -15,7 +15,7 @@ export function worstStatus(statuses: Iterable<Status>, empty: Status = 'ok'): S
   return worst ?? empty;
 }
 
-export type SourceKind = 'postgres' | 'dump-dir';
+export type SourceKind = 'postgres' | 'dump-dir' | 'restic' | 'borg' | 'pgbackrest';
 
 export type RuleId =
   | 'backup-age'
@@ -27,7 +27,8 @@ export type RuleId =
   | 'replication'
   | 'coverage'
   | 'no-backups'
-  | 'restore-drill';
+  | 'restore-drill'
+  | 'stanza-status';
 
 export interface Finding {
   rule: RuleId;
@@ -149,7 +150,41 @@ export interface DumpDirMetrics {
   inProgress: number;
 }
 
-export type SourceMetrics = PostgresMetrics | DumpDirMetrics;
+export interface ResticMetrics {
+  kind: 'restic';
+  /** Snapshots matching the source's filters. */
+  snapshotCount: number;
+  /** What the whole repository stores (`restic stats --mode raw-data` total_size: deduplicated, compressed); null when a damaged snapshot stops restic counting. */
+  repoSizeBytes: number | null;
+  /** What restoring the newest snapshot would write; null when there is none. */
+  restoreSizeBytes: number | null;
+  /** Snapshots whose restore size is not measured yet (first polls of a big repository): left out until it is. */
+  sizesPending: number;
+}
+
+export interface BorgMetrics {
+  kind: 'borg';
+  /** Archives matching the source's pattern. */
+  archiveCount: number;
+  /** borg's encryption mode: none, repokey, keyfile, repokey-blake2, authenticated, … */
+  encryption: string;
+  /** What the whole repository stores, deduplicated and compressed (borg info's unique_csize); null when not known. */
+  repoSizeBytes: number | null;
+}
+
+export interface PgBackRestMetrics {
+  kind: 'pgbackrest';
+  /** pgBackRest's own verdict on the stanza: 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, ... 99 other. */
+  stanzaStatus: { code: number; message: string };
+  /** The oldest and newest WAL segment in the archive (of the current database), null when none. */
+  archiveMin: string | null;
+  archiveMax: string | null;
+  backupCount: number;
+  /** A backup is running right now (pgBackRest holds the stanza's backup lock). */
+  backupLockHeld: boolean;
+}
+
+export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics;
 
 /** One poll of one source: what the engine stores. */
 export interface Poll {

@@ -261,6 +261,18 @@ function describeObservation(summary: SourceSummary, metrics: SourceMetrics | nu
     return `PostgreSQL ${metrics.serverVersion}${metrics.inRecovery ? ' (standby)' : ''}, ${metrics.databases.length} database${metrics.databases.length === 1 ? '' : 's'}${archiving}${standbys}`;
   }
   const newest = summary.newestBackup;
+  if (metrics.kind === 'restic') {
+    const snapshots = `${metrics.snapshotCount} snapshot${metrics.snapshotCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
+    return newest ? `${snapshots}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)} to restore` : snapshots;
+  }
+  if (metrics.kind === 'borg') {
+    const archives = `${metrics.archiveCount} archive${metrics.archiveCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
+    return newest ? `${archives}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : archives;
+  }
+  if (metrics.kind === 'pgbackrest') {
+    const sets = `stanza ${metrics.stanzaStatus.message}, ${metrics.backupCount} backup${metrics.backupCount === 1 ? '' : 's'}${metrics.archiveMax ? `, WAL archived up to ${metrics.archiveMax}` : ''}`;
+    return newest ? `${sets}, newest ${formatDuration(now - newest.finishedAt)} ago` : sets;
+  }
   const count = `${metrics.fileCount} backup${metrics.fileCount === 1 ? '' : 's'} (${formatBytes(metrics.totalBytes)})`;
   return newest ? `${count}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : `${count}`;
 }

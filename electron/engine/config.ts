@@ -59,7 +59,7 @@ export function validateRawConfig(raw: unknown): { ok: true; config: Config } | 
 function checkFiles(config: Config): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   config.sources.forEach((source, i) => {
-    if (source.kind !== 'postgres' || !source.passwordFile) return;
+    if ((source.kind !== 'postgres' && source.kind !== 'restic' && source.kind !== 'borg') || !source.passwordFile) return;
     const path = formatPath(['sources', i, 'passwordFile']);
     try {
       const stat = statSync(source.passwordFile);

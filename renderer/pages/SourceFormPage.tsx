@@ -8,7 +8,7 @@ import { useBridge } from '../api/BridgeContext';
 import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FindingList } from '../components/FindingList';
-import { CommonFields, DumpDirFields, PollingFields, PostgresFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
+import { PgBackRestFields, BorgFields, ResticFields, CommonFields, DumpDirFields, PollingFields, PostgresFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
 import { StatusBadge } from '../components/StatusBadge';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
@@ -16,7 +16,7 @@ import { href } from '../routes';
 import { placeProblems } from '../settings/field-problems';
 import { emptyForm, formFromSource, sourceFromForm, withField, withKind, withoutExtra, type SourceForm } from '../settings/source-form';
 
-const KIND_WORDS: Record<SourceKind, string> = { postgres: 'PostgreSQL server', 'dump-dir': 'Directory of pg_dump files' };
+const KIND_WORDS: Record<SourceKind, string> = { postgres: 'PostgreSQL server', 'dump-dir': 'Directory of pg_dump files', borg: 'Borg repository', pgbackrest: 'pgBackRest stanza', restic: 'restic repository' };
 const LIVE_VALIDATION_MS = 400;
 
 export function SourceFormPage({ id }: { id: string | null }) {
@@ -176,7 +176,7 @@ function SourceEditor({ settings, originalId, initial }: { settings: SettingsDat
         noValidate
       >
         <CommonFields f={fields} idLocked={originalId !== undefined} />
-        {form.kind === 'postgres' ? <PostgresFields f={fields} /> : <DumpDirFields f={fields} />}
+        {form.kind === 'postgres' ? <PostgresFields f={fields} /> : form.kind === 'borg' ? <BorgFields f={fields} /> : form.kind === 'pgbackrest' ? <PgBackRestFields f={fields} /> : form.kind === 'restic' ? <ResticFields f={fields} /> : <DumpDirFields f={fields} />}
         <PollingFields f={fields} />
         {test && <TestResult test={test} />}
         <div className="form-actions">

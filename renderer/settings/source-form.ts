@@ -5,12 +5,29 @@ import type { SourceKind } from '../../shared/model';
 export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
 export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'] as const;
 export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname'] as const;
+export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] as const;
+export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database'] as const;
+export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] as const;
 export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout'] as const;
 
 /** Fields written as lists in the file, edited as comma-separated words. */
 const LIST_FIELDS = new Set<string>(['standbys', 'coverageIgnore']);
+/** pgbackrest fields written as plain numbers in the file (its repo number; borg's repo is a path). */
+const NUMBER_FIELDS = new Set<string>(['repo']);
 
-type TextField = (typeof COMMON_FIELDS)[number] | (typeof POSTGRES_FIELDS)[number] | (typeof DUMP_DIR_FIELDS)[number];
+type TextField = (typeof COMMON_FIELDS)[number] | (typeof POSTGRES_FIELDS)[number] | (typeof DUMP_DIR_FIELDS)[number] | (typeof BORG_FIELDS)[number] | (typeof PGBACKREST_FIELDS)[number] | (typeof RESTIC_FIELDS)[number];
+
+/** The text fields of a kind besides the common ones. */
+function kindFields(kind: SourceKind): readonly TextField[] {
+  if (kind === 'postgres') return POSTGRES_FIELDS;
+  if (kind === 'borg') return BORG_FIELDS;
+  if (kind === 'pgbackrest') return PGBACKREST_FIELDS;
+  if (kind === 'restic') return RESTIC_FIELDS;
+  return DUMP_DIR_FIELDS;
+}
+
+/** Kinds whose sources have a drill section. */
+const DRILLABLE_KINDS = new Set<SourceKind>(['pgbackrest', 'dump-dir', 'borg', 'restic']);
 export type DrillTextField = (typeof DRILL_FIELDS)[number];
 
 export interface DrillCheckForm {
@@ -30,21 +47,21 @@ export type SourceForm = { kind: SourceKind } & Record<TextField, string> & {
   };
 
 export function emptyForm(kind: SourceKind): SourceForm {
-  const text = Object.fromEntries([...COMMON_FIELDS, ...POSTGRES_FIELDS, ...DUMP_DIR_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
+  const text = Object.fromEntries([...COMMON_FIELDS, ...POSTGRES_FIELDS, ...DUMP_DIR_FIELDS, ...BORG_FIELDS, ...PGBACKREST_FIELDS, ...RESTIC_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
   const drill = Object.fromEntries(DRILL_FIELDS.map((f) => [f, ''])) as Record<DrillTextField, string>;
   return { kind, ...text, passwordStored: false, drill: { ...drill, checks: [] }, extra: {} };
 }
 
 /** A source as the config file has it (from settings().sources) -> the form. */
 export function formFromSource(source: Record<string, unknown>): SourceForm {
-  const kind: SourceKind = source.kind === 'postgres' ? 'postgres' : 'dump-dir';
+  const kind: SourceKind = source.kind === 'postgres' || source.kind === 'borg' || source.kind === 'pgbackrest' || source.kind === 'restic' ? source.kind : 'dump-dir';
   const form = emptyForm(kind);
-  const fields: readonly string[] = [...COMMON_FIELDS, ...(kind === 'postgres' ? POSTGRES_FIELDS : DUMP_DIR_FIELDS)];
+  const fields: readonly string[] = [...COMMON_FIELDS, ...kindFields(kind)];
   for (const [key, value] of Object.entries(source)) {
     if (key === 'kind') continue;
     if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = asText(value);
     else if (kind === 'postgres' && key === 'passwordStored' && value === true) form.passwordStored = true;
-    else if (kind === 'dump-dir' && key === 'drill' && isMapping(value)) readDrill(form, value);
+    else if (DRILLABLE_KINDS.has(kind) && key === 'drill' && isMapping(value)) readDrill(form, value);
     else form.extra[key] = value;
   }
   return form;
@@ -72,17 +89,18 @@ export function sourceFromForm(form: SourceForm): Record<string, unknown> {
     if (LIST_FIELDS.has(key)) {
       const list = asList(text);
       if (list.length) out[key] = list;
-    } else if (text.trim()) out[key] = text.trim();
+    } else if (form.kind === 'pgbackrest' && NUMBER_FIELDS.has(key) && /^\d+$/.test(text.trim())) out[key] = Number(text.trim());
+    else if (text.trim()) out[key] = text.trim();
   };
   put('id', form.id);
   put('name', form.name);
   out.kind = form.kind;
-  for (const key of form.kind === 'postgres' ? POSTGRES_FIELDS : DUMP_DIR_FIELDS) put(key, form[key]);
+  for (const key of kindFields(form.kind)) put(key, form[key]);
   if (form.kind === 'postgres' && form.passwordStored) out.passwordStored = true;
   put('interval', form.interval);
   put('timeout', form.timeout);
   for (const [key, value] of Object.entries(form.extra)) if (!key.startsWith('drill.')) out[key] = value;
-  if (form.kind === 'dump-dir') {
+  if (DRILLABLE_KINDS.has(form.kind)) {
     const drill = drillFromForm(form);
     if (drill) out.drill = drill;
   }

@@ -92,7 +92,7 @@ describe('registerIpc', () => {
     expect(await invoke('source', { id: 'nope', range: '7d' })).toEqual({ ok: false, error: { code: 'no-such-source', message: 'no source "nope" in the config' } });
     const drill = await invoke('runDrill', { id: 'orders-db' });
     expect(drill).toMatchObject({ ok: false, error: { code: 'drill-request' } });
-    expect(drill.error.message).toMatch(/orders-db is a postgres source; restore drills run on backup sources/);
+    expect(drill.error.message).toMatch(/orders-db is a postgres source, which holds no backups to restore/);
     const broken = await invoke('source', null);
     expect(broken).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(Object.keys(broken.error).sort()).toEqual(['code', 'message']);

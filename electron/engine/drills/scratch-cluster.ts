@@ -3,7 +3,7 @@
 // cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
 // start-up can sweep its directory and postmaster (sweepScratchClusters).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -101,12 +101,7 @@ export class ScratchCluster {
   static async start(options: ScratchClusterOptions = {}): Promise<ScratchCluster> {
     const install = options.install ?? (await pickPostgresInstall({ minMajor: options.minMajor, configuredBin: options.configuredBin }));
     const runAs = runAsFor();
-    const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), SCRATCH_PREFIX));
-    writeFileSync(
-      join(dir, OWNER_FILE),
-      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose: options.purpose ?? 'scratch', user: userInfo().username }),
-    );
-    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    const dir = ScratchCluster.makeDir(options, runAs);
     const cluster = new ScratchCluster(install, dir, null, runAs, options.tcpPort);
     try {
       await cluster.initdb(options.hba ?? [], options.initdbCacheDir ?? tmpdir());
@@ -116,6 +111,42 @@ export class ScratchCluster {
       await cluster.stop();
       throw err;
     }
+  }
+
+  /**
+   * A cluster whose data directory is written by `fill` (a physical restore, e.g. pgbackrest restore) instead
+   * of initdb: the same temp dir, owner file, sweep and stop() as start(). `fill` gets the cluster before its
+   * server runs, with dataDir created empty (mode 0700, owned by the cluster's user); the settings it returns
+   * are added to options.settings. If fill or the start fails, everything is removed and the error thrown.
+   */
+  static async startFromDataDir(
+    options: ScratchClusterOptions & { install: PostgresInstall },
+    fill: (cluster: ScratchCluster) => Promise<Record<string, string> | void>,
+  ): Promise<ScratchCluster> {
+    const runAs = runAsFor();
+    const dir = ScratchCluster.makeDir(options, runAs);
+    const cluster = new ScratchCluster(options.install, dir, null, runAs, options.tcpPort);
+    try {
+      mkdirSync(cluster.dataDir, { mode: 0o700 });
+      if (runAs) chownSync(cluster.dataDir, runAs.uid, runAs.gid);
+      const settings = (await fill(cluster)) ?? {};
+      await cluster.startServer({ ...options, settings: { ...options.settings, ...settings } });
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  /** The temp dir with its owner file (what the start-up sweep reads), owned by the cluster's user. */
+  private static makeDir(options: ScratchClusterOptions, runAs: RunAs | undefined): string {
+    const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), SCRATCH_PREFIX));
+    writeFileSync(
+      join(dir, OWNER_FILE),
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose: options.purpose ?? 'scratch', user: userInfo().username }),
+    );
+    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    return dir;
   }
 
   /** start(), run fn, and always stop. */

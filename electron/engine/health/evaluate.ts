@@ -15,12 +15,17 @@ import {
   type Rule,
 } from './rules';
 import type { EvaluationInput } from './types';
+import { PGBACKREST_RULES } from './pgbackrest-rules';
 
 /** What every kind holding backups is judged by (restore-drill is added for all kinds in evaluate()). */
 export const BACKUP_RULES: Rule[] = [noBackups, backupUnreadable, backupAge, backupSize, dumpVersion];
 
 export const RULES_BY_KIND: Record<SourceKind, Rule[]> = {
   'dump-dir': BACKUP_RULES,
+  borg: BACKUP_RULES,
+  restic: BACKUP_RULES,
+  // Sizes are judged per backup type there (a small incremental is normal): see pgbackrest-rules.ts.
+  pgbackrest: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...PGBACKREST_RULES],
   postgres: [walArchiving, replication, coverage],
 };
 

@@ -452,6 +452,9 @@ export function urlDatabase(url: string): string | null {
 /** Where a source lives, safe to print: host and port, socket directory, or path; never the URL. */
 function sourceLocation(source: EvaluationInput['source']): string {
   if (source.kind === 'dump-dir') return source.path;
+  if (source.kind === 'pgbackrest') return `pgBackRest stanza ${source.stanza}`;
+  if (source.kind === 'borg') return `borg repository ${source.repo}`;
+  if (source.kind === 'restic') return source.repo.replace(/(\/\/[^/:@]*):[^/@]*@/, '$1:***@');
   try {
     const url = new URL(source.url);
     if (url.hostname) return url.port ? `${url.hostname}:${url.port}` : url.hostname;

@@ -11,30 +11,14 @@ import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
 import { ProbeError, type Probe } from './probe';
 import { readDirectoryDumpHeader, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
 import { runDumpDrill } from '../drills/dump-drill';
+import { dumpDrillOptions } from '../drills/source-dump-drill';
 
 /** Files read at once: enough to hide disk latency, few enough not to exhaust file descriptors. */
 const HEADER_READ_CONCURRENCY = 8;
 
 export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
   kind: 'dump-dir',
-  drill(source, backup, ctx) {
-    const drill = source.drill;
-    const compareTo = drill?.compareTo ? ctx.config.sources.find((s) => s.id === drill.compareTo) : undefined;
-    return runDumpDrill({
-      sourceId: source.id,
-      backup,
-      jobs: drill?.jobs ?? 2,
-      checks: drill?.checks ?? [],
-      compareTo: compareTo?.kind === 'postgres' ? { source: compareTo, tolerance: drill?.tolerance ?? 0.05 } : undefined,
-      postgresBin: ctx.config.defaults.postgresBin,
-      parentDir: ctx.config.defaults.drillDir,
-      secrets: ctx.secrets,
-      signal: ctx.signal,
-      timeoutMs: ctx.timeoutMs,
-      onProgress: ctx.onProgress,
-      now: ctx.now,
-    });
-  },
+  drill: (source, backup, ctx) => runDumpDrill(dumpDrillOptions(source, backup, ctx)),
   async observe(source, ctx) {
     const dir = resolve(source.path);
     const names = await listMatching(dir, source.pattern);

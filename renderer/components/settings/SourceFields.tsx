@@ -116,6 +116,69 @@ export function DumpDirFields({ f }: { f: FieldsProps }) {
   );
 }
 
+export function PgBackRestFields({ f }: { f: FieldsProps }) {
+  return (
+    <>
+      <fieldset>
+        <legend>pgBackRest stanza</legend>
+        <Text f={f} path="stanza" label="Stanza" placeholder="e.g. main" />
+        <Text f={f} path="configPath" label="pgBackRest config" placeholder="/etc/pgbackrest/pgbackrest.conf" hint="Must be readable by the user Backup Health runs as, like the repository." />
+        <Text f={f} path="repo" label="Repository number" placeholder="all" hint="Only this repository (pgbackrest --repo), when the stanza has several." />
+        <SelectField path="database" label="Backups of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source this stanza backs up." />
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest backup of any type is older. Like 26h." />
+        <Text f={f} path="maxFullAge" label="Max full backup age" placeholder="not checked" hint="Critical when the newest full backup is older. Like 8d." />
+        <Text f={f} path="minSize" label="Min full backup size" placeholder="e.g. 1GB" hint="Critical when the newest full backup adds less to the repository. Incrementals are not judged by size." />
+      </fieldset>
+      <DrillFields f={f} />
+    </>
+  );
+}
+
+export function BorgFields({ f }: { f: FieldsProps }) {
+  return (
+    <>
+      <fieldset>
+        <legend>Borg repository</legend>
+        <Text f={f} path="repo" label="Repository" placeholder="e.g. /srv/borg/orders" hint="A path or a borg repository URL, as you would pass it to borg list." />
+        <Text f={f} path="passwordEnv" label="Passphrase environment variable" placeholder="e.g. BORG_ORDERS_PASSPHRASE" hint="Empty for an unencrypted repository." />
+        <Text f={f} path="passwordFile" label="Passphrase file" hint="A file holding only the passphrase, chmod 600." />
+        <Text f={f} path="pattern" label="Archive names" placeholder="all archives" hint="Glob on archive names (borg --glob-archives), like orders-*." />
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest archive is older. Like 26h or 7d." />
+        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest archive holds less. Like 500kB, 1MB or 5GB." />
+      </fieldset>
+      <DrillFields f={f} />
+    </>
+  );
+}
+
+export function ResticFields({ f }: { f: FieldsProps }) {
+  return (
+    <>
+      <fieldset>
+        <legend>restic repository</legend>
+        <Text f={f} path="repo" label="Repository" placeholder="e.g. /srv/restic or sftp:backup@host:/srv/restic" hint="A path or a restic repository URL, as you would pass it to restic -r." />
+        <Text f={f} path="passwordFile" label="Password file" hint="A file holding only the repository password, chmod 600." />
+        <Text f={f} path="passwordEnv" label="Password environment variable" placeholder="e.g. RESTIC_ORDERS_PASSWORD" hint="Instead of a password file." />
+        <Text f={f} path="snapshotHost" label="Snapshots of host" placeholder="all hosts" hint="restic --host" />
+        <Text f={f} path="snapshotPath" label="Snapshots of path" placeholder="all paths" hint="restic --path" />
+        <Text f={f} path="snapshotTag" label="Snapshots tagged" placeholder="all tags" hint="restic --tag, like daily or daily,orders." />
+      </fieldset>
+      <fieldset>
+        <legend>Limits</legend>
+        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest snapshot is older. Like 26h or 7d." />
+        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest snapshot restores less. Like 500kB, 1MB or 5GB." />
+      </fieldset>
+      <DrillFields f={f} />
+    </>
+  );
+}
+
 function DrillFields({ f }: { f: FieldsProps }) {
   const checks = f.form.drill.checks;
   const change = (i: number, part: Partial<DrillCheckForm>) => f.setChecks(checks.map((c, j) => (j === i ? { ...c, ...part } : c)));
@@ -169,15 +232,10 @@ export function fieldPaths(form: SourceForm, withPassword: boolean): string[] {
     return [...common, 'url', ...(withPassword ? ['password'] : []), ...(form.passwordStored ? ['passwordStored'] : []), 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'];
   }
   const checks = form.drill.checks.flatMap((_, i) => [`drill.checks[${i}].name`, `drill.checks[${i}].sql`]);
+  const kindPaths = form.kind === 'pgbackrest' ? ['stanza', 'configPath', 'repo', 'database', 'maxAge', 'maxFullAge', 'minSize'] : form.kind === 'borg' ? ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] : form.kind === 'restic' ? ['repo', 'passwordFile', 'passwordEnv', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] : ['path', 'pattern', 'database', 'dbname', 'settle', 'maxAge', 'minSize'];
   return [
     ...common,
-    'path',
-    'pattern',
-    'database',
-    'dbname',
-    'settle',
-    'maxAge',
-    'minSize',
+    ...kindPaths,
     'drill.every',
     'drill.maxAge',
     'drill.jobs',

@@ -260,7 +260,9 @@ console.log(JSON.stringify(results));
 `,
   );
   const bundle = join(bundleDir, 'probe.mjs');
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'silent' });
+  // CommonJS dependencies (pg, via the drill code) require Node's builtins at run time: give the bundle a require.
+  const banner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'silent', banner: { js: banner } });
   chmodSync(bundle, 0o644);
   const nobody = { uid: 65534, gid: 65534 };
   const result = await run(process.execPath, [bundle, ...dirs], { ...nobody, cwd: '/', timeoutMs: 30_000 });

@@ -1,0 +1,109 @@
+// Rules only a pgBackRest stanza has: pgBackRest's own status, the age of the newest full backup, and a size
+// rule that compares like with like.
+//
+// Why size is judged on full backups only: a full's size follows the database, so a full much smaller than
+// the fulls before it (or under minSize) means a broken backup. A diff or incr holds only what changed since
+// its reference, which follows the write load: a 100 kB incremental after a quiet night is normal, and
+// judging it against fulls, or even against other incrementals, would cry wolf. The plain backup-size rule
+// (newest backup of any type against the median of all) is therefore not used for this kind.
+import type { PgBackRestSourceConfig } from '../../../shared/config';
+import type { Finding, ObservedBackup } from '../../../shared/model';
+import { formatBytes, formatDuration } from '../../../shared/units';
+import { isReadable, previousMedianSize, redact, SIZE_DROP_RATIO, type Rule } from './rules';
+import type { EvaluationInput } from './types';
+
+const STANZA_HINTS: Record<number, string> = {
+  1: 'create it with pgbackrest stanza-create, or check stanza and configPath',
+  3: 'the repository lost its backup.info / archive.info: run pgbackrest stanza-create, or check the repository',
+  4: 'the repositories disagree: run pgbackrest info to see each one',
+  5: 'the repositories back up different databases: check the stanza on each repository',
+  6: 'the requested backup set does not exist',
+};
+
+function pgbackrest(input: EvaluationInput): PgBackRestSourceConfig | null {
+  return input.source.kind === 'pgbackrest' ? input.source : null;
+}
+
+function newest(backups: readonly ObservedBackup[], type?: ObservedBackup['type']): ObservedBackup | undefined {
+  return [...backups].sort((a, b) => b.finishedAt - a.finishedAt).find((b) => isReadable(b) && (type === undefined || b.type === type));
+}
+
+function ageAt(input: EvaluationInput, at: number): number {
+  return Math.max(0, (input.latest?.at ?? input.now) - at);
+}
+
+/** pgBackRest's own verdict on the stanza (missing stanza path, missing stanza data, ...), in its words. */
+export const stanzaStatus: Rule = (input) => {
+  const source = pgbackrest(input);
+  const metrics = input.latest?.ok ? input.latest.metrics : null;
+  if (!source || metrics?.kind !== 'pgbackrest') return [];
+  const { code, message } = metrics.stanzaStatus;
+  // "no valid backups" with none listed is the no-backups rule's finding; saying it twice adds nothing.
+  if (code === 0 || (code === 2 && input.backups.length === 0)) return [];
+  const hint = STANZA_HINTS[code];
+  return [
+    {
+      rule: 'stanza-status',
+      status: 'critical',
+      message: `pgBackRest reports stanza ${source.stanza}: ${redact(message)} (status ${code})${hint ? `; ${hint}` : ''}`,
+      observed: code,
+      limit: 0,
+    },
+  ];
+};
+
+/** The newest readable full backup is older than maxFullAge (or there is none): every restore replays more. */
+export const fullBackupAge: Rule = (input) => {
+  const source = pgbackrest(input);
+  if (!source || source.maxFullAge === undefined || input.backups.length === 0) return [];
+  const full = newest(input.backups, 'full');
+  if (!full) {
+    return [{ rule: 'backup-age', status: 'critical', message: `stanza ${source.stanza} has no readable full backup: run pgbackrest backup --type=full`, observed: null, limit: source.maxFullAge }];
+  }
+  const age = ageAt(input, full.finishedAt);
+  if (age <= source.maxFullAge) return [];
+  return [
+    {
+      rule: 'backup-age',
+      status: 'critical',
+      message: `newest full backup ${full.key} finished ${formatDuration(age)} ago, over the ${formatDuration(source.maxFullAge)} maxFullAge: check that the full backup job still runs`,
+      observed: age,
+      limit: source.maxFullAge,
+    },
+  ];
+};
+
+/** The newest full backup, judged against minSize and against the fulls before it (never against a diff or incr). */
+export const fullBackupSize: Rule = (input) => {
+  const source = pgbackrest(input);
+  const full = source ? newest(input.backups, 'full') : undefined;
+  if (!source || !full) return [];
+  const size = formatBytes(full.sizeBytes);
+  const median = previousMedianSize(
+    input.history.filter((b) => b.type === 'full'),
+    full,
+  );
+  const belowMedian = median !== null && full.sizeBytes < median.value * SIZE_DROP_RATIO;
+  const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} full backups` : '';
+  const findings: Finding[] = [];
+  if (source.minSize !== undefined && full.sizeBytes < source.minSize) {
+    findings.push({
+      rule: 'backup-size',
+      status: 'critical',
+      message: `newest full backup ${full.key} added ${size} to the repository, below the ${formatBytes(source.minSize)} minSize${belowMedian ? ` and less than half ${medianText}` : ''}: check the backup log`,
+      observed: full.sizeBytes,
+      limit: source.minSize,
+    });
+  } else if (median && belowMedian) {
+    findings.push({
+      rule: 'backup-size',
+      status: 'critical',
+      message: `newest full backup ${full.key} added ${size} to the repository, less than half ${medianText}: check the backup log and whether data was dropped`,
+      observed: full.sizeBytes,
+      limit: Math.ceil(median.value * SIZE_DROP_RATIO),
+    });
+  }
+  return findings;
+};
+
+export const PGBACKREST_RULES: Rule[] = [stanzaStatus, fullBackupAge, fullBackupSize];

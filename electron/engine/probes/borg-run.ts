@@ -1,0 +1,162 @@
+// Running borg for a source: the passphrase only in the child's environment, borg's own state kept apart from
+// the user's, never a prompt, a short lock wait, and borg's errors (read from --log-json) turned into
+// ProbeErrors a sysadmin can act on.
+import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { BorgSourceConfig } from '../../../shared/config';
+import { run, type RunOptions, type RunResult } from '../exec';
+import { ProbeError } from './probe';
+
+/**
+ * Seconds borg waits for the repository lock. A running `borg create` holds it for the whole backup, so a poll
+ * then fails fast with "locked" instead of eating its whole timeout.
+ */
+export const BORG_LOCK_WAIT_S = 1;
+
+/**
+ * borg's cache and security dirs (BORG_BASE_DIR) for Backup Health alone, under the XDG cache dir: a poll must not
+ * rebuild or lock the user's own chunks cache, and a persistent dir (unlike the temp dir) keeps the chunks cache
+ * `borg info` builds once, and the security dir that remembers each repository's id and location.
+ */
+export function borgBaseDir(): string {
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'backup-health', 'borg');
+}
+
+/** Inherited variables that would change which repository or passphrase borg uses. */
+const INHERITED_BORG_VARIABLES = ['BORG_REPO', 'BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE_FD', 'BORG_NEW_PASSPHRASE', 'BORG_BASE_DIR', 'BORG_CACHE_DIR', 'BORG_SECURITY_DIR', 'BORG_CONFIG_DIR', 'BORG_KEYS_DIR'];
+
+/** The passphrase as configured, or '' for an unencrypted repository (then borg never prompts: it fails instead). */
+export async function borgPassphrase(source: BorgSourceConfig): Promise<string> {
+  if (source.passwordEnv) {
+    const value = process.env[source.passwordEnv];
+    if (value === undefined || value === '') throw new ProbeError('config', `the environment variable ${source.passwordEnv} (passwordEnv) is not set`);
+    return value;
+  }
+  if (source.passwordFile) return readPasswordFile(source.passwordFile);
+  return '';
+}
+
+async function readPasswordFile(path: string): Promise<string> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new ProbeError('config', `passwordFile ${path} is not a file`);
+    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+      throw new ProbeError('config', `passwordFile ${path} can be read by other users (mode ${mode}); run chmod 600 ${path}`);
+    }
+    const value = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+    if (value === '') throw new ProbeError('config', `passwordFile ${path} is empty`);
+    return value;
+  } catch (err) {
+    if (err instanceof ProbeError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read by the user Backup Health runs as' : `cannot be read (${code ?? 'error'})`;
+    throw new ProbeError('config', `passwordFile ${path} ${why}`);
+  }
+}
+
+export function borgEnvironment(passphrase: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of INHERITED_BORG_VARIABLES) delete env[name];
+  return {
+    ...env,
+    // Through the environment only: never on the command line (visible to every user in ps) nor in a shell
+    // string (BORG_PASSCOMMAND). Set even when empty, so an encrypted repository fails instead of prompting.
+    BORG_PASSPHRASE: passphrase,
+    BORG_DISPLAY_PASSPHRASE: 'no',
+    BORG_BASE_DIR: borgBaseDir(),
+    // Both would otherwise stop at a yes/no prompt the first time this (separate) security dir sees the
+    // repository, or after it was moved or remounted: the user named this repository in the config, and
+    // Backup Health only reads it. Borg still refuses a repository whose id changed or that looks rolled back.
+    BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
+    BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+    LANG: 'C.UTF-8',
+  };
+}
+
+export interface BorgRun {
+  source: BorgSourceConfig;
+  passphrase: string;
+  /** borg's subcommand and its arguments; the common options are added in front. */
+  args: string[];
+  signal?: AbortSignal;
+  timeoutMs: number;
+  cwd?: string;
+  onStderr?: RunOptions['onStderr'];
+  lockWaitS?: number;
+}
+
+export function runBorg({ passphrase, args, signal, timeoutMs, cwd, onStderr, lockWaitS = BORG_LOCK_WAIT_S }: BorgRun): Promise<RunResult> {
+  return run('borg', ['--log-json', '--lock-wait', String(lockWaitS), ...args], { env: borgEnvironment(passphrase), signal, timeoutMs, cwd, onStderr, maxOutputBytes: 64 * 1024 * 1024 });
+}
+
+/** One line of `borg --log-json` stderr. */
+interface BorgLogLine {
+  type?: string;
+  levelname?: string;
+  msgid?: string;
+  message?: string;
+}
+
+export function borgLogLines(stderr: string): BorgLogLine[] {
+  const lines: BorgLogLine[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as BorgLogLine);
+    } catch {
+      // a line cut by the output cap
+    }
+  }
+  return lines;
+}
+
+/** What went wrong, as a ProbeError: borg's msgid says which failure it was. */
+export function borgError(source: BorgSourceConfig, result: RunResult): ProbeError {
+  const repo = source.repo;
+  if (result.spawnError) {
+    return result.spawnError.code === 'ENOENT'
+      ? new ProbeError('config', 'borg is not installed or not on PATH; install borgbackup (apt-get install borgbackup)')
+      : new ProbeError('failed', `borg could not start: ${result.spawnError.message}`);
+  }
+  if (result.timedOut) return new ProbeError('timeout', `borg did not answer within ${Math.round(result.durationMs / 1000)}s reading ${repo}`);
+  if (result.aborted) return new ProbeError('timeout', `reading ${repo} with borg was stopped`);
+  const errors = borgLogLines(result.stderr).filter((l) => l.type === 'log_message' && (l.levelname === 'ERROR' || l.levelname === 'CRITICAL'));
+  const error = errors.find((l) => l.msgid) ?? errors.at(-1);
+  const said = error?.message?.trim() ?? result.stderr.trim().split('\n').filter((l) => l && !l.startsWith('{')).at(-1) ?? `exited with code ${result.code}`;
+  switch (error?.msgid) {
+    case 'PassphraseWrong':
+      return source.passwordEnv || source.passwordFile
+        ? new ProbeError('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}`)
+        : new ProbeError('auth-failed', `the borg repository ${repo} is encrypted: set passwordFile (chmod 600) or passwordEnv to its passphrase`);
+    case 'Repository.DoesNotExist':
+      return new ProbeError('not-found', `no borg repository at ${repo}: check repo, and that the disk holding it is mounted`);
+    case 'Repository.InvalidRepository':
+    case 'Repository.InvalidRepositoryConfig':
+      return new ProbeError('config', `${repo} is not a borg repository: point repo at the directory holding its config file`);
+    case 'LockTimeout':
+    case 'LockFailed':
+    case 'LockError':
+      return new ProbeError('failed', `the borg repository ${repo} is locked by another borg process (a backup, prune or check running now?) and stayed locked for ${BORG_LOCK_WAIT_S}s; if none runs, remove the stale lock with borg break-lock`);
+    case 'Repository.CheckNeeded':
+      return new ProbeError('failed', `the borg repository ${repo} needs a check: run borg check ${repo}`);
+  }
+  if (/permission denied/i.test(said)) return new ProbeError('permission-denied', `permission denied reading the borg repository ${repo}: ${said}`);
+  return new ProbeError('failed', `borg failed on ${repo}: ${said}`);
+}
+
+/**
+ * A borg timestamp ("2024-05-01T03:00:12.345678"): local time of the machine borg ran on, without a zone.
+ * Borg runs here (local repositories), so it is this machine's local time.
+ */
+export function parseBorgTime(text: unknown): number | null {
+  if (typeof text !== 'string') return null;
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, frac = '0'] = m;
+  const ms = Math.floor(Number(frac.padEnd(6, '0')) / 1000);
+  const at = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms).getTime();
+  return Number.isNaN(at) ? null : at;
+}

@@ -1,0 +1,151 @@
+// A borg repository: every archive (matching the source's pattern) is a backup.
+//
+// `borg list --json` names the archives; their end times and sizes come from `borg info --json`, whose cost grows
+// with the archives' chunk counts (it sums each one's chunks for deduplicated_size), not just their number. An
+// archive never changes once written, so what info said is kept in memory by repository and archive id, and each
+// poll asks info only about archives not seen before: `--last K`, where K reaches back to the oldest unseen one
+// (new archives are the newest, so K is usually 1). The first poll after a start reads them all once.
+import type { BorgSourceConfig } from '../../../shared/config';
+import type { BorgMetrics, ObservedBackup } from '../../../shared/model';
+import { ProbeError, type Probe } from './probe';
+import { borgError, borgPassphrase, parseBorgTime, runBorg } from './borg-run';
+import { runBorgDrill } from '../drills/borg-drill';
+
+/** What `borg info` says of one archive; archives are immutable, so this never goes stale. */
+export interface BorgArchiveInfo {
+  id: string;
+  name: string;
+  startedAt: number;
+  finishedAt: number;
+  originalSize: number;
+  compressedSize: number;
+  deduplicatedSize: number;
+  nfiles: number;
+  hostname: string | null;
+}
+
+interface ListedArchive {
+  id: string;
+  name: string;
+  startedAt: number;
+}
+
+interface RepositoryMemory {
+  archives: Map<string, BorgArchiveInfo>;
+  repoSizeBytes: number | null;
+}
+
+/** Repository id -> what info said about its archives (only archives still present are kept). */
+const remembered = new Map<string, RepositoryMemory>();
+
+export const borgProbe: Probe<BorgSourceConfig> = {
+  kind: 'borg',
+  drill: (source, backup, ctx) => runBorgDrill(source, backup, ctx),
+  async observe(source, ctx) {
+    const passphrase = await borgPassphrase(source);
+    const budget = { passphrase, signal: ctx.signal, timeoutMs: ctx.timeoutMs };
+    const filter = source.pattern ? ['--glob-archives', source.pattern] : [];
+    const listed = await runBorg({ source, ...budget, args: ['list', '--json', ...filter, source.repo] });
+    if (listed.code !== 0) throw borgError(source, listed);
+    const list = parseJson(source, listed.stdout) as { archives?: unknown[]; encryption?: { mode?: string }; repository?: { id?: string } };
+    const archives = (list.archives ?? []).map(listedArchive).filter((a): a is ListedArchive => a !== null);
+    archives.sort((a, b) => a.startedAt - b.startedAt);
+    const repoId = list.repository?.id ?? source.repo;
+
+    const previous = remembered.get(repoId);
+    const memory: RepositoryMemory = { archives: new Map(), repoSizeBytes: previous?.repoSizeBytes ?? null };
+    for (const a of archives) {
+      const known = previous?.archives.get(a.id);
+      if (known) memory.archives.set(a.id, known);
+    }
+    const firstUnseen = archives.findIndex((a) => !memory.archives.has(a.id));
+    if (firstUnseen >= 0) {
+      const info = await archiveInfo(source, budget, ['--last', String(archives.length - firstUnseen), ...filter, source.repo]);
+      for (const a of info.archives) memory.archives.set(a.id, a);
+      memory.repoSizeBytes = info.repoSizeBytes ?? memory.repoSizeBytes;
+      // Archives sharing a timestamp may sort differently between list and info: ask for the stragglers by name.
+      for (const a of archives) {
+        if (memory.archives.has(a.id)) continue;
+        const one = await archiveInfo(source, budget, [`${source.repo}::${a.name}`]);
+        for (const found of one.archives) memory.archives.set(found.id, found);
+      }
+    }
+    remembered.set(repoId, memory);
+
+    const backups = archives.map((a) => observedArchive(a, memory.archives.get(a.id)));
+    const metrics: BorgMetrics = { kind: 'borg', archiveCount: archives.length, encryption: list.encryption?.mode ?? 'unknown', repoSizeBytes: memory.repoSizeBytes };
+    return { backups, metrics };
+  },
+};
+
+async function archiveInfo(
+  source: BorgSourceConfig,
+  budget: { passphrase: string; signal: AbortSignal; timeoutMs: number },
+  selection: string[],
+): Promise<{ archives: BorgArchiveInfo[]; repoSizeBytes: number | null }> {
+  const result = await runBorg({ source, ...budget, args: ['info', '--json', ...selection] });
+  if (result.code !== 0) throw borgError(source, result);
+  const info = parseJson(source, result.stdout) as { archives?: unknown[]; cache?: { stats?: { unique_csize?: unknown } } };
+  const size = info.cache?.stats?.unique_csize;
+  return {
+    archives: (info.archives ?? []).map(parseArchiveInfo).filter((a): a is BorgArchiveInfo => a !== null),
+    repoSizeBytes: typeof size === 'number' ? size : null,
+  };
+}
+
+function parseJson(source: BorgSourceConfig, stdout: string): unknown {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new ProbeError('failed', `borg printed something other than JSON for ${source.repo}: ${stdout.slice(0, 120)}`);
+  }
+}
+
+function listedArchive(raw: unknown): ListedArchive | null {
+  const a = raw as { id?: unknown; name?: unknown; start?: unknown; time?: unknown };
+  const startedAt = parseBorgTime(a.start ?? a.time);
+  if (typeof a.id !== 'string' || typeof a.name !== 'string' || startedAt === null) return null;
+  return { id: a.id, name: a.name, startedAt };
+}
+
+/** One archive of `borg info --json` (facts §5: end, duration, stats{original_size, compressed_size, deduplicated_size, nfiles}). */
+export function parseArchiveInfo(raw: unknown): BorgArchiveInfo | null {
+  const a = raw as { id?: unknown; name?: unknown; start?: unknown; end?: unknown; hostname?: unknown; stats?: Record<string, unknown> };
+  const startedAt = parseBorgTime(a.start);
+  const finishedAt = parseBorgTime(a.end) ?? startedAt;
+  if (typeof a.id !== 'string' || typeof a.name !== 'string' || startedAt === null || finishedAt === null) return null;
+  const num = (key: string) => (typeof a.stats?.[key] === 'number' ? (a.stats[key] as number) : 0);
+  return {
+    id: a.id,
+    name: a.name,
+    startedAt,
+    finishedAt,
+    originalSize: num('original_size'),
+    compressedSize: num('compressed_size'),
+    deduplicatedSize: num('deduplicated_size'),
+    nfiles: num('nfiles'),
+    hostname: typeof a.hostname === 'string' ? a.hostname : null,
+  };
+}
+
+function observedArchive(archive: ListedArchive, info: BorgArchiveInfo | undefined): ObservedBackup {
+  if (!info) {
+    // borg listed it but info could not describe it: recorded, and flagged, rather than passed over.
+    return { key: archive.name, type: 'snapshot', startedAt: archive.startedAt, finishedAt: archive.startedAt, sizeBytes: 0, readable: false, problem: 'borg info could not describe this archive', meta: { archiveId: archive.id } };
+  }
+  return {
+    key: archive.name,
+    type: 'snapshot',
+    startedAt: info.startedAt,
+    finishedAt: info.finishedAt,
+    sizeBytes: info.originalSize,
+    readable: true,
+    meta: {
+      archiveId: info.id,
+      compressedSize: info.compressedSize,
+      deduplicatedSize: info.deduplicatedSize,
+      nfiles: info.nfiles,
+      ...(info.hostname ? { hostname: info.hostname } : {}),
+    },
+  };
+}

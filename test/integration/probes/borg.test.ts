@@ -1,0 +1,149 @@
+// The borg probe on real borg 1.2 repositories: encrypted and not, archives observed with their times and sizes,
+// and the failures a sysadmin meets (wrong passphrase, no repository, a lock held by a running borg).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig, type BorgSourceConfig } from '../../../shared/config';
+import { describeFailure, run } from '../../../electron/engine/exec';
+import { borgProbe } from '../../../electron/engine/probes/borg';
+import { ProbeError } from '../../../electron/engine/probes/probe';
+import { probeContext } from '../../support/postgres-fixtures';
+
+// borg prints local time without a zone: a zone far from UTC proves it is read as local time, not UTC.
+process.env.TZ = 'America/New_York';
+
+const PASSPHRASE = 'correct horse battery staple';
+let root: string; // removed in afterAll
+let encrypted: string;
+let plain: string;
+let passwordFile: string;
+
+/** borg as the backup job would run it: its own cache dir, the passphrase in the environment. */
+async function borg(args: string[], passphrase = PASSPHRASE, cwd?: string): Promise<void> {
+  const env = { ...process.env, BORG_BASE_DIR: join(root, 'job-borg'), BORG_PASSPHRASE: passphrase };
+  const result = await run('borg', args, { env, cwd });
+  if (result.code !== 0) throw new Error(describeFailure(result, 'borg'));
+}
+
+function source(fields: Record<string, unknown>): BorgSourceConfig {
+  const parsed = validateConfig({ sources: [{ id: 'orders-borg', kind: 'borg', ...fields }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config.sources[0] as BorgSourceConfig;
+}
+
+async function observeError(config: BorgSourceConfig): Promise<ProbeError> {
+  const error = await borgProbe.observe(config, probeContext()).then(() => null, (err: unknown) => err);
+  expect(error).toBeInstanceOf(ProbeError);
+  return error as ProbeError;
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'backup-health-test-borg-'));
+  // The probe keeps borg's cache under XDG_CACHE_HOME: inside root, so nothing is left behind.
+  process.env.XDG_CACHE_HOME = join(root, 'cache');
+  encrypted = join(root, 'encrypted');
+  plain = join(root, 'plain');
+  passwordFile = join(root, 'borg-pass');
+  writeFileSync(passwordFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+  const data = join(root, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'small.txt'), 'hello\n');
+  await borg(['init', '--encryption=repokey', encrypted]);
+  await borg(['init', '--encryption=none', plain]);
+  await borg(['create', '--timestamp', '2024-01-02T03:04:05', `${encrypted}::orders-2024-01-02`, '.'], PASSPHRASE, data);
+  writeFileSync(join(data, 'big.bin'), Buffer.alloc(300_000, 7));
+  await borg(['create', `${encrypted}::orders-now`, '.'], PASSPHRASE, data);
+  await borg(['create', `${encrypted}::other-now`, '.'], PASSPHRASE, data);
+  await borg(['create', `${plain}::plain-1`, '.'], '', data);
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  expect(readdirSync(tmpdir()).filter((n) => n.startsWith('backup-health-borg-'))).toEqual([]);
+});
+
+describe('the borg probe', () => {
+  it('observes every archive with its times and sizes', async () => {
+    const before = Date.now();
+    const observation = await borgProbe.observe(source({ repo: encrypted, passwordFile }), probeContext());
+    expect(observation.backups.map((b) => b.key)).toEqual(['orders-2024-01-02', 'orders-now', 'other-now']);
+    const [old, now] = observation.backups;
+    // --timestamp is UTC; borg lists it in New York time, and the probe must land on the same instant.
+    expect(old!.startedAt).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
+    expect(old!.finishedAt).toBeGreaterThanOrEqual(old!.startedAt!);
+    expect(now!.finishedAt).toBeLessThanOrEqual(before + 1000);
+    expect(now!.finishedAt).toBeGreaterThan(before - 60_000);
+    expect(old).toMatchObject({ type: 'snapshot', readable: true, sizeBytes: 6, meta: { nfiles: 1 } });
+    expect(now).toMatchObject({ type: 'snapshot', readable: true, sizeBytes: 300_006, meta: { nfiles: 2 } });
+    expect(now!.meta!.compressedSize).toBeLessThan(300_006); // lz4 squeezes a run of sevens
+    expect(observation.metrics).toMatchObject({ kind: 'borg', archiveCount: 3, encryption: 'repokey' });
+    expect((observation.metrics as { repoSizeBytes: number }).repoSizeBytes).toBeGreaterThan(0);
+    expect(existsSync(join(root, 'cache', 'backup-health', 'borg'))).toBe(true);
+  });
+
+  it('keeps only the archives matching the pattern, and learns of new ones', async () => {
+    const config = source({ repo: encrypted, passwordEnv: 'TEST_BORG_PASSPHRASE', pattern: 'orders-*' });
+    process.env.TEST_BORG_PASSPHRASE = PASSPHRASE;
+    const first = await borgProbe.observe(config, probeContext());
+    expect(first.backups.map((b) => b.key)).toEqual(['orders-2024-01-02', 'orders-now']);
+    await borg(['create', `${encrypted}::orders-later`, '.'], PASSPHRASE, join(root, 'data'));
+    const second = await borgProbe.observe(config, probeContext());
+    expect(second.backups.map((b) => [b.key, b.sizeBytes])).toEqual([['orders-2024-01-02', 6], ['orders-now', 300_006], ['orders-later', 300_006]]);
+  });
+
+  it('reads an unencrypted repository without a passphrase', async () => {
+    const observation = await borgProbe.observe(source({ repo: plain }), probeContext());
+    expect(observation.backups).toMatchObject([{ key: 'plain-1', sizeBytes: 300_006, readable: true }]);
+    expect(observation.metrics).toMatchObject({ encryption: 'none', archiveCount: 1 });
+  });
+
+  it('says the passphrase is wrong, without showing it', async () => {
+    const wrongFile = join(root, 'wrong-pass');
+    writeFileSync(wrongFile, 'not the passphrase', { mode: 0o600 });
+    const error = await observeError(source({ repo: encrypted, passwordFile: wrongFile }));
+    expect(error.code).toBe('auth-failed');
+    expect(error.message).toContain(`passwordFile ${wrongFile} does not open the borg repository ${encrypted}`);
+    expect(error.message).not.toContain('not the passphrase');
+    expect(error.message).not.toContain(PASSPHRASE);
+    const none = await observeError(source({ repo: encrypted }));
+    expect(none.code).toBe('auth-failed');
+    expect(none.message).toMatch(/is encrypted: set passwordFile/);
+  });
+
+  it('says when there is no repository', async () => {
+    const error = await observeError(source({ repo: join(root, 'nowhere') }));
+    expect(error.code).toBe('not-found');
+    expect(error.message).toContain(`no borg repository at ${join(root, 'nowhere')}`);
+    const notRepo = await observeError(source({ repo: join(root, 'data') }));
+    expect(notRepo.message).toContain('is not a borg repository');
+  });
+
+  it('refuses a password file others can read', async () => {
+    const open = join(root, 'open-pass');
+    writeFileSync(open, PASSPHRASE, { mode: 0o644 });
+    const error = await observeError(source({ repo: encrypted, passwordFile: open }));
+    expect(error).toMatchObject({ code: 'config', message: expect.stringContaining('chmod 600') });
+  });
+
+  it('reports a repository locked by a running borg within the lock wait', async () => {
+    const env = { ...process.env, BORG_BASE_DIR: join(root, 'job-borg'), BORG_PASSPHRASE: PASSPHRASE };
+    const holder = spawn('borg', ['with-lock', encrypted, 'sleep', '30'], { env, detached: true, stdio: 'ignore' });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(join(encrypted, 'lock.exclusive')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(join(encrypted, 'lock.exclusive'))).toBe(true);
+      const started = Date.now();
+      const error = await observeError(source({ repo: encrypted, passwordFile }));
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(error.code).toBe('failed');
+      expect(error.message).toContain(`the borg repository ${encrypted} is locked by another borg process`);
+    } finally {
+      process.kill(-holder.pid!, 'SIGTERM');
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // The lock goes with its holder, and polls work again.
+    await borgProbe.observe(source({ repo: encrypted, passwordFile }), probeContext());
+  });
+});

@@ -1,0 +1,87 @@
+// A real pgBackRest setup for tests: a ScratchCluster archiving into a stanza "demo" whose repository, logs and
+// locks live in a temp dir of the test's parent dir. archive_command is set with ALTER SYSTEM (not -c), so a
+// test can break it and reload. Everything pgbackrest does runs as the cluster's user, as it would in life.
+import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
+import { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
+import { quoteLiteral, sql } from './postgres-fixtures';
+
+export const STANZA = 'demo';
+
+export interface PgBackRestSetup {
+  cluster: ScratchCluster;
+  /** The temp dir holding pgbackrest.conf, repo/, log/ and lock/. */
+  dir: string;
+  configPath: string;
+  repoPath: string;
+  /** pgbackrest --config=… --stanza=demo <args>, as the cluster's user; never throws. */
+  pgbackrest(args: string[], stanza?: string): Promise<RunResult>;
+  /** A backup of this type (throws with pgbackrest's error if it fails); returns its label. */
+  backup(type: 'full' | 'diff' | 'incr'): Promise<string>;
+  /** archive_command pushing to `stanza` (ALTER SYSTEM + reload). */
+  setArchiveStanza(stanza: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPgBackRestCluster(parentDir: string): Promise<PgBackRestSetup> {
+  const cluster = await ScratchCluster.start({ parentDir, purpose: 'pgbackrest test', settings: { archive_mode: 'on', wal_level: 'replica', max_wal_senders: '2' } });
+  const owner = cluster.owner;
+  const dir = mkdtempSync(join(parentDir, 'pgbackrest-'));
+  const repoPath = join(dir, 'repo');
+  for (const d of [dir, repoPath, join(dir, 'log'), join(dir, 'lock')]) {
+    mkdirSync(d, { recursive: true });
+    if (owner) chownSync(d, owner.uid, owner.gid);
+  }
+  const configPath = join(dir, 'pgbackrest.conf');
+  writeFileSync(
+    configPath,
+    [
+      '[global]',
+      `repo1-path=${repoPath}`,
+      'repo1-retention-full=99',
+      `log-path=${join(dir, 'log')}`,
+      `lock-path=${join(dir, 'lock')}`,
+      'log-level-console=warn',
+      'start-fast=y',
+      'archive-timeout=10',
+      '',
+      `[${STANZA}]`,
+      `pg1-path=${cluster.dataDir}`,
+      `pg1-socket-path=${cluster.socketDir}`,
+      `pg1-port=${cluster.port}`,
+      '',
+    ].join('\n'),
+  );
+  if (owner) chownSync(configPath, owner.uid, owner.gid);
+  const pgbackrest = (args: string[], stanza = STANZA) => run('pgbackrest', [`--config=${configPath}`, `--stanza=${stanza}`, ...args], { timeoutMs: 60_000, ...owner });
+  const setArchiveStanza = async (stanza: string) => {
+    const command = `pgbackrest --config=${configPath} --stanza=${stanza} archive-push %p`;
+    await sql(cluster, `ALTER SYSTEM SET archive_command = ${quoteLiteral(command)}; SELECT pg_reload_conf();`);
+  };
+  const setup: PgBackRestSetup = {
+    cluster,
+    dir,
+    configPath,
+    repoPath,
+    pgbackrest,
+    setArchiveStanza,
+    async backup(type) {
+      const result = await pgbackrest([`--type=${type}`, 'backup']);
+      if (result.code !== 0) throw new Error(`pgbackrest backup --type=${type} failed: ${describeFailure(result, 'pgbackrest')}`);
+      const info = await pgbackrest(['info', '--output=json']);
+      const labels = (JSON.parse(info.stdout) as { backup: { label: string }[] }[])[0]!.backup.map((b) => b.label);
+      return labels.at(-1)!;
+    },
+    stop: () => cluster.stop(),
+  };
+  try {
+    await setArchiveStanza(STANZA);
+    const created = await pgbackrest(['stanza-create']);
+    if (created.code !== 0) throw new Error(`pgbackrest stanza-create failed: ${describeFailure(created, 'pgbackrest')}`);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return setup;
+}
