@@ -98,6 +98,24 @@ export const drillSchema = z.strictObject({
   timeout: duration().default(6 * 3_600_000),
 });
 
+/** `user@backup1` or `backup1` (an ssh config alias works too); a port goes in sshOptions (`Port=2222`). */
+const sshHost = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9_][A-Za-z0-9._-]*@)?[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'must be a host name or user@host, like backup@backup1 (a port goes in sshOptions: ["Port=2222"])');
+
+/** One ssh `-o` option, `Key=Value` (ssh_config(5)). BatchMode is always on: a background app cannot answer a prompt. */
+const sshOption = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*=[^\s-][^\r\n]*$/, 'must be an ssh option written Key=Value, like Port=2222 or IdentityFile=~/.ssh/backup_ed25519 (ssh_config(5))')
+  .refine((option) => !/^BatchMode=/i.test(option), 'BatchMode cannot be changed: Backup Health runs ssh unattended and can never answer a password or passphrase prompt (use ssh-agent or an unencrypted key)');
+
+/** Where the source lives when it is not this machine: its commands run there over ssh. */
+const remoteFields = {
+  host: sshHost.optional(),
+  /** Extra ssh options (`ssh -o Key=Value`), after your ~/.ssh/config: Port, IdentityFile, UserKnownHostsFile, … */
+  sshOptions: z.array(sshOption).optional(),
+};
+
 export const dumpDirSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('dump-dir'),
@@ -116,6 +134,7 @@ export const dumpDirSourceSchema = z.strictObject({
   /** Name of the database these dumps hold, when the dump headers cannot tell (plain SQL without a header). */
   dbname: z.string().min(1).optional(),
   drill: drillSchema.optional(),
+  ...remoteFields,
 });
 
 /** A restic drill also runs `restic check --read-data-subset`: how much of the pack data to read back. */
@@ -213,7 +232,7 @@ export const configSchema = z
     when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources),
   });
 
-type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown } };
+type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown };
 
 function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
   const entries = sources.map((s) => (typeof s === 'object' && s !== null ? (s as LooseSource) : {}));
@@ -245,6 +264,12 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
     }
     if (source.kind === 'restic' && !source.passwordEnv && !source.passwordFile) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'a restic repository needs its password: set passwordFile (chmod 600) or passwordEnv' });
+    }
+    if (source.sshOptions !== undefined && source.host === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'sshOptions'], message: 'sshOptions are for a source on another machine: set host too (user@backup1)' });
+    }
+    if (source.kind === 'dump-dir' && source.host !== undefined && source.drill !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'drill'], message: 'restore drills of dumps on another host are not supported yet: remove drill, or drill a local copy' });
     }
     if (source.kind !== 'dump-dir' && source.kind !== 'restic' && source.kind !== 'borg' && source.kind !== 'pgbackrest') return;
     const compareTo = source.drill?.compareTo;
@@ -330,7 +355,7 @@ const KNOWN_KEYS = [
 function suggestKey(key: string, _path: readonly PropertyKey[]): string {
   const lower = key.toLowerCase().replace(/[-_]/g, '');
   const match = KNOWN_KEYS.find((known) => known.toLowerCase() === lower);
-  return match ? ` (did you mean ${match}?)` : '';
+  return match && match !== key ? ` (did you mean ${match}?)` : '';
 }
 
 function describeValue(value: unknown): string {

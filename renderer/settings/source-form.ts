@@ -4,7 +4,7 @@ import type { SourceKind } from '../../shared/model';
 
 export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
 export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'] as const;
-export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname'] as const;
+export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', 'host', 'sshOptions'] as const;
 export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] as const;
 export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database'] as const;
 export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] as const;
@@ -12,6 +12,8 @@ export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance'
 
 /** Fields written as lists in the file, edited as comma-separated words. */
 const LIST_FIELDS = new Set<string>(['standbys', 'coverageIgnore']);
+/** Lists edited one item per line: an ssh option's value may hold commas (Ciphers=aes128-ctr,aes256-ctr). */
+const LINE_LIST_FIELDS = new Set<string>(['sshOptions']);
 /** pgbackrest fields written as plain numbers in the file (its repo number; borg's repo is a path). */
 const NUMBER_FIELDS = new Set<string>(['repo']);
 
@@ -59,7 +61,7 @@ export function formFromSource(source: Record<string, unknown>): SourceForm {
   const fields: readonly string[] = [...COMMON_FIELDS, ...kindFields(kind)];
   for (const [key, value] of Object.entries(source)) {
     if (key === 'kind') continue;
-    if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = asText(value);
+    if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = LINE_LIST_FIELDS.has(key) && Array.isArray(value) ? value.map(asText).join('\n') : asText(value);
     else if (kind === 'postgres' && key === 'passwordStored' && value === true) form.passwordStored = true;
     else if (DRILLABLE_KINDS.has(kind) && key === 'drill' && isMapping(value)) readDrill(form, value);
     else form.extra[key] = value;
@@ -86,8 +88,8 @@ function readDrill(form: SourceForm, drill: Record<string, unknown>): void {
 export function sourceFromForm(form: SourceForm): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const put = (key: string, text: string) => {
-    if (LIST_FIELDS.has(key)) {
-      const list = asList(text);
+    if (LIST_FIELDS.has(key) || LINE_LIST_FIELDS.has(key)) {
+      const list = asList(text, LINE_LIST_FIELDS.has(key) ? /\n/ : /[,\n]/);
       if (list.length) out[key] = list;
     } else if (form.kind === 'pgbackrest' && NUMBER_FIELDS.has(key) && /^\d+$/.test(text.trim())) out[key] = Number(text.trim());
     else if (text.trim()) out[key] = text.trim();
@@ -156,9 +158,9 @@ function asText(value: unknown): string {
   return String(value);
 }
 
-function asList(text: string): string[] {
+function asList(text: string, separator: RegExp): string[] {
   return text
-    .split(/[,\n]/)
+    .split(separator)
     .map((item) => item.trim())
     .filter(Boolean);
 }

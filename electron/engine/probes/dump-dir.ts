@@ -1,14 +1,16 @@
 // A directory of pg_dump outputs: every entry matching the pattern is a backup, files and directory-format
 // archives alike. Each is recorded even when it is empty or garbage (readable=false), because a dump of a
 // few bytes is exactly the failure this app exists to catch. Only the first bytes of each file are read.
+// With `host`, the directory is on another machine and is read over ssh (dump-dir-remote.ts).
 import { lstat, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { DumpDirSourceConfig } from '../../../shared/config';
-import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
-import { ProbeError, type Probe } from './probe';
+import type { Drill, DumpDirMetrics, ObservedBackup } from '../../../shared/model';
+import { ProbeError, type DrillContext, type Probe, type ProbeContext } from './probe';
+import { observeRemoteDir } from './dump-dir-remote';
 import { readDirectoryDumpHeader, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
 import { runDumpDrill } from '../drills/dump-drill';
 import { dumpDrillOptions } from '../drills/source-dump-drill';
@@ -18,11 +20,9 @@ const HEADER_READ_CONCURRENCY = 8;
 
 export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
   kind: 'dump-dir',
-  drill: (source, backup, ctx) => runDumpDrill(dumpDrillOptions(source, backup, ctx)),
+  drill: (source, backup, ctx) => (source.host ? Promise.resolve(remoteDrillNotSupported(source, backup, ctx)) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
   async observe(source, ctx) {
-    const dir = resolve(source.path);
-    const names = await listMatching(dir, source.pattern);
-    const observed = await mapBounded(names, HEADER_READ_CONCURRENCY, ctx.signal, (name) => observeEntry(dir, join(dir, name)));
+    const observed = source.host ? await observeRemote({ ...source, host: source.host }, ctx) : await observeLocal(source, ctx);
     const settledBefore = ctx.now() - source.settle;
     const entries = observed.filter((b): b is ObservedBackup => b !== null);
     const backups = entries
@@ -37,6 +37,36 @@ export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
     return { backups, metrics };
   },
 };
+
+async function observeLocal(source: DumpDirSourceConfig, ctx: ProbeContext): Promise<(ObservedBackup | null)[]> {
+  const dir = resolve(source.path);
+  const names = await listMatching(dir, source.pattern);
+  return mapBounded(names, HEADER_READ_CONCURRENCY, ctx.signal, (name) => observeEntry(dir, join(dir, name)));
+}
+
+async function observeRemote(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext): Promise<ObservedBackup[]> {
+  const entries = await observeRemoteDir(source, ctx);
+  return entries.map((e) => backup(e.key, e.finishedAt, e.sizeBytes, e.reading));
+}
+
+/** Until a drill can copy a remote dump here first, it must never restore a local file that happens to share the path. */
+function remoteDrillNotSupported(source: DumpDirSourceConfig, backup: ObservedBackup, ctx: DrillContext): Drill {
+  const at = ctx.now();
+  return {
+    sourceId: source.id,
+    backupKey: backup.key,
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'error',
+    phases: {},
+    restoreMs: null,
+    tables: 0,
+    rows: 0,
+    restoredBytes: null,
+    checks: [],
+    message: `restore drills of dumps on another host (${source.host}) are not supported yet: copy the dump here and drill it from a local dump-dir source`,
+  };
+}
 
 async function listMatching(dir: string, pattern: string): Promise<string[]> {
   let names: string[];

@@ -423,7 +423,7 @@ export async function readDumpFileHeader(path: string, size: number): Promise<Du
     const head = Buffer.alloc(Math.min(HEADER_READ_BYTES, size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     bytes = { head: head.subarray(0, bytesRead), complete: bytesRead >= size };
-    if (size > bytesRead && PLAIN_START.test(head.subarray(0, 64).toString('utf8'))) {
+    if (wantsPlainTail(head.subarray(0, bytesRead), size)) {
       const tail = Buffer.alloc(Math.min(PLAIN_TAIL_BYTES, size));
       const read = await handle.read(tail, 0, tail.length, size - tail.length);
       bytes.tail = tail.subarray(0, read.bytesRead);
@@ -436,8 +436,13 @@ export async function readDumpFileHeader(path: string, size: number): Promise<Du
   return identifySafely(bytes);
 }
 
+/** Whether the last PLAIN_TAIL_BYTES of a file of `size` bytes starting with `head` are needed: an uncompressed plain dump longer than its head. */
+export function wantsPlainTail(head: Buffer, size: number): boolean {
+  return size > head.length && PLAIN_START.test(head.subarray(0, 64).toString('utf8'));
+}
+
 /** A parser bug on one odd file must not fail the whole probe: it becomes that file's problem. */
-async function identifySafely(bytes: DumpBytes): Promise<DumpHeaderReading> {
+export async function identifySafely(bytes: DumpBytes): Promise<DumpHeaderReading> {
   try {
     return await identifyDump(bytes);
   } catch (err) {

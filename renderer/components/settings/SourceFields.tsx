@@ -105,6 +105,8 @@ export function DumpDirFields({ f }: { f: FieldsProps }) {
         <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source these dumps come from." />
         <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
         <Text f={f} path="settle" label="Settle time" placeholder="60s" hint="A file changed more recently is still being written and is not judged yet." />
+        <Text f={f} path="host" label="On host (ssh)" placeholder="this machine" hint="user@backup1: the directory is read over ssh with your ssh config and agent." />
+        <Text f={f} path="sshOptions" label="ssh options" multiline placeholder="e.g. Port=2222" hint="One Key=Value per line, as ssh -o takes them." />
       </fieldset>
       <fieldset>
         <legend>Limits</legend>
@@ -232,7 +234,7 @@ export function fieldPaths(form: SourceForm, withPassword: boolean): string[] {
     return [...common, 'url', ...(withPassword ? ['password'] : []), ...(form.passwordStored ? ['passwordStored'] : []), 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'];
   }
   const checks = form.drill.checks.flatMap((_, i) => [`drill.checks[${i}].name`, `drill.checks[${i}].sql`]);
-  const kindPaths = form.kind === 'pgbackrest' ? ['stanza', 'configPath', 'repo', 'database', 'maxAge', 'maxFullAge', 'minSize'] : form.kind === 'borg' ? ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] : form.kind === 'restic' ? ['repo', 'passwordFile', 'passwordEnv', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] : ['path', 'pattern', 'database', 'dbname', 'settle', 'maxAge', 'minSize'];
+  const kindPaths = form.kind === 'pgbackrest' ? ['stanza', 'configPath', 'repo', 'database', 'maxAge', 'maxFullAge', 'minSize'] : form.kind === 'borg' ? ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] : form.kind === 'restic' ? ['repo', 'passwordFile', 'passwordEnv', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] : ['path', 'pattern', 'database', 'dbname', 'settle', 'host', 'sshOptions', 'maxAge', 'minSize'];
   return [
     ...common,
     ...kindPaths,

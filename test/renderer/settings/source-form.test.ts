@@ -53,4 +53,11 @@ describe('the settings form model', () => {
     const form = withField(withField(emptyForm('postgres'), 'path', '/left/over'), 'url', 'postgres://h/db');
     expect(sourceFromForm(form)).toEqual({ kind: 'postgres', url: 'postgres://h/db' });
   });
+
+  it('edits ssh options one per line, keeping commas inside an option', () => {
+    const source = { id: 'remote-dumps', kind: 'dump-dir', path: '/srv/dumps', host: 'backup@backup1', sshOptions: ['Port=2222', 'Ciphers=aes128-ctr,aes256-ctr'] };
+    const form = formFromSource(source);
+    expect(form.sshOptions).toBe('Port=2222\nCiphers=aes128-ctr,aes256-ctr');
+    expect(sourceFromForm(form)).toEqual(source);
+  });
 });
