@@ -1,5 +1,5 @@
 // How times, statuses and drill outcomes are put into words across the dashboard.
-import type { DrillOutcome, DrillPhase, Finding, Status } from '../shared/model';
+import type { DrillOutcome, DrillPhase, Finding, SourceKind, Status } from '../shared/model';
 import { STATUS_SEVERITY } from '../shared/model';
 import { formatDuration } from '../shared/units';
 
@@ -7,6 +7,15 @@ export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning
 
 /** Worst first, as the overview sorts. */
 export const STATUSES_WORST_FIRST: Status[] = (Object.keys(STATUS_SEVERITY) as Status[]).sort((a, b) => STATUS_SEVERITY[b] - STATUS_SEVERITY[a]);
+
+/** What each kind of source is, in a few words. */
+export const KIND_WORD: Record<SourceKind, string> = {
+  postgres: 'PostgreSQL server',
+  'dump-dir': 'pg_dump directory',
+  pgbackrest: 'pgBackRest stanza',
+  restic: 'restic repository',
+  borg: 'Borg repository',
+};
 
 export const OUTCOME_WORD: Record<DrillOutcome, string> = { pass: 'Passed', fail: 'Failed', error: 'Could not run' };
 

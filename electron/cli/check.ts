@@ -15,7 +15,8 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
   try {
     const engine = new Engine({ config, store });
     const summaries = await engine.pollAll();
-    const status = worstStatus(summaries.map((s) => s.status));
+    // Nothing configured is nothing proven: UNKNOWN, as the tray shows it, never OK.
+    const status = worstStatus(summaries.map((s) => s.status), 'unknown');
     process.stdout.write(options.json ? `${JSON.stringify(checkJson(status, summaries), null, 2)}\n` : checkText(status, summaries, Date.now()));
     return NAGIOS_EXIT[status];
   } finally {

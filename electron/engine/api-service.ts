@@ -69,7 +69,8 @@ export class ApiService implements BackupHealthApi {
     const from = to - RANGES[range];
     const summary = engine.summary(id);
     const config = engine.currentConfig;
-    const minSize = source.kind === 'dump-dir' ? source.minSize : undefined;
+    const backupSource = source.kind === 'postgres' ? null : source;
+    const minSize = backupSource?.minSize;
     // Oldest first, with enough earlier backups before `from` for the first ones' medians.
     const history = store.backups(id, { limit: 100_000 }).reverse();
     const firstInRange = history.findIndex((b) => b.finishedAt >= from);
@@ -82,7 +83,8 @@ export class ApiService implements BackupHealthApi {
         sizeBytes: b.sizeBytes,
         readable: b.readable,
         problem: b.problem ?? null,
-        anomaly: sizeAnomaly(b, history.slice(Math.max(0, index - 8), index), minSize),
+        // The earlier backups of the same type (fulls against fulls), as the size rule compares them.
+        anomaly: sizeAnomaly(b, sameTypeBefore(history, index, b.type, 8), minSize),
       };
     });
     const drills = thin(store.drills(id, { since: from }).reverse(), MAX_CHART_POINTS, (d) => d.outcome !== 'pass').map(drillPoint);
@@ -91,7 +93,7 @@ export class ApiService implements BackupHealthApi {
       range,
       from,
       to,
-      maxAgeMs: source.kind === 'dump-dir' ? (source.maxAge ?? config.defaults.maxAge) : null,
+      maxAgeMs: backupSource ? (backupSource.maxAge ?? config.defaults.maxAge) : null,
       ageSeries: store.backupAgeSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
       backups,
       drills,
@@ -232,6 +234,13 @@ function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
   if (problem.path === prefix) return { path: '', message: problem.message };
   if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
   return problem;
+}
+
+/** Up to `count` backups of `type` before `index` (history is oldest first). */
+function sameTypeBefore<T extends { type: string }>(history: T[], index: number, type: string, count: number): T[] {
+  const found: T[] = [];
+  for (let i = index - 1; i >= 0 && found.length < count; i--) if (history[i]!.type === type) found.unshift(history[i]!);
+  return found;
 }
 
 /** At most `max` items, evenly spread, always keeping the ones `keep` marks (failures stand out). */

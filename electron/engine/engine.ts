@@ -4,6 +4,7 @@ import type { Config, DrillConfig, DumpDirSourceConfig, SourceConfig } from '../
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { evaluate } from './health/evaluate';
+import { redact } from './health/rules';
 import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
 import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
@@ -46,11 +47,14 @@ interface SourceState {
   backups: ObservedBackup[];
   consecutiveFailures: number;
   health: SourceHealth | null;
+  /** True once `poll` is in the history: a poll joined by two callers is recorded once. */
+  recorded: boolean;
 }
 
 /** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
 const HISTORY_DEPTH = 16;
 const DRILL_START_DELAY_MS = 60_000;
+const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
 
 /** The `drill:` section of a backup source, whatever its kind. */
@@ -73,6 +77,7 @@ export class Engine {
   private readonly drillScheduler: Scheduler;
   private readonly states = new Map<string, SourceState>();
   private readonly listeners = new Set<EngineListener>();
+  private readonly observing = new Map<string, Promise<void>>();
   private started = false;
   private readonly drillStartDelayMs: number;
   private readonly secrets: ProbeSecrets | undefined;
@@ -163,7 +168,7 @@ export class Engine {
         secrets: this.secrets,
         onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
       });
-      const stored = this.store.recordDrill(drill);
+      const stored = this.store.recordDrill({ ...drill, message: redact(drill.message) });
       this.emit({ type: 'drill', drill: stored });
       this.noteHealth(sourceId, this.judge(source));
       return stored;
@@ -172,7 +177,7 @@ export class Engine {
 
   /** The newest readable backup present, or the one asked for by key (a path, or just its file name). */
   private chooseBackup(sourceId: string, backupKey?: string): ObservedBackup {
-    const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 200 }), this.now());
+    const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 10_000 }), this.now(), Infinity);
     if (backupKey === undefined) {
       const newest = known.find((b) => b.readable);
       if (!newest) {
@@ -251,21 +256,35 @@ export class Engine {
         backups: poll ? this.store.backups(id, { limit: HISTORY_DEPTH }) : [],
         consecutiveFailures: poll ? this.store.consecutiveFailures(id) : 0,
         health: null,
+        recorded: true,
       };
       this.states.set(id, state);
     }
     return state;
   }
 
-  /** Runs the probe (bounded, with its timeout) and keeps the result in memory until commit(). */
-  private async observe(source: SourceConfig): Promise<void> {
+  /**
+   * Runs the probe (bounded, with its timeout) and keeps the result in memory until commit(). A second
+   * request for a source being observed (Poll now during a scheduled poll) joins the first.
+   */
+  private observe(source: SourceConfig): Promise<void> {
+    const running = this.observing.get(source.id);
+    if (running) return running;
+    const observing = this.observeOnce(source).finally(() => this.observing.delete(source.id));
+    this.observing.set(source.id, observing);
+    return observing;
+  }
+
+  private async observeOnce(source: SourceConfig): Promise<void> {
     const timeoutMs = source.timeout ?? this.config.defaults.timeout;
     const at = this.now();
     const started = performance.now();
     let poll: Poll;
     let backups: ObservedBackup[] = [];
     try {
-      const observation = await this.scheduler.run(`poll:${source.id}`, timeoutMs, (signal) =>
+      // A little grace beyond the probe's own timeout, so its specific error ("no answer from db1:5432")
+      // wins over the scheduler's generic one; the scheduler still abandons a probe that ignores its signal.
+      const observation = await this.scheduler.run(`poll:${source.id}`, timeoutMs + Math.min(PROBE_GRACE_MS, timeoutMs), (signal) =>
         this.probeOf(source).observe(source, { signal, timeoutMs, config: this.config, now: this.now, secrets: this.secrets }),
       );
       backups = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
@@ -300,6 +319,7 @@ export class Engine {
       backups: poll.ok ? backups : previous.backups,
       consecutiveFailures: poll.ok ? 0 : previous.consecutiveFailures + 1,
       health: previous.health,
+      recorded: false,
     });
   }
 
@@ -311,8 +331,9 @@ export class Engine {
       const health = this.judge(this.source(id));
       healths.set(id, health);
       const state = this.state(id);
-      if (state.poll) {
+      if (state.poll && !state.recorded) {
         state.poll = { ...state.poll, status: health.status };
+        state.recorded = true;
         entries.push({ poll: state.poll, backups: state.poll.ok ? state.backups : [] });
       }
     }
@@ -389,7 +410,7 @@ export class Engine {
 }
 
 /** Present backups (maybe not stored yet) and stored history, newest first, each backup once. */
-function mergeBackups(sourceId: string, present: ObservedBackup[], stored: EvaluationInput['history'], at: number): EvaluationInput['history'] {
+function mergeBackups(sourceId: string, present: ObservedBackup[], stored: EvaluationInput['history'], at: number, limit = HISTORY_DEPTH): EvaluationInput['history'] {
   const seen = new Set<string>();
   const merged: EvaluationInput['history'] = [];
   for (const backup of [...present.map((b) => ({ ...b, sourceId, firstSeenAt: at })), ...stored]) {
@@ -398,7 +419,7 @@ function mergeBackups(sourceId: string, present: ObservedBackup[], stored: Evalu
     seen.add(id);
     merged.push(backup);
   }
-  return merged.sort((a, b) => b.finishedAt - a.finishedAt).slice(0, HISTORY_DEPTH);
+  return merged.sort((a, b) => b.finishedAt - a.finishedAt).slice(0, limit);
 }
 
 function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[]): string[] {
@@ -412,8 +433,9 @@ function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[
 }
 
 function probeErrorValue(err: unknown, timeoutMs: number): ProbeErrorValue {
-  if (err instanceof ProbeError) return { code: err.code, message: err.message, ...(err.host ? { host: err.host } : {}) };
+  // Stored in the history and shown everywhere: no credential a driver or tool echoed may survive.
+  if (err instanceof ProbeError) return { code: err.code, message: redact(err.message), ...(err.host ? { host: redact(err.host) } : {}) };
   if (err instanceof TaskTimeoutError) return { code: 'timeout', message: `the probe did not finish within ${formatDuration(timeoutMs)}` };
-  return { code: 'failed', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'failed', message: redact(err instanceof Error ? err.message : String(err)) };
 }
 

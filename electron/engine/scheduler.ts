@@ -22,6 +22,8 @@ export class Scheduler {
   private readonly running = new Map<string, Promise<unknown>>();
   private timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
+  /** Bumped by every every() and stop(): a tick in flight from an older schedule must not re-arm itself. */
+  private generation = 0;
   private readonly stopController = new AbortController();
 
   constructor(private concurrency: number) {}
@@ -55,14 +57,16 @@ export class Scheduler {
   /** Starts (or restarts) periodic runs; the first run of each task is after `firstDelayMs(key)`. */
   every(tasks: PeriodicTask[], firstDelayMs: (key: string) => number = () => 0): void {
     this.clearTimers();
+    const generation = ++this.generation;
+    const current = () => !this.stopped && generation === this.generation;
     for (const task of tasks) {
       const tick = () => {
-        if (this.stopped) return;
+        if (!current()) return;
         void task
           .run()
           .catch(() => {}) // the task records its own failure
           .finally(() => {
-            if (!this.stopped && this.timers.has(task.key)) this.timers.set(task.key, setTimeout(tick, task.intervalMs));
+            if (current()) this.timers.set(task.key, setTimeout(tick, task.intervalMs));
           });
       };
       this.timers.set(task.key, setTimeout(tick, Math.max(0, firstDelayMs(task.key))));
@@ -72,6 +76,7 @@ export class Scheduler {
   /** Stops periodic runs and aborts running tasks. */
   stop(): void {
     this.stopped = true;
+    this.generation++;
     this.clearTimers();
     this.stopController.abort();
   }

@@ -44,13 +44,13 @@ export function contentSecurityPolicy(dev: boolean): string {
 /** No navigation away from the renderer, no new windows, no <webview>: web links go to the browser instead. */
 export function hardenWebContents(contents: WebContents, trusted: TrustedRenderer): void {
   contents.setWindowOpenHandler(({ url }) => {
-    void safeOpenExternal(url);
+    safeOpenExternal(url).catch(() => {}); // no handler for the link: nothing to open, nothing to crash
     return { action: 'deny' };
   });
   const stayHome = (event: { preventDefault(): void }, url: string) => {
     if (isRendererUrl(url, trusted)) return;
     event.preventDefault();
-    void safeOpenExternal(url);
+    safeOpenExternal(url).catch(() => {}); // no handler for the link: nothing to open, nothing to crash
   };
   contents.on('will-navigate', stayHome);
   contents.on('will-redirect', stayHome);

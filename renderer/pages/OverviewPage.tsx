@@ -12,7 +12,7 @@ import { useNow } from '../hooks/useNow';
 import { useOverview } from '../hooks/useOverview';
 import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
-import { ago, worstFinding } from '../words';
+import { KIND_WORD, ago, worstFinding } from '../words';
 
 export function OverviewPage() {
   const overview = useOverview();
@@ -66,7 +66,7 @@ const SourceRow = memo(function SourceRow({ source, now }: { source: OverviewSou
         <a href={href.source(source.id)} onClick={(e) => e.stopPropagation()}>
           {source.name}
         </a>
-        <span className="kind">{source.kind === 'postgres' ? 'PostgreSQL server' : 'pg_dump directory'}</span>
+        <span className="kind">{KIND_WORD[source.kind]}</span>
       </th>
       <td className="finding" data-testid={`finding-${source.id}`}>
         {finding ? finding.message : source.lastPollAt === null ? 'Not polled yet' : 'All checks pass'}

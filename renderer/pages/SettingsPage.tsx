@@ -7,6 +7,8 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
 import { href } from '../routes';
+import { KIND_WORD } from '../words';
+import type { SourceKind } from '../../shared/model';
 
 export function SettingsPage({ saved, removed }: { saved?: string; removed?: string }) {
   const settings = useSettings();
@@ -82,7 +84,7 @@ function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; on
       <span className="settings-source-name">
         <strong>{typeof source.name === 'string' ? source.name : id}</strong>
         {typeof source.name === 'string' && source.name !== id && <span className="muted"> {id}</span>}{' '}
-        <span className="kind">{source.kind === 'postgres' ? 'PostgreSQL server' : source.kind === 'dump-dir' ? 'pg_dump directory' : String(source.kind)}</span>
+        <span className="kind">{KIND_WORD[source.kind as SourceKind] ?? String(source.kind)}</span>
       </span>
       {confirming ? (
         <span className="confirm" role="group" aria-label={`Confirm removing ${id}`}>

@@ -17,7 +17,7 @@ import { useNow } from '../hooks/useNow';
 import { useSource } from '../hooks/useSource';
 import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
-import { ago } from '../words';
+import { KIND_WORD, ago } from '../words';
 
 export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRange?: RangeId }) {
   const [range, setRange] = useState<RangeId>(initialRange);
@@ -43,7 +43,7 @@ export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRa
       <header className="page-header">
         <h1 id="source-title">{summary.name}</h1>
         <StatusBadge status={summary.status} testId={`status-${summary.id}`} />
-        <span className="kind">{summary.kind === 'postgres' ? 'PostgreSQL server' : 'pg_dump directory'}</span>
+        <span className="kind">{KIND_WORD[summary.kind]}</span>
         <span className="spacer" />
         <PollNowButton sourceId={summary.id} onPolled={source.refresh} />
         <a className="button" href={href.editSource(summary.id)}>

@@ -105,9 +105,10 @@ describe('the dashboard in Chromium', () => {
     await page.getByTestId('source-row-orders-dumps').click();
     await page.getByTestId('source-page').waitFor();
     await page.getByRole('button', { name: '7 days' }).click();
-    await expect.poll(() => page.getByTestId('size-chart').getAttribute('data-points')).toBe('7');
-    expect(Number(await page.getByTestId('age-chart').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
-    expect(await page.getByTestId('drill-chart').getAttribute('data-points')).toBe('0');
+    await expect.poll(() => page.getByTestId('size-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('7');
+    // Polled, not read once: the range switch re-fetches, and a loaded machine answers late.
+    await expect.poll(async () => Number(await page.getByTestId('age-chart').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('drill-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('0');
 
     await page.getByRole('button', { name: 'Run restore drill' }).click();
     await page.getByTestId('drill-progress').waitFor({ timeout: 30_000 });
@@ -115,13 +116,13 @@ describe('the dashboard in Chromium', () => {
     const result = page.getByTestId('drill-result');
     await result.waitFor({ timeout: 60_000 });
     expect(await result.getAttribute('data-outcome')).toBe('pass');
-    await expect.poll(() => page.getByTestId('drill-chart').getAttribute('data-points')).toBe('1');
+    await expect.poll(() => page.getByTestId('drill-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('1');
     await expect.poll(async () => (await page.getByTestId('last-restore').textContent()) ?? '').toMatch(/orders-7\.dump/);
     await page.screenshot({ path: join(SHOTS, 'source-orders-dumps.png'), fullPage: true });
 
     await page.goto(`${served.origin}/#/source/broken-dumps`);
     await page.getByRole('button', { name: '7 days' }).click();
-    await expect.poll(() => page.getByTestId('size-chart').getAttribute('data-anomalies')).toBe('1');
+    await expect.poll(() => page.getByTestId('size-chart').getAttribute('data-anomalies'), { timeout: 10_000 }).toBe('1');
     expect(await page.locator('[data-testid="size-chart"] rect[data-anomaly="unreadable"]').count()).toBe(1);
     await page.screenshot({ path: join(SHOTS, 'source-broken-dumps.png'), fullPage: true });
   });

@@ -104,6 +104,25 @@ describe('Engine', () => {
     store.close();
   });
 
+  it('a Poll now during a scheduled poll joins it: one probe run, one poll recorded, one failure counted', async () => {
+    const { config, store } = setup([{ id: 'gone', kind: 'dump-dir', path: join(root, 'not-there') }]);
+    let runs = 0;
+    const slow: Probe = {
+      kind: 'dump-dir',
+      observe: async (source, ctx) => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 50));
+        return probeFor(source).observe(source as never, ctx);
+      },
+    };
+    const engine = new Engine({ config, store, probeFor: () => slow });
+    await Promise.all([engine.pollSource('gone'), engine.pollSource('gone'), engine.pollAll()]);
+    expect(runs).toBe(1);
+    expect(store.polls('gone', { since: 0 })).toHaveLength(1);
+    expect(store.consecutiveFailures('gone')).toBe(1);
+    store.close();
+  });
+
   it('turns unknown into critical after failuresBeforeCritical failed polls in a row', async () => {
     const { config, store } = setup([{ id: 'gone', kind: 'dump-dir', path: join(root, 'never-created') }], { failuresBeforeCritical: 3 });
     const engine = new Engine({ config, store });

@@ -3,7 +3,7 @@
 // cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
 // start-up can sweep its directory and postmaster (sweepScratchClusters).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -196,7 +196,11 @@ export class ScratchCluster {
       closeSync(log);
     }
     const exited = new Promise<number | null>((resolve) => this.postmaster!.once('exit', (code) => resolve(code)));
-    this.postmaster.once('error', () => {});
+    // A binary that cannot start (missing, not executable) exits at once, with its reason in the log.
+    this.postmaster.once('error', (err) => {
+      appendFileSync(this.logFile, `could not start postgres: ${err.message}\n`);
+      exitCode ??= -1;
+    });
     const deadline = Date.now() + (options.startTimeoutSec ?? 30) * 1000;
     let exitCode: number | null | undefined;
     void exited.then((c) => (exitCode = c));
@@ -300,13 +304,14 @@ export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptC
     }
     if (ownerPid === null || isAlive(ownerPid)) continue;
     const killedPostmaster = await killPostmasterOf(join(dir, 'data'));
+    if (killedPostmaster === 'not-ours') continue; // a server we may not stop: leave it and its directory be
     rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     swept.push({ dir, ownerPid, killedPostmaster });
   }
   return swept;
 }
 
-async function killPostmasterOf(dataDir: string): Promise<number | null> {
+async function killPostmasterOf(dataDir: string): Promise<number | null | 'not-ours'> {
   let pid: number;
   try {
     pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -314,7 +319,11 @@ async function killPostmasterOf(dataDir: string): Promise<number | null> {
     return null;
   }
   if (!pid || !isAlive(pid) || !isPostmasterFor(pid, dataDir)) return null;
-  process.kill(pid, 'SIGQUIT');
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    return 'not-ours'; // EPERM: another user's server
+  }
   for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);
   if (isAlive(pid)) killGroup(pid, 'SIGKILL');
   for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);

@@ -72,4 +72,19 @@ describe('Scheduler', () => {
     expect(runs.slow).toBe(1);
     expect(runs.fast).toBe(after);
   });
+
+  it('a tick still running when the schedule is replaced does not keep its old chain alive', async () => {
+    const scheduler = new Scheduler(2);
+    let oldRuns = 0;
+    let release!: () => void;
+    scheduler.every([{ key: 'a', intervalMs: 10, run: () => (oldRuns++, new Promise<void>((r) => (release = r))) }]);
+    while (oldRuns === 0) await new Promise((r) => setTimeout(r, 5));
+    let newRuns = 0;
+    scheduler.every([{ key: 'a', intervalMs: 1000, run: async () => void newRuns++ }]);
+    release(); // the old tick finishes after the new schedule started
+    await new Promise((r) => setTimeout(r, 100));
+    scheduler.stop();
+    expect(oldRuns).toBe(1);
+    expect(newRuns).toBe(1);
+  });
 });
