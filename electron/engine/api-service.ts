@@ -1,12 +1,12 @@
 // The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
-import { RANGES, MAX_CHART_POINTS, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, MAX_CHART_POINTS, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { saveConfigText, validateRawConfig } from './config';
 import { rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
-import { Engine, isDrillable } from './engine';
+import { DrillRequestError, Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
 import type { HistoryStore } from './store/types';
@@ -210,6 +210,13 @@ export class ApiService implements BackupHealthApi {
       }
     }
   }
+}
+
+/** Any error as it crosses a transport (IPC or HTTP): a code and a message, never a stack. */
+export function apiErrorValue(err: unknown): ApiErrorValue {
+  if (err instanceof ApiError) return { code: err.code, message: err.message };
+  if (err instanceof DrillRequestError) return { code: 'drill-request', message: err.message };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
 }
 
 /** An error the UI should show as it is: a code and a message, no stack. */

@@ -3,8 +3,7 @@
 // ApiService events go to the window on one channel.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { API_METHODS, type ApiErrorValue, type ApiEvent, type ApiMethod, type ApiResponse, type BackupHealthApi } from '../../shared/api';
-import { ApiError } from '../engine/api-service';
-import { DrillRequestError } from '../engine/engine';
+import { apiErrorValue } from '../engine/api-service';
 import { EVENT_CHANNEL, channelOf } from '../preload/channels';
 import { isRendererUrl, type TrustedRenderer } from './trusted-renderer';
 
@@ -52,8 +51,4 @@ async function call(api: BackupHealthApi, method: ApiMethod, args: unknown): Pro
 }
 
 /** What the renderer is told of a failure: a code and a message, never a stack. */
-export function apiErrorValue(err: unknown): ApiErrorValue {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
-  if (err instanceof DrillRequestError) return { code: 'drill-request', message: err.message };
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
-}
+export { apiErrorValue };

@@ -2,8 +2,7 @@
 // API_METHODS, so only the contract's methods are reachable (not `subscribe`, not `constructor`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_METHODS, type ApiErrorValue, type ApiMethod, type BackupHealthApi } from '../../shared/api';
-import { ApiError } from '../engine/api-service';
-import { DrillRequestError } from '../engine/engine';
+import { apiErrorValue } from '../engine/api-service';
 import { failure, sendJson } from './responses';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,11 +14,6 @@ export function isApiMethod(name: string): name is ApiMethod {
 }
 
 /** What crosses the wire for a failed call: the code and message only, never a stack. */
-export function errorValue(err: unknown): ApiErrorValue {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
-  if (err instanceof DrillRequestError) return { code: 'drill-request', message: err.message };
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
-}
 
 export async function handleApiCall(
   api: BackupHealthApi,
@@ -58,7 +52,7 @@ export async function handleApiCall(
     const value = await call.call(api, args.value);
     sendJson(res, 200, { ok: true, value });
   } catch (err) {
-    const error = errorValue(err);
+    const error = apiErrorValue(err);
     if (error.code === 'internal') onInternalError(name, err);
     sendJson(res, error.code === 'internal' ? 500 : 400, { ok: false, error });
   }

@@ -87,11 +87,17 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
 
     enter('restore');
     const restoreStarted = performance.now();
+    // One walk of the target at a time: on a big restore a walk can take longer than the interval.
+    let walking = false;
     const timer = setInterval(() => {
-      void walk(target).then(
-        (t) => progress(t.bytes, expected.total_size, `restic restore ${short}`),
-        () => {},
-      );
+      if (walking) return;
+      walking = true;
+      void walk(target)
+        .then(
+          (t) => progress(t.bytes, expected.total_size, `restic restore ${short}`),
+          () => {},
+        )
+        .finally(() => (walking = false));
     }, PROGRESS_INTERVAL_MS);
     try {
       await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call });
