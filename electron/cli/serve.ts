@@ -24,7 +24,6 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { config, missing } = loadServeConfig(file);
   const store = openHistory(options);
   const engine = new Engine({ config, store });
-  const drills = runningDrills(engine);
   const api = new ApiService({ engine, store, configFile: file });
   let server: RunningServer;
   try {
@@ -61,9 +60,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   process.once('SIGINT', now);
   process.once('SIGTERM', now);
   const closed = server.close();
-  engine.stop(); // aborts polls and drills under way; their calls answer, and drills remove their clusters
+  // Aborts polls and drills under way; drills remove their clusters and are recorded before the history closes.
+  const stopped = engine.shutdown(DRILL_CLEANUP_WAIT_MS);
   await closed;
-  await drills.settled(DRILL_CLEANUP_WAIT_MS);
+  await stopped;
   store.close();
   process.off('SIGINT', now);
   process.off('SIGTERM', now);
@@ -102,31 +102,6 @@ function stopSignal(): Promise<NodeJS.Signals> {
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
-}
-
-/** Drills under way (started from the dashboard or by the schedule), followed through the engine's events. */
-function runningDrills(engine: Engine) {
-  const running = new Set<string>();
-  let changed = () => {};
-  engine.subscribe((event) => {
-    if (event.type === 'drill-progress') running.add(event.progress.sourceId);
-    if (event.type === 'drill') running.delete(event.drill.sourceId);
-    if (event.type === 'drill-progress' && event.progress.phase === 'cleanup' && event.progress.done >= event.progress.total) running.delete(event.progress.sourceId);
-    changed();
-  });
-  return {
-    settled(timeoutMs: number): Promise<void> {
-      if (running.size === 0) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        changed = () => {
-          if (running.size > 0) return;
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    },
-  };
 }
 
 /** The platform's opener, as an argument array: xdg-open, open, or cmd's start (its "" is the window title). */

@@ -143,6 +143,17 @@ export class Engine {
     this.drillScheduler.stop();
   }
 
+  /**
+   * stop(), then wait (up to maxWaitMs) for drills under way to clean up their scratch clusters and be
+   * recorded: close the history only after this.
+   */
+  async shutdown(maxWaitMs = 30_000): Promise<void> {
+    this.stop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.drillScheduler.idle(), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Removes the clusters and directories of drills whose process died (SIGKILL, a crash, a power cut). */
   sweepLeftovers(): Promise<SweptCluster[]> {
     return sweepScratchClusters(this.config.defaults.drillDir);

@@ -50,6 +50,11 @@ export class Scheduler {
     return promise;
   }
 
+  /** Resolves once every task under way has settled (stopped tasks settle when they finish cleaning up). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
   isRunning(key: string): boolean {
     return this.running.has(key);
   }

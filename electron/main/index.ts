@@ -18,6 +18,9 @@ import { hardenSession, hardenWebContents } from './security';
 import { configProblemsNotice, startupConfig } from './startup-config';
 import { StatusTray, trayState } from './tray';
 import { trustedRenderer } from './trusted-renderer';
+
+/** How long quitting waits for a drill under way to remove its scratch cluster. */
+const DRILL_CLEANUP_WAIT_MS = 30_000;
 import { createMainWindow, openSource, showWindow } from './window';
 
 const APP_ID = 'io.backuphealth.app';
@@ -124,13 +127,20 @@ async function start(): Promise<void> {
     if (event.type !== 'drill-progress') tray.show(currentTrayState());
   });
 
-  app.on('will-quit', () => {
+  let shuttingDown = false;
+  app.on('will-quit', (event) => {
+    if (shuttingDown) return; // app.exit() below ends the process without another round
+    shuttingDown = true;
+    // A drill under way must clean up its scratch cluster and be recorded before the history closes.
+    event.preventDefault();
     unsubscribe();
     stopIpc();
     notifier.dispose();
     tray.destroy();
-    engine.stop();
-    store.close();
+    void engine.shutdown(DRILL_CLEANUP_WAIT_MS).finally(() => {
+      store.close();
+      app.exit(0);
+    });
   });
 
   const broken = configProblemsNotice(configFile, problems);

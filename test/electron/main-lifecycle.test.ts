@@ -99,7 +99,7 @@ describe('the main process', () => {
     expect(window().visible).toBe(true);
   });
 
-  it('Quit from the tray quits: the window really closes, the engine and the store stop', () => {
+  it('Quit from the tray quits: the window really closes, the engine and the store stop', async () => {
     const quit = FakeTray.instances[0]!.menu!.items.find((i) => i.label === 'Quit Backup Health')!;
     quit.click!({ checked: false });
     expect(electron.app.quit).toHaveBeenCalled();
@@ -107,8 +107,12 @@ describe('the main process', () => {
     electron.app.emit('before-quit');
     window().close();
     expect(window().destroyed).toBe(true);
-    electron.app.emit('will-quit');
+    // Quitting waits for drills under way to clean up, then closes the history and exits.
+    const willQuit = { preventDefault: vi.fn() };
+    electron.app.emit('will-quit', willQuit);
+    expect(willQuit.preventDefault).toHaveBeenCalled();
     expect(FakeTray.instances[0]!.destroyed).toBe(true);
     expect(ipcHandlers.size).toBe(0);
+    await vi.waitFor(() => expect(electron.app.exit).toHaveBeenCalledWith(0));
   });
 });
