@@ -198,7 +198,8 @@ export const pgbackrestSourceSchema = z.strictObject({
   minSize: size().optional(),
   /** id of the postgres source this stanza backs up. */
   database: sourceId.optional(),
-  drill: drillSchema.optional(),
+  // A physical restore has no pg_restore -j and compares nothing live (yet): refuse those keys, never ignore them.
+  drill: drillSchema.omit({ jobs: true, compareTo: true, tolerance: true }).optional(),
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);

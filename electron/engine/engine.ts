@@ -57,8 +57,8 @@ const DRILL_START_DELAY_MS = 60_000;
 const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
 
-/** The `drill:` section of a backup source, whatever its kind. */
-function drillSettings(source: SourceConfig): DrillConfig | undefined {
+/** The `drill:` section of a backup source, whatever its kind: what every kind's drill settings share. */
+function drillSettings(source: SourceConfig): Pick<DrillConfig, 'every' | 'maxAge' | 'timeout' | 'checks'> | undefined {
   return 'drill' in source ? source.drill : undefined;
 }
 
