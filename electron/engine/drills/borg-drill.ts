@@ -12,7 +12,8 @@
 // archive ever kept, which on a real repository takes hours; the extract already verifies the drilled archive's
 // data, which is what "this backup restores" needs. Corruption in chunks only older archives use is left to the
 // user's own periodic `borg check`.
-import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { writeOwnerFile } from './scratch-cluster';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
@@ -70,6 +71,8 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
   const remaining = () => Math.max(1000, ctx.timeoutMs - (performance.now() - started));
   const archive = `${source.repo}::${backup.key}`;
   let dir: string | undefined;
+  /** The temp dir holding the extraction and the owner file; removed whatever happens. */
+  let top: string | undefined;
   let drill: Omit<Drill, 'startedAt' | 'finishedAt' | 'phases'>;
   let restoreStarted = 0;
 
@@ -92,7 +95,12 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     const info = ((JSON.parse(infoRun.stdout) as { archives?: unknown[] }).archives ?? []).map(parseArchiveInfo).find((a): a is BorgArchiveInfo => a !== null);
     if (!info) throw new Stop('error', `borg info said nothing about ${backup.key}`);
     const parent = ctx.config.defaults.drillDir ?? tmpdir();
-    dir = await mkdtemp(join(parent, BORG_DRILL_PREFIX));
+    const root = await mkdtemp(join(parent, BORG_DRILL_PREFIX));
+    top = root;
+    // The owner file sits beside the extraction, not in it: the tree must hold only what borg extracted.
+    writeOwnerFile(root, `borg drill of ${backup.key}`);
+    dir = join(root, 'extract');
+    await mkdir(dir);
 
     enter('restore', info.originalSize);
     restoreStarted = performance.now();
@@ -159,7 +167,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     drill = { ...base, outcome: ctx.signal.aborted && stop.outcome === 'fail' ? 'error' : stop.outcome, message: stop.message };
   }
   if (phase !== 'cleanup') enter('cleanup');
-  if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  if (top) await rm(top, { recursive: true, force: true }).catch(() => {});
   phases.cleanup = Math.round((phases.cleanup ?? 0) + performance.now() - phaseStarted);
   return { ...drill, startedAt, finishedAt: ctx.now(), phases };
 }

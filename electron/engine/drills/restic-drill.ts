@@ -9,7 +9,8 @@
 //   cleanup  the temp dir is removed, whatever happened
 //
 // fail: the snapshot or the repository is bad; error: the drill could not tell (password, lock, disk, …).
-import { lstat, mkdtemp, readdir, rm, chmod } from 'node:fs/promises';
+import { writeOwnerFile } from './scratch-cluster';
+import { lstat, mkdir, mkdtemp, readdir, rm, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
@@ -83,7 +84,10 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
     dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
       throw new Outcome('error', `could not create a directory to restore into: ${err.code ?? err.message}`);
     });
-    const target = dir;
+    // The owner file sits beside the restore target, not in it: the target must hold only what restic restored.
+    writeOwnerFile(dir, `restic drill of ${short}`);
+    const target = join(dir, 'restore');
+    await mkdir(target);
 
     enter('restore');
     const restoreStarted = performance.now();

@@ -13,6 +13,17 @@ import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
 
 export const SCRATCH_PREFIX = 'backup-health-scratch-';
 const OWNER_FILE = 'owner.json';
+
+/**
+ * Every kind of drill directory the start-up sweep removes once its owner is gone: scratch clusters, and the
+ * restic / borg restore trees (which hold a whole restored backup and must not outlive a killed drill).
+ */
+export const DRILL_DIR_PREFIXES = [SCRATCH_PREFIX, 'backup-health-restic-', 'backup-health-borg-'];
+
+/** Marks a drill directory as this process's, so a sweep after a crash knows it may go. */
+export function writeOwnerFile(dir: string, purpose: string): void {
+  writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose, user: userInfo().username }));
+}
 const SOCKET_PORT = 5432;
 
 export interface ScratchClusterOptions {
@@ -141,10 +152,7 @@ export class ScratchCluster {
   /** The temp dir with its owner file (what the start-up sweep reads), owned by the cluster's user. */
   private static makeDir(options: ScratchClusterOptions, runAs: RunAs | undefined): string {
     const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), SCRATCH_PREFIX));
-    writeFileSync(
-      join(dir, OWNER_FILE),
-      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose: options.purpose ?? 'scratch', user: userInfo().username }),
-    );
+    writeOwnerFile(dir, options.purpose ?? 'scratch');
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
     return dir;
   }
@@ -289,7 +297,7 @@ export interface SweptCluster {
 export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptCluster[]> {
   let entries: string[];
   try {
-    entries = readdirSync(parentDir).filter((e) => e.startsWith(SCRATCH_PREFIX));
+    entries = readdirSync(parentDir).filter((e) => DRILL_DIR_PREFIXES.some((prefix) => e.startsWith(prefix)));
   } catch {
     return [];
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,6 +74,17 @@ describe('ScratchCluster', () => {
     expect(existsSync(dir)).toBe(false);
     await waitFor('the orphaned postmaster to exit', () => !isAlive(postmasterPid));
     expect(postgresProcessesUsing(dir)).toEqual([]);
+  });
+
+  it('also sweeps the restore tree of a restic or borg drill whose process died', async () => {
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => dead.once('exit', resolve));
+    const tree = join(parentDir, 'backup-health-restic-test');
+    mkdirSync(join(tree, 'restore', 'srv'), { recursive: true });
+    writeFileSync(join(tree, 'restore', 'srv', 'orders.dump'), 'PGDMP');
+    writeFileSync(join(tree, 'owner.json'), JSON.stringify({ pid: dead.pid }));
+    expect(await sweepScratchClusters(parentDir)).toEqual([{ dir: tree, ownerPid: dead.pid, killedPostmaster: null }]);
+    expect(existsSync(tree)).toBe(false);
   });
 
   it('never sweeps a cluster whose owner is alive', async () => {
