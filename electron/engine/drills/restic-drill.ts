@@ -71,7 +71,10 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
       // a listener's bug must not break the drill
     }
   };
-  const call = { timeoutMs: ctx.timeoutMs, signal: ctx.signal };
+  // One deadline for the whole drill: each step gets what is left of it, so the drill ends (and is recorded)
+  // before the engine gives up on it.
+  const drillStarted = performance.now();
+  const call = () => ({ timeoutMs: Math.max(1000, ctx.timeoutMs - (performance.now() - drillStarted)), signal: ctx.signal });
   let dir: string | undefined;
   let restoredBytes: number | null = null;
   let restoreMs: number | null = null;
@@ -80,7 +83,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
   let message: string;
   try {
     progress(0, 0, `restic stats ${short}`);
-    const expected = await repoStats(source, call, [id]).catch(asError);
+    const expected = await repoStats(source, call(), [id]).catch(asError);
     dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
       throw new Outcome('error', `could not create a directory to restore into: ${err.code ?? err.message}`);
     });
@@ -104,7 +107,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
         .finally(() => (walking = false));
     }, PROGRESS_INTERVAL_MS);
     try {
-      await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call });
+      await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call() });
     } catch (err) {
       throw asOutcome(err, `snapshot ${short} did not restore`);
     } finally {
@@ -127,14 +130,14 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
 
     const subset = source.drill?.readDataSubset ?? '1%';
     progress(0, 0, `restic check --read-data-subset=${subset}`);
-    checks.push(await checkRepository(source, subset, call));
+    checks.push(await checkRepository(source, subset, call()));
 
     const dump = await newestDump(restored);
     if (dump) {
       progress(0, 0, `restoring ${relative(target, dump.key)} with the dump drill`);
       closePhase(); // the dump drill times its own phases; they are added to ours
       dumpDrill = await runDumpDrill({
-        ...dumpDrillOptions(source, dump, ctx),
+        ...dumpDrillOptions(source, dump, { ...ctx, timeoutMs: call().timeoutMs }),
         onProgress: (p) => ctx.onProgress({ ...p, sourceId: source.id, backupKey: id }),
       });
       for (const [name, ms] of Object.entries(dumpDrill.phases) as [DrillPhase, number][]) phases[name] = (phases[name] ?? 0) + ms;
