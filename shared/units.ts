@@ -69,6 +69,11 @@ export function formatDuration(ms: number): string {
   return `${sign}${whole}${unit}${part && next ? ` ${part}${next[0]}` : ''}`;
 }
 
+/** 1 -> "1 table", 8052 -> "8,052 rows". */
+export function countOf(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** 5368709120 -> "5.0 GB", like pg_size_pretty. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return '—';

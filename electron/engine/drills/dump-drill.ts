@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
+import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
 import { ProbeError, type ProbeSecrets } from '../probes/probe';
 import type { TableName } from './dump-script';
@@ -204,7 +204,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
       record.tables = await countWhatRestored(cluster, record.database, plan.scanner.tables, budget);
       if (record.tables.length === 0) throw restoreFailure;
       const found = record.tables.filter((t) => t.rows !== null).length;
-      throw fail(`${restoreFailure.message} (before it stopped: ${found} of ${count(record.tables.length, 'table')}, ${count(record.rows, 'row')})`);
+      throw fail(`${restoreFailure.message} (before it stopped: ${found} of ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')})`);
     }
     let client: Client;
     try {
@@ -377,17 +377,13 @@ async function verify(client: Client, plan: RestorePlan, record: DrillRecord, op
   }
   if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
 
-  const passedChecks = record.checks.length ? `; ${count(record.checks.length, 'check')} passed` : '';
+  const passedChecks = record.checks.length ? `; ${countOf(record.checks.length, 'check')} passed` : '';
   const took = seconds((record.phases.restore ?? 0) + record.inPhaseMs());
   // A plain dump without --create does not say which database it held: name the file instead.
   const what = plan.plain && !plan.createsOwnDatabase ? basename(options.backup.key) : record.database;
-  return `restored ${what}: ${count(record.tables.length, 'table')}, ${count(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}`;
+  return `restored ${what}: ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}`;
 }
 
-/** 1 -> "1 table", 8052 -> "8,052 rows". */
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-}
 
 function seconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

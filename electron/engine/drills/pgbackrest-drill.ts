@@ -19,8 +19,9 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
+import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
+import { shellQuote } from '../remote';
 import { PGBACKREST, pgbackrestOptions } from '../probes/pgbackrest';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
@@ -166,7 +167,8 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
         if (restored.code !== 0) throw (restore.failure = judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore')));
         prepareConfigFiles(cluster);
         const archiveGet = [PGBACKREST, ...pgbackrestOptions(source, repoKey), pg1Path, 'archive-get', '%f', '"%p"'];
-        return scratchSettings(cluster, archiveGet.map((a) => (a === '%f' || a === '"%p"' ? a : shellQuote(a))).join(' '));
+        // restore_command runs through the shell: quote every word but the placeholders.
+        return scratchSettings(cluster, archiveGet.map((a) => (a === '%f' || a === '"%p"' ? a : shellQuote([a]))).join(' '));
       },
     );
   } catch (err) {
@@ -221,7 +223,7 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
   const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
   const took = formatDuration(Math.max(1000, (state.phases.restore ?? 0) + performance.now() - state.phaseStarted));
   const passed = state.checks.length ? `; ${state.checks.length} check${state.checks.length === 1 ? '' : 's'} passed` : '';
-  return `restored ${backup.type} backup ${backup.key} and recovered it to consistency: ${databases.length} database${databases.length === 1 ? '' : 's'}, ${count(state.tables.length, 'table')}, ${count(rows, 'row')}, ${formatBytes(state.restoredBytes)} in ${took} with PostgreSQL ${state.restoredWith}${passed}`;
+  return `restored ${backup.type} backup ${backup.key} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(state.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(state.restoredBytes)} in ${took} with PostgreSQL ${state.restoredWith}${passed}`;
 }
 
 /** A physical backup starts only on its own PostgreSQL major. */
@@ -271,11 +273,4 @@ async function userTables(client: Client): Promise<{ schema: string; name: strin
   return rows;
 }
 
-/** restore_command runs through the shell: quote every word that is not a placeholder. */
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./=:,+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-}
