@@ -21,6 +21,7 @@ export const OUTCOME_WORD: Record<DrillOutcome, string> = { pass: 'Passed', fail
 
 export const PHASE_WORD: Record<DrillPhase, string> = {
   prepare: 'Preparing a scratch PostgreSQL',
+  copy: 'Copying the backup here',
   restore: 'Restoring',
   verify: 'Verifying',
   cleanup: 'Cleaning up',

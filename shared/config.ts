@@ -153,7 +153,7 @@ export const resticSourceSchema = z.strictObject({
   /** Exactly one of these holds the repository password; it reaches restic only through its environment. */
   passwordEnv: passwordFields.passwordEnv,
   passwordFile: passwordFields.passwordFile,
-  /** Only snapshots of this host (restic --host); not `host`, which is kept for a future ssh connection. */
+  /** Only snapshots of this host (restic --host); `host` is the machine restic runs on (ssh). */
   snapshotHost: z.string().min(1).optional(),
   /** Only snapshots of this path (restic --path). */
   snapshotPath: z.string().min(1).optional(),
@@ -162,9 +162,10 @@ export const resticSourceSchema = z.strictObject({
   maxAge: duration().optional(),
   minSize: size().optional(),
   drill: resticDrillSchema.optional(),
+  ...remoteFields,
 });
 
-/** A borg repository, local for now: every archive (matching `pattern`) is a backup. */
+/** A borg repository: every archive (matching `pattern`) is a backup. */
 export const borgSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('borg'),
@@ -178,9 +179,10 @@ export const borgSourceSchema = z.strictObject({
   maxAge: duration().optional(),
   minSize: size().optional(),
   drill: drillSchema.optional(),
+  ...remoteFields,
 });
 
-/** A pgBackRest stanza, read locally with `pgbackrest info`: every backup set (full, diff, incr) is a backup. */
+/** A pgBackRest stanza, read with `pgbackrest info` here or on `host`: every backup set (full, diff, incr) is a backup. */
 export const pgbackrestSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('pgbackrest'),
@@ -200,6 +202,7 @@ export const pgbackrestSourceSchema = z.strictObject({
   database: sourceId.optional(),
   // A physical restore has no pg_restore -j and compares nothing live (yet): refuse those keys, never ignore them.
   drill: drillSchema.omit({ jobs: true, compareTo: true, tolerance: true }).optional(),
+  ...remoteFields,
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);
@@ -268,9 +271,6 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
     }
     if (source.sshOptions !== undefined && source.host === undefined) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'sshOptions'], message: 'sshOptions are for a source on another machine: set host too (user@backup1)' });
-    }
-    if (source.kind === 'dump-dir' && source.host !== undefined && source.drill !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['sources', i, 'drill'], message: 'restore drills of dumps on another host are not supported yet: remove drill, or drill a local copy' });
     }
     if (source.kind !== 'dump-dir' && source.kind !== 'restic' && source.kind !== 'borg' && source.kind !== 'pgbackrest') return;
     const compareTo = source.drill?.compareTo;

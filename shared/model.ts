@@ -232,7 +232,8 @@ export interface SeriesPoint {
 /** pass: the backup restored and verified; fail: the backup is bad; error: the drill itself could not run. */
 export type DrillOutcome = 'pass' | 'fail' | 'error';
 
-export type DrillPhase = 'prepare' | 'restore' | 'verify' | 'cleanup';
+/** `copy`: bringing a backup kept on another host (ssh) to this machine first. */
+export type DrillPhase = 'prepare' | 'copy' | 'restore' | 'verify' | 'cleanup';
 
 export interface DrillCheckResult {
   name: string;
@@ -273,7 +274,7 @@ export interface Drill {
   tableDetails?: RestoredTable[];
 }
 
-/** Emitted while a drill runs. `done` of `total` items (TOC entries, or bytes for plain SQL). */
+/** Emitted while a drill runs. `done` of `total` items (TOC entries), or bytes when `unit` says so. */
 export interface DrillProgress {
   sourceId: string;
   backupKey: string;
@@ -282,4 +283,6 @@ export interface DrillProgress {
   total: number;
   /** What is happening now, e.g. "restoring TABLE DATA public.orders". */
   detail?: string;
+  /** What done and total count: bytes (a copy, a plain SQL restore) or items (the default). */
+  unit?: 'bytes';
 }

@@ -87,3 +87,8 @@ export function formatBytes(bytes: number): string {
   if (i === 0) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[i]}`;
 }
+
+/** "3 of 12", or "1.2 GB of 4.0 GB" when a drill's progress counts bytes. */
+export function progressCount(progress: { done: number; total: number; unit?: 'bytes' }): string {
+  return progress.unit === 'bytes' ? `${formatBytes(progress.done)} of ${formatBytes(progress.total)}` : `${progress.done} of ${progress.total}`;
+}

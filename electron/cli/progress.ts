@@ -1,6 +1,7 @@
 // Drill progress on stderr: a bar redrawn in place on a terminal, plain lines otherwise (cron, CI, a pipe),
 // where a line is printed when the phase changes and at each further tenth of the work.
 import type { DrillProgress } from '../../shared/model';
+import { progressCount } from '../../shared/units';
 
 const BAR_WIDTH = 30;
 
@@ -25,7 +26,7 @@ export function progressReporter(stream: NodeJS.WriteStream): { update(p: DrillP
       if (p.phase === lastPhase && tenth === lastTenth) return;
       lastPhase = p.phase;
       lastTenth = tenth;
-      stream.write(`${p.phase}: ${p.done}/${p.total}${p.detail ? ` ${p.detail}` : ''}\n`);
+      stream.write(`${p.phase}: ${progressCount(p)}${p.detail ? ` ${p.detail}` : ''}\n`);
     },
     done() {
       if (tty && drawn) stream.write('\r\x1b[2K');

@@ -1,7 +1,7 @@
 // The one way the engine runs an external tool: an argument array (never a shell string), a timeout,
 // a kill on abort (of the whole process group), and stdout/stderr captured up to a cap.
 import { spawn, type SpawnOptions } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface RunOptions {
   cwd?: string;
@@ -25,6 +25,14 @@ export interface RunOptions {
   /** Called with each chunk of stderr as it arrives, for progress. */
   onStderr?: (chunk: string) => void;
   onStdout?: (chunk: string) => void;
+  /**
+   * Stdout goes, as bytes, into this stream (a file, another tool's stdin) instead of being captured: for
+   * outputs too big to hold (an archive streamed over ssh). `stdout` is then ''. The stream is ended when the
+   * tool's output ends; a failing stream kills the tool and sets `outputError`.
+   */
+  stdoutTo?: Writable;
+  /** With `stdoutTo`: called with each chunk's size as it arrives, for progress. */
+  onStdoutBytes?: (bytes: number) => void;
 }
 
 export interface RunResult {
@@ -41,6 +49,8 @@ export interface RunResult {
   spawnError?: NodeJS.ErrnoException;
   /** Set when `stdinStream` failed (the tool was then killed). */
   inputError?: Error;
+  /** Set when `stdoutTo` failed (the tool was then killed). */
+  outputError?: Error;
   durationMs: number;
 }
 
@@ -66,6 +76,7 @@ export function run(command: string, args: readonly string[], options: RunOption
     let aborted = false;
     let spawnError: NodeJS.ErrnoException | undefined;
     let inputError: Error | undefined;
+    let outputError: Error | undefined;
     let killTimer: NodeJS.Timeout | undefined;
 
     const kill = () => {
@@ -83,10 +94,20 @@ export function run(command: string, args: readonly string[], options: RunOption
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out.push(chunk);
-      options.onStdout?.(chunk);
-    });
+    const stdoutTo = options.stdoutTo;
+    if (stdoutTo && child.stdout) {
+      stdoutTo.on('error', (e) => {
+        outputError ??= e;
+        kill();
+      });
+      if (options.onStdoutBytes) child.stdout.on('data', (chunk: Buffer) => options.onStdoutBytes!(chunk.length));
+      child.stdout.pipe(stdoutTo);
+    } else {
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        out.push(chunk);
+        options.onStdout?.(chunk);
+      });
+    }
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       err.push(chunk);
       options.onStderr?.(chunk);
@@ -126,6 +147,7 @@ export function run(command: string, args: readonly string[], options: RunOption
         truncated: out.truncated || err.truncated,
         spawnError,
         ...(inputError ? { inputError } : {}),
+        ...(outputError ? { outputError } : {}),
         durationMs: performance.now() - started,
       });
     });
@@ -168,6 +190,7 @@ export function describeFailure(result: RunResult, name = result.command.split('
     return result.spawnError.code === 'ENOENT' ? `${name} is not installed or not on PATH` : `${name} could not start: ${result.spawnError.message}`;
   }
   if (result.inputError) return `${name} was stopped because its input failed: ${result.inputError.message}`;
+  if (result.outputError) return `${name} was stopped because its output could not be written: ${result.outputError.message}`;
   if (result.timedOut) return `${name} timed out after ${Math.round(result.durationMs / 1000)}s`;
   if (result.aborted) return `${name} was cancelled`;
   const lastLine = result.stderr.trim().split('\n').filter(Boolean).at(-1);

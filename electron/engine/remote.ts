@@ -1,8 +1,15 @@
 // Running a tool on another machine over ssh, with the user's own ssh config, keys and agent. The remote
 // side always parses a command string with the login user's shell, so the argument array is quoted for a
 // POSIX shell here, once, and nowhere else. BatchMode: a background app can never answer a prompt.
-import type { RunResult } from './exec';
+import { PassThrough } from 'node:stream';
+import { describeFailure, run, type RunOptions, type RunResult } from './exec';
 import { ProbeError } from './probes/probe';
+
+/** Where a source's tools run: this machine, or `host` over ssh. Every kind but postgres takes these fields. */
+export interface Where {
+  host?: string;
+  sshOptions?: readonly string[];
+}
 
 /** Seconds ssh waits for the TCP connection; a user's `ConnectTimeout=…` in sshOptions wins over it. */
 export const SSH_CONNECT_TIMEOUT_S = 10;
@@ -63,4 +70,121 @@ export function describeSshFailure(result: RunResult, host: string): ProbeError 
 
 function lastLine(text: string): string {
   return (text.split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? '').replace(/\.$/, '');
+}
+
+export interface ToolRunOptions extends Omit<RunOptions, 'env' | 'input' | 'uid' | 'gid'> {
+  /** Variables set for the tool: over this process's environment here, with env(1) on a remote host. */
+  env?: Readonly<Record<string, string>>;
+  /** Inherited variables the tool must not see (here: removed; remotely: env -u, against the login's own). */
+  unsetEnv?: readonly string[];
+  /**
+   * A secret the tool reads from its environment (RESTIC_PASSWORD, BORG_PASSPHRASE). Remotely it travels on
+   * ssh's stdin and a tiny sh wrapper exports it, so it is never in an argv (ps) nor needs AcceptEnv on the
+   * server. One line: a secret holding a newline is refused.
+   */
+  secret?: { name: string; value: string };
+}
+
+/**
+ * The one place a source's tool is started, here or over ssh: `command args…` with `env`, `unsetEnv` and the
+ * secret. Over ssh, a failure of ssh itself (cannot start, exit 255: host key, login, refused, unreachable)
+ * is thrown as a ProbeError saying what to fix; everything else (the tool's exit code, timeouts) is the
+ * caller's to read, as for a local run.
+ */
+export async function runTool(where: Where, command: string, args: readonly string[], options: ToolRunOptions = {}): Promise<RunResult> {
+  const { env = {}, unsetEnv = [], secret, ...rest } = options;
+  if (!where.host) {
+    const local: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of unsetEnv) delete local[name];
+    Object.assign(local, env, secret ? { [secret.name]: secret.value } : {});
+    return run(command, args, { ...rest, env: local });
+  }
+  if (secret && /[\r\n]/.test(secret.value)) throw new ProbeError('config', `the secret for ${secret.name} holds a line break, which cannot be sent to ${where.host}`);
+  const [ssh, sshArgs] = sshCommand(where.host, where.sshOptions, remoteArgv(command, args, env, unsetEnv, secret?.name));
+  const result = await run(ssh, sshArgs, { ...rest, ...(secret ? { input: `${secret.value}\n` } : {}) });
+  const sshFailure = result.timedOut || result.aborted ? null : describeSshFailure(result, where.host);
+  if (sshFailure) throw sshFailure;
+  return { ...result, command: `ssh ${where.host} ${[command, ...args].join(' ')}` };
+}
+
+/** `[sh -c '<read the secret>; exec "$@"' sh] [env -u X K=V…] command args…`, as the remote shell must run it. */
+export function remoteArgv(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, unsetEnv: readonly string[] = [], secretName?: string): string[] {
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+  const withEnv = assignments.length || unsetEnv.length ? ['env', ...unsetEnv.flatMap((name) => ['-u', name]), ...assignments, command, ...args] : [command, ...args];
+  if (!secretName) return withEnv;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretName)) throw new Error(`${secretName} is not a variable name`);
+  // `read` fails at end of input without a newline; the value is still read, hence the `|| [ -n ]`.
+  const script = `IFS= read -r bh_secret || [ -n "$bh_secret" ] || exit 97; ${secretName}=$bh_secret; export ${secretName}; unset bh_secret; exec "$@"`;
+  return ['sh', '-c', script, 'sh', ...withEnv];
+}
+
+export interface FetchProgress {
+  /** Bytes received so far. */
+  bytes: number;
+}
+
+export interface FetchTarOptions extends Pick<ToolRunOptions, 'env' | 'unsetEnv' | 'secret' | 'signal' | 'timeoutMs'> {
+  onProgress?: (progress: FetchProgress) => void;
+}
+
+/**
+ * Copies a tree to this machine: `command args…` runs on `where.host` and writes a tar archive to stdout
+ * (tar -c, restic dump --archive tar, borg export-tar), which a local `tar -x` unpacks into `dest` (an empty
+ * directory) as it arrives, so nothing is held in memory and progress is the bytes received. Owners are not
+ * kept (files belong to the user running Backup Health); modes are. Throws a ProbeError for ssh's own
+ * failures; otherwise returns both results for the caller to judge (remote first: a cut stream makes the
+ * local tar fail too, and the remote side says why).
+ */
+export async function fetchTar(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<{ remote: RunResult; local: RunResult }> {
+  const { onProgress, signal, timeoutMs = 6 * 3_600_000, ...tool } = options;
+  const pipe = new PassThrough();
+  const stopBoth = new AbortController();
+  const onAbort = () => stopBoth.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) stopBoth.abort();
+  let bytes = 0;
+  let lastReport = 0;
+  try {
+    const untar = run('tar', ['-x', '-f', '-', '--no-same-owner', '-C', dest], { stdinStream: pipe, signal: stopBoth.signal, timeoutMs }).then((result) => {
+      // tar stopped early (disk full, bad archive): the sender must not write on into a closed pipe for hours.
+      if (result.code !== 0) stopBoth.abort();
+      return result;
+    });
+    const send = runTool(where, command, args, {
+      ...tool,
+      signal: stopBoth.signal,
+      timeoutMs,
+      maxOutputBytes: 1024 * 1024,
+      stdoutTo: pipe,
+      onStdoutBytes: (n) => {
+        bytes += n;
+        const now = performance.now();
+        if (now - lastReport >= 250) {
+          lastReport = now;
+          onProgress?.({ bytes });
+        }
+      },
+    });
+    // Both are awaited before returning or throwing: the caller may remove `dest` next.
+    const [remote, local] = await Promise.allSettled([send.finally(() => pipe.writableEnded || pipe.destroyed || pipe.end()), untar]);
+    if (remote.status === 'rejected') {
+      stopBoth.abort();
+      throw remote.reason;
+    }
+    onProgress?.({ bytes });
+    return { remote: remote.value, local: (local as PromiseFulfilledResult<RunResult>).value };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Why a fetchTar did not bring the whole tree, or null when it did. `name` names the remote tool. */
+export function describeFetchFailure(fetched: { remote: RunResult; local: RunResult }, name: string, host: string): string | null {
+  const { remote, local } = fetched;
+  const localFailed = local.code !== 0 || local.spawnError !== undefined;
+  const tarFailure = () => `unpacking the copy from ${host} here failed: ${describeFailure(local, 'tar')}`;
+  // tar stopped on its own (disk full, not an archive) and the sender was stopped because of it.
+  if (localFailed && !local.aborted && !local.timedOut && (remote.aborted || remote.outputError)) return tarFailure();
+  if (remote.code !== 0 || remote.timedOut || remote.aborted || remote.outputError) return `${describeFailure(remote, name)} (on ${host})`;
+  return localFailed ? tarFailure() : null;
 }

@@ -1,5 +1,5 @@
 import type { Drill, DrillProgress } from '../../shared/model';
-import { formatDuration } from '../../shared/units';
+import { formatDuration, progressCount } from '../../shared/units';
 import { useRestoreDrill } from '../hooks/useRestoreDrill';
 import { OUTCOME_WORD, PHASE_WORD } from '../words';
 
@@ -30,7 +30,7 @@ function ProgressBar({ progress }: { progress: DrillProgress | null }) {
       <progress aria-label="Restore drill progress" max={counted ? progress.total : undefined} value={counted ? progress.done : undefined} />
       <span>
         {phase}
-        {counted && ` — ${progress.done} of ${progress.total}`}
+        {counted && ` — ${progressCount(progress)}`}
         {progress?.detail && <span className="muted"> ({progress.detail})</span>}
       </span>
     </div>

@@ -1,11 +1,11 @@
 // Running borg for a source: the passphrase only in the child's environment, borg's own state kept apart from
 // the user's, never a prompt, a short lock wait, and borg's errors (read from --log-json) turned into
 // ProbeErrors a sysadmin can act on.
-import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
 import { run, type RunOptions, type RunResult } from '../exec';
+import { readPasswordFile } from './password-file';
 import { ProbeError } from './probe';
 
 /**
@@ -36,25 +36,6 @@ export async function borgPassphrase(source: BorgSourceConfig): Promise<string> 
   }
   if (source.passwordFile) return readPasswordFile(source.passwordFile);
   return '';
-}
-
-async function readPasswordFile(path: string): Promise<string> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new ProbeError('config', `passwordFile ${path} is not a file`);
-    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw new ProbeError('config', `passwordFile ${path} can be read by other users (mode ${mode}); run chmod 600 ${path}`);
-    }
-    const value = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
-    if (value === '') throw new ProbeError('config', `passwordFile ${path} is empty`);
-    return value;
-  } catch (err) {
-    if (err instanceof ProbeError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read by the user Backup Health runs as' : `cannot be read (${code ?? 'error'})`;
-    throw new ProbeError('config', `passwordFile ${path} ${why}`);
-  }
 }
 
 export function borgEnvironment(passphrase: string): NodeJS.ProcessEnv {

@@ -1,13 +1,14 @@
 // Observes one PostgreSQL server over a single connection: version, recovery state, databases and their
 // sizes, WAL archiving (pg_stat_archiver), streaming standbys (pg_stat_replication) and, on a standby, how far
 // replay is behind. The password is looked up only when the server asks for one and never leaves this file.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'pg';
 import pgpass from 'pgpass';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../shared/model';
+import { readPasswordFile } from './password-file';
 import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
@@ -142,25 +143,6 @@ async function storedPassword(id: string, secrets: ProbeSecrets, hostPort: strin
   }
   if (value === undefined || value === '') throw new ProbeError('config', `no password is kept for ${id}: enter it in the source's settings`, hostPort);
   return value;
-}
-
-async function readPasswordFile(path: string, hostPort: string): Promise<string> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new ProbeError('config', `passwordFile ${path} is not a file`, hostPort);
-    if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
-      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
-      throw new ProbeError('config', `passwordFile ${path} can be read by other users (mode ${mode}); run chmod 600 ${path}`, hostPort);
-    }
-    const value = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
-    if (value === '') throw new ProbeError('config', `passwordFile ${path} is empty`, hostPort);
-    return value;
-  } catch (err) {
-    if (err instanceof ProbeError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read by the user Backup Health runs as' : `cannot be read (${code ?? 'error'})`;
-    throw new ProbeError('config', `passwordFile ${path} ${why}`, hostPort);
-  }
 }
 
 /** ~/.pgpass (or PGPASSFILE) through the pgpass package, which pg itself uses but deprecates using implicitly. */

@@ -73,7 +73,7 @@ afterAll(async () => {
 describe('backup-health drill', () => {
   it('restores the newest dump, verifies it, and exits 0 with the evidence as JSON', async () => {
     const result = await drill(config('ok.yml'), '--json');
-    expect(result.stderr).toMatch(/^restore: \d+\/\d+/m); // plain progress lines when stderr is not a terminal
+    expect(result.stderr).toMatch(/^restore: \d+ of \d+/m); // plain progress lines when stderr is not a terminal
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({

@@ -108,9 +108,9 @@ describe('host and sshOptions in the config', () => {
     expect(problems({ host: 'backup1', sshOptions: ['BatchMode=no'] })).toEqual([expect.stringMatching(/BatchMode cannot be changed/)]);
   });
 
-  it('wants host with sshOptions, and no drill of remote dumps yet', () => {
+  it('wants host with sshOptions, and drills remote dumps', () => {
     expect(problems({ sshOptions: ['Port=2222'] })).toEqual([expect.stringMatching(/^sources\[0\]\.sshOptions: .*set host too/)]);
-    expect(problems({ host: 'backup1', drill: { every: '7d' } })).toEqual([expect.stringMatching(/^sources\[0\]\.drill: restore drills of dumps on another host are not supported yet/)]);
+    expect(problems({ host: 'backup1', drill: { every: '7d' } })).toEqual([]);
   });
 });
 
