@@ -16,9 +16,10 @@ const OWNER_FILE = 'owner.json';
 
 /**
  * Every kind of drill directory the start-up sweep removes once its owner is gone: scratch clusters, and the
- * restic / borg restore trees (which hold a whole restored backup and must not outlive a killed drill).
+ * restic / borg restore trees and dumps copied from another host (each holds a whole backup and must not
+ * outlive a killed drill).
  */
-export const DRILL_DIR_PREFIXES = [SCRATCH_PREFIX, 'backup-health-restic-', 'backup-health-borg-'];
+export const DRILL_DIR_PREFIXES = [SCRATCH_PREFIX, 'backup-health-restic-', 'backup-health-borg-', 'backup-health-copy-'];
 
 /** Marks a drill directory as this process's, so a sweep after a crash knows it may go. */
 export function writeOwnerFile(dir: string, purpose: string): void {

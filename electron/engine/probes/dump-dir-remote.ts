@@ -7,8 +7,8 @@ import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
-import { run, type RunResult } from '../exec';
-import { describeSshFailure, sshCommand } from '../remote';
+import type { RunResult } from '../exec';
+import { describeSshFailure, runTool } from '../remote';
 import { ProbeError, type ProbeContext } from './probe';
 import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from './dump-header';
 
@@ -157,11 +157,9 @@ export async function observeRemoteDir(source: DumpDirSourceConfig & { host: str
   return out;
 }
 
-async function remote(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext, argv: string[]): Promise<RunResult> {
-  const [command, args] = sshCommand(source.host, source.sshOptions, argv);
-  const result = await run(command, args, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, maxOutputBytes: MAX_OUTPUT_BYTES });
-  const failure = describeSshFailure(result, source.host);
-  if (failure) throw failure;
+async function remote(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext, [command, ...args]: string[]): Promise<RunResult> {
+  const result = await runTool(source, command!, args, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, maxOutputBytes: MAX_OUTPUT_BYTES });
+  if (result.timedOut || result.aborted) throw describeSshFailure(result, source.host)!;
   if (result.truncated) throw new ProbeError('failed', `the answer from ${source.host} was larger than ${MAX_OUTPUT_BYTES / 1024 / 1024} MB; narrow pattern`, source.host);
   return result;
 }

@@ -8,19 +8,21 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { DumpDirSourceConfig } from '../../../shared/config';
-import type { Drill, DumpDirMetrics, ObservedBackup } from '../../../shared/model';
-import { ProbeError, type DrillContext, type Probe, type ProbeContext } from './probe';
+import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
+import { ProbeError, type Probe, type ProbeContext } from './probe';
 import { observeRemoteDir } from './dump-dir-remote';
 import { readDirectoryDumpHeader, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
 import { runDumpDrill } from '../drills/dump-drill';
 import { dumpDrillOptions } from '../drills/source-dump-drill';
+import { runRemoteDumpDrill } from '../drills/remote-dump-drill';
 
 /** Files read at once: enough to hide disk latency, few enough not to exhaust file descriptors. */
 const HEADER_READ_CONCURRENCY = 8;
 
 export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
   kind: 'dump-dir',
-  drill: (source, backup, ctx) => (source.host ? Promise.resolve(remoteDrillNotSupported(source, backup, ctx)) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
+  // A dump on another host is copied here first: never a local file that happens to share its path.
+  drill: (source, backup, ctx) => (source.host ? runRemoteDumpDrill({ ...source, host: source.host }, backup, ctx) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
   async observe(source, ctx) {
     const observed = source.host ? await observeRemote({ ...source, host: source.host }, ctx) : await observeLocal(source, ctx);
     const settledBefore = ctx.now() - source.settle;
@@ -47,25 +49,6 @@ async function observeLocal(source: DumpDirSourceConfig, ctx: ProbeContext): Pro
 async function observeRemote(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext): Promise<ObservedBackup[]> {
   const entries = await observeRemoteDir(source, ctx);
   return entries.map((e) => backup(e.key, e.finishedAt, e.sizeBytes, e.reading));
-}
-
-/** Until a drill can copy a remote dump here first, it must never restore a local file that happens to share the path. */
-function remoteDrillNotSupported(source: DumpDirSourceConfig, backup: ObservedBackup, ctx: DrillContext): Drill {
-  const at = ctx.now();
-  return {
-    sourceId: source.id,
-    backupKey: backup.key,
-    startedAt: at,
-    finishedAt: at,
-    outcome: 'error',
-    phases: {},
-    restoreMs: null,
-    tables: 0,
-    rows: 0,
-    restoredBytes: null,
-    checks: [],
-    message: `restore drills of dumps on another host (${source.host}) are not supported yet: copy the dump here and drill it from a local dump-dir source`,
-  };
 }
 
 async function listMatching(dir: string, pattern: string): Promise<string[]> {

@@ -1,11 +1,12 @@
 // A dump directory read over ssh through a real sshd on 127.0.0.1 (the "remote" is this machine), compared
 // with the local probe on the same directory: the same backups, sizes, times and headers. Then what goes
 // wrong with ssh in real life: an unknown host key, a key the server does not accept, nothing listening.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
+import type { Drill, DrillProgress, ObservedBackup } from '../../../shared/model';
 import { describeFailure } from '../../../electron/engine/exec';
 import { ScratchCluster, runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
@@ -122,11 +123,102 @@ describe('dump-dir over ssh', () => {
     expect(err.code).toBe('refused');
     expect(err.message).toMatch(/refused the ssh connection/);
   });
+});
 
-  it('never drills a remote dump from a local file of the same path', async () => {
-    const remote = await dumpDirProbe.observe(source({ pattern: 'orders-custom.dump', host: sshd.host, sshOptions: sshd.sshOptions }), context());
-    const drill = await dumpDirProbe.drill!(source({ host: sshd.host, sshOptions: sshd.sshOptions }), remote.backups[0]!, { ...context(), onProgress: () => {} });
+describe('drills of dumps over ssh', () => {
+  const drillDir = () => {
+    // Drills running as root start their clusters as postgres, which must reach the drill dir.
+    chmodSync(root, 0o755);
+    const dir = join(root, 'drills');
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return dir;
+  };
+  const leftovers = () => readdirSync(drillDir());
+
+  async function drillRemote(name: string, options: { sshOptions?: string[]; backup?: (b: ObservedBackup) => ObservedBackup; signal?: AbortSignal; onProgress?: (p: DrillProgress) => void; path?: string } = {}): Promise<Drill> {
+    const fields = { pattern: name, host: sshd.host, sshOptions: options.sshOptions ?? sshd.sshOptions, ...(options.path ? { path: options.path } : {}) };
+    const seen = await dumpDirProbe.observe(source({ ...fields, sshOptions: sshd.sshOptions }), context());
+    expect(seen.backups).toHaveLength(1);
+    const backup = options.backup ? options.backup(seen.backups[0]!) : seen.backups[0]!;
+    const parsed = validateConfig({ defaults: { drillDir: drillDir() } });
+    if (!parsed.ok) throw new Error('bad config');
+    return dumpDirProbe.drill!(source(fields), backup, {
+      ...context(),
+      config: parsed.config,
+      signal: options.signal ?? new AbortController().signal,
+      timeoutMs: 120_000,
+      onProgress: options.onProgress ?? (() => {}),
+    });
+  }
+
+  it('copies a custom dump here with byte progress, restores it, and removes the copy', async () => {
+    const progress: DrillProgress[] = [];
+    const drill = await drillRemote('orders-custom.dump', { onProgress: (p) => progress.push(p) });
+    expect(drill.outcome, drill.message).toBe('pass');
+    expect(drill.backupKey).toBe(join(dumps, 'orders-custom.dump'));
+    expect(drill.rows).toBe(5000);
+    expect(drill.message).toMatch(/^copied from root@127\.0\.0\.1 \(.* in .*\); /);
+    expect(drill.message).not.toMatch(/backup-health-copy-/);
+    expect(drill.phases.copy).toBeGreaterThanOrEqual(0);
+    expect(drill.restoreMs).toBeGreaterThanOrEqual(drill.phases.copy! + (drill.phases.restore ?? 0));
+    const copies = progress.filter((p) => p.phase === 'copy');
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.every((p) => p.unit === 'bytes' && p.total === statSync(join(dumps, 'orders-custom.dump')).size)).toBe(true);
+    expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['copy', 'restore', 'verify']));
+    expect(progress.every((p) => p.backupKey === drill.backupKey)).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('copies a directory-format dump whole', async () => {
+    const drill = await drillRemote('orders-directory.dump');
+    expect(drill.outcome, drill.message).toBe('pass');
+    expect(drill.tables).toBe(1);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('fails a dump cut in half, as it would locally', async () => {
+    const half = join(root, 'half');
+    mkdirSync(half, { recursive: true });
+    copyFileSync(join(dumps, 'orders-plain.sql'), join(half, 'orders-half.sql'));
+    truncateSync(join(half, 'orders-half.sql'), Math.floor(statSync(join(dumps, 'orders-plain.sql')).size / 2));
+    const drill = await drillRemote('orders-half.sql', { path: half, backup: (b) => ({ ...b, readable: true }) });
+    expect(drill.outcome).toBe('fail');
+    expect(drill.message).toMatch(/does not end with/);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a dump that changed since it was observed', async () => {
+    const drill = await drillRemote('orders-custom.dump', { backup: (b) => ({ ...b, sizeBytes: b.sizeBytes + 1 }) });
     expect(drill.outcome).toBe('error');
-    expect(drill.message).toMatch(/not supported yet/);
+    expect(drill.message).toMatch(/changed since it was observed .*drill it again after the next poll/);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('turns a refused ssh login into an error drill naming the fix', async () => {
+    const drill = await drillRemote('orders-custom.dump', { sshOptions: sshd.wrongKeyOptions });
+    expect(drill.outcome).toBe('error');
+    expect(drill.message).toMatch(/^copying .* from root@127\.0\.0\.1 failed: 127\.0\.0\.1 refused the ssh login/);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('stops a copy when the drill is cancelled, and removes what arrived', async () => {
+    const big = join(root, 'big');
+    mkdirSync(big, { recursive: true });
+    copyFileSync(join(dumps, 'orders-custom.dump'), join(big, 'orders-big.dump'));
+    // A dump with 400 MB of trailing bytes: the copy takes long enough to be cancelled mid-way.
+    const fill = Buffer.alloc(4 * 1024 * 1024, 1);
+    for (let i = 0; i < 100; i++) appendFileSync(join(big, 'orders-big.dump'), fill);
+    const cancel = new AbortController();
+    const drill = await drillRemote('orders-big.dump', {
+      path: big,
+      signal: cancel.signal,
+      onProgress: (p) => {
+        if (p.phase === 'copy' && p.done > 0) cancel.abort();
+      },
+    });
+    expect(drill.outcome).toBe('error');
+    expect(drill.message).toMatch(/stopped while copying orders-big\.dump from root@127\.0\.0\.1/);
+    expect(leftovers()).toEqual([]);
   });
 });
+
