@@ -1,10 +1,12 @@
-// Running borg for a source: the passphrase only in the child's environment, borg's own state kept apart from
-// the user's, never a prompt, a short lock wait, and borg's errors (read from --log-json) turned into
-// ProbeErrors a sysadmin can act on.
+// Running borg for a source, here or on its `host` over ssh: the passphrase only in borg's environment (over
+// ssh: on stdin, never in an argv), borg's own state kept apart from the user's, never a prompt, a short lock
+// wait, times printed in UTC, and borg's errors (read from --log-json) turned into ProbeErrors a sysadmin can act on.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
-import { run, type RunOptions, type RunResult } from '../exec';
+import type { ProbeErrorCode } from '../../../shared/model';
+import type { RunOptions, RunResult } from '../exec';
+import { runTool, type ToolRunOptions } from '../remote';
 import { readPasswordFile } from './password-file';
 import { ProbeError } from './probe';
 
@@ -24,6 +26,14 @@ export function borgBaseDir(): string {
   return join(cache, 'backup-health', 'borg');
 }
 
+/**
+ * The same, on a backup host: a path there, not here. Relative, so borg reads it against its working directory,
+ * which for an ssh command is the login's home: ~/.cache/backup-health/borg of whoever Backup Health logs in as.
+ * Not the remote default (~/.cache/borg): that is the backup job's own chunks cache when the same user runs the
+ * backups, and a poll holding its lock would make the nightly `borg create` wait or fail.
+ */
+export const REMOTE_BORG_BASE_DIR = '.cache/backup-health/borg';
+
 /** Inherited variables that would change which repository or passphrase borg uses. */
 const INHERITED_BORG_VARIABLES = ['BORG_REPO', 'BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE_FD', 'BORG_NEW_PASSPHRASE', 'BORG_BASE_DIR', 'BORG_CACHE_DIR', 'BORG_SECURITY_DIR', 'BORG_CONFIG_DIR', 'BORG_KEYS_DIR'];
 
@@ -38,23 +48,38 @@ export async function borgPassphrase(source: BorgSourceConfig): Promise<string> 
   return '';
 }
 
-export function borgEnvironment(passphrase: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of INHERITED_BORG_VARIABLES) delete env[name];
+/** The repository as messages name it: `/srv/borg/orders`, or `/srv/borg/orders on backup@backup1`. */
+export function repoName(source: BorgSourceConfig): string {
+  return source.host ? `${source.repo} on ${source.host}` : source.repo;
+}
+
+/** What borg runs with, here or on source.host: runTool's env, unsetEnv and secret. */
+export function borgToolOptions(source: BorgSourceConfig, passphrase: string): Pick<ToolRunOptions, 'env' | 'unsetEnv' | 'secret'> {
   return {
-    ...env,
+    unsetEnv: INHERITED_BORG_VARIABLES,
     // Through the environment only: never on the command line (visible to every user in ps) nor in a shell
     // string (BORG_PASSCOMMAND). Set even when empty, so an encrypted repository fails instead of prompting.
-    BORG_PASSPHRASE: passphrase,
-    BORG_DISPLAY_PASSPHRASE: 'no',
-    BORG_BASE_DIR: borgBaseDir(),
-    // Both would otherwise stop at a yes/no prompt the first time this (separate) security dir sees the
-    // repository, or after it was moved or remounted: the user named this repository in the config, and
-    // Backup Health only reads it. Borg still refuses a repository whose id changed or that looks rolled back.
-    BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
-    BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-    LANG: 'C.UTF-8',
+    secret: { name: 'BORG_PASSPHRASE', value: passphrase },
+    env: {
+      BORG_DISPLAY_PASSPHRASE: 'no',
+      BORG_BASE_DIR: source.host ? REMOTE_BORG_BASE_DIR : borgBaseDir(),
+      // Both would otherwise stop at a yes/no prompt the first time this (separate) security dir sees the
+      // repository, or after it was moved or remounted: the user named this repository in the config, and
+      // Backup Health only reads it. Borg still refuses a repository whose id changed or that looks rolled back.
+      BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes',
+      BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+      LANG: 'C.UTF-8',
+      // borg prints times in the local time of the machine it runs on, without a zone. A backup host's zone is
+      // unknown here, so borg runs in UTC everywhere (a POSIX TZ string: no tzdata needed) and parseBorgTime
+      // reads UTC.
+      TZ: 'UTC0',
+    },
   };
+}
+
+/** The options every borg call starts with. */
+export function borgCommonArgs(lockWaitS = BORG_LOCK_WAIT_S): string[] {
+  return ['--log-json', '--lock-wait', String(lockWaitS)];
 }
 
 export interface BorgRun {
@@ -64,13 +89,15 @@ export interface BorgRun {
   args: string[];
   signal?: AbortSignal;
   timeoutMs: number;
+  /** The working directory of a local borg (where extract writes). */
   cwd?: string;
   onStderr?: RunOptions['onStderr'];
   lockWaitS?: number;
 }
 
-export function runBorg({ passphrase, args, signal, timeoutMs, cwd, onStderr, lockWaitS = BORG_LOCK_WAIT_S }: BorgRun): Promise<RunResult> {
-  return run('borg', ['--log-json', '--lock-wait', String(lockWaitS), ...args], { env: borgEnvironment(passphrase), signal, timeoutMs, cwd, onStderr, maxOutputBytes: 64 * 1024 * 1024 });
+/** borg here, or on source.host over ssh (ssh's own failures are thrown as ProbeErrors by runTool). */
+export function runBorg({ source, passphrase, args, signal, timeoutMs, cwd, onStderr, lockWaitS }: BorgRun): Promise<RunResult> {
+  return runTool(source, 'borg', [...borgCommonArgs(lockWaitS), ...args], { ...borgToolOptions(source, passphrase), signal, timeoutMs, cwd, onStderr, maxOutputBytes: 64 * 1024 * 1024 });
 }
 
 /** One line of `borg --log-json` stderr. */
@@ -94,43 +121,46 @@ export function borgLogLines(stderr: string): BorgLogLine[] {
   return lines;
 }
 
-/** What went wrong, as a ProbeError: borg's msgid says which failure it was. */
+/** What went wrong, as a ProbeError naming the repository (and its host): borg's msgid says which failure it was. */
 export function borgError(source: BorgSourceConfig, result: RunResult): ProbeError {
-  const repo = source.repo;
+  const repo = repoName(source);
+  const fail = (code: ProbeErrorCode, message: string) => new ProbeError(code, message, source.host);
   if (result.spawnError) {
     return result.spawnError.code === 'ENOENT'
-      ? new ProbeError('config', 'borg is not installed or not on PATH; install borgbackup (apt-get install borgbackup)')
-      : new ProbeError('failed', `borg could not start: ${result.spawnError.message}`);
+      ? fail('config', 'borg is not installed or not on PATH; install borgbackup (apt-get install borgbackup)')
+      : fail('failed', `borg could not start: ${result.spawnError.message}`);
   }
-  if (result.timedOut) return new ProbeError('timeout', `borg did not answer within ${Math.round(result.durationMs / 1000)}s reading ${repo}`);
-  if (result.aborted) return new ProbeError('timeout', `reading ${repo} with borg was stopped`);
+  if (result.timedOut) return fail('timeout', `borg did not answer within ${Math.round(result.durationMs / 1000)}s reading ${repo}`);
+  if (result.aborted) return fail('timeout', `reading ${repo} with borg was stopped`);
+  // The remote shell (or env) could not find borg: 127 is "command not found" for both.
+  if (source.host && result.code === 127) return fail('config', `borg is not installed on ${source.host}, or not on the PATH of an ssh login there; install borgbackup there`);
   const errors = borgLogLines(result.stderr).filter((l) => l.type === 'log_message' && (l.levelname === 'ERROR' || l.levelname === 'CRITICAL'));
   const error = errors.find((l) => l.msgid) ?? errors.at(-1);
   const said = error?.message?.trim() ?? result.stderr.trim().split('\n').filter((l) => l && !l.startsWith('{')).at(-1) ?? `exited with code ${result.code}`;
   switch (error?.msgid) {
     case 'PassphraseWrong':
       return source.passwordEnv || source.passwordFile
-        ? new ProbeError('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}`)
-        : new ProbeError('auth-failed', `the borg repository ${repo} is encrypted: set passwordFile (chmod 600) or passwordEnv to its passphrase`);
+        ? fail('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}`)
+        : fail('auth-failed', `the borg repository ${repo} is encrypted: set passwordFile (chmod 600) or passwordEnv to its passphrase`);
     case 'Repository.DoesNotExist':
-      return new ProbeError('not-found', `no borg repository at ${repo}: check repo, and that the disk holding it is mounted`);
+      return fail('not-found', `no borg repository at ${repo}: check repo, and that the disk holding it is mounted`);
     case 'Repository.InvalidRepository':
     case 'Repository.InvalidRepositoryConfig':
-      return new ProbeError('config', `${repo} is not a borg repository: point repo at the directory holding its config file`);
+      return fail('config', `${repo} is not a borg repository: point repo at the directory holding its config file`);
     case 'LockTimeout':
     case 'LockFailed':
     case 'LockError':
-      return new ProbeError('failed', `the borg repository ${repo} is locked by another borg process (a backup, prune or check running now?) and stayed locked for ${BORG_LOCK_WAIT_S}s; if none runs, remove the stale lock with borg break-lock`);
+      return fail('failed', `the borg repository ${repo} is locked by another borg process (a backup, prune or check running now?) and stayed locked for ${BORG_LOCK_WAIT_S}s; if none runs, remove the stale lock with borg break-lock`);
     case 'Repository.CheckNeeded':
-      return new ProbeError('failed', `the borg repository ${repo} needs a check: run borg check ${repo}`);
+      return fail('failed', `the borg repository ${repo} needs a check: run borg check ${source.repo}${source.host ? ` on ${source.host}` : ''}`);
   }
-  if (/permission denied/i.test(said)) return new ProbeError('permission-denied', `permission denied reading the borg repository ${repo}: ${said}`);
-  return new ProbeError('failed', `borg failed on ${repo}: ${said}`);
+  if (/permission denied/i.test(said)) return fail('permission-denied', `permission denied reading the borg repository ${repo}: ${said}`);
+  return fail('failed', `borg failed on ${repo}: ${said}`);
 }
 
 /**
  * A borg timestamp ("2024-05-01T03:00:12.345678"): local time of the machine borg ran on, without a zone.
- * Borg runs here (local repositories), so it is this machine's local time.
+ * Borg always runs with TZ=UTC0 (borgToolOptions), here and on a backup host, so it is read as UTC.
  */
 export function parseBorgTime(text: unknown): number | null {
   if (typeof text !== 'string') return null;
@@ -138,6 +168,6 @@ export function parseBorgTime(text: unknown): number | null {
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac = '0'] = m;
   const ms = Math.floor(Number(frac.padEnd(6, '0')) / 1000);
-  const at = new Date(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms).getTime();
+  const at = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   return Number.isNaN(at) ? null : at;
 }

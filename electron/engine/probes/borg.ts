@@ -5,10 +5,12 @@
 // archive never changes once written, so what info said is kept in memory by repository and archive id, and each
 // poll asks info only about archives not seen before: `--last K`, where K reaches back to the oldest unseen one
 // (new archives are the newest, so K is usually 1). The first poll after a start reads them all once.
+//
+// With `host`, borg runs on that machine over ssh (runBorg): the same calls and answers, errors naming the host.
 import type { BorgSourceConfig } from '../../../shared/config';
 import type { BorgMetrics, ObservedBackup } from '../../../shared/model';
 import { ProbeError, type Probe } from './probe';
-import { borgError, borgPassphrase, parseBorgTime, runBorg } from './borg-run';
+import { borgError, borgPassphrase, parseBorgTime, repoName, runBorg } from './borg-run';
 import { runBorgDrill } from '../drills/borg-drill';
 
 /** What `borg info` says of one archive; archives are immutable, so this never goes stale. */
@@ -97,7 +99,7 @@ function parseJson(source: BorgSourceConfig, stdout: string): unknown {
   try {
     return JSON.parse(stdout);
   } catch {
-    throw new ProbeError('failed', `borg printed something other than JSON for ${source.repo}: ${stdout.slice(0, 120)}`);
+    throw new ProbeError('failed', `borg printed something other than JSON for ${repoName(source)}: ${stdout.slice(0, 120)}`, source.host);
   }
 }
 

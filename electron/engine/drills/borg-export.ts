@@ -1,0 +1,48 @@
+// Copying a borg archive from its backup host to this machine for a drill: `borg export-tar REPO::ARCHIVE -`
+// runs there and writes a tar to stdout, which is unpacked here as it arrives (remote.ts fetchTar), with the bytes
+// received as progress. Like extract, export-tar reads and authenticates every chunk of the archive, so a corrupt
+// chunk of this archive fails the copy. Borg runs there with the same environment and passphrase as runBorg.
+import type { BorgSourceConfig } from '../../../shared/config';
+import type { DrillOutcome } from '../../../shared/model';
+import { describeFetchFailure, fetchTar } from '../remote';
+import { borgCommonArgs, borgError, borgToolOptions } from '../probes/borg-run';
+import type { ProbeError } from '../probes/probe';
+import { describeFailure, type RunResult } from '../exec';
+
+/** Failures of the drill itself (it could not tell), as opposed to a bad archive. */
+const DRILL_ERRORS = new Set(['config', 'auth-failed', 'not-found', 'timeout', 'permission-denied']);
+
+/** Whether a failed borg call means the archive is bad (fail) or the drill could not tell (error). */
+export function borgFailureOutcome(error: ProbeError, result: RunResult): DrillOutcome {
+  return DRILL_ERRORS.has(error.code) || /locked/.test(error.message) || result.spawnError ? 'error' : 'fail';
+}
+
+export interface ArchiveCopy {
+  source: BorgSourceConfig & { host: string };
+  passphrase: string;
+  /** REPO::ARCHIVE */
+  archive: string;
+  /** An empty local directory the archive's tree is unpacked into. */
+  dest: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+  onProgress(bytes: number): void;
+}
+
+/** Copies the archive into `dest`; null when the whole tree arrived, else why not and what that means. */
+export async function copyArchiveFromHost({ source, passphrase, archive, dest, signal, timeoutMs, onProgress }: ArchiveCopy): Promise<{ outcome: DrillOutcome; message: string } | null> {
+  const args = [...borgCommonArgs(), 'export-tar', archive, '-'];
+  const fetched = await fetchTar(source, 'borg', args, dest, { ...borgToolOptions(source, passphrase), signal, timeoutMs, onProgress: (p) => onProgress(p.bytes) });
+  const { remote, local } = fetched;
+  const sent = !remote.timedOut && !remote.aborted && !remote.outputError;
+  const unpacked = local.code === 0 && !local.spawnError;
+  // borg exits 1 for warnings; the tree it sent is then checked against the archive's stats like any other.
+  if (sent && unpacked && (remote.code === 0 || remote.code === 1)) return null;
+  if (sent && remote.code !== null && remote.code > 1) {
+    const error = borgError(source, remote);
+    return { outcome: borgFailureOutcome(error, remote), message: error.message };
+  }
+  if (sent && remote.code !== null && remote.code <= 1) return { outcome: 'error', message: `unpacking the copy from ${source.host} here failed: ${describeFailure(local, 'tar')}` };
+  // Cancelled, timed out, or the unpacking here failed (disk full) and stopped the copy: the drill could not tell.
+  return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive} from ${source.host} failed` };
+}
