@@ -4,11 +4,19 @@ import type { SourceKind } from '../../shared/model';
 
 export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
 export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'] as const;
-export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', 'host', 'sshOptions'] as const;
-export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] as const;
-export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database'] as const;
-export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] as const;
-export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout'] as const;
+/** Where a store's tools run: this machine, or a host over ssh. */
+export const REMOTE_FIELDS = ['host', 'sshOptions'] as const;
+export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', ...REMOTE_FIELDS] as const;
+export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
+export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database', ...REMOTE_FIELDS] as const;
+export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
+export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset'] as const;
+/** Drill fields a kind does not take: a physical restore has no pg_restore -j and compares nothing live; only restic reads pack data back. */
+export function drillFieldsOf(kind: SourceKind): readonly DrillTextField[] {
+  if (kind === 'pgbackrest') return ['every', 'maxAge', 'timeout'];
+  if (kind === 'restic') return DRILL_FIELDS;
+  return DRILL_FIELDS.filter((f) => f !== 'readDataSubset');
+}
 
 /** Fields written as lists in the file, edited as comma-separated words. */
 const LIST_FIELDS = new Set<string>(['standbys', 'coverageIgnore']);
@@ -20,7 +28,7 @@ const NUMBER_FIELDS = new Set<string>(['repo']);
 type TextField = (typeof COMMON_FIELDS)[number] | (typeof POSTGRES_FIELDS)[number] | (typeof DUMP_DIR_FIELDS)[number] | (typeof BORG_FIELDS)[number] | (typeof PGBACKREST_FIELDS)[number] | (typeof RESTIC_FIELDS)[number];
 
 /** The text fields of a kind besides the common ones. */
-function kindFields(kind: SourceKind): readonly TextField[] {
+export function kindFields(kind: SourceKind): readonly TextField[] {
   if (kind === 'postgres') return POSTGRES_FIELDS;
   if (kind === 'borg') return BORG_FIELDS;
   if (kind === 'pgbackrest') return PGBACKREST_FIELDS;
@@ -71,7 +79,7 @@ export function formFromSource(source: Record<string, unknown>): SourceForm {
 
 function readDrill(form: SourceForm, drill: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(drill)) {
-    if ((DRILL_FIELDS as readonly string[]).includes(key)) {
+    if ((drillFieldsOf(form.kind) as readonly string[]).includes(key)) {
       form.drill[key as DrillTextField] = asText(value);
     } else if (key === 'checks' && Array.isArray(value)) {
       form.drill.checks = value.map((check: unknown) => {
@@ -111,7 +119,7 @@ export function sourceFromForm(form: SourceForm): Record<string, unknown> {
 
 function drillFromForm(form: SourceForm): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
-  for (const key of DRILL_FIELDS) {
+  for (const key of drillFieldsOf(form.kind)) {
     const text = form.drill[key].trim();
     if (!text) continue;
     // jobs is a plain number in the file; anything else is passed on as written, for the schema to judge.

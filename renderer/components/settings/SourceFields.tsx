@@ -1,6 +1,6 @@
 // The form's fields per source kind, one per key of the schema in shared/config.ts, in the config file's words.
 import type { ReactNode } from 'react';
-import type { DrillCheckForm, SourceForm } from '../../settings/source-form';
+import { drillFieldsOf, kindFields, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
 import { SelectField, TextField } from './fields';
 
 export interface FieldsProps {
@@ -105,9 +105,8 @@ export function DumpDirFields({ f }: { f: FieldsProps }) {
         <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source these dumps come from." />
         <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
         <Text f={f} path="settle" label="Settle time" placeholder="60s" hint="A file changed more recently is still being written and is not judged yet." />
-        <Text f={f} path="host" label="On host (ssh)" placeholder="this machine" hint="user@backup1: the directory is read over ssh with your ssh config and agent." />
-        <Text f={f} path="sshOptions" label="ssh options" multiline placeholder="e.g. Port=2222" hint="One Key=Value per line, as ssh -o takes them." />
       </fieldset>
+      <RemoteFields f={f} what="The directory is read there over ssh, and a drill copies the dump here first." />
       <fieldset>
         <legend>Limits</legend>
         <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest dump is older. Like 26h or 7d." />
@@ -128,6 +127,7 @@ export function PgBackRestFields({ f }: { f: FieldsProps }) {
         <Text f={f} path="repo" label="Repository number" placeholder="all" hint="Only this repository (pgbackrest --repo), when the stanza has several." />
         <SelectField path="database" label="Backups of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source this stanza backs up." />
       </fieldset>
+      <RemoteFields f={f} what="pgbackrest runs there (the repository host, where its config is); a drill restores there and copies the result here." />
       <fieldset>
         <legend>Limits</legend>
         <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest backup of any type is older. Like 26h." />
@@ -149,6 +149,7 @@ export function BorgFields({ f }: { f: FieldsProps }) {
         <Text f={f} path="passwordFile" label="Passphrase file" hint="A file holding only the passphrase, chmod 600." />
         <Text f={f} path="pattern" label="Archive names" placeholder="all archives" hint="Glob on archive names (borg --glob-archives), like orders-*." />
       </fieldset>
+      <RemoteFields f={f} what="borg runs there and repo is a path on that host; the passphrase is sent over ssh, never on a command line. A drill copies the archive here." />
       <fieldset>
         <legend>Limits</legend>
         <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest archive is older. Like 26h or 7d." />
@@ -171,6 +172,7 @@ export function ResticFields({ f }: { f: FieldsProps }) {
         <Text f={f} path="snapshotPath" label="Snapshots of path" placeholder="all paths" hint="restic --path" />
         <Text f={f} path="snapshotTag" label="Snapshots tagged" placeholder="all tags" hint="restic --tag, like daily or daily,orders." />
       </fieldset>
+      <RemoteFields f={f} what="restic runs there and repo is as that host sees it; the password is sent over ssh, never on a command line. A drill copies the snapshot here." />
       <fieldset>
         <legend>Limits</legend>
         <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest snapshot is older. Like 26h or 7d." />
@@ -181,8 +183,20 @@ export function ResticFields({ f }: { f: FieldsProps }) {
   );
 }
 
+/** Where the store is read: this machine, or a host over ssh. */
+function RemoteFields({ f, what }: { f: FieldsProps; what: string }) {
+  return (
+    <fieldset>
+      <legend>On another machine</legend>
+      <Text f={f} path="host" label="On host (ssh)" placeholder="this machine" hint={`user@backup1, with your ssh config, keys and agent (never a password prompt). ${what}`} />
+      <Text f={f} path="sshOptions" label="ssh options" multiline placeholder="e.g. Port=2222" hint="One Key=Value per line, as ssh -o takes them." />
+    </fieldset>
+  );
+}
+
 function DrillFields({ f }: { f: FieldsProps }) {
   const checks = f.form.drill.checks;
+  const shown = new Set<string>(drillFieldsOf(f.form.kind));
   const change = (i: number, part: Partial<DrillCheckForm>) => f.setChecks(checks.map((c, j) => (j === i ? { ...c, ...part } : c)));
   return (
     <fieldset>
@@ -190,10 +204,11 @@ function DrillFields({ f }: { f: FieldsProps }) {
       <p className="hint">Each drill restores a dump into a throwaway PostgreSQL and verifies it.</p>
       <Text f={f} path="drill.every" label="Drill every" placeholder="e.g. 7d" hint="Empty: only when you run one." />
       <Text f={f} path="drill.maxAge" label="Max time since a passing drill" placeholder="e.g. 8d" hint="Warning when no drill passed within this time." />
-      <Text f={f} path="drill.jobs" label="Parallel restore jobs" placeholder="2" hint="pg_restore -j" />
+      {shown.has('jobs') && <Text f={f} path="drill.jobs" label="Parallel restore jobs" placeholder="2" hint="pg_restore -j" />}
       <Text f={f} path="drill.timeout" label="Drill timeout" placeholder="6h" />
-      <SelectField path="drill.compareTo" label="Compare row counts with" none="(no comparison)" options={f.postgresIds} value={f.form.drill.compareTo} onChange={(v) => f.set('drill.compareTo', v)} problems={f.problems.get('drill.compareTo')} />
-      <Text f={f} path="drill.tolerance" label="Row count tolerance" placeholder="5%" />
+      {shown.has('compareTo') && <SelectField path="drill.compareTo" label="Compare row counts with" none="(no comparison)" options={f.postgresIds} value={f.form.drill.compareTo} onChange={(v) => f.set('drill.compareTo', v)} problems={f.problems.get('drill.compareTo')} />}
+      {shown.has('tolerance') && <Text f={f} path="drill.tolerance" label="Row count tolerance" placeholder="5%" />}
+      {shown.has('readDataSubset') && <Text f={f} path="drill.readDataSubset" label="Pack data read back" placeholder="1%" hint="restic check --read-data-subset: 5%, 1/10 or 500M." />}
       <div className="checks" data-testid="drill-checks">
         <h4>Checks</h4>
         <p className="hint">SQL run in the restored database; each must return true.</p>
@@ -234,17 +249,5 @@ export function fieldPaths(form: SourceForm, withPassword: boolean): string[] {
     return [...common, 'url', ...(withPassword ? ['password'] : []), ...(form.passwordStored ? ['passwordStored'] : []), 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'];
   }
   const checks = form.drill.checks.flatMap((_, i) => [`drill.checks[${i}].name`, `drill.checks[${i}].sql`]);
-  const kindPaths = form.kind === 'pgbackrest' ? ['stanza', 'configPath', 'repo', 'database', 'maxAge', 'maxFullAge', 'minSize'] : form.kind === 'borg' ? ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize'] : form.kind === 'restic' ? ['repo', 'passwordFile', 'passwordEnv', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize'] : ['path', 'pattern', 'database', 'dbname', 'settle', 'host', 'sshOptions', 'maxAge', 'minSize'];
-  return [
-    ...common,
-    ...kindPaths,
-    'drill.every',
-    'drill.maxAge',
-    'drill.jobs',
-    'drill.timeout',
-    'drill.compareTo',
-    'drill.tolerance',
-    'drill.checks',
-    ...checks,
-  ];
+  return [...common, ...kindFields(form.kind), ...drillFieldsOf(form.kind).map((key) => `drill.${key}`), 'drill.checks', ...checks];
 }

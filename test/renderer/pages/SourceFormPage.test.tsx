@@ -153,6 +153,30 @@ describe('SourceFormPage', () => {
     });
   });
 
+  it('adds a borg repository on another host; each kind shows only the drill fields it takes', async () => {
+    const user = userEvent.setup();
+    const bridge = fakeBridge({ settings: async () => settingsFixture({ kinds: ['postgres', 'dump-dir', 'pgbackrest', 'restic', 'borg'] }) });
+    renderWithBridge(<SourceFormPage id={null} />, bridge);
+    await user.click(await screen.findByLabelText('pgBackRest stanza'));
+    expect(screen.queryByLabelText('Parallel restore jobs')).toBeNull();
+    expect(screen.queryByLabelText('Compare row counts with')).toBeNull();
+    expect(input('On host (ssh)')).toBeTruthy();
+    await user.click(screen.getByLabelText('restic repository'));
+    expect(input('Pack data read back')).toBeTruthy();
+    await user.click(screen.getByLabelText('Borg repository'));
+    expect(screen.queryByLabelText('Pack data read back')).toBeNull();
+    await user.type(input('Id'), 'orders-borg');
+    await user.type(input('Repository'), '/srv/borg/orders');
+    await user.type(input('Passphrase file'), '/etc/backup-health/borg-orders');
+    await user.type(input('On host (ssh)'), 'backup@backup1');
+    await user.type(input('ssh options'), 'Port=2222{Enter}IdentityFile=~/.ssh/backup_ed25519');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(bridge.saveSource).toHaveBeenCalledTimes(1));
+    expect(bridge.saveSource.mock.calls[0]![0]).toEqual({
+      source: { id: 'orders-borg', kind: 'borg', repo: '/srv/borg/orders', passwordFile: '/etc/backup-health/borg-orders', host: 'backup@backup1', sshOptions: ['Port=2222', 'IdentityFile=~/.ssh/backup_ed25519'] },
+    });
+  });
+
   it('has no password field where the app cannot keep one', async () => {
     const user = userEvent.setup();
     renderWithBridge(<SourceFormPage id={null} />, fakeBridge());

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { resticSourceSchema, pgbackrestSourceSchema, borgSourceSchema, drillSchema, dumpDirSourceSchema, postgresSourceSchema } from '../../../shared/config';
-import { RESTIC_FIELDS, PGBACKREST_FIELDS, BORG_FIELDS, COMMON_FIELDS, DRILL_FIELDS, DUMP_DIR_FIELDS, POSTGRES_FIELDS, emptyForm, formFromSource, sourceFromForm, withField } from '../../../renderer/settings/source-form';
+import { resticSourceSchema, resticDrillSchema, pgbackrestSourceSchema, borgSourceSchema, drillSchema, dumpDirSourceSchema, postgresSourceSchema } from '../../../shared/config';
+import { RESTIC_FIELDS, PGBACKREST_FIELDS, BORG_FIELDS, COMMON_FIELDS, DRILL_FIELDS, DUMP_DIR_FIELDS, POSTGRES_FIELDS, drillFieldsOf, emptyForm, formFromSource, sourceFromForm, withField } from '../../../renderer/settings/source-form';
 
 describe('the settings form model', () => {
   it('has a field for every key of the config schema', () => {
     // passwordStored is a checkbox, drill a section, checks a list: handled beside the text fields.
     expect(new Set([...COMMON_FIELDS, 'kind', ...POSTGRES_FIELDS, 'passwordStored'])).toEqual(new Set(Object.keys(postgresSourceSchema.shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...DUMP_DIR_FIELDS, 'drill'])).toEqual(new Set(Object.keys(dumpDirSourceSchema.shape)));
-    expect(new Set([...DRILL_FIELDS, 'checks'])).toEqual(new Set(Object.keys(drillSchema.shape)));
+    expect(new Set([...DRILL_FIELDS, 'checks'])).toEqual(new Set(Object.keys(resticDrillSchema.shape)));
+    expect(new Set([...drillFieldsOf('dump-dir'), 'checks'])).toEqual(new Set(Object.keys(drillSchema.shape)));
+    expect(new Set([...drillFieldsOf('borg'), 'checks'])).toEqual(new Set(Object.keys(drillSchema.shape)));
+    expect(new Set([...drillFieldsOf('pgbackrest'), 'checks'])).toEqual(new Set(Object.keys(pgbackrestSourceSchema.shape.drill.unwrap().shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...BORG_FIELDS, 'drill'])).toEqual(new Set(Object.keys(borgSourceSchema.shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...PGBACKREST_FIELDS, 'drill'])).toEqual(new Set(Object.keys(pgbackrestSourceSchema.shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...RESTIC_FIELDS, 'drill'])).toEqual(new Set(Object.keys(resticSourceSchema.shape)));
@@ -31,8 +34,8 @@ describe('the settings form model', () => {
     ];
     sources.push({ id: 'orders-borg', kind: 'borg', repo: '/srv/borg', passwordFile: '/etc/bh/borg', pattern: 'orders-*', maxAge: '26h', drill: { every: '7d', jobs: 2 } } as never);
     sources.push({ id: 'orders-pgbackrest', kind: 'pgbackrest', stanza: 'main', configPath: '/etc/pgbackrest/pgbackrest.conf', repo: 2, maxFullAge: '8d', database: 'db1', drill: { every: '7d' } } as never);
-    // restic's drill.readDataSubset has no field yet: it is kept as written (form.extra).
-    sources.push({ id: 'files', kind: 'restic', repo: '/srv/restic', passwordFile: '/etc/bh/restic', snapshotHost: 'db1', snapshotTag: 'daily', minSize: '1MB', drill: { every: '7d', readDataSubset: '5%' } } as never);
+    sources.push({ id: 'files', kind: 'restic', repo: '/srv/restic', passwordFile: '/etc/bh/restic', snapshotHost: 'db1', snapshotTag: 'daily', minSize: '1MB', host: 'backup@backup1', sshOptions: ['Port=2222', 'Ciphers=aes128-ctr,aes256-ctr'], drill: { every: '7d', readDataSubset: '5%' } } as never);
+    sources.push({ id: 'remote-stanza', kind: 'pgbackrest', stanza: 'main', host: 'postgres@repo1', drill: { every: '7d', timeout: '3h' } } as never);
     for (const source of sources) expect(sourceFromForm(formFromSource(source))).toEqual(source);
   });
 
