@@ -1,13 +1,14 @@
 // `backup-health drill` end to end: the real bin restoring real pg_dump archives into scratch clusters,
 // recording the evidence, feeding health, and cleaning up even after it is killed with SIGKILL.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
 import { isAlive, postgresProcessesUsing } from '../../support/processes';
+import { startSshd } from '../../support/sshd';
 
 const parent = testParentDir('cli-drill');
 const drillDir = testParentDir('cli-drill-scratch');
@@ -137,6 +138,25 @@ describe('backup-health drill', () => {
     const missing = await drill(config('m.yml'), '--backup', 'no-such.dump');
     expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('has no backup "no-such.dump"');
+  });
+
+  it('drills the same dump kept on another host: copied over ssh with progress, then restored here', async () => {
+    const sshd = await startSshd();
+    try {
+      const file = join(work, 'remote.yml');
+      const options = sshd.sshOptions.map((o) => `      - ${JSON.stringify(o)}`).join('\n');
+      writeFileSync(file, `defaults:\n  drillDir: ${drillDir}\nsources:\n  - id: orders-dumps\n    kind: dump-dir\n    host: ${sshd.host}\n    sshOptions:\n${options}\n    path: ${dumps}\n    pattern: "orders-1.dump"\n    settle: 0s\n`);
+      const result = await drill(file, '--json');
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/^copy: \S+ (B|kB|MB) of \S+ (kB|MB) from root@127\.0\.0\.1$/m);
+      const report = JSON.parse(result.stdout);
+      expect(report).toMatchObject({ outcome: 'pass', backupKey: join(dumps, 'orders-1.dump'), tables: 2, rows: 302_000 });
+      expect(Object.keys(report.phases).sort()).toEqual(['cleanup', 'copy', 'prepare', 'restore', 'verify']);
+      expect(report.message).toMatch(/^copied from root@127\.0\.0\.1/);
+      expect(readdirSync(drillDir)).toEqual([]);
+    } finally {
+      await sshd.stop();
+    }
   });
 
   it('after a drill is killed with SIGKILL, the next start leaves no postgres process and no temp directory', async () => {
