@@ -37,7 +37,11 @@ interface RepositoryMemory {
   repoSizeBytes: number | null;
 }
 
-/** Repository id -> what info said about its archives (only archives still present are kept). */
+/**
+ * Where the repository is (host, path) and its id -> what info said about its archives (only archives still
+ * present are kept). Not the id alone: a copy of a repository (rsync'd offsite) keeps the id but has its own
+ * size, and a source read over ssh must not lean on what a local source's borg said.
+ */
 const remembered = new Map<string, RepositoryMemory>();
 
 export const borgProbe: Probe<BorgSourceConfig> = {
@@ -52,9 +56,9 @@ export const borgProbe: Probe<BorgSourceConfig> = {
     const list = parseJson(source, listed.stdout) as { archives?: unknown[]; encryption?: { mode?: string }; repository?: { id?: string } };
     const archives = (list.archives ?? []).map(listedArchive).filter((a): a is ListedArchive => a !== null);
     archives.sort((a, b) => a.startedAt - b.startedAt);
-    const repoId = list.repository?.id ?? source.repo;
+    const memoryKey = `${source.host ?? ''}|${source.repo}|${list.repository?.id ?? ''}`;
 
-    const previous = remembered.get(repoId);
+    const previous = remembered.get(memoryKey);
     const memory: RepositoryMemory = { archives: new Map(), repoSizeBytes: previous?.repoSizeBytes ?? null };
     for (const a of archives) {
       const known = previous?.archives.get(a.id);
@@ -72,7 +76,7 @@ export const borgProbe: Probe<BorgSourceConfig> = {
         for (const found of one.archives) memory.archives.set(found.id, found);
       }
     }
-    remembered.set(repoId, memory);
+    remembered.set(memoryKey, memory);
 
     const backups = archives.map((a) => observedArchive(a, memory.archives.get(a.id)));
     const metrics: BorgMetrics = { kind: 'borg', archiveCount: archives.length, encryption: list.encryption?.mode ?? 'unknown', repoSizeBytes: memory.repoSizeBytes };

@@ -1,14 +1,13 @@
 // The borg probe on real borg 1.2 repositories: encrypted and not, archives observed with their times and sizes,
 // and the failures a sysadmin meets (wrong passphrase, no repository, a lock held by a running borg).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type BorgSourceConfig } from '../../../shared/config';
-import { describeFailure, run } from '../../../electron/engine/exec';
+import type { BorgSourceConfig } from '../../../shared/config';
 import { borgProbe } from '../../../electron/engine/probes/borg';
 import { ProbeError } from '../../../electron/engine/probes/probe';
+import { borgJob, borgSource as source, holdBorgLock } from '../../support/borg-fixtures';
 import { probeContext } from '../../support/postgres-fixtures';
 
 // borg prints local time without a zone: a zone far from UTC proves it is read as local time, not UTC.
@@ -20,18 +19,7 @@ let encrypted: string;
 let plain: string;
 let passwordFile: string;
 
-/** borg as the backup job would run it: its own cache dir, the passphrase in the environment. */
-async function borg(args: string[], passphrase = PASSPHRASE, cwd?: string): Promise<void> {
-  const env = { ...process.env, BORG_BASE_DIR: join(root, 'job-borg'), BORG_PASSPHRASE: passphrase };
-  const result = await run('borg', args, { env, cwd });
-  if (result.code !== 0) throw new Error(describeFailure(result, 'borg'));
-}
-
-function source(fields: Record<string, unknown>): BorgSourceConfig {
-  const parsed = validateConfig({ sources: [{ id: 'orders-borg', kind: 'borg', ...fields }] });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.config.sources[0] as BorgSourceConfig;
-}
+let job: ReturnType<typeof borgJob>;
 
 async function observeError(config: BorgSourceConfig): Promise<ProbeError> {
   const error = await borgProbe.observe(config, probeContext()).then(() => null, (err: unknown) => err);
@@ -41,6 +29,8 @@ async function observeError(config: BorgSourceConfig): Promise<ProbeError> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'backup-health-test-borg-'));
+  job = borgJob(join(root, 'job-borg'), PASSPHRASE);
+  const borg = job.borg;
   // The probe keeps borg's cache under XDG_CACHE_HOME: inside root, so nothing is left behind.
   process.env.XDG_CACHE_HOME = join(root, 'cache');
   encrypted = join(root, 'encrypted');
@@ -52,11 +42,11 @@ beforeAll(async () => {
   writeFileSync(join(data, 'small.txt'), 'hello\n');
   await borg(['init', '--encryption=repokey', encrypted]);
   await borg(['init', '--encryption=none', plain]);
-  await borg(['create', '--timestamp', '2024-01-02T03:04:05', `${encrypted}::orders-2024-01-02`, '.'], PASSPHRASE, data);
+  await borg(['create', '--timestamp', '2024-01-02T03:04:05', `${encrypted}::orders-2024-01-02`, '.'], data);
   writeFileSync(join(data, 'big.bin'), Buffer.alloc(300_000, 7));
-  await borg(['create', `${encrypted}::orders-now`, '.'], PASSPHRASE, data);
-  await borg(['create', `${encrypted}::other-now`, '.'], PASSPHRASE, data);
-  await borg(['create', `${plain}::plain-1`, '.'], '', data);
+  await borg(['create', `${encrypted}::orders-now`, '.'], data);
+  await borg(['create', `${encrypted}::other-now`, '.'], data);
+  await borg(['create', `${plain}::plain-1`, '.'], data, '');
 });
 
 afterAll(() => {
@@ -88,7 +78,7 @@ describe('the borg probe', () => {
     process.env.TEST_BORG_PASSPHRASE = PASSPHRASE;
     const first = await borgProbe.observe(config, probeContext());
     expect(first.backups.map((b) => b.key)).toEqual(['orders-2024-01-02', 'orders-now']);
-    await borg(['create', `${encrypted}::orders-later`, '.'], PASSPHRASE, join(root, 'data'));
+    await job.borg(['create', `${encrypted}::orders-later`, '.'], join(root, 'data'));
     const second = await borgProbe.observe(config, probeContext());
     expect(second.backups.map((b) => [b.key, b.sizeBytes])).toEqual([['orders-2024-01-02', 6], ['orders-now', 300_006], ['orders-later', 300_006]]);
   });
@@ -128,20 +118,15 @@ describe('the borg probe', () => {
   });
 
   it('reports a repository locked by a running borg within the lock wait', async () => {
-    const env = { ...process.env, BORG_BASE_DIR: join(root, 'job-borg'), BORG_PASSPHRASE: PASSPHRASE };
-    const holder = spawn('borg', ['with-lock', encrypted, 'sleep', '30'], { env, detached: true, stdio: 'ignore' });
+    const release = await holdBorgLock(encrypted, job.env);
     try {
-      const deadline = Date.now() + 10_000;
-      while (!existsSync(join(encrypted, 'lock.exclusive')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(existsSync(join(encrypted, 'lock.exclusive'))).toBe(true);
       const started = Date.now();
       const error = await observeError(source({ repo: encrypted, passwordFile }));
       expect(Date.now() - started).toBeLessThan(5000);
       expect(error.code).toBe('failed');
       expect(error.message).toContain(`the borg repository ${encrypted} is locked by another borg process`);
     } finally {
-      process.kill(-holder.pid!, 'SIGTERM');
-      await new Promise((r) => holder.once('exit', r));
+      await release();
     }
     // The lock goes with its holder, and polls work again.
     await borgProbe.observe(source({ repo: encrypted, passwordFile }), probeContext());
