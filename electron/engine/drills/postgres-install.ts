@@ -1,6 +1,7 @@
 // Finds installed PostgreSQL server binaries and picks one able to read a given archive.
 import { readdirSync, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { majorOfVersion } from '../postgres-version';
 import { run } from '../exec';
 
 export interface PostgresInstall {
@@ -41,12 +42,9 @@ const exe = (name: string) => (process.platform === 'win32' ? `${name}.exe` : na
 
 /** "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> { major: 15, version: "15.18 (Debian ...)" } */
 export function parseVersionLine(line: string): { major: number; version: string } | null {
-  const m = /\(PostgreSQL\)\s+((\d+)(?:\.(\d+))?\S*(?:\s.*)?)$/.exec(line.trim());
+  const m = /\(PostgreSQL\)\s+(\d+\S*(?:\s.*)?)$/.exec(line.trim());
   if (!m) return null;
-  const first = Number(m[2]);
-  // Before 10 a major was two numbers (9.6); we treat 9.6 as 9.6, which still sorts below 10.
-  const major = first < 10 && m[3] !== undefined ? Number(`${first}.${m[3]}`) : first;
-  return { major, version: m[1]!.trim() };
+  return { major: majorOfVersion(m[1])!, version: m[1]!.trim() };
 }
 
 /** Where installations are looked for by default, in words, for messages. */

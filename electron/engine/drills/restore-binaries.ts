@@ -8,20 +8,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DumpHeader } from '../../../shared/model';
+import { majorOfVersion } from '../postgres-version';
 import { findPostgresInstalls, placesLookedIn, type PostgresInstall } from './postgres-install';
 
 /** The pg_restore major that first reads each archive minor version after 1.14. */
 const ARCHIVE_READERS: Record<number, number> = { 15: 16, 16: 17 };
 /** Archive minors above this are newer than any release we know of. */
 const NEWEST_KNOWN_ARCHIVE_MINOR = 16;
-
-/** "17.2 (Debian 17.2-1)" -> 17, "9.6.24" -> 9.6, "17beta1" -> 17; undefined when it is not a version. */
-export function majorOfVersion(text: string | undefined): number | undefined {
-  const m = /^(\d+)(?:\.(\d+))?/.exec(text?.trim() ?? '');
-  if (!m) return undefined;
-  const first = Number(m[1]);
-  return first < 10 && m[2] !== undefined ? Number(`${first}.${m[2]}`) : first;
-}
 
 /** The oldest pg_restore major able to read an archive version ("1.16" -> 17); undefined when any can. */
 export function archiveReaderMajor(archiveVersion: string | undefined): number | undefined {

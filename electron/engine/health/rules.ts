@@ -3,6 +3,7 @@
 // Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
 // and a gap while the app was not running is "not observed", never a backup failure.
 import type { PostgresSourceConfig, SourceConfig } from '../../../shared/config';
+import { majorOfVersion, majorOfVersionNum } from '../postgres-version';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import type { EvaluationInput } from './types';
@@ -415,7 +416,7 @@ export function previousMedianSize(history: readonly ObservedBackup[], newest: O
 }
 
 export interface MajorVersion {
-  /** For ordering: 906 for 9.6, 1500 for 15. */
+  /** For ordering: 9.6 < 10 < 15. */
   rank: number;
   /** As PostgreSQL names it: "9.6", "15". */
   label: string;
@@ -423,18 +424,13 @@ export interface MajorVersion {
 
 /** "15.18 (Debian 15.18-0+deb12u1)" -> 15, "9.6.24" -> 9.6 (before 10 a major is two numbers), "17beta1" -> 17. */
 export function parseMajor(version: string | null | undefined): MajorVersion | null {
-  const m = /(\d+)(?:\.(\d+))?/.exec(version ?? '');
-  if (!m) return null;
-  const first = Number(m[1]);
-  if (first >= 10 || m[2] === undefined) return { rank: first * 100, label: String(first) };
-  const second = Number(m[2]);
-  return { rank: first * 100 + second, label: `${first}.${second}` };
+  const major = majorOfVersion(version);
+  return major === undefined ? null : { rank: major, label: String(major) };
 }
 
 function serverMajor(metrics: PostgresMetrics): MajorVersion | null {
   const num = metrics.serverVersionNum;
-  if (Number.isInteger(num) && num >= 100_000) return parseMajor(String(Math.floor(num / 10_000)));
-  if (Number.isInteger(num) && num >= 10_000) return parseMajor(`${Math.floor(num / 10_000)}.${Math.floor(num / 100) % 100}`);
+  if (Number.isInteger(num) && num >= 10_000) return parseMajor(String(majorOfVersionNum(num)));
   return parseMajor(metrics.serverVersion) ?? parseMajor(String(metrics.serverMajor));
 }
 

@@ -9,6 +9,7 @@ import pgpass from 'pgpass';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../shared/model';
 import { readPasswordFile } from './password-file';
+import { majorOfVersionNum } from '../postgres-version';
 import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
@@ -359,7 +360,7 @@ async function collectMetrics(client: Client): Promise<PostgresMetrics> {
     kind: 'postgres',
     serverVersion: core.serverVersion,
     serverVersionNum: core.serverVersionNum,
-    serverMajor: majorOf(core.serverVersionNum),
+    serverMajor: majorOfVersionNum(core.serverVersionNum),
     inRecovery: core.inRecovery,
     databases: databases.map(toDatabaseSize).filter((d): d is DatabaseSize => d !== null),
     archiver: archiver ? toArchiver(archiver) : null,
@@ -393,11 +394,6 @@ function nullOnSqlError(err: unknown): null {
   const state = sqlState(err);
   if (!state || state === '57014' || state.startsWith('08') || state.startsWith('57P')) throw err;
   return null;
-}
-
-/** 150018 -> 15; 90624 -> 9.6 (before 10 a major was two numbers, as in postgres-install). */
-function majorOf(versionNum: number): number {
-  return versionNum >= 100_000 ? Math.floor(versionNum / 10_000) : Math.floor(versionNum / 10_000) + (Math.floor(versionNum / 100) % 100) / 10;
 }
 
 function numberOrNull(value: unknown): number | null {

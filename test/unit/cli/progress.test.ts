@@ -25,10 +25,12 @@ describe('drill progress on the CLI', () => {
     reporter.update(step('prepare', 0, 1));
     for (let done = 0; done <= 100; done++) reporter.update(step('restore', done, 100));
     reporter.update(step('verify', 1, 3));
+    reporter.update({ ...step('copy', 1536, 3 * 1024 * 1024, 'from backup1'), unit: 'bytes' });
     reporter.done();
-    expect(writes[0]).toBe('prepare: 0/1\n');
+    expect(writes[0]).toBe('prepare: 0 of 1\n');
     expect(writes.filter((w) => w.startsWith('restore: '))).toHaveLength(11);
-    expect(writes.at(-1)).toBe('verify: 1/3\n');
+    expect(writes.at(-2)).toBe('verify: 1 of 3\n');
+    expect(writes.at(-1)).toBe('copy: 1.5 kB of 3.0 MB from backup1\n');
     expect(writes.join('')).not.toMatch(/[\r\x1b]/);
   });
 });

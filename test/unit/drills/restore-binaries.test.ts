@@ -1,6 +1,7 @@
 // Which PostgreSQL can restore a dump, and the sentence naming what to install when none here can.
 import { describe, expect, it } from 'vitest';
-import { archiveReaderMajor, explainNoUsableInstall, majorOfVersion, restoreRequirement } from '../../../electron/engine/drills/restore-binaries';
+import { archiveReaderMajor, explainNoUsableInstall, restoreRequirement } from '../../../electron/engine/drills/restore-binaries';
+import { majorOfVersion } from '../../../electron/engine/postgres-version';
 
 const pg15 = { bin: '/usr/lib/postgresql/15/bin', major: 15, version: '15.18 (Debian 15.18-0+deb12u1)' };
 
