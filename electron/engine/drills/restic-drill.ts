@@ -1,42 +1,43 @@
 // A restore drill of one restic snapshot:
 //
-//   prepare  what restoring it should produce (`restic stats <id>`: files and bytes); a temp dir
+//   prepare  what restoring it should produce (`restic stats <id>`: nodes and bytes; for a repository on
+//            another host, `restic ls --json <id>` counted as the tar will hold it); a temp dir
 //   restore  restic restore <id> --target DIR (restic 0.14 prints no progress as JSON: the bytes written so
 //            far are measured instead)
-//   verify   the restored files and bytes equal what restic stats reported; `restic check
-//            --read-data-subset=…` reads that share of the pack data back and checks it; then, when the
-//            snapshot holds pg_dump output, the newest dump goes through the dump drill (a throwaway cluster)
+//   copy     instead, for a repository read on another host (`host`): restic dump --archive tar there,
+//            unpacked here as it arrives, with the bytes received as progress (restic-drill-copy.ts)
+//   verify   the restored files and bytes equal what was expected; `restic check --read-data-subset=…`
+//            reads that share of the pack data back and checks it; then, when the snapshot holds pg_dump
+//            output, the newest dump goes through the dump drill (a throwaway cluster, here)
 //   cleanup  the temp dir is removed, whatever happened
 //
-// fail: the snapshot or the repository is bad; error: the drill could not tell (password, lock, disk, …).
-import { writeOwnerFile } from './scratch-cluster';
-import { lstat, mkdir, mkdtemp, readdir, rm, chmod } from 'node:fs/promises';
+// fail: the snapshot or the repository is bad; error: the drill could not tell (password, lock, ssh, disk, …).
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, ObservedBackup } from '../../../shared/model';
-import { formatBytes } from '../../../shared/units';
+import { formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
 import { ProbeError } from '../probes/probe';
 import { ResticError, runRestic } from '../probes/restic-command';
 import { repoStats } from '../probes/restic';
-import { readDirectoryDumpHeader, readDumpFileHeader } from '../probes/dump-header';
 import { runDumpDrill } from './dump-drill';
+import { copySnapshot, tarContents } from './restic-drill-copy';
+import { newestDump, removeTree, walk } from './restic-drill-tree';
+import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
 const PROGRESS_INTERVAL_MS = 500;
-/** Files whose header is read looking for pg_dump output; a snapshot of a whole server is not searched further. */
-const MAX_DUMP_CANDIDATES = 2000;
 export const RESTIC_DRILL_PREFIX = 'backup-health-restic-';
 
-interface TreeTotals {
-  /** Every file, directory and link, as restic stats counts them. */
+/** What the restored (or copied) tree must hold, and which restic command said so. */
+interface Expected {
   nodes: number;
-  /** Bytes of regular files. */
   bytes: number;
-  files: { path: string; size: number; mtimeMs: number }[];
-  /** Directories holding a toc.dat: directory-format dump candidates. */
-  tocDirs: string[];
+  by: string;
+  /** Special files the snapshot holds that a copy leaves out (restic dump writes no fifos or devices). */
+  skipped: number;
 }
 
 class Outcome extends Error {
@@ -52,6 +53,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
   const startedAt = ctx.now();
   const id = backup.key;
   const short = id.slice(0, 8);
+  const host = source.host;
   const phases: Partial<Record<DrillPhase, number>> = {};
   const checks: DrillCheckResult[] = [];
   let phase: DrillPhase = 'prepare';
@@ -64,9 +66,9 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
     closePhase();
     phase = next;
   };
-  const progress = (done: number, total: number, detail?: string) => {
+  const progress = (done: number, total: number, detail?: string, unit?: 'bytes') => {
     try {
-      ctx.onProgress({ sourceId: source.id, backupKey: id, phase, done, total, ...(detail ? { detail } : {}) });
+      ctx.onProgress({ sourceId: source.id, backupKey: id, phase, done, total, ...(detail ? { detail } : {}), ...(unit ? { unit } : {}) });
     } catch {
       // a listener's bug must not break the drill
     }
@@ -82,8 +84,8 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
   let outcome: DrillOutcome = 'pass';
   let message: string;
   try {
-    progress(0, 0, `restic stats ${short}`);
-    const expected = await repoStats(source, call(), [id]).catch(asError);
+    progress(0, 0, host ? `restic ls ${short} on ${host}` : `restic stats ${short}`);
+    const expected = await expectedTree(source, id, call()).catch(asError);
     dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
       throw new Outcome('error', `could not create a directory to restore into: ${err.code ?? err.message}`);
     });
@@ -92,44 +94,40 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
     const target = join(dir, 'restore');
     await mkdir(target);
 
-    enter('restore');
+    // The RTO a user would see starts here: a copy from the backup host is part of it.
     const restoreStarted = performance.now();
-    // One walk of the target at a time: on a big restore a walk can take longer than the interval.
-    let walking = false;
-    const timer = setInterval(() => {
-      if (walking) return;
-      walking = true;
-      void walk(target)
-        .then(
-          (t) => progress(t.bytes, expected.total_size, `restic restore ${short}`),
-          () => {},
-        )
-        .finally(() => (walking = false));
-    }, PROGRESS_INTERVAL_MS);
-    try {
-      await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call() });
-    } catch (err) {
-      throw asOutcome(err, `snapshot ${short} did not restore`);
-    } finally {
-      clearInterval(timer);
+    if (host) {
+      enter('copy');
+      const detail = `restic dump ${short} from ${host}`;
+      progress(0, expected.bytes, detail, 'bytes');
+      try {
+        await copySnapshot({ ...source, host }, id, target, { ...call(), onProgress: (bytes) => progress(Math.min(bytes, expected.bytes), expected.bytes, detail, 'bytes') });
+      } catch (err) {
+        throw asOutcome(err, `snapshot ${short} did not copy from ${host}`);
+      }
+      progress(expected.bytes, expected.bytes, detail, 'bytes');
+    } else {
+      enter('restore');
+      await restoreHere(source, id, target, call(), (bytes) => progress(bytes, expected.bytes, `restic restore ${short}`));
+      progress(expected.bytes, expected.bytes, `restic restore ${short}`);
     }
-    progress(expected.total_size, expected.total_size, `restic restore ${short}`);
 
     enter('verify');
     const restored = await walk(target);
-    restored.nodes--; // the target itself; restic stats counts everything in it, the paths' parents too
+    restored.nodes--; // the target itself; restic counts everything in it, the paths' parents too
     restoredBytes = restored.bytes;
     restoreMs = Math.round(performance.now() - restoreStarted);
-    const same = restored.nodes === expected.total_file_count && restored.bytes === expected.total_size;
+    const verb = host ? 'copied' : 'restored';
+    const left = expected.skipped ? ` (restic dump leaves out its ${expected.skipped} special files)` : '';
     checks.push({
-      name: 'restored files match restic stats',
-      sql: `restic stats ${short}`,
-      passed: same,
-      detail: `restored ${restored.nodes} files and directories, ${formatBytes(restored.bytes)}; restic stats says ${expected.total_file_count}, ${formatBytes(expected.total_size)}`,
+      name: `${verb} files match ${expected.by}`,
+      sql: `${expected.by} ${short}`,
+      passed: restored.nodes === expected.nodes && restored.bytes === expected.bytes,
+      detail: `${verb} ${restored.nodes} files and directories, ${formatBytes(restored.bytes)}; ${expected.by} says ${expected.nodes}${left}, ${formatBytes(expected.bytes)}`,
     });
 
     const subset = source.drill?.readDataSubset ?? '1%';
-    progress(0, 0, `restic check --read-data-subset=${subset}`);
+    progress(0, 0, `restic check --read-data-subset=${subset}${host ? ` on ${host}` : ''}`);
     checks.push(await checkRepository(source, subset, call()));
 
     const dump = await newestDump(restored);
@@ -146,7 +144,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
     }
 
     const failed = checks.filter((c) => !c.passed);
-    const what = `snapshot ${short} restored (${formatBytes(restored.bytes)})`;
+    const what = host ? `snapshot ${short} copied from ${host} (${formatBytes(restored.bytes)} in ${formatDuration(phases.copy ?? 0)})` : `snapshot ${short} restored (${formatBytes(restored.bytes)})`;
     const dumpPart = dump ? `; dump ${relative(target, dump.key)}: ${dumpDrill?.message ?? ''}` : '; it holds no pg_dump output to restore';
     if (failed.length) {
       outcome = 'fail';
@@ -155,7 +153,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
       outcome = dumpDrill.outcome;
       message = `${what} and restic check passed${dumpPart}`;
     } else {
-      message = `${what}, matches restic stats, restic check --read-data-subset=${subset} found no errors${dumpPart}`;
+      message = `${what}, matches ${expected.by}, restic check --read-data-subset=${subset} found no errors${dumpPart}`;
     }
   } catch (err) {
     if (err instanceof Outcome) {
@@ -191,6 +189,36 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
   };
 }
 
+/** Here: restic stats of the snapshot. On another host: its restic ls, counted as restic dump's tar holds it. */
+async function expectedTree(source: ResticSourceConfig, id: string, call: { timeoutMs: number; signal: AbortSignal }): Promise<Expected> {
+  if (source.host) return { ...(await tarContents(source, id, call)), by: 'restic ls' };
+  const stats = await repoStats(source, call, [id]);
+  return { nodes: stats.total_file_count, bytes: stats.total_size, by: 'restic stats', skipped: 0 };
+}
+
+/** restic restore into `target`, with the bytes written so far as progress. */
+async function restoreHere(source: ResticSourceConfig, id: string, target: string, call: { timeoutMs: number; signal: AbortSignal }, onBytes: (bytes: number) => void): Promise<void> {
+  // One walk of the target at a time: on a big restore a walk can take longer than the interval.
+  let walking = false;
+  const timer = setInterval(() => {
+    if (walking) return;
+    walking = true;
+    void walk(target)
+      .then(
+        (t) => onBytes(t.bytes),
+        () => {},
+      )
+      .finally(() => (walking = false));
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call });
+  } catch (err) {
+    throw asOutcome(err, `snapshot ${id.slice(0, 8)} did not restore`);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** `restic check --read-data-subset`: damage found is a failed check; a lock or a password is an error. */
 async function checkRepository(source: ResticSourceConfig, subset: string, call: { timeoutMs: number; signal: AbortSignal }): Promise<DrillCheckResult> {
   const command = `restic check --read-data-subset=${subset}`;
@@ -220,63 +248,4 @@ function asOutcome(err: unknown, what: string): Outcome {
 function asError(err: unknown): never {
   if (err instanceof ProbeError) throw new Outcome('error', err.message);
   throw err;
-}
-
-async function walk(dir: string): Promise<TreeTotals> {
-  const totals: TreeTotals = { nodes: 0, bytes: 0, files: [], tocDirs: [] };
-  await walkInto(dir, totals);
-  return totals;
-}
-
-async function walkInto(path: string, totals: TreeTotals): Promise<void> {
-  let stats;
-  try {
-    stats = await lstat(path);
-  } catch {
-    return;
-  }
-  totals.nodes++;
-  if (stats.isFile()) {
-    totals.bytes += stats.size;
-    totals.files.push({ path, size: stats.size, mtimeMs: stats.mtimeMs });
-  } else if (stats.isDirectory()) {
-    const names = await readdir(path).catch(() => [] as string[]);
-    if (names.includes('toc.dat')) totals.tocDirs.push(path);
-    for (const name of names) await walkInto(join(path, name), totals);
-  }
-}
-
-/** The newest readable pg_dump output among the restored files (by its header's creation time, else mtime). */
-async function newestDump(restored: TreeTotals): Promise<ObservedBackup | null> {
-  const candidates: ObservedBackup[] = [];
-  const inToc = (p: string) => restored.tocDirs.some((d) => p.startsWith(`${d}/`));
-  for (const file of restored.files.filter((f) => f.size > 0 && !inToc(f.path)).slice(0, MAX_DUMP_CANDIDATES)) {
-    const reading = await readDumpFileHeader(file.path, file.size);
-    if (!reading.readable || reading.header.format === 'unknown' || reading.clusterDump) continue;
-    candidates.push({ key: file.path, type: 'dump', finishedAt: reading.header.createdAt ?? Math.trunc(file.mtimeMs), sizeBytes: file.size, readable: true, meta: { header: reading.header } });
-  }
-  for (const dir of restored.tocDirs) {
-    const reading = await readDirectoryDumpHeader(dir);
-    if (!reading.readable || reading.header.format === 'unknown') continue;
-    const size = restored.files.filter((f) => f.path.startsWith(`${dir}/`)).reduce((sum, f) => sum + f.size, 0);
-    candidates.push({ key: dir, type: 'dump', finishedAt: reading.header.createdAt ?? 0, sizeBytes: size, readable: true, meta: { header: reading.header } });
-  }
-  return candidates.sort((a, b) => b.finishedAt - a.finishedAt)[0] ?? null;
-}
-
-/** rm -rf, also through directories a snapshot restored without write permission. */
-async function removeTree(dir: string): Promise<void> {
-  try {
-    await rm(dir, { recursive: true, force: true, maxRetries: 2 });
-  } catch {
-    await makeWritable(dir);
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-async function makeWritable(path: string): Promise<void> {
-  const stats = await lstat(path).catch(() => null);
-  if (!stats?.isDirectory()) return;
-  await chmod(path, 0o700).catch(() => {});
-  for (const name of await readdir(path).catch(() => [] as string[])) await makeWritable(join(path, name));
 }

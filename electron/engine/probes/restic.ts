@@ -32,7 +32,7 @@ interface ResticStats {
 
 /** restic runs measuring sizes at once. */
 const SIZE_CONCURRENCY = 4;
-/** Measured restore sizes by "repo\0snapshot id"; snapshots are immutable, so an entry never goes stale. */
+/** Measured restore sizes by "host\0repo\0snapshot id"; snapshots are immutable, so an entry never goes stale. */
 const restoreSizes = new Map<string, number>();
 
 export const resticProbe: Probe<ResticSourceConfig> = {
@@ -129,7 +129,8 @@ function unlessDamage(err: unknown): null {
 }
 
 function cacheKey(source: ResticSourceConfig, id: string): string {
-  return `${source.repo}\0${id}`;
+  // The same path on two hosts is two repositories.
+  return `${source.host ?? ''}\0${source.repo}\0${id}`;
 }
 
 function toBackup(s: ResticSnapshot, sizeBytes: number, problem: string | undefined): ObservedBackup {

@@ -2,17 +2,17 @@
 // --read-data-subset, and the pg_dump inside restored into a scratch cluster; a corrupt pack file makes the
 // drill fail; nothing is left behind.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, readdirSync, readSync, statSync, writeFileSync, writeSync, closeSync, chmodSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config, type ResticSourceConfig } from '../../../shared/config';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
-import { describeFailure, run } from '../../../electron/engine/exec';
-import { runClient } from '../../../electron/engine/drills/scratch-cluster';
+import { run } from '../../../electron/engine/exec';
 import { RESTIC_DRILL_PREFIX } from '../../../electron/engine/drills/restic-drill';
 import { resticProbe } from '../../../electron/engine/probes/restic';
 import type { DrillContext } from '../../../electron/engine/probes/probe';
-import { probeContext, removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../../support/postgres-fixtures';
+import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { corruptFile, packsOf, restic, writeOrdersDump } from '../../support/restic-fixtures';
 
 const PASSWORD = 'drill password';
 const root = testParentDir('restic-drill');
@@ -22,14 +22,9 @@ const passwordFile = join(root, 'password');
 const goodRepo = join(root, 'good');
 const badRepo = join(root, 'bad');
 const brokenTreesRepo = join(root, 'broken-trees');
-let db: TcpCluster;
 let xdgCache: string | undefined;
 
-async function restic(repo: string, args: string[]): Promise<void> {
-  const env = { ...process.env, RESTIC_PASSWORD_FILE: passwordFile, RESTIC_CACHE_DIR: join(root, 'job-cache') };
-  const result = await run('restic', ['-r', repo, ...args], { env, timeoutMs: 30_000 });
-  if (result.code !== 0) throw new Error(describeFailure(result, 'restic'));
-}
+const job = { passwordFile, cacheDir: join(root, 'job-cache') };
 
 function parsed(repo: string): { config: Config; source: ResticSourceConfig } {
   const result = validateConfig({
@@ -53,46 +48,22 @@ beforeAll(async () => {
   process.env.XDG_CACHE_HOME = join(root, 'xdg-cache');
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   mkdirSync(src);
-  db = await startTcpCluster({ parentDir: drillDir });
-  await sql(db.cluster, 'CREATE DATABASE orders;');
-  await sql(db.cluster, `CREATE TABLE customers AS SELECT g AS id, md5(g::text) AS name FROM generate_series(1, 500) g;`, 'orders');
-  // pg_dump runs as postgres when the tests run as root: let it write into the backup directory.
-  chmodSync(src, 0o777);
-  const dump = await runClient(db.cluster, 'pg_dump', ['-Fc', '-f', join(src, 'orders.dump'), 'orders']);
-  expect(dump.code, dump.stderr).toBe(0);
-  await db.cluster.stop();
+  await writeOrdersDump(src, drillDir);
   writeFileSync(join(src, 'notes.txt'), 'not a dump\n');
+  linkSync(join(src, 'notes.txt'), join(src, 'notes-link.txt')); // restic restore makes it a hard link again
+  expect((await run('mkfifo', [join(src, 'queue')])).code).toBe(0);
   mkdirSync(join(src, 'random'));
   writeFileSync(join(src, 'random', 'noise.bin'), randomBytes(300_000)); // incompressible: lands in a data pack
   for (const repo of [goodRepo, badRepo, brokenTreesRepo]) {
-    await restic(repo, ['init']);
-    await restic(repo, ['backup', src]);
+    await restic(job, repo, ['init']);
+    await restic(job, repo, ['backup', src]);
   }
   // The bad repository: bytes flipped in its biggest pack (noise.bin's data; the snapshot's trees still load).
   // The broken-trees one: in every pack, trees included.
-  const packsOf = (repo: string) =>
-    readdirSync(join(repo, 'data'), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name))
-      .sort((a, b) => statSync(b).size - statSync(a).size);
-  for (const path of [packsOf(badRepo)[0]!, ...packsOf(brokenTreesRepo)]) {
-    const fd = openSync(path, 'r+');
-    try {
-      const size = statSync(path).size;
-      const at = Math.floor(size / 3);
-      const bytes = Buffer.alloc(64);
-      readSync(fd, bytes, 0, 64, at);
-      for (let i = 0; i < bytes.length; i++) bytes[i]! ^= 0xff;
-      chmodSync(path, 0o600);
-      writeSync(fd, bytes, 0, 64, at);
-    } finally {
-      closeSync(fd);
-    }
-  }
+  for (const path of [packsOf(badRepo)[0]!, ...packsOf(brokenTreesRepo)]) corruptFile(path);
 }, 120_000);
 
 afterAll(async () => {
-  await db?.cluster.stop();
   if (xdgCache === undefined) delete process.env.XDG_CACHE_HOME;
   else process.env.XDG_CACHE_HOME = xdgCache;
   expect(scratchDirsIn(drillDir)).toEqual([]);

@@ -1,7 +1,6 @@
 // The restic probe against real restic repositories: snapshots with their times and restore sizes, the
 // host/path/tag filters, and the failures a sysadmin meets: a wrong password (never echoed), no repository,
 // a repository locked by another restic, restic missing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type ResticSourceConfig } from '../../../shared/config';
 import type { ResticMetrics } from '../../../shared/model';
 import { validateRawConfig } from '../../../electron/engine/config';
-import { describeFailure, run } from '../../../electron/engine/exec';
+import { run } from '../../../electron/engine/exec';
 import { ProbeError, type ProbeContext } from '../../../electron/engine/probes/probe';
 import { resticProbe } from '../../../electron/engine/probes/restic';
 import { RESTIC_DRILL_PREFIX } from '../../../electron/engine/drills/restic-drill';
 import { probeContext } from '../../support/postgres-fixtures';
+import { holdExclusiveLock, restic as resticJob } from '../../support/restic-fixtures';
 
 const PASSWORD = 'correct horse battery staple';
 let root: string; // removed in afterAll
@@ -27,14 +27,8 @@ let before: number;
 let after: number;
 let xdgCache: string | undefined;
 
-async function restic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const result = await run('restic', ['-r', repo, ...args], {
-    env: { ...process.env, RESTIC_PASSWORD_FILE: passwordFile, RESTIC_CACHE_DIR: join(root, 'cache'), ...env },
-    timeoutMs: 30_000,
-  });
-  if (result.code !== 0) throw new Error(describeFailure(result, 'restic'));
-  return result.stdout;
-}
+const job = () => ({ passwordFile, cacheDir: join(root, 'cache') });
+const restic = (args: string[]) => resticJob(job(), repo, args);
 
 function source(fields: Record<string, unknown> = {}): ResticSourceConfig {
   const parsed = validateConfig({ sources: [{ id: 'files', kind: 'restic', repo, passwordFile, ...fields }] });
@@ -184,17 +178,8 @@ describe('the restic probe', () => {
   });
 
   it('reads a repository another restic holds an exclusive lock on, and a drill says it is locked', async () => {
-    // `restic key passwd` takes the exclusive lock, then waits for the new password: a FIFO keeps it waiting.
-    const fifo = join(root, 'new-password');
-    expect((await run('mkfifo', [fifo])).code).toBe(0);
-    const holder: ChildProcess = spawn('restic', ['-r', repo, '--cache-dir', join(root, 'cache'), 'key', 'passwd', '--new-password-file', fifo], {
-      env: { ...process.env, RESTIC_PASSWORD_FILE: passwordFile },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    const lock = await holdExclusiveLock(job(), repo, PASSWORD, join(root, 'new-password'));
     try {
-      const deadline = Date.now() + 10_000;
-      while (readdirSync(join(repo, 'locks')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       // It really is locked: a restic that locks is refused.
       const locking = await run('restic', ['-r', repo, '--cache-dir', join(root, 'cache'), 'snapshots', '--json'], { env: { ...process.env, RESTIC_PASSWORD_FILE: passwordFile } });
       expect(locking.code).toBe(1);
@@ -209,8 +194,7 @@ describe('the restic probe', () => {
       expect(drill.outcome).toBe('error');
       expect(drill.message).toMatch(new RegExp(`^restic repository ${repo} is locked by PID \\d+ .*: another restic .* is running; if none is, run restic unlock$`));
     } finally {
-      writeFileSync(fifo, `${PASSWORD}\n`); // the same password again: key passwd finishes and unlocks
-      await exited;
+      await lock.release();
     }
     expect(readdirSync(join(repo, 'locks'))).toEqual([]);
   });
@@ -236,8 +220,9 @@ describe('restic source settings', () => {
     expect(problems({ passwordFile: join(root, 'none') })).toEqual([{ path: 'sources[0].passwordFile', message: `${join(root, 'none')} does not exist` }]);
   });
 
-  it('has no host field (kept for ssh) and checks readDataSubset', () => {
-    expect(problems({ passwordEnv: 'P', host: 'db1' })).toEqual([{ path: 'sources[0].host', message: 'unknown key' }]);
+  it('takes a host to read the repository over ssh, and checks readDataSubset', () => {
+    expect(problems({ passwordEnv: 'P', host: 'backup@backup1', sshOptions: ['Port=2222'] })).toEqual([]);
+    expect(problems({ passwordEnv: 'P', sshOptions: ['Port=2222'] })).toEqual([{ path: 'sources[0].sshOptions', message: 'sshOptions are for a source on another machine: set host too (user@backup1)' }]);
     expect(problems({ passwordEnv: 'P', drill: { readDataSubset: 'lots' } })[0]?.path).toBe('sources[0].drill.readDataSubset');
     const parsed = validateConfig({ sources: [{ id: 'files', kind: 'restic', repo: '/srv/restic', passwordEnv: 'P', drill: {} }] });
     expect(parsed.ok && (parsed.config.sources[0] as ResticSourceConfig).drill?.readDataSubset).toBe('1%');
