@@ -105,7 +105,8 @@ export interface ProbeErrorValue {
 
 export interface DatabaseSize {
   name: string;
-  sizeBytes: number;
+  /** null when the monitoring role may not size it (no CONNECT, no pg_read_all_stats): still listed, for coverage. */
+  sizeBytes: number | null;
 }
 
 export interface ArchiverState {

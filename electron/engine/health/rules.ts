@@ -349,7 +349,7 @@ export const coverage: Rule = (input) => {
   }
   const missing = metrics.databases.filter((db) => !ignored.has(db.name) && !covered.has(db.name));
   if (missing.length === 0) return [];
-  const list = missing.map((db) => `${db.name} (${formatBytes(db.sizeBytes)})`).join(', ');
+  const list = missing.map((db) => (db.sizeBytes === null ? db.name : `${db.name} (${formatBytes(db.sizeBytes)})`)).join(', ');
   const subject = missing.length === 1 ? `database ${list}` : `databases ${list}`;
   const verb = missing.length === 1 ? 'has' : 'have';
   const them = missing.length === 1 ? 'it' : 'them';

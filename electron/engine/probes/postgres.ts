@@ -304,8 +304,8 @@ const CORE_SQL = `json_build_object(
          ELSE round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000) END
   END)`;
 
-// pg_database_size needs CONNECT on the database or pg_read_all_stats; without either the size is left out
-// rather than failing the whole poll. datconnlimit = -2 marks a database left invalid by an interrupted DROP.
+// pg_database_size needs CONNECT on the database or pg_read_all_stats; without either the size is null
+// (the database is still listed, so coverage asks a backup of it) rather than failing the whole poll. datconnlimit = -2 marks a database left invalid by an interrupted DROP.
 const DATABASES_SQL = `(SELECT coalesce(json_agg(json_build_object('name', datname, 'sizeBytes', size) ORDER BY datname), '[]'::json)
   FROM (SELECT datname,
                CASE WHEN has_database_privilege(oid, 'CONNECT') OR pg_has_role('pg_read_all_stats', 'USAGE')
@@ -411,9 +411,8 @@ function stringOrNull(value: unknown): string | null {
 }
 
 function toDatabaseSize(raw: unknown): DatabaseSize | null {
-  const { name, sizeBytes } = raw as { name: string; sizeBytes: unknown };
-  const size = numberOrNull(sizeBytes);
-  return size === null ? null : { name, sizeBytes: size };
+  const { name, sizeBytes } = raw as { name: unknown; sizeBytes: unknown };
+  return typeof name === 'string' ? { name, sizeBytes: numberOrNull(sizeBytes) } : null;
 }
 
 function toArchiver(raw: Record<string, unknown>): ArchiverState {

@@ -104,7 +104,7 @@ describe('a healthy primary', () => {
     expect(metrics.databases.map((d) => d.name)).toEqual(['orders', 'postgres', 'secret']); // no templates
     const sizeOf = (name: string) => metrics.databases.find((d) => d.name === name)!.sizeBytes;
     expect(sizeOf('orders')).toBe(Number(await sql(db.cluster, `SELECT pg_database_size('orders')`)));
-    expect(sizeOf('orders') - sizeOf('postgres')).toBeGreaterThan(3_000_000); // 20,000 rows of 200 bytes
+    expect(sizeOf('orders')! - sizeOf('postgres')!).toBeGreaterThan(3_000_000); // 20,000 rows of 200 bytes
   });
 
   it('connects as backup-health, so a DBA can tell the monitor apart in pg_stat_activity and logs', async () => {

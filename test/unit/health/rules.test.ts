@@ -595,6 +595,11 @@ describe('coverage', () => {
       expected: [{ status: 'warning', mentions: ['databases billing (12.0 MB), audit (3.0 MB)', 'orders-dumps', 'coverageIgnore'] }],
     },
     {
+      name: 'a database the monitor may not size is still asked a backup for',
+      input: postgresInput(pgMetrics({ databases: [...databases, { name: 'hr', sizeBytes: null }] }), { source: postgresSource({}), coveringDumpDirs: [{ id: 'orders-dumps', dbnames: ['orders', 'billing', 'audit'] }] }),
+      expected: [{ status: 'warning', mentions: ['database hr on orders-db has no dump'], observed: 'hr' }],
+    },
+    {
       name: 'one missing: singular',
       input: withDumpDirs([{ id: 'orders-dumps', dbnames: ['orders', 'billing'] }]),
       expected: [{ status: 'warning', mentions: ['database audit (3.0 MB) on orders-db has'] }],
