@@ -3,8 +3,12 @@
 // test can break it and reload. Everything pgbackrest does runs as the cluster's user, as it would in life.
 import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateConfig, type PgBackRestSourceConfig } from '../../shared/config';
+import type { Finding, ObservedBackup } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
 import { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
+import { evaluate } from '../../electron/engine/health/evaluate';
+import type { Observation, ProbeError } from '../../electron/engine/probes/probe';
 import { quoteLiteral, sql } from './postgres-fixtures';
 
 export const STANZA = 'demo';
@@ -84,4 +88,42 @@ export async function startPgBackRestCluster(parentDir: string): Promise<PgBackR
     throw err;
   }
   return setup;
+}
+
+/** A validated pgbackrest source of stanza "demo" (id demo-backups) with these fields. */
+export function pgbackrestSource(fields: Record<string, unknown>): PgBackRestSourceConfig {
+  const parsed = validateConfig({ sources: [{ id: 'demo-backups', kind: 'pgbackrest', stanza: STANZA, ...fields }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config.sources[0] as PgBackRestSourceConfig;
+}
+
+/** The health of `source` after one successful poll that observed `observation`, judged at `at`. */
+export function judgeObservation(source: PgBackRestSourceConfig, observation: Observation, at = Date.now()): { status: string; findings: Finding[] } {
+  const parsed = validateConfig({});
+  if (!parsed.ok) throw new Error('empty config');
+  const backups: ObservedBackup[] = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
+  return evaluate({
+    source,
+    defaults: parsed.config.defaults,
+    now: at,
+    latest: { sourceId: source.id, at, durationMs: 10, ok: true, error: null, metrics: observation.metrics, newestBackupAt: backups[0]?.finishedAt ?? null, newestBackupSize: backups[0]?.sizeBytes ?? null, status: 'ok' },
+    consecutiveFailures: 0,
+    backups,
+    history: backups.map((b) => ({ ...b, sourceId: source.id, firstSeenAt: b.finishedAt })),
+  });
+}
+
+/** The health of `source` after one poll that failed with `error`. */
+export function judgeProbeError(source: PgBackRestSourceConfig, error: ProbeError, at = Date.now()): { status: string; findings: Finding[] } {
+  const parsed = validateConfig({});
+  if (!parsed.ok) throw new Error('empty config');
+  return evaluate({
+    source,
+    defaults: parsed.config.defaults,
+    now: at,
+    latest: { sourceId: source.id, at, durationMs: 10, ok: false, error: { code: error.code, message: error.message, ...(error.host ? { host: error.host } : {}) }, metrics: null, newestBackupAt: null, newestBackupSize: null, status: 'unknown' },
+    consecutiveFailures: 1,
+    backups: [],
+    history: [],
+  });
 }

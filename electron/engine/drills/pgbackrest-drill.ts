@@ -2,6 +2,8 @@
 // working PostgreSQL.
 //
 //   prepare  pick the PostgreSQL binaries of the backup's major (a physical backup needs exactly that one)
+//   copy     only for a stanza on another host: restored there, copied here with the WAL it needs
+//            (pgbackrest-remote-copy.ts); then restore_command reads the copied WAL
 //   restore  pgbackrest restore --set=<label> --type=immediate --target-action=promote into a new scratch
 //            data directory (tablespaces mapped inside it), then start it: it replays the archived WAL the
 //            backup needs to be consistent (restore_command = pgbackrest archive-get) and promotes
@@ -12,26 +14,27 @@
 // The scratch cluster never writes into the real stanza or the real cluster: archive_mode is off, every
 // pgbackrest call names the scratch data directory as pg1-path, and no TCP listener is opened. pgbackrest
 // runs as the cluster's user (postgres when Backup Health runs as root), who must be able to read the
-// pgBackRest config and repository.
+// pgBackRest config and repository. The copy phase counts in restoreMs: it is part of the time to restore.
 import { existsSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from 'pg';
-import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
 import { shellQuote } from '../remote';
-import { PGBACKREST, pgbackrestOptions } from '../probes/pgbackrest';
+import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from '../probes/pgbackrest';
+import { ProbeError } from '../probes/probe';
+import { copyRestoredBackup } from './pgbackrest-remote-copy';
+import { verifyRestoredCluster } from './pgbackrest-verify';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
-import { closeQuietly, connectScratch } from './scratch-client';
 import { ScratchCluster } from './scratch-cluster';
-import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
+import type { DumpDrillCheck } from './verify';
 
 export interface PgBackRestDrillOptions {
   sourceId: string;
-  source: Pick<PgBackRestSourceConfig, 'stanza' | 'configPath' | 'repo'>;
+  /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
+  source: PgBackRestLocation;
   /** key = the backup label; meta.pgVersion and meta.repoKey as the probe recorded them. */
   backup: ObservedBackup;
   checks: DumpDrillCheck[];
@@ -78,7 +81,7 @@ export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promi
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-  const state: DrillState = { phase: 'prepare', phases: {}, phaseStarted: performance.now(), tables: [], checks: [], restoredBytes: null, restoredWith: null, cluster: null };
+  const state: DrillState = { phase: 'prepare', phases: {}, phaseStarted: performance.now(), tables: [], checks: [], restoredBytes: null, restoredWith: null, cluster: null, notes: [] };
   const remaining = () => Math.max(1000, deadline - performance.now());
   let outcome: DrillOutcome = 'pass';
   let message: string;
@@ -105,6 +108,7 @@ export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promi
     message = `${message} (and the scratch cluster in ${state.cluster?.dir} could not be removed: ${(err as Error).message})`;
   }
   enter(state, 'cleanup', options); // closes the cleanup phase's clock
+  if (state.notes.length > 0) message = `${message} (${state.notes.join('; ')})`;
   const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
   return {
     sourceId: options.sourceId,
@@ -113,7 +117,7 @@ export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promi
     finishedAt: now(),
     outcome,
     phases: state.phases,
-    restoreMs: restoreStarted ? (state.phases.restore ?? 0) + (state.phases.verify ?? 0) : null,
+    restoreMs: restoreStarted ? (state.phases.copy ?? 0) + (state.phases.restore ?? 0) + (state.phases.verify ?? 0) : null,
     tables: state.tables.length,
     rows,
     restoredBytes: state.restoredBytes,
@@ -133,14 +137,20 @@ interface DrillState {
   restoredBytes: number | null;
   restoredWith: string | null;
   cluster: ScratchCluster | null;
+  /** Said in the message whatever the outcome (a temp dir on the host that may be left). */
+  notes: string[];
 }
 
 function enter(state: DrillState, phase: DrillPhase, options: PgBackRestDrillOptions, detail?: string): void {
   state.phases[state.phase] = Math.round((state.phases[state.phase] ?? 0) + performance.now() - state.phaseStarted);
   state.phase = phase;
   state.phaseStarted = performance.now();
+  report(options, { phase, done: 0, total: 1, ...(detail ? { detail } : {}) });
+}
+
+function report(options: PgBackRestDrillOptions, progress: Omit<DrillProgress, 'sourceId' | 'backupKey'>): void {
   try {
-    options.onProgress?.({ sourceId: options.sourceId, backupKey: options.backup.key, phase, done: 0, total: 1, ...(detail ? { detail } : {}) });
+    options.onProgress?.({ sourceId: options.sourceId, backupKey: options.backup.key, ...progress });
   } catch {
     // a listener's bug must not break the drill
   }
@@ -151,24 +161,37 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
   const install = await pickInstall(backup, options.postgresBin);
   state.restoredWith = install.version.split(' ')[0] ?? install.version;
   const repoKey = typeof backup.meta?.repoKey === 'number' ? backup.meta.repoKey : source.repo;
+  const host = source.host;
 
-  enter(state, 'restore', options, `pgbackrest restore --set=${backup.key}`);
+  if (host) enter(state, 'copy', options, `pgbackrest restore --set=${backup.key} on ${host}, then copying it here`);
+  else enter(state, 'restore', options, `pgbackrest restore --set=${backup.key}`);
   const restore: { failure: DrillStop | null } = { failure: null };
   try {
     state.cluster = await ScratchCluster.startFromDataDir(
       { install, parentDir: options.parentDir ?? tmpdir(), purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) },
       async (cluster) => {
-        const pg1Path = `--pg1-path=${cluster.dataDir}`;
-        const restored = await run(
-          PGBACKREST,
-          [...pgbackrestOptions(source, repoKey), pg1Path, `--set=${backup.key}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', `--tablespace-map-all=${join(cluster.dir, 'tablespaces')}`, 'restore'],
-          { signal, timeoutMs: remaining(), ...cluster.owner },
-        );
-        if (restored.code !== 0) throw (restore.failure = judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore')));
+        let restoreCommand: string;
+        try {
+          restoreCommand = host
+            ? await copyRestoredBackup({
+                source: { ...source, host },
+                label: backup.key,
+                repoKey,
+                cluster,
+                signal,
+                remaining,
+                onProgress: (done, total) => report(options, { phase: 'copy', done, total, unit: 'bytes' }),
+                note: (text) => state.notes.push(text),
+              })
+            : await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
+        } catch (err) {
+          if (err instanceof DrillStop) throw (restore.failure = err);
+          if (err instanceof ProbeError && !signal.aborted) throw (restore.failure = drillError(err.message));
+          throw err;
+        }
+        if (host) enter(state, 'restore', options, 'recovering the copy to the end of the backup');
         prepareConfigFiles(cluster);
-        const archiveGet = [PGBACKREST, ...pgbackrestOptions(source, repoKey), pg1Path, 'archive-get', '%f', '"%p"'];
-        // restore_command runs through the shell: quote every word but the placeholders.
-        return scratchSettings(cluster, archiveGet.map((a) => (a === '%f' || a === '"%p"' ? a : shellQuote([a]))).join(' '));
+        return scratchSettings(cluster, restoreCommand);
       },
     );
   } catch (err) {
@@ -178,52 +201,28 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
     if (/could not (access file|load library)|No space left/i.test(text)) throw drillError(`the backup restored, but the scratch PostgreSQL could not start: ${text}`);
     throw fail(`${backup.key} restored, but PostgreSQL could not recover it to a consistent state (is the WAL it needs still in the archive?): ${text}`);
   }
-  const cluster = state.cluster;
 
   enter(state, 'verify', options, 'checking the restored cluster');
-  const maintenance = await connectScratch(cluster, 'template1');
-  let databases: string[];
-  try {
-    const recovery = await maintenance.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-    if (recovery.rows[0]?.r !== false) throw fail(`${backup.key} restored, but the cluster is still in recovery after it reported ready`);
-    const listed = await maintenance.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname");
-    databases = listed.rows.map((r) => r.datname);
-  } finally {
-    await closeQuietly(maintenance);
-  }
-  const checksDatabase = options.checksDatabase ?? (databases.filter((d) => d !== 'postgres').length === 1 ? databases.find((d) => d !== 'postgres')! : 'postgres');
-  const problems: string[] = [];
-  state.restoredBytes = 0;
-  for (const database of databases) {
-    signal.throwIfAborted();
-    let client: Client;
-    try {
-      client = await connectScratch(cluster, database);
-    } catch (err) {
-      problems.push(`database ${database} does not accept connections after the restore: ${(err as Error).message}`);
-      continue;
-    }
-    try {
-      const tables = await userTables(client);
-      const counted = await countTables(client, tables);
-      // One drill restores a whole cluster: the database is part of the table's name.
-      state.tables.push(...counted.map((t) => ({ ...t, schema: `${database}.${t.schema}` })));
-      state.restoredBytes += await databaseSize(client, database);
-      if (database === checksDatabase) {
-        const runs = await runChecks(client, options.checks, remaining());
-        state.checks = runs.map((r) => r.result);
-        for (const r of runs.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(r));
-      }
-    } finally {
-      await closeQuietly(client);
-    }
-  }
-  if (options.checks.length > 0 && !databases.includes(checksDatabase)) problems.push(`the checks' database ${checksDatabase} is not in the restored cluster`);
-  if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
+  const databases = await verifyRestoredCluster(state.cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, signal, remaining }, state);
   const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
-  const took = formatDuration(Math.max(1000, (state.phases.restore ?? 0) + performance.now() - state.phaseStarted));
+  const took = formatDuration(Math.max(1000, (state.phases.copy ?? 0) + (state.phases.restore ?? 0) + performance.now() - state.phaseStarted));
   const passed = state.checks.length ? `; ${state.checks.length} check${state.checks.length === 1 ? '' : 's'} passed` : '';
-  return `restored ${backup.type} backup ${backup.key} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(state.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(state.restoredBytes)} in ${took} with PostgreSQL ${state.restoredWith}${passed}`;
+  const copied = host ? ` (restored on ${host} and copied here)` : '';
+  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(state.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(state.restoredBytes ?? 0)} in ${took} with PostgreSQL ${state.restoredWith}${passed}`;
+}
+
+/** pgbackrest restore here, as the cluster's user; returns the restore_command that reads the stanza's archive. */
+async function restoreHere(source: PgBackRestDrillOptions['source'], label: string, repoKey: number | undefined, cluster: ScratchCluster, signal: AbortSignal, remaining: () => number): Promise<string> {
+  const pg1Path = `--pg1-path=${cluster.dataDir}`;
+  const restored = await run(
+    PGBACKREST,
+    [...pgbackrestOptions(source, repoKey), pg1Path, `--set=${label}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', `--tablespace-map-all=${join(cluster.dir, 'tablespaces')}`, 'restore'],
+    { signal, timeoutMs: remaining(), ...cluster.owner },
+  );
+  if (restored.code !== 0) throw judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore'));
+  const archiveGet = [PGBACKREST, ...pgbackrestOptions(source, repoKey), pg1Path, 'archive-get', '%f', '"%p"'];
+  // restore_command runs through the shell: quote every word but the placeholders.
+  return archiveGet.map((a) => (a === '%f' || a === '"%p"' ? a : shellQuote([a]))).join(' ');
 }
 
 /** A physical backup starts only on its own PostgreSQL major. */
@@ -263,14 +262,3 @@ function prepareConfigFiles(cluster: ScratchCluster): void {
     if (cluster.owner) chownSync(file, cluster.owner.uid, cluster.owner.gid);
   }
 }
-
-async function userTables(client: Client): Promise<{ schema: string; name: string }[]> {
-  const { rows } = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-     ORDER BY 1, 2`,
-  );
-  return rows;
-}
-
-

@@ -1,12 +1,14 @@
-// A pgBackRest stanza, read locally through `pgbackrest info --output=json`: every backup set is a backup.
-// pgbackrest runs as the user running Backup Health, so that user must be able to read the pgBackRest config
-// and the repository (the postgres user, root, or a user in the repository's group).
+// A pgBackRest stanza, read through `pgbackrest info --output=json`, here or on `host` over ssh: every backup
+// set is a backup. pgbackrest runs as the user running Backup Health (or the ssh login), so that user must be
+// able to read the pgBackRest config and the repository (the postgres user, root, or a user in the
+// repository's group). Over ssh, configPath is a path on that host.
 //
 // `info` reads only backup.info, so a backup whose directory was removed from the repository is still listed
 // as fine. One `repo-ls` of the stanza's backup directory per repository catches that, for any repo type.
 import type { PgBackRestSourceConfig, SourceConfig } from '../../../shared/config';
 import type { ObservedBackup, PgBackRestMetrics } from '../../../shared/model';
-import { run, type RunResult } from '../exec';
+import type { RunResult } from '../exec';
+import { runTool, type Where } from '../remote';
 import { ProbeError, type Probe } from './probe';
 import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
 import { urlDatabase } from '../health/rules';
@@ -36,6 +38,9 @@ export interface PgBackRestBackupInfo {
   error?: boolean;
 }
 
+/** What every pgbackrest call of a source needs: where it runs and its general options. */
+export type PgBackRestLocation = Pick<PgBackRestSourceConfig, 'stanza' | 'configPath' | 'repo' | 'host' | 'sshOptions'>;
+
 /** The general options every pgbackrest call of this source takes: --config, --stanza, --repo. */
 export function pgbackrestOptions(source: Pick<PgBackRestSourceConfig, 'stanza' | 'configPath' | 'repo'>, repo = source.repo): string[] {
   return [...(source.configPath ? [`--config=${source.configPath}`] : []), `--stanza=${source.stanza}`, ...(repo !== undefined ? [`--repo=${repo}`] : [])];
@@ -60,13 +65,18 @@ export const pgbackrestProbe: Probe<PgBackRestSourceConfig> = {
     });
   },
   async observe(source, ctx) {
-    const result = await run(PGBACKREST, [...pgbackrestOptions(source), 'info', '--output=json'], { timeoutMs: ctx.timeoutMs, signal: ctx.signal });
-    if (result.code !== 0 || result.spawnError) throw pgbackrestError(result, source);
-    const stanza = parseStanzaInfo(result.stdout, source.stanza);
+    const stanza = await readStanzaInfo(source, ctx.signal, ctx.timeoutMs);
     const present = await backupDirectories(source, stanza, ctx.signal, ctx.timeoutMs);
     return { backups: backupsOf(stanza, present), metrics: metricsOf(stanza) };
   },
 };
+
+/** `pgbackrest info` of the source's stanza, here or on its host; a ProbeError when it cannot be read. */
+export async function readStanzaInfo(source: PgBackRestLocation, signal: AbortSignal, timeoutMs: number): Promise<PgBackRestStanzaInfo> {
+  const result = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'info', '--output=json'], { timeoutMs, signal });
+  if (result.code !== 0 || result.spawnError) throw pgbackrestError(result, source);
+  return parseStanzaInfo(result.stdout, source.stanza, source.host);
+}
 
 function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): string | undefined {
   const linked = source.database ? sources.find((s) => s.id === source.database) : undefined;
@@ -74,16 +84,16 @@ function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly Sour
 }
 
 /** The stanza's object in info's array; a probe error when the output is not what pgBackRest 2.x prints. */
-export function parseStanzaInfo(stdout: string, stanzaName: string): PgBackRestStanzaInfo {
+export function parseStanzaInfo(stdout: string, stanzaName: string, host?: string): PgBackRestStanzaInfo {
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);
   } catch {
-    throw new ProbeError('failed', `pgbackrest info did not print JSON (got ${JSON.stringify(stdout.slice(0, 80))})`);
+    throw new ProbeError('failed', `pgbackrest info${onHost(host)} did not print JSON (got ${JSON.stringify(stdout.slice(0, 80))})`, host);
   }
   const stanza = Array.isArray(parsed) ? (parsed as PgBackRestStanzaInfo[]).find((s) => s?.name === stanzaName) : undefined;
   if (!stanza || typeof stanza.status?.code !== 'number') {
-    throw new ProbeError('failed', `pgbackrest info printed no stanza "${stanzaName}" (is this pgBackRest 2.x?)`);
+    throw new ProbeError('failed', `pgbackrest info${onHost(host)} printed no stanza "${stanzaName}" (is this pgBackRest 2.x?)`, host);
   }
   return stanza;
 }
@@ -157,11 +167,11 @@ function stanzaMessage(stanza: PgBackRestStanzaInfo): string {
 }
 
 /** Labels with a directory, per repository holding backups; a repository that cannot be listed is left out. */
-async function backupDirectories(source: PgBackRestSourceConfig, stanza: PgBackRestStanzaInfo, signal: AbortSignal, timeoutMs: number): Promise<Map<number, Set<string>>> {
+async function backupDirectories(source: PgBackRestLocation, stanza: PgBackRestStanzaInfo, signal: AbortSignal, timeoutMs: number): Promise<Map<number, Set<string>>> {
   const repoKeys = [...new Set((stanza.backup ?? []).map((b) => b.database?.['repo-key'] ?? 1))];
   const present = new Map<number, Set<string>>();
   for (const repoKey of repoKeys) {
-    const result = await run(PGBACKREST, [...pgbackrestOptions(source, repoKey), 'repo-ls', `backup/${source.stanza}`, '--output=json'], { timeoutMs, signal });
+    const result = await runTool(source, PGBACKREST, [...pgbackrestOptions(source, repoKey), 'repo-ls', `backup/${source.stanza}`, '--output=json'], { timeoutMs, signal });
     if (result.code !== 0) continue;
     try {
       const entries = JSON.parse(result.stdout) as Record<string, { type?: string }>;
@@ -173,21 +183,36 @@ async function backupDirectories(source: PgBackRestSourceConfig, stanza: PgBackR
   return present;
 }
 
-/** pgbackrest's "ERROR: [055]: unable to open missing file '…' for read" as a probe error a sysadmin can act on. */
-export function pgbackrestError(result: RunResult, source: Pick<PgBackRestSourceConfig, 'configPath'>): ProbeError {
+/** " on root@backup1", or nothing for a local source: where a message's pgbackrest ran. */
+export function onHost(host: string | undefined): string {
+  return host ? ` on ${host}` : '';
+}
+
+/**
+ * pgbackrest's "ERROR: [055]: unable to open missing file '…' for read" as a probe error a sysadmin can act on.
+ * `command` names the pgbackrest command that failed (info, restore, …).
+ */
+export function pgbackrestError(result: RunResult, source: Pick<PgBackRestSourceConfig, 'configPath'> & Where, command = 'info'): ProbeError {
+  const { host } = source;
+  const where = onHost(host);
   if (result.spawnError) {
     return result.spawnError.code === 'ENOENT'
       ? new ProbeError('not-found', 'pgbackrest is not installed or not on PATH (apt-get install pgbackrest)')
       : new ProbeError('failed', `pgbackrest could not start: ${result.spawnError.message}`);
   }
-  if (result.timedOut) return new ProbeError('timeout', `pgbackrest info did not answer within ${Math.round(result.durationMs / 1000)}s`);
-  if (result.aborted) return new ProbeError('timeout', 'pgbackrest info was cancelled');
+  if (result.timedOut) return new ProbeError('timeout', `pgbackrest ${command}${where} did not answer within ${Math.round(result.durationMs / 1000)}s`, host);
+  if (result.aborted) return new ProbeError('timeout', `pgbackrest ${command}${where} was cancelled`, host);
+  // The remote shell's "command not found".
+  if (host && result.code === 127) return new ProbeError('not-found', `pgbackrest is not installed on ${host}, or not on the PATH of its ssh logins (apt-get install pgbackrest there)`, host);
   const error = /ERROR: \[(\d+)\]: (.*)/.exec(result.stderr);
   const code = error ? Number(error[1]) : null;
   const text = error ? error[2]!.trim() : result.stderr.trim().split('\n').at(-1) || `exited with code ${result.code}`;
   // 055 FileMissingError on the config file; 031/032/037 option errors: the source's settings are wrong.
-  if (code === 55 && source.configPath && text.includes(source.configPath)) return new ProbeError('config', `pgbackrest cannot read its config file: ${text}; check configPath`);
-  if (code === 31 || code === 32 || code === 37) return new ProbeError('config', `pgbackrest refused the options: ${text}`);
-  if (/permission denied/i.test(text) || code === 41) return new ProbeError('permission-denied', `pgbackrest: ${text}; the user running Backup Health must be able to read the pgBackRest config and repository`);
-  return new ProbeError('failed', `pgbackrest info failed: ${text}`);
+  if (code === 55 && source.configPath && text.includes(source.configPath)) return new ProbeError('config', `pgbackrest${where} cannot read its config file: ${text}; check configPath`, host);
+  if (code === 31 || code === 32 || code === 37) return new ProbeError('config', `pgbackrest${where} refused the options: ${text}`, host);
+  if (/permission denied/i.test(text) || code === 41) {
+    const who = host ? `the ssh login ${host}` : 'the user running Backup Health';
+    return new ProbeError('permission-denied', `pgbackrest${where}: ${text}; ${who} must be able to read the pgBackRest config and repository`, host);
+  }
+  return new ProbeError('failed', `pgbackrest ${command}${where} failed: ${text}`, host);
 }

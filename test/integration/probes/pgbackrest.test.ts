@@ -4,14 +4,13 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type PgBackRestSourceConfig } from '../../../shared/config';
-import type { Finding, ObservedBackup } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import type { PgBackRestSourceConfig } from '../../../shared/config';
+import type { ObservedBackup } from '../../../shared/model';
 import { pgbackrestProbe } from '../../../electron/engine/probes/pgbackrest';
 import type { Observation } from '../../../electron/engine/probes/probe';
 import { ProbeError } from '../../../electron/engine/probes/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
-import { startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
+import { judgeObservation, pgbackrestSource, startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 
 const parent = testParentDir('pgbackrest-probe');
@@ -22,28 +21,11 @@ let before: number;
 let after: number;
 
 function source(fields: Record<string, unknown> = {}): PgBackRestSourceConfig {
-  const parsed = validateConfig({ sources: [{ id: 'demo-backups', kind: 'pgbackrest', stanza: STANZA, configPath: setup.configPath, ...fields }] });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.config.sources[0] as PgBackRestSourceConfig;
+  return pgbackrestSource({ configPath: setup.configPath, ...fields });
 }
 
 function observe(src = source()): Promise<Observation> {
   return pgbackrestProbe.observe(src, probeContext({ timeoutMs: 30_000 }));
-}
-
-function judge(src: PgBackRestSourceConfig, observation: Observation, at = Date.now()): { status: string; findings: Finding[] } {
-  const parsed = validateConfig({});
-  if (!parsed.ok) throw new Error('empty config');
-  const backups: ObservedBackup[] = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
-  return evaluate({
-    source: src,
-    defaults: parsed.config.defaults,
-    now: at,
-    latest: { sourceId: src.id, at, durationMs: 10, ok: true, error: null, metrics: observation.metrics, newestBackupAt: backups[0]?.finishedAt ?? null, newestBackupSize: backups[0]?.sizeBytes ?? null, status: 'ok' },
-    consecutiveFailures: 0,
-    backups,
-    history: backups.map((b) => ({ ...b, sourceId: src.id, firstSeenAt: b.finishedAt })),
-  });
 }
 
 beforeAll(async () => {
@@ -93,12 +75,12 @@ describe('pgbackrest probe', () => {
 
   it('judges a healthy stanza ok, and the tiny incremental is not a size problem', async () => {
     const observation = await observe();
-    expect(judge(source({ maxAge: '1h', maxFullAge: '1d' }), observation)).toEqual({ status: 'ok', findings: [] });
+    expect(judgeObservation(source({ maxAge: '1h', maxFullAge: '1d' }), observation)).toEqual({ status: 'ok', findings: [] });
   });
 
   it('flags a newest full older than maxFullAge and a full under minSize', async () => {
     const observation = await observe();
-    const health = judge(source({ maxAge: '1h', maxFullAge: '1h', minSize: '1GB' }), observation, Date.now() + 2 * 3_600_000);
+    const health = judgeObservation(source({ maxAge: '1h', maxFullAge: '1h', minSize: '1GB' }), observation, Date.now() + 2 * 3_600_000);
     expect(health.status).toBe('critical');
     const messages = health.findings.map((f) => `${f.rule}: ${f.message}`);
     expect(messages).toContainEqual(expect.stringMatching(new RegExp(`^backup-age: newest backup ${incrLabel} finished 2h ago, over the 1h maxAge`)));
@@ -111,7 +93,7 @@ describe('pgbackrest probe', () => {
     const observation = await observe(src);
     expect(observation.backups).toEqual([]);
     expect(observation.metrics).toMatchObject({ stanzaStatus: { code: 1, message: 'missing stanza path' } });
-    const health = judge(src, observation);
+    const health = judgeObservation(src, observation);
     expect(health.status).toBe('critical');
     expect(health.findings).toContainEqual(
       expect.objectContaining({ rule: 'stanza-status', status: 'critical', message: expect.stringContaining('pgBackRest reports stanza nosuch: missing stanza path (status 1); create it with pgbackrest stanza-create') }),
@@ -150,7 +132,7 @@ describe('pgbackrest probe', () => {
     const observation = await observe();
     const incr = observation.backups.find((b) => b.key === incrLabel);
     expect(incr).toMatchObject({ readable: false, problem: 'its directory is missing from repository 1; pgbackrest cannot restore it' });
-    const health = judge(source(), observation);
+    const health = judgeObservation(source(), observation);
     expect(health.status).toBe('critical');
     expect(health.findings[0]).toMatchObject({ rule: 'backup-unreadable', message: expect.stringContaining(`newest backup ${incrLabel}`) });
 

@@ -1,0 +1,186 @@
+// The copy step of a restore drill of a stanza on another host: the backup is restored where it lives and the
+// result copied here, where the scratch cluster runs.
+//
+// On the host, in one sh script and a private temp dir: `pgbackrest restore --set=<label>` into <tmp>/data,
+// `pgbackrest archive-get` of every WAL file the backup needs into <tmp>/wal, then `tar -cf - data wal` to
+// stdout, which fetchTar unpacks here as it arrives. The temp dir goes whatever happens: the script removes it
+// on exit (and on HUP/INT/TERM/PIPE), and when ssh did not end normally (cancel, timeout, lost connection; the
+// remote script then runs on, as sshd does not signal a command without a tty) a second ssh call stops the
+// script and removes it. A script that finds temp dirs of drills whose script is gone (a crash here) removes
+// them too. The host needs room in its TMPDIR for the whole database.
+import { existsSync, readdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { formatBytes } from '../../../shared/units';
+import { describeFailure, run } from '../exec';
+import { describeFetchFailure, fetchTar, runTool, shellQuote, type Where } from '../remote';
+import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from '../probes/pgbackrest';
+import { drillError, fail, type DrillStop } from './restore-plan';
+import type { ScratchCluster } from './scratch-cluster';
+
+/** Temp dirs on the host are `<TMPDIR>/backup-health-pgbackrest-<drill token>-XXXXXX`. */
+export const REMOTE_DIR_PREFIX = 'backup-health-pgbackrest-';
+
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/**
+ * $1 token, $2 backup label, $3… the WAL files to fetch; the stanza, config and repo come as PGBACKREST_*
+ * variables. Only tar writes to stdout (fd 3); everything else, pgbackrest's own console output included,
+ * goes to stderr. Every step runs in the background and is waited for, so a trapped signal acts at once.
+ * Exit codes: 90 no temp dir, 91 restore failed, 92 archive-get failed; else tar's.
+ */
+const COPY_SCRIPT = `token=$1 label=$2; shift 2
+exec 3>&1 1>&2
+prefix="\${TMPDIR:-/tmp}/${REMOTE_DIR_PREFIX}"
+for old in "$prefix"*; do
+  [ -f "$old/pid" ] && ! kill -0 "$(cat "$old/pid")" 2>/dev/null && rm -rf "$old" 2>/dev/null
+done
+child=
+tmp=$(mktemp -d "$prefix$token-XXXXXX") || exit 90
+trap 'rm -rf "$tmp"' EXIT
+trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; wait "$child"; fi; exit 143' HUP INT TERM PIPE
+echo $$ > "$tmp/pid"
+step() { "$@" & child=$!; wait "$child"; }
+mkdir -m 700 "$tmp/data" "$tmp/wal" || exit 90
+step pgbackrest --pg1-path="$tmp/data" --set="$label" --type=immediate --target-action=promote --archive-mode=off --tablespace-map-all="$tmp/tablespaces" restore || exit 91
+for wal; do step pgbackrest archive-get "$wal" "$tmp/wal/$wal" || { echo "backup-health: archive-get $wal failed" >&2; exit 92; }; done
+if [ -d "$tmp/tablespaces" ]; then set -- data wal tablespaces; else set -- data wal; fi
+step tar -C "$tmp" -cf - "$@" >&3`;
+
+/** $1 token: stops the copy script of that drill, if it still runs, and removes its temp dir. */
+const CLEANUP_SCRIPT = `for d in "\${TMPDIR:-/tmp}/${REMOTE_DIR_PREFIX}$1-"*; do
+  [ -d "$d" ] || continue
+  pid=$(cat "$d/pid" 2>/dev/null)
+  if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
+    i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done
+  fi
+  rm -rf "$d" || exit 1
+done`;
+
+export interface RemoteCopyOptions {
+  source: PgBackRestLocation & { host: string };
+  label: string;
+  /** The repository holding the backup. */
+  repoKey: number | undefined;
+  cluster: ScratchCluster;
+  signal: AbortSignal;
+  remaining: () => number;
+  /** Bytes received of about `total` (the backup's database size). */
+  onProgress: (done: number, total: number) => void;
+  /** Something the drill's message should mention even if it passes (a temp dir that may be left). */
+  note: (text: string) => void;
+}
+
+/**
+ * Restores the backup on its host and copies data/ and wal/ into cluster.dir. Returns the restore_command
+ * that reads the copied WAL. Throws a DrillStop (fail: the backup or its WAL is bad; error: the drill could
+ * not run), or a ProbeError when ssh itself fails.
+ */
+export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<string> {
+  const { source, label, signal, remaining, cluster } = options;
+  const host = source.host;
+  const repoSource = { ...source, repo: options.repoKey ?? source.repo };
+  const stanza = await readStanzaInfo(repoSource, signal, remaining());
+  const backup = stanza.backup?.find((b) => b.label === label && (options.repoKey === undefined || (b.database?.['repo-key'] ?? 1) === options.repoKey));
+  if (!backup) throw fail(`${label} is no longer in stanza ${source.stanza} on ${host} (pgbackrest info does not list it)`);
+  const archiveId = stanza.archive?.find((a) => a.database?.id === backup.database?.id && (a.database?.['repo-key'] ?? 1) === (backup.database?.['repo-key'] ?? 1))?.id;
+  const start = backup.archive?.start;
+  const stop = backup.archive?.stop;
+  if (!archiveId || !start || !stop) throw drillError(`pgbackrest info on ${host} does not say which WAL ${label} needs (archive id, start and stop)`);
+  const wal = await walNeeded(repoSource, archiveId, start, stop, signal, remaining);
+  const missing = [...new Set([start, stop])].filter((segment) => !wal.includes(segment));
+  if (missing.length > 0) throw fail(`the WAL ${label} needs to be consistent is missing from the archive on ${host}: ${missing.join(', ')}`);
+
+  const token = randomBytes(6).toString('hex');
+  const total = backup.info.size;
+  const env = { PGBACKREST_STANZA: source.stanza, ...(source.configPath ? { PGBACKREST_CONFIG: source.configPath } : {}), ...(repoSource.repo !== undefined ? { PGBACKREST_REPO: String(repoSource.repo) } : {}) };
+  let finished = false;
+  try {
+    const fetched = await fetchTar(source, 'sh', ['-c', COPY_SCRIPT, 'sh', token, label, ...wal], cluster.dir, {
+      env,
+      signal,
+      timeoutMs: remaining(),
+      onProgress: ({ bytes }) => options.onProgress(bytes, Math.max(total, bytes)),
+    });
+    // The script's own exit (any code) ran its EXIT trap; ssh killed or cut means it may still run there.
+    finished = fetched.remote.code !== null && fetched.remote.code !== 255 && !fetched.remote.aborted && !fetched.remote.timedOut;
+    signal.throwIfAborted();
+    const stop = judgeCopy(fetched, source, total);
+    if (stop) throw stop;
+  } finally {
+    if (!finished) await removeRemoteDir(source, token, options.note);
+  }
+  await fixCopiedTree(cluster, token);
+  return `cp ${shellQuote([join(cluster.dir, 'wal')])}/%f "%p"`;
+}
+
+/**
+ * The WAL files from `start` to `stop` in the archive (segment names), and the timeline history files up to
+ * the backup's timeline, as `pgbackrest repo-ls` of the archive's log directories lists them.
+ */
+async function walNeeded(source: PgBackRestLocation, archiveId: string, start: string, stop: string, signal: AbortSignal, remaining: () => number): Promise<string[]> {
+  const timeline = start.slice(0, 8);
+  const dirs = [''];
+  for (let log = Number.parseInt(start.slice(8, 16), 16); log <= Number.parseInt(stop.slice(8, 16), 16); log++) dirs.push(timeline + log.toString(16).toUpperCase().padStart(8, '0'));
+  const names = new Set<string>();
+  for (const dir of dirs) {
+    const path = `archive/${source.stanza}/${archiveId}${dir ? `/${dir}` : ''}`;
+    const listed = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'repo-ls', path, '--output=json'], { signal, timeoutMs: remaining() });
+    if (listed.code !== 0) throw drillError(`could not list the WAL archive on ${source.host}: ${pgbackrestError(listed, source, 'repo-ls').message}`);
+    for (const name of Object.keys(JSON.parse(listed.stdout) as Record<string, unknown>)) {
+      const segment = /^[0-9A-F]{24}/.exec(name)?.[0];
+      if (dir && segment && segment >= start && segment <= stop) names.add(segment);
+      const history = /^([0-9A-F]{8})\.history$/.exec(name);
+      if (!dir && history && history[1]! <= timeline) names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+/** Why the copy did not bring the restored backup here, or null when it did. */
+function judgeCopy(fetched: Awaited<ReturnType<typeof fetchTar>>, source: PgBackRestLocation & { host: string }, total: number): DrillStop | null {
+  const { remote } = fetched;
+  const host = source.host;
+  const said = remote.stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  const error = /ERROR: \[\d+\]: (.*)/.exec(remote.stderr)?.[1]?.trim() ?? said;
+  if (/No space left/i.test(remote.stderr)) return drillError(`${host} ran out of disk space in its temp dir (TMPDIR of the ssh login) while restoring a ${formatBytes(total)} database there: ${error}`);
+  if (remote.code === 90) return drillError(`could not create a temp dir on ${host} (TMPDIR of the ssh login): ${said}`);
+  if (remote.code === 91) {
+    if (/permission denied/i.test(error)) return drillError(`pgbackrest restore on ${host}: ${error}; the ssh login ${host} must be able to read the pgBackRest config and repository`);
+    return fail(`the backup does not restore: pgbackrest restore on ${host} failed: ${error}`);
+  }
+  if (remote.code === 92) return fail(`the WAL the backup needs cannot be read from the archive on ${host}: ${error}`);
+  const failure = describeFetchFailure(fetched, 'the copy script', host);
+  return failure ? drillError(`copying the restored backup from ${host} failed: ${failure}`) : null;
+}
+
+/** The separate ssh call that stops a copy script left running and removes its temp dir; never throws. */
+async function removeRemoteDir(where: Where & { host: string }, token: string, note: (text: string) => void): Promise<void> {
+  const leftover = `a temp dir ${REMOTE_DIR_PREFIX}${token}-* may be left in the temp dir of ${where.host}`;
+  try {
+    const result = await runTool(where, 'sh', ['-c', CLEANUP_SCRIPT, 'sh', token], { timeoutMs: CLEANUP_TIMEOUT_MS });
+    if (result.code !== 0) note(`${leftover}: ${describeFailure(result, 'removing it')}`);
+  } catch (err) {
+    note(`${leftover}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The copy is owned by the user running Backup Health: give it to the cluster's user (postgres as root), and
+ * point the tablespace links, which name the host's temp dir, at the copied tablespaces.
+ */
+async function fixCopiedTree(cluster: ScratchCluster, token: string): Promise<void> {
+  const links = join(cluster.dataDir, 'pg_tblspc');
+  for (const name of existsSync(links) ? readdirSync(links) : []) {
+    const link = join(links, name);
+    const target = readlinkSync(link);
+    const at = target.indexOf(`/${REMOTE_DIR_PREFIX}${token}-`);
+    if (at < 0) continue;
+    unlinkSync(link);
+    symlinkSync(join(cluster.dir, target.slice(target.indexOf('/', at + 1) + 1)), link);
+  }
+  if (!cluster.owner) return;
+  const trees = ['data', 'wal', 'tablespaces'].filter((d) => existsSync(join(cluster.dir, d)));
+  const chown = await run('chown', ['-R', `${cluster.owner.uid}:${cluster.owner.gid}`, ...trees], { cwd: cluster.dir, timeoutMs: 10 * 60_000 });
+  if (chown.code !== 0) throw drillError(`could not give the copied backup to the scratch cluster's user: ${describeFailure(chown, 'chown')}`);
+}
