@@ -64,12 +64,17 @@ export async function holdBorgLock(repo: string, env: NodeJS.ProcessEnv): Promis
   return release;
 }
 
-/** Flips bytes all through the biggest segment file of a repository, as a failing disk would. */
-export function corruptBiggestSegment(repo: string): void {
+/**
+ * Flips bytes through the biggest segment file of a repository, as a failing disk would: all of it, or only the
+ * part between the fractions `from` and `to` of its length (borg writes file data before the archive's metadata,
+ * so a middle part of a segment holding a big incompressible file damages only that file's chunks).
+ */
+export function corruptBiggestSegment(repo: string, { from = 0, to = 1 } = {}): void {
   const segments = readdirSync(join(repo, 'data', '0')).map((n) => join(repo, 'data', '0', n));
   const biggest = segments.sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
   const bytes = readFileSync(biggest);
-  for (let i = 100; i < bytes.length - 100; i += 97) bytes[i] = bytes[i]! ^ 0xff;
+  const end = Math.min(bytes.length - 100, Math.floor(bytes.length * to));
+  for (let i = Math.max(100, Math.floor(bytes.length * from)); i < end; i += 97) bytes[i] = bytes[i]! ^ 0xff;
   writeFileSync(biggest, bytes);
 }
 
@@ -89,4 +94,19 @@ export async function writeOrdersBackupTree(parentDir: string, backupDir: string
   } finally {
     await db.cluster.stop();
   }
+}
+
+/** Command lines (NULs as spaces) of this machine's processes that mention `needle`. */
+export function commandLinesMentioning(needle: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(needle)) found.push(cmdline);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
 import type { Drill, DrillOutcome, DrillPhase, ObservedBackup } from '../../../shared/model';
-import { formatBytes } from '../../../shared/units';
+import { countOf, formatBytes } from '../../../shared/units';
 import { ProbeError, type DrillContext } from '../probes/probe';
 import { borgError, borgLogLines, borgPassphrase, runBorg } from '../probes/borg-run';
 import { parseArchiveInfo, type BorgArchiveInfo } from '../probes/borg';
@@ -128,10 +128,10 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     progress(1, 3, 'borg check passed');
     const tree = await walkExtracted(dir);
     if (tree.files !== info.nfiles || tree.bytes !== info.originalSize) {
-      throw new Stop('fail', `${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${tree.files} files, ${formatBytes(tree.bytes)}, but the archive says ${info.nfiles} files, ${formatBytes(info.originalSize)}`);
+      throw new Stop('fail', `${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)}, but the archive says ${countOf(info.nfiles, 'file')}, ${formatBytes(info.originalSize)}`);
     }
     progress(2, 3, 'extracted files match the archive');
-    const extracted = `${backup.key} ${unpacked} and checked (${tree.files} files, ${formatBytes(tree.bytes)})`;
+    const extracted = `${backup.key} ${unpacked} and checked (${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)})`;
     const dump = newestDump(tree);
     if (!dump) {
       drill = { ...base, outcome: 'pass', restoredBytes: tree.bytes, restoreMs: Math.round(performance.now() - restoreStarted), message: `${extracted}; it holds no pg_dump output, so no database was restored` };

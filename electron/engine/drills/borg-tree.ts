@@ -13,9 +13,14 @@ export interface ExtractedTree {
   dumps: { path: string; mtimeMs: number; size: number; reading: DumpHeaderReading }[];
 }
 
-/** Every non-directory counts as a file (as borg's nfiles does); regular files' sizes add up to original_size. */
+/**
+ * Counted as borg 1.2 counts nfiles and original_size: regular files only (not symlinks, fifos or devices), and a
+ * set of hard links once (borg stores the data with the first and counts only that one; extract and export-tar
+ * recreate them as links to one inode).
+ */
 export async function walkExtracted(root: string): Promise<ExtractedTree> {
   const tree: ExtractedTree = { files: 0, bytes: 0, dumps: [] };
+  const inodes = new Set<number>();
   let candidates = 0;
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -28,9 +33,13 @@ export async function walkExtracted(root: string): Promise<ExtractedTree> {
         await walk(path);
         continue;
       }
-      tree.files += 1;
       if (!entry.isFile()) continue;
       const stats = await lstat(path);
+      if (stats.nlink > 1) {
+        if (inodes.has(stats.ino)) continue;
+        inodes.add(stats.ino);
+      }
+      tree.files += 1;
       tree.bytes += stats.size;
       if (candidates++ >= MAX_DUMP_CANDIDATES || stats.size === 0) continue;
       const reading = await readDumpFileHeader(path, stats.size);

@@ -56,7 +56,8 @@ export function repoName(source: BorgSourceConfig): string {
 /** What borg runs with, here or on source.host: runTool's env, unsetEnv and secret. */
 export function borgToolOptions(source: BorgSourceConfig, passphrase: string): Pick<ToolRunOptions, 'env' | 'unsetEnv' | 'secret'> {
   return {
-    unsetEnv: INHERITED_BORG_VARIABLES,
+    // Not BORG_PASSPHRASE: the secret sets it, and over ssh `env -u` runs after the wrapper that exports it.
+    unsetEnv: INHERITED_BORG_VARIABLES.filter((name) => name !== 'BORG_PASSPHRASE'),
     // Through the environment only: never on the command line (visible to every user in ps) nor in a shell
     // string (BORG_PASSCOMMAND). Set even when empty, so an encrypted repository fails instead of prompting.
     secret: { name: 'BORG_PASSPHRASE', value: passphrase },
@@ -139,6 +140,7 @@ export function borgError(source: BorgSourceConfig, result: RunResult): ProbeErr
   const said = error?.message?.trim() ?? result.stderr.trim().split('\n').filter((l) => l && !l.startsWith('{')).at(-1) ?? `exited with code ${result.code}`;
   switch (error?.msgid) {
     case 'PassphraseWrong':
+    case 'NoPassphraseFailure':
       return source.passwordEnv || source.passwordFile
         ? fail('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}`)
         : fail('auth-failed', `the borg repository ${repo} is encrypted: set passwordFile (chmod 600) or passwordEnv to its passphrase`);

@@ -1,6 +1,6 @@
 // Restore drills of real borg archives: extract, borg check, files against the archive's stats, and the pg_dump
 // inside restored into a scratch cluster; a corrupt segment makes the drill fail; nothing is left behind.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
@@ -36,6 +36,9 @@ beforeAll(async () => {
   const docs = join(root, 'docs');
   mkdirSync(docs);
   writeFileSync(join(docs, 'notes.txt'), 'no database here\n');
+  // borg counts neither a symlink nor a second hard link among its files: the drill must count the same way.
+  symlinkSync('notes.txt', join(docs, 'latest'));
+  linkSync(join(docs, 'notes.txt'), join(docs, 'notes-link.txt'));
   await borg(['create', `${repo}::docs-1`, '.'], docs);
 }, 60_000);
 
@@ -63,6 +66,7 @@ describe('a borg restore drill', () => {
   it('passes an archive without a dump on its files alone, and says so', async () => {
     const result = await drill('docs-1');
     expect(result).toMatchObject({ outcome: 'pass', tables: 0 });
+    expect(result.message).toMatch(/^docs-1 extracted and checked \(1 file, 17 bytes\)/);
     expect(result.message).toContain('holds no pg_dump output, so no database was restored');
   });
 
