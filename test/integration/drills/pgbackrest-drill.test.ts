@@ -7,7 +7,7 @@ import type { ObservedBackup } from '../../../shared/model';
 import { runPgBackRestDrill } from '../../../electron/engine/drills/pgbackrest-drill';
 import { pgbackrestProbe } from '../../../electron/engine/probes/pgbackrest';
 import { validateConfig, type PgBackRestSourceConfig } from '../../../shared/config';
-import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir } from '../../support/postgres-fixtures';
+import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 
@@ -75,6 +75,22 @@ describe('pgbackrest restore drill', () => {
     const result = await drill(backups.at(-1)!, [{ name: 'late rows', sql: "select count(*) > 0 from customers where name = 'late'" }]);
     expect(result).toMatchObject({ outcome: 'fail', message: `check "late rows" returned false: select count(*) > 0 from customers where name = 'late'` });
     expect(scratchDirsIn(drillParent)).toEqual([]);
+  });
+
+  it('a cancel during a long check stops the drill at once and cleans up', async () => {
+    const cancel = new AbortController();
+    const running = runPgBackRestDrill({ sourceId: 'demo', source, backup: backups.at(-1)!, checks: [{ name: 'slow', sql: 'select pg_sleep(600) is not null' }], parentDir: drillParent, timeoutMs: 30 * 60_000, signal: cancel.signal });
+    // The check is running in the scratch cluster (a drill that waited for it would outlive this test's timeout).
+    await waitFor('the slow check to run', async () => {
+      const [dir] = scratchDirsIn(drillParent);
+      if (!dir) return false;
+      const scratch = { dir: join(drillParent, dir), port: 5432, tool: (name: string) => setup.cluster.tool(name), clientArgs: () => ['-h', join(drillParent, dir), '-p', '5432', '-U', 'postgres'] };
+      return (await sql(scratch, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(600)%'")) === '1';
+    });
+    cancel.abort();
+    expect(await running).toMatchObject({ outcome: 'error', message: 'the drill was cancelled during the verify phase' });
+    expect(scratchDirsIn(drillParent)).toEqual([]);
+    expect(postgresProcessesUsing(drillParent)).toEqual([]);
   });
 
   it('fails when the WAL the backup needs is gone from the archive', async () => {
