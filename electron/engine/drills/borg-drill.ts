@@ -130,7 +130,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     if (tree.files !== info.nfiles || tree.bytes !== info.originalSize) {
       throw new Stop('fail', `${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)}, but the archive says ${countOf(info.nfiles, 'file')}, ${formatBytes(info.originalSize)}`);
     }
-    progress(2, 3, 'extracted files match the archive');
+    progress(2, 3, 'the files match the archive');
     const extracted = `${backup.key} ${unpacked} and checked (${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)})`;
     const dump = newestDump(tree);
     if (!dump) {

@@ -5,7 +5,7 @@
 import type { BorgSourceConfig } from '../../../shared/config';
 import type { DrillOutcome } from '../../../shared/model';
 import { describeFetchFailure, fetchTar } from '../remote';
-import { borgCommonArgs, borgError, borgToolOptions } from '../probes/borg-run';
+import { borgCommonArgs, borgError, borgLogLines, borgToolOptions } from '../probes/borg-run';
 import type { ProbeError } from '../probes/probe';
 import { describeFailure, type RunResult } from '../exec';
 
@@ -34,15 +34,18 @@ export async function copyArchiveFromHost({ source, passphrase, archive, dest, s
   const args = [...borgCommonArgs(), 'export-tar', archive, '-'];
   const fetched = await fetchTar(source, 'borg', args, dest, { ...borgToolOptions(source, passphrase), signal, timeoutMs, onProgress: (p) => onProgress(p.bytes) });
   const { remote, local } = fetched;
-  const sent = !remote.timedOut && !remote.aborted && !remote.outputError;
+  if (signal.aborted) return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive} from ${source.host} was cancelled` };
+  const sent = (remote.code === 0 || remote.code === 1) && !remote.timedOut && !remote.aborted && !remote.outputError;
   const unpacked = local.code === 0 && !local.spawnError;
   // borg exits 1 for warnings; the tree it sent is then checked against the archive's stats like any other.
-  if (sent && unpacked && (remote.code === 0 || remote.code === 1)) return null;
-  if (sent && remote.code !== null && remote.code > 1) {
-    const error = borgError(source, remote);
+  if (sent && unpacked) return null;
+  if (sent) return { outcome: 'error', message: `unpacking the copy from ${source.host} here failed: ${describeFailure(local, 'tar')}` };
+  // borg said why it stopped (a corrupt chunk, the lock, the passphrase): that is the cause, also when the cut
+  // stream made tar here fail first and tar's failure stopped ssh before borg's exit code was seen.
+  if (remote.code !== 0 && borgLogLines(remote.stderr).some((l) => l.type === 'log_message' && (l.levelname === 'ERROR' || l.levelname === 'CRITICAL'))) {
+    const error = borgError(source, { ...remote, aborted: false, timedOut: false });
     return { outcome: borgFailureOutcome(error, remote), message: error.message };
   }
-  if (sent && remote.code !== null && remote.code <= 1) return { outcome: 'error', message: `unpacking the copy from ${source.host} here failed: ${describeFailure(local, 'tar')}` };
-  // Cancelled, timed out, or the unpacking here failed (disk full) and stopped the copy: the drill could not tell.
+  // Timed out, or the unpacking here failed (disk full) and stopped the copy: the drill could not tell.
   return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive} from ${source.host} failed` };
 }

@@ -3,9 +3,9 @@
 // failures and ssh's own named with the host; a drill that copies the archive here with byte progress and
 // restores the pg_dump inside; cancel and damage; the passphrase never in a message nor on a command line.
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
 import { runTool } from '../../../electron/engine/remote';
@@ -25,8 +25,8 @@ const passwordFile = join(root, 'pass');
 const job = borgJob(join(root, 'job-borg'), PASSPHRASE);
 /** Where the remote borg keeps its state: relative to the ssh login's home, here root's. */
 const remoteBaseDir = join(userInfo().homedir, REMOTE_BORG_BASE_DIR);
-/** The outermost dir of remoteBaseDir that this test created, to remove at the end. */
-let createdStateDir: string | undefined;
+/** remoteBaseDir and those of its parents that did not exist before: removed at the end (parents only if empty). */
+let createdStateDirs: string[] = [];
 let sshd: TestSshd;
 
 function configured(fields: Record<string, unknown> = {}, at: 'here' | 'there' = 'there') {
@@ -52,7 +52,7 @@ beforeAll(async () => {
   sshd = await startSshd();
   process.env.TZ = 'America/New_York';
   process.env.XDG_CACHE_HOME = join(root, 'cache');
-  createdStateDir = [join(userInfo().homedir, '.cache'), join(userInfo().homedir, '.cache', 'backup-health'), remoteBaseDir].find((dir) => !existsSync(dir));
+  createdStateDirs = [remoteBaseDir, dirname(remoteBaseDir), dirname(dirname(remoteBaseDir))].filter((dir) => !existsSync(dir));
   writeFileSync(passwordFile, `${PASSPHRASE}\n`, { mode: 0o600 });
   const small = join(root, 'small');
   mkdirSync(small);
@@ -80,7 +80,15 @@ afterAll(async () => {
   expect(borgDrillTrees(drillDir)).toEqual([]);
   removeTestParentDir(drillDir);
   removeTestParentDir(root);
-  if (createdStateDir) rmSync(createdStateDir, { recursive: true, force: true });
+  const [borgState, ...parents] = createdStateDirs;
+  if (borgState === remoteBaseDir) rmSync(remoteBaseDir, { recursive: true, force: true });
+  for (const dir of parents) {
+    try {
+      rmdirSync(dir); // other tests may be keeping their own state beside it
+    } catch {
+      // not empty
+    }
+  }
 });
 
 describe('a borg repository on another host', () => {
