@@ -107,15 +107,19 @@ export async function runTool(where: Where, command: string, args: readonly stri
   return { ...result, command: `ssh ${where.host} ${[command, ...args].join(' ')}` };
 }
 
-/** `[sh -c '<read the secret>; exec "$@"' sh] [env -u X K=V…] command args…`, as the remote shell must run it. */
+/**
+ * `[env -u X…] [sh -c '<read the secret>; exec "$@"' sh] [env K=V…] command args…`, as the remote shell must
+ * run it: inherited variables go first, then the secret is set, then the plain ones, as a local run does.
+ */
 export function remoteArgv(command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, unsetEnv: readonly string[] = [], secretName?: string): string[] {
   const assignments = Object.entries(env).map(([name, value]) => `${name}=${value}`);
-  const withEnv = assignments.length || unsetEnv.length ? ['env', ...unsetEnv.flatMap((name) => ['-u', name]), ...assignments, command, ...args] : [command, ...args];
-  if (!secretName) return withEnv;
+  const unset = unsetEnv.flatMap((name) => ['-u', name]);
+  const tool = [...(assignments.length ? ['env', ...assignments] : []), command, ...args];
+  if (!secretName) return unset.length || assignments.length ? ['env', ...unset, ...assignments, command, ...args] : [command, ...args];
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretName)) throw new Error(`${secretName} is not a variable name`);
   // `read` fails at end of input without a newline; the value is still read, hence the `|| [ -n ]`.
   const script = `IFS= read -r bh_secret || [ -n "$bh_secret" ] || exit 97; ${secretName}=$bh_secret; export ${secretName}; unset bh_secret; exec "$@"`;
-  return ['sh', '-c', script, 'sh', ...withEnv];
+  return [...(unset.length ? ['env', ...unset] : []), 'sh', '-c', script, 'sh', ...tool];
 }
 
 export interface FetchProgress {

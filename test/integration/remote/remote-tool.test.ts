@@ -28,7 +28,8 @@ describe('runTool', () => {
   it('gives the tool the same environment and secret here and over ssh', async () => {
     process.env.HIDDEN_VAR = 'inherited';
     try {
-      const options = { env: { GREETING: "it's here" }, unsetEnv: ['HIDDEN_VAR'], secret: { name: 'SECRET_PW', value: `pa$$ 'word" \\x` } };
+      // The secret's own name among the unset ones: inherited values go, the secret stays.
+      const options = { env: { GREETING: "it's here" }, unsetEnv: ['HIDDEN_VAR', 'SECRET_PW'], secret: { name: 'SECRET_PW', value: `pa$$ 'word" \\x` } };
       const local = await runTool({}, 'sh', SHOW, options);
       const remote = await runTool({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', SHOW, options);
       expect(local.stdout).toBe(`it's here|pa$$ 'word" \\x|unset`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../../../electron/engine/exec';
-import { describeSshFailure, shellQuote, sshCommand } from '../../../electron/engine/remote';
+import { describeSshFailure, remoteArgv, shellQuote, sshCommand } from '../../../electron/engine/remote';
 import { parseFindTime, parseListing } from '../../../electron/engine/probes/dump-dir-remote';
 import { validateConfig } from '../../../shared/config';
 
@@ -53,6 +53,21 @@ describe('sshCommand', () => {
 function failed(stderr: string, code: number | null = 255, extra: Partial<RunResult> = {}): RunResult {
   return { command: 'ssh', code, signal: null, stdout: '', stderr, timedOut: false, aborted: false, truncated: false, durationMs: 10, ...extra };
 }
+
+describe('remoteArgv', () => {
+  it('unsets inherited variables first, then sets the secret, then the plain ones, as a local run does', async () => {
+    const argv = remoteArgv('sh', ['-c', 'printf "%s|%s|%s" "${PW-unset}" "${OTHER-unset}" "$PLAIN"'], { PLAIN: 'p' }, ['PW', 'OTHER'], 'PW');
+    expect(argv.slice(0, 5)).toEqual(['env', '-u', 'PW', '-u', 'OTHER']);
+    // Run it as the remote shell would, with both variables inherited and the secret on stdin.
+    const result = await run('sh', ['-c', shellQuote(argv)], { input: 'from stdin\n', env: { ...process.env, PW: 'inherited', OTHER: 'inherited' } });
+    expect(result.stdout).toBe('from stdin|unset|p');
+  });
+
+  it('leaves a plain command plain', () => {
+    expect(remoteArgv('borg', ['list'])).toEqual(['borg', 'list']);
+    expect(remoteArgv('borg', ['list'], { TZ: 'UTC0' })).toEqual(['env', 'TZ=UTC0', 'borg', 'list']);
+  });
+});
 
 describe('describeSshFailure', () => {
   it.each([
