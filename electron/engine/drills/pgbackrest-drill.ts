@@ -23,7 +23,6 @@ import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
 import { shellQuote } from '../remote';
 import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from '../probes/pgbackrest';
-import { ProbeError } from '../probes/probe';
 import { copyRestoredBackup } from './pgbackrest-remote-copy';
 import { verifyRestoredCluster } from './pgbackrest-verify';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
@@ -180,13 +179,13 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
                 cluster,
                 signal,
                 remaining,
-                onProgress: (done, total) => report(options, { phase: 'copy', done, total, unit: 'bytes' }),
+                onProgress: (done, total, detail) => report(options, { phase: 'copy', done, total, unit: 'bytes', detail }),
                 note: (text) => state.notes.push(text),
               })
             : await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
         } catch (err) {
-          if (err instanceof DrillStop) throw (restore.failure = err);
-          if (err instanceof ProbeError && !signal.aborted) throw (restore.failure = drillError(err.message));
+          // Whatever else goes wrong before the server starts (ssh, a tool's output) is the drill's, not the backup's.
+          if (!signal.aborted) restore.failure = err instanceof DrillStop ? err : drillError(`the ${state.phase} phase failed: ${(err as Error).message}`);
           throw err;
         }
         if (host) enter(state, 'restore', options, 'recovering the copy to the end of the backup');

@@ -25,7 +25,8 @@ const CLEANUP_TIMEOUT_MS = 60_000;
 
 /**
  * $1 token, $2 backup label, $3… the WAL files to fetch; the stanza, config and repo come as PGBACKREST_*
- * variables. Only tar writes to stdout (fd 3); everything else, pgbackrest's own console output included,
+ * variables. On a repository host the stanza's pg1-host names the database server, where pgbackrest would
+ * restore: --reset-pg1-host makes both commands work on the temp dir here. Only tar writes to stdout (fd 3); everything else, pgbackrest's own console output included,
  * goes to stderr. Every step runs in the background and is waited for, so a trapped signal acts at once.
  * Exit codes: 90 no temp dir, 91 restore failed, 92 archive-get failed; else tar's.
  */
@@ -42,8 +43,8 @@ trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; wait "$child"; fi; exi
 echo $$ > "$tmp/pid"
 step() { "$@" & child=$!; wait "$child"; }
 mkdir -m 700 "$tmp/data" "$tmp/wal" || exit 90
-step pgbackrest --pg1-path="$tmp/data" --set="$label" --type=immediate --target-action=promote --archive-mode=off --tablespace-map-all="$tmp/tablespaces" restore || exit 91
-for wal; do step pgbackrest archive-get "$wal" "$tmp/wal/$wal" || { echo "backup-health: archive-get $wal failed" >&2; exit 92; }; done
+step pgbackrest --reset-pg1-host --pg1-path="$tmp/data" --set="$label" --type=immediate --target-action=promote --archive-mode=off --tablespace-map-all="$tmp/tablespaces" restore || exit 91
+for wal; do step pgbackrest --reset-pg1-host --pg1-path="$tmp/data" archive-get "$wal" "$tmp/wal/$wal" || { echo "backup-health: archive-get $wal failed" >&2; exit 92; }; done
 if [ -d "$tmp/tablespaces" ]; then set -- data wal tablespaces; else set -- data wal; fi
 step tar -C "$tmp" -cf - "$@" >&3`;
 
@@ -66,7 +67,7 @@ export interface RemoteCopyOptions {
   signal: AbortSignal;
   remaining: () => number;
   /** Bytes received of about `total` (the backup's database size). */
-  onProgress: (done: number, total: number) => void;
+  onProgress: (done: number, total: number, detail: string) => void;
   /** Something the drill's message should mention even if it passes (a temp dir that may be left). */
   note: (text: string) => void;
 }
@@ -100,7 +101,7 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
       env,
       signal,
       timeoutMs: remaining(),
-      onProgress: ({ bytes }) => options.onProgress(bytes, Math.max(total, bytes)),
+      onProgress: ({ bytes }) => options.onProgress(bytes, Math.max(total, bytes), `restored on ${host}, copying it here`),
     });
     // The script's own exit (any code) ran its EXIT trap; ssh killed or cut means it may still run there.
     finished = fetched.remote.code !== null && fetched.remote.code !== 255 && !fetched.remote.aborted && !fetched.remote.timedOut;
@@ -127,7 +128,13 @@ async function walNeeded(source: PgBackRestLocation, archiveId: string, start: s
     const path = `archive/${source.stanza}/${archiveId}${dir ? `/${dir}` : ''}`;
     const listed = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'repo-ls', path, '--output=json'], { signal, timeoutMs: remaining() });
     if (listed.code !== 0) throw drillError(`could not list the WAL archive on ${source.host}: ${pgbackrestError(listed, source, 'repo-ls').message}`);
-    for (const name of Object.keys(JSON.parse(listed.stdout) as Record<string, unknown>)) {
+    let entries: Record<string, unknown>;
+    try {
+      entries = JSON.parse(listed.stdout) as Record<string, unknown>;
+    } catch {
+      throw drillError(`pgbackrest repo-ls on ${source.host} did not print JSON (got ${JSON.stringify(listed.stdout.slice(0, 80))})`);
+    }
+    for (const name of Object.keys(entries)) {
       const segment = /^[0-9A-F]{24}/.exec(name)?.[0];
       if (dir && segment && segment >= start && segment <= stop) names.add(segment);
       const history = /^([0-9A-F]{8})\.history$/.exec(name);

@@ -2,7 +2,7 @@
 // this machine, so its temp dir is ours to inspect): the same observation as the local probe, pgBackRest's
 // own verdicts, ssh's failures as findings, and a restore drill that restores on the host, copies the result
 // here, recovers and counts it, and leaves no temp dir on either side, cancelled or not.
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ let sshd: TestSshd;
 let setup: PgBackRestSetup;
 let fullLabel: string;
 let incrLabel: string;
+/** The stanza's config as a dedicated repository host has it: pg1-host names the database server. */
+let repoHostConfig: string;
 
 function local(fields: Record<string, unknown> = {}): PgBackRestSourceConfig {
   return pgbackrestSource({ configPath: setup.configPath, ...fields });
@@ -50,12 +52,19 @@ function remoteTempDirs(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith(REMOTE_DIR_PREFIX));
 }
 
+/** A drill source on the repository host. */
+function repoHost(fields: Record<string, unknown> = {}): PgBackRestSourceConfig {
+  return remote({ configPath: repoHostConfig, ...fields });
+}
+
 async function newestBackup(): Promise<ObservedBackup> {
   return (await observe(remote())).backups.find((b) => b.key === incrLabel)!;
 }
 
 beforeAll(async () => {
   [sshd, setup] = await Promise.all([startSshd(), startPgBackRestCluster(sourceParent)]);
+  repoHostConfig = join(setup.dir, 'repo-host.conf');
+  writeFileSync(repoHostConfig, readFileSync(setup.configPath, 'utf8').replace(`[${STANZA}]\n`, `[${STANZA}]\npg1-host=db-server.invalid\n`));
   // A tablespace outside the data directory: its link names the host's temp dir until the drill relinks it.
   const tablespace = join(setup.dir, 'tablespace');
   mkdirSync(tablespace);
@@ -125,10 +134,10 @@ describe('pgbackrest probe over ssh', () => {
 });
 
 describe('pgbackrest restore drill over ssh', () => {
-  it('restores on the host, copies it here, recovers to the end of the backup and counts exactly', async () => {
+  it('restores on the repository host, copies it here, recovers to the end of the backup and counts exactly', async () => {
     const progress: DrillProgress[] = [];
     const backup = await newestBackup();
-    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: remote(), backup, checks: [], parentDir: drillParent, timeoutMs: 120_000, onProgress: (p) => progress.push(p) });
+    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost(), backup, checks: [], parentDir: drillParent, timeoutMs: 120_000, onProgress: (p) => progress.push(p) });
     expect(drill.message).toMatch(new RegExp(`^restored incr backup ${incrLabel} \\(restored on ${sshd.host} and copied here\\) and recovered it to consistency: 2 databases, 2 tables, 41,734 rows`));
     expect(drill.outcome).toBe('pass');
     expect(drill.tableDetails).toEqual([
@@ -150,7 +159,7 @@ describe('pgbackrest restore drill over ssh', () => {
 
   it('a drill cancelled while the host restores or copies cleans up both sides', async () => {
     const cancel = new AbortController();
-    const drill = runPgBackRestDrill({ sourceId: 'demo-backups', source: remote(), backup: await newestBackup(), checks: [], parentDir: drillParent, timeoutMs: 120_000, signal: cancel.signal });
+    const drill = runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost(), backup: await newestBackup(), checks: [], parentDir: drillParent, timeoutMs: 120_000, signal: cancel.signal });
     await waitFor('the temp dir of the restore on the host', () => remoteTempDirs().some((d) => existsSync(join(tmpdir(), d, 'data'))), { intervalMs: 10 });
     cancel.abort();
     const result = await drill;
@@ -159,11 +168,18 @@ describe('pgbackrest restore drill over ssh', () => {
     expect(scratchDirsIn(drillParent)).toEqual([]);
   });
 
+  it('an ssh login the host refuses is a drill error saying so, not a failed backup', async () => {
+    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost({ sshOptions: sshd.wrongKeyOptions }), backup: await newestBackup(), checks: [], parentDir: drillParent, timeoutMs: 60_000 });
+    expect(drill.outcome).toBe('error');
+    expect(drill.message).toMatch(/^the copy phase failed: 127\.0\.0\.1 refused the ssh login .*Permission denied \(publickey\)/);
+    expect(scratchDirsIn(drillParent)).toEqual([]);
+  });
+
   it('a backup whose WAL is gone from the archive fails before anything is copied', async () => {
     const full = (await observe(remote())).backups.find((b) => b.key === fullLabel)!;
     const walDir = join(setup.repoPath, 'archive', STANZA, '15-1', String(full.meta?.archiveStop).slice(0, 16));
     for (const f of readdirSync(walDir)) if (f.startsWith(String(full.meta?.archiveStop))) rmSync(join(walDir, f));
-    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: remote(), backup: full, checks: [], parentDir: drillParent, timeoutMs: 60_000 });
+    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost(), backup: full, checks: [], parentDir: drillParent, timeoutMs: 60_000 });
     expect(drill).toMatchObject({ outcome: 'fail', message: `the WAL ${fullLabel} needs to be consistent is missing from the archive on ${sshd.host}: ${String(full.meta?.archiveStop)}` });
     expect(remoteTempDirs()).toEqual([]);
     expect(scratchDirsIn(drillParent)).toEqual([]);
@@ -183,7 +199,7 @@ describe('a damaged repository over ssh', () => {
 
   it('drilling the deleted backup over ssh fails in pgbackrest restore, and leaves nothing behind', async () => {
     const gone = (await observe(remote())).backups.find((b) => b.key === incrLabel)!;
-    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: remote(), backup: gone, checks: [], parentDir: drillParent, timeoutMs: 60_000 });
+    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost(), backup: gone, checks: [], parentDir: drillParent, timeoutMs: 60_000 });
     expect(drill.outcome).toBe('fail');
     expect(drill.message).toMatch(new RegExp(`^the backup does not restore: pgbackrest restore on ${sshd.host} failed: `));
     expect(remoteTempDirs()).toEqual([]);
