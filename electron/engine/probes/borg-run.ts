@@ -34,6 +34,16 @@ export function borgBaseDir(): string {
  */
 export const REMOTE_BORG_BASE_DIR = '.cache/backup-health/borg';
 
+/**
+ * Where borg finds the key of a `keyfile` repository: the user's own keys dir (BORG_KEYS_DIR when they set it,
+ * else borg's default under ~/.config), not one under the separate BORG_BASE_DIR, where no key ever is.
+ * On a backup host: the ssh login's ~/.config/borg/keys (relative to the home an ssh command starts in).
+ */
+export function borgKeysDir(source: BorgSourceConfig): string {
+  if (source.host) return '.config/borg/keys';
+  return process.env.BORG_KEYS_DIR || join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'borg', 'keys');
+}
+
 /** Inherited variables that would change which repository or passphrase borg uses. */
 const INHERITED_BORG_VARIABLES = ['BORG_REPO', 'BORG_PASSPHRASE', 'BORG_PASSCOMMAND', 'BORG_PASSPHRASE_FD', 'BORG_NEW_PASSPHRASE', 'BORG_BASE_DIR', 'BORG_CACHE_DIR', 'BORG_SECURITY_DIR', 'BORG_CONFIG_DIR', 'BORG_KEYS_DIR'];
 
@@ -56,14 +66,14 @@ export function repoName(source: BorgSourceConfig): string {
 /** What borg runs with, here or on source.host: runTool's env, unsetEnv and secret. */
 export function borgToolOptions(source: BorgSourceConfig, passphrase: string): Pick<ToolRunOptions, 'env' | 'unsetEnv' | 'secret'> {
   return {
-    // Not BORG_PASSPHRASE: the secret sets it, and over ssh `env -u` runs after the wrapper that exports it.
-    unsetEnv: INHERITED_BORG_VARIABLES.filter((name) => name !== 'BORG_PASSPHRASE'),
+    unsetEnv: INHERITED_BORG_VARIABLES,
     // Through the environment only: never on the command line (visible to every user in ps) nor in a shell
     // string (BORG_PASSCOMMAND). Set even when empty, so an encrypted repository fails instead of prompting.
     secret: { name: 'BORG_PASSPHRASE', value: passphrase },
     env: {
       BORG_DISPLAY_PASSPHRASE: 'no',
       BORG_BASE_DIR: source.host ? REMOTE_BORG_BASE_DIR : borgBaseDir(),
+      BORG_KEYS_DIR: borgKeysDir(source),
       // Both would otherwise stop at a yes/no prompt the first time this (separate) security dir sees the
       // repository, or after it was moved or remounted: the user named this repository in the config, and
       // Backup Health only reads it. Borg still refuses a repository whose id changed or that looks rolled back.

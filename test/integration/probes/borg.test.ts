@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BorgSourceConfig } from '../../../shared/config';
 import { borgProbe } from '../../../electron/engine/probes/borg';
 import { ProbeError } from '../../../electron/engine/probes/probe';
+import { run } from '../../../electron/engine/exec';
 import { borgJob, borgSource as source, holdBorgLock } from '../../support/borg-fixtures';
 import { probeContext } from '../../support/postgres-fixtures';
 
@@ -87,6 +88,28 @@ describe('the borg probe', () => {
     const observation = await borgProbe.observe(source({ repo: plain }), probeContext());
     expect(observation.backups).toMatchObject([{ key: 'plain-1', sizeBytes: 300_006, readable: true }]);
     expect(observation.metrics).toMatchObject({ encryption: 'none', archiveCount: 1 });
+  });
+
+  it('finds the key of a keyfile repository where the user keeps it (BORG_KEYS_DIR)', async () => {
+    const keys = join(root, 'user-keys');
+    const keyfile = join(root, 'keyfile');
+    const data = join(root, 'keyfile-data');
+    mkdirSync(data);
+    writeFileSync(join(data, 'a.txt'), 'a\n');
+    const env = { ...job.env, BORG_KEYS_DIR: keys };
+    for (const args of [['init', '--encryption=keyfile', keyfile], ['create', `${keyfile}::k-1`, '.']]) {
+      const result = await run('borg', args, { env, cwd: data });
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(readdirSync(keys)).toHaveLength(1);
+    process.env.BORG_KEYS_DIR = keys;
+    try {
+      const observation = await borgProbe.observe(source({ repo: keyfile, passwordFile }), probeContext());
+      expect(observation.backups).toMatchObject([{ key: 'k-1', readable: true }]);
+      expect(observation.metrics).toMatchObject({ encryption: 'keyfile' });
+    } finally {
+      delete process.env.BORG_KEYS_DIR;
+    }
   });
 
   it('says the passphrase is wrong, without showing it', async () => {
