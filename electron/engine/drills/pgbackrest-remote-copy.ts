@@ -26,9 +26,10 @@ const CLEANUP_TIMEOUT_MS = 60_000;
 /**
  * $1 token, $2 backup label, $3… the WAL files to fetch; the stanza, config and repo come as PGBACKREST_*
  * variables. On a repository host the stanza's pg1-host names the database server, where pgbackrest would
- * restore: --reset-pg1-host makes both commands work on the temp dir here. Only tar writes to stdout (fd 3); everything else, pgbackrest's own console output included,
- * goes to stderr. Every step runs in the background and is waited for, so a trapped signal acts at once.
- * Exit codes: 90 no temp dir, 91 restore failed, 92 archive-get failed; else tar's.
+ * restore: --reset-pg1-host makes both commands work on the temp dir here. Only tar writes to stdout (fd 3,
+ * closed for every other step, so nothing left behind holds the copy open); everything else, pgbackrest's
+ * own console output included, goes to stderr. Every step runs in the background and is waited for, so a
+ * trapped signal acts at once. Exit codes: 90 no temp dir, 91 restore failed, 92 archive-get failed; else tar's.
  */
 const COPY_SCRIPT = `token=$1 label=$2; shift 2
 exec 3>&1 1>&2
@@ -41,12 +42,12 @@ tmp=$(mktemp -d "$prefix$token-XXXXXX") || exit 90
 trap 'rm -rf "$tmp"' EXIT
 trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; wait "$child"; fi; exit 143' HUP INT TERM PIPE
 echo $$ > "$tmp/pid"
-step() { "$@" & child=$!; wait "$child"; }
+step() { "$@" 3>&- & child=$!; wait "$child"; }
 mkdir -m 700 "$tmp/data" "$tmp/wal" || exit 90
 step pgbackrest --reset-pg1-host --pg1-path="$tmp/data" --set="$label" --type=immediate --target-action=promote --archive-mode=off --tablespace-map-all="$tmp/tablespaces" restore || exit 91
 for wal; do step pgbackrest --reset-pg1-host --pg1-path="$tmp/data" archive-get "$wal" "$tmp/wal/$wal" || { echo "backup-health: archive-get $wal failed" >&2; exit 92; }; done
 if [ -d "$tmp/tablespaces" ]; then set -- data wal tablespaces; else set -- data wal; fi
-step tar -C "$tmp" -cf - "$@" >&3`;
+tar -C "$tmp" -cf - "$@" >&3 3>&- & child=$!; wait "$child"`;
 
 /** $1 token: stops the copy script of that drill, if it still runs, and removes its temp dir. */
 const CLEANUP_SCRIPT = `for d in "\${TMPDIR:-/tmp}/${REMOTE_DIR_PREFIX}$1-"*; do
@@ -106,8 +107,8 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
     // The script's own exit (any code) ran its EXIT trap; ssh killed or cut means it may still run there.
     finished = fetched.remote.code !== null && fetched.remote.code !== 255 && !fetched.remote.aborted && !fetched.remote.timedOut;
     signal.throwIfAborted();
-    const stop = judgeCopy(fetched, source, total);
-    if (stop) throw stop;
+    const failure = judgeCopy(fetched, source, total);
+    if (failure) throw failure;
   } finally {
     if (!finished) await removeRemoteDir(source, token, options.note);
   }
