@@ -4,6 +4,7 @@
 // and a gap while the app was not running is "not observed", never a backup failure.
 import type { PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import { majorOfVersion, majorOfVersionNum } from '../postgres-version';
+import { urlDatabase } from '../postgres-url';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import type { EvaluationInput } from './types';
@@ -432,17 +433,6 @@ function serverMajor(metrics: PostgresMetrics): MajorVersion | null {
   const num = metrics.serverVersionNum;
   if (Number.isInteger(num) && num >= 10_000) return parseMajor(String(majorOfVersionNum(num)));
   return parseMajor(metrics.serverVersion) ?? parseMajor(String(metrics.serverMajor));
-}
-
-/** The database a postgres:// URL connects to, as libpq picks it: path, ?dbname=, else the user name. */
-export function urlDatabase(url: string): string | null {
-  try {
-    const parsed = new URL(url);
-    const name = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || parsed.searchParams.get('dbname') || decodeURIComponent(parsed.username);
-    return name || null;
-  } catch {
-    return null;
-  }
 }
 
 /** Where a source lives, safe to print: host and port, socket directory, or path; never the URL. */

@@ -11,7 +11,7 @@ import type { RunResult } from '../exec';
 import { runTool, type Where } from '../remote';
 import { ProbeError, type Probe } from './probe';
 import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
-import { urlDatabase } from '../health/rules';
+import { urlDatabase } from '../postgres-url';
 
 export const PGBACKREST = 'pgbackrest';
 

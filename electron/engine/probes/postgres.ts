@@ -10,6 +10,7 @@ import type { PostgresSourceConfig } from '../../../shared/config';
 import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../shared/model';
 import { readPasswordFile } from './password-file';
 import { majorOfVersionNum } from '../postgres-version';
+import { readPostgresUrl } from '../postgres-url';
 import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
@@ -60,20 +61,15 @@ export interface PostgresTarget {
  * connectionString, because pg lets the (empty) URL password override a password function.
  */
 export async function parsePostgresUrl(text: string): Promise<PostgresTarget> {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ProbeError('config', 'the url is not a URL (use postgres://user@host:5432/dbname)');
-  }
-  const params = url.searchParams;
-  const host = params.get('host') || url.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
-  const port = Number(url.port || params.get('port') || 5432);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ProbeError('config', `the url's port ${JSON.stringify(url.port || params.get('port'))} is not a TCP port`);
-  const user = decodeURIComponent(url.username) || params.get('user') || userInfo().username;
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || params.get('dbname') || user;
+  const parts = readPostgresUrl(text);
+  if (!parts) throw new ProbeError('config', 'the url is not a URL (use postgres://user@host:5432/dbname)');
+  const { host, url } = parts;
+  const port = Number(parts.port || 5432);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new ProbeError('config', `the url's port ${JSON.stringify(parts.port)} is not a TCP port`);
+  const user = parts.user || userInfo().username;
+  const database = parts.database || user;
   const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return { host, port, user, database, ssl: await tlsOptions(params, hostPort), hostPort };
+  return { host, port, user, database, ssl: await tlsOptions(url.searchParams, hostPort), hostPort };
 }
 
 /** libpq's sslmode and certificate parameters, as node:tls options. Without sslmode: no TLS (pg's default). */

@@ -126,13 +126,15 @@ describe('a healthy primary', () => {
     expect(metrics.databases.length).toBe(3);
   });
 
-  it('sizes a database nobody may connect to only with pg_read_all_stats, and skips it without', async () => {
+  it('sizes a database nobody may connect to only with pg_read_all_stats, and lists it unsized without', async () => {
     const asMonitor = await observe(source({ url: db.url(), passwordEnv: PASSWORD_ENV }));
     expect(asMonitor.databases.map((d) => d.name)).toContain('secret');
 
     // `plain` is not in pg_monitor: pg_database_size('secret') would fail with "permission denied".
     const asPlain = await observe(source({ url: `postgres://plain@127.0.0.1:${db.port}/postgres`, passwordEnv: PASSWORD_ENV }));
-    expect(asPlain.databases.map((d) => d.name)).toEqual(['orders', 'postgres']);
+    expect(asPlain.databases.map((d) => d.name)).toEqual(['orders', 'postgres', 'secret']);
+    expect(asPlain.databases.find((d) => d.name === 'secret')!.sizeBytes).toBeNull(); // still asked a backup for (coverage)
+    expect(asPlain.databases.find((d) => d.name === 'orders')!.sizeBytes).toBeGreaterThan(0);
   });
 
   it('a monitoring role that may not read pg_stat_archiver still gets everything else, with archiver null', async () => {
