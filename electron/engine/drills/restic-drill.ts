@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, ObservedBackup } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
+import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
 import { ProbeError } from '../probes/probe';
 import { ResticError, runRestic } from '../probes/restic-command';
@@ -118,7 +118,7 @@ export async function runResticDrill(source: ResticSourceConfig, backup: Observe
     restoredBytes = restored.bytes;
     restoreMs = Math.round(performance.now() - restoreStarted);
     const verb = host ? 'copied' : 'restored';
-    const left = expected.skipped ? ` (restic dump leaves out its ${expected.skipped} special files)` : '';
+    const left = expected.skipped ? ` (restic dump leaves out its ${countOf(expected.skipped, 'special file')})` : '';
     checks.push({
       name: `${verb} files match ${expected.by}`,
       sql: `${expected.by} ${short}`,

@@ -1,4 +1,5 @@
-// A restic repository: every snapshot (matching the source's host/path/tag filters) is a backup.
+// A restic repository: every snapshot (matching the source's host/path/tag filters) is a backup. With `host`,
+// restic runs on that machine over ssh (restic-command.ts) and `repo` is the path or URL as it sees it.
 //
 // Sizes. restic 0.14's `snapshots --json` carries no size (0.17+ adds summary.total_bytes_processed, used when
 // present). The honest per-snapshot size is its restore size, `restic stats --json <id>`, which costs one

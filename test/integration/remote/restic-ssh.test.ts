@@ -225,7 +225,7 @@ describe('restic drill over ssh', () => {
       ['restic check', true],
       ['customers', true],
     ]);
-    expect(result.checks[0]!.detail).toMatch(/restic dump leaves out its 1 special files/);
+    expect(result.checks[0]!.detail).toMatch(/restic dump leaves out its 1 special file\)/);
     const copies = progress.filter((p) => p.phase === 'copy');
     expect(copies.length).toBeGreaterThan(0);
     expect(copies.every((p) => p.unit === 'bytes' && p.total === copies[0]!.total && p.done <= p.total)).toBe(true);
