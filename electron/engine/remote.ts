@@ -151,7 +151,9 @@ export async function fetchTar(where: Where & { host: string }, command: string,
   try {
     const untar = run('tar', ['-x', '-f', '-', '--no-same-owner', '-C', dest], { stdinStream: pipe, signal: stopBoth.signal, timeoutMs }).then((result) => {
       // tar stopped early (disk full, bad archive): the sender must not write on into a closed pipe for hours.
-      if (result.code !== 0) stopBoth.abort();
+      // When the sender's output had already ended, it is exiting on its own and its exit code says why
+      // (a restic or borg that failed before sending a byte): stopping it now would hide that.
+      if (result.code !== 0 && !pipe.writableEnded) stopBoth.abort();
       return result;
     });
     const send = runTool(where, command, args, {

@@ -88,6 +88,9 @@ describe('fetchTar', () => {
     expect(describeFetchFailure(missing, 'tar', sshd.host)).toMatch(/^tar exited with code 2: .*\(on root@127\.0\.0\.1\)$/);
     const notTar = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'head -c 100000 /dev/zero | tr "\\0" x'], dest);
     expect(describeFetchFailure(notTar, 'sh', sshd.host)).toMatch(/unpacking the copy from .* here failed: tar exited with code 2/);
+    // The tool fails after its output ended; tar gives up first, but the tool's own exit code says why.
+    const failedLate = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'printf garbage; echo "repository is already locked" >&2; exec 1>&- 2>&-; sleep 0.5; exit 11'], dest);
+    expect(describeFetchFailure(failedLate, 'sh', sshd.host)).toBe('sh exited with code 11: repository is already locked (on root@127.0.0.1)');
     const cut = new AbortController();
     const stopped = fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'sleep 30'], dest, { signal: cut.signal });
     setTimeout(() => cut.abort(), 200);
