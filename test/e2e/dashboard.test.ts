@@ -1,6 +1,6 @@
 // The dashboard end to end: `backup-health serve` with a real engine, a real scratch PostgreSQL and real
 // pg_dump archives, driven in Debian's Chromium. Screenshots land in test-results/e2e/.
-import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { ensureCliBuilt, runCli } from '../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
 import { serve, type Served } from '../support/serve';
+import { startSshd, type TestSshd } from '../support/sshd';
 
 const SHOTS = 'test-results/e2e';
 const parent = testParentDir('e2e');
@@ -24,12 +25,14 @@ let db: TcpCluster;
 let served: Served;
 let browser: Browser;
 let page: Page;
+let sshd: TestSshd;
 
 beforeAll(async () => {
   ensureCliBuilt();
   mkdirSync(SHOTS, { recursive: true });
   for (const dir of [dumps, broken, drillDir]) mkdirSync(dir, { recursive: true, mode: 0o755 });
   db = await startTcpCluster({ parentDir: parent });
+  sshd = await startSshd();
   await sql(db.cluster, 'CREATE DATABASE orders;');
   await sql(db.cluster, 'CREATE TABLE customers AS SELECT g AS id FROM generate_series(1, 3000) g; CREATE TABLE orders AS SELECT g AS id, g % 3000 AS customer FROM generate_series(1, 20000) g;', 'orders');
   const newest = join(dumps, 'orders-7.dump');
@@ -66,6 +69,14 @@ sources:
     kind: dump-dir
     path: ${broken}
     settle: 0s
+  - id: offsite-dumps
+    name: Dumps on backup1
+    kind: dump-dir
+    host: ${sshd.host}
+    sshOptions: ${JSON.stringify(sshd.sshOptions)}
+    path: ${dumps}
+    settle: 0s
+    drill: {}
 `,
   );
   const env = { MONITOR_PW: db.monitorPassword };
@@ -82,7 +93,9 @@ afterAll(async () => {
   served?.child.kill('SIGTERM');
   expect(await served?.exited).toBe(0);
   await db?.cluster.stop();
+  await sshd?.stop();
   expect(scratchDirsIn(drillDir)).toEqual([]);
+  expect(readdirSync(drillDir)).toEqual([]);
   expect(postgresProcessesUsing(parent)).toEqual([]);
   removeTestParentDir(parent);
 });
@@ -137,6 +150,28 @@ describe('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'source-broken-dumps.png'), fullPage: true });
   });
 
+  it('a drill of dumps on another host shows the copy in bytes, then restores the copy', async () => {
+    await page.goto(`${served.origin}/#/source/offsite-dumps`);
+    await page.getByTestId('source-page').waitFor();
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { copyTexts: string[] }).copyTexts = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="drill-progress"]');
+        if (bar?.getAttribute('data-phase') === 'copy') seen.push(bar.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.getByRole('button', { name: 'Run restore drill' }).click();
+    const result = page.getByTestId('drill-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.getAttribute('data-outcome')).toBe('pass');
+    expect(await result.textContent()).toMatch(/copied from root@127\.0\.0\.1/);
+    const copies = await page.evaluate(() => (window as unknown as { copyTexts: string[] }).copyTexts);
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.at(-1)).toMatch(/^Copying the backup here — [\d.]+ (B|kB) of [\d.]+ kB \(from root@127\.0\.0\.1\)$/);
+    await page.screenshot({ path: join(SHOTS, 'source-offsite-dumps.png'), fullPage: true });
+  });
+
   it('settings: a bad value is refused beside its field, a good one is saved and polled', async () => {
     await page.goto(`${served.origin}/#/settings/new`);
     await page.getByLabel('Directory of pg_dump files').check();
@@ -153,6 +188,6 @@ describe('the dashboard in Chromium', () => {
     await page.goto(`${served.origin}/#/`);
     await page.getByTestId('source-row-more-dumps').waitFor();
     const saved = await runCli(['config', 'check', '--config', configFile]);
-    expect(saved.stdout).toContain('ok (4 sources)');
+    expect(saved.stdout).toContain('ok (5 sources)');
   });
 });
