@@ -214,6 +214,8 @@ export interface SourceSummary {
   id: string;
   name: string;
   kind: SourceKind;
+  /** The ssh host the source is read on (`user@backup1`); absent for this machine and for postgres servers. */
+  host?: string;
   status: Status;
   findings: Finding[];
   lastPollAt: number | null;

@@ -220,6 +220,7 @@ export class Engine {
       id: source.id,
       name: source.name ?? source.id,
       kind: source.kind,
+      ...('host' in source && source.host ? { host: source.host } : {}),
       status: health.status,
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,

@@ -66,7 +66,10 @@ const SourceRow = memo(function SourceRow({ source, now }: { source: OverviewSou
         <a href={href.source(source.id)} onClick={(e) => e.stopPropagation()}>
           {source.name}
         </a>
-        <span className="kind">{KIND_WORD[source.kind]}</span>
+        <span className="kind">
+          {KIND_WORD[source.kind]}
+          {source.host && ` on ${source.host}`}
+        </span>
       </th>
       <td className="finding" data-testid={`finding-${source.id}`}>
         {finding ? finding.message : source.lastPollAt === null ? 'Not polled yet' : 'All checks pass'}

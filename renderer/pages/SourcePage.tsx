@@ -43,7 +43,10 @@ export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRa
       <header className="page-header">
         <h1 id="source-title">{summary.name}</h1>
         <StatusBadge status={summary.status} testId={`status-${summary.id}`} />
-        <span className="kind">{KIND_WORD[summary.kind]}</span>
+        <span className="kind">
+          {KIND_WORD[summary.kind]}
+          {summary.host && ` on ${summary.host}`}
+        </span>
         <span className="spacer" />
         <PollNowButton sourceId={summary.id} onPolled={source.refresh} />
         <a className="button" href={href.editSource(summary.id)}>

@@ -153,6 +153,7 @@ describe('the dashboard in Chromium', () => {
   it('a drill of dumps on another host shows the copy in bytes, then restores the copy', async () => {
     await page.goto(`${served.origin}/#/source/offsite-dumps`);
     await page.getByTestId('source-page').waitFor();
+    expect(await page.locator('.page-header .kind').textContent()).toBe('pg_dump directory on root@127.0.0.1');
     await page.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { copyTexts: string[] }).copyTexts = seen;

@@ -24,6 +24,9 @@ describe('OverviewPage', () => {
     // The critical finding, not the warning listed before it.
     expect(screen.getByTestId('finding-nightly-dumps').textContent).toBe('newest backup is 20 bytes, under the minimum of 1.0 MB');
     expect(screen.getByTestId('finding-reports').textContent).toBe('All checks pass');
+    // Where a source is read, when it is another machine.
+    expect(within(screen.getByTestId('source-row-weekly')).getByText('pg_dump directory on backup@backup1')).toBeTruthy();
+    expect(within(screen.getByTestId('source-row-reports')).queryByText(/ on /)).toBeNull();
   });
 
   it('counts sources per status in the header', async () => {

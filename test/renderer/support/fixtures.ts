@@ -47,6 +47,7 @@ export function overviewSources(now = fixtureNow()): OverviewSource[] {
       id: 'weekly',
       name: 'Weekly full dumps',
       kind: 'dump-dir',
+      host: 'backup@backup1',
       status: 'warning',
       findings: [{ rule: 'restore-drill', status: 'warning', message: 'no passing restore drill in the last 8d' }],
       lastPollAt: now - 60_000,
