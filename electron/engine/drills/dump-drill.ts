@@ -26,35 +26,24 @@ import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
 import { closeQuietly, connectScratch, createMissingRoles, quoteIdent, quoteLiteral } from './scratch-client';
 import { ScratchCluster } from './scratch-cluster';
-import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DumpDrillCheck } from './verify';
+import { startDrillClock, stoppedDrill } from './drill-clock';
+import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions } from './verify';
 
 export type { DumpDrillCheck } from './verify';
 
-export interface DumpDrillOptions {
-  sourceId: string;
+export interface DumpDrillOptions extends DrillRunOptions {
   /** key = path of the dump file or directory; meta.header as dump-header.ts read it (read again here). */
   backup: ObservedBackup;
   /** pg_restore -j (custom and directory archives; tar and plain restore with one). */
   jobs: number;
-  checks: DumpDrillCheck[];
   /** Fail tables whose restored count is below the live estimate by more than tolerance (0.05 = 5%). */
   compareTo?: { source: PostgresSourceConfig; tolerance: number };
   /** Passwords the desktop app keeps, for compareTo against a source with passwordStored. */
   secrets?: ProbeSecrets;
-  /** The configured binaries directory, preferred when it can restore the dump. */
-  postgresBin?: string;
   /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
   searchDirs?: readonly string[];
-  /** Where scratch clusters go (default os.tmpdir()). */
-  parentDir?: string;
-  signal?: AbortSignal;
-  /** The whole drill (default 2 h). */
-  timeoutMs?: number;
-  onProgress?: (p: DrillProgress) => void;
-  now?: () => number;
 }
 
-const DEFAULT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 const PROGRESS_INTERVAL_MS = 100;
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
@@ -119,32 +108,18 @@ class DrillRecord {
 export async function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = performance.now() + timeoutMs;
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  const clock = startDrillClock(options);
   const record = new DrillRecord(options);
   const scratch: { cluster: ScratchCluster | null } = { cluster: null };
   let outcome: DrillOutcome;
   let message: string;
   try {
-    message = await drill(options, record, scratch, { signal, remaining: () => Math.max(1, deadline - performance.now()) + 1000 });
+    message = await drill(options, record, scratch, { signal: clock.signal, remaining: clock.remaining });
     outcome = 'pass';
   } catch (err) {
-    outcome = 'error';
-    if (signal.aborted) {
-      message = options.signal?.aborted
-        ? `the drill was cancelled during the ${record.phase} phase`
-        : `the drill did not finish within ${formatDuration(timeoutMs)} (stopped during the ${record.phase} phase); raise its timeout or give the machine more CPU and disk speed`;
-    } else if (err instanceof DrillStop) {
-      outcome = err.outcome;
-      message = err.message;
-    } else {
-      message = `the drill itself failed during the ${record.phase} phase: ${(err as Error)?.message ?? String(err)}`;
-    }
+    ({ outcome, message } = stoppedDrill(err, clock, options.signal?.aborted === true, record.phase));
   } finally {
-    clearTimeout(timer);
+    clock.stop();
   }
   const restoreStarted = record.phases.restore !== undefined || record.phase === 'restore' || record.phase === 'verify';
   record.enter('cleanup', 1);

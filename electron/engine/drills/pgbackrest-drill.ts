@@ -28,27 +28,17 @@ import { verifyRestoredCluster } from './pgbackrest-verify';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
-import type { DumpDrillCheck } from './verify';
+import type { DrillRunOptions } from './verify';
+import { startDrillClock, stoppedDrill } from './drill-clock';
 
-export interface PgBackRestDrillOptions {
-  sourceId: string;
+export interface PgBackRestDrillOptions extends DrillRunOptions {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
   source: PgBackRestLocation;
   /** key = the backup label; meta.pgVersion and meta.repoKey as the probe recorded them. */
   backup: ObservedBackup;
-  checks: DumpDrillCheck[];
   /** Where the checks run; default: the only user database, else postgres. */
   checksDatabase?: string;
-  postgresBin?: string;
-  parentDir?: string;
-  signal?: AbortSignal;
-  /** The whole drill (default 2 h). */
-  timeoutMs?: number;
-  onProgress?: (p: DrillProgress) => void;
-  now?: () => number;
 }
-
-const DEFAULT_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 /**
  * Settings that override the restored postgresql.conf: nothing leaves the scratch cluster (no archiving into
@@ -75,29 +65,16 @@ function scratchSettings(cluster: ScratchCluster, restoreCommand: string): Recor
 export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promise<Drill> {
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = performance.now() + timeoutMs;
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+  const clock = startDrillClock(options);
   const state: DrillState = { phase: 'prepare', phases: {}, phaseStarted: performance.now(), tables: [], checks: [], restoredBytes: null, restoredWith: null, cluster: null, notes: [] };
-  const remaining = () => Math.max(1000, deadline - performance.now());
   let outcome: DrillOutcome = 'pass';
   let message: string;
   try {
-    message = await drill(options, state, signal, remaining);
+    message = await drill(options, state, clock.signal, clock.remaining);
   } catch (err) {
-    outcome = 'error';
-    if (signal.aborted) {
-      message = options.signal?.aborted ? `the drill was cancelled during the ${state.phase} phase` : `the drill did not finish within ${formatDuration(timeoutMs)} (stopped during the ${state.phase} phase)`;
-    } else if (err instanceof DrillStop) {
-      outcome = err.outcome;
-      message = err.message;
-    } else {
-      message = `the drill itself failed during the ${state.phase} phase: ${(err as Error)?.message ?? String(err)}`;
-    }
+    ({ outcome, message } = stoppedDrill(err, clock, options.signal?.aborted === true, state.phase));
   } finally {
-    clearTimeout(timer);
+    clock.stop();
   }
   const restoreStarted = state.phases.restore !== undefined || state.phase !== 'prepare';
   enter(state, 'cleanup', options);

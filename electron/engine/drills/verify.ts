@@ -3,7 +3,7 @@
 // here; the judgements (what counts as a failed check, a table short of rows) are pure functions below.
 import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
-import type { DrillCheckResult, RestoredTable } from '../../../shared/model';
+import type { DrillCheckResult, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
 import { withSourceConnection, type ConnectionContext } from '../probes/postgres';
 import type { TableName } from './dump-script';
 import { quoteIdent } from './scratch-client';
@@ -12,6 +12,24 @@ export interface DumpDrillCheck {
   name?: string;
   sql: string;
 }
+
+/** What every drill runner takes, whatever it restores (a dump, a pgBackRest backup). */
+export interface DrillRunOptions {
+  sourceId: string;
+  backup: ObservedBackup;
+  checks: DumpDrillCheck[];
+  /** The configured binaries directory, preferred when it can restore the backup. */
+  postgresBin?: string;
+  /** Where scratch clusters go (default os.tmpdir()). */
+  parentDir?: string;
+  signal?: AbortSignal;
+  /** The whole drill (default DEFAULT_DRILL_TIMEOUT_MS). */
+  timeoutMs?: number;
+  onProgress?: (p: DrillProgress) => void;
+  now?: () => number;
+}
+
+export const DEFAULT_DRILL_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 
 const tableKey = (t: TableName) => `${t.schema}\u0000${t.name}`;
 
