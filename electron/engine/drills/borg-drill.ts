@@ -20,7 +20,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
-import type { Drill, DrillOutcome, DrillPhase, ObservedBackup } from '../../../shared/model';
+import type { Drill, DrillPhase, ObservedBackup } from '../../../shared/model';
 import { countOf, formatBytes } from '../../../shared/units';
 import { ProbeError, type DrillContext } from '../probes/probe';
 import { borgError, borgLogLines, borgPassphrase, runBorg } from '../probes/borg-run';
@@ -28,19 +28,11 @@ import { parseArchiveInfo, type BorgArchiveInfo } from '../probes/borg';
 import { borgFailureOutcome, copyArchiveFromHost } from './borg-export';
 import { newestDump, walkExtracted } from './borg-tree';
 import { runDumpDrill } from './dump-drill';
+import { DrillStop } from './restore-plan';
 import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
 export const BORG_DRILL_PREFIX = 'backup-health-borg-';
-
-class Stop extends Error {
-  constructor(
-    readonly outcome: DrillOutcome,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const startedAt = ctx.now();
@@ -73,7 +65,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
   try {
     progress(0, 0);
     const passphrase = await borgPassphrase(source).catch((err: unknown) => {
-      throw new Stop('error', err instanceof ProbeError ? err.message : String(err));
+      throw new DrillStop('error', err instanceof ProbeError ? err.message : String(err));
     });
     const borg = async (args: string[], what: string, options: { cwd?: string; onStderr?: (chunk: string) => void } = {}) => {
       const result = await runBorg({ source, passphrase, args, signal: ctx.signal, timeoutMs: remaining(), ...options });
@@ -81,7 +73,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
       // borg exits 1 for warnings (a file it could not restore exactly); only 2 and up is an error.
       if (result.code === 1 && !result.timedOut && !result.aborted) return result;
       const error = borgError(source, result);
-      throw new Stop(borgFailureOutcome(error, result), `${what}: ${error.message}`);
+      throw new DrillStop(borgFailureOutcome(error, result), `${what}: ${error.message}`);
     };
     const extractHere = async (dest: string, total: number) => {
       let pending = '';
@@ -99,7 +91,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     };
     const infoRun = await borg(['info', '--json', archive], `borg info of ${backup.key} failed`);
     const info = ((JSON.parse(infoRun.stdout) as { archives?: unknown[] }).archives ?? []).map(parseArchiveInfo).find((a): a is BorgArchiveInfo => a !== null);
-    if (!info) throw new Stop('error', `borg info said nothing about ${backup.key}`);
+    if (!info) throw new DrillStop('error', `borg info said nothing about ${backup.key}`);
     const parent = ctx.config.defaults.drillDir ?? tmpdir();
     const root = await mkdtemp(join(parent, BORG_DRILL_PREFIX));
     top = root;
@@ -114,7 +106,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
       enter('copy', total, 'bytes');
       // The tar stream carries headers and padding besides the files' bytes: done never passes total.
       const copyFailed = await copyArchiveFromHost({ source: { ...source, host: source.host }, passphrase, archive, dest: dir, signal: ctx.signal, timeoutMs: remaining(), onProgress: (bytes) => progress(Math.min(bytes, total), total, `copying from ${source.host}`, 'bytes') });
-      if (copyFailed) throw new Stop(copyFailed.outcome, `borg export-tar of ${backup.key} failed: ${copyFailed.message}`);
+      if (copyFailed) throw new DrillStop(copyFailed.outcome, `borg export-tar of ${backup.key} failed: ${copyFailed.message}`);
       progress(total, total, `copied from ${source.host}`, 'bytes');
     } else {
       enter('restore', info.originalSize);
@@ -128,7 +120,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     progress(1, 3, 'borg check passed');
     const tree = await walkExtracted(dir);
     if (tree.files !== info.nfiles || tree.bytes !== info.originalSize) {
-      throw new Stop('fail', `${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)}, but the archive says ${countOf(info.nfiles, 'file')}, ${formatBytes(info.originalSize)}`);
+      throw new DrillStop('fail', `${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)}, but the archive says ${countOf(info.nfiles, 'file')}, ${formatBytes(info.originalSize)}`);
     }
     progress(2, 3, 'the files match the archive');
     const extracted = `${backup.key} ${unpacked} and checked (${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)})`;
@@ -169,7 +161,7 @@ export async function runBorgDrill(source: BorgSourceConfig, backup: ObservedBac
     }
   } catch (err) {
     // A ProbeError here is ssh's own (host key, login refused, unreachable): the drill could not tell.
-    const stop = err instanceof Stop ? err : err instanceof ProbeError ? new Stop('error', err.message) : new Stop('error', `the drill broke: ${(err as Error).message}`);
+    const stop = err instanceof DrillStop ? err : err instanceof ProbeError ? new DrillStop('error', err.message) : new DrillStop('error', `the drill broke: ${(err as Error).message}`);
     drill = { ...base, outcome: ctx.signal.aborted && stop.outcome === 'fail' ? 'error' : stop.outcome, message: stop.message };
   }
   if (phase !== 'cleanup') enter('cleanup');

@@ -13,7 +13,7 @@ import { describeFailure, type RunResult } from '../exec';
 const DRILL_ERRORS = new Set(['config', 'auth-failed', 'not-found', 'timeout', 'permission-denied']);
 
 /** Whether a failed borg call means the archive is bad (fail) or the drill could not tell (error). */
-export function borgFailureOutcome(error: ProbeError, result: RunResult): DrillOutcome {
+export function borgFailureOutcome(error: ProbeError, result: RunResult): Exclude<DrillOutcome, 'pass'> {
   return DRILL_ERRORS.has(error.code) || /locked/.test(error.message) || result.spawnError ? 'error' : 'fail';
 }
 
@@ -30,7 +30,7 @@ export interface ArchiveCopy {
 }
 
 /** Copies the archive into `dest`; null when the whole tree arrived, else why not and what that means. */
-export async function copyArchiveFromHost({ source, passphrase, archive, dest, signal, timeoutMs, onProgress }: ArchiveCopy): Promise<{ outcome: DrillOutcome; message: string } | null> {
+export async function copyArchiveFromHost({ source, passphrase, archive, dest, signal, timeoutMs, onProgress }: ArchiveCopy): Promise<{ outcome: Exclude<DrillOutcome, 'pass'>; message: string } | null> {
   const args = [...borgCommonArgs(), 'export-tar', archive, '-'];
   const fetched = await fetchTar(source, 'borg', args, dest, { ...borgToolOptions(source, passphrase), signal, timeoutMs, onProgress: (p) => onProgress(p.bytes) });
   const { remote, local } = fetched;
