@@ -131,6 +131,23 @@ describe('pgbackrest probe over ssh', () => {
     const unknown = await observeError(remote({ sshOptions: sshd.unknownHostOptions }));
     expect(unknown).toMatchObject({ code: 'config', message: `the host key of 127.0.0.1 is not known or changed: connect once with ssh ${sshd.host} to check and accept it` });
   });
+
+  it('archive_command broken: over ssh as here, no new backup and the archive stopped where it was', async () => {
+    const before = await observe(remote());
+    await setup.setArchiveStanza('wrong');
+    try {
+      await sql(setup.cluster, 'SELECT pg_switch_wal();');
+      expect(await waitFor('an archiver failure', async () => Number(await sql(setup.cluster, 'SELECT failed_count FROM pg_stat_archiver')) > 0)).toBe(true);
+      const backup = await setup.pgbackrest(['--type=incr', '--archive-timeout=2', 'backup']);
+      expect(backup.code).not.toBe(0);
+      const [here, there] = await Promise.all([observe(local()), observe(remote())]);
+      expect(there).toEqual(here);
+      expect(there.backups.map((b) => b.key)).toEqual([fullLabel, incrLabel]);
+      expect(there.metrics).toMatchObject({ stanzaStatus: { code: 0 }, archiveMax: (before.metrics as { archiveMax: string }).archiveMax });
+    } finally {
+      await setup.setArchiveStanza(STANZA);
+    }
+  });
 });
 
 describe('pgbackrest restore drill over ssh', () => {
