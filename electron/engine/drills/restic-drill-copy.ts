@@ -77,13 +77,9 @@ export async function copySnapshot(source: ResticSourceConfig & { host: string }
   if (!why) return;
   const { remote, local } = fetched;
   if (call.signal.aborted) throw new ProbeError('timeout', `the drill was stopped while copying snapshot ${id.slice(0, 8)} from ${source.host}`, source.host);
-  const tarFailed = (local.code !== 0 || local.spawnError) && !local.aborted && !local.timedOut;
-  // fetchTar stops the sender as soon as tar fails, also when tar failed because restic had already stopped
-  // and its stream ended early (a locked repository, a damaged pack): then restic's own words are the reason.
-  const streamEnded = tarFailed && /Unexpected EOF|does not look like a tar archive/i.test(local.stderr);
-  if (streamEnded && remote.aborted && remote.stderr.trim()) throw resticError(source, 'dump', { ...remote, aborted: false }, password);
-  // Otherwise tar here stopped first (disk full, permissions) and restic was stopped because of it.
-  const tarStopped = tarFailed && (remote.aborted || remote.outputError);
+  // tar here stopped first (disk full, permissions) and restic was stopped because of it: tar says why. When
+  // restic failed on its own (a locked repository, a damaged pack), fetchTar lets it exit and it says why.
+  const tarStopped = (local.code !== 0 || local.spawnError) && !local.aborted && !local.timedOut && (remote.aborted || remote.outputError);
   if (!tarStopped && (remote.code !== 0 || remote.timedOut || remote.aborted)) throw resticError(source, 'dump', remote, password);
   throw new ProbeError('failed', why, source.host);
 }
