@@ -183,6 +183,11 @@ export interface PgBackRestMetrics {
   backupCount: number;
   /** A backup is running right now (pgBackRest holds the stanza's backup lock). */
   backupLockHeld: boolean;
+  /**
+   * What the repository holds for the listed backups: the sum of each backup's repository delta (the WAL
+   * archive is not counted). Absent from polls recorded before Backup Health measured it.
+   */
+  repoSizeBytes?: number;
 }
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics;

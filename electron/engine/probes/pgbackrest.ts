@@ -154,6 +154,8 @@ export function metricsOf(stanza: PgBackRestStanzaInfo): PgBackRestMetrics {
     archiveMax: archive?.max ?? null,
     backupCount: stanza.backup?.length ?? 0,
     backupLockHeld: stanza.status.lock?.backup?.held === true,
+    // Each backup's delta is what it added (a full: all of it), so their sum is what a prune can shrink.
+    repoSizeBytes: (stanza.backup ?? []).reduce((sum, b) => sum + b.info.repository.delta, 0),
   };
 }
 

@@ -67,7 +67,8 @@ describe('pgbackrest probe', () => {
     expect(full.meta).toMatchObject({ repoDelta: full.sizeBytes, repoSize: full.sizeBytes, pgVersion: '15', repoKey: 1, reference: null });
     expect(full.meta?.databaseSize as number).toBeGreaterThan(full.sizeBytes);
     expect(incr.meta).toMatchObject({ prior: fullLabel, reference: [fullLabel] });
-    expect(metrics).toMatchObject({ kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, backupCount: 2, backupLockHeld: false });
+    // What the repository holds for them: the full, plus what the incremental added.
+    expect(metrics).toMatchObject({ kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, backupCount: 2, backupLockHeld: false, repoSizeBytes: full.sizeBytes + incr.sizeBytes });
     if (metrics.kind !== 'pgbackrest') throw new Error('wrong metrics');
     expect(metrics.archiveMin).toMatch(/^[0-9A-F]{24}$/);
     expect(metrics.archiveMax! >= metrics.archiveMin!).toBe(true);
