@@ -15,9 +15,10 @@ import type {
   StatusEvent,
   Drill,
 } from '../../../shared/model';
-import { bucketEdges, minMaxBucketCount } from './downsample';
 import { DrillTable } from './drills';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
+import { MinMaxSeriesQuery } from './min-max-series';
+import { storedBytesOf } from './stored-bytes';
 import type { HistoryStore, PollEntry } from './types';
 
 export { HistoryFileError } from './migrations/index';
@@ -61,9 +62,6 @@ interface EventRow {
   findings: string;
 }
 
-/** [at, value] as SQLite returns it for one side of a bucket; nulls when the bucket is empty. */
-type RawPoint = [number | null, number | null];
-
 export class History implements HistoryStore {
   private readonly insertPoll;
   private readonly insertBackup;
@@ -75,10 +73,8 @@ export class History implements HistoryStore {
   private readonly selectPolls;
   private readonly selectEvents;
   private readonly selectSourceEvents;
-  private readonly selectAgePoints;
-  private readonly selectLastAgeAt;
-  private readonly selectBucketMinAge;
-  private readonly selectBucketMaxAge;
+  private readonly ageSeries: MinMaxSeriesQuery;
+  private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly recordPollsTransaction;
   private readonly recordEventTransaction;
   private readonly drillTable: DrillTable;
@@ -131,7 +127,7 @@ export class History implements HistoryStore {
   private constructor(private readonly db: Database.Database) {
     this.insertPoll = db.prepare(
       `INSERT INTO polls (source_id, at, duration_ms, ok, error_code, error_message, error_host, metrics,
-         newest_backup_at, newest_backup_size, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         newest_backup_at, newest_backup_size, status, stored_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Not INSERT OR IGNORE: that would also silently drop a backup breaking NOT NULL or CHECK.
     this.insertBackup = db.prepare(
@@ -162,32 +158,9 @@ export class History implements HistoryStore {
     this.selectSourceEvents = db.prepare<[string, number, number], EventRow>(
       'SELECT * FROM events WHERE source_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
     );
-    // The backup-age queries read only the covering index polls_by_source_time (see 001-initial.ts).
-    this.selectAgePoints = db
-      .prepare<[string, number, number, number], [number, number]>(
-        `SELECT at, at - newest_backup_at FROM polls
-         WHERE source_id = ? AND at BETWEEN ? AND ? AND newest_backup_at IS NOT NULL ORDER BY at LIMIT ?`,
-      )
-      .raw();
-    this.selectLastAgeAt = db
-      .prepare<[string, number, number], number>(
-        `SELECT at FROM polls
-         WHERE source_id = ? AND at BETWEEN ? AND ? AND newest_backup_at IS NOT NULL ORDER BY at DESC LIMIT 1`,
-      )
-      .pluck();
-    // With a single min() or max(), SQLite takes the bare column `at` from the row holding it.
-    this.selectBucketMinAge = db
-      .prepare<[string, number, number], RawPoint>(
-        `SELECT at, min(at - newest_backup_at) FROM polls
-         WHERE source_id = ? AND at >= ? AND at < ? AND newest_backup_at IS NOT NULL`,
-      )
-      .raw();
-    this.selectBucketMaxAge = db
-      .prepare<[string, number, number], RawPoint>(
-        `SELECT at, max(at - newest_backup_at) FROM polls
-         WHERE source_id = ? AND at >= ? AND at < ? AND newest_backup_at IS NOT NULL`,
-      )
-      .raw();
+    // Both series read only the covering index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
+    this.ageSeries = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
+    this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.drillTable = new DrillTable(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[]) => this.writePolls(entries));
     this.recordEventTransaction = db.transaction((event: StatusEvent) =>
@@ -224,6 +197,7 @@ export class History implements HistoryStore {
         poll.newestBackupAt,
         poll.newestBackupSize,
         poll.status,
+        storedBytesOf(poll.metrics),
       );
       if (backups.length === 0) continue;
       const stored = this.storedBackups.get(poll.sourceId);
@@ -301,34 +275,11 @@ export class History implements HistoryStore {
   }
 
   backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
-    const { from, to, maxPoints } = opts;
-    if (maxPoints < 1 || to < from) return [];
-    const head = this.selectAgePoints.all(sourceId, from, to, maxPoints + 1);
-    if (head.length <= maxPoints) return head.map(([at, value]) => ({ at, value }));
-
-    // Too many polls: the lowest and highest age of each time bucket, computed by SQLite over the
-    // covering index, one small range query per bucket (a GROUP BY would sort every poll first).
-    const first = (head[0] as [number, number])[0];
-    const last = this.selectLastAgeAt.get(sourceId, from, to) as number;
-    if (maxPoints === 1) return [this.bucketPoints(sourceId, first, last + 1, true)[0] as SeriesPoint];
-    const edges = bucketEdges(first, last, minMaxBucketCount(maxPoints));
-    const series: SeriesPoint[] = [];
-    for (let i = 0; i + 1 < edges.length; i++) {
-      series.push(...this.bucketPoints(sourceId, edges[i] as number, edges[i + 1] as number, false));
-    }
-    return series;
+    return this.ageSeries.series(sourceId, opts);
   }
 
-  /** The bucket [start, end)'s lowest and highest age as real points, in time order; empty if it has none. */
-  private bucketPoints(sourceId: string, start: number, end: number, maxOnly: boolean): SeriesPoint[] {
-    const [maxAt, maxValue] = this.selectBucketMaxAge.get(sourceId, start, end) as RawPoint;
-    if (maxAt === null || maxValue === null) return [];
-    const high = { at: maxAt, value: maxValue };
-    if (maxOnly) return [high];
-    const [minAt, minValue] = this.selectBucketMinAge.get(sourceId, start, end) as RawPoint;
-    if (minAt === null || minValue === null || minAt === maxAt) return [high];
-    const low = { at: minAt, value: minValue };
-    return minAt < maxAt ? [low, high] : [high, low];
+  storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.storedSizeSeries.series(sourceId, opts);
   }
 
   recordDrill(drill: Drill): Drill {

@@ -25,6 +25,11 @@ export interface HistoryStore {
    * that keep each bucket's minimum and maximum, so a sawtooth keeps its peaks.
    */
   backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  /**
+   * The stored size at each poll (repository, dump directory or databases; store/stored-bytes.ts) over
+   * [from, to], reduced the same way, so a repository that shrinks for one poll keeps its dip.
+   */
+  storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /** Stores a finished drill (any outcome) in its own transaction; returns it with its id. */
   recordDrill(drill: Drill): Drill;
   /** A source's drills, newest first. */
