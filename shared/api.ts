@@ -56,6 +56,13 @@ export interface SourceDetail {
   maxAgeMs: number | null;
   /** Backup age at each poll, reduced to at most MAX_CHART_POINTS (min and max per bucket). */
   ageSeries: SeriesPoint[];
+  /**
+   * What the source stores at each poll, in bytes (a repository, a dump directory, a server's databases),
+   * reduced the same way; empty for polls recorded before Backup Health measured it.
+   */
+  storedSeries: SeriesPoint[];
+  /** What storedSeries measures for this kind: "Repository size", "Dump directory size", "Database size". */
+  storedLabel: string;
   /** Size per backup in the range, oldest first. */
   backups: BackupPoint[];
   /** Restore drills in the range, oldest first. */

@@ -9,6 +9,7 @@ import { rawSources, readConfigText, sourceIndex, withSource, withoutSource } fr
 import { DrillRequestError, Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
+import { STORED_BYTES_LABEL } from './store/stored-bytes';
 import type { HistoryStore } from './store/types';
 import { parseDocument } from 'yaml';
 
@@ -95,6 +96,8 @@ export class ApiService implements BackupHealthApi {
       to,
       maxAgeMs: backupSource ? (backupSource.maxAge ?? config.defaults.maxAge) : null,
       ageSeries: store.backupAgeSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
+      storedSeries: store.storedSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
+      storedLabel: STORED_BYTES_LABEL[source.kind],
       backups,
       drills,
       events: store.events({ sourceId: id, since: from, limit: 500 }),

@@ -1,10 +1,11 @@
-// One source over time: how old its backups got, how big each one was, whether they restored.
+// One source over time: how old its backups got, how big each one was, what it stores, whether they restored.
 import { useState } from 'react';
 import type { RangeId } from '../../shared/api';
 import { formatBytes } from '../../shared/units';
 import { BackupAgeChart } from '../charts/BackupAgeChart';
 import { BackupSizeChart } from '../charts/BackupSizeChart';
 import { RestoreDrillChart } from '../charts/RestoreDrillChart';
+import { StoredSizeChart } from '../charts/StoredSizeChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTimeline } from '../components/EventTimeline';
 import { FindingList } from '../components/FindingList';
@@ -75,6 +76,9 @@ export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRa
           <BackupAgeChart series={detail.ageSeries} maxAgeMs={detail.maxAgeMs} from={detail.from} to={detail.to} range={detail.range} />
           <BackupSizeChart backups={detail.backups} range={detail.range} />
         </>
+      )}
+      {detail.storedSeries.length > 0 && (
+        <StoredSizeChart series={detail.storedSeries} label={detail.storedLabel} from={detail.from} to={detail.to} range={detail.range} />
       )}
 
       {(detail.drillable || detail.drills.length > 0) && (

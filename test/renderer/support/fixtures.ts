@@ -83,6 +83,14 @@ export function ageSeries(now: number): SeriesPoint[] {
   return AGE_HOURS.map((hours, i) => ({ at: start + i * 6 * HOUR, value: hours * HOUR }));
 }
 
+/** The dump directory every 6 hours, in MB: grows, then a cleanup gone wrong takes it from 3,600 to 900 MB. */
+export const STORED_MB = [3000, 3100, 3200, 3300, 3400, 3500, 3600, 900, 1000];
+
+export function storedSeries(now: number): SeriesPoint[] {
+  const start = now - STORED_MB.length * 6 * HOUR;
+  return STORED_MB.map((mb, i) => ({ at: start + i * 6 * HOUR, value: mb * MB }));
+}
+
 export function backupPoints(now: number): BackupPoint[] {
   const sizes = [500, 505, 510, 0, 512, 515, 518, 520, 522, 0];
   return sizes.map((mb, i) => {
@@ -124,6 +132,8 @@ export function sourceDetailFixture(id: string, range: RangeId, now = fixtureNow
     to: now,
     maxAgeMs: 26 * HOUR,
     ageSeries: ageSeries(now),
+    storedSeries: storedSeries(now),
+    storedLabel: 'Dump directory size',
     backups: backupPoints(now),
     drills: drillPoints(now),
     events: [
