@@ -121,6 +121,8 @@ describe('the dashboard in Chromium', () => {
     await expect.poll(() => page.getByTestId('size-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('7');
     // Polled, not read once: the range switch re-fetches, and a loaded machine answers late.
     await expect.poll(async () => Number(await page.getByTestId('age-chart').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => Number(await page.getByTestId('stored-chart').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('#stored-chart-title').textContent()).toBe('Dump directory size');
     await expect.poll(() => page.getByTestId('drill-chart').getAttribute('data-points'), { timeout: 10_000 }).toBe('0');
 
     // Record every phase the progress bar shows: a small drill passes through them in well under a second.
