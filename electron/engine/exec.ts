@@ -1,6 +1,6 @@
 // The one way the engine runs an external tool: an argument array (never a shell string), a timeout,
 // a kill on abort (of the whole process group), and stdout/stderr captured up to a cap.
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
 export interface RunOptions {
@@ -33,6 +33,15 @@ export interface RunOptions {
   stdoutTo?: Writable;
   /** With `stdoutTo`: called with each chunk's size as it arrives, for progress. */
   onStdoutBytes?: (bytes: number) => void;
+  /**
+   * The tool's stdin is a pipe, handed to this callback as soon as the tool runs and never written here: it is
+   * meant to become another tool's stdout (`stdoutInto`), so bytes go from tool to tool through the kernel.
+   */
+  stdinPipe?: (stdin: Writable) => void;
+  /** The tool's stdout is this pipe (another tool's `stdinPipe`), shared, not read here; `stdout` is then ''. */
+  stdoutInto?: Writable;
+  /** Called with the tool's process once it is spawned (its pid, for progress read from /proc). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface RunResult {
@@ -63,13 +72,18 @@ export function run(command: string, args: readonly string[], options: RunOption
     const spawnOptions: SpawnOptions = {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: [options.input === undefined && options.stdinStream === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined && options.stdinStream === undefined && options.stdinPipe === undefined ? 'ignore' : 'pipe', options.stdoutInto ?? 'pipe', 'pipe'],
       // Own process group, so a timeout kills the tool's children too (pg_restore -j, ssh, ...).
       detached: process.platform !== 'win32',
       uid: options.uid,
       gid: options.gid,
     };
     const child = spawn(command, args, spawnOptions);
+    options.onSpawn?.(child);
+    if (options.stdinPipe && child.stdin) {
+      child.stdin.on('error', () => {}); // EPIPE once the tool has exited
+      options.stdinPipe(child.stdin);
+    }
     const out = new CappedText(maxOutputBytes);
     const err = new CappedText(maxOutputBytes);
     let timedOut = false;

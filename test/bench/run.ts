@@ -1,10 +1,11 @@
 // `npm run bench`: every benchmark, one JSON line per figure on stdout (progress goes to stderr).
 import type { BenchFigure } from './figure';
+import { benchCopy } from './copy';
 import { benchDrill } from './drill';
 import { benchStore } from './store';
 import { benchUi } from './ui';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, ui: benchUi };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);

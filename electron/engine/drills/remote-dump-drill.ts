@@ -1,13 +1,13 @@
 // A drill of a dump kept on another host: copy it here over ssh (a tar stream, so a directory-format dump
 // comes whole and the bytes count as progress), then the same dump drill as for a local file, then remove
 // the copy. The copy is part of what a restore would cost in a real emergency, so it counts into restoreMs.
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { Drill, DrillPhase, ObservedBackup } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
-import { describeFetchFailure, fetchTar } from '../remote';
+import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../remote';
 import { ProbeError, type DrillContext } from '../probes/probe';
 import { runDumpDrill } from './dump-drill';
 import { writeOwnerFile } from './scratch-cluster';
@@ -60,7 +60,7 @@ export async function runRemoteDumpDrill(source: DumpDirSourceConfig & { host: s
     const phases = { prepare: prepareMs, copy: copyMs };
     if (ctx.signal.aborted) return failed(`the drill was stopped while copying ${name} from ${host}`, phases);
     const why = describeFetchFailure(fetched, 'tar', host);
-    if (why) return failed(`copying ${backup.key} from ${host} failed: ${copyProblem(fetched.remote.stderr) ?? why}`, phases);
+    if (why) return failed(`copying ${backup.key} from ${host} failed: ${tarComplaint(fetched.remote.stderr) ?? why}`, phases);
     const local = join(copyDir, name);
     const copiedBytes = await treeBytes(local);
     if (copiedBytes !== backup.sizeBytes) {
@@ -85,18 +85,4 @@ export async function runRemoteDumpDrill(source: DumpDirSourceConfig & { host: s
   } finally {
     if (top) await rm(top, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
   }
-}
-
-/** tar's own first complaint, which says more than its exit code ("Cannot open: Permission denied"). */
-function copyProblem(stderr: string): string | null {
-  const line = stderr.split('\n').find((l) => /^tar: /.test(l) && !/Exiting with failure|Error is not recoverable/.test(l));
-  return line ? line.replace(/^tar: /, '').replace(/\.$/, '') : null;
-}
-
-async function treeBytes(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path, { withFileTypes: true })) total += await treeBytes(join(path, entry.name));
-  return total;
 }

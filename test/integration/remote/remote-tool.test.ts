@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFetchFailure, fetchTar, remoteArgv, runTool, sshCommand } from '../../../electron/engine/remote';
+import { describeFetchFailure, fetchTar, fetchTarThroughNode, remoteArgv, runTool, sshCommand } from '../../../electron/engine/remote';
 import { ProbeError } from '../../../electron/engine/probes/probe';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
@@ -64,7 +64,11 @@ describe('runTool', () => {
   });
 });
 
-describe('fetchTar', () => {
+// fetchTar (Linux: ssh writes straight into tar) and the path for systems without /proc, through Node.
+describe.each([
+  ['fetchTar', fetchTar],
+  ['fetchTarThroughNode', fetchTarThroughNode],
+])('%s', (_name, fetch) => {
   it('copies a tree with its modes and counts the bytes', async () => {
     const tree = join(root, 'tree with space');
     mkdirSync(join(tree, 'sub'), { recursive: true });
@@ -72,7 +76,7 @@ describe('fetchTar', () => {
     writeFileSync(join(tree, 'private'), 'only me', { mode: 0o600 });
     const dest = mkdtempSync(join(root, 'dest-'));
     const seen: number[] = [];
-    const fetched = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'tar', ['-C', tree, '-cf', '-', '.'], dest, { onProgress: (p) => seen.push(p.bytes) });
+    const fetched = await fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'tar', ['-C', tree, '-cf', '-', '.'], dest, { onProgress: (p) => seen.push(p.bytes) });
     expect(describeFetchFailure(fetched, 'tar', sshd.host)).toBeNull();
     expect(statSync(join(dest, 'sub', 'big.bin')).size).toBe(3 * 1024 * 1024);
     expect(readFileSync(join(dest, 'private'), 'utf8')).toBe('only me');
@@ -84,15 +88,19 @@ describe('fetchTar', () => {
 
   it('says which side failed', async () => {
     const dest = mkdtempSync(join(root, 'dest-'));
-    const missing = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'tar', ['-C', join(root, 'nope'), '-cf', '-', '.'], dest);
+    const missing = await fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'tar', ['-C', join(root, 'nope'), '-cf', '-', '.'], dest);
     expect(describeFetchFailure(missing, 'tar', sshd.host)).toMatch(/^tar exited with code 2: .*\(on root@127\.0\.0\.1\)$/);
-    const notTar = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'head -c 100000 /dev/zero | tr "\\0" x'], dest);
-    expect(describeFetchFailure(notTar, 'sh', sshd.host)).toMatch(/unpacking the copy from .* here failed: tar exited with code 2/);
+    const notTar = await fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'head -c 100000 /dev/zero | tr "\\0" x'], dest);
+    expect(describeFetchFailure(notTar, 'sh', sshd.host)).toBe(`unpacking the copy from ${sshd.host} here failed: This does not look like a tar archive`);
     // The tool fails after its output ended; tar gives up first, but the tool's own exit code says why.
-    const failedLate = await fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'printf garbage; echo "repository is already locked" >&2; exec 1>&- 2>&-; sleep 0.5; exit 11'], dest);
+    const failedLate = await fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'printf garbage; echo "repository is already locked" >&2; exec 1>&- 2>&-; sleep 0.5; exit 11'], dest);
     expect(describeFetchFailure(failedLate, 'sh', sshd.host)).toBe('sh exited with code 11: repository is already locked (on root@127.0.0.1)');
+    // tar here gives up (its directory is gone) while the sender still sends: tar's complaint is the reason,
+    // not ssh's exit 255 on the closed pipe.
+    const gone = await fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'tar', ['-C', '/usr', '-cf', '-', 'lib'], join(root, 'no-such-dest'));
+    expect(describeFetchFailure(gone, 'tar', sshd.host)).toMatch(/^unpacking the copy from root@127\.0\.0\.1 here failed: .*no-such-dest: Cannot open: No such file or directory$/);
     const cut = new AbortController();
-    const stopped = fetchTar({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'sleep 30'], dest, { signal: cut.signal });
+    const stopped = fetch({ host: sshd.host, sshOptions: sshd.sshOptions }, 'sh', ['-c', 'sleep 30'], dest, { signal: cut.signal });
     setTimeout(() => cut.abort(), 200);
     expect(describeFetchFailure(await stopped, 'sh', sshd.host)).toMatch(/sh was cancelled \(on /);
   });
