@@ -55,8 +55,7 @@ export function StoredSizeChart({ series, label, from, to, range }: { series: Se
       empty="No size measured in this range."
       legend={
         <ul className="legend">
-          {/* The backup-age chart's series colour: one line per chart, the same hook in styles.css. */}
-          <LegendItem className="swatch-age" label={`${label} at each poll`} />
+          <LegendItem className="swatch-stored" label={`${label} at each poll`} />
         </ul>
       }
     >
@@ -64,7 +63,7 @@ export function StoredSizeChart({ series, label, from, to, range }: { series: Se
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />
         <YAxis tickFormatter={(bytes: number) => formatBytes(bytes)} width={64} domain={[0, 'auto']} />
-        <Line dataKey="value" type="linear" dot={series.length <= SHOW_DOTS_BELOW ? { r: 3 } : false} isAnimationActive={false} className="age-line" name={label} />
+        <Line dataKey="value" type="linear" dot={series.length <= SHOW_DOTS_BELOW ? { r: 3 } : false} isAnimationActive={false} className="stored-line" name={label} />
         <Tooltip isAnimationActive={false} labelFormatter={(at) => dateTime(Number(at))} formatter={(bytes) => [formatBytes(Number(bytes)), label]} />
       </LineChart>
     </ChartFrame>

@@ -1,6 +1,6 @@
 // The dashboard API over a real engine, history and config file: what the UI will be shown and what the
 // settings page writes.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,8 +50,9 @@ describe('ApiService', () => {
   });
 
   it('source detail: age series, maxAge threshold, and anomalies marked on the size chart', async () => {
+    let dumpBytes = 0;
     const { api, store } = setup((d) => {
-      for (let i = 1; i <= 9; i++) writePlainDump(d, `d${i}.sql`, (10 - i) * DAY, i === 7 ? 50 : 100_000);
+      for (let i = 1; i <= 9; i++) dumpBytes += statSync(writePlainDump(d, `d${i}.sql`, (10 - i) * DAY, i === 7 ? 50 : 100_000)).size;
       writePlainDump(d, 'd10.sql', HOUR, 0);
       return `sources:\n  - { id: dumps, kind: dump-dir, path: ${d}, pattern: "*.sql", settle: 0s, maxAge: 26h }\n`;
     });
@@ -61,6 +62,9 @@ describe('ApiService', () => {
     expect(detail.maxAgeMs).toBe(26 * HOUR);
     expect(detail.drillable).toBe(true);
     expect(detail.ageSeries.length).toBeGreaterThanOrEqual(1);
+    // What the directory holds at each poll: every dump's bytes (the empty newest adds none).
+    expect(detail.storedLabel).toBe('Dump directory size');
+    expect(detail.storedSeries.map((p) => p.value)).toEqual([dumpBytes, dumpBytes]);
     expect(detail.backups.map((b) => b.anomaly)).toEqual([null, null, null, null, null, null, 'small', null, null, 'unreadable']);
     expect(detail.events[0]).toMatchObject({ to: 'critical' });
     expect(detail.findings[0]).toMatchObject({ rule: 'backup-unreadable' });
