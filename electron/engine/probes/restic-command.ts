@@ -47,13 +47,12 @@ export interface ResticInvocation extends Pick<ToolRunOptions, 'env' | 'unsetEnv
  */
 export async function resticInvocation(source: ResticSourceConfig, args: readonly string[], noLock: boolean): Promise<ResticInvocation> {
   const global = ['-r', source.repo, ...(source.host ? [] : ['--cache-dir', resticCacheDir()]), ...(noLock ? ['--no-lock'] : [])];
-  // Remotely the secret is exported before `env -u` runs: unsetting its own name would remove it again.
   const unsetEnv = INHERITED_RESTIC_VARS;
   if (source.passwordFile && !source.host) {
     return { args: [...global, ...args], env: { RESTIC_PASSWORD_FILE: source.passwordFile }, unsetEnv };
   }
   const password = source.passwordFile ? await readPasswordFile(source.passwordFile, source.host) : passwordFromEnv(source);
-  return { args: [...global, ...args], unsetEnv: unsetEnv.filter((name) => name !== 'RESTIC_PASSWORD'), secret: { name: 'RESTIC_PASSWORD', value: password }, password };
+  return { args: [...global, ...args], unsetEnv, secret: { name: 'RESTIC_PASSWORD', value: password }, password };
 }
 
 function passwordFromEnv(source: ResticSourceConfig): string {
