@@ -2,6 +2,7 @@
 // with the local probe on the same directory: the same backups, sizes, times and headers. Then what goes
 // wrong with ssh in real life: an unknown host key, a key the server does not accept, nothing listening.
 import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +123,23 @@ describe('dump-dir over ssh', () => {
     const err = await probeError({ host: sshd.host, sshOptions: [...sshd.sshOptions.filter((o) => !o.startsWith('Port=')), `Port=${port}`] });
     expect(err.code).toBe('refused');
     expect(err.message).toMatch(/refused the ssh connection/);
+  });
+
+  it('turns a host that accepts the connection but never answers into a timeout within the probe timeout', async () => {
+    // A TCP server that accepts and then says nothing: ssh's ConnectTimeout is over, and it waits for a banner.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const options = [...sshd.sshOptions.filter((o) => !o.startsWith('Port=')), `Port=${port}`];
+      const err = await dumpDirProbe.observe(source({ host: sshd.host, sshOptions: options }), { ...context(), timeoutMs: 1500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProbeError);
+      expect(err).toMatchObject({ code: 'timeout', message: expect.stringMatching(/^no answer from root@127\.0\.0\.1 over ssh within \d+s$/) });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
 
