@@ -40,7 +40,7 @@ function Page({ route }: { route: Route }) {
     case 'overview':
       return <OverviewPage />;
     case 'source':
-      return <SourcePage key={route.id} id={route.id} />;
+      return <SourcePage key={route.id} id={route.id} range={route.range} />;
     case 'settings':
       return <SettingsPage saved={route.saved} removed={route.removed} />;
     case 'edit-source':

@@ -1,14 +1,16 @@
 // The dashboard's addresses, as URL fragments: they work the same under file:// (the desktop app) and
 // http:// (serve), need no server routes, and survive a reload.
 //   #/                  overview
-//   #/source/<id>       one source
+//   #/source/<id>       one source                     (?range=7d|30d|1y, the chart range; 30d when absent)
 //   #/settings          sources in the config file      (?saved=<id> / ?removed=<id> after a change)
 //   #/settings/new      add a source
 //   #/settings/<id>     edit a source
 
+import { RANGES, type RangeId } from '../shared/api';
+
 export type Route =
   | { page: 'overview' }
-  | { page: 'source'; id: string }
+  | { page: 'source'; id: string; range?: RangeId }
   | { page: 'settings'; saved?: string; removed?: string }
   | { page: 'edit-source'; id: string | null }
   | { page: 'not-found'; path: string };
@@ -18,7 +20,10 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean).map(safeDecode);
   const params = new URLSearchParams(query);
   if (parts.length === 0) return { page: 'overview' };
-  if (parts[0] === 'source' && parts.length === 2 && parts[1]) return { page: 'source', id: parts[1] };
+  if (parts[0] === 'source' && parts.length === 2 && parts[1]) {
+    const range = params.get('range');
+    return { page: 'source', id: parts[1], ...(range !== null && range in RANGES ? { range: range as RangeId } : {}) };
+  }
   if (parts[0] === 'settings') {
     if (parts.length === 1) {
       const saved = params.get('saved');
@@ -32,7 +37,7 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   overview: () => '#/',
-  source: (id: string) => `#/source/${encodeURIComponent(id)}`,
+  source: (id: string, range?: RangeId) => `#/source/${encodeURIComponent(id)}${range ? `?range=${range}` : ''}`,
   settings: (notice?: { saved?: string; removed?: string }) => {
     const entries = Object.entries(notice ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
     const query = new URLSearchParams(entries).toString();

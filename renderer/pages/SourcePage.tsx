@@ -1,5 +1,4 @@
 // One source over time: how old its backups got, how big each one was, what it stores, whether they restored.
-import { useState } from 'react';
 import type { RangeId } from '../../shared/api';
 import { formatBytes } from '../../shared/units';
 import { BackupAgeChart } from '../charts/BackupAgeChart';
@@ -20,8 +19,11 @@ import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
 import { KIND_WORD, ago } from '../words';
 
-export function SourcePage({ id, initialRange = '30d' }: { id: string; initialRange?: RangeId }) {
-  const [range, setRange] = useState<RangeId>(initialRange);
+/** `range` comes from the address (#/source/<id>?range=7d), so a reload or a shared link keeps it. */
+export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId }) {
+  const setRange = (next: RangeId) => {
+    window.location.hash = href.source(id, next);
+  };
   const source = useSource(id, range);
   const now = useNow();
   const detail = source.data;

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, screen } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/App';
 import { fakeBridge } from './support/fake-bridge';
 import { renderWithBridge } from './support/render';
@@ -24,6 +24,9 @@ describe('App', () => {
     await screen.findByTestId('source-page');
     expect(bridge.source).toHaveBeenCalledWith({ id: 'nightly-dumps', range: '30d' });
     expect(document.title).toBe('nightly-dumps — Backup Health');
+    go('#/source/nightly-dumps?range=1y');
+    await vi.waitFor(() => expect(bridge.source).toHaveBeenLastCalledWith({ id: 'nightly-dumps', range: '1y' }));
+    expect(screen.getByRole('button', { name: '1 year' }).getAttribute('aria-pressed')).toBe('true');
 
     go('#/settings');
     await screen.findByTestId('settings-source-db1');

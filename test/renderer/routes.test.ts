@@ -6,6 +6,8 @@ describe('parseRoute', () => {
     expect(parseRoute('')).toEqual({ page: 'overview' });
     expect(parseRoute('#/')).toEqual({ page: 'overview' });
     expect(parseRoute('#/source/orders-db')).toEqual({ page: 'source', id: 'orders-db' });
+    expect(parseRoute('#/source/orders-db?range=1y')).toEqual({ page: 'source', id: 'orders-db', range: '1y' });
+    expect(parseRoute('#/source/orders-db?range=5y')).toEqual({ page: 'source', id: 'orders-db' });
     expect(parseRoute('#/settings')).toEqual({ page: 'settings' });
     expect(parseRoute('#/settings?saved=db1')).toEqual({ page: 'settings', saved: 'db1' });
     expect(parseRoute('#/settings/new')).toEqual({ page: 'edit-source', id: null });
@@ -16,6 +18,7 @@ describe('parseRoute', () => {
   it('round-trips the links it makes', () => {
     for (const id of ['db1', 'a b', '%odd']) {
       expect(parseRoute(href.source(id))).toEqual({ page: 'source', id });
+      expect(parseRoute(href.source(id, '7d'))).toEqual({ page: 'source', id, range: '7d' });
       expect(parseRoute(href.editSource(id))).toEqual({ page: 'edit-source', id });
     }
     expect(parseRoute(href.settings({ removed: 'db1' }))).toEqual({ page: 'settings', removed: 'db1' });

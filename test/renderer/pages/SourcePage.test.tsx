@@ -80,12 +80,12 @@ describe('SourcePage', () => {
     expect(events[0]!.textContent).toContain('1d ago');
   });
 
-  it('asks for the chosen range', async () => {
+  it('asks for the range the address names, and puts a chosen one in the address', async () => {
     const bridge = await renderSource();
     expect(bridge.source).toHaveBeenLastCalledWith({ id: 'nightly-dumps', range: '30d' });
     fireEvent.click(screen.getByRole('button', { name: '1 year' }));
-    await waitFor(() => expect(bridge.source).toHaveBeenLastCalledWith({ id: 'nightly-dumps', range: '1y' }));
-    expect(screen.getByRole('button', { name: '1 year' }).getAttribute('aria-pressed')).toBe('true');
+    // The page follows the address (App passes the parsed range back in): a reload or a shared link keeps it.
+    expect(window.location.hash).toBe('#/source/nightly-dumps?range=1y');
   });
 
   it('re-fetches when this source is polled, not when another one is', async () => {
