@@ -1,8 +1,10 @@
-// The history file: every poll, every backup once, every status change. One SQLite file in WAL mode,
+// The history file: every poll (thinned to hourly extremes once old: poll-compaction.ts), every backup once,
+// every status change. One SQLite file in WAL mode,
 // so the dashboard and a `backup-health check` from cron can read while the engine writes.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
   BackupRecord,
   BackupType,
@@ -18,6 +20,7 @@ import type {
 import { DrillTable } from './drills';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
 import { MinMaxSeriesQuery } from './min-max-series';
+import { PollCompactor, type CompactionReport } from './poll-compaction';
 import { storedBytesOf } from './stored-bytes';
 import type { HistoryStore, PollEntry } from './types';
 
@@ -78,6 +81,7 @@ export class History implements HistoryStore {
   private readonly recordPollsTransaction;
   private readonly recordEventTransaction;
   private readonly drillTable: DrillTable;
+  private readonly compactor: PollCompactor;
   /**
    * Per source, key -> finishedAt of backups known to be in the file (the newest finishedAt per key).
    * Rows are never deleted, so a hit is always right and a miss only costs an insert that does nothing;
@@ -162,6 +166,7 @@ export class History implements HistoryStore {
     this.ageSeries = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.drillTable = new DrillTable(db);
+    this.compactor = new PollCompactor(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[]) => this.writePolls(entries));
     this.recordEventTransaction = db.transaction((event: StatusEvent) =>
       this.insertEvent.run(event.at, event.sourceId, event.from, event.to, JSON.stringify(event.findings)),
@@ -280,6 +285,24 @@ export class History implements HistoryStore {
 
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     return this.storedSizeSeries.series(sourceId, opts);
+  }
+
+  async compactPolls(opts: { now: number; keepRawMs: number; signal?: AbortSignal }): Promise<CompactionReport> {
+    const report: CompactionReport = { polls: 0, deleted: 0, chunks: 0 };
+    const rawSince = opts.now - opts.keepRawMs;
+    for (const sourceId of [...this.compactor.sources()]) {
+      for (;;) {
+        if (opts.signal?.aborted) return report;
+        const chunk = this.compactor.compactNext(sourceId, rawSince);
+        if (chunk === null) break;
+        report.polls += chunk.polls;
+        report.deleted += chunk.deleted;
+        report.chunks++;
+        // Between two transactions, let polls be recorded and the dashboard answered.
+        await nextTurn();
+      }
+    }
+    return report;
   }
 
   recordDrill(drill: Drill): Drill {

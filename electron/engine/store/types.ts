@@ -1,4 +1,5 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
+import type { CompactionReport } from './poll-compaction';
 import type { BackupRecord, Drill, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
 export interface PollEntry {
@@ -30,6 +31,12 @@ export interface HistoryStore {
    * [from, to], reduced the same way, so a repository that shrinks for one poll keeps its dip.
    */
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  /**
+   * Thins polls older than `now - keepRawMs` to each clock hour's extremes, failures and the poll before each
+   * failure (store/poll-compaction.ts), one source-day per transaction, letting other work run between them.
+   * Only hours not thinned before are read; stops early when `signal` aborts. Safe to run from two processes.
+   */
+  compactPolls(opts: { now: number; keepRawMs: number; signal?: AbortSignal }): Promise<CompactionReport>;
   /** Stores a finished drill (any outcome) in its own transaction; returns it with its id. */
   recordDrill(drill: Drill): Drill;
   /** A source's drills, newest first. */

@@ -4,8 +4,9 @@ import type { Database } from 'better-sqlite3';
 import { initialSchema } from './001-initial';
 import { drillsSchema } from './002-drills';
 import { storedBytesSchema } from './003-stored-bytes';
+import { pollCompactionSchema } from './004-poll-compaction';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,163 @@
+// Thinning old polls. A poll every 5 minutes is ~105k rows per source-year, yet what a chart of a year
+// shows is each time bucket's lowest and highest backup age and stored size (min-max-series.ts), and a
+// 1-year bucket is ~8.8 hours. So polls older than the raw window keep, per source and clock hour, only:
+//  - the polls holding the hour's lowest and highest backup age and stored size (the earliest on a tie,
+//    as the chart's min()/max() pick): any stretch of whole hours keeps its extremes at the same points;
+//  - every failed poll, with its error: the evidence of when a source could not be observed;
+//  - the successful poll just before each failure, so consecutiveFailures still stops where it did;
+//  - one poll for an hour that would otherwise keep none, so "was it observed then" stays answerable.
+// Backups, drills and status events are never deleted. The newest hour a source was polled in is never
+// touched, so latestPoll stays the same even for a source that stopped being polled long ago.
+import type { Database, Statement } from 'better-sqlite3';
+
+export const HOUR_MS = 3_600_000;
+/** One transaction thins at most this much of one source's history, so a poll write never waits long. */
+const CHUNK_MS = 24 * HOUR_MS;
+
+/** What compaction reads of a poll: the columns of the covering index, so the wide rows are never read. */
+export interface CompactionPoll {
+  id: number;
+  at: number;
+  ok: 0 | 1;
+  newestBackupAt: number | null;
+  storedBytes: number | null;
+}
+
+/**
+ * The ids of `polls` (one source, in index order: at, then the indexed values, then id) to keep.
+ * `nextFailed`: whether the source's first poll after these failed.
+ */
+export function pollsToKeep(polls: readonly CompactionPoll[], nextFailed: boolean): Set<number> {
+  const keep = new Set<number>();
+  let start = 0;
+  while (start < polls.length) {
+    const hour = hourOf((polls[start] as CompactionPoll).at);
+    let end = start;
+    while (end < polls.length && hourOf((polls[end] as CompactionPoll).at) === hour) end++;
+    keepHour(polls, start, end, end < polls.length ? (polls[end] as CompactionPoll).ok === 0 : nextFailed, keep);
+    start = end;
+  }
+  return keep;
+}
+
+function keepHour(polls: readonly CompactionPoll[], start: number, end: number, nextFailed: boolean, keep: Set<number>): void {
+  let minAge: CompactionPoll | null = null;
+  let maxAge: CompactionPoll | null = null;
+  let minStored: CompactionPoll | null = null;
+  let maxStored: CompactionPoll | null = null;
+  const kept = keep.size;
+  for (let i = start; i < end; i++) {
+    const poll = polls[i] as CompactionPoll;
+    const followedByFailure = i + 1 < end ? (polls[i + 1] as CompactionPoll).ok === 0 : nextFailed;
+    if (poll.ok === 0 || followedByFailure) keep.add(poll.id);
+    if (poll.newestBackupAt !== null) {
+      const age = poll.at - poll.newestBackupAt;
+      // Strict comparisons: the earliest poll holding the value wins, as in the chart's SQL.
+      if (minAge === null || age < minAge.at - (minAge.newestBackupAt as number)) minAge = poll;
+      if (maxAge === null || age > maxAge.at - (maxAge.newestBackupAt as number)) maxAge = poll;
+    }
+    if (poll.storedBytes !== null) {
+      if (minStored === null || poll.storedBytes < (minStored.storedBytes as number)) minStored = poll;
+      if (maxStored === null || poll.storedBytes > (maxStored.storedBytes as number)) maxStored = poll;
+    }
+  }
+  for (const extreme of [minAge, maxAge, minStored, maxStored]) if (extreme !== null) keep.add(extreme.id);
+  if (keep.size === kept) keep.add((polls[end - 1] as CompactionPoll).id);
+}
+
+export function hourOf(at: number): number {
+  return at - (((at % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+
+/** One transaction's work: a stretch of one source's history thinned. */
+export interface CompactedChunk {
+  sourceId: string;
+  from: number;
+  to: number;
+  /** Polls read in [from, to). */
+  polls: number;
+  deleted: number;
+}
+
+export interface CompactionReport {
+  polls: number;
+  deleted: number;
+  chunks: number;
+}
+
+type RawCompactionPoll = [number, number, 0 | 1, number | null, number | null];
+
+export class PollCompactor {
+  private readonly selectNextSource: Statement<[string], string | null>;
+  private readonly selectLatestAt: Statement<[string], number | null>;
+  private readonly selectFirstAtFrom: Statement<[string, number], number | null>;
+  private readonly selectCompactedUntil: Statement<[string], number>;
+  private readonly selectChunk: Statement<[string, number, number], RawCompactionPoll>;
+  private readonly selectNextOk: Statement<[string, number], 0 | 1>;
+  private readonly deletePoll: Statement<[number]>;
+  private readonly upsertCompactedUntil: Statement<[string, number]>;
+  private readonly compactChunk;
+
+  constructor(db: Database) {
+    // Each of these is a seek in polls_by_source_time; the chunk is read in that index's order.
+    this.selectNextSource = db.prepare<[string], string | null>('SELECT min(source_id) FROM polls WHERE source_id > ?').pluck();
+    this.selectLatestAt = db.prepare<[string], number | null>('SELECT max(at) FROM polls WHERE source_id = ?').pluck();
+    this.selectFirstAtFrom = db.prepare<[string, number], number | null>('SELECT min(at) FROM polls WHERE source_id = ? AND at >= ?').pluck();
+    this.selectCompactedUntil = db.prepare<[string], number>('SELECT compacted_until FROM poll_compaction WHERE source_id = ?').pluck();
+    this.selectChunk = db
+      .prepare<[string, number, number], RawCompactionPoll>(
+        `SELECT id, at, ok, newest_backup_at, stored_bytes FROM polls WHERE source_id = ? AND at >= ? AND at < ?
+         ORDER BY at, newest_backup_at, stored_bytes, id`,
+      )
+      .raw();
+    this.selectNextOk = db.prepare<[string, number], 0 | 1>('SELECT ok FROM polls WHERE source_id = ? AND at >= ? ORDER BY at LIMIT 1').pluck();
+    this.deletePoll = db.prepare<[number]>('DELETE FROM polls WHERE id = ?');
+    this.upsertCompactedUntil = db.prepare<[string, number]>(
+      `INSERT INTO poll_compaction (source_id, compacted_until) VALUES (?, ?)
+       ON CONFLICT (source_id) DO UPDATE SET compacted_until = max(compacted_until, excluded.compacted_until)`,
+    );
+    this.compactChunk = db.transaction((sourceId: string, before: number) => this.compactNextChunk(sourceId, before));
+  }
+
+  /** Every source with polls, in id order (a seek per source, not a scan of the polls). */
+  *sources(): Generator<string> {
+    let sourceId = this.selectNextSource.get('');
+    while (typeof sourceId === 'string') {
+      yield sourceId;
+      sourceId = this.selectNextSource.get(sourceId);
+    }
+  }
+
+  /**
+   * Thins the next stretch (at most a day) of the source's polls older than `rawSince`, in one IMMEDIATE
+   * transaction; null when there is nothing left to do. Where it starts is read inside the write lock, so
+   * two processes compacting the same file never thin the same hours twice.
+   */
+  compactNext(sourceId: string, rawSince: number): CompactedChunk | null {
+    return this.compactChunk.immediate(sourceId, rawSince);
+  }
+
+  private compactNextChunk(sourceId: string, rawSince: number): CompactedChunk | null {
+    const latestAt = this.selectLatestAt.get(sourceId);
+    if (latestAt === null || latestAt === undefined) return null;
+    // Only whole hours before both the raw window and the hour of the source's newest poll.
+    const until = hourOf(Math.min(rawSince, latestAt));
+    const compactedUntil = this.selectCompactedUntil.get(sourceId);
+    // Skip stretches without polls (the app was not running) in one step.
+    const firstAt = this.selectFirstAtFrom.get(sourceId, compactedUntil ?? Number.MIN_SAFE_INTEGER);
+    if (firstAt === null || firstAt === undefined) return null;
+    const from = hourOf(firstAt);
+    if (from >= until) return null;
+    const to = Math.min(from + CHUNK_MS, until);
+    const polls = this.selectChunk.all(sourceId, from, to).map(
+      ([id, at, ok, newestBackupAt, storedBytes]): CompactionPoll => ({ id, at, ok, newestBackupAt, storedBytes }),
+    );
+    // A poll exists at or after `to`: the source's newest is in a later hour.
+    const nextFailed = this.selectNextOk.get(sourceId, to) === 0;
+    const keep = pollsToKeep(polls, nextFailed);
+    let deleted = 0;
+    for (const poll of polls) if (!keep.has(poll.id)) deleted += this.deletePoll.run(poll.id).changes;
+    this.upsertCompactedUntil.run(sourceId, to);
+    return { sourceId, from, to, polls: polls.length, deleted };
+  }
+}
