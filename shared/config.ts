@@ -207,6 +207,10 @@ export const pgbackrestSourceSchema = z.strictObject({
 
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);
 
+const DAY_MS = 86_400_000;
+/** The longest chart of raw polls is 30 days (shared/api.ts RANGES); a day more leaves room for a clock that moves. */
+const MIN_KEEP_RAW_POLLS = 31 * DAY_MS;
+
 export const defaultsSchema = z.strictObject({
   interval: duration().default(5 * 60_000),
   timeout: duration().default(30_000),
@@ -223,6 +227,13 @@ export const defaultsSchema = z.strictObject({
   postgresBin: z.string().min(1).optional(),
   /** Where drills create their throwaway clusters (default: the system temp dir). */
   drillDir: z.string().min(1).optional(),
+  /**
+   * Polls younger than this are kept as recorded; older ones are thinned to each hour's extremes and failures.
+   * At least 31 days, so the 30-day charts always show every poll.
+   */
+  keepRawPolls: duration()
+    .refine((ms) => ms >= MIN_KEEP_RAW_POLLS, 'must be at least 31d: the 30-day charts show every poll, and older polls are thinned to hourly highs and lows')
+    .default(35 * DAY_MS),
 });
 
 export const configSchema = z

@@ -30,6 +30,8 @@ export interface EngineOptions {
   drillStartDelayMs?: number;
   /** Passwords the desktop app keeps (`passwordStored` sources); absent in the CLI and `serve`. */
   secrets?: ProbeSecrets;
+  /** How long after start() old polls are first thinned (default: a minute); then about daily. */
+  compactionDelayMs?: number;
 }
 
 /** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup. */
@@ -56,6 +58,8 @@ const HISTORY_DEPTH = 16;
 const DRILL_START_DELAY_MS = 60_000;
 const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
+const COMPACTION_START_DELAY_MS = 60_000;
+const COMPACTION_EVERY_MS = 24 * 3_600_000;
 
 /** The `drill:` section of a backup source, whatever its kind: what every kind's drill settings share. */
 function drillSettings(source: SourceConfig): Pick<DrillConfig, 'every' | 'maxAge' | 'timeout' | 'checks'> | undefined {
@@ -81,6 +85,9 @@ export class Engine {
   private started = false;
   private readonly drillStartDelayMs: number;
   private readonly secrets: ProbeSecrets | undefined;
+  private readonly compactionDelayMs: number;
+  private compactionTimer: NodeJS.Timeout | undefined;
+  private compactionStop: AbortController | undefined;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
@@ -91,6 +98,7 @@ export class Engine {
     this.drillScheduler = new Scheduler(this.config.defaults.drillConcurrency);
     this.drillStartDelayMs = options.drillStartDelayMs ?? DRILL_START_DELAY_MS;
     this.secrets = options.secrets;
+    this.compactionDelayMs = options.compactionDelayMs ?? COMPACTION_START_DELAY_MS;
   }
 
   get currentConfig(): Config {
@@ -134,6 +142,7 @@ export class Engine {
     const swept = await this.sweepLeftovers();
     this.started = true;
     this.schedule();
+    this.scheduleCompaction(this.compactionDelayMs);
     return swept;
   }
 
@@ -141,6 +150,31 @@ export class Engine {
     this.started = false;
     this.scheduler.stop();
     this.drillScheduler.stop();
+    clearTimeout(this.compactionTimer);
+    this.compactionStop?.abort();
+  }
+
+  /**
+   * Thins polls older than defaults.keepRawPolls (store/poll-compaction.ts) off the poll path: a minute after
+   * start, when the first polls are in, then daily. The store works a source-day per transaction and lets
+   * polls run between them; a CLI or a second app on the same file is safe, each run only reads new hours.
+   */
+  private scheduleCompaction(delayMs: number): void {
+    clearTimeout(this.compactionTimer);
+    this.compactionTimer = setTimeout(() => void this.compactHistory(), delayMs);
+    this.compactionTimer.unref();
+  }
+
+  private async compactHistory(): Promise<void> {
+    const stop = new AbortController();
+    this.compactionStop = stop;
+    try {
+      await this.store.compactPolls({ now: this.now(), keepRawMs: this.config.defaults.keepRawPolls, signal: stop.signal });
+    } catch {
+      // Nothing is lost, the file only stays bigger for a day: the next run starts where this one stopped.
+    } finally {
+      if (this.started && !stop.signal.aborted) this.scheduleCompaction(COMPACTION_EVERY_MS);
+    }
   }
 
   /**
