@@ -156,8 +156,8 @@ export class Engine {
 
   /**
    * Thins polls older than defaults.keepRawPolls (store/poll-compaction.ts) off the poll path: a minute after
-   * start, when the first polls are in, then daily. The store works a source-day per transaction and lets
-   * polls run between them; a CLI or a second app on the same file is safe, each run only reads new hours.
+   * start, when the first polls are in, then daily. The store thins a few hours of every source per transaction
+   * and lets polls run between them; a CLI or a second app on the same file is safe, each run only reads new hours.
    */
   private scheduleCompaction(delayMs: number): void {
     clearTimeout(this.compactionTimer);

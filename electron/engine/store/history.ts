@@ -290,17 +290,14 @@ export class History implements HistoryStore {
   async compactPolls(opts: { now: number; keepRawMs: number; signal?: AbortSignal }): Promise<CompactionReport> {
     const report: CompactionReport = { polls: 0, deleted: 0, chunks: 0 };
     const rawSince = opts.now - opts.keepRawMs;
-    for (const sourceId of [...this.compactor.sources()]) {
-      for (;;) {
-        if (opts.signal?.aborted) return report;
-        const chunk = this.compactor.compactNext(sourceId, rawSince);
-        if (chunk === null) break;
-        report.polls += chunk.polls;
-        report.deleted += chunk.deleted;
-        report.chunks++;
-        // Between two transactions, let polls be recorded and the dashboard answered.
-        await nextTurn();
-      }
+    while (!opts.signal?.aborted) {
+      const chunk = this.compactor.compactNext(rawSince);
+      if (chunk === null) break;
+      report.polls += chunk.polls;
+      report.deleted += chunk.deleted;
+      report.chunks++;
+      // Between two transactions, let polls be recorded and the dashboard answered.
+      await nextTurn();
     }
     return report;
   }

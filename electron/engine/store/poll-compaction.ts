@@ -11,10 +11,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 
 export const HOUR_MS = 3_600_000;
-/** One transaction thins at most this much of one source's history, so a poll write never waits long. */
-const CHUNK_MS = 24 * HOUR_MS;
+/**
+ * One transaction thins every source's polls in at most this many hours: ~7,000 polls at 100 sources polled
+ * every 5 minutes, tens of milliseconds, so a poll write never waits long. Time-major on purpose: polls are
+ * stored in the order they arrive, every source's side by side, so one table page holds the same hours of
+ * all sources; thinning a source at a time would rewrite each page once per source.
+ */
+const CHUNK_MS = 6 * HOUR_MS;
 
-/** What compaction reads of a poll: the columns of the covering index, so the wide rows are never read. */
+/** What compaction reads of a poll (`ok` is not in the covering index: the rows are read, most to be deleted). */
 export interface CompactionPoll {
   id: number;
   at: number;
@@ -69,11 +74,11 @@ export function hourOf(at: number): number {
   return at - (((at % HOUR_MS) + HOUR_MS) % HOUR_MS);
 }
 
-/** One transaction's work: a stretch of one source's history thinned. */
+/** One transaction's work: the hours [from, to) thinned for the sources behind there. */
 export interface CompactedChunk {
-  sourceId: string;
   from: number;
   to: number;
+  sources: number;
   /** Polls read in [from, to). */
   polls: number;
   deleted: number;
@@ -83,6 +88,13 @@ export interface CompactionReport {
   polls: number;
   deleted: number;
   chunks: number;
+}
+
+/** The hours [from, until) of a source that are still to be thinned. */
+interface Pending {
+  sourceId: string;
+  from: number;
+  until: number;
 }
 
 type RawCompactionPoll = [number, number, 0 | 1, number | null, number | null];
@@ -99,7 +111,7 @@ export class PollCompactor {
   private readonly compactChunk;
 
   constructor(db: Database) {
-    // Each of these is a seek in polls_by_source_time; the chunk is read in that index's order.
+    // Each of these is a seek in polls_by_source_time; a source's hours are read in that index's order.
     this.selectNextSource = db.prepare<[string], string | null>('SELECT min(source_id) FROM polls WHERE source_id > ?').pluck();
     this.selectLatestAt = db.prepare<[string], number | null>('SELECT max(at) FROM polls WHERE source_id = ?').pluck();
     this.selectFirstAtFrom = db.prepare<[string, number], number | null>('SELECT min(at) FROM polls WHERE source_id = ? AND at >= ?').pluck();
@@ -116,39 +128,55 @@ export class PollCompactor {
       `INSERT INTO poll_compaction (source_id, compacted_until) VALUES (?, ?)
        ON CONFLICT (source_id) DO UPDATE SET compacted_until = max(compacted_until, excluded.compacted_until)`,
     );
-    this.compactChunk = db.transaction((sourceId: string, before: number) => this.compactNextChunk(sourceId, before));
-  }
-
-  /** Every source with polls, in id order (a seek per source, not a scan of the polls). */
-  *sources(): Generator<string> {
-    let sourceId = this.selectNextSource.get('');
-    while (typeof sourceId === 'string') {
-      yield sourceId;
-      sourceId = this.selectNextSource.get(sourceId);
-    }
+    this.compactChunk = db.transaction((rawSince: number) => this.compactNextChunk(rawSince));
   }
 
   /**
-   * Thins the next stretch (at most a day) of the source's polls older than `rawSince`, in one IMMEDIATE
-   * transaction; null when there is nothing left to do. Where it starts is read inside the write lock, so
-   * two processes compacting the same file never thin the same hours twice.
+   * Thins the next few hours of every source's polls older than `rawSince`, in one IMMEDIATE transaction;
+   * null when there is nothing left to do. Where each source stands is read inside the write lock, so two
+   * processes compacting the same file never thin the same hours twice.
    */
-  compactNext(sourceId: string, rawSince: number): CompactedChunk | null {
-    return this.compactChunk.immediate(sourceId, rawSince);
+  compactNext(rawSince: number): CompactedChunk | null {
+    return this.compactChunk.immediate(rawSince);
   }
 
-  private compactNextChunk(sourceId: string, rawSince: number): CompactedChunk | null {
-    const latestAt = this.selectLatestAt.get(sourceId);
-    if (latestAt === null || latestAt === undefined) return null;
-    // Only whole hours before both the raw window and the hour of the source's newest poll.
-    const until = hourOf(Math.min(rawSince, latestAt));
-    const compactedUntil = this.selectCompactedUntil.get(sourceId);
-    // Skip stretches without polls (the app was not running) in one step.
-    const firstAt = this.selectFirstAtFrom.get(sourceId, compactedUntil ?? Number.MIN_SAFE_INTEGER);
-    if (firstAt === null || firstAt === undefined) return null;
-    const from = hourOf(firstAt);
-    if (from >= until) return null;
-    const to = Math.min(from + CHUNK_MS, until);
+  private compactNextChunk(rawSince: number): CompactedChunk | null {
+    const pending = this.pending(rawSince);
+    if (pending.length === 0) return null;
+    const from = Math.min(...pending.map((source) => source.from));
+    const to = from + CHUNK_MS;
+    const chunk: CompactedChunk = { from, to, sources: 0, polls: 0, deleted: 0 };
+    for (const source of pending) {
+      if (source.from >= to) continue;
+      const until = Math.min(to, source.until);
+      const { polls, deleted } = this.compactSource(source.sourceId, source.from, until);
+      this.upsertCompactedUntil.run(source.sourceId, until);
+      chunk.sources++;
+      chunk.polls += polls;
+      chunk.deleted += deleted;
+    }
+    return chunk;
+  }
+
+  /** Every source with polls to thin, and from where to where. */
+  private pending(rawSince: number): Pending[] {
+    const pending: Pending[] = [];
+    // A seek per source, not a scan of the polls.
+    for (let sourceId = this.selectNextSource.get(''); typeof sourceId === 'string'; sourceId = this.selectNextSource.get(sourceId)) {
+      // Only whole hours before both the raw window and the hour of the source's newest poll.
+      const until = hourOf(Math.min(rawSince, this.selectLatestAt.get(sourceId) as number));
+      const compactedUntil = this.selectCompactedUntil.get(sourceId);
+      if (compactedUntil !== undefined && compactedUntil >= until) continue;
+      // From the first poll not thinned yet: stretches without polls (the app was not running) cost nothing.
+      const firstAt = this.selectFirstAtFrom.get(sourceId, compactedUntil ?? Number.MIN_SAFE_INTEGER);
+      if (firstAt === null || firstAt === undefined) continue;
+      const from = hourOf(firstAt);
+      if (from < until) pending.push({ sourceId, from, until });
+    }
+    return pending;
+  }
+
+  private compactSource(sourceId: string, from: number, to: number): { polls: number; deleted: number } {
     const polls = this.selectChunk.all(sourceId, from, to).map(
       ([id, at, ok, newestBackupAt, storedBytes]): CompactionPoll => ({ id, at, ok, newestBackupAt, storedBytes }),
     );
@@ -157,7 +185,6 @@ export class PollCompactor {
     const keep = pollsToKeep(polls, nextFailed);
     let deleted = 0;
     for (const poll of polls) if (!keep.has(poll.id)) deleted += this.deletePoll.run(poll.id).changes;
-    this.upsertCompactedUntil.run(sourceId, to);
-    return { sourceId, from, to, polls: polls.length, deleted };
+    return { polls: polls.length, deleted };
   }
 }

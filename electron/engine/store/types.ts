@@ -33,7 +33,7 @@ export interface HistoryStore {
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /**
    * Thins polls older than `now - keepRawMs` to each clock hour's extremes, failures and the poll before each
-   * failure (store/poll-compaction.ts), one source-day per transaction, letting other work run between them.
+   * failure (store/poll-compaction.ts), a few hours of every source per transaction, letting other work run between them.
    * Only hours not thinned before are read; stops early when `signal` aborts. Safe to run from two processes.
    */
   compactPolls(opts: { now: number; keepRawMs: number; signal?: AbortSignal }): Promise<CompactionReport>;
