@@ -1,6 +1,7 @@
 // Thinning old polls. A poll every 5 minutes is ~105k rows per source-year, yet what a chart of a year
 // shows is each time bucket's lowest and highest backup age and stored size (min-max-series.ts), and a
-// 1-year bucket is ~8.8 hours. So polls older than the raw window keep, per source and clock hour, only:
+// 1-year bucket is ~17.5 hours (500 buckets of 2 points). So polls older than the raw window keep, per
+// source and clock hour, only:
 //  - the polls holding the hour's lowest and highest backup age and stored size (the earliest on a tie,
 //    as the chart's min()/max() pick): any stretch of whole hours keeps its extremes at the same points;
 //  - every failed poll, with its error: the evidence of when a source could not be observed;
