@@ -39,7 +39,8 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startSshd(): Promise<TestSshd> {
+/** `setEnv`: variables sshd sets in every session (sshd_config SetEnv), e.g. a PATH without the tools. */
+export async function startSshd(options: { setEnv?: Record<string, string> } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'backup-health-test-sshd-'));
   // sshd's privilege separation directory, compiled in; a systemd-started sshd would have made it.
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
@@ -69,6 +70,7 @@ export async function startSshd(): Promise<TestSshd> {
       'UsePAM no',
       `PidFile ${join(dir, 'sshd.pid')}`,
       'LogLevel ERROR',
+      ...Object.entries(options.setEnv ?? {}).map(([name, value]) => `SetEnv ${name}=${value}`),
     ].join('\n') + '\n',
   );
   const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -122,6 +122,9 @@ export async function observeRemoteDir(source: DumpDirSourceConfig & { host: str
   if (listing.code === 3) throw new ProbeError('not-found', `no such directory ${dir} on ${host}`, host);
   if (listing.code === 4) throw new ProbeError('config', `${dir} on ${host} is a file, not a directory: set path to the directory the dumps are written to`, host);
   if (listing.code === 5) throw new ProbeError('permission-denied', `permission denied reading ${dir} on ${host}: ${who} cannot list it; give it read and execute permission on the directory`, host);
+  if (listing.code === 127) {
+    throw new ProbeError('config', `the ssh login on ${host} cannot run the tools a remote dump-dir needs (sh, GNU find, coreutils, awk): ${lastLine(listing) || 'command not found'}; check PATH there`, host);
+  }
   if (listing.code !== 0) {
     if (/printf/.test(listing.stderr)) throw new ProbeError('config', `find on ${host} does not support -printf: reading a dump directory over ssh needs GNU find (findutils) there`, host);
     // find exits 1 when an entry vanished (or is a symlink loop) during the listing; the rest is still good.
