@@ -3,6 +3,7 @@
 import type { DrillOutcome, DrillPhase } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
 import { DrillStop } from './restore-plan';
+import type { ScratchCluster } from './scratch-cluster';
 import { DEFAULT_DRILL_TIMEOUT_MS } from './verify';
 
 export interface DrillClock {
@@ -40,4 +41,14 @@ export function stoppedDrill(err: unknown, clock: DrillClock, cancelled: boolean
   }
   if (err instanceof DrillStop) return { outcome: err.outcome, message: err.message };
   return { outcome: 'error', message: `the drill itself failed during the ${phase} phase: ${(err as Error)?.message ?? String(err)}` };
+}
+
+/** Stops and removes the drill's scratch cluster, if it got one; a failure to is added to `message`. */
+export async function removeScratch(cluster: ScratchCluster | null, message: string): Promise<string> {
+  try {
+    await cluster?.stop();
+    return message;
+  } catch (err) {
+    return `${message} (and the scratch cluster in ${cluster?.dir} could not be removed: ${(err as Error).message})`;
+  }
 }

@@ -26,7 +26,7 @@ import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
 import { closeQuietly, connectScratch, createMissingRoles, quoteIdent, quoteLiteral } from './scratch-client';
 import { ScratchCluster } from './scratch-cluster';
-import { startDrillClock, stoppedDrill } from './drill-clock';
+import { removeScratch, startDrillClock, stoppedDrill } from './drill-clock';
 import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions } from './verify';
 
 export type { DumpDrillCheck } from './verify';
@@ -123,11 +123,7 @@ export async function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
   }
   const restoreStarted = record.phases.restore !== undefined || record.phase === 'restore' || record.phase === 'verify';
   record.enter('cleanup', 1);
-  try {
-    await scratch.cluster?.stop();
-  } catch (err) {
-    message = `${message} (and the scratch cluster in ${scratch.cluster?.dir} could not be removed: ${(err as Error).message})`;
-  }
+  message = await removeScratch(scratch.cluster, message);
   record.close();
   record.progress(1, 1, undefined, true);
   const restoreMs = restoreStarted ? (record.phases.restore ?? 0) + (record.phases.verify ?? 0) : null;

@@ -29,7 +29,7 @@ import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
 import type { DrillRunOptions } from './verify';
-import { startDrillClock, stoppedDrill } from './drill-clock';
+import { removeScratch, startDrillClock, stoppedDrill } from './drill-clock';
 
 export interface PgBackRestDrillOptions extends DrillRunOptions {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -78,11 +78,7 @@ export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promi
   }
   const restoreStarted = state.phases.restore !== undefined || state.phase !== 'prepare';
   enter(state, 'cleanup', options);
-  try {
-    await state.cluster?.stop();
-  } catch (err) {
-    message = `${message} (and the scratch cluster in ${state.cluster?.dir} could not be removed: ${(err as Error).message})`;
-  }
+  message = await removeScratch(state.cluster, message);
   enter(state, 'cleanup', options); // closes the cleanup phase's clock
   if (state.notes.length > 0) message = `${message} (${state.notes.join('; ')})`;
   const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
