@@ -167,10 +167,9 @@ const untarArgs = (dest: string) => ['-x', '-f', '-', '--no-same-owner', '-C', d
 
 async function fetchTarDirect(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions): Promise<FetchedTree> {
   const { onProgress, signal, timeoutMs = 6 * 3_600_000, ...tool } = options;
+  // Stops both ends: the caller's cancel, or one end giving up on the other.
   const stopBoth = new AbortController();
-  const onAbort = () => stopBoth.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) stopBoth.abort();
+  const both = signal ? AbortSignal.any([signal, stopBoth.signal]) : stopBoth.signal;
   let tarStdin: Writable | undefined;
   let tarPid: number | undefined;
   let bytes = 0;
@@ -192,7 +191,7 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
     const untar = run('tar', untarArgs(dest), {
       stdinPipe: (stdin) => (tarStdin = stdin),
       onSpawn: (child) => (tarPid = child.pid),
-      signal: stopBoth.signal,
+      signal: both,
       timeoutMs,
     }).then((result) => {
       // tar stopped early (disk full, bad archive): a sender still writing gets EPIPE and exits; one that is
@@ -205,7 +204,7 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
     };
     const send = runTool(where, command, args, {
       ...tool,
-      signal: stopBoth.signal,
+      signal: both,
       timeoutMs,
       maxOutputBytes: 1024 * 1024,
       returnSshFailures: true,
@@ -235,7 +234,6 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
   } finally {
     clearInterval(ticker);
     if (graceTimer) clearTimeout(graceTimer);
-    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -270,46 +268,41 @@ export async function treeBytes(path: string): Promise<number> {
 export async function fetchTarThroughNode(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<FetchedTree> {
   const { onProgress, signal, timeoutMs = 6 * 3_600_000, ...tool } = options;
   const pipe = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  // Stops both ends: the caller's cancel, or one end giving up on the other.
   const stopBoth = new AbortController();
-  const onAbort = () => stopBoth.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) stopBoth.abort();
+  const both = signal ? AbortSignal.any([signal, stopBoth.signal]) : stopBoth.signal;
   let bytes = 0;
   let lastReport = 0;
-  try {
-    const untar = run('tar', untarArgs(dest), { stdinStream: pipe, signal: stopBoth.signal, timeoutMs }).then((result) => {
-      // tar stopped early (disk full, bad archive): the sender must not write on into a closed pipe for hours.
-      // When the sender's output had already ended, it is exiting on its own and its exit code says why
-      // (a restic or borg that failed before sending a byte): stopping it now would hide that.
-      if (result.code !== 0 && !pipe.writableEnded) stopBoth.abort();
-      return result;
-    });
-    const send = runTool(where, command, args, {
-      ...tool,
-      signal: stopBoth.signal,
-      timeoutMs,
-      maxOutputBytes: 1024 * 1024,
-      stdoutTo: pipe,
-      onStdoutBytes: (n) => {
-        bytes += n;
-        const now = performance.now();
-        if (now - lastReport >= PROGRESS_EVERY_MS) {
-          lastReport = now;
-          onProgress?.({ bytes });
-        }
-      },
-    });
-    // Both are awaited before returning or throwing: the caller may remove `dest` next.
-    const [remote, local] = await Promise.allSettled([send.finally(() => pipe.writableEnded || pipe.destroyed || pipe.end()), untar]);
-    if (remote.status === 'rejected') {
-      stopBoth.abort();
-      throw remote.reason;
-    }
-    onProgress?.({ bytes });
-    return { remote: remote.value, local: (local as PromiseFulfilledResult<RunResult>).value };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+  const untar = run('tar', untarArgs(dest), { stdinStream: pipe, signal: both, timeoutMs }).then((result) => {
+    // tar stopped early (disk full, bad archive): the sender must not write on into a closed pipe for hours.
+    // When the sender's output had already ended, it is exiting on its own and its exit code says why
+    // (a restic or borg that failed before sending a byte): stopping it now would hide that.
+    if (result.code !== 0 && !pipe.writableEnded) stopBoth.abort();
+    return result;
+  });
+  const send = runTool(where, command, args, {
+    ...tool,
+    signal: both,
+    timeoutMs,
+    maxOutputBytes: 1024 * 1024,
+    stdoutTo: pipe,
+    onStdoutBytes: (n) => {
+      bytes += n;
+      const now = performance.now();
+      if (now - lastReport >= PROGRESS_EVERY_MS) {
+        lastReport = now;
+        onProgress?.({ bytes });
+      }
+    },
+  });
+  // Both are awaited before returning or throwing: the caller may remove `dest` next.
+  const [remote, local] = await Promise.allSettled([send.finally(() => pipe.writableEnded || pipe.destroyed || pipe.end()), untar]);
+  if (remote.status === 'rejected') {
+    stopBoth.abort();
+    throw remote.reason;
   }
+  onProgress?.({ bytes });
+  return { remote: remote.value, local: (local as PromiseFulfilledResult<RunResult>).value };
 }
 
 /** Why a fetchTar did not bring the whole tree, or null when it did. `name` names the remote tool. */
