@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig, type Config } from '../../shared/config';
 import { run, describeFailure } from '../../electron/engine/exec';
-import { ScratchCluster, SCRATCH_PREFIX, type ScratchClusterOptions } from '../../electron/engine/drills/scratch-cluster';
+import { runClient, ScratchCluster, SCRATCH_PREFIX, type ScratchClusterOptions } from '../../electron/engine/drills/scratch-cluster';
 import type { ProbeContext } from '../../electron/engine/probes/probe';
 
 export const MONITOR_USER = 'monitor';
@@ -63,6 +63,12 @@ export interface RunningCluster {
  * trimmed). The script is fed on stdin, so statements like CREATE DATABASE run outside a transaction. Throws
  * with psql's error on failure.
  */
+/** A client tool of the cluster's installation (psql, pg_dump, …) run against it; throws with its error. */
+export async function clientOrThrow(cluster: ScratchCluster, tool: string, args: string[]): Promise<void> {
+  const result = await runClient(cluster, tool, args);
+  if (result.code !== 0) throw new Error(describeFailure(result, tool));
+}
+
 export async function sql(cluster: RunningCluster, script: string, database = 'postgres'): Promise<string> {
   const result = await run(cluster.tool('psql'), [...cluster.clientArgs(), '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', database, '-f', '-'], {
     input: script,

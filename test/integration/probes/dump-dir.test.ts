@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
 import { describeFailure, run } from '../../../electron/engine/exec';
-import { ScratchCluster, runClient } from '../../../electron/engine/drills/scratch-cluster';
+import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
+import { clientOrThrow } from '../../support/postgres-fixtures';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
 import { ProbeError, type ProbeContext, type Observation } from '../../../electron/engine/probes/probe';
 
@@ -43,10 +44,7 @@ beforeAll(async () => {
   dumps = join(root, 'orders');
   mkdirSync(dumps);
   await ScratchCluster.with({ purpose: 'dump-dir test', minMajor: 15 }, async (cluster) => {
-    const client = async (tool: string, args: string[]) => {
-      const result = await runClient(cluster, tool, args);
-      if (result.code !== 0) throw new Error(describeFailure(result, tool));
-    };
+    const client = (tool: string, args: string[]) => clientOrThrow(cluster, tool, args);
     await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE orders']);
     await client('psql', [
       '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'orders', '-c',

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup } from '../../../shared/model';
-import { describeFailure } from '../../../electron/engine/exec';
-import { ScratchCluster, runClient } from '../../../electron/engine/drills/scratch-cluster';
+import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
 import { ProbeError, type ProbeContext } from '../../../electron/engine/probes/probe';
-import { freePort } from '../../support/postgres-fixtures';
+import { clientOrThrow, freePort } from '../../support/postgres-fixtures';
 import { isAlive } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
@@ -47,10 +46,7 @@ beforeAll(async () => {
   mkdirSync(dumps);
   sshd = await startSshd();
   await ScratchCluster.with({ purpose: 'remote dump-dir test', minMajor: 15 }, async (cluster) => {
-    const client = async (tool: string, args: string[]) => {
-      const result = await runClient(cluster, tool, args);
-      if (result.code !== 0) throw new Error(describeFailure(result, tool));
-    };
+    const client = (tool: string, args: string[]) => clientOrThrow(cluster, tool, args);
     await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE orders']);
     await client('psql', [
       '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'orders', '-c',

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { describeFailure } from '../../../electron/engine/exec';
-import { ScratchCluster, runClient } from '../../../electron/engine/drills/scratch-cluster';
+import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
+import { clientOrThrow } from '../../support/postgres-fixtures';
 import {
   describeStart,
   identifyDump,
@@ -25,10 +25,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'backup-health-test-header-'));
   try {
     await ScratchCluster.with({ purpose: 'dump-header test', minMajor: 15 }, async (cluster) => {
-      const client = async (tool: string, args: string[]) => {
-        const result = await runClient(cluster, tool, args);
-        if (result.code !== 0) throw new Error(describeFailure(result, tool));
-      };
+      const client = (tool: string, args: string[]) => clientOrThrow(cluster, tool, args);
       await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE orders']);
       await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'orders', '-c', 'CREATE TABLE item (id int PRIMARY KEY, name text); INSERT INTO item SELECT g, md5(g::text) FROM generate_series(1, 500) g']);
       dumpedAt = Date.now();
