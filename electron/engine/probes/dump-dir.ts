@@ -11,7 +11,8 @@ import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
 import { ProbeError, type Probe, type ProbeContext } from './probe';
 import { observeRemoteDir } from './dump-dir-remote';
-import { readDirectoryDumpHeader, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
+import { readDirectoryArchive, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
+import { NotOpened, notADumpFile, resolveInside, specialKind } from './contained-file';
 import { runDumpDrill } from '../drills/dump-drill';
 import { dumpDrillOptions } from '../drills/source-dump-drill';
 import { runRemoteDumpDrill } from '../drills/remote-dump-drill';
@@ -41,6 +42,7 @@ export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
 };
 
 async function observeLocal(source: DumpDirSourceConfig, ctx: ProbeContext): Promise<(ObservedBackup | null)[]> {
+  // Keys keep the configured path; containment compares resolved paths (a /backups -> /srv/nas link is fine).
   const dir = resolve(source.path);
   const names = await listMatching(dir, source.pattern);
   return mapBounded(names, HEADER_READ_CONCURRENCY, ctx.signal, (name) => observeEntry(dir, join(dir, name)));
@@ -86,54 +88,45 @@ function whoAmI(): string {
   }
 }
 
+/**
+ * One entry of the directory. A symlink counts as its target only when that lies inside the directory
+ * (contained-file.ts); a FIFO, socket or device matching the pattern is recorded as unreadable, never opened.
+ */
 async function observeEntry(dir: string, path: string): Promise<ObservedBackup | null> {
-  let stats: Stats;
+  let link: Stats;
   try {
-    stats = await stat(path);
+    link = await lstat(path);
   } catch (err) {
-    return observeUnstattable(dir, path, err);
+    return observeUnstattable(dir, err);
   }
-  if (stats.isFile()) return backup(path, Math.trunc(stats.mtimeMs), stats.size, await readDumpFileHeader(path, stats.size));
-  if (stats.isDirectory()) return observeDirectoryArchive(path, stats);
-  return null; // a socket, fifo or device is not a backup
+  const unreadableEntry = (problem: string, format: 'unknown' | 'directory' = 'unknown') => backup(path, Math.trunc(link.mtimeMs), 0, { header: { format }, readable: false, problem });
+  let stats = link;
+  if (link.isSymbolicLink()) {
+    try {
+      stats = await stat(await resolveInside(path, dir));
+    } catch (err) {
+      if (err instanceof NotOpened) return unreadableEntry(err.message);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return unreadableEntry(`cannot be read: ${whoAmI()} cannot follow this symbolic link`);
+      return unreadableEntry(code === 'ENOENT' ? 'broken symbolic link: its target does not exist' : `cannot be read: ${code ?? (err as Error).message}`);
+    }
+  }
+  if (stats.isFile()) return backup(path, Math.trunc(stats.mtimeMs), stats.size, await readDumpFileHeader(path, stats.size, { within: dir }));
+  if (stats.isDirectory()) {
+    const archive = await readDirectoryArchive(path, { within: dir });
+    // An empty directory has no files to date it; its own mtime is when it was last written to.
+    return backup(path, archive.newestMs ?? Math.trunc(stats.mtimeMs), archive.sizeBytes, archive.reading);
+  }
+  return unreadableEntry(notADumpFile(specialKind(stats) ?? 'something other than a file'));
 }
 
-/** stat failed: gone since readdir (skip), a broken symlink (record), or no search permission on the directory. */
-async function observeUnstattable(dir: string, path: string, err: unknown): Promise<ObservedBackup | null> {
+/** lstat failed: gone since readdir (skip), or no search permission on the directory. */
+function observeUnstattable(dir: string, err: unknown): null {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') {
     throw new ProbeError('permission-denied', `permission denied reading ${dir}: ${whoAmI()} can list it but not open its entries; give it execute permission on the directory`);
   }
-  let link: Stats;
-  try {
-    link = await lstat(path);
-  } catch {
-    return null; // removed between readdir and stat: rotation, not a backup
-  }
-  const problem = code === 'ENOENT' ? 'broken symbolic link: its target does not exist' : `cannot be read: ${code ?? (err as Error).message}`;
-  return backup(path, Math.trunc(link.mtimeMs), 0, { header: { format: 'unknown' }, readable: false, problem });
-}
-
-/** A directory-format archive: its size is the sum of its files, its finish time the newest of them. */
-async function observeDirectoryArchive(path: string, stats: Stats): Promise<ObservedBackup> {
-  let names: string[];
-  try {
-    names = await readdir(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const problem = code === 'EACCES' || code === 'EPERM' ? `permission denied: ${whoAmI()} cannot list this directory` : `cannot be listed: ${code ?? (err as Error).message}`;
-    return backup(path, Math.trunc(stats.mtimeMs), 0, { header: { format: 'directory' }, readable: false, problem });
-  }
-  let sizeBytes = 0;
-  let newest: number | null = null;
-  const files = await mapBounded(names, HEADER_READ_CONCURRENCY, undefined, (name) => stat(join(path, name)).catch(() => null));
-  for (const file of files) {
-    if (!file?.isFile()) continue;
-    sizeBytes += file.size;
-    newest = Math.max(newest ?? 0, file.mtimeMs);
-  }
-  // An empty directory has no files to date it; its own mtime is when it was last written to.
-  return backup(path, Math.trunc(newest ?? stats.mtimeMs), sizeBytes, await readDirectoryDumpHeader(path));
+  return null; // removed between readdir and lstat: rotation, not a backup
 }
 
 function backup(key: string, finishedAt: number, sizeBytes: number, reading: DumpHeaderReading): ObservedBackup {

@@ -11,10 +11,12 @@
 //   An int is a sign byte (from 1.1 on) then intSize bytes little-endian; a string is an int length
 //   (-1 for NULL) then that many bytes.
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import type { DumpHeader } from '../../../shared/model';
+import { NotOpened, notADumpFile, openContainedFile, resolveInside, specialKind } from './contained-file';
 
 /** Bytes read from the start of each file: an archive header is ~150 bytes, a plain dump's comments < 1 KB. */
 export const HEADER_READ_BYTES = 8192;
@@ -232,7 +234,7 @@ function readTar(bytes: Uint8Array, complete: boolean): DumpHeaderReading {
   if (!tarChecksumOk(bytes)) return unreadable('tar header checksum is wrong: the archive is corrupt', { format: 'tar' });
   const firstMember = tarField(bytes, 0, 100);
   if (firstMember !== 'toc.dat') {
-    return unreadable(`a tar archive whose first member is ${JSON.stringify(firstMember)}, not toc.dat: not a pg_dump tar archive`);
+    return unreadable('a tar archive whose first member is not toc.dat: not a pg_dump tar archive');
   }
   return readArchive(bytes, TAR_BLOCK, 'tar', complete);
 }
@@ -295,15 +297,6 @@ function startsWith(bytes: Uint8Array, prefix: ArrayLike<number>): boolean {
   return true;
 }
 
-/** The first bytes, safe to show: quoted text when printable, hex otherwise. */
-export function describeStart(bytes: Uint8Array, count = 16): string {
-  const head = asBuffer(bytes).subarray(0, count);
-  const more = bytes.length > count ? '…' : '';
-  const printable = head.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d);
-  if (printable) return `${JSON.stringify(head.toString('latin1'))}${more}`;
-  return `bytes ${[...head].map((b) => b.toString(16).padStart(2, '0')).join(' ')}${more}`;
-}
-
 export interface DumpBytes {
   /** The first bytes of the file (up to HEADER_READ_BYTES). */
   head: Buffer;
@@ -342,7 +335,8 @@ async function identify({ head, complete, tail }: DumpBytes, mayGunzip: boolean)
     }
     return { header: plain.header, readable: true, problem: null, ...(plain.clusterDump ? { clusterDump: true } : {}) };
   }
-  return unreadable(`not a pg_dump file (starts with ${describeStart(head)})`);
+  // Never the bytes themselves: the file may be anyone's secret (a password file, a key, /etc/shadow).
+  return unreadable('not a pg_dump file');
 }
 
 async function identifyGzip(compressed: Buffer, complete: boolean): Promise<DumpHeaderReading> {
@@ -356,7 +350,7 @@ async function identifyGzip(compressed: Buffer, complete: boolean): Promise<Dump
   const inner = await identify({ head: data, complete: whole }, false);
   if (inner.header.format === 'plain') return { ...inner, header: { ...inner.header, format: 'plain-gzip' } };
   if (inner.header.format === 'unknown' && inner.problem?.startsWith('not a pg_dump file')) {
-    return unreadable(`gzip file, but not a pg_dump inside (it starts with ${describeStart(data)})`);
+    return unreadable('gzip file, but not a pg_dump inside');
   }
   // pg_dump -Fc or -Ft piped through gzip: the archive inside is what counts.
   return inner;
@@ -397,7 +391,8 @@ function gunzipStart(compressed: Buffer, maxBytes: number, complete: boolean): P
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading files: the first bytes only (and, for uncompressed plain SQL, the last KB).
+// Reading files: the first bytes only (and, for uncompressed plain SQL, the last KB), never following a
+// symlink out of the directory and never opening anything but a regular file (contained-file.ts).
 
 function permissionProblem(): string {
   try {
@@ -409,17 +404,23 @@ function permissionProblem(): string {
 }
 
 function readProblem(err: unknown): string {
+  if (err instanceof NotOpened) return err.message;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return permissionProblem();
   return `could not read it: ${code ?? (err as Error).message}`;
 }
 
+export interface ReadOptions {
+  /** The directory the file must stay inside, symlinks resolved: the watched dump directory. Default: the file's own directory. */
+  within?: string;
+}
+
 /** Reads the header of a dump file of `size` bytes (from stat). Errors become unreadable readings. */
-export async function readDumpFileHeader(path: string, size: number): Promise<DumpHeaderReading> {
+export async function readDumpFileHeader(path: string, size: number, options: ReadOptions = {}): Promise<DumpHeaderReading> {
   let bytes: DumpBytes;
   let handle;
   try {
-    handle = await open(path, 'r');
+    ({ handle } = await openContainedFile(path, options.within ?? dirname(path)));
     const head = Buffer.alloc(Math.min(HEADER_READ_BYTES, size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     bytes = { head: head.subarray(0, bytesRead), complete: bytesRead >= size };
@@ -450,21 +451,75 @@ export async function identifySafely(bytes: DumpBytes): Promise<DumpHeaderReadin
   }
 }
 
+export interface DirectoryArchiveReading {
+  reading: DumpHeaderReading;
+  /** The sum of its regular files. */
+  sizeBytes: number;
+  /** The newest mtime of its regular files; null when it has none. */
+  newestMs: number | null;
+}
+
+/**
+ * A directory-format archive: its toc.dat (which pg_dump writes last), its size and its newest file.
+ * pg_dump writes only regular files into one, so a member that is a FIFO, socket or device, or a symlink
+ * out of `within`, makes the archive unreadable: pg_restore would hang on it or read what it points at.
+ */
+export async function readDirectoryArchive(dir: string, options: ReadOptions = {}): Promise<DirectoryArchiveReading> {
+  const within = options.within ?? dir;
+  const unreadableArchive = (problem: string, sizeBytes = 0, newestMs: number | null = null) => ({ reading: unreadable(problem, { format: 'directory' }), sizeBytes, newestMs });
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return unreadableArchive(code === 'EACCES' || code === 'EPERM' ? permissionProblem().replace('cannot read it', 'cannot list this directory') : `cannot be listed: ${code ?? (err as Error).message}`);
+  }
+  let sizeBytes = 0;
+  let newestMs: number | null = null;
+  let problem: string | null = null;
+  for (const name of names) {
+    const member = join(dir, name);
+    const link = await lstat(member).catch(() => null);
+    if (!link) continue; // removed since readdir
+    let stats: Stats | null = link;
+    if (link.isSymbolicLink()) {
+      try {
+        stats = await stat(await resolveInside(member, within));
+      } catch (err) {
+        if (err instanceof NotOpened) problem ??= `${name} ${err.message}`;
+        stats = null; // a broken link is no file of the archive; if it is toc.dat, that is said below
+      }
+    }
+    if (!stats) continue;
+    const kind = specialKind(stats);
+    if (kind) problem ??= `${name} ${notADumpFile(kind)}`;
+    if (!stats.isFile()) continue;
+    sizeBytes += stats.size;
+    newestMs = Math.max(newestMs ?? 0, Math.trunc(stats.mtimeMs));
+  }
+  if (problem) return unreadableArchive(problem, sizeBytes, newestMs);
+  return { reading: await readTocDat(join(dir, 'toc.dat'), within), sizeBytes, newestMs };
+}
+
 /** Reads the header of a directory-format archive: its toc.dat, which pg_dump writes last. */
-export async function readDirectoryDumpHeader(dir: string): Promise<DumpHeaderReading> {
+export async function readDirectoryDumpHeader(dir: string, options: ReadOptions = {}): Promise<DumpHeaderReading> {
+  return (await readDirectoryArchive(dir, options)).reading;
+}
+
+async function readTocDat(path: string, within: string): Promise<DumpHeaderReading> {
   let bytes: DumpBytes;
   let handle;
   try {
-    handle = await open(join(dir, 'toc.dat'), 'r');
-    const { size } = await handle.stat();
-    const head = Buffer.alloc(Math.min(HEADER_READ_BYTES, size));
+    let stats;
+    ({ handle, stats } = await openContainedFile(path, within));
+    const head = Buffer.alloc(Math.min(HEADER_READ_BYTES, stats.size));
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    bytes = { head: head.subarray(0, bytesRead), complete: bytesRead >= size };
+    bytes = { head: head.subarray(0, bytesRead), complete: bytesRead >= stats.size };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       return unreadable('directory without toc.dat: not a pg_dump directory archive, or pg_dump did not finish', { format: 'directory' });
     }
-    return unreadable(`toc.dat: ${readProblem(err)}`, { format: 'directory' });
+    return unreadable(err instanceof NotOpened ? `toc.dat ${err.message}` : `toc.dat: ${readProblem(err)}`, { format: 'directory' });
   } finally {
     await handle?.close().catch(() => {});
   }
@@ -475,7 +530,7 @@ export async function readDirectoryDumpHeader(dir: string): Promise<DumpHeaderRe
 export function identifyTocDat({ head, complete }: DumpBytes): DumpHeaderReading {
   if (head.length === 0 && complete) return unreadable('toc.dat is empty (0 bytes): pg_dump probably failed', { format: 'directory' });
   if (!startsWith(head, MAGIC) && !(complete && startsWith(MAGIC, head))) {
-    return unreadable(`toc.dat is not a pg_dump table of contents (starts with ${describeStart(head)})`, { format: 'directory' });
+    return unreadable('toc.dat is not a pg_dump table of contents', { format: 'directory' });
   }
   return readArchive(head, 0, 'directory', complete);
 }

@@ -147,7 +147,7 @@ describe('dump-dir probe', () => {
   it('records empty, garbage and truncated dumps as unreadable instead of skipping them', async () => {
     const backups = byName(await observe(dumps));
     expect(backups.get('orders-empty.dump')).toMatchObject({ sizeBytes: 0, readable: false, problem: 'empty file (0 bytes): pg_dump probably failed' });
-    expect(backups.get('orders-garbage.dump')).toMatchObject({ readable: false, problem: 'not a pg_dump file (starts with "pg_dump: error: "…)' });
+    expect(backups.get('orders-garbage.dump')).toMatchObject({ readable: false, problem: 'not a pg_dump file' });
     expect(backups.get('orders-cut.dump')).toMatchObject({ sizeBytes: 20, readable: false });
     expect(backups.get('orders-cut.dump')!.problem).toContain('header cut short at 20 bytes');
     expect(backups.get('orders-unfinished.dump')).toMatchObject({ sizeBytes: 0, readable: false });

@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { clientOrThrow } from '../../support/postgres-fixtures';
 import {
-  describeStart,
   identifyDump,
   identifyTocDat,
   parseArchiveHeader,
@@ -146,7 +145,8 @@ describe('directory format toc.dat (pg_dump -Fd)', () => {
   it('says what is wrong with an empty, cut or foreign toc.dat', () => {
     expectUnreadable(identifyTocDat({ head: Buffer.alloc(0), complete: true }), 'toc.dat is empty');
     expectUnreadable(identifyTocDat({ head: tocDat.subarray(0, 30), complete: true }), 'header cut short at 30 bytes');
-    expectUnreadable(identifyTocDat({ head: Buffer.from('hello'), complete: true }), 'toc.dat is not a pg_dump table of contents (starts with "hello")');
+    expectUnreadable(identifyTocDat({ head: Buffer.from('hello'), complete: true }), 'toc.dat is not a pg_dump table of contents');
+    expect(identifyTocDat({ head: Buffer.from('hello'), complete: true }).problem).not.toContain('hello');
     expectUnreadable(identifyTocDat({ head: custom.subarray(0, 4096), complete: false }), 'says format custom');
   });
 });
@@ -174,7 +174,7 @@ describe('tar format (pg_dump -Ft)', () => {
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += other[i]!;
     other.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    expectUnreadable(await prefix(other), 'a tar archive whose first member is "etc/passwd", not toc.dat');
+    expectUnreadable(await prefix(other), 'a tar archive whose first member is not toc.dat');
   });
 });
 
@@ -245,17 +245,24 @@ describe('gzip-compressed plain SQL (.sql.gz)', () => {
     const small = gzipSync(shortDump);
     expectUnreadable(await whole(small.subarray(0, small.length - 10)), 'gzip data is cut short or corrupt');
     expectUnreadable(await whole(gzipSync(plain.subarray(0, 600))), 'does not end with "-- PostgreSQL database dump complete"');
-    expectUnreadable(await whole(gzipSync('hello, this is not a dump\n')), 'gzip file, but not a pg_dump inside (it starts with "hello, this is n"…)');
+    expectUnreadable(await whole(gzipSync('hello, this is not a dump\n')), 'gzip file, but not a pg_dump inside');
     expectUnreadable(await whole(gzipSync(gzipSync('x'))), 'not a pg_dump');
   });
 });
 
 describe('anything else', () => {
-  it('shows the first bytes safely: text quoted and escaped, binary as hex', async () => {
-    expectUnreadable(await whole(Buffer.from('pg_dump: error: aborting because of server version mismatch\n')), 'not a pg_dump file (starts with "pg_dump: error: "…)');
-    const binary = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x1b, 0x5b, 0x33, 0x31, 0x6d]);
-    expectUnreadable(await whole(binary), 'not a pg_dump file (starts with bytes 7f 45 4c 46 02 01 01 00 1b 5b 33 31 6d)');
-    expect(describeStart(Buffer.from('a"b\nc'))).toBe('"a\\"b\\nc"');
+  it('never quotes what the file holds: it may be a password file or /etc/shadow', async () => {
+    const secrets = [
+      'root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n',
+      'correct horse battery staple\n',
+      '\x7fELF\x02\x01\x01\x00\x1b[31m',
+    ];
+    for (const secret of secrets) {
+      const reading = await whole(Buffer.from(secret, 'latin1'));
+      expect(reading).toMatchObject({ readable: false, problem: 'not a pg_dump file' });
+      const gzipped = await whole(gzipSync(secret));
+      expect(gzipped.problem).toBe('gzip file, but not a pg_dump inside');
+    }
   });
 
   it('never throws on random bytes', async () => {
