@@ -1,6 +1,7 @@
 // A dump directory on another machine, read over ssh in two round trips per poll: one lists the directory
 // (names, types, sizes, mtimes: GNU find -printf), one sends the first bytes of every entry matching the
 // pattern, base64-encoded (plus the last KB of files, and a directory archive's file sizes and toc.dat head).
+// The rules of contained-file.ts hold there too: symlinks only within the directory, only regular files read.
 // Glob matching and header parsing happen here, with the same code as for a local directory. The remote
 // needs a POSIX login shell, GNU find, head, tail, base64 (coreutils) and awk: any Linux server has them.
 import { posix } from 'node:path';
@@ -10,50 +11,92 @@ import type { ObservedBackup } from '../../../shared/model';
 import type { RunResult } from '../exec';
 import { describeSshFailure, runTool } from '../remote';
 import { ProbeError, type ProbeContext } from './probe';
+import { OUTSIDE_PROBLEM, notADumpFile } from './contained-file';
 import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from './dump-header';
 
 /** Entries whose first bytes one ssh call fetches: ~11 KB of base64 each, so a call's output stays near 1 MB. */
 const READ_BATCH = 100;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-/** $1 = the directory. Exit 3, 4, 5: missing, not a directory, not listable. Then one NUL-ended record per entry. */
+/** Shell functions both scripts use, with $d the watched directory with every symlink resolved. */
+const SHELL_HELPERS = [
+  'd=$(pwd -P); [ "$d" = / ] && d=',
+  // The same rule as contained-file.ts: a symlink is followed only when its target, fully resolved, is in $d.
+  // One realpath cannot resolve (a loop) cannot be opened either; find reports it as L.
+  'inside() { r=$(realpath -m -- "$1") || return 0; case "$r" in "$d"/*) return 0;; esac; return 1; }',
+  'kind() { if [ -p "$1" ]; then echo p; elif [ -S "$1" ]; then echo s; elif [ -b "$1" ]; then echo b; elif [ -c "$1" ]; then echo c; else echo o; fi; }',
+  `b64() { printf '%s' "$1" | base64 -w0; }`,
+];
+
+/**
+ * $1 = the directory. Exit 3, 4, 5: missing, not a directory, not listable. Then one NUL-ended record per
+ * entry, an empty record, and the names of the symlinks leading out of the directory, each followed by its
+ * own mtime (also NUL-ended). Names are NUL-separated because a name may hold a newline.
+ */
 export const LIST_SCRIPT = [
   'if [ ! -e "$1" ]; then exit 3; fi',
   'if [ ! -d "$1" ]; then exit 4; fi',
   'if [ ! -r "$1" ] || [ ! -x "$1" ]; then exit 5; fi',
   'cd -- "$1" || exit 5',
-  // -L: a symlink counts as its target (as a local stat does); %Y is N for a broken one.
-  `exec find -L . -mindepth 1 -maxdepth 1 -printf '%f\\t%Y\\t%s\\t%T@\\0'`,
+  ...SHELL_HELPERS,
+  // -L: a symlink counts as its target (as a local stat does); %Y is N for a broken one. find only stats.
+  `find -L . -mindepth 1 -maxdepth 1 -printf '%f\\t%Y\\t%s\\t%T@\\0'`,
+  's=$?',
+  `printf '\\0'`,
+  'for p in ./* ./.[!.]* ./..?*; do',
+  `  if [ -L "$p" ] && ! inside "$p"; then printf '%s\\0' "\${p#./}"; find "$p" -maxdepth 0 -printf '%T@\\0'; fi`,
+  'done',
+  'exit $s',
 ].join('\n');
 
+/** Seconds one remote read may take: a FIFO swapped in after the [ -f ] test must not leave head running there. */
+const REMOTE_READ_TIMEOUT_S = 20;
+
 /**
- * $1 = the directory, then entry names. One line per name, in order, tab-separated:
+ * $1 = the directory, then entry names. One line per name, in order, tab-separated (names never appear raw):
  *   F <head b64> <tail b64>           a file: its first 8192 bytes, and its last 1024 when it is longer
  *   F denied                          a file the ssh user cannot read
  *   D <bytes> <newest mtime|-> toc <toc size> <toc head b64>    a directory archive (toc is ok|missing|denied)
+ *   D <bytes> <newest mtime|-> bad <kind> <member name b64>     one with a member that must not be read
  *   D denied                          a directory the ssh user cannot list
+ *   O                                 a symlink leading out of the directory (never read)
+ *   S <kind>                          a FIFO, socket or device (never opened); kind as find's %Y
  *   G                                 gone since the listing
+ * Only what `[ -f ]` says is a regular file is read, under `timeout`.
  */
 export const READ_SCRIPT = [
   'cd -- "$1" || exit 3',
+  ...SHELL_HELPERS,
   'shift',
+  `T="timeout -s KILL ${REMOTE_READ_TIMEOUT_S}"`,
   'for n do',
   '  p="./$n"',
+  `  if [ -L "$p" ] && ! inside "$p"; then printf 'O\\n'; continue; fi`,
   '  if [ -d "$p" ]; then',
   `    if [ ! -r "$p" ] || [ ! -x "$p" ]; then printf 'D\\tdenied\\n'; continue; fi`,
   `    printf 'D\\t%s\\t' "$(find -L "$p" -mindepth 1 -maxdepth 1 -type f -printf '%s %T@\\n' 2>/dev/null | awk '{ s += $1; if (!n || $2 + 0 > m + 0) m = $2; n++ } END { printf "%.0f\\t%s", s, (n ? m : "-") }')"`,
+  '    bad=',
+  '    for m in "$p"/* "$p"/.[!.]* "$p"/..?*; do',
+  `      if [ -L "$m" ] && ! inside "$m"; then bad="outside	$(b64 "\${m##*/}")"; break; fi`,
+  `      if [ -e "$m" ] && [ ! -f "$m" ] && [ ! -d "$m" ]; then bad="$(kind "$m")	$(b64 "\${m##*/}")"; break; fi`,
+  '    done',
+  `    if [ -n "$bad" ]; then printf 'bad\\t%s\\n' "$bad"; continue; fi`,
   `    if [ ! -e "$p/toc.dat" ]; then printf 'missing\\t\\t\\n'; continue; fi`,
   `    if [ ! -r "$p/toc.dat" ]; then printf 'denied\\t\\t\\n'; continue; fi`,
   `    printf 'ok\\t%s\\t' "$(find -L "$p/toc.dat" -maxdepth 0 -printf '%s')"`,
-  `    head -c ${HEADER_READ_BYTES} "$p/toc.dat" | base64 -w0; printf '\\n'`,
-  '  elif [ -e "$p" ]; then',
+  `    $T head -c ${HEADER_READ_BYTES} -- "$p/toc.dat" | base64 -w0; printf '\\n'`,
+  '  elif [ -f "$p" ]; then',
   `    if [ ! -r "$p" ]; then printf 'F\\tdenied\\n'; continue; fi`,
-  `    printf 'F\\t'; head -c ${HEADER_READ_BYTES} "$p" | base64 -w0; printf '\\t'`,
-  `    if [ "$(find -L "$p" -maxdepth 0 -size +${HEADER_READ_BYTES}c -printf x)" = x ]; then tail -c ${PLAIN_TAIL_BYTES} "$p" | base64 -w0; fi`,
+  `    printf 'F\\t'; $T head -c ${HEADER_READ_BYTES} -- "$p" | base64 -w0; printf '\\t'`,
+  `    if [ "$(find -L "$p" -maxdepth 0 -size +${HEADER_READ_BYTES}c -printf x)" = x ]; then $T tail -c ${PLAIN_TAIL_BYTES} -- "$p" | base64 -w0; fi`,
   `    printf '\\n'`,
+  `  elif [ -e "$p" ]; then printf 'S\\t%s\\n' "$(kind "$p")"`,
   `  else printf 'G\\n'; fi`,
   'done',
 ].join('\n');
+
+/** find's %Y letters (and kind()'s) for what is never opened, in contained-file.ts's words. */
+const SPECIAL_KINDS: Record<string, string> = { p: 'a FIFO', s: 'a socket', b: 'a block device', c: 'a character device', D: 'a door', o: 'something other than a file' };
 
 export interface RemoteEntry {
   name: string;
@@ -69,17 +112,26 @@ export function parseFindTime(text: string): number {
   return Number(seconds) * 1000 + Number((fraction + '000').slice(0, 3));
 }
 
-/** LIST_SCRIPT's output -> entries (sorted by name, like the local probe). */
-export function parseListing(text: string): RemoteEntry[] {
-  return text
-    .split('\0')
-    .filter((record) => record.length > 0)
-    .map((record) => {
-      // The name comes first and may hold tabs itself: the last three fields are find's.
-      const fields = record.split('\t');
-      const [type = '', size = '0', mtime = '0'] = fields.splice(-3, 3);
-      return { name: fields.join('\t'), type, sizeBytes: Number(size), mtimeMs: parseFindTime(mtime) };
-    });
+export interface RemoteListing {
+  entries: RemoteEntry[];
+  /** Names of symlinks leading out of the directory -> their own mtime. */
+  outside: Map<string, number>;
+}
+
+/** LIST_SCRIPT's output -> entries (in find's order) and the symlinks leading out. */
+export function parseListing(text: string): RemoteListing {
+  const records = text.split('\0');
+  const end = records.indexOf('');
+  const entries = records.slice(0, end === -1 ? records.length : end).map((record) => {
+    // The name comes first and may hold tabs itself: the last three fields are find's.
+    const fields = record.split('\t');
+    const [type = '', size = '0', mtime = '0'] = fields.splice(-3, 3);
+    return { name: fields.join('\t'), type, sizeBytes: Number(size), mtimeMs: parseFindTime(mtime) };
+  });
+  const outside = new Map<string, number>();
+  const rest = end === -1 ? [] : records.slice(end + 1);
+  for (let i = 0; i + 1 < rest.length; i += 2) outside.set(rest[i]!, parseFindTime(rest[i + 1]!));
+  return { entries, outside };
 }
 
 /** One READ_SCRIPT line for an entry of the listing -> what it is. Null: gone, or not a backup. */
@@ -103,9 +155,18 @@ export async function readingOf(line: string, entry: RemoteEntry, who: string): 
     const sizeBytes = Number(bytes);
     if (toc === 'missing') return { finishedAt, sizeBytes, reading: unreadable('directory without toc.dat: not a pg_dump directory archive, or pg_dump did not finish', 'directory') };
     if (toc === 'denied') return { finishedAt, sizeBytes, reading: unreadable(`toc.dat: permission denied: ${who} cannot read it`, 'directory') };
+    if (toc === 'bad') {
+      const [, , , , what = 'o', member = ''] = fields;
+      const name = Buffer.from(member, 'base64').toString('utf8');
+      const problem = what === 'outside' ? `${name} ${OUTSIDE_PROBLEM}` : `${name} ${notADumpFile(SPECIAL_KINDS[what] ?? SPECIAL_KINDS.o!)}`;
+      return { finishedAt, sizeBytes, reading: unreadable(problem, 'directory') };
+    }
     const head = Buffer.from(tocHead, 'base64');
     return { finishedAt, sizeBytes, reading: identifyTocDat({ head, complete: head.length >= Number(tocSize) }) };
   }
+  // Swapped since the listing: a link now leading out, or a FIFO where a file was.
+  if (kind === 'O') return { finishedAt: entry.mtimeMs, sizeBytes: 0, reading: unreadable(OUTSIDE_PROBLEM) };
+  if (kind === 'S') return { finishedAt: entry.mtimeMs, sizeBytes: 0, reading: unreadable(notADumpFile(SPECIAL_KINDS[fields[1] ?? 'o'] ?? SPECIAL_KINDS.o!)) };
   return null;
 }
 
@@ -131,18 +192,25 @@ export async function observeRemoteDir(source: DumpDirSourceConfig & { host: str
     if (listing.code !== 1 || !listing.stdout) throw new ProbeError('failed', `listing ${dir} on ${host} failed: ${lastLine(listing) || `exit ${listing.code}`}`, host);
   }
   const isMatch = picomatch(source.pattern);
-  const entries = parseListing(listing.stdout)
+  const { entries: listed, outside } = parseListing(listing.stdout);
+  const entries = listed
     .filter((e) => isMatch(e.name))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: { key: string; finishedAt: number; sizeBytes: number; reading: DumpHeaderReading }[] = [];
   const candidates: RemoteEntry[] = [];
   for (const entry of entries) {
-    if (entry.type === 'N' || entry.type === 'L') {
+    const linkMtime = outside.get(entry.name);
+    if (linkMtime !== undefined) {
+      out.push({ key: posix.join(dir, entry.name), finishedAt: linkMtime, sizeBytes: 0, reading: unreadable(OUTSIDE_PROBLEM) });
+    } else if (entry.type === 'N' || entry.type === 'L') {
       const problem = entry.type === 'N' ? 'broken symbolic link: its target does not exist' : 'cannot be read: ELOOP';
       out.push({ key: posix.join(dir, entry.name), finishedAt: entry.mtimeMs, sizeBytes: 0, reading: unreadable(problem) });
     } else if (entry.type === 'f' || entry.type === 'd') {
       candidates.push(entry);
-    } // a socket, fifo or device is not a backup
+    } else {
+      // Named like a dump but a FIFO, socket or device: said so, and never opened.
+      out.push({ key: posix.join(dir, entry.name), finishedAt: entry.mtimeMs, sizeBytes: 0, reading: unreadable(notADumpFile(SPECIAL_KINDS[entry.type] ?? SPECIAL_KINDS.o!)) });
+    }
   }
   for (let i = 0; i < candidates.length; i += READ_BATCH) {
     ctx.signal.throwIfAborted();

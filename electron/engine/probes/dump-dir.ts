@@ -99,7 +99,7 @@ async function observeEntry(dir: string, path: string): Promise<ObservedBackup |
   } catch (err) {
     return observeUnstattable(dir, err);
   }
-  const unreadableEntry = (problem: string, format: 'unknown' | 'directory' = 'unknown') => backup(path, Math.trunc(link.mtimeMs), 0, { header: { format }, readable: false, problem });
+  const unreadableEntry = (problem: string, mtimeMs = link.mtimeMs) => backup(path, Math.trunc(mtimeMs), 0, { header: { format: 'unknown' }, readable: false, problem });
   let stats = link;
   if (link.isSymbolicLink()) {
     try {
@@ -117,7 +117,7 @@ async function observeEntry(dir: string, path: string): Promise<ObservedBackup |
     // An empty directory has no files to date it; its own mtime is when it was last written to.
     return backup(path, archive.newestMs ?? Math.trunc(stats.mtimeMs), archive.sizeBytes, archive.reading);
   }
-  return unreadableEntry(notADumpFile(specialKind(stats) ?? 'something other than a file'));
+  return unreadableEntry(notADumpFile(specialKind(stats) ?? 'something other than a file'), stats.mtimeMs);
 }
 
 /** lstat failed: gone since readdir (skip), or no search permission on the directory. */
