@@ -298,8 +298,10 @@ export function processesLeftSince(before: Set<number>, needles: readonly string
 
 export interface TcpListener {
   port: number;
-  /** Connections accepted so far. */
+  /** Connections accepted since opened or reset. */
   connections(): number;
+  /** Forget connections so far (those a naive restore's proof made). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -322,6 +324,9 @@ export function openListener(): Promise<TcpListener> {
       resolve({
         port: address.port,
         connections: () => count,
+        reset: () => {
+          count = 0;
+        },
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();

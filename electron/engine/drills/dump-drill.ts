@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
+import type { Drill, DrillCheckResult, DrillPhase, ObservedBackup, RestoredTable } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
 import { ProbeError, type ProbeSecrets } from '../probes/probe';
@@ -26,7 +26,7 @@ import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
 import { closeQuietly, connectScratch, createMissingRoles, quoteIdent, quoteLiteral } from './scratch-client';
 import { ScratchCluster } from './scratch-cluster';
-import { removeScratch, startDrillClock, stoppedDrill } from './drill-clock';
+import { runDrill, type DrillFrame } from './drill-frame';
 import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions } from './verify';
 
 export type { DumpDrillCheck } from './verify';
@@ -44,7 +44,6 @@ export interface DumpDrillOptions extends DrillRunOptions {
   searchDirs?: readonly string[];
 }
 
-const PROGRESS_INTERVAL_MS = 100;
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
 /**
@@ -53,50 +52,65 @@ const MAINTENANCE_DB = 'template1';
  */
 const RESTORE_SETTINGS = { wal_level: 'minimal', max_wal_senders: '0', archive_mode: 'off', autovacuum: 'off', maintenance_work_mem: '128MB' };
 
-/** The record being built, and the phase clock. */
+/**
+ * The dump steps' view of the frame (drill-frame.ts): its phases, progress and evidence under the names the
+ * steps below use, and the database the dump goes into.
+ */
 class DrillRecord {
-  phase: DrillPhase = 'prepare';
-  private phaseStarted = performance.now();
-  readonly phases: Partial<Record<DrillPhase, number>> = {};
-  tables: RestoredTable[] = [];
-  restoredBytes: number | null = null;
-  checks: DrillCheckResult[] = [];
-  restoredWith: string | null = null;
   database = 'restored';
-  private lastProgressAt = 0;
+  /** The frame's phases when this dump's steps began: a restic or borg drill has already timed its extraction. */
+  private readonly before: Partial<Record<DrillPhase, number>>;
 
-  constructor(private readonly options: DumpDrillOptions) {}
+  constructor(private readonly frame: DrillFrame) {
+    this.before = { ...frame.phases };
+  }
+
+  get phase(): DrillPhase {
+    return this.frame.phase;
+  }
 
   enter(phase: DrillPhase, total = 0): void {
-    this.close();
-    this.phase = phase;
-    this.phaseStarted = performance.now();
-    this.progress(0, total, undefined, true);
+    this.frame.enter(phase, total);
   }
 
-  /** Time spent in the current phase so far. */
   inPhaseMs(): number {
-    return performance.now() - this.phaseStarted;
+    return this.frame.inPhaseMs();
   }
 
-  close(): void {
-    this.phases[this.phase] = Math.round((this.phases[this.phase] ?? 0) + performance.now() - this.phaseStarted);
-    this.phaseStarted = performance.now();
-  }
-
-  /** Throttled, except the first and last event of a phase (`force`). */
   progress(done: number, total: number, detail?: string, force = false): void {
-    const onProgress = this.options.onProgress;
-    if (!onProgress) return;
-    const t = performance.now();
-    if (!force && t - this.lastProgressAt < PROGRESS_INTERVAL_MS) return;
-    this.lastProgressAt = t;
-    const { sourceId, backup } = this.options;
-    try {
-      onProgress({ sourceId, backupKey: backup.key, phase: this.phase, done, total, ...(detail ? { detail } : {}) });
-    } catch {
-      // a listener's bug must not break the drill
-    }
+    this.frame.progress(done, total, { detail, force });
+  }
+
+  /** This dump's own phase times, not the extraction's before it. */
+  get phases(): Partial<Record<DrillPhase, number>> {
+    const own: Partial<Record<DrillPhase, number>> = {};
+    for (const [phase, ms] of Object.entries(this.frame.phases) as [DrillPhase, number][]) own[phase] = ms - (this.before[phase] ?? 0);
+    return own;
+  }
+
+  get tables(): RestoredTable[] {
+    return this.frame.evidence.tables;
+  }
+  set tables(tables: RestoredTable[]) {
+    this.frame.evidence.tables = tables;
+  }
+  get checks(): DrillCheckResult[] {
+    return this.frame.evidence.checks;
+  }
+  set checks(checks: DrillCheckResult[]) {
+    this.frame.evidence.checks = checks;
+  }
+  get restoredBytes(): number | null {
+    return this.frame.evidence.restoredBytes;
+  }
+  set restoredBytes(bytes: number | null) {
+    this.frame.evidence.restoredBytes = bytes;
+  }
+  get restoredWith(): string | null {
+    return this.frame.evidence.restoredWith;
+  }
+  set restoredWith(version: string | null) {
+    this.frame.evidence.restoredWith = version;
   }
 
   get rows(): number {
@@ -105,44 +119,23 @@ class DrillRecord {
 }
 
 /** Runs one drill. Never throws for anything a backup or a machine can do; see the header comment. */
-export async function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const clock = startDrillClock(options);
-  const record = new DrillRecord(options);
+export function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
+  return runDrill({ ...options, backupKey: options.backup.key }, (frame) => restoreDump(frame, options));
+}
+
+/**
+ * The dump drill's steps in a frame: its own (runDumpDrill), or that of a drill that found the dump elsewhere
+ * (in a restic snapshot, a borg archive, a copy from another host), whose clock, phases and cleanup it shares.
+ * Only the steps' settings of `options` apply; the frame's deadline, progress and clock are the frame's.
+ * Returns the passing message; throws what stopped it (the frame turns it into the outcome).
+ */
+export async function restoreDump(frame: DrillFrame, options: DumpDrillOptions): Promise<string> {
   const scratch: { cluster: ScratchCluster | null } = { cluster: null };
-  let outcome: DrillOutcome;
-  let message: string;
-  try {
-    message = await drill(options, record, scratch, { signal: clock.signal, remaining: clock.remaining });
-    outcome = 'pass';
-  } catch (err) {
-    ({ outcome, message } = stoppedDrill(err, clock, options.signal?.aborted === true, record.phase));
-  } finally {
-    clock.stop();
-  }
-  const restoreStarted = record.phases.restore !== undefined || record.phase === 'restore' || record.phase === 'verify';
-  record.enter('cleanup', 1);
-  message = await removeScratch(scratch.cluster, message);
-  record.close();
-  record.progress(1, 1, undefined, true);
-  const restoreMs = restoreStarted ? (record.phases.restore ?? 0) + (record.phases.verify ?? 0) : null;
-  return {
-    sourceId: options.sourceId,
-    backupKey: options.backup.key,
-    startedAt,
-    finishedAt: now(),
-    outcome,
-    phases: record.phases,
-    restoreMs,
-    tables: record.tables.length,
-    rows: record.rows,
-    restoredBytes: record.restoredBytes,
-    checks: record.checks,
-    message,
-    restoredWith: record.restoredWith,
-    tableDetails: record.tables,
-  };
+  frame.onCleanup(
+    () => `the scratch cluster in ${scratch.cluster?.dir}`,
+    () => scratch.cluster?.stop(),
+  );
+  return drill(options, new DrillRecord(frame), scratch, frame);
 }
 
 /** The drill's signal, and time left for a tool: a little more than the drill has, so its own deadline fires first. */

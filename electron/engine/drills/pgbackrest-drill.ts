@@ -14,11 +14,12 @@
 // The scratch cluster never writes into the real stanza or the real cluster: archive_mode is off, every
 // pgbackrest call names the scratch data directory as pg1-path, and no TCP listener is opened. pgbackrest
 // runs as the cluster's user (postgres when Backup Health runs as root), who must be able to read the
-// pgBackRest config and repository. The copy phase counts in restoreMs: it is part of the time to restore.
+// pgBackRest config and repository. The copy phase counts in restoreMs (drill-frame.ts): it is part of the time
+// to restore.
 import { existsSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
+import type { Drill, ObservedBackup } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
 import { shellQuote } from '../remote';
@@ -29,7 +30,7 @@ import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
 import type { DrillRunOptions } from './verify';
-import { removeScratch, startDrillClock, stoppedDrill } from './drill-clock';
+import { runDrill, type DrillFrame } from './drill-frame';
 
 export interface PgBackRestDrillOptions extends DrillRunOptions {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -62,86 +63,28 @@ function scratchSettings(cluster: ScratchCluster, restoreCommand: string): Recor
 }
 
 /** Runs one drill; every outcome is a Drill value (pass, fail: the backup is bad, error: the drill could not run). */
-export async function runPgBackRestDrill(options: PgBackRestDrillOptions): Promise<Drill> {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const clock = startDrillClock(options);
-  const state: DrillState = { phase: 'prepare', phases: {}, phaseStarted: performance.now(), tables: [], checks: [], restoredBytes: null, restoredWith: null, cluster: null, notes: [] };
-  let outcome: DrillOutcome = 'pass';
-  let message: string;
-  try {
-    message = await drill(options, state, clock.signal, clock.remaining);
-  } catch (err) {
-    ({ outcome, message } = stoppedDrill(err, clock, options.signal?.aborted === true, state.phase));
-  } finally {
-    clock.stop();
-  }
-  const restoreStarted = state.phases.restore !== undefined || state.phase !== 'prepare';
-  enter(state, 'cleanup', options);
-  message = await removeScratch(state.cluster, message);
-  enter(state, 'cleanup', options); // closes the cleanup phase's clock
-  if (state.notes.length > 0) message = `${message} (${state.notes.join('; ')})`;
-  const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
-  return {
-    sourceId: options.sourceId,
-    backupKey: options.backup.key,
-    startedAt,
-    finishedAt: now(),
-    outcome,
-    phases: state.phases,
-    restoreMs: restoreStarted ? (state.phases.copy ?? 0) + (state.phases.restore ?? 0) + (state.phases.verify ?? 0) : null,
-    tables: state.tables.length,
-    rows,
-    restoredBytes: state.restoredBytes,
-    checks: state.checks,
-    message,
-    restoredWith: state.restoredWith,
-    tableDetails: state.tables,
-  };
+export function runPgBackRestDrill(options: PgBackRestDrillOptions): Promise<Drill> {
+  return runDrill({ ...options, backupKey: options.backup.key }, (frame) => drill(options, frame));
 }
 
-interface DrillState {
-  phase: DrillPhase;
-  phases: Partial<Record<DrillPhase, number>>;
-  phaseStarted: number;
-  tables: RestoredTable[];
-  checks: DrillCheckResult[];
-  restoredBytes: number | null;
-  restoredWith: string | null;
-  cluster: ScratchCluster | null;
-  /** Said in the message whatever the outcome (a temp dir on the host that may be left). */
-  notes: string[];
-}
-
-function enter(state: DrillState, phase: DrillPhase, options: PgBackRestDrillOptions, detail?: string): void {
-  state.phases[state.phase] = Math.round((state.phases[state.phase] ?? 0) + performance.now() - state.phaseStarted);
-  state.phase = phase;
-  state.phaseStarted = performance.now();
-  report(options, { phase, done: 0, total: 1, ...(detail ? { detail } : {}) });
-}
-
-function report(options: PgBackRestDrillOptions, progress: Omit<DrillProgress, 'sourceId' | 'backupKey'>): void {
-  try {
-    options.onProgress?.({ sourceId: options.sourceId, backupKey: options.backup.key, ...progress });
-  } catch {
-    // a listener's bug must not break the drill
-  }
-}
-
-async function drill(options: PgBackRestDrillOptions, state: DrillState, signal: AbortSignal, remaining: () => number): Promise<string> {
+async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promise<string> {
   const { backup, source } = options;
+  const { signal, remaining, evidence } = frame;
   const install = await pickInstall(backup, options.postgresBin);
-  state.restoredWith = install.version.split(' ')[0] ?? install.version;
+  evidence.restoredWith = install.version.split(' ')[0] ?? install.version;
   const repoKey = typeof backup.meta?.repoKey === 'number' ? backup.meta.repoKey : source.repo;
   const host = source.host;
 
-  if (host) enter(state, 'copy', options, `pgbackrest restore --set=${backup.key} on ${host}, then copying it here`);
-  else enter(state, 'restore', options, `pgbackrest restore --set=${backup.key}`);
+  if (host) frame.enter('copy', 1, { detail: `pgbackrest restore --set=${backup.key} on ${host}, then copying it here` });
+  else frame.enter('restore', 1, { detail: `pgbackrest restore --set=${backup.key}` });
   const restore: { failure: DrillStop | null } = { failure: null };
+  let cluster: ScratchCluster;
   try {
-    state.cluster = await ScratchCluster.startFromDataDir(
+    cluster = await ScratchCluster.startFromDataDir(
       { install, parentDir: options.parentDir ?? tmpdir(), purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) },
       async (cluster) => {
+        // Registered as soon as the directory exists: a drill stopped during the restore removes it too.
+        frame.onCleanup(`the scratch cluster in ${cluster.dir}`, () => cluster.stop());
         let restoreCommand: string;
         try {
           restoreCommand = host
@@ -152,16 +95,16 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
                 cluster,
                 signal,
                 remaining,
-                onProgress: (done, total, detail) => report(options, { phase: 'copy', done, total, unit: 'bytes', detail }),
-                note: (text) => state.notes.push(text),
+                onProgress: (done, total, detail) => frame.progress(done, total, { detail, unit: 'bytes' }),
+                note: (text) => frame.note(text),
               })
             : await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
         } catch (err) {
           // Whatever else goes wrong before the server starts (ssh, a tool's output) is the drill's, not the backup's.
-          if (!signal.aborted) restore.failure = err instanceof DrillStop ? err : drillError(`the ${state.phase} phase failed: ${(err as Error).message}`);
+          if (!signal.aborted) restore.failure = err instanceof DrillStop ? err : drillError(`the ${frame.phase} phase failed: ${(err as Error).message}`);
           throw err;
         }
-        if (host) enter(state, 'restore', options, 'recovering the copy to the end of the backup');
+        if (host) frame.enter('restore', 1, { detail: 'recovering the copy to the end of the backup' });
         prepareConfigFiles(cluster);
         return scratchSettings(cluster, restoreCommand);
       },
@@ -174,13 +117,13 @@ async function drill(options: PgBackRestDrillOptions, state: DrillState, signal:
     throw fail(`${backup.key} restored, but PostgreSQL could not recover it to a consistent state (is the WAL it needs still in the archive?): ${text}`);
   }
 
-  enter(state, 'verify', options, 'checking the restored cluster');
-  const databases = await verifyRestoredCluster(state.cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, signal, remaining }, state);
-  const rows = state.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
-  const took = formatDuration(Math.max(1000, (state.phases.copy ?? 0) + (state.phases.restore ?? 0) + performance.now() - state.phaseStarted));
-  const passed = state.checks.length ? `; ${state.checks.length} check${state.checks.length === 1 ? '' : 's'} passed` : '';
+  frame.enter('verify', 1, { detail: 'checking the restored cluster' });
+  const databases = await verifyRestoredCluster(cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, signal, remaining }, evidence);
+  const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
+  const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + frame.inPhaseMs()));
+  const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';
   const copied = host ? ` (restored on ${host} and copied here)` : '';
-  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(state.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(state.restoredBytes ?? 0)} in ${took} with PostgreSQL ${state.restoredWith}${passed}`;
+  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}`;
 }
 
 /** pgbackrest restore here, as the cluster's user; returns the restore_command that reads the stanza's archive. */

@@ -9,22 +9,27 @@
 //   verify   the restored files and bytes equal what was expected; `restic check --read-data-subset=…`
 //            reads that share of the pack data back and checks it; then, when the snapshot holds pg_dump
 //            output, the newest dump goes through the dump drill (a throwaway cluster, here)
-//   cleanup  the temp dir is removed, whatever happened
+//   cleanup  the temp dir is removed, whatever happened (and the dump drill's scratch cluster)
+//
+// It runs in the drill frame (drill-frame.ts), and so does the dump drill's part: one clock, one set of phases.
 //
 // fail: the snapshot or the repository is bad; error: the drill could not tell (password, lock, ssh, disk, …).
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, ObservedBackup } from '../../../shared/model';
+import type { Drill, DrillCheckResult, ObservedBackup } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
 import { ProbeError } from '../probes/probe';
 import { ResticError, runRestic } from '../probes/restic-command';
 import { repoStats } from '../probes/restic';
-import { runDumpDrill } from './dump-drill';
+import { runDrill, type DrillFrame } from './drill-frame';
+import { restoreDump } from './dump-drill';
+import { removeTree } from './remove-tree';
+import { DrillStop, drillError, fail } from './restore-plan';
 import { copySnapshot, tarContents } from './restic-drill-copy';
-import { newestDump, removeTree, walk } from './restic-drill-tree';
+import { newestDump, walkTree } from './snapshot-tree';
 import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
@@ -40,153 +45,86 @@ interface Expected {
   skipped: number;
 }
 
-class Outcome extends Error {
-  constructor(
-    readonly outcome: Exclude<DrillOutcome, 'pass'>,
-    message: string,
-  ) {
-    super(message);
-  }
+export function runResticDrill(source: ResticSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
+  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
 }
 
-export async function runResticDrill(source: ResticSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  const startedAt = ctx.now();
+async function drill(source: ResticSourceConfig, backup: ObservedBackup, ctx: DrillContext, frame: DrillFrame): Promise<string> {
   const id = backup.key;
   const short = id.slice(0, 8);
   const host = source.host;
-  const phases: Partial<Record<DrillPhase, number>> = {};
-  const checks: DrillCheckResult[] = [];
-  let phase: DrillPhase = 'prepare';
-  let phaseStart = performance.now();
-  const closePhase = () => {
-    phases[phase] = Math.round((phases[phase] ?? 0) + performance.now() - phaseStart);
-    phaseStart = performance.now();
-  };
-  const enter = (next: DrillPhase) => {
-    closePhase();
-    phase = next;
-  };
-  const progress = (done: number, total: number, detail?: string, unit?: 'bytes') => {
+  const call = () => ({ timeoutMs: frame.remaining(), signal: frame.signal });
+  /** restic's own checks; the dump drill's follow them. */
+  const checks = frame.evidence.checks;
+
+  frame.progress(0, 0, { detail: host ? `restic ls ${short} on ${host}` : `restic stats ${short}`, force: true });
+  const expected = await expectedTree(source, id, call());
+  const dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
+    throw drillError(`could not create a directory to restore into: ${err.code ?? err.message}`);
+  });
+  frame.onCleanup(`the restore tree ${dir}`, () => removeTree(dir));
+  // The owner file sits beside the restore target, not in it: the target must hold only what restic restored.
+  writeOwnerFile(dir, `restic drill of ${short}`);
+  const target = join(dir, 'restore');
+  await mkdir(target);
+
+  if (host) {
+    const detail = `restic dump ${short} from ${host}`;
+    frame.enter('copy', expected.bytes, { detail, unit: 'bytes' });
     try {
-      ctx.onProgress({ sourceId: source.id, backupKey: id, phase, done, total, ...(detail ? { detail } : {}), ...(unit ? { unit } : {}) });
-    } catch {
-      // a listener's bug must not break the drill
+      await copySnapshot({ ...source, host }, id, target, { ...call(), onProgress: (bytes) => frame.progress(Math.min(bytes, expected.bytes), expected.bytes, { detail, unit: 'bytes' }) });
+    } catch (err) {
+      throw asOutcome(err, `snapshot ${short} did not copy from ${host}`);
     }
-  };
-  // One deadline for the whole drill: each step gets what is left of it, so the drill ends (and is recorded)
-  // before the engine gives up on it.
-  const drillStarted = performance.now();
-  const call = () => ({ timeoutMs: Math.max(1000, ctx.timeoutMs - (performance.now() - drillStarted)), signal: ctx.signal });
-  let dir: string | undefined;
-  let restoredBytes: number | null = null;
-  let restoreMs: number | null = null;
-  let dumpDrill: Drill | null = null;
-  let outcome: DrillOutcome = 'pass';
-  let message: string;
-  try {
-    progress(0, 0, host ? `restic ls ${short} on ${host}` : `restic stats ${short}`);
-    const expected = await expectedTree(source, id, call()).catch(asError);
-    dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
-      throw new Outcome('error', `could not create a directory to restore into: ${err.code ?? err.message}`);
-    });
-    // The owner file sits beside the restore target, not in it: the target must hold only what restic restored.
-    writeOwnerFile(dir, `restic drill of ${short}`);
-    const target = join(dir, 'restore');
-    await mkdir(target);
-
-    // The RTO a user would see starts here: a copy from the backup host is part of it.
-    const restoreStarted = performance.now();
-    if (host) {
-      enter('copy');
-      const detail = `restic dump ${short} from ${host}`;
-      progress(0, expected.bytes, detail, 'bytes');
-      try {
-        await copySnapshot({ ...source, host }, id, target, { ...call(), onProgress: (bytes) => progress(Math.min(bytes, expected.bytes), expected.bytes, detail, 'bytes') });
-      } catch (err) {
-        throw asOutcome(err, `snapshot ${short} did not copy from ${host}`);
-      }
-      progress(expected.bytes, expected.bytes, detail, 'bytes');
-    } else {
-      enter('restore');
-      await restoreHere(source, id, target, call(), (bytes) => progress(bytes, expected.bytes, `restic restore ${short}`));
-      progress(expected.bytes, expected.bytes, `restic restore ${short}`);
-    }
-
-    enter('verify');
-    const restored = await walk(target);
-    restored.nodes--; // the target itself; restic counts everything in it, the paths' parents too
-    restoredBytes = restored.bytes;
-    restoreMs = Math.round(performance.now() - restoreStarted);
-    const verb = host ? 'copied' : 'restored';
-    const left = expected.skipped ? ` (restic dump leaves out its ${countOf(expected.skipped, 'special file')})` : '';
-    checks.push({
-      name: `${verb} files match ${expected.by}`,
-      sql: `${expected.by} ${short}`,
-      passed: restored.nodes === expected.nodes && restored.bytes === expected.bytes,
-      detail: `${verb} ${restored.nodes} files and directories, ${formatBytes(restored.bytes)}; ${expected.by} says ${expected.nodes}${left}, ${formatBytes(expected.bytes)}`,
-    });
-
-    const subset = source.drill?.readDataSubset ?? '1%';
-    progress(0, 0, `restic check --read-data-subset=${subset}${host ? ` on ${host}` : ''}`);
-    checks.push(await checkRepository(source, subset, call()));
-
-    const dump = await newestDump(restored);
-    if (dump) {
-      progress(0, 0, `restoring ${relative(target, dump.key)} with the dump drill`);
-      closePhase(); // the dump drill times its own phases; they are added to ours
-      dumpDrill = await runDumpDrill({
-        ...dumpDrillOptions(source, dump, { ...ctx, timeoutMs: call().timeoutMs }),
-        onProgress: (p) => ctx.onProgress({ ...p, sourceId: source.id, backupKey: id }),
-      });
-      for (const [name, ms] of Object.entries(dumpDrill.phases) as [DrillPhase, number][]) phases[name] = (phases[name] ?? 0) + ms;
-      restoreMs += dumpDrill.restoreMs ?? 0;
-      phaseStart = performance.now();
-    }
-
-    const failed = checks.filter((c) => !c.passed);
-    const what = host ? `snapshot ${short} copied from ${host} (${formatBytes(restored.bytes)} in ${formatDuration(phases.copy ?? 0)})` : `snapshot ${short} restored (${formatBytes(restored.bytes)})`;
-    const dumpPart = dump ? `; dump ${relative(target, dump.key)}: ${dumpDrill?.message ?? ''}` : '; it holds no pg_dump output to restore';
-    if (failed.length) {
-      outcome = 'fail';
-      message = `${what}, but ${failed.map((c) => c.detail).join('; ')}${dumpPart}`;
-    } else if (dumpDrill && dumpDrill.outcome !== 'pass') {
-      outcome = dumpDrill.outcome;
-      message = `${what} and restic check passed${dumpPart}`;
-    } else {
-      message = `${what}, matches ${expected.by}, restic check --read-data-subset=${subset} found no errors${dumpPart}`;
-    }
-  } catch (err) {
-    if (err instanceof Outcome) {
-      outcome = err.outcome;
-      message = err.message;
-    } else if (err instanceof ProbeError) {
-      outcome = 'error';
-      message = err.message;
-    } else {
-      outcome = 'error';
-      message = `the drill stopped: ${(err as Error).message}`;
-    }
-  } finally {
-    enter('cleanup');
-    if (dir) await removeTree(dir);
-    closePhase();
+    frame.progress(expected.bytes, expected.bytes, { detail, unit: 'bytes', force: true });
+  } else {
+    const detail = `restic restore ${short}`;
+    frame.enter('restore', expected.bytes, { detail });
+    await restoreHere(source, id, target, call(), (bytes) => frame.progress(bytes, expected.bytes, { detail }));
+    frame.progress(expected.bytes, expected.bytes, { detail, force: true });
   }
-  return {
-    sourceId: source.id,
-    backupKey: id,
-    startedAt,
-    finishedAt: ctx.now(),
-    outcome,
-    phases,
-    restoreMs: outcome === 'pass' ? restoreMs : null,
-    tables: dumpDrill?.tables ?? 0,
-    rows: dumpDrill?.rows ?? 0,
-    restoredBytes,
-    checks: [...checks, ...(dumpDrill?.checks ?? [])],
-    message,
-    restoredWith: dumpDrill?.restoredWith ?? null,
-    ...(dumpDrill?.tableDetails ? { tableDetails: dumpDrill.tableDetails } : {}),
-  };
+
+  frame.enter('verify');
+  const restored = await walkTree(target, { findDumps: true, signal: frame.signal });
+  frame.evidence.restoredBytes = restored.bytes;
+  const verb = host ? 'copied' : 'restored';
+  const left = expected.skipped ? ` (restic dump leaves out its ${countOf(expected.skipped, 'special file')})` : '';
+  checks.push({
+    name: `${verb} files match ${expected.by}`,
+    sql: `${expected.by} ${short}`,
+    passed: restored.nodes === expected.nodes && restored.bytes === expected.bytes,
+    detail: `${verb} ${restored.nodes} files and directories, ${formatBytes(restored.bytes)}; ${expected.by} says ${expected.nodes}${left}, ${formatBytes(expected.bytes)}`,
+  });
+
+  const subset = source.drill?.readDataSubset ?? '1%';
+  frame.progress(0, 0, { detail: `restic check --read-data-subset=${subset}${host ? ` on ${host}` : ''}`, force: true });
+  checks.push(await checkRepository(source, subset, call()));
+
+  const what = host ? `snapshot ${short} copied from ${host} (${formatBytes(restored.bytes)} in ${formatDuration(frame.phases.copy ?? 0)})` : `snapshot ${short} restored (${formatBytes(restored.bytes)})`;
+  const dump = await newestDump(restored);
+  let dumpPart = '; it holds no pg_dump output to restore';
+  let dumpStop: DrillStop | null = null;
+  if (dump) {
+    const inSnapshot = relative(target, dump.key);
+    frame.progress(0, 0, { detail: `restoring ${inSnapshot} with the dump drill`, force: true });
+    // The dump drill's steps run in this frame: its phases add to ours, its cluster goes at our cleanup, and
+    // its verification fills the evidence's checks afresh: ours go first again whatever happens.
+    frame.evidence.checks = [];
+    try {
+      dumpPart = `; dump ${inSnapshot}: ${await restoreDump(frame, dumpDrillOptions(source, dump, ctx))}`;
+    } catch (err) {
+      if (!(err instanceof DrillStop) || frame.signal.aborted) throw err;
+      dumpStop = err;
+      dumpPart = `; dump ${inSnapshot}: ${err.message}`;
+    } finally {
+      frame.evidence.checks = [...checks, ...frame.evidence.checks];
+    }
+  }
+
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length) throw fail(`${what}, but ${failed.map((c) => c.detail).join('; ')}${dumpPart}`);
+  if (dumpStop) throw new DrillStop(dumpStop.outcome, `${what} and restic check passed${dumpPart}`);
+  return `${what}, matches ${expected.by}, restic check --read-data-subset=${subset} found no errors${dumpPart}`;
 }
 
 /** Here: restic stats of the snapshot. On another host: its restic ls, counted as restic dump's tar holds it. */
@@ -203,7 +141,7 @@ async function restoreHere(source: ResticSourceConfig, id: string, target: strin
   const timer = setInterval(() => {
     if (walking) return;
     walking = true;
-    void walk(target)
+    void walkTree(target)
       .then(
         (t) => onBytes(t.bytes),
         () => {},
@@ -239,13 +177,8 @@ function firstError(output: string): string | null {
 }
 
 /** A restic failure: damage (restic ran and said no) is a fail; anything else is an error. */
-function asOutcome(err: unknown, what: string): Outcome {
-  if (err instanceof ResticError && err.damage) return new Outcome('fail', `${what}: ${firstError(err.output) ?? err.message}`);
-  if (err instanceof ProbeError) return new Outcome('error', err.message);
-  return new Outcome('error', `${what}: ${(err as Error).message}`);
-}
-
-function asError(err: unknown): never {
-  if (err instanceof ProbeError) throw new Outcome('error', err.message);
-  throw err;
+function asOutcome(err: unknown, what: string): DrillStop {
+  if (err instanceof ResticError && err.damage) return fail(`${what}: ${firstError(err.output) ?? err.message}`);
+  if (err instanceof ProbeError) return drillError(err.message);
+  return drillError(`${what}: ${(err as Error).message}`);
 }

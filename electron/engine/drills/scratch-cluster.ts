@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { run, describeFailure } from '../exec';
 import { createDataDir, type RunAs } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
+import { removeTree } from './remove-tree';
 
 export const SCRATCH_PREFIX = 'backup-health-scratch-';
 const OWNER_FILE = 'owner.json';
@@ -314,7 +315,11 @@ export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptC
     if (ownerPid === null || isAlive(ownerPid)) continue;
     const killedPostmaster = await killPostmasterOf(join(dir, 'data'));
     if (killedPostmaster === 'not-ours') continue; // a server we may not stop: leave it and its directory be
-    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      await removeTree(dir);
+    } catch {
+      continue; // not ours to remove after all (another user's files): never a reason for start-up to fail
+    }
     swept.push({ dir, ownerPid, killedPostmaster });
   }
   return swept;
