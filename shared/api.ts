@@ -78,6 +78,8 @@ export interface SettingsData {
   configFile: string;
   /** Each source as written in the config file (units as text), for the edit form. */
   sources: Record<string, unknown>[];
+  /** The defaults as written in the config file; shown read-only (they are edited in the file). */
+  defaults: Record<string, unknown>;
   kinds: SourceKind[];
   /** Whether this transport can keep a password for a source (the desktop app, with the OS keychain). */
   canStorePasswords: boolean;

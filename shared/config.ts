@@ -1,6 +1,7 @@
 // The config file's schema: the contract between the user, the engine and the settings page.
 // Durations and sizes are written as text ("26h", "1MB") and come out of parsing as numbers (ms, bytes).
 import { z } from 'zod';
+import { repoDashProblem } from './repo-hosts';
 import { DURATION_HINT, SIZE_HINT, parseDuration, parsePercent, parseSize } from './units';
 
 function unitField(parse: (text: string) => number | null, what: string, hint: string) {
@@ -106,13 +107,25 @@ const sshHost = z
 /** One ssh `-o` option, `Key=Value` (ssh_config(5)). BatchMode is always on: a background app cannot answer a prompt. */
 const sshOption = z
   .string()
-  .regex(/^[A-Za-z][A-Za-z0-9]*=[^\s-][^\r\n]*$/, 'must be an ssh option written Key=Value, like Port=2222 or IdentityFile=~/.ssh/backup_ed25519 (ssh_config(5))')
+  .regex(/^[A-Za-z][A-Za-z0-9]*=[^\s-][^\0-\x1f\x7f]*$/, 'must be an ssh option written Key=Value on one line, like Port=2222 or IdentityFile=~/.ssh/backup_ed25519 (ssh_config(5))')
   .refine((option) => !/^BatchMode=/i.test(option), 'BatchMode cannot be changed: Backup Health runs ssh unattended and can never answer a password or passphrase prompt (use ssh-agent or an unencrypted key)');
+
+const repoField = (kind: 'restic' | 'borg') =>
+  z
+    .string()
+    .min(1)
+    .superRefine((repo, ctx) => {
+      const problem = repoDashProblem(kind, repo);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 /** Where the source lives when it is not this machine: its commands run there over ssh. */
 const remoteFields = {
   host: sshHost.optional(),
-  /** Extra ssh options (`ssh -o Key=Value`), after your ~/.ssh/config: Port, IdentityFile, UserKnownHostsFile, … */
+  /**
+   * Extra ssh options (`ssh -o Key=Value`), after your ~/.ssh/config: Port, IdentityFile, UserKnownHostsFile, …
+   * The file may hold any; the dashboard only sets inert ones (shared/ssh-options.ts) and keeps the others.
+   */
   sshOptions: z.array(sshOption).optional(),
 };
 
@@ -149,7 +162,7 @@ export const resticSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('restic'),
   /** A local path or any repository URL restic takes (-r): sftp:, s3:, rest:, b2:, … */
-  repo: z.string().min(1),
+  repo: repoField('restic'),
   /** Exactly one of these holds the repository password; it reaches restic only through its environment. */
   passwordEnv: passwordFields.passwordEnv,
   passwordFile: passwordFields.passwordFile,
@@ -170,7 +183,7 @@ export const borgSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('borg'),
   /** A path or a borg repository URL (ssh://user@host/./repo); what you would pass to `borg list`. */
-  repo: z.string().min(1),
+  repo: repoField('borg'),
   /** The passphrase, when the repository is encrypted; it reaches borg only through its environment. */
   passwordEnv: passwordFields.passwordEnv,
   passwordFile: passwordFields.passwordFile,

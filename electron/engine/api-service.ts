@@ -1,11 +1,12 @@
 // The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
 import { RANGES, MAX_CHART_POINTS, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { saveConfigText, validateRawConfig } from './config';
-import { rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
+import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
 import { DrillRequestError, Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
@@ -120,9 +121,11 @@ export class ApiService implements BackupHealthApi {
   }
 
   async settings(): Promise<SettingsData> {
+    const text = readConfigText(this.options.configFile);
     return {
       configFile: this.options.configFile,
-      sources: rawSources(readConfigText(this.options.configFile)),
+      sources: rawSources(text),
+      defaults: rawDefaults(text),
       kinds: [...SOURCE_KINDS],
       canStorePasswords: this.options.vault !== undefined,
     };
@@ -193,7 +196,11 @@ export class ApiService implements BackupHealthApi {
     if (edit.password && this.options.vault && fields.kind === 'postgres') fields.passwordStored = true;
     const text = withSource(before, fields, edit.originalId);
     const index = sourceIndex(before, edit.originalId);
+    // What names a program to run stays as the file has it: refused here before anything is validated or run.
+    const stored = edit.originalId === undefined ? undefined : rawSources(before).find((s) => s.id === edit.originalId);
+    const refused = apiEditProblems(fields, stored);
     const result = validateRawConfig(parseDocument(text).toJS());
+    if (refused.length > 0) return { problems: [...refused, ...(result.ok ? [] : result.problems.map((p) => relativeTo(p, index)))] };
     if (!result.ok) return { problems: result.problems.map((p) => relativeTo(p, index)) };
     return { problems: [], config: result.config, text, id: String(edit.source.id) };
   }

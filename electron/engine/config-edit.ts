@@ -19,6 +19,13 @@ export function rawSources(text: string): Record<string, unknown>[] {
   return Array.isArray(raw?.sources) ? raw.sources.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null) : [];
 }
 
+/** The defaults as written in the file, for the settings page to show (they are edited in the file only). */
+export function rawDefaults(text: string): Record<string, unknown> {
+  const raw = parseDocument(text).toJS() as { defaults?: unknown } | null;
+  const defaults = raw?.defaults;
+  return typeof defaults === 'object' && defaults !== null && !Array.isArray(defaults) ? (defaults as Record<string, unknown>) : {};
+}
+
 function sourcesOf(doc: Document) {
   const sources = doc.get('sources');
   return isSeq(sources) ? sources : null;

@@ -17,6 +17,9 @@ export interface Where {
 /** Seconds ssh waits for the TCP connection; a user's `ConnectTimeout=…` in sshOptions wins over it. */
 export const SSH_CONNECT_TIMEOUT_S = 10;
 
+/** One `-o` option as the config schema takes it: Key=Value, one line, the value not starting with a dash. */
+const SSH_OPTION_LINE = /^[A-Za-z][A-Za-z0-9]*=[^\s-][^\0-\x1f\x7f]*$/;
+
 /** Quotes each argument in single quotes (an embedded ' becomes '\''), so a POSIX shell reads back exactly argv. */
 export function shellQuote(argv: readonly string[]): string {
   return argv.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
@@ -30,6 +33,10 @@ export function shellQuote(argv: readonly string[]): string {
  */
 export function sshCommand(host: string, sshOptions: readonly string[] | undefined, remoteArgv: readonly string[]): [string, string[]] {
   if (host.startsWith('-')) throw new ProbeError('config', `"${host}" is not a host name`);
+  // The schema checked these already; this is the last gate before ssh reads each as one config line: a line
+  // break would start a second option, a leading dash is not an option at all.
+  const bad = (sshOptions ?? []).find((option) => !SSH_OPTION_LINE.test(option));
+  if (bad !== undefined) throw new ProbeError('config', `${JSON.stringify(bad)} is not an ssh option (write Key=Value on one line)`);
   const options = (sshOptions ?? []).flatMap((option) => ['-o', option]);
   return ['ssh', ['-o', 'BatchMode=yes', ...options, '-o', `ConnectTimeout=${SSH_CONNECT_TIMEOUT_S}`, '--', host, shellQuote(remoteArgv)]];
 }

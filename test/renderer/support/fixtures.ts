@@ -162,6 +162,7 @@ export function settingsFixture(overrides: Partial<SettingsData> = {}): Settings
         drill: { every: '7d', jobs: 4, checks: [{ name: 'orders present', sql: 'select count(*) > 0 from orders' }] },
       },
     ],
+    defaults: { maxAge: '26h' },
     kinds: ['postgres', 'dump-dir'],
     canStorePasswords: false,
     ...overrides,

@@ -1,0 +1,64 @@
+// What an edit through the API (the settings page, or anyone holding serve's token) may not do that the config
+// file may: name a program to run, or a file that names one. Those stay as the file has them; the form shows
+// them read-only. Reading a file (passwordFile, IdentityFile) is allowed: reading runs nothing, and its
+// contents only go where that source's own connection goes.
+import type { ConfigProblem } from './config';
+import { apiSshOptionProblem, isAllowedSshOption } from './ssh-options';
+
+/** Source fields set in the config file only, and why, in a sysadmin's words. */
+export const CONFIG_FILE_ONLY_FIELDS: Readonly<Record<string, string>> = {
+  configPath: "it names pgBackRest's config file, which names programs pgbackrest runs (cmd-ssh, repo-host-cmd)",
+};
+
+/** Defaults set in the config file only: each names programs or where they run. */
+export const CONFIG_FILE_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
+  postgresBin: 'it names the directory of the PostgreSQL programs drills run',
+  drillDir: 'drills run PostgreSQL from there',
+};
+
+const fileOnlyMessage = (field: string, why: string) => `${field} is set in the config file only (${why}); edit the config file to change it`;
+
+/** The options the dashboard cannot set, kept as the config file has them (a hand-written ProxyJump, say). */
+export function fileOnlySshOptions(options: readonly unknown[]): string[] {
+  return options.filter((o): o is string => typeof o === 'string' && !isAllowedSshOption(o));
+}
+
+/**
+ * Problems of an edit made through the API. `stored` is the source as the config file has it now (the one
+ * being edited), or undefined for a new source: what is file-only may be kept exactly, never added or changed.
+ */
+export function apiEditProblems(edited: Record<string, unknown>, stored: Record<string, unknown> | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [field, why] of Object.entries({ ...CONFIG_FILE_ONLY_DEFAULTS, defaults: 'the defaults apply to every source' })) {
+    if (field in edited) problems.push({ path: field, message: fileOnlyMessage(field, why) });
+  }
+  for (const [field, why] of Object.entries(CONFIG_FILE_ONLY_FIELDS)) {
+    if (!sameValue(edited[field], stored?.[field])) problems.push({ path: field, message: fileOnlyMessage(field, why) });
+  }
+  const kept = new Set(Array.isArray(stored?.sshOptions) ? fileOnlySshOptions(stored.sshOptions) : []);
+  if (Array.isArray(edited.sshOptions)) {
+    edited.sshOptions.forEach((option, i) => {
+      if (typeof option !== 'string' || kept.has(option)) return;
+      const problem = apiSshOptionProblem(option);
+      if (problem) problems.push({ path: `sshOptions[${i}]`, message: problem });
+    });
+  }
+  const repoProblem = edited.kind === 'restic' ? resticRepoProblem(edited.repo, stored?.repo) : null;
+  if (repoProblem) problems.push({ path: 'repo', message: repoProblem });
+  return problems;
+}
+
+/**
+ * restic runs rclone for `rclone:` repositories, and rclone takes backend options in the remote's name
+ * (`rclone::sftp,ssh=…:` names the ssh program it runs): through the API, only a remote named in your
+ * rclone.conf, unless the file already has this exact repository.
+ */
+function resticRepoProblem(repo: unknown, storedRepo: unknown): string | null {
+  if (typeof repo !== 'string' || repo === storedRepo || !/^rclone:/i.test(repo)) return null;
+  if (/^rclone:[A-Za-z0-9_][A-Za-z0-9_ .-]*:/.test(repo)) return null;
+  return 'an rclone repository with options in its remote name (rclone::backend,… or remote,option=…) is set in the config file only (rclone options can name programs to run); use a remote from your rclone.conf, like rclone:backups:orders';
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
