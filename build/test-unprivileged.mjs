@@ -1,0 +1,144 @@
+// The last step of `npm test`. The people who use Backup Health are not root, but CI runs as root, where
+// every file is readable, every directory removable and drills switch users; so, as root, this runs the
+// drill, dump-dir and store tests again as an ordinary user, from a copy of the checkout that user owns.
+// As a normal user the main vitest run already took the unprivileged path, and this only says so.
+//
+// `node build/test-unprivileged.mjs [test paths...]` runs the given paths instead of the default set.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const USER = 'bh-tester';
+// What a sysadmin's own account runs: every drill kind and its scratch cluster, the engine's drill path and
+// start-up sweep, `backup-health drill`, the dump-directory probe, and the history file.
+const DEFAULT_TESTS = [
+  'test/integration/drills',
+  'test/integration/engine-drills.test.ts',
+  'test/integration/cli/drill.test.ts',
+  'test/integration/probes/dump-dir.test.ts',
+  'test/unit/store',
+];
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+  console.log('test-unprivileged: skipped, not root (the main test run already ran as an unprivileged user)');
+  process.exit(0);
+}
+
+const started = Date.now();
+const { uid, gid } = ensureUser(USER);
+// The user's own TMPDIR, so nothing it does meets the root run's leftovers in /tmp. As short as /tmp can
+// give: tests put scratch clusters, and so PostgreSQL's unix socket, two temp dirs deep in TMPDIR, and a
+// socket path must fit in 107 bytes (the longest test's is 94 + the length of TMPDIR).
+const work = mkdtempSync('/tmp/bh');
+let code = 1;
+try {
+  const checkout = join(work, 'c');
+  copyCheckout(checkout, uid, gid);
+  mkdirSync(join(work, 'h'));
+  // The user owns its copy (vitest writes its cache into node_modules/.vite, the CLI is rebuilt into out/);
+  // -h: the links themselves, never what they point to.
+  execFileSync('chown', ['-R', '-h', `${uid}:${gid}`, work]);
+  chmodSync(work, 0o700);
+  const copied = Date.now();
+  console.log(`test-unprivileged: checkout copied to ${checkout} for ${USER} in ${((copied - started) / 1000).toFixed(1)}s`);
+
+  const env = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: join(work, 'h'),
+    TMPDIR: work,
+    USER,
+    LOGNAME: USER,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    ...(process.env.CI ? { CI: process.env.CI } : {}),
+    ...(process.env.TERM ? { TERM: process.env.TERM } : {}),
+    ...(process.env.NO_COLOR ? { NO_COLOR: process.env.NO_COLOR } : {}),
+  };
+  const asUser = (args) => run(process.execPath, args, { cwd: checkout, env, uid, gid });
+  // A fresh CLI bundle for the CLI tests: out/ may be older than the sources it was copied with.
+  code = await asUser(['build/build-cli.mjs']);
+  if (code === 0) {
+    const tests = process.argv.length > 2 ? process.argv.slice(2) : DEFAULT_TESTS;
+    console.log(`test-unprivileged: as ${USER} (uid ${uid}): vitest run ${tests.join(' ')}`);
+    code = await asUser(['node_modules/vitest/vitest.mjs', 'run', ...tests]);
+  }
+  console.log(`test-unprivileged: ${code === 0 ? 'passed' : `failed (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+} finally {
+  // As root: also removes whatever a failing test left read-only.
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(code);
+
+/** The ordinary user the tests run as: created once, a system account without a login shell or a home. */
+function ensureUser(name) {
+  const lookup = () => {
+    try {
+      const [, , uid, gid] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
+      return { uid: Number(uid), gid: Number(gid) };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+  return lookup();
+}
+
+/**
+ * The files git knows (tracked, and new ones not ignored, so work in progress is tested as it stands) and the
+ * installed node_modules; no out/, no dist/, no scratch trees other runs left.
+ */
+function copyCheckout(to, uid, gid) {
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'], { cwd: root, encoding: 'utf8' });
+  const deleted = new Set(execFileSync('git', ['ls-files', '-z', '--deleted'], { cwd: root, encoding: 'utf8' }).split('\0'));
+  for (const file of listed.split('\0')) {
+    if (!file || deleted.has(file)) continue;
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    cpSync(join(root, file), join(to, file), { preserveTimestamps: true, verbatimSymlinks: true });
+  }
+  const modules = join(root, 'node_modules');
+  if (canRead(join(modules, 'vitest', 'package.json'), uid, gid)) {
+    // Each package linked, not copied (copying and removing 600 packages costs ~20s): packages resolve their
+    // own dependencies from where they really are. Only the caches vite and vitest write are the user's own.
+    mkdirSync(join(to, 'node_modules'));
+    for (const entry of readdirSync(modules)) {
+      if (!entry.startsWith('.vite')) symlinkSync(join(modules, entry), join(to, 'node_modules', entry));
+    }
+  } else {
+    // The checkout sits where the user cannot look (under /root, say): a real copy, blocks shared if possible.
+    execFileSync('cp', ['-a', '--reflink=auto', modules, join(to, 'node_modules')]);
+  }
+}
+
+function canRead(path, uid, gid) {
+  try {
+    execFileSync(process.execPath, ['-e', 'require("node:fs").accessSync(process.argv[1], require("node:fs").constants.R_OK)', path], { uid, gid, cwd: '/', stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: 'inherit' });
+    // Ctrl-C reaches the child through the terminal; a TERM from CI is passed on. Either way this process
+    // waits for the child, then removes the copy.
+    const forward = () => child.kill('SIGTERM');
+    const ignore = () => {};
+    process.on('SIGTERM', forward);
+    process.on('SIGINT', ignore);
+    child.once('error', (err) => {
+      console.error(`test-unprivileged: ${err.message}`);
+      resolve(1);
+    });
+    child.once('close', (code, signal) => {
+      process.off('SIGTERM', forward);
+      process.off('SIGINT', ignore);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
