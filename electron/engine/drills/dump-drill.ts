@@ -233,12 +233,14 @@ async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, rec
   const restored = await restorePlain(cluster, plan.plain!, {
     signal: budget.signal,
     timeoutMs: budget.remaining(),
-    database: plan.createsOwnDatabase ? MAINTENANCE_DB : record.database,
+    database: record.database,
+    createsOwnDatabase: plan.createsOwnDatabase,
     ensureRoles: (roles) => createRolesQuietly(maintenance, roles),
     onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
   });
   stopIfAborted(budget);
   plan.scanner = restored.scanner;
+  if (restored.refusal) throw fail(restored.refusal);
   const { result } = restored;
   if (result.inputError) {
     const why = result.inputError.message;

@@ -8,8 +8,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DumpHeader } from '../../../shared/model';
+import { run } from '../exec';
 import { majorOfVersion } from '../postgres-version';
-import { findPostgresInstalls, placesLookedIn, type PostgresInstall } from './postgres-install';
+import { findPostgresInstalls, parseVersionLine, placesLookedIn, type PostgresInstall } from './postgres-install';
 
 /** The pg_restore major that first reads each archive minor version after 1.14. */
 const ARCHIVE_READERS: Record<number, number> = { 15: 16, 16: 17 };
@@ -81,7 +82,8 @@ export type InstallChoice = { ok: true; install: PostgresInstall } | { ok: false
 
 /**
  * The installation to restore with: the configured one if it is new enough, else the newest that is.
- * It must also have the client tools the restore runs (pg_restore, psql).
+ * It must also have the client tools the restore runs (pg_restore, psql), and a psql among them must be one
+ * that can lock its meta-commands (psqlLocksMetaCommands): plain dumps are psql scripts.
  */
 export async function chooseRestoreInstall(
   requirement: RestoreRequirement,
@@ -92,9 +94,76 @@ export async function chooseRestoreInstall(
   const usable = installs.filter((i) => requirement.minMajor === undefined || i.major >= requirement.minMajor);
   const install = usable[0];
   if (!install) return { ok: false, message: explainNoUsableInstall(requirement, installs, placesLookedIn(opts.configuredBin, opts.searchDirs)) };
-  const missing = tools.filter((tool) => !existsSync(join(install.bin, process.platform === 'win32' ? `${tool}.exe` : tool)));
+  const missing = tools.filter((tool) => !existsSync(toolPath(install, tool)));
   if (missing.length > 0) {
     return { ok: false, message: `PostgreSQL ${install.major} in ${install.bin} has no ${missing.join(' or ')}; install postgresql-client-${install.major}` };
   }
-  return { ok: true, install };
+  if (!tools.includes('psql')) return { ok: true, install };
+  const refused: PsqlFound[] = [];
+  for (const candidate of usable) {
+    if (!existsSync(toolPath(candidate, 'psql'))) continue;
+    const version = await psqlVersion(candidate);
+    if (version !== null && psqlLocksMetaCommands(version)) return { ok: true, install: candidate };
+    refused.push({ bin: candidate.bin, major: candidate.major, version });
+  }
+  return { ok: false, message: explainPsqlCannotLock(refused) };
+}
+
+function toolPath(install: PostgresInstall, tool: string): string {
+  return join(install.bin, process.platform === 'win32' ? `${tool}.exe` : tool);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// psql's \restrict (CVE-2025-8714): the lock on meta-commands a plain dump's restore depends on
+
+/** The first minor release of each major whose psql has \restrict; every major from 18 has it. */
+const RESTRICT_SINCE: Readonly<Record<number, number>> = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 };
+const FIRST_MAJOR_ALWAYS_LOCKING = 18;
+
+/**
+ * Whether a psql of this version ("15.18 (Debian 15.18-0+deb12u1)", "18beta3", "19devel") has \restrict.
+ * 18's betas 1 and 2 predate it.
+ */
+export function psqlLocksMetaCommands(version: string): boolean {
+  const m = /^\s*(\d+)(?:\.(\d+))?(?:(beta|rc|devel)(\d*))?/.exec(version);
+  if (!m) return false;
+  const major = Number(m[1]);
+  if (major >= FIRST_MAJOR_ALWAYS_LOCKING) return !(major === FIRST_MAJOR_ALWAYS_LOCKING && m[3] === 'beta' && Number(m[4]) < 3);
+  const since = RESTRICT_SINCE[major];
+  if (since === undefined || m[3] !== undefined || m[2] === undefined) return false;
+  return Number(m[2]) >= since;
+}
+
+/** The release to install for a psql that locks, in a major at least `major`: "15.14", "13.22", "18". */
+export function lockingPsqlRelease(major: number): string {
+  const since = RESTRICT_SINCE[major];
+  if (since !== undefined) return `${major}.${since}`;
+  return major >= FIRST_MAJOR_ALWAYS_LOCKING ? String(major) : `13.${RESTRICT_SINCE[13]}`;
+}
+
+export interface PsqlFound {
+  bin: string;
+  major: number;
+  /** As psql --version says it; null when it would not say. */
+  version: string | null;
+}
+
+/** Why no psql here may restore a plain dump, naming what to install. */
+export function explainPsqlCannotLock(found: readonly PsqlFound[]): string {
+  const newest = found[0];
+  if (!newest) return 'no psql to restore a plain dump with; install postgresql-client (13.22, 14.19, 15.14, 16.10, 17.6 or newer)';
+  const which = found.map((p) => `psql ${p.version?.split(' ')[0] ?? 'of an unknown version'} in ${p.bin}`).join(', ');
+  const release = lockingPsqlRelease(newest.major);
+  const major = majorOfVersion(release)!;
+  return (
+    `${which} cannot lock its meta-commands (\\restrict), so a plain dump could run programs through it (\\!); ` +
+    `plain dumps are restored only with psql 13.22, 14.19, 15.14, 16.10, 17.6 or newer: ` +
+    `install postgresql-${major} ${release === String(major) ? '' : `${release} or newer `}(server and client) or set postgresBin to its bin directory`
+  );
+}
+
+/** "psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> "15.18 (Debian 15.18-0+deb12u1)". */
+async function psqlVersion(install: PostgresInstall): Promise<string | null> {
+  const result = await run(toolPath(install, 'psql'), ['--version'], { timeoutMs: 10_000 });
+  return result.code === 0 ? (parseVersionLine(result.stdout)?.version ?? null) : null;
 }

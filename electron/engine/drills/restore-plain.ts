@@ -1,12 +1,17 @@
-// Plain SQL dumps (.sql, .sql.gz) restored the way their README says: psql with ON_ERROR_STOP. The file is
-// streamed into psql's stdin (through zlib for .gz), never held in memory, and scanned on its way: every
-// role a line names is created before psql can read that line, tables are collected for verification, and
-// pg_dump's closing comment must arrive, or the dump was cut short.
+// Plain SQL dumps (.sql, .sql.gz) restored the way their README says: psql with ON_ERROR_STOP, but with its
+// meta-commands locked (psql-lock.ts) so the dump cannot run programs or read files through psql. The file
+// is streamed into psql's stdin (through zlib for .gz), never held in memory, and scanned on its way: every
+// role a line names is created before psql can read that line, tables are collected for verification,
+// pg_dump's own meta-commands are dropped (plain-script-filter.ts), and pg_dump's closing comment must
+// arrive, or the dump was cut short.
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { run, type RunResult } from '../exec';
 import { DumpScriptScanner } from './dump-script';
+import { LineSplitter } from './dump-toc';
+import { PgDumpLineFilter } from './plain-script-filter';
+import { newRestrictKey, PsqlLineMap, refusedMetaCommand } from './psql-lock';
 import type { ToolBudget } from './restore-archive';
 import { clientEnv } from './scratch-client';
 import type { ScratchCluster } from './scratch-cluster';
@@ -14,49 +19,88 @@ import type { ScratchCluster } from './scratch-cluster';
 const NEWLINE = 0x0a;
 const COPY_END = Buffer.from('\\.');
 
+export interface FeedOptions {
+  /** The drill's own key: psql gets `\restrict <key>` before the dump's first line. */
+  restrictKey: string;
+  /** A --create dump, whose database the drill made and connected psql to: its creation and \connect are dropped. */
+  createsOwnDatabase: boolean;
+}
+
 /**
- * Passes the script through unchanged, line-scanning it. A chunk is only passed on once the roles its
- * complete lines name exist; a line split across chunks cannot be run by psql before its newline arrives,
- * and is scanned (and its roles created) before the chunk holding that newline is passed on.
+ * Passes the script on a whole line at a time, line-scanning it: the lock first, then every line but those
+ * the filter drops. Output is cut only at newlines (a line split across chunks is held back until its
+ * newline arrives), so a dropped line is dropped whole. Bytes are passed on once the roles named by the lines
+ * they hold exist. COPY data lines are passed on without being decoded.
  */
 export class ScriptFeed extends Transform {
   private pending: Buffer[] = [];
   private pendingLength = 0;
+  private started = false;
+  readonly pgDumpLines: PgDumpLineFilter;
+  /** psql's line numbers against the dump's, for naming a refused meta-command. */
+  readonly lines = new PsqlLineMap();
 
   constructor(
     readonly scanner: DumpScriptScanner,
     private readonly ensureRoles: (roles: string[]) => Promise<void>,
+    private readonly options: FeedOptions,
   ) {
     super();
+    this.pgDumpLines = new PgDumpLineFilter(options.createsOwnDatabase);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const out: Buffer[] = [];
+    this.start(out);
     const roles: string[] = [];
     let start = 0;
+    let emitFrom = 0;
     for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      roles.push(...this.scanLine(chunk.subarray(start, nl)));
+      const held = this.pending;
+      if (this.scanLine(chunk.subarray(start, nl), roles)) {
+        // Only a chunk's first line can have a held-back start, and it goes before the rest of the chunk.
+        if (held.length > 0) out.push(...held);
+      } else {
+        if (start > emitFrom) out.push(chunk.subarray(emitFrom, start));
+        emitFrom = nl + 1;
+      }
       start = nl + 1;
     }
+    if (start > emitFrom) out.push(chunk.subarray(emitFrom, start));
     if (start < chunk.length) {
       this.pending.push(chunk.subarray(start));
       this.pendingLength += chunk.length - start;
     }
-    if (roles.length === 0) {
-      callback(null, chunk);
-      return;
-    }
-    this.ensureRoles(roles).then(
-      () => callback(null, chunk),
-      (err: Error) => callback(err),
-    );
+    this.pass(out, roles, callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.pendingLength > 0) this.scanLine(Buffer.alloc(0));
-    callback();
+    const out: Buffer[] = [];
+    this.start(out);
+    const roles: string[] = [];
+    const held = this.pending;
+    if (this.pendingLength > 0 && this.scanLine(Buffer.alloc(0), roles)) out.push(...held);
+    this.pass(out, roles, callback);
   }
 
-  private scanLine(tail: Buffer): string[] {
+  private start(out: Buffer[]): void {
+    if (this.started) return;
+    this.started = true;
+    out.push(Buffer.from(`\\restrict ${this.options.restrictKey}\n`));
+    this.lines.sentLock();
+  }
+
+  private pass(out: Buffer[], roles: string[], callback: TransformCallback): void {
+    const send = () => {
+      for (const piece of out) this.push(piece);
+      callback();
+    };
+    if (roles.length === 0) send();
+    else this.ensureRoles(roles).then(send, (err: Error) => callback(err));
+  }
+
+  /** Scans one whole line (held-back parts + `tail`), collecting the roles it names; whether psql gets it. */
+  private scanLine(tail: Buffer, roles: string[]): boolean {
     const length = this.pendingLength + tail.length;
     const parts = this.pending;
     this.pending = [];
@@ -65,15 +109,23 @@ export class ScriptFeed extends Transform {
       // COPY data is most of a dump: only "\." (ending it) matters, so most lines are never decoded.
       if (length > 3) {
         this.scanner.copyLine(false);
-        return [];
+      } else {
+        const line = parts.length > 0 ? Buffer.concat([...parts, tail]) : tail;
+        const trimmed = line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
+        this.scanner.copyLine(trimmed.equals(COPY_END));
       }
-      const line = parts.length > 0 ? Buffer.concat([...parts, tail]) : tail;
-      const trimmed = line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
-      this.scanner.copyLine(trimmed.equals(COPY_END));
-      return [];
+      this.lines.sentLine(null);
+      return true;
     }
-    const line = parts.length > 0 ? Buffer.concat([...parts, tail]) : tail;
-    return this.scanner.line(line.toString('utf8'));
+    const raw = (parts.length > 0 ? Buffer.concat([...parts, tail]) : tail).toString('utf8');
+    roles.push(...this.scanner.line(raw));
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (!this.pgDumpLines.keeps(text, this.scanner)) {
+      this.lines.dropped();
+      return false;
+    }
+    this.lines.sentLine(text);
+    return true;
   }
 }
 
@@ -85,19 +137,29 @@ export interface PlainFile {
 export interface PlainRestore {
   result: RunResult;
   scanner: DumpScriptScanner;
+  /** Set when psql's lock refused a meta-command the dump holds: the drill's message (the backup is hostile). */
+  refusal: string | null;
+  /** Database-level settings of a --create dump that were not restored (names only). */
+  skippedSettings: string[];
 }
 
 /**
- * psql -X -q -v ON_ERROR_STOP=1 into `database` (for a --create dump, a maintenance database: the script
- * creates and \connects to its own). Query results (set_config, setval) go to /dev/null.
+ * psql -X -q -v ON_ERROR_STOP=1 into `database`, meta-commands locked. For a --create dump `database` is the
+ * one it names, already created by the drill: the script's own CREATE DATABASE and \connect never reach psql.
+ * Query results (set_config, setval) go to /dev/null.
  */
 export async function restorePlain(
   cluster: ScratchCluster,
   file: PlainFile,
-  opts: ToolBudget & { database: string; ensureRoles: (roles: string[]) => Promise<void>; onBytes: (bytesRead: number, detail: string | null) => void },
+  opts: ToolBudget & {
+    database: string;
+    createsOwnDatabase: boolean;
+    ensureRoles: (roles: string[]) => Promise<void>;
+    onBytes: (bytesRead: number, detail: string | null) => void;
+  },
 ): Promise<PlainRestore> {
   const scanner = new DumpScriptScanner();
-  const feed = new ScriptFeed(scanner, opts.ensureRoles);
+  const feed = new ScriptFeed(scanner, opts.ensureRoles, { restrictKey: newRestrictKey(), createsOwnDatabase: opts.createsOwnDatabase });
   const source = createReadStream(file.path);
   let bytesRead = 0;
   source.on('data', (chunk) => {
@@ -109,12 +171,18 @@ export async function restorePlain(
   // reach psql's end of file looking like a whole one.
   if (file.gzipped) pipeline(source, createGunzip(), feed, () => {});
   else pipeline(source, feed, () => {});
+  // Read as it comes: stderr is kept only up to a cap, and a dump's notices could fill it before the refusal.
+  let refusal: string | null = null;
+  const stderrLines = new LineSplitter((line) => {
+    refusal ??= refusedMetaCommand(line, feed.lines);
+  });
   const result = await run(
     cluster.tool('psql'),
     [...cluster.clientArgs(), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', opts.database, '-f', '-'],
-    { signal: opts.signal, timeoutMs: opts.timeoutMs, env: clientEnv(), maxOutputBytes: 256 * 1024, stdinStream: feed },
+    { signal: opts.signal, timeoutMs: opts.timeoutMs, env: clientEnv(), maxOutputBytes: 256 * 1024, stdinStream: feed, onStderr: (chunk) => stderrLines.push(chunk) },
   );
-  return { result, scanner };
+  stderrLines.end();
+  return { result, scanner, refusal, skippedSettings: feed.pgDumpLines.skippedSettings };
 }
 
 /** The first `maxBytes` of a plain dump's text (gunzipped when needed), for settings read before restoring. */

@@ -57,7 +57,7 @@ export interface RestorePlan {
   total: number;
   /** Archives: from the schema script. Plain: replaced by the one that scanned the stream. */
   scanner: DumpScriptScanner;
-  /** Plain --create dumps create (and connect to) their own database. */
+  /** A plain --create dump: it names its database, which the drill creates and restores into. */
   createsOwnDatabase: boolean;
   /** The database restored into: the dumped one's name when known. */
   database: string;
@@ -116,8 +116,10 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
     const head = new DumpScriptScanner();
     const lines = new LineSplitter((line) => head.line(line));
     lines.push(await readScriptHead(plain));
+    // The drill creates a --create dump's database itself and restores into it (never into a template, whatever
+    // the dump names): the script's own CREATE DATABASE and \connect are dropped on the way to psql.
     const createsOwnDatabase = head.createsDatabase !== null;
-    const database = createsOwnDatabase ? head.createsDatabase! : targetDatabase(undefined);
+    const database = targetDatabase(head.createsDatabase ?? undefined);
     const scanner = new DumpScriptScanner();
     scanner.encoding = head.encoding;
     return { install, plain, total: size, scanner, createsOwnDatabase, database };
