@@ -74,7 +74,7 @@ export const READ_SCRIPT = [
   `  if [ -L "$p" ] && ! inside "$p"; then printf 'O\\n'; continue; fi`,
   '  if [ -d "$p" ]; then',
   `    if [ ! -r "$p" ] || [ ! -x "$p" ]; then printf 'D\\tdenied\\n'; continue; fi`,
-  `    printf 'D\\t%s\\t' "$(find -L "$p" -mindepth 1 -maxdepth 1 -type f -printf '%s %T@\\n' 2>/dev/null | awk '{ s += $1; if (!n || $2 + 0 > m + 0) m = $2; n++ } END { printf "%.0f\\t%s", s, (n ? m : "-") }')"`,
+  `    printf 'D\\t%s\\t' "$(find -H "$p" -mindepth 1 -maxdepth 1 -type f -printf '%s %T@\\n' 2>/dev/null | awk '{ s += $1; if (!n || $2 + 0 > m + 0) m = $2; n++ } END { printf "%.0f\\t%s", s, (n ? m : "-") }')"`,
   '    bad=',
   '    for m in "$p"/* "$p"/.[!.]* "$p"/..?*; do',
   `      if [ -L "$m" ] && ! inside "$m"; then bad="outside	$(b64 "\${m##*/}")"; break; fi`,

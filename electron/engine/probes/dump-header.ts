@@ -493,9 +493,10 @@ export async function readDirectoryArchive(dir: string, options: ReadOptions = {
     if (!stats) continue;
     const kind = specialKind(stats);
     if (kind) problem ??= `${name} ${notADumpFile(kind)}`;
-    if (!stats.isFile()) continue;
-    sizeBytes += stats.size;
-    newestMs = Math.max(newestMs ?? 0, Math.trunc(stats.mtimeMs));
+    // Only the archive's own files count: the same figure the remote probe gets from find -type f.
+    if (!link.isFile()) continue;
+    sizeBytes += link.size;
+    newestMs = Math.max(newestMs ?? 0, Math.trunc(link.mtimeMs));
   }
   if (problem) return unreadableArchive(problem, sizeBytes, newestMs);
   return { reading: await readTocDat(join(dir, 'toc.dat'), within), sizeBytes, newestMs };
