@@ -6,8 +6,8 @@ import { validateConfig, type Config } from '../../shared/config';
 import { ApiService } from '../engine/api-service';
 import { formatProblem, loadConfig } from '../engine/config';
 import { Engine } from '../engine/engine';
-import { describeFailure, run } from '../engine/exec';
 import { startServer, type RunningServer } from '../server/server';
+import { openInBrowser, type SignInPage } from './open-in-browser';
 import { CliError, EXIT_UNKNOWN, configFile, openHistory, type GlobalOptions } from './context';
 
 export interface ServeOptions extends GlobalOptions {
@@ -42,6 +42,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     throw err;
   }
 
+  // Listening before the URL is out: a script that reads it and stops the server at once gets a clean stop.
+  const stopRequested = stopSignal();
   // The URL alone on stdout, so a script can read it; everything else goes to stderr.
   process.stdout.write(`${server.url}\n`);
   const n = config.sources.length;
@@ -51,10 +53,12 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       : `backup-health: watching ${n} source${n === 1 ? '' : 's'} from ${file}.\n`,
   );
   process.stderr.write('backup-health: open the URL above in a browser on this machine; Ctrl-C stops the server.\n');
-  if (options.open) openInBrowser(server.url);
+  // Never the URL itself on the browser's command line: any local user could read the token there.
+  const signInPage: SignInPage | undefined = options.open ? openInBrowser(server.url) : undefined;
 
-  const signal = await stopSignal();
+  const signal = await stopRequested;
   process.stderr.write(`backup-health: ${signal}, stopping\n`);
+  signInPage?.remove();
   // A second signal means "now": skip the clean-up.
   const now = () => process.exit(EXIT_UNKNOWN);
   process.once('SIGINT', now);
@@ -101,23 +105,5 @@ function stopSignal(): Promise<NodeJS.Signals> {
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
-  });
-}
-
-/** The platform's opener, as an argument array: xdg-open, open, or cmd's start (its "" is the window title). */
-export function browserOpener(url: string, platform: NodeJS.Platform = process.platform): [string, string[]] {
-  if (platform === 'darwin') return ['open', [url]];
-  if (platform === 'win32') return ['cmd', ['/c', 'start', '', url]];
-  return ['xdg-open', [url]];
-}
-
-function openInBrowser(url: string): void {
-  const [command, args] = browserOpener(url);
-  // Without a desktop session xdg-open may run the browser in the foreground: never time it out (the longest
-  // timer Node allows), since the timeout would kill the browser with it.
-  void run(command, args, { timeoutMs: 2_147_483_647, maxOutputBytes: 64 * 1024 }).then((result) => {
-    if (result.spawnError || (result.code !== 0 && result.code !== null)) {
-      process.stderr.write(`backup-health: could not open a browser (${describeFailure(result, command)}); open the URL yourself.\n`);
-    }
   });
 }
