@@ -150,21 +150,35 @@ export function loImportIntoLoot(lab: HostileLab): string {
 
 export type TriggerPoint = 'check' | 'index' | 'matview';
 
+/**
+ * A TOC entry as a refusal names it: its type and name, the schema optional (pg_restore --list writes
+ * "FUNCTION public evil(integer) postgres", the drill may write "FUNCTION public.evil(integer)").
+ */
+export function tocEntry(type: string, name: string): RegExp {
+  return new RegExp(`${type} (public[. ])?${name.replace(/[()]/g, (c) => `\\${c}`)}`);
+}
+
+/** Any of these entries. */
+export function anyEntry(...entries: RegExp[]): RegExp {
+  return new RegExp(entries.map((e) => e.source).join('|'));
+}
+
 /** The TOC entries a drill's refusal may name for each trigger point (the payload function or its caller). */
 export const TRIGGER_ENTRY: Record<TriggerPoint, RegExp> = {
-  check: /FUNCTION public\.evil\(|TABLE DATA public\.checked|TABLE public\.checked/,
-  index: /FUNCTION public\.evil(_imm)?\(|INDEX public\.evil_idx/,
-  matview: /FUNCTION public\.evil\(|MATERIALIZED VIEW DATA public\.evil_mv/,
+  check: anyEntry(tocEntry('FUNCTION', 'evil('), tocEntry('TABLE DATA', 'checked'), tocEntry('TABLE', 'checked')),
+  index: anyEntry(tocEntry('FUNCTION', 'evil('), tocEntry('FUNCTION', 'evil_imm('), tocEntry('INDEX', 'evil_idx')),
+  matview: anyEntry(tocEntry('FUNCTION', 'evil('), tocEntry('MATERIALIZED VIEW DATA', 'evil_mv')),
 };
 
 /**
  * A database whose `payload` (plpgsql statements) runs whenever `point` is restored: the CHECK constraint of
  * public.checked as its rows are loaded, the expression index public.evil_idx as it is built (through an
  * IMMUTABLE wrapper, since a read-only function may not run COPY itself), or public.evil_mv's refresh.
- * public.loot (empty in the dump) is where reading payloads put what they read.
+ * public.loot (empty in the dump) is where reading payloads put what they read. `prelude` runs first (the
+ * functions, languages or extensions a payload calls).
  */
-export function payloadDatabaseSql(point: TriggerPoint, payload: string): string {
-  const common = `
+export function payloadDatabaseSql(point: TriggerPoint, payload: string, prelude = ''): string {
+  const common = `${prelude}
     CREATE TABLE public.loot (v text);
     CREATE TABLE public.innocent (id int PRIMARY KEY, note text);
     INSERT INTO public.innocent SELECT g, 'row ' || g FROM generate_series(1, 20) g;
