@@ -235,18 +235,20 @@ export function formatOf(path: string): DumpFormat {
 }
 
 /**
- * The naive restore a sysadmin would type: into a new database `into` (unless `intoExisting`, e.g. 'postgres'
- * for a --create dump), bare pg_restore -d or psql -f as the cluster's superuser, errors not stopping it.
- * Returns the tool's result; the proof is what the payload left, not the exit code.
+ * The naive restore a sysadmin would type: into a new database `into`, bare pg_restore -d or psql -f as the
+ * cluster's superuser, errors not stopping it. `create`: the dump was made with --create, so it makes its own
+ * database (psql from `postgres`, pg_restore -C -d postgres) and `into` is ignored. Returns the tool's result;
+ * the proof is what the payload left, not the exit code.
  */
-export async function naiveRestore(cluster: RunningCluster, path: string, into: string, intoExisting = false): Promise<RunResult> {
-  if (!intoExisting) await sql(cluster, `CREATE DATABASE ${into}`);
+export async function naiveRestore(cluster: RunningCluster, path: string, into: string, { create = false } = {}): Promise<RunResult> {
+  const database = create ? 'postgres' : into;
+  if (!create) await sql(cluster, `CREATE DATABASE ${into}`);
   const format = formatOf(path);
   if (format === 'plain' || format === 'plain-gzip') {
     const script = format === 'plain' ? readFileSync(path) : gunzipSync(readFileSync(path));
-    return run(cluster.tool('psql'), [...cluster.clientArgs(), '-X', '-q', '-d', into, '-f', '-'], { input: script, timeoutMs: 60_000 });
+    return run(cluster.tool('psql'), [...cluster.clientArgs(), '-X', '-q', '-d', database, '-f', '-'], { input: script, timeoutMs: 60_000 });
   }
-  return run(cluster.tool('pg_restore'), [...cluster.clientArgs(), '-d', into, path], { timeoutMs: 60_000 });
+  return run(cluster.tool('pg_restore'), [...cluster.clientArgs(), ...(create ? ['-C'] : []), '-d', database, path], { timeoutMs: 60_000 });
 }
 
 /** Appends SQL before a plain dump's closing comment (psql runs it like the rest of the script). */
