@@ -6,6 +6,7 @@ import { drillCommand } from './cli/drill';
 import { CliError, EXIT_UNKNOWN } from './cli/context';
 import { historyCommand } from './cli/history';
 import { serveCommand } from './cli/serve';
+import { visibleText } from '../shared/visible-text';
 
 declare const __APP_VERSION__: string;
 
@@ -60,12 +61,17 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof CliError) {
-      process.stderr.write(`${err.message}\n`);
+      process.stderr.write(`${visibleLines(err.message)}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`backup-health: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`backup-health: ${visibleLines(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT_UNKNOWN;
   }
+}
+
+/** An error's own lines kept, and no escape sequence from a name it quotes reaching the terminal. */
+function visibleLines(message: string): string {
+  return message.split('\n').map(visibleText).join('\n');
 }
 
 const exitCode = await main(process.argv);

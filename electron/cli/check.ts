@@ -3,6 +3,7 @@ import { NAGIOS_EXIT, STATUS_SEVERITY, worstStatus, type SourceSummary, type Sta
 import { formatBytes, formatDuration } from '../../shared/units';
 import { Engine } from '../engine/engine';
 import { openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { terminalJson } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
 
 export interface CheckOptions extends GlobalOptions {
@@ -17,7 +18,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     const summaries = await engine.pollAll();
     // Nothing configured is nothing proven: UNKNOWN, as the tray shows it, never OK.
     const status = worstStatus(summaries.map((s) => s.status), 'unknown');
-    process.stdout.write(options.json ? `${JSON.stringify(checkJson(status, summaries), null, 2)}\n` : checkText(status, summaries, Date.now()));
+    process.stdout.write(options.json ? `${terminalJson(checkJson(status, summaries), 2)}\n` : checkText(status, summaries, Date.now()));
     return NAGIOS_EXIT[status];
   } finally {
     store.close();

@@ -4,6 +4,7 @@ import type { Drill, DrillOutcome } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { DrillRequestError, Engine } from '../engine/engine';
 import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { terminalJson, visibleText } from '../../shared/visible-text';
 import { progressReporter } from './progress';
 
 export interface DrillOptions extends GlobalOptions {
@@ -35,7 +36,7 @@ export async function drillCommand(options: DrillOptions): Promise<number> {
     });
     const drill = await engine.runDrill(options.source, { backupKey: options.backup, signal: controller.signal });
     progress.done();
-    process.stdout.write(options.json ? `${JSON.stringify(drillJson(drill), null, 2)}\n` : drillText(drill));
+    process.stdout.write(options.json ? `${terminalJson(drillJson(drill), 2)}\n` : drillText(drill));
     return EXIT[drill.outcome];
   } catch (err) {
     progress.done();
@@ -66,14 +67,16 @@ export function drillJson(drill: Drill) {
   };
 }
 
-function drillText(drill: Drill): string {
-  const lines = [`${drill.outcome.toUpperCase()} ${drill.sourceId}: ${drill.message}`, `  backup    ${drill.backupKey}`];
+/** The drill for a terminal: ids, keys, messages and checks can all name files, so each is escaped. */
+export function drillText(drill: Drill): string {
+  const v = visibleText;
+  const lines = [`${drill.outcome.toUpperCase()} ${v(drill.sourceId)}: ${v(drill.message)}`, `  backup    ${v(drill.backupKey)}`];
   lines.push(`  took      ${formatDuration(drill.finishedAt - drill.startedAt)}${drill.restoreMs !== null ? ` (restore and verify ${formatDuration(drill.restoreMs)})` : ''}`);
   const phases = Object.entries(drill.phases).map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`);
   if (phases.length) lines.push(`  phases    ${phases.join(', ')}`);
   if (drill.outcome !== 'error' || drill.tables > 0) {
     lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
   }
-  for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${v(check.name)}: ${v(check.detail)}`);
   return `${lines.join('\n')}\n`;
 }

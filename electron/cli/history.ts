@@ -1,6 +1,7 @@
 // `backup-health history --source ID`: what was seen of one source — status changes, drills, backups, polls.
 import { parseDuration, formatBytes, formatDuration } from '../../shared/units';
 import { CliError, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { terminalJson, visibleText } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
 
 export interface HistoryOptions extends GlobalOptions {
@@ -28,11 +29,11 @@ export function historyCommand(options: HistoryOptions): number {
     const events = store.events({ sourceId: options.source, since });
     const drills = store.drills(options.source, { since });
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ sourceId: options.source, since: iso(since), polls, backups, events, drills }, null, 2)}\n`);
+      process.stdout.write(`${terminalJson({ sourceId: options.source, since: iso(since), polls, backups, events, drills }, 2)}\n`);
       return 0;
     }
     const colour = useColour(process.stdout);
-    const out: string[] = [`${options.source}: history since ${iso(since)} (${options.since})`, ''];
+    const out: string[] = [`${visibleText(options.source)}: history since ${iso(since)} (${options.since})`, ''];
     out.push(`Status changes (${events.length})`);
     if (events.length) {
       out.push(
