@@ -204,7 +204,6 @@ async function startCluster(install: PostgresInstall, parentDir: string, key: st
 async function prepareDatabase(maintenance: Client, plan: RestorePlan, record: DrillRecord, budget: Budget): Promise<void> {
   await abortable(budget, createRolesQuietly(maintenance, plan.scanner.roles));
   if (record.database === 'postgres') await abortable(budget, maintenance.query('DROP DATABASE postgres'));
-  if (plan.createsOwnDatabase) return;
   const encoding = plan.scanner.encoding ? ` ENCODING ${quoteLiteral(plan.scanner.encoding)}` : '';
   await abortable(budget, maintenance.query(`CREATE DATABASE ${quoteIdent(record.database)} TEMPLATE template0${encoding}`));
 }
