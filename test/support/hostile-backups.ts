@@ -368,6 +368,8 @@ export function expectNothingFired(lab: HostileLab, drill: Drill, before: Set<nu
   expect(drill.message).not.toContain(lab.secret);
   expect(drill.message).not.toMatch(/TO PROGRAM|COPY \(SELECT/);
   expect(drill.message).not.toContain(lab.markers);
+  // bubblewrap is installed on every machine these tests run on (.ci/run); a drill must have used it.
+  if (existsSync('/usr/bin/bwrap')) expect(drill.safety?.sandboxed, 'the drill did not run in its sandbox').toBe(true);
 }
 
 /** The drill failed, saying it refused the backup's step, named by its TOC entry (`entry`). */

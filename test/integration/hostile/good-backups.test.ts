@@ -18,7 +18,7 @@ interface GoodBackup {
   extra?: string[];
   tables: Record<string, number>;
   checks?: DumpDrillCheck[];
-  /** Something the drill's message or checks must say (skipped superuser-only entries). */
+  /** Something the drill's message, checks or safety evidence must say (skipped superuser-only entries). */
   says?: RegExp[];
 }
 
@@ -108,7 +108,7 @@ describe('good backups keep passing', () => {
     const counted = Object.fromEntries(drill.tableDetails!.map((t) => [`${t.schema}.${t.name}`, t.rows]));
     expect(counted).toEqual(backup.tables);
     expect(drill.checks.map((c) => [c.name, c.passed, c.detail])).toEqual((backup.checks ?? []).map((c) => [c.name, true, 'true']));
-    const said = `${drill.message}\n${drill.checks.map((c) => `${c.name}: ${c.detail ?? ''}`).join('\n')}`;
+    const said = [drill.message, ...drill.checks.map((c) => `${c.name}: ${c.detail ?? ''}`), `skipped: ${drill.safety?.skipped.join(', ') ?? ''}`].join('\n');
     for (const words of backup.says ?? []) expect(said).toMatch(words);
   });
 });
