@@ -4,6 +4,7 @@ import type { ConfigProblem } from '../../shared/config';
 import { useBridge } from '../api/BridgeContext';
 import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { FileOnlyDefaults } from '../components/settings/FileOnlyDefaults';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
 import { href } from '../routes';
@@ -48,6 +49,7 @@ export function SettingsPage({ saved, removed }: { saved?: string; removed?: str
               ))}
             </ul>
           )}
+          <FileOnlyDefaults defaults={data.defaults} configFile={data.configFile} />
         </>
       )}
     </section>

@@ -1,5 +1,6 @@
 // The settings form's model: a source as the config file writes it ("26h", "1MB"), held as text fields,
 // and back. Empty fields mean "not set" (the engine's defaults apply) and are left out of the file.
+import { fileOnlySshOptions } from '../../shared/api-edit-rules';
 import type { SourceKind } from '../../shared/model';
 
 export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
@@ -48,6 +49,11 @@ export interface DrillCheckForm {
 export type SourceForm = { kind: SourceKind } & Record<TextField, string> & {
     /** postgres: the desktop app keeps this source's password in the OS keychain. */
     passwordStored: boolean;
+    /**
+     * ssh options the dashboard cannot set (ProxyJump, say), kept exactly as the config file has them and
+     * shown read-only; the sshOptions field holds the rest.
+     */
+    fileOnlySshOptions: string[];
     drill: Record<DrillTextField, string> & { checks: DrillCheckForm[] };
     /**
      * Keys the form has no field for ("drill.x" for the drill section), kept as written so a save never
@@ -59,7 +65,7 @@ export type SourceForm = { kind: SourceKind } & Record<TextField, string> & {
 export function emptyForm(kind: SourceKind): SourceForm {
   const text = Object.fromEntries([...COMMON_FIELDS, ...POSTGRES_FIELDS, ...DUMP_DIR_FIELDS, ...BORG_FIELDS, ...PGBACKREST_FIELDS, ...RESTIC_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
   const drill = Object.fromEntries(DRILL_FIELDS.map((f) => [f, ''])) as Record<DrillTextField, string>;
-  return { kind, ...text, passwordStored: false, drill: { ...drill, checks: [] }, extra: {} };
+  return { kind, ...text, passwordStored: false, fileOnlySshOptions: [], drill: { ...drill, checks: [] }, extra: {} };
 }
 
 /** A source as the config file has it (from settings().sources) -> the form. */
@@ -69,7 +75,10 @@ export function formFromSource(source: Record<string, unknown>): SourceForm {
   const fields: readonly string[] = [...COMMON_FIELDS, ...kindFields(kind)];
   for (const [key, value] of Object.entries(source)) {
     if (key === 'kind') continue;
-    if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = LINE_LIST_FIELDS.has(key) && Array.isArray(value) ? value.map(asText).join('\n') : asText(value);
+    if (key === 'sshOptions' && fields.includes(key) && Array.isArray(value)) {
+      form.fileOnlySshOptions = fileOnlySshOptions(value);
+      form.sshOptions = value.filter((o) => !form.fileOnlySshOptions.includes(o as string)).map(asText).join('\n');
+    } else if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = LINE_LIST_FIELDS.has(key) && Array.isArray(value) ? value.map(asText).join('\n') : asText(value);
     else if (kind === 'postgres' && key === 'passwordStored' && value === true) form.passwordStored = true;
     else if (DRILLABLE_KINDS.has(kind) && key === 'drill' && isMapping(value)) readDrill(form, value);
     else form.extra[key] = value;
@@ -106,6 +115,8 @@ export function sourceFromForm(form: SourceForm): Record<string, unknown> {
   put('name', form.name);
   out.kind = form.kind;
   for (const key of kindFields(form.kind)) put(key, form[key]);
+  // Kept first, as the file had them: ssh takes the first value of an option, and these are the user's own.
+  if (form.fileOnlySshOptions.length && REMOTE_FIELDS.some((f) => kindFields(form.kind).includes(f))) out.sshOptions = [...form.fileOnlySshOptions, ...((out.sshOptions as string[] | undefined) ?? [])];
   if (form.kind === 'postgres' && form.passwordStored) out.passwordStored = true;
   put('interval', form.interval);
   put('timeout', form.timeout);

@@ -1,7 +1,8 @@
 // The form's fields per source kind, one per key of the schema in shared/config.ts, in the config file's words.
 import type { ReactNode } from 'react';
 import { drillFieldsOf, kindFields, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
-import { SelectField, TextField } from './fields';
+import { CONFIG_FILE_ONLY_FIELDS } from '../../../shared/api-edit-rules';
+import { ReadOnlyField, SelectField, TextField } from './fields';
 
 export interface FieldsProps {
   form: SourceForm;
@@ -123,7 +124,7 @@ export function PgBackRestFields({ f }: { f: FieldsProps }) {
       <fieldset>
         <legend>pgBackRest stanza</legend>
         <Text f={f} path="stanza" label="Stanza" placeholder="e.g. main" />
-        <Text f={f} path="configPath" label="pgBackRest config" placeholder="/etc/pgbackrest/pgbackrest.conf" hint="Must be readable by the user Backup Health runs as, like the repository." />
+        <ReadOnlyField path="configPath" label="pgBackRest config" value={f.form.configPath} why={CONFIG_FILE_ONLY_FIELDS.configPath!} hint="Empty: /etc/pgbackrest/pgbackrest.conf. Must be readable by the user Backup Health runs as." problems={f.problems.get('configPath')} />
         <Text f={f} path="repo" label="Repository number" placeholder="all" hint="Only this repository (pgbackrest --repo), when the stanza has several." />
         <SelectField path="database" label="Backups of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source this stanza backs up." />
       </fieldset>
@@ -189,7 +190,19 @@ function RemoteFields({ f, what }: { f: FieldsProps; what: string }) {
     <fieldset>
       <legend>On another machine</legend>
       <Text f={f} path="host" label="On host (ssh)" placeholder="this machine" hint={`user@backup1, with your ssh config, keys and agent (never a password prompt). ${what}`} />
-      <Text f={f} path="sshOptions" label="ssh options" multiline placeholder="e.g. Port=2222" hint="One Key=Value per line, as ssh -o takes them." />
+      <Text f={f} path="sshOptions" label="ssh options" multiline placeholder="e.g. Port=2222" hint="One Key=Value per line, as ssh -o takes them: Port, User, IdentityFile, UserKnownHostsFile, ConnectTimeout and other options that run nothing. Anything else (ProxyJump, ProxyCommand, …) goes in ~/.ssh/config for this host." />
+      {f.form.fileOnlySshOptions.length > 0 && (
+        <div className="field file-only" data-testid="file-only-sshOptions">
+          <p>Also set in the config file, kept as they are (the dashboard cannot set options that run programs or reach other hosts):</p>
+          <ul>
+            {f.form.fileOnlySshOptions.map((option) => (
+              <li key={option}>
+                <code>{option}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </fieldset>
   );
 }

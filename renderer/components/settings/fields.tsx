@@ -82,3 +82,20 @@ export function SelectField(props: FieldProps & { value: string; onChange: (valu
     </FieldShell>
   );
 }
+
+/**
+ * A value the dashboard shows but never sets (it names a program to run, or a file that does): it is edited in
+ * the config file only, and the note says so.
+ */
+export function ReadOnlyField(props: FieldProps & { value: string; why: string }) {
+  const { path, value, why } = props;
+  const note = `${fieldId(path)}-file-only`;
+  return (
+    <FieldShell {...props}>
+      <input id={fieldId(path)} name={path} value={value} placeholder="not set" readOnly aria-readonly="true" aria-describedby={note} data-testid={`file-only-${path}`} />
+      <p className="hint file-only" id={note}>
+        Set in the config file: {why}.
+      </p>
+    </FieldShell>
+  );
+}
