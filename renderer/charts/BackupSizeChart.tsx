@@ -2,6 +2,7 @@
 // floor, drawn in a loud colour and named in a list below, so nobody has to hover to find them.
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type BarShapeProps } from 'recharts';
 import type { BackupAnomaly, BackupPoint, RangeId } from '../../shared/api';
+import { visibleText } from '../../shared/visible-text';
 import { formatBytes } from '../../shared/units';
 import { dateTime } from '../words';
 import { ChartFrame, LegendItem, useChartSizeProps } from './ChartFrame';
@@ -50,11 +51,11 @@ function SizeTooltip({ active, payload }: { active?: boolean; payload?: readonly
   const problem = anomalyWords(backup);
   return (
     <div className="chart-tooltip">
-      <div className="tooltip-key">{backup.key}</div>
+      <div className="tooltip-key">{visibleText(backup.key)}</div>
       <div>
         {formatBytes(backup.sizeBytes)} · {dateTime(backup.finishedAt)}
       </div>
-      {problem && <div className="loud">{problem}</div>}
+      {problem && <div className="loud">{visibleText(problem)}</div>}
     </div>
   );
 }
@@ -86,7 +87,7 @@ export function BackupSizeChart({ backups, range }: { backups: BackupPoint[]; ra
               {anomalies.map((b) => (
                 <li key={b.key} data-anomaly={b.anomaly ?? 'none'}>
                   <span className={`swatch ${anomalyClass(b.anomaly)}`} aria-hidden="true" />
-                  <code>{b.key}</code> ({formatBytes(b.sizeBytes)}, {dateTime(b.finishedAt)}): {anomalyWords(b)}
+                  <code>{visibleText(b.key)}</code> ({formatBytes(b.sizeBytes)}, {dateTime(b.finishedAt)}): {visibleText(anomalyWords(b) ?? '')}
                 </li>
               ))}
             </ul>

@@ -3,6 +3,7 @@
 // ran before stopping, and says so in its tooltip.
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type BarShapeProps } from 'recharts';
 import type { DrillPoint, RangeId } from '../../shared/api';
+import { visibleText } from '../../shared/visible-text';
 import { formatDuration } from '../../shared/units';
 import { OUTCOME_WORD, dateTime } from '../words';
 import { ChartFrame, LegendItem, useChartSizeProps } from './ChartFrame';
@@ -34,8 +35,8 @@ function DrillTooltip({ active, payload }: { active?: boolean; payload?: readonl
         <strong className={`outcome-${drill.outcome}`}>{OUTCOME_WORD[drill.outcome]}</strong> · {dateTime(drill.finishedAt)}
       </div>
       <div>{drill.restoreMs !== null ? `Restored and verified in ${formatDuration(drill.restoreMs)}` : `Stopped after ${formatDuration(drill.durationMs)}`}</div>
-      <div className="tooltip-key">{drill.backupKey}</div>
-      <div>{drill.message}</div>
+      <div className="tooltip-key">{visibleText(drill.backupKey)}</div>
+      <div>{visibleText(drill.message)}</div>
     </div>
   );
 }
@@ -49,7 +50,7 @@ function DrillSummary({ drills }: { drills: DrillPoint[] }) {
       {last && (
         <span data-testid="drill-failures">
           {' '}
-          {notPassed.length} of {drills.length} did not pass; the latest, {dateTime(last.finishedAt)}: {last.message}
+          {notPassed.length} of {drills.length} did not pass; the latest, {dateTime(last.finishedAt)}: {visibleText(last.message)}
         </span>
       )}
     </>

@@ -1,4 +1,5 @@
 import type { StatusEvent } from '../../shared/model';
+import { visibleText } from '../../shared/visible-text';
 import { ago, dateTime, worstFinding } from '../words';
 import { StatusBadge } from './StatusBadge';
 
@@ -22,7 +23,7 @@ export function EventTimeline({ events, now }: { events: StatusEvent[]; now: num
                 </time>{' '}
                 {event.from ? <StatusBadge status={event.from} /> : <span className="muted">first seen</span>} <span aria-label="became">→</span>{' '}
                 <StatusBadge status={event.to} />
-                {why && <span className="event-why"> {why.message}</span>}
+                {why && <span className="event-why"> {visibleText(why.message)}</span>}
               </li>
             );
           })}

@@ -1,4 +1,5 @@
 import type { Finding } from '../../shared/model';
+import { visibleText } from '../../shared/visible-text';
 import { StatusBadge } from './StatusBadge';
 
 export function FindingList({ findings }: { findings: Finding[] }) {
@@ -8,7 +9,7 @@ export function FindingList({ findings }: { findings: Finding[] }) {
     <ul className="findings" data-testid="findings">
       {shown.map((finding, i) => (
         <li key={`${finding.rule}-${i}`} data-testid="finding" data-rule={finding.rule}>
-          <StatusBadge status={finding.status} /> {finding.message}
+          <StatusBadge status={finding.status} /> {visibleText(finding.message)}
         </li>
       ))}
     </ul>

@@ -1,4 +1,5 @@
 import type { SourceSummary } from '../../shared/model';
+import { visibleText } from '../../shared/visible-text';
 import { formatDuration } from '../../shared/units';
 import { ago, dateTime } from '../words';
 
@@ -20,7 +21,7 @@ export function LastRestore({ lastRestore, now }: { lastRestore: SourceSummary['
           , took <strong>{formatDuration(lastRestore.restoreMs)}</strong>
         </>
       )}
-      , from <code>{lastRestore.backupKey}</code>.
+      , from <code>{visibleText(lastRestore.backupKey)}</code>.
     </p>
   );
 }

@@ -1,4 +1,5 @@
 import type { Drill, DrillProgress } from '../../shared/model';
+import { visibleText } from '../../shared/visible-text';
 import { formatDuration, progressCount } from '../../shared/units';
 import { useRestoreDrill } from '../hooks/useRestoreDrill';
 import { OUTCOME_WORD, PHASE_WORD } from '../words';
@@ -31,7 +32,7 @@ function ProgressBar({ progress }: { progress: DrillProgress | null }) {
       <span>
         {phase}
         {counted && ` — ${progressCount(progress)}`}
-        {progress?.detail && <span className="muted"> ({progress.detail})</span>}
+        {progress?.detail && <span className="muted"> ({visibleText(progress.detail)})</span>}
       </span>
     </div>
   );
@@ -41,7 +42,7 @@ function DrillResult({ drill }: { drill: Drill }) {
   return (
     <div className={`drill-result outcome-${drill.outcome}`} data-testid="drill-result" data-outcome={drill.outcome} role="status">
       <strong>{OUTCOME_WORD[drill.outcome]}</strong>
-      {drill.restoreMs !== null && drill.outcome === 'pass' && ` — restored and verified in ${formatDuration(drill.restoreMs)}`}: {drill.message}
+      {drill.restoreMs !== null && drill.outcome === 'pass' && ` — restored and verified in ${formatDuration(drill.restoreMs)}`}: {visibleText(drill.message)}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // Every source at a glance, worst first: is each one backed up, recently, at a sane size, and restorable?
 import { memo } from 'react';
 import type { OverviewSource } from '../../shared/api';
+import { visibleText } from '../../shared/visible-text';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PollNowButton } from '../components/PollNowButton';
@@ -72,7 +73,7 @@ const SourceRow = memo(function SourceRow({ source, now }: { source: OverviewSou
         </span>
       </th>
       <td className="finding" data-testid={`finding-${source.id}`}>
-        {finding ? finding.message : source.lastPollAt === null ? 'Not polled yet' : 'All checks pass'}
+        {finding ? visibleText(finding.message) : source.lastPollAt === null ? 'Not polled yet' : 'All checks pass'}
       </td>
       <td data-testid={`newest-${source.id}`}>
         {backup ? (
