@@ -1,5 +1,6 @@
 // `backup-health drill --source ID [--backup KEY]`: restore a backup into a throwaway PostgreSQL, verify it,
-// record the drill. Exit 0 pass, 2 fail (the backup is bad), 3 error (the drill could not run).
+// record the drill. Exit 0 pass, 2 fail (the backup is bad, or every backup of the source is unreadable),
+// 3 error (the drill could not run, or there is nothing to drill).
 import type { Drill, DrillOutcome } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { DrillRequestError, Engine } from '../engine/engine';
@@ -74,7 +75,9 @@ export function drillText(drill: Drill): string {
   lines.push(`  took      ${formatDuration(drill.finishedAt - drill.startedAt)}${drill.restoreMs !== null ? ` (restore and verify ${formatDuration(drill.restoreMs)})` : ''}`);
   const phases = Object.entries(drill.phases).map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`);
   if (phases.length) lines.push(`  phases    ${phases.join(', ')}`);
-  if (drill.outcome !== 'error' || drill.tables > 0) {
+  // A drill that never got to restore (no readable backup, an archive refused up front) restored nothing to list.
+  const restoreRan = drill.outcome !== 'error' && Object.keys(drill.phases).length > 0;
+  if (restoreRan || drill.tables > 0) {
     lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
   }
   for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${v(check.name)}: ${v(check.detail)}`);

@@ -10,6 +10,7 @@ import { probeFor } from './probes/index';
 import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
 import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
+import { chooseDrillBackup, DrillRequestError } from './drill-choice';
 import type { HistoryStore, PollEntry } from './store/types';
 
 export type EngineEvent =
@@ -34,13 +35,8 @@ export interface EngineOptions {
   compactionDelayMs?: number;
 }
 
-/** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup. */
-export class DrillRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DrillRequestError';
-  }
-}
+// Callers (CLI, API) catch it from here, where runDrill is.
+export { DrillRequestError } from './drill-choice';
 
 /** What the engine knows of a source between polls. */
 interface SourceState {
@@ -195,7 +191,8 @@ export class Engine {
 
   /**
    * Restores a backup (the newest readable one, or `backupKey`) into a throwaway PostgreSQL, verifies it and
-   * records the drill. A second request for a source whose drill is running joins it.
+   * records the drill; a source whose backups are all unreadable gets a failed drill (drill-choice.ts). A
+   * second request for a source whose drill is running joins it.
    */
   runDrill(sourceId: string, opts: { backupKey?: string; signal?: AbortSignal } = {}): Promise<Drill> {
     const source = this.config.sources.find((s) => s.id === sourceId);
@@ -204,40 +201,24 @@ export class Engine {
     if (!probe.drill) return Promise.reject(new DrillRequestError(`${sourceId} is a ${source.kind} source, which holds no backups to restore; drill one of its backup sources`));
     const timeoutMs = drillSettings(source)?.timeout ?? DEFAULT_DRILL_TIMEOUT_MS;
     return this.drillScheduler.run(`drill:${sourceId}`, timeoutMs + 60_000, async (signal) => {
-      const backup = this.chooseBackup(sourceId, opts.backupKey);
-      const drill = await probe.drill!(source, backup, {
-        signal: opts.signal ? AbortSignal.any([signal, opts.signal]) : signal,
-        timeoutMs,
-        config: this.config,
-        now: this.now,
-        secrets: this.secrets,
-        onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
-      });
+      const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 10_000 }), this.now(), Infinity);
+      const choice = chooseDrillBackup(sourceId, known, this.now(), opts.backupKey);
+      const drill =
+        'noneRestores' in choice
+          ? choice.noneRestores
+          : await probe.drill!(source, choice.backup, {
+              signal: opts.signal ? AbortSignal.any([signal, opts.signal]) : signal,
+              timeoutMs,
+              config: this.config,
+              now: this.now,
+              secrets: this.secrets,
+              onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
+            });
       const stored = this.store.recordDrill({ ...drill, message: redact(drill.message) });
       this.emit({ type: 'drill', drill: stored });
       this.noteHealth(sourceId, this.judge(source));
       return stored;
     });
-  }
-
-  /** The newest readable backup present, or the one asked for by key (a path, or just its file name). */
-  private chooseBackup(sourceId: string, backupKey?: string): ObservedBackup {
-    const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 10_000 }), this.now(), Infinity);
-    if (backupKey === undefined) {
-      const newest = known.find((b) => b.readable);
-      if (!newest) {
-        throw new DrillRequestError(
-          known.length ? `${sourceId} has no readable backup to restore (the newest, ${known[0]!.key}, is unreadable: ${known[0]!.problem ?? 'unknown problem'})` : `${sourceId} has no backups to restore yet`,
-        );
-      }
-      return newest;
-    }
-    const named = known.find((b) => b.key === backupKey) ?? known.find((b) => b.key.endsWith(`/${backupKey}`));
-    if (!named) {
-      const some = known.slice(0, 5).map((b) => b.key).join(', ');
-      throw new DrillRequestError(`${sourceId} has no backup "${backupKey}"${some ? ` (newest: ${some})` : ''}`);
-    }
-    return named;
   }
 
   summaries(): SourceSummary[] {

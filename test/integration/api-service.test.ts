@@ -1,6 +1,7 @@
 // The dashboard API over a real engine, history and config file: what the UI will be shown and what the
 // settings page writes.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,27 @@ describe('ApiService', () => {
     expect(detail.events[0]).toMatchObject({ to: 'critical' });
     expect(detail.findings[0]).toMatchObject({ rule: 'backup-unreadable' });
     await expect(api.source({ id: 'nope', range: '7d' })).rejects.toMatchObject({ code: 'no-such-source' });
+    store.close();
+  });
+
+  it('Run restore drill on a source whose every backup is unreadable: a failed drill the page and the events show', async () => {
+    const { api, store } = setup((d) => {
+      writeFileSync(join(d, 'nightly-1.dump'), randomBytes(8192));
+      utimesSync(join(d, 'nightly-1.dump'), new Date(Date.now() - DAY), new Date(Date.now() - DAY));
+      writePlainDump(d, 'nightly-2.dump', HOUR, 0);
+      return `sources:\n  - { id: nightly, kind: dump-dir, path: ${d}, pattern: "*.dump", settle: 0s, drill: { jobs: 1 } }\n`;
+    });
+    const events: ApiEvent[] = [];
+    api.subscribe((e) => events.push(e));
+    await api.pollNow({ id: 'nightly' });
+    const drill = await api.runDrill({ id: 'nightly' });
+    expect(drill).toMatchObject({ outcome: 'fail', sourceId: 'nightly', backupKey: expect.stringMatching(/nightly-2\.dump$/) });
+    expect(drill.message).toMatch(/^no backup of nightly restores: all 2 backups are unreadable; the newest, \S+nightly-2\.dump: empty file/);
+    expect(events).toContainEqual({ type: 'drill', drill });
+    const detail = await api.source({ id: 'nightly', range: '7d' });
+    expect(detail.drills).toEqual([expect.objectContaining({ id: drill.id, outcome: 'fail', message: drill.message })]);
+    expect(detail.summary.status).toBe('critical');
+    expect(detail.findings).toContainEqual(expect.objectContaining({ rule: 'restore-drill', status: 'critical' }));
     store.close();
   });
 

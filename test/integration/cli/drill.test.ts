@@ -1,6 +1,7 @@
 // `backup-health drill` end to end: the real bin restoring real pg_dump archives into scratch clusters,
 // recording the evidence, feeding health, and cleaning up even after it is killed with SIGKILL.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +141,40 @@ describe('backup-health drill', () => {
     expect(missing.stderr).toContain('has no backup "no-such.dump"');
   });
 
+  it('exits 2 when no backup of the source restores (random bytes, an empty file): a failed drill, recorded, and the source critical', async () => {
+    const bad = join(work, 'bad-dumps');
+    const badData = join(work, 'bad-data');
+    mkdirSync(bad);
+    const garbage = join(bad, 'orders-1.dump');
+    writeFileSync(garbage, randomBytes(64 * 1024));
+    utimesSync(garbage, new Date(Date.now() - 2 * HOUR), new Date(Date.now() - 2 * HOUR));
+    const empty = join(bad, 'orders-2.dump');
+    writeFileSync(empty, '');
+    utimesSync(empty, new Date(Date.now() - HOUR), new Date(Date.now() - HOUR));
+    const file = join(work, 'bad.yml');
+    writeFileSync(file, `defaults:\n  drillDir: ${drillDir}\nsources:\n  - id: broken-dumps\n    kind: dump-dir\n    path: ${bad}\n    pattern: "*.dump"\n    settle: 0s\n    drill:\n      jobs: 1\n`);
+    const badDrill = (...more: string[]) => runCli(['drill', '--source', 'broken-dumps', '--config', file, '--data', badData, ...more]);
+
+    const result = await badDrill('--json');
+    expect(result.code, result.stderr).toBe(2);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ outcome: 'fail', sourceId: 'broken-dumps', backupKey: empty, tables: 0, rows: 0, checks: [] });
+    expect(report.message).toMatch(new RegExp(`^no backup of broken-dumps restores: all 2 backups are unreadable; the newest, ${empty}: empty file`));
+    const text = await badDrill();
+    expect(text.code).toBe(2);
+    expect(text.stdout).toMatch(/^FAIL broken-dumps: no backup of broken-dumps restores: /);
+    expect(text.stdout).not.toMatch(/restored/);
+    // Nothing was started for it.
+    expect(readdirSync(drillDir)).toEqual([]);
+
+    // Recorded like any failed drill: the history lists it and health turns the source critical for it.
+    const history = JSON.parse((await runCli(['history', '--source', 'broken-dumps', '--config', file, '--data', badData, '--json'])).stdout);
+    expect(history.drills.map((d: { outcome: string }) => d.outcome)).toEqual(['fail', 'fail']);
+    const check = JSON.parse((await runCli(['check', '--config', file, '--data', badData, '--json'])).stdout);
+    expect(check.sources[0].status).toBe('critical');
+    expect(check.sources[0].findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'restore-drill', status: 'critical', message: expect.stringContaining('no backup of broken-dumps restores') })]));
+  });
+
   it('drills the same dump kept on another host: copied over ssh with progress, then restored here', async () => {
     const sshd = await startSshd();
     try {
@@ -148,11 +183,13 @@ describe('backup-health drill', () => {
       writeFileSync(file, `defaults:\n  drillDir: ${drillDir}\nsources:\n  - id: orders-dumps\n    kind: dump-dir\n    host: ${sshd.host}\n    sshOptions:\n${options}\n    path: ${dumps}\n    pattern: "orders-1.dump"\n    settle: 0s\n`);
       const result = await drill(file, '--json');
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toMatch(/^copy: \S+ (B|kB|MB) of \S+ (kB|MB) from root@127\.0\.0\.1$/m);
+      // sshd.host logs in as whoever runs the tests: root in CI, bh-tester in its unprivileged run.
+      const from = sshd.host.replaceAll('.', '\\.');
+      expect(result.stderr).toMatch(new RegExp(`^copy: \\S+ (B|kB|MB) of \\S+ (kB|MB) from ${from}$`, 'm'));
       const report = JSON.parse(result.stdout);
       expect(report).toMatchObject({ outcome: 'pass', backupKey: join(dumps, 'orders-1.dump'), tables: 2, rows: 302_000 });
       expect(Object.keys(report.phases).sort()).toEqual(['cleanup', 'copy', 'prepare', 'restore', 'verify']);
-      expect(report.message).toMatch(/^copied from root@127\.0\.0\.1/);
+      expect(report.message).toMatch(new RegExp(`^copied from ${from}`));
       expect(readdirSync(drillDir)).toEqual([]);
     } finally {
       await sshd.stop();

@@ -1,0 +1,57 @@
+// Which backup a drill restores, decided before anything starts. Pure: the engine passes the backups it knows.
+//
+// A source whose backups are all unreadable (zero bytes, garbage, a cut header) gets a FAILED drill, recorded
+// like any other: the question a drill answers is "would a restore of this source work today?", and the answer
+// is no. That is the GitLab failure (dumps of a few bytes) and must turn the source critical, not vanish as an
+// error nobody records. A source with no backups at all stays a request error (exit 3, nothing recorded):
+// there is no backup to judge, the backup-age rule already says "no backups" at every poll, and a failed drill
+// would keep the source critical for a whole drill interval after its first good backup appears.
+import type { Drill, ObservedBackup } from '../../shared/model';
+
+/** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup, no backups yet. */
+export class DrillRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillRequestError';
+  }
+}
+
+export type DrillChoice = { backup: ObservedBackup } | { noneRestores: Drill };
+
+/**
+ * The newest readable backup, or the one asked for by key (a path, or just its file name); when every backup
+ * is unreadable, the failed drill to record. `known` is newest first.
+ */
+export function chooseDrillBackup(sourceId: string, known: ObservedBackup[], at: number, backupKey?: string): DrillChoice {
+  if (backupKey !== undefined) {
+    // A backup named on purpose is drilled as it is: an unreadable one fails in its kind's own drill.
+    const named = known.find((b) => b.key === backupKey) ?? known.find((b) => b.key.endsWith(`/${backupKey}`));
+    if (named) return { backup: named };
+    const some = known.slice(0, 5).map((b) => b.key).join(', ');
+    throw new DrillRequestError(`${sourceId} has no backup "${backupKey}"${some ? ` (newest: ${some})` : ''}`);
+  }
+  const newest = known.find((b) => b.readable);
+  if (newest) return { backup: newest };
+  if (known.length === 0) throw new DrillRequestError(`${sourceId} has no backups to restore yet`);
+  return { noneRestores: noReadableBackupDrill(sourceId, known, at) };
+}
+
+function noReadableBackupDrill(sourceId: string, known: ObservedBackup[], at: number): Drill {
+  const newest = known[0]!;
+  const why = newest.problem ? `: ${newest.problem}` : '';
+  const all = known.length === 1 ? `its only backup, ${newest.key}, is unreadable${why}` : `all ${known.length} backups are unreadable; the newest, ${newest.key}${why || ', has no reason recorded'}`;
+  return {
+    sourceId,
+    backupKey: newest.key,
+    startedAt: at,
+    finishedAt: at,
+    outcome: 'fail',
+    phases: {},
+    restoreMs: null,
+    tables: 0,
+    rows: 0,
+    restoredBytes: null,
+    checks: [],
+    message: `no backup of ${sourceId} restores: ${all}`,
+  };
+}
