@@ -280,6 +280,17 @@ export interface Drill {
   /** The PostgreSQL the backup was restored into, e.g. "15.18". */
   restoredWith?: string | null;
   tableDetails?: RestoredTable[];
+  /** How the drill kept the backup from harming this machine, and what it left out for that (drill-jail.ts). */
+  safety?: DrillSafety;
+}
+
+/** A drill's evidence of its own protections: who its steps ran as, whether sandboxed, what it skipped. */
+export interface DrillSafety {
+  sandboxed: boolean;
+  /** "as the unprivileged backup-health-drill user, in a bubblewrap sandbox without network". */
+  ranAs: string;
+  /** Superuser-only items of the backup not restored, as "EVENT TRIGGER evt" (never their SQL). */
+  skipped: string[];
 }
 
 /** Emitted while a drill runs. `done` of `total` items (TOC entries), or bytes when `unit` says so. */

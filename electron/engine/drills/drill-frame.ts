@@ -23,7 +23,7 @@
 // verification; it leaves out preparing (planning, free space, starting a scratch cluster for a dump) and
 // cleanup. It is null when the drill never got as far as verifying (the restore or copy failed, or it stopped
 // before): there is no restore time of a restore that did not finish.
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, RestoredTable } from '../../../shared/model';
+import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillSafety, RestoredTable } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
 import { ProbeError } from '../probes/probe';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
@@ -51,6 +51,8 @@ export interface DrillEvidence {
   restoredBytes: number | null;
   /** The PostgreSQL the backup was restored into, e.g. "15.18". */
   restoredWith: string | null;
+  /** Who the steps ran as, the sandbox, what was skipped for safety. */
+  safety?: DrillSafety;
 }
 
 export interface ProgressDetail {
@@ -228,7 +230,7 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
   }
   message = await frame.finish(message);
   const restoreMs = frame.restoreMs();
-  const { tables, checks, restoredBytes, restoredWith } = frame.evidence;
+  const { tables, checks, restoredBytes, restoredWith, safety } = frame.evidence;
   return {
     sourceId: options.sourceId,
     backupKey: options.backupKey,
@@ -244,5 +246,6 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
     message,
     restoredWith,
     tableDetails: tables,
+    ...(safety ? { safety } : {}),
   };
 }

@@ -10,7 +10,7 @@
 //
 // Every outcome is a Drill value: pass, fail (the backup is bad) or error (the drill could not tell), with
 // one message saying what to do. Only a bug in this file could make it throw.
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
@@ -24,7 +24,12 @@ import { restoreArchive } from './restore-archive';
 import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
 import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
-import { closeQuietly, connectScratch, createMissingRoles, quoteIdent, quoteLiteral } from './scratch-client';
+import { closeQuietly, connectAs, connectScratch } from './scratch-client';
+import { DrillJail } from './drill-jail';
+import { DrillUserMissing } from './drill-user';
+import { createAllowedExtensions, createDumpRoles, createRestoreDatabase, createRestoreRole, DEFAULT_EXTENSION_ALLOWLIST, RESTORE_ROLE } from './drill-roles';
+import { describeRefusal, findRefusal } from './restore-refusals';
+import { removeTree } from './remove-tree';
 import { ScratchCluster } from './scratch-cluster';
 import { runDrill, type DrillFrame } from './drill-frame';
 import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions } from './verify';
@@ -42,8 +47,12 @@ export interface DumpDrillOptions extends DrillRunOptions {
   secrets?: ProbeSecrets;
   /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
   searchDirs?: readonly string[];
+  /** Untrusted extensions the drill may create when a dump asks (default DEFAULT_EXTENSION_ALLOWLIST). */
+  extensionAllowlist?: readonly string[];
 }
 
+/** The search_path the user's checks run with (see runUserChecks). */
+const USER_CHECKS_SEARCH_PATH = 'pg_catalog,public,pg_temp';
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
 /**
@@ -135,29 +144,32 @@ export async function restoreDump(frame: DrillFrame, options: DumpDrillOptions):
     () => `the scratch cluster in ${scratch.cluster?.dir}`,
     () => scratch.cluster?.stop(),
   );
-  return drill(options, new DrillRecord(frame), scratch, frame);
+  return drill(options, new DrillRecord(frame), scratch, frame, frame);
 }
 
 /** The drill's signal, and time left for a tool: a little more than the drill has, so its own deadline fires first. */
 type Budget = ToolTime;
 
-async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, budget: Budget): Promise<string> {
+async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, budget: Budget, frame: DrillFrame): Promise<string> {
   const parentDir = options.parentDir ?? tmpdir();
   record.enter('prepare');
-  const plan = await planRestore(options, budget);
+  const jail = await openJail(parentDir, options.backup.key);
+  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
+  frame.evidence.safety = { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
+  const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, budget);
   record.database = plan.database;
   checkFreeSpace(parentDir, options.backup, plan);
   stopIfAborted(budget);
 
-  const cluster = await startCluster(plan.install, parentDir, options.backup.key);
+  const cluster = await startCluster(plan.install, jail, options.backup.key);
   scratch.cluster = cluster;
   record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
   const maintenance = await abortable(budget, connectScratch(cluster, MAINTENANCE_DB));
   try {
-    await prepareDatabase(maintenance, plan, record, budget);
+    await prepareDatabase(cluster, maintenance, plan, record, options, budget);
 
     record.enter('restore', plan.total);
-    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget) : await restoreFromScript(cluster, plan, record, maintenance, budget);
+    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget, frame) : await restoreFromScript(cluster, plan, record, maintenance, budget);
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
@@ -172,13 +184,14 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     }
     let client: Client;
     try {
-      client = await abortable(budget, connectScratch(cluster, record.database));
+      // Never as the superuser: the restored database may carry settings and objects meant to run as one.
+      client = await abortable(budget, connectAs(cluster, record.database, RESTORE_ROLE));
     } catch (err) {
       if (err instanceof DrillStop) throw err;
       throw fail(`the restore finished, but the database ${record.database} cannot be opened: ${(err as Error).message}`);
     }
     try {
-      return await verify(client, plan, record, options, budget);
+      return await verify(client, plan, record, options, budget, cluster);
     } finally {
       await closeQuietly(client);
     }
@@ -190,41 +203,65 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
 // ---------------------------------------------------------------------------------------------------------
 // prepare
 
-async function startCluster(install: PostgresInstall, parentDir: string, key: string): Promise<ScratchCluster> {
+async function openJail(parentDir: string, key: string): Promise<DrillJail> {
   try {
-    return await ScratchCluster.start({ install, parentDir, purpose: `restore drill of ${key}`, settings: RESTORE_SETTINGS });
+    return await DrillJail.create(parentDir, `restore drill of ${key}`);
+  } catch (err) {
+    if (err instanceof DrillUserMissing) throw drillError(err.message);
+    throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+async function startCluster(install: PostgresInstall, jail: DrillJail, key: string): Promise<ScratchCluster> {
+  try {
+    return await ScratchCluster.start({ install, jail, purpose: `restore drill of ${key}`, settings: RESTORE_SETTINGS });
   } catch (err) {
     const text = (err as Error).message;
-    if (/No space left on device/i.test(text)) throw drillError(`no space left in ${parentDir} to start a scratch cluster: ${text}`);
+    if (/No space left on device/i.test(text)) throw drillError(`no space left in ${dirname(jail.dir)} to start a scratch cluster: ${text}`);
     throw drillError(`could not start a scratch PostgreSQL ${install.major}: ${text}`);
   }
 }
 
-/** Roles first (owners and grantees as NOLOGIN roles), then the database the dump goes into. */
-async function prepareDatabase(maintenance: Client, plan: RestorePlan, record: DrillRecord, budget: Budget): Promise<void> {
-  await abortable(budget, createRolesQuietly(maintenance, plan.scanner.roles));
+/**
+ * As the cluster's superuser, before any SQL of the backup runs (drill-roles.ts): the restore role, the dump's
+ * roles, the database (owned by the restore role), and the allowed untrusted extensions in it. An untrusted
+ * extension outside the allowlist is refused here, by name.
+ */
+async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<void> {
+  await abortable(budget, createRestoreRole(maintenance));
+  await abortable(budget, createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
   if (record.database === 'postgres') await abortable(budget, maintenance.query('DROP DATABASE postgres'));
-  const encoding = plan.scanner.encoding ? ` ENCODING ${quoteLiteral(plan.scanner.encoding)}` : '';
-  await abortable(budget, maintenance.query(`CREATE DATABASE ${quoteIdent(record.database)} TEMPLATE template0${encoding}`));
-}
-
-/** A role that cannot be created is left to fail in the restore, whose error then names it. */
-async function createRolesQuietly(client: Client, roles: readonly string[]): Promise<void> {
-  for (const role of roles) await createMissingRoles(client, [role]).catch(() => []);
+  await abortable(budget, createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
+  if (plan.extensions.length === 0) return;
+  const inDatabase = await abortable(budget, connectScratch(cluster, record.database));
+  try {
+    const refused = await abortable(budget, createAllowedExtensions(inDatabase, plan.extensions, options.extensionAllowlist ?? DEFAULT_EXTENSION_ALLOWLIST));
+    if (refused.length > 0) {
+      throw fail(
+        `${describeRefusal({ attempt: `create the untrusted extension ${refused.join(', ')}`, item: `EXTENSION ${refused[0]}` })}; if this machine should trust it, add it to defaults.drillExtensions in the config file`,
+      );
+    }
+  } finally {
+    await closeQuietly(inDatabase);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // restore
 
-async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<RestoreProblem | null> {
+async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget, frame: DrillFrame): Promise<RestoreProblem | null> {
   const restored = await restoreArchive(cluster, plan.archive!, {
     signal: budget.signal,
     timeoutMs: budget.remaining(),
     database: record.database,
     jobs: options.jobs,
+    entries: plan.entries,
     onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
   });
   stopIfAborted(budget);
+  if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
+  const refusal = findRefusal(restored.problems);
+  if (refusal) throw fail(describeRefusal(refusal));
   return judgeTool(restored.result, restored.problems, cluster);
 }
 
@@ -234,13 +271,15 @@ async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, rec
     timeoutMs: budget.remaining(),
     database: record.database,
     createsOwnDatabase: plan.createsOwnDatabase,
-    ensureRoles: (roles) => createRolesQuietly(maintenance, roles),
+    ensureRoles: (roles) => createDumpRoles(maintenance, roles, cluster.superuser).catch(() => {}),
     onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
   });
   stopIfAborted(budget);
   plan.scanner = restored.scanner;
   if (restored.refusal) throw fail(restored.refusal);
   const { result } = restored;
+  const refused = findRefusal(result.stderr);
+  if (refused) throw fail(describeRefusal(refused));
   if (result.inputError) {
     const why = result.inputError.message;
     return { kind: 'corrupt', line: plan.plain!.gzipped ? `the gzip data is cut short or damaged (${why})` : `reading it failed (${why})` };
@@ -287,10 +326,23 @@ function judgeRestore(problem: RestoreProblem, parentDir: string): DrillStop {
 // ---------------------------------------------------------------------------------------------------------
 // verify
 
+/**
+ * The user's checks, in their own connection as the restore role: search_path pinned to pg_catalog first, then
+ * public, so `select count(*) from orders` finds the user's table but never a count() the backup defined.
+ */
+async function runUserChecks(cluster: ScratchCluster, database: string, checks: DumpDrillOptions['checks'], budget: Budget) {
+  const client = await abortable(budget, connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
+  try {
+    return await abortable(budget, runChecks(client, checks, budget.remaining()));
+  } finally {
+    await closeQuietly(client);
+  }
+}
+
 async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], budget: Budget): Promise<RestoredTable[]> {
   let client: Client | null = null;
   try {
-    client = await abortable(budget, connectScratch(cluster, database));
+    client = await abortable(budget, connectAs(cluster, database, RESTORE_ROLE));
     return await abortable(budget, countTables(client, tables));
   } catch {
     return [];
@@ -299,7 +351,7 @@ async function countWhatRestored(cluster: ScratchCluster, database: string, tabl
   }
 }
 
-async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<string> {
+async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget, cluster: ScratchCluster): Promise<string> {
   const expected: TableName[] = plan.scanner.tables;
   const steps = expected.length + options.checks.length + (options.compareTo ? 1 : 0);
   record.tables = await abortable(
@@ -307,7 +359,7 @@ async function verify(client: Client, plan: RestorePlan, record: DrillRecord, op
     countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')),
   );
   record.restoredBytes = await abortable(budget, databaseSize(client, record.database));
-  const checkRuns = await abortable(budget, runChecks(client, options.checks, budget.remaining()));
+  const checkRuns = options.checks.length ? await abortable(budget, runUserChecks(cluster, record.database, options.checks, budget)) : [];
   record.checks = checkRuns.map((c) => c.result);
   record.progress(expected.length + options.checks.length, steps, options.compareTo ? 'comparing with the live database' : undefined, true);
 

@@ -3,22 +3,31 @@
 // The cache lives in the system temp dir (not beside the clusters: a small drill disk must hold only the
 // restore) and is only trusted when this user owns it and nobody else can write to it: a data directory
 // planted by someone else would run their postgresql.conf. It is ~40 MB per installation.
-import { createHash } from 'node:crypto';
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+//
+// A cache reused by every drill must not be poisonable by one of them: the template is owned by Backup
+// Health's own user, never by the user a restore runs as (as root, initdb runs as backup-health-drill and
+// the finished template is handed back to root; that user can then neither write nor read it); and every copy
+// is checked against the manifest written when the template was made (its files, sizes and config texts)
+// before a cluster starts from it. Drills' templates have a superuser with a random name, kept beside them.
+import { createHash, randomBytes } from 'node:crypto';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeFailure, run } from '../exec';
+import type { RunAs } from './drill-user';
 import type { PostgresInstall } from './postgres-install';
 
+export type { RunAs } from './drill-user';
+
 export const INITDB_CACHE_DIR = 'backup-health-initdb-cache';
-export const INITDB_ARGS = ['--no-sync', '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C'];
+export const INITDB_ARGS = ['--no-sync', '-A', 'trust', '-E', 'UTF8', '--locale=C'];
+/** Files whose text is part of the manifest: what a poisoned template would change to run something. */
+const CONFIG_TEXTS = ['postgresql.conf', 'postgresql.auto.conf', 'pg_hba.conf', 'pg_ident.conf', 'PG_VERSION'];
 
-export interface RunAs {
-  uid: number;
-  gid: number;
-}
+/** Which bootstrap superuser a template has: `postgres` (test clusters) or a random name (drills). */
+export type SuperuserKind = 'postgres' | 'random';
 
-export async function initdb(bin: string, dataDir: string, runAs: RunAs | undefined): Promise<void> {
-  const result = await run(join(bin, process.platform === 'win32' ? 'initdb.exe' : 'initdb'), ['-D', dataDir, ...INITDB_ARGS], {
+export async function initdb(bin: string, dataDir: string, runAs: RunAs | undefined, superuser = 'postgres'): Promise<void> {
+  const result = await run(join(bin, process.platform === 'win32' ? 'initdb.exe' : 'initdb'), ['-D', dataDir, ...INITDB_ARGS, '-U', superuser], {
     timeoutMs: 120_000,
     ...runAs,
     env: { ...process.env, LC_ALL: 'C' },
@@ -27,43 +36,112 @@ export async function initdb(bin: string, dataDir: string, runAs: RunAs | undefi
 }
 
 /**
- * Fills `dataDir` (which must not exist) with a new cluster: a copy of the cached one when there is a
- * trustworthy cache, else initdb (and the cache is made for next time). Falls back to initdb on any doubt.
+ * Fills `dataDir` (which must not exist) with a new cluster, owned by `runAs` when given, and returns its
+ * superuser's name: a checked copy of the cached template when there is a trustworthy one, else initdb (and
+ * the cache is made for next time).
  */
-export async function createDataDir(install: PostgresInstall, cacheDir: string, dataDir: string, runAs: RunAs | undefined): Promise<void> {
-  if (process.platform === 'win32') return initdb(install.bin, dataDir, runAs);
-  const template = await cachedTemplate(install, cacheDir, runAs).catch(() => null);
-  if (template) {
-    const copy = await run('cp', ['-a', template, dataDir], { timeoutMs: 120_000, ...runAs });
-    if (copy.code === 0) return;
+export async function createDataDir(install: PostgresInstall, cacheDir: string, dataDir: string, runAs: RunAs | undefined, kind: SuperuserKind = 'postgres'): Promise<string> {
+  const fresh = kind === 'postgres' ? 'postgres' : randomSuperuser();
+  if (process.platform === 'win32') {
+    await initdb(install.bin, dataDir, runAs, fresh);
+    return fresh;
+  }
+  const cached = await cachedTemplate(install, cacheDir, runAs, kind).catch(() => null);
+  if (cached) {
+    const copy = await run('cp', ['-a', '--no-preserve=ownership', cached.dir, dataDir], { timeoutMs: 120_000 });
+    const owned = copy.code === 0 && runAs ? await run('chown', ['-R', '--', `${runAs.uid}:${runAs.gid}`, dataDir], { timeoutMs: 120_000 }) : copy;
+    if (owned.code === 0 && matchesManifest(dataDir, cached.manifest)) return cached.superuser;
     rmSync(dataDir, { recursive: true, force: true });
   }
-  await initdb(install.bin, dataDir, runAs);
+  await initdb(install.bin, dataDir, runAs, fresh);
+  return fresh;
 }
 
-async function cachedTemplate(install: PostgresInstall, cacheDir: string, runAs: RunAs | undefined): Promise<string | null> {
+function randomSuperuser(): string {
+  return `bh_super_${randomBytes(8).toString('hex')}`;
+}
+
+interface Template {
+  dir: string;
+  superuser: string;
+  manifest: string;
+}
+
+async function cachedTemplate(install: PostgresInstall, cacheDir: string, runAs: RunAs | undefined, kind: SuperuserKind): Promise<Template | null> {
   const root = join(cacheDir, INITDB_CACHE_DIR);
-  if (!existsSync(root)) mkdirSync(root, { mode: 0o755 });
+  if (!existsSync(root)) mkdirSync(root, { mode: 0o700 });
   if (!isPrivateToMe(root)) return null;
-  const key = createHash('sha256').update(`${install.bin}\0${install.version}\0${INITDB_ARGS.join(' ')}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${install.bin}\0${install.version}\0${INITDB_ARGS.join(' ')}\0${kind}\0v2`).digest('hex').slice(0, 16);
   const template = join(root, key);
-  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const sidecar = join(root, `${key}.json`);
+  const known = readSidecar(sidecar);
+  if (known && existsSync(join(template, 'PG_VERSION'))) return { dir: template, ...known };
   // Build it in a private temp dir and rename it into place, so a half-made cache is never used.
   const building = mkdtempSync(join(root, `${key}-building-`));
+  const superuser = kind === 'postgres' ? 'postgres' : randomSuperuser();
   try {
     if (runAs) chownSync(building, runAs.uid, runAs.gid);
-    await initdb(install.bin, join(building, 'data'), runAs);
+    await initdb(install.bin, join(building, 'data'), runAs, superuser);
+    // Handed back to us: the user restores run as may neither change nor read the template.
+    if (runAs) {
+      const back = await run('chown', ['-R', '--', `${process.getuid!()}:${process.getgid!()}`, join(building, 'data')], { timeoutMs: 120_000 });
+      if (back.code !== 0) return null;
+    }
+    const manifest = manifestOf(join(building, 'data'));
+    writeFileSync(sidecar, JSON.stringify({ superuser, manifest }), { mode: 0o600 });
     renameSync(join(building, 'data'), template);
   } catch {
     // another process may have won the race; either way the caller falls back or uses theirs
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
-  return existsSync(join(template, 'PG_VERSION')) ? template : null;
+  const made = readSidecar(sidecar);
+  return made && existsSync(join(template, 'PG_VERSION')) ? { dir: template, ...made } : null;
 }
 
-function isPrivateToMe(dir: string): boolean {
-  const stat = lstatSync(dir);
+function readSidecar(file: string): { superuser: string; manifest: string } | null {
+  try {
+    if (!isPrivateToMe(file)) return null;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { superuser?: unknown; manifest?: unknown };
+    return typeof parsed.superuser === 'string' && typeof parsed.manifest === 'string' ? { superuser: parsed.superuser, manifest: parsed.manifest } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A digest of a data directory as initdb left it: every entry's path, type and size, and the text of its
+ * configuration files. A copy that differs (a file added, a config changed, a link planted) is not used.
+ */
+export function manifestOf(dataDir: string): string {
+  const hash = createHash('sha256');
+  const visit = (dir: string, rel: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const stat = lstatSync(path);
+      const type = stat.isDirectory() ? 'd' : stat.isFile() ? 'f' : 'x';
+      hash.update(`${rel}${name}\0${type}\0${stat.isFile() ? stat.size : 0}\n`);
+      if (type === 'd') visit(path, `${rel}${name}/`);
+    }
+  };
+  visit(dataDir, '');
+  for (const name of CONFIG_TEXTS) {
+    const path = join(dataDir, name);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+function matchesManifest(dataDir: string, manifest: string): boolean {
+  try {
+    return manifestOf(dataDir) === manifest;
+  } catch {
+    return false;
+  }
+}
+
+function isPrivateToMe(path: string): boolean {
+  const stat = lstatSync(path);
   const me = typeof process.getuid === 'function' ? process.getuid() : -1;
-  return stat.isDirectory() && stat.uid === me && (stat.mode & 0o022) === 0;
+  return (stat.isDirectory() || stat.isFile()) && stat.uid === me && (stat.mode & 0o022) === 0;
 }

@@ -9,7 +9,9 @@
 //   \unrestrict K   after the closing "-- PostgreSQL database dump complete", with the same K
 // and for a --create dump, whose database the drill creates and connects psql to itself:
 //   everything before and including its `\connect` (DROP DATABASE, CREATE DATABASE, ALTER DATABASE … OWNER,
-//   the \unrestrict K before the \connect), then the \restrict K right after it.
+//   the \unrestrict K before the \connect), then the \restrict K right after it; and the same three lines
+//   \unrestrict K, \connect, \restrict K where pg_dump reconnects after the database's settings (its
+//   DATABASE PROPERTIES entry), so that they apply.
 // Anything else starting with a backslash is passed on, so that psql refuses it and the drill names it.
 //
 // Database-level settings (the "DATABASE PROPERTIES" entry of a --create dump: ALTER DATABASE … SET,
@@ -23,9 +25,21 @@ const CONNECT_LINE = /^\\(?:connect|c)(?:\s|$)/;
 /** `ALTER DATABASE shop SET search_path TO …`, `ALTER ROLE app IN DATABASE shop SET work_mem TO …`, RESET too. */
 const DATABASE_SETTING = /^ALTER (?:DATABASE|ROLE) .*?\b(?:SET|RESET) ("[^"]{1,63}"|[A-Za-z_][A-Za-z0-9_.]{0,62}|ALL)\b/i;
 
+/**
+ * pg_dump's `ALTER <object> <name> OWNER TO <owner>;` line under its entry's header: dropped, like
+ * pg_restore --no-owner does for archives. The restore runs as an unprivileged role, and handing an object to a
+ * role that has no CREATE on its schema needs a superuser; a drill proves the data, not who owned it.
+ */
+function isOwnerChange(text: string, at: ScriptPosition): boolean {
+  const owner = at.current?.owner;
+  if (!owner || !text.startsWith('ALTER ')) return false;
+  const quoted = /^[a-z_][a-z0-9_$]*$/.test(owner) ? owner : `"${owner.replace(/"/g, '""')}"`;
+  return text.endsWith(` OWNER TO ${quoted};`);
+}
+
 /** What the scanner knows when a line is judged: the entry the line belongs to, and whether the closing comment went by. */
 export interface ScriptPosition {
-  readonly current: { readonly type: string } | null;
+  readonly current: { readonly type: string; readonly owner?: string | null } | null;
   readonly complete: boolean;
 }
 
@@ -37,11 +51,15 @@ export class PgDumpLineFilter {
   private beforeConnect: boolean;
   /** The line right after the \connect, where pg_dump restricts again. */
   private justConnected = false;
+  /** After pg_dump's \unrestrict K of a reconnect (--create, after the database's settings): its \connect is next. */
+  private reconnecting = false;
+  private readonly createsOwnDatabase: boolean;
   /** Settings dropped from DATABASE PROPERTIES: names only, never values. */
   readonly skippedSettings: string[] = [];
 
   constructor(createsOwnDatabase: boolean) {
     this.beforeConnect = createsOwnDatabase;
+    this.createsOwnDatabase = createsOwnDatabase;
   }
 
   /**
@@ -49,8 +67,9 @@ export class PgDumpLineFilter {
    * the line, so that `at` knows its entry and whether the dump's closing comment has passed.
    */
   keeps(text: string, at: ScriptPosition): boolean {
-    const justConnected = this.justConnected;
+    const { justConnected, reconnecting } = this;
     this.justConnected = false;
+    this.reconnecting = false;
     const meta = RESTRICT_LINE.exec(text);
     if (meta) {
       const [, verb, key] = meta as unknown as [string, string, string];
@@ -60,8 +79,17 @@ export class PgDumpLineFilter {
       }
       if (key === this.key && verb === 'restrict' && justConnected) return false;
       if (key === this.key && verb === 'unrestrict' && (at.complete || this.beforeConnect)) return false;
+      if (key === this.key && verb === 'unrestrict' && this.createsOwnDatabase && at.current?.type === 'DATABASE PROPERTIES') {
+        this.reconnecting = true;
+        return false;
+      }
     }
     if (this.beforeConnect) return this.keepsBeforeConnect(text, at);
+    if (reconnecting && CONNECT_LINE.test(text)) {
+      this.justConnected = true;
+      return false;
+    }
+    if (isOwnerChange(text, at)) return false;
     if (at.current?.type === 'DATABASE PROPERTIES') {
       const setting = DATABASE_SETTING.exec(text);
       if (setting) {

@@ -6,11 +6,15 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { run, type RunResult } from '../exec';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunOptions, RunResult } from '../exec';
+import type { DrillJail } from './drill-jail';
+import { extensionOf, RESTORE_ROLE, type WantedExtension } from './drill-roles';
 import { DumpScriptScanner } from './dump-script';
 import { LineSplitter, parseTocList, restoredItemOf, type TocListing } from './dump-toc';
 import { isChatter } from './restore-errors';
-import { clientEnv } from './scratch-client';
+import { restoreList } from './restore-list';
 import type { ScratchCluster } from './scratch-cluster';
 
 export interface ArchiveFile {
@@ -41,10 +45,15 @@ function archiveInput(archive: ArchiveFile): { args: string[]; stdinStream?: Rea
   return { args: ['-F', FORMAT_FLAG[archive.format]], stdinStream: gunzip };
 }
 
-/** pg_restore --list: the items a restore will process. Reads only the header and the TOC. */
-export async function listArchive(pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; listing: TocListing }> {
+/** pg_restore as the drill's user, in its sandbox, seeing the archive read-only. */
+function pgRestoreIn(jail: DrillJail, pgRestore: string, archive: ArchiveFile, args: string[], options: Omit<RunOptions, 'uid' | 'gid' | 'env'>): Promise<RunResult> {
   const input = archiveInput(archive);
-  const result = await run(pgRestore, ['--list', ...input.args], { ...budget, env: clientEnv(), ...(input.stdinStream ? { stdinStream: input.stdinStream } : {}) });
+  return jail.reading(archive.gzipped ? [] : [archive.path]).run(pgRestore, [...args, ...input.args], { ...options, ...(input.stdinStream ? { stdinStream: input.stdinStream } : {}) });
+}
+
+/** pg_restore --list: the items a restore will process. Reads only the header and the TOC. */
+export async function listArchive(jail: DrillJail, pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; listing: TocListing }> {
+  const result = await pgRestoreIn(jail, pgRestore, archive, ['--list'], budget);
   return { result, listing: parseTocList(result.stdout) };
 }
 
@@ -52,19 +61,21 @@ export async function listArchive(pgRestore: string, archive: ArchiveFile, budge
  * pg_restore --schema-only -f -: the archive as a SQL script without its data, scanned line by line as it
  * streams (its size is not bounded by exec's capture).
  */
-export async function scanArchiveSchema(pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; scanner: DumpScriptScanner }> {
+export async function scanArchiveSchema(jail: DrillJail, pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; scanner: DumpScriptScanner; extensions: WantedExtension[] }> {
   const scanner = new DumpScriptScanner();
-  const lines = new LineSplitter((line) => scanner.line(line));
-  const input = archiveInput(archive);
-  const result = await run(pgRestore, ['--schema-only', '--no-tablespaces', '-f', '-', ...input.args], {
+  const extensions: WantedExtension[] = [];
+  const lines = new LineSplitter((line) => {
+    scanner.line(line);
+    const extension = extensionOf(line);
+    if (extension) extensions.push(extension);
+  });
+  const result = await pgRestoreIn(jail, pgRestore, archive, ['--schema-only', '--no-tablespaces', '-f', '-'], {
     ...budget,
-    env: clientEnv(),
     maxOutputBytes: CAPTURE_BYTES,
     onStdout: (chunk) => lines.push(chunk),
-    ...(input.stdinStream ? { stdinStream: input.stdinStream } : {}),
   });
   lines.end();
-  return { result, scanner };
+  return { result, scanner, extensions };
 }
 
 export interface ArchiveRestore {
@@ -73,17 +84,23 @@ export interface ArchiveRestore {
   problems: string;
   /** Items pg_restore reported processing. */
   done: number;
+  /** Superuser-only items left out (restore-list.ts), as "EVENT TRIGGER evt". */
+  skipped: string[];
 }
 
 /**
- * Restores the archive into `database` of the scratch cluster. No --exit-on-error: pg_restore goes on past a
+ * Restores the archive into `database` of the scratch cluster, as the unprivileged restore role, without the
+ * superuser-only items (restore-list.ts), owning what it creates (--no-owner) and without GRANTs
+ * (--no-privileges): giving an object to a role without CREATE on its schema takes a superuser, and a drill
+ * proves the data, not who owned it.
+ * No --exit-on-error: pg_restore goes on past a
  * failing statement and exits 1 with "errors ignored on restore: N", so one run shows everything that is
  * wrong; with -j N, --exit-on-error would also leave the other workers' output cut at a random point.
  */
 export async function restoreArchive(
   cluster: ScratchCluster,
   archive: ArchiveFile,
-  opts: ToolBudget & { database: string; jobs: number; onItem: (done: number, item: string) => void },
+  opts: ToolBudget & { database: string; jobs: number; entries: TocListing['entries']; onItem: (done: number, item: string) => void },
 ): Promise<ArchiveRestore> {
   const problemLines: string[] = [];
   let done = 0;
@@ -96,21 +113,18 @@ export async function restoreArchive(
       problemLines.push(line);
     }
   });
-  const input = archiveInput(archive);
+  const list = restoreList(opts.entries);
+  const listFile = join(cluster.dir, 'restore.list');
+  writeFileSync(listFile, list.text, { mode: 0o644 });
   // pg_restore runs parallel jobs only on a seekable custom file or a directory.
   const jobs = archive.format === 'tar' || archive.gzipped ? 1 : Math.max(1, Math.floor(opts.jobs));
-  const result = await run(
-    cluster.tool('pg_restore'),
-    [...cluster.clientArgs(), '-d', opts.database, '--verbose', '--no-tablespaces', '-j', String(jobs), ...input.args],
-    {
-      signal: opts.signal,
-      timeoutMs: opts.timeoutMs,
-      env: clientEnv(),
-      maxOutputBytes: CAPTURE_BYTES,
-      onStderr: (chunk) => lines.push(chunk),
-      ...(input.stdinStream ? { stdinStream: input.stdinStream } : {}),
-    },
-  );
+  const args = [...cluster.clientArgs(RESTORE_ROLE), '-d', opts.database, '--verbose', '--no-tablespaces', '--no-owner', '--no-privileges', '-L', listFile, '-j', String(jobs)];
+  const result = await pgRestoreIn(cluster.jail!, cluster.tool('pg_restore'), archive, args, {
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs,
+    maxOutputBytes: CAPTURE_BYTES,
+    onStderr: (chunk) => lines.push(chunk),
+  });
   lines.end();
-  return { result, problems: problemLines.join('\n'), done };
+  return { result, problems: problemLines.join('\n'), done, skipped: list.skipped };
 }

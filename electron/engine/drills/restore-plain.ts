@@ -7,13 +7,13 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { run, type RunResult } from '../exec';
+import type { RunResult } from '../exec';
+import { RESTORE_ROLE } from './drill-roles';
 import { DumpScriptScanner } from './dump-script';
 import { LineSplitter } from './dump-toc';
 import { PgDumpLineFilter } from './plain-script-filter';
 import { newRestrictKey, PsqlLineMap, refusedMetaCommand } from './psql-lock';
 import type { ToolBudget } from './restore-archive';
-import { clientEnv } from './scratch-client';
 import type { ScratchCluster } from './scratch-cluster';
 
 const NEWLINE = 0x0a;
@@ -176,10 +176,11 @@ export async function restorePlain(
   const stderrLines = new LineSplitter((line) => {
     refusal ??= refusedMetaCommand(line, feed.lines);
   });
-  const result = await run(
+  // As the unprivileged restore role (drill-roles.ts), in the drill's jail: the script reaches psql on stdin.
+  const result = await cluster.jail!.run(
     cluster.tool('psql'),
-    [...cluster.clientArgs(), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', opts.database, '-f', '-'],
-    { signal: opts.signal, timeoutMs: opts.timeoutMs, env: clientEnv(), maxOutputBytes: 256 * 1024, stdinStream: feed, onStderr: (chunk) => stderrLines.push(chunk) },
+    [...cluster.clientArgs(RESTORE_ROLE), '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-o', '/dev/null', '-d', opts.database, '-f', '-'],
+    { signal: opts.signal, timeoutMs: opts.timeoutMs, maxOutputBytes: 256 * 1024, stdinStream: feed, onStderr: (chunk) => stderrLines.push(chunk) },
   );
   stderrLines.end();
   return { result, scanner, refusal, skippedSettings: feed.pgDumpLines.skippedSettings };

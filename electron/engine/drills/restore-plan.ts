@@ -4,12 +4,15 @@
 import { statfsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DrillOutcome, DumpHeader, ObservedBackup } from '../../../shared/model';
+import type { DumpHeader, ObservedBackup } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
 import { readDirectoryDumpHeader, readDumpFileHeader } from '../probes/dump-header';
 import { DumpScriptScanner } from './dump-script';
-import { LineSplitter } from './dump-toc';
+import { checkDirectoryMembers, stageForDrill } from './backup-staging';
+import type { DrillJail } from './drill-jail';
+import { extensionOf, type WantedExtension } from './drill-roles';
+import { LineSplitter, type TocEntry } from './dump-toc';
 import type { PostgresInstall } from './postgres-install';
 import { listArchive, scanArchiveSchema, type ArchiveFile } from './restore-archive';
 import { chooseRestoreInstall, restoreRequirement } from './restore-binaries';
@@ -21,23 +24,16 @@ export const EMPTY_CLUSTER_BYTES = 40 * 1024 * 1024;
 /** Databases every cluster has that a dump cannot be restored over. */
 const TEMPLATE_DATABASES = new Set(['template0', 'template1']);
 
-/** Ends a drill early with this outcome and message. */
-export class DrillStop extends Error {
-  constructor(
-    readonly outcome: Exclude<DrillOutcome, 'pass'>,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { DrillStop, drillError, fail } from './drill-stop';
 
-/** The backup is bad. */
-export const fail = (message: string) => new DrillStop('fail', message);
-/** The drill could not tell. */
-export const drillError = (message: string) => new DrillStop('error', message);
+export { DrillStop, drillError, fail };
 
 export interface PlanOptions {
   backup: ObservedBackup;
+  /** Where the drill's tools run (its directory, user and sandbox). */
+  jail: DrillJail;
+  /** Progress of copying a backup the drill's user cannot read into the drill's directory. */
+  onStagedBytes?: (bytes: number) => void;
   postgresBin?: string;
   searchDirs?: readonly string[];
 }
@@ -61,6 +57,10 @@ export interface RestorePlan {
   createsOwnDatabase: boolean;
   /** The database restored into: the dumped one's name when known. */
   database: string;
+  /** Archives: the items of the table of contents (restore-list.ts leaves out the superuser-only ones). */
+  entries: TocEntry[];
+  /** Extensions the dump creates (archives: all of them; plain: those at its start, where pg_dump puts them). */
+  extensions: WantedExtension[];
 }
 
 /**
@@ -99,22 +99,30 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
   const gzipped = !isDirectory && (await startsWithGzipMagic(path));
 
   if (isArchive) {
-    const archive: ArchiveFile = { path, format, gzipped };
+    if (isDirectory) await checkDirectoryMembers(path);
+    // pg_restore reads a gzipped archive from its stdin (streamed by us); anything else from the file itself.
+    const readable = gzipped ? path : await stageForDrill(options.jail, path, isDirectory, options.onStagedBytes);
+    const archive: ArchiveFile = { path: readable, format, gzipped };
     const pgRestore = join(install.bin, process.platform === 'win32' ? 'pg_restore.exe' : 'pg_restore');
-    const toc = await listArchive(pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
+    const toc = await listArchive(options.jail, pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
     if (budget.signal.aborted) throw drillError('aborted');
     if (toc.result.code !== 0) throw unreadableArchive(name, toc.result, header);
-    const schema = await scanArchiveSchema(pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
+    const schema = await scanArchiveSchema(options.jail, pgRestore, archive, { signal: budget.signal, timeoutMs: budget.remaining() });
     if (budget.signal.aborted) throw drillError('aborted');
     if (schema.result.code !== 0) throw unreadableArchive(name, schema.result, header);
     const database = targetDatabase(header.dbName ?? toc.listing.dbName);
-    return { install, archive, total: toc.listing.entries.length, scanner: schema.scanner, createsOwnDatabase: false, database };
+    return { install, archive, total: toc.listing.entries.length, scanner: schema.scanner, createsOwnDatabase: false, database, entries: toc.listing.entries, extensions: schema.extensions };
   }
   if (format === 'plain' || format === 'plain-gzip') {
     const plain: PlainFile = { path, gzipped: format === 'plain-gzip' || gzipped };
     // The start of the script says whether it creates its own database (--create) and its encoding.
     const head = new DumpScriptScanner();
-    const lines = new LineSplitter((line) => head.line(line));
+    const extensions: WantedExtension[] = [];
+    const lines = new LineSplitter((line) => {
+      head.line(line);
+      const extension = extensionOf(line);
+      if (extension) extensions.push(extension);
+    });
     lines.push(await readScriptHead(plain));
     // The drill creates a --create dump's database itself and restores into it (never into a template, whatever
     // the dump names): the script's own CREATE DATABASE and \connect are dropped on the way to psql.
@@ -122,7 +130,7 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
     const database = targetDatabase(head.createsDatabase ?? undefined);
     const scanner = new DumpScriptScanner();
     scanner.encoding = head.encoding;
-    return { install, plain, total: size, scanner, createsOwnDatabase, database };
+    return { install, plain, total: size, scanner, createsOwnDatabase, database, entries: [], extensions };
   }
   throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? `format ${format}`}`);
 }

@@ -3,29 +3,20 @@
 // cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
 // start-up can sweep its directory and postmaster (sweepScratchClusters).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo, tmpdir } from 'node:os';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, describeFailure } from '../exec';
-import { createDataDir, type RunAs } from './initdb-cache';
+import { run } from '../exec';
+import { DRILL_DIR_PREFIXES, OWNER_FILE, SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
+import type { DrillJail } from './drill-jail';
+import { drillRunAs, type RunAs } from './drill-user';
+import { waitForProcessesIn } from './sandbox';
+import { createDataDir } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
 import { removeTree } from './remove-tree';
 
-export const SCRATCH_PREFIX = 'backup-health-scratch-';
-const OWNER_FILE = 'owner.json';
-
-/**
- * Every kind of drill directory the start-up sweep removes once its owner is gone: scratch clusters, and the
- * restic / borg restore trees and dumps copied from another host (each holds a whole backup and must not
- * outlive a killed drill).
- */
-export const DRILL_DIR_PREFIXES = [SCRATCH_PREFIX, 'backup-health-restic-', 'backup-health-borg-', 'backup-health-copy-'];
-
-/** Marks a drill directory as this process's, so a sweep after a crash knows it may go. */
-export function writeOwnerFile(dir: string, purpose: string): void {
-  writeFileSync(join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), purpose, user: userInfo().username }));
-}
+export { DRILL_DIR_PREFIXES, SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
 const SOCKET_PORT = 5432;
 
 export interface ScratchClusterOptions {
@@ -47,6 +38,12 @@ export interface ScratchClusterOptions {
   initdbCacheDir?: string;
   /** Seconds to wait for the server to accept connections (default 30). */
   startTimeoutSec?: number;
+  /**
+   * A drill's cluster: it lives in the jail's directory, its postmaster runs in the jail (the drill's user, the
+   * sandbox), its superuser has a random name (never `postgres`, so a dump's OWNER TO postgres owns nothing
+   * special), and it runs on the drill's own configuration files, never those of a restored data directory.
+   */
+  jail?: DrillJail;
 }
 
 export interface ConnectionTarget {
@@ -56,19 +53,8 @@ export interface ConnectionTarget {
   database: string;
 }
 
-/** As root, initdb refuses to run: everything runs as the postgres user. */
-function runAsFor(): RunAs | undefined {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  try {
-    const passwd = readFileSync('/etc/passwd', 'utf8');
-    const line = passwd.split('\n').find((l) => l.startsWith('postgres:'));
-    const [, , uid, gid] = line?.split(':') ?? [];
-    if (uid && gid) return { uid: Number(uid), gid: Number(gid) };
-  } catch {
-    // fall through
-  }
-  throw new Error('running as root, but there is no "postgres" user to run a scratch PostgreSQL as (initdb refuses root); create one or run as a normal user');
-}
+/** The drill's own server configuration; a restored or cached data directory's files are never read. */
+const DRILL_CONFIG_FILES = { 'postgresql.conf': '', 'pg_hba.conf': 'local all all trust\n', 'pg_ident.conf': '' };
 
 export class ScratchCluster {
   private constructor(
@@ -78,8 +64,14 @@ export class ScratchCluster {
     private postmaster: ChildProcess | null,
     private readonly runAs: RunAs | undefined,
     readonly tcpPort: number | undefined,
+    readonly jail: DrillJail | undefined,
+    /** The bootstrap superuser: `postgres`, or a random name in a drill's cluster. */
+    private superuserName = 'postgres',
   ) {}
 
+  get superuser(): string {
+    return this.superuserName;
+  }
   get dataDir(): string {
     return join(this.dir, 'data');
   }
@@ -98,13 +90,13 @@ export class ScratchCluster {
     return this.runAs;
   }
 
-  target(database = 'postgres'): ConnectionTarget {
-    return { host: this.dir, port: this.port, user: 'postgres', database };
+  target(database = 'postgres', user = this.superuserName): ConnectionTarget {
+    return { host: this.dir, port: this.port, user, database };
   }
 
-  /** Arguments for psql, pg_restore, pg_dump: ['-h', dir, '-p', port, '-U', 'postgres']. */
-  clientArgs(): string[] {
-    return ['-h', this.dir, '-p', String(this.port), '-U', 'postgres'];
+  /** Arguments for psql, pg_restore, pg_dump: ['-h', dir, '-p', port, '-U', user]. */
+  clientArgs(user = this.superuserName): string[] {
+    return ['-h', this.dir, '-p', String(this.port), '-U', user];
   }
 
   tool(name: string): string {
@@ -113,9 +105,9 @@ export class ScratchCluster {
 
   static async start(options: ScratchClusterOptions = {}): Promise<ScratchCluster> {
     const install = options.install ?? (await pickPostgresInstall({ minMajor: options.minMajor, configuredBin: options.configuredBin }));
-    const runAs = runAsFor();
-    const dir = ScratchCluster.makeDir(options, runAs);
-    const cluster = new ScratchCluster(install, dir, null, runAs, options.tcpPort);
+    const runAs = options.jail ? options.jail.runAs : drillRunAs();
+    const dir = options.jail?.dir ?? ScratchCluster.makeDir(options, runAs);
+    const cluster = new ScratchCluster(install, dir, null, runAs, options.tcpPort, options.jail);
     try {
       await cluster.initdb(options.hba ?? [], options.initdbCacheDir ?? tmpdir());
       await cluster.startServer(options);
@@ -130,15 +122,16 @@ export class ScratchCluster {
    * A cluster whose data directory is written by `fill` (a physical restore, e.g. pgbackrest restore) instead
    * of initdb: the same temp dir, owner file, sweep and stop() as start(). `fill` gets the cluster before its
    * server runs, with dataDir created empty (mode 0700, owned by the cluster's user); the settings it returns
-   * are added to options.settings. If fill or the start fails, everything is removed and the error thrown.
+   * are added to options.settings, and `superuser` names the restored cluster's own superuser. If fill or the
+   * start fails, everything is removed and the error thrown.
    */
   static async startFromDataDir(
     options: ScratchClusterOptions & { install: PostgresInstall },
     fill: (cluster: ScratchCluster) => Promise<Record<string, string> | void>,
   ): Promise<ScratchCluster> {
-    const runAs = runAsFor();
-    const dir = ScratchCluster.makeDir(options, runAs);
-    const cluster = new ScratchCluster(options.install, dir, null, runAs, options.tcpPort);
+    const runAs = options.jail ? options.jail.runAs : drillRunAs();
+    const dir = options.jail?.dir ?? ScratchCluster.makeDir(options, runAs);
+    const cluster = new ScratchCluster(options.install, dir, null, runAs, options.tcpPort, options.jail);
     try {
       mkdirSync(cluster.dataDir, { mode: 0o700 });
       if (runAs) chownSync(cluster.dataDir, runAs.uid, runAs.gid);
@@ -149,6 +142,11 @@ export class ScratchCluster {
       await cluster.stop();
       throw err;
     }
+  }
+
+  /** Names the superuser to connect as, once a physical restore says who it is. */
+  useSuperuser(name: string): void {
+    this.superuserName = name;
   }
 
   /** The temp dir with its owner file (what the start-up sweep reads), owned by the cluster's user. */
@@ -171,7 +169,7 @@ export class ScratchCluster {
 
   private async initdb(hba: string[], cacheDir: string): Promise<void> {
     try {
-      await createDataDir(this.install, cacheDir, this.dataDir, this.runAs);
+      this.superuserName = await createDataDir(this.install, cacheDir, this.dataDir, this.runAs, this.jail ? 'random' : 'postgres');
     } catch (err) {
       throw new Error(`could not create a scratch cluster in ${this.dir}: ${(err as Error).message}`);
     }
@@ -180,6 +178,23 @@ export class ScratchCluster {
       writeFileSync(file, `${hba.join('\n')}\n${readFileSync(file, 'utf8')}`);
       if (this.runAs) chownSync(file, this.runAs.uid, this.runAs.gid);
     }
+  }
+
+  /**
+   * A drill's cluster runs on files written here, beside (not in) the data directory: postgresql.conf (empty:
+   * every setting is on the command line), pg_hba.conf (trust on the socket only), pg_ident.conf; and the data
+   * directory's postgresql.auto.conf is emptied. A restored postgresql.conf with its include directives,
+   * preload libraries, passphrase or archive commands is never read.
+   */
+  private writeDrillConfig(): Record<string, string> {
+    for (const [name, text] of Object.entries(DRILL_CONFIG_FILES)) {
+      const file = join(this.dir, name);
+      writeFileSync(file, text, { mode: 0o600 });
+      if (this.runAs) chownSync(file, this.runAs.uid, this.runAs.gid);
+    }
+    const auto = join(this.dataDir, 'postgresql.auto.conf');
+    if (existsSync(auto)) truncateSync(auto);
+    return { config_file: join(this.dir, 'postgresql.conf'), hba_file: join(this.dir, 'pg_hba.conf'), ident_file: join(this.dir, 'pg_ident.conf') };
   }
 
   private async startServer(options: ScratchClusterOptions): Promise<void> {
@@ -194,14 +209,17 @@ export class ScratchCluster {
       max_connections: '50',
       logging_collector: 'off',
       ...options.settings,
+      ...(this.jail ? this.writeDrillConfig() : {}),
     };
     const args = ['-D', this.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const log = openSync(this.logFile, 'a');
     if (this.runAs) chownSync(this.logFile, this.runAs.uid, this.runAs.gid);
+    const spawnAs = this.jail ? this.jail.spawnArgs(this.tool('postgres'), args) : { command: this.tool('postgres'), args, ...this.runAs };
     try {
       // detached: the postmaster gets its own process group, so a Ctrl-C in a terminal reaches us first and
-      // stop() shuts it down cleanly; if we are killed outright, the owner file lets start-up sweep it.
-      this.postmaster = spawn(this.tool('postgres'), args, { stdio: ['ignore', log, log], detached: true, ...this.runAs });
+      // stop() shuts it down cleanly; if we are killed outright, the owner file lets start-up sweep it (and a
+      // sandboxed one dies with us: bubblewrap's --die-with-parent).
+      this.postmaster = spawn(spawnAs.command, spawnAs.args, { stdio: ['ignore', log, log], detached: true, env: 'env' in spawnAs ? spawnAs.env : process.env, uid: spawnAs.uid, gid: spawnAs.gid });
     } finally {
       closeSync(log);
     }
@@ -246,18 +264,23 @@ export class ScratchCluster {
     }
   }
 
-  /** Immediate shutdown (the data is thrown away), then remove the directory. Safe to call twice. */
+  /**
+   * Immediate shutdown (the data is thrown away), then remove the directory. Safe to call twice. A sandboxed
+   * postmaster is killed with its sandbox: bubblewrap does not pass SIGQUIT on, and killing it takes down
+   * every process of the sandbox's pid namespace.
+   */
   async stop(): Promise<void> {
     const postmaster = this.postmaster;
     this.postmaster = null;
     if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) {
       const exited = new Promise<void>((resolve) => postmaster.once('exit', () => resolve()));
-      postmaster.kill('SIGQUIT');
+      postmaster.kill(this.jail?.sandbox.active ? 'SIGKILL' : 'SIGQUIT');
       const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
       if (!killed) {
         killGroup(postmaster.pid, 'SIGKILL');
         await exited;
       }
+      if (this.jail?.sandbox.active) await waitForProcessesIn(this.dir);
     }
     // Backends exit with the postmaster; a straggler would keep files open but cannot stop the removal.
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });

@@ -41,11 +41,13 @@ export function tableLabel(t: TableName): string {
 
 /**
  * Exact count(*) of every expected table (rows null when it is missing). FROM ONLY: a partitioned or
- * inherited parent counts its own rows, so no row is counted twice in the total.
+ * inherited parent counts its own rows, so no row is counted twice in the total. Every name is qualified and
+ * every operator spelled OPERATOR(pg_catalog.…): the restored database may define its own count() or = in a
+ * schema its settings put first, and nothing it defined may run here (the connection is unprivileged too).
  */
 export async function countTables(client: Client, expected: readonly TableName[], onTable?: (done: number) => void): Promise<RestoredTable[]> {
   const { rows } = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`,
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])`,
   );
   const present = new Set(rows.map(tableKey));
   const counted: RestoredTable[] = [];
@@ -53,7 +55,7 @@ export async function countTables(client: Client, expected: readonly TableName[]
     if (!present.has(tableKey(table))) {
       counted.push({ schema: table.schema, name: table.name, rows: null });
     } else {
-      const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
+      const result = await client.query<{ n: string }>(`SELECT pg_catalog.count(*) AS n FROM ONLY ${quoteIdent(table.schema)}.${quoteIdent(table.name)}`);
       counted.push({ schema: table.schema, name: table.name, rows: Number(result.rows[0]?.n ?? 0) });
     }
     onTable?.(counted.length);
@@ -62,7 +64,7 @@ export async function countTables(client: Client, expected: readonly TableName[]
 }
 
 export async function databaseSize(client: Client, database: string): Promise<number> {
-  const { rows } = await client.query<{ size: string }>('SELECT pg_database_size($1) AS size', [database]);
+  const { rows } = await client.query<{ size: string }>('SELECT pg_catalog.pg_database_size($1) AS size', [database]);
   return Number(rows[0]?.size ?? 0);
 }
 

@@ -1,0 +1,60 @@
+// Where and as whom a drill's steps run: its own directory (mode 0700, owned by the drill's user, swept after
+// a crash), that user (backup-health-drill as root, else ourselves), the sandbox when there is one, and the
+// paths of the backup it may read. Every tool a drill runs on backup content goes through run() here, so the
+// user, the sandbox and the environment exist once.
+import { chownSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run, type RunOptions, type RunResult } from '../exec';
+import { drillRunAs, type RunAs } from './drill-user';
+import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
+import { SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
+
+export class DrillJail {
+  private constructor(
+    /** The drill's directory: the only place its tools may write. */
+    readonly dir: string,
+    readonly runAs: RunAs | undefined,
+    readonly sandbox: SandboxStatus,
+    /** Paths its tools may read besides /usr and the installation: the backup. */
+    readonly readOnly: readonly string[] = [],
+  ) {}
+
+  /** A new drill directory under parentDir, owned by the drill's user; throws DrillUserMissing as root without it. */
+  static async create(parentDir = tmpdir(), purpose = 'restore drill'): Promise<DrillJail> {
+    const runAs = drillRunAs();
+    const sandbox = await detectSandbox(runAs);
+    const dir = mkdtempSync(join(parentDir, SCRATCH_PREFIX));
+    writeOwnerFile(dir, purpose);
+    if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+    return new DrillJail(dir, runAs, sandbox);
+  }
+
+  /** The same jail, also showing `paths` read-only (the backup its tools read). */
+  reading(paths: readonly string[]): DrillJail {
+    return new DrillJail(this.dir, this.runAs, this.sandbox, [...this.readOnly, ...paths]);
+  }
+
+  /** argv and spawn options for a long-running process (the postmaster) in the jail. */
+  spawnArgs(command: string, args: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv; uid?: number; gid?: number } {
+    const wrapped = sandboxed(this.sandbox, command, args, { writable: [this.dir], readOnly: this.readOnly });
+    return { ...wrapped, env: drillEnv(this.dir), ...this.runAs };
+  }
+
+  /**
+   * Runs a tool in the jail: as the drill's user, sandboxed, with only the drill environment. A tool stopped
+   * from outside (timeout, cancel) is waited for until nothing of its sandbox runs any more.
+   */
+  async run(command: string, args: readonly string[], options: Omit<RunOptions, 'uid' | 'gid' | 'env'> = {}): Promise<RunResult> {
+    const wrapped = this.spawnArgs(command, args);
+    const result = await run(wrapped.command, wrapped.args, { ...options, cwd: options.cwd ?? this.dir, env: wrapped.env, uid: wrapped.uid, gid: wrapped.gid });
+    if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir);
+    return result;
+  }
+
+  /** What the drill's evidence says about how it ran. */
+  describe(): string {
+    const who = this.runAs ? 'as the unprivileged backup-health-drill user' : 'as this user';
+    return this.sandbox.active ? `${who}, in a bubblewrap sandbox without network` : `${who}, without an OS sandbox: ${this.sandbox.reason}`;
+  }
+}

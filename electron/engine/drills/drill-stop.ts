@@ -1,0 +1,17 @@
+// How a drill step ends the drill early: fail (the backup is bad) or error (the drill could not tell).
+import type { DrillOutcome } from '../../../shared/model';
+
+/** Ends a drill early with this outcome and message. */
+export class DrillStop extends Error {
+  constructor(
+    readonly outcome: Exclude<DrillOutcome, 'pass'>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The backup is bad. */
+export const fail = (message: string) => new DrillStop('fail', message);
+/** The drill could not tell. */
+export const drillError = (message: string) => new DrillStop('error', message);

@@ -1,0 +1,112 @@
+// The OS sandbox a drill's postmaster and restore tools run in: bubblewrap with every namespace unshared (no
+// network at all, its own pids, so nothing outlives it), only /usr, the PostgreSQL installation and the drill's
+// own directory visible, the backup read-only, and killed with its parent. Never `--ro-bind / /`: that would
+// still show ~/.ssh. Detected at run time: where bubblewrap is missing or user namespaces are off, drills run
+// without it and say so in their evidence.
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { run } from '../exec';
+import type { RunAs } from './drill-user';
+
+export interface SandboxStatus {
+  active: boolean;
+  /** bwrap's path when active. */
+  bwrap?: string;
+  /** Why not, in words a sysadmin can act on. */
+  reason?: string;
+}
+
+export interface SandboxBinds {
+  /** Visible and writable: the drill's directory. */
+  writable: readonly string[];
+  /** Visible read-only: the backup, the installation (when outside /usr). */
+  readOnly?: readonly string[];
+  /** Working directory inside the sandbox (default the first writable path). */
+  cwd?: string;
+}
+
+const BWRAP_CANDIDATES = ['/usr/bin/bwrap', '/bin/bwrap', '/usr/local/bin/bwrap'];
+/** The top-level directories a dynamically linked binary needs, as links into /usr or as directories. */
+const SYSTEM_DIRS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/** Name lookups (initdb, psql) need the account databases; both are world-readable and hold no secrets. */
+const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'];
+
+const detected = new Map<string, Promise<SandboxStatus>>();
+
+/** Whether drills can run sandboxed as `runAs` on this machine (tried once per process and user). */
+export function detectSandbox(runAs: RunAs | undefined): Promise<SandboxStatus> {
+  const key = runAs ? `${runAs.uid}:${runAs.gid}` : 'self';
+  let status = detected.get(key);
+  if (!status) {
+    status = probeSandbox(runAs);
+    detected.set(key, status);
+  }
+  return status;
+}
+
+async function probeSandbox(runAs: RunAs | undefined): Promise<SandboxStatus> {
+  if (process.platform !== 'linux') return { active: false, reason: `no OS sandbox for drills on ${process.platform} yet` };
+  const bwrap = BWRAP_CANDIDATES.find((path) => existsSync(path));
+  if (!bwrap) return { active: false, reason: 'bubblewrap is not installed (apt install bubblewrap), so drills run without an OS sandbox' };
+  const { command, args } = sandboxed({ active: true, bwrap }, '/usr/bin/true', [], { writable: [], cwd: '/' });
+  const tried = await run(command, args, { timeoutMs: 10_000, env: { PATH: '/usr/bin:/bin' }, ...runAs });
+  if (tried.code === 0) return { active: true, bwrap };
+  const why = (tried.stderr.trim().split('\n')[0] ?? '') || tried.spawnError?.message || `exit code ${tried.code}`;
+  return { active: false, reason: `bubblewrap cannot create a sandbox here (${why}); enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)` };
+}
+
+/** The argv that runs `command args` inside the sandbox (or as it is, when none is active). */
+export function sandboxed(status: SandboxStatus, command: string, args: readonly string[], binds: SandboxBinds): { command: string; args: string[] } {
+  if (!status.active || !status.bwrap) return { command, args: [...args] };
+  const argv = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr'];
+  for (const dir of SYSTEM_DIRS) {
+    const stat = lstatOrNull(dir);
+    if (stat?.isSymbolicLink()) argv.push('--symlink', readlinkSync(dir), dir);
+    else if (stat?.isDirectory()) argv.push('--ro-bind', dir, dir);
+  }
+  for (const file of ACCOUNT_FILES) if (existsSync(file)) argv.push('--ro-bind', file, file);
+  argv.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  const installRoot = dirname(dirname(command));
+  const readOnly = [...(binds.readOnly ?? []), ...(installRoot.startsWith('/usr/') || installRoot === '/usr' ? [] : [installRoot])];
+  for (const path of readOnly) argv.push('--ro-bind', path, path);
+  for (const path of binds.writable) argv.push('--bind', path, path);
+  argv.push('--chdir', binds.cwd ?? binds.writable[0] ?? '/', '--', command, ...args);
+  return { command: status.bwrap, args: argv };
+}
+
+/**
+ * Waits (up to `timeoutMs`) until no process whose command line mentions `dir` is left: a sandbox killed from
+ * outside takes its processes down a moment after bubblewrap itself exits (its pid namespace's init kills and
+ * reaps them), and a drill that says it is over must have nothing of it still running. Linux only.
+ */
+export async function waitForProcessesIn(dir: string, timeoutMs = 5000): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && processesMentioning(dir).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** The environment every drill tool gets: nothing of ours (no tokens, no PG* pointing elsewhere), the C locale. */
+export function drillEnv(home: string): NodeJS.ProcessEnv {
+  return { PATH: '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', HOME: home, PGAPPNAME: 'backup-health-drill', PGSYSCONFDIR: home };
+}
