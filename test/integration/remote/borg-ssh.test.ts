@@ -193,7 +193,7 @@ describe('a restore drill of a borg archive on another host', () => {
     };
     const result = await borgProbe.drill!(source, backup, ctx);
     expect(result.outcome).toBe('error');
-    expect(result.message).toMatch(/^borg export-tar of nightly-1 failed: borg was cancelled \(on root@127\.0\.0\.1\)/);
+    expect(result.message).toBe('the drill was cancelled during the copy phase');
     expect(borgDrillTrees(drillDir)).toEqual([]);
     await waitFor('the borg export-tar there to end', () => commandLinesMentioning(`${repo}::nightly-1`).length === 0);
     // Its lock went with it: the repository reads again.

@@ -265,7 +265,7 @@ describe('restic drill over ssh', () => {
     };
     const result = await drill({ repo: bigRepo }, onProgress, stop.signal);
     expect(result.outcome).toBe('error');
-    expect(result.message).toMatch(new RegExp(`^the drill was stopped while copying snapshot [0-9a-f]{8} from ${sshd.host}$`));
+    expect(result.message).toBe('the drill was cancelled during the copy phase');
     expect(copies.at(-1)!.done).toBeLessThan(copies.at(-1)!.total);
     expect(drillDirsLeft()).toEqual([]);
     await waitFor('the remote restic dump to end', async () => !(await run('ps', ['-eo', 'args'])).stdout.includes(`${bigRepo} dump`));
