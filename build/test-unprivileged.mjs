@@ -3,7 +3,8 @@
 // drill, dump-dir and store tests again as an ordinary user, from a copy of the checkout that user owns.
 // As a normal user the main vitest run already took the unprivileged path, and this only says so.
 //
-// `node build/test-unprivileged.mjs [test paths...]` runs the given paths instead of the default set.
+// `node build/test-unprivileged.mjs [test paths...]` runs the given paths instead of the default set;
+// `--list` prints the default set.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,10 @@ const DEFAULT_TESTS = [
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+if (process.argv[2] === '--list') {
+  console.log(DEFAULT_TESTS.join('\n'));
+  process.exit(0);
+}
 if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
   console.log('test-unprivileged: skipped, not root (the main test run already ran as an unprivileged user)');
   process.exit(0);
@@ -71,19 +76,23 @@ try {
 }
 process.exit(code);
 
-/** The ordinary user the tests run as: created once, a system account without a login shell or a home. */
+/**
+ * The ordinary user the tests run as: a system account without a password or a home, but with a shell like a
+ * sysadmin's own account, since the remote dump-dir drill test logs in to it over the test's sshd (which
+ * accepts only its own key). Created once; an older one without a shell gets one.
+ */
 function ensureUser(name) {
   const lookup = () => {
     try {
-      const [, , uid, gid] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
-      return { uid: Number(uid), gid: Number(gid) };
+      const [, , uid, gid, , , shell] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
+      return { uid: Number(uid), gid: Number(gid), shell };
     } catch {
       return undefined;
     }
   };
   const found = lookup();
-  if (found) return found;
-  execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', name]);
+  if (!found) execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/bash', name]);
+  else if (found.shell !== '/bin/bash') execFileSync('usermod', ['--shell', '/bin/bash', name]);
   return lookup();
 }
 
@@ -95,7 +104,8 @@ function copyCheckout(to, uid, gid) {
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'], { cwd: root, encoding: 'utf8' });
   const deleted = new Set(execFileSync('git', ['ls-files', '-z', '--deleted'], { cwd: root, encoding: 'utf8' }).split('\0'));
   for (const file of listed.split('\0')) {
-    if (!file || deleted.has(file)) continue;
+    // node_modules is linked below; a node_modules symlink is not covered by .gitignore's node_modules/.
+    if (!file || deleted.has(file) || file === 'node_modules') continue;
     mkdirSync(dirname(join(to, file)), { recursive: true });
     cpSync(join(root, file), join(to, file), { preserveTimestamps: true, verbatimSymlinks: true });
   }

@@ -54,6 +54,9 @@ export async function startPgBackRestCluster(parentDir: string): Promise<PgBackR
       `pg1-path=${cluster.dataDir}`,
       `pg1-socket-path=${cluster.socketDir}`,
       `pg1-port=${cluster.port}`,
+      // The test cluster's superuser. Without it pgbackrest logs in as the OS user, which is that role only
+      // when run as root (everything then runs as postgres); a normal user's login would be refused.
+      'pg1-user=postgres',
       '',
     ].join('\n'),
   );

@@ -1,0 +1,44 @@
+// The last step of npm test: the drill, dump-dir and store tests again as an ordinary user when run as root.
+// Its real run is npm test itself; this checks that it is wired in, runs what exists, and stands aside
+// when the suite already runs unprivileged.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+
+const root = process.cwd();
+const script = join(root, 'build/test-unprivileged.mjs');
+const isRoot = process.getuid?.() === 0;
+
+describe('build/test-unprivileged.mjs', () => {
+  it('npm test ends with it, after the main vitest run', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.test).toMatch(/&& vitest run && node build\/test-unprivileged\.mjs$/);
+  });
+
+  it('runs the drill, dump-dir and store tests, every one of which exists', () => {
+    const listed = spawnSync(process.execPath, [script, '--list'], { encoding: 'utf8' });
+    expect(listed.status).toBe(0);
+    const paths = listed.stdout.trim().split('\n');
+    expect(paths).toEqual(expect.arrayContaining(['test/integration/drills', 'test/integration/probes/dump-dir.test.ts', 'test/unit/store']));
+    for (const path of paths) expect(existsSync(join(root, path)), path).toBe(true);
+  });
+
+  it('as a normal user it says it is skipped and succeeds: the main run already was unprivileged', () => {
+    // As root, try it as nobody, on a copy nobody can read wherever the checkout is.
+    let copy = script;
+    if (isRoot) {
+      const dir = mkdtempSync(join(tmpdir(), 'backup-health-test-unprivileged-'));
+      chmodSync(dir, 0o755);
+      copy = join(dir, 'test-unprivileged.mjs');
+      copyFileSync(script, copy);
+      chmodSync(copy, 0o644);
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    }
+    const result = spawnSync(process.execPath, [copy], { encoding: 'utf8', cwd: '/', ...(isRoot ? { uid: 65534, gid: 65534 } : {}) });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^test-unprivileged: skipped, not root/);
+  });
+});
