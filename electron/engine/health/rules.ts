@@ -188,8 +188,12 @@ export const backupUnreadable: Rule = (input) => {
   const newest = newestBackup(input);
   if (!newest || isReadable(newest)) return [];
   const name = fileName(newest.key);
-  const message =
-    newest.sizeBytes === 0
+  // A FIFO or a symlink out of the directory is never opened (probes/contained-file.ts words it so), so its
+  // size is 0 without it being empty: say what it is instead.
+  const neverOpened = /(, not a dump file|; not read)$/.test(newest.problem ?? '');
+  const message = neverOpened
+    ? `newest backup ${name} cannot be read: ${redact(newest.problem!)}`
+    : newest.sizeBytes === 0
       ? `newest backup ${name} is empty (0 bytes): the dump job failed or is still running`
       : `newest backup ${name} (${formatBytes(newest.sizeBytes)}) cannot be read: ${newest.problem ? redact(newest.problem) : 'it is not a pg_dump archive'}`;
   return [{ rule: 'backup-unreadable', status: 'critical', message, observed: newest.sizeBytes, limit: null }];
