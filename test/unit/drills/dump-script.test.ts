@@ -160,7 +160,13 @@ describe('rolesInStatement', () => {
 describe('ScriptFeed', () => {
   it('locks psql first, drops pg_dump\'s own \\restrict lines, passes the rest, creating roles before the lines naming them', async () => {
     const text = Buffer.from(SCRIPT);
-    const expected = '\\restrict drillkey\n' + SCRIPT.replace('\\restrict abc\n', '').replace('\\unrestrict abc\n', '');
+    // Also gone: pg_dump's OWNER TO lines under their entries (the restore role cannot give objects away).
+    const expected =
+      '\\restrict drillkey\n' +
+      SCRIPT.replace('\\restrict abc\n', '')
+        .replace('\\unrestrict abc\n', '')
+        .replace('ALTER DATABASE shop OWNER TO dba;\n', '')
+        .replace('ALTER TABLE "my schema"."odd table" OWNER TO "Weird Role";\n', '');
     // Chunks cut everywhere, including inside the COPY end marker, the \restrict lines and GRANT lines.
     const chunks: Buffer[] = [];
     for (let i = 0; i < text.length; i += 7) chunks.push(text.subarray(i, i + 7));
@@ -187,16 +193,20 @@ describe('ScriptFeed', () => {
     expect(Buffer.concat(out).toString()).toBe(expected);
     expect(feed.scanner.roles).toEqual(['dba', 'postgres', 'Weird Role', 'app', 'reporting', 'Mixed Case', 'auditor', 'owner_role', 'readers']);
     expect(feed.scanner.complete).toBe(true);
-    // Each role existed before any byte of the line that names it had been passed on.
+    // Each role existed before any byte of the first line psql gets that names it had been passed on.
     expect(log.length).toBeGreaterThan(3);
+    const lines = expected.split('\n');
+    let checked = 0;
     for (const entry of log) {
       const [, roles, at] = /^roles:(.*)@(\d+)$/.exec(entry)!;
       for (const role of roles!.split(',')) {
-        const needle = role === 'Weird Role' ? 'OWNER TO "Weird Role"' : role;
-        const lineStart = expected.lastIndexOf('\n', expected.indexOf(needle)) + 1;
-        expect(Number(at)).toBeLessThanOrEqual(lineStart);
+        const first = lines.findIndex((line) => !line.startsWith('--') && line.toLowerCase().includes(role.toLowerCase()));
+        if (first === -1) continue; // named only on lines psql never gets
+        expect(Number(at)).toBeLessThanOrEqual(lines.slice(0, first).join('\n').length + 1);
+        checked++;
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(5);
   });
 
   it('ends COPY data at a CRLF "\\." too', () => {

@@ -82,6 +82,13 @@ COMMENT ON DATABASE shop IS 'the shop';
 
 ALTER DATABASE shop SET search_path TO 'evil', 'public';
 ALTER ROLE app IN DATABASE shop SET work_mem TO '8MB';
+
+
+\\unrestrict ${KEY}
+\\connect shop
+\\restrict ${KEY}
+
+SET statement_timeout = 0;
 `;
 
 /** The script as psql would get it, and the filter, as ScriptFeed drives them (COPY data never judged). */
@@ -159,6 +166,12 @@ describe('a --create dump', () => {
     expect(kept).not.toContain('work_mem');
     expect(filter.skippedSettings).toEqual(['search_path', 'work_mem']);
     expect(kept).toContain('CREATE TABLE public.t (');
+  });
+
+  it('a \\connect after the settings without pg_dump\'s \\unrestrict before it is not pg_dump\'s', () => {
+    const settingsEnd = CREATE.indexOf('\n', CREATE.indexOf('ALTER ROLE app IN DATABASE')) + 1;
+    const script = HEADER + CREATE.slice(0, settingsEnd) + '\\connect template1\n' + BODY + TAIL;
+    expect(statements(filtered(script, true).kept)).toMatch(/^\\connect template1$/m);
   });
 
   it('still passes on a backslash command hidden before the \\connect', () => {
