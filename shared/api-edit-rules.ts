@@ -14,6 +14,8 @@ export const CONFIG_FILE_ONLY_FIELDS: Readonly<Record<string, string>> = {
 export const CONFIG_FILE_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
   postgresBin: 'it names the directory of the PostgreSQL programs drills run',
   drillDir: 'drills run PostgreSQL from there',
+  drillExtensions: 'it lets restored backups load more of the code installed here',
+  physicalDrillsWithoutSandbox: 'it lets restored backups run without an OS sandbox',
 };
 
 const fileOnlyMessage = (field: string, why: string) => `${field} is set in the config file only (${why}); edit the config file to change it`;

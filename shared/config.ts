@@ -241,6 +241,16 @@ export const defaultsSchema = z.strictObject({
   /** Where drills create their throwaway clusters (default: the system temp dir). */
   drillDir: z.string().min(1).optional(),
   /**
+   * Untrusted extensions drills may create when a dump asks for one, besides the built-in list of harmless
+   * contrib modules (drill-roles.ts). Never dblink, postgres_fdw, file_fdw, adminpack or untrusted languages.
+   */
+  drillExtensions: z.array(z.string().regex(/^[a-z0-9_]+$/, 'an extension name: lowercase letters, digits, _')).default([]),
+  /**
+   * Physical drills (pgBackRest) start the backup's own catalog, which may bind C functions to any library
+   * installed here; without an OS sandbox (bubblewrap) they are refused unless this is true.
+   */
+  physicalDrillsWithoutSandbox: z.boolean().default(false),
+  /**
    * Polls younger than this are kept as recorded; older ones are thinned to each hour's extremes and failures.
    * At least 31 days, so the 30-day charts always show every poll.
    */

@@ -16,19 +16,21 @@
 // runs as the cluster's user (postgres when Backup Health runs as root), who must be able to read the
 // pgBackRest config and repository. The copy phase counts in restoreMs (drill-frame.ts): it is part of the time
 // to restore.
-import { existsSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Drill, ObservedBackup } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
-import { shellQuote } from '../remote';
 import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from '../probes/pgbackrest';
 import { copyRestoredBackup } from './pgbackrest-remote-copy';
 import { verifyRestoredCluster } from './pgbackrest-verify';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
+import { DrillJail } from './drill-jail';
+import { DrillUserMissing } from './drill-user';
+import { fetchWalHere, walForBackup } from './pgbackrest-wal';
+import { removeTree } from './remove-tree';
 import type { DrillRunOptions } from './verify';
 import { runDrill, type DrillFrame } from './drill-frame';
 
@@ -39,26 +41,24 @@ export interface PgBackRestDrillOptions extends DrillRunOptions {
   backup: ObservedBackup;
   /** Where the checks run; default: the only user database, else postgres. */
   checksDatabase?: string;
+  /** Run even without an OS sandbox (defaults.physicalDrillsWithoutSandbox); refused otherwise. */
+  withoutSandbox?: boolean;
 }
 
 /**
- * Settings that override the restored postgresql.conf: nothing leaves the scratch cluster (no archiving into
- * the real repository, no end-of-recovery commands, no external pid file), the source's own pg_hba.conf and
- * memory sizing do not apply, and without hot standby recovery does not insist on the source's max_connections.
+ * The restored cluster's settings, on the command line over the drill's own empty postgresql.conf (the
+ * backup's postgresql.conf, postgresql.auto.conf, pg_hba.conf and pg_ident.conf are never read: see
+ * ScratchCluster's jail): recovery to the end of the backup from the WAL fetched into the drill's directory,
+ * nothing archived, no standby connection, and memory sized for a drill.
  */
-function scratchSettings(cluster: ScratchCluster, restoreCommand: string): Record<string, string> {
+function scratchSettings(restoreCommand: string): Record<string, string> {
   return {
     archive_mode: 'off',
     restore_command: restoreCommand,
-    recovery_end_command: '',
-    archive_cleanup_command: '',
-    primary_conninfo: '',
+    recovery_target: 'immediate',
+    recovery_target_action: 'promote',
     hot_standby: 'off',
-    external_pid_file: '',
-    ssl: 'off',
     shared_buffers: '128MB',
-    hba_file: join(cluster.dir, 'pg_hba.conf'),
-    ident_file: join(cluster.dir, 'pg_ident.conf'),
   };
 }
 
@@ -75,13 +75,14 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
   const repoKey = typeof backup.meta?.repoKey === 'number' ? backup.meta.repoKey : source.repo;
   const host = source.host;
 
+  const jail = await openPhysicalJail(options, frame);
   if (host) frame.enter('copy', 1, { detail: `pgbackrest restore --set=${backup.key} on ${host}, then copying it here` });
   else frame.enter('restore', 1, { detail: `pgbackrest restore --set=${backup.key}` });
   const restore: { failure: DrillStop | null } = { failure: null };
   let cluster: ScratchCluster;
   try {
     cluster = await ScratchCluster.startFromDataDir(
-      { install, parentDir: options.parentDir ?? tmpdir(), purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) },
+      { install, jail, purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) },
       async (cluster) => {
         // Registered as soon as the directory exists: a drill stopped during the restore removes it too.
         frame.onCleanup(`the scratch cluster in ${cluster.dir}`, () => cluster.stop());
@@ -105,8 +106,7 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
           throw err;
         }
         if (host) frame.enter('restore', 1, { detail: 'recovering the copy to the end of the backup' });
-        prepareConfigFiles(cluster);
-        return scratchSettings(cluster, restoreCommand);
+        return scratchSettings(restoreCommand);
       },
     );
   } catch (err) {
@@ -126,18 +126,49 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
   return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}`;
 }
 
-/** pgbackrest restore here, as the cluster's user; returns the restore_command that reads the stanza's archive. */
+/**
+ * The drill's directory, user and sandbox. A physical backup brings its whole catalog (a LANGUAGE C function
+ * bound to any library installed here, say), so its cluster starts only inside the sandbox, unless the config
+ * file says to go without one.
+ */
+async function openPhysicalJail(options: PgBackRestDrillOptions, frame: DrillFrame): Promise<DrillJail> {
+  const parentDir = options.parentDir ?? tmpdir();
+  let jail: DrillJail;
+  try {
+    jail = await DrillJail.create(parentDir, `restore drill of ${options.backup.key}`);
+  } catch (err) {
+    if (err instanceof DrillUserMissing) throw drillError(err.message);
+    throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
+  frame.evidence.safety = { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
+  if (!jail.sandbox.active && !options.withoutSandbox) {
+    throw drillError(
+      `a physical drill starts the backup's own catalog, so it runs only in an OS sandbox, and there is none here: ${jail.sandbox.reason}. Install bubblewrap, or set defaults.physicalDrillsWithoutSandbox: true in the config file to run it unconfined as ${jail.runAs ? 'the backup-health-drill user' : 'this user'}`,
+    );
+  }
+  return jail;
+}
+
+/**
+ * pgbackrest restore here, as the cluster's user, then the WAL the backup needs fetched into the drill's
+ * directory; returns the restore_command that copies from there (the only thing it can reach in the sandbox).
+ */
 async function restoreHere(source: PgBackRestDrillOptions['source'], label: string, repoKey: number | undefined, cluster: ScratchCluster, signal: AbortSignal, remaining: () => number): Promise<string> {
   const pg1Path = `--pg1-path=${cluster.dataDir}`;
   const restored = await run(
     PGBACKREST,
-    [...pgbackrestOptions(source, repoKey), pg1Path, `--set=${label}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', `--tablespace-map-all=${join(cluster.dir, 'tablespaces')}`, 'restore'],
+    [...pgbackrestOptions(source, repoKey), pg1Path, `--set=${label}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', `--tablespace-map-all=${join(cluster.dir, 'tablespaces')}`, ...ownPaths(cluster), 'restore'],
     { signal, timeoutMs: remaining(), ...cluster.owner },
   );
   if (restored.code !== 0) throw judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore'));
-  const archiveGet = [PGBACKREST, ...pgbackrestOptions(source, repoKey), pg1Path, 'archive-get', '%f', '"%p"'];
-  // restore_command runs through the shell: quote every word but the placeholders.
-  return archiveGet.map((a) => (a === '%f' || a === '"%p"' ? a : shellQuote([a]))).join(' ');
+  const { wal } = await walForBackup({ ...source, repo: repoKey ?? source.repo }, label, repoKey, signal, remaining);
+  return fetchWalHere(source, repoKey, wal, cluster, signal, remaining);
+}
+
+/** pgbackrest writes its lock, spool and log files in the drill's directory, never in the real ones. */
+function ownPaths(cluster: ScratchCluster): string[] {
+  return [`--lock-path=${join(cluster.dir, 'pgbackrest')}`, `--spool-path=${join(cluster.dir, 'pgbackrest')}`, '--log-level-file=off'];
 }
 
 /** A physical backup starts only on its own PostgreSQL major. */
@@ -158,22 +189,6 @@ async function pickInstall(backup: ObservedBackup, postgresBin: string | undefin
 /** pgbackrest restore failed: the backup (missing files, bad checksums) or the drill's access to the repository. */
 function judgeRestore(stderr: string | null, summary: string): DrillStop {
   if (stderr === null) return drillError('pgbackrest is not installed or not on PATH');
-  if (/permission denied/i.test(stderr)) return drillError(`${summary}; the drill runs pgbackrest as the cluster's user (postgres as root), who must be able to read the pgBackRest config and repository`);
+  if (/permission denied/i.test(stderr)) return drillError(`${summary}; the drill runs pgbackrest restore as the drill's user (backup-health-drill as root), who must be able to read the pgBackRest config and repository (add it to their group)`);
   return fail(`the backup does not restore: ${summary}`);
-}
-
-/**
- * Our own pg_hba.conf (trust on the socket, nothing else) and pg_ident.conf; an empty postgresql.conf when the
- * source kept it outside the data directory (Debian's /etc/postgresql), so the server can start at all.
- */
-function prepareConfigFiles(cluster: ScratchCluster): void {
-  const files: [string, string][] = [
-    [join(cluster.dir, 'pg_hba.conf'), 'local all all trust\n'],
-    [join(cluster.dir, 'pg_ident.conf'), ''],
-  ];
-  if (!existsSync(join(cluster.dataDir, 'postgresql.conf'))) files.push([join(cluster.dataDir, 'postgresql.conf'), '']);
-  for (const [file, text] of files) {
-    writeFileSync(file, text);
-    if (cluster.owner) chownSync(file, cluster.owner.uid, cluster.owner.gid);
-  }
 }

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { formatBytes } from '../../../shared/units';
 import { describeFailure, run } from '../exec';
 import { describeFetchFailure, fetchTar, runTool, shellQuote, type Where } from '../remote';
-import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from '../probes/pgbackrest';
+import type { PgBackRestLocation } from '../probes/pgbackrest';
+import { walForBackup } from './pgbackrest-wal';
 import { drillError, fail, type DrillStop } from './restore-plan';
 import type { ScratchCluster } from './scratch-cluster';
 
@@ -82,19 +83,9 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
   const { source, label, signal, remaining, cluster } = options;
   const host = source.host;
   const repoSource = { ...source, repo: options.repoKey ?? source.repo };
-  const stanza = await readStanzaInfo(repoSource, signal, remaining());
-  const backup = stanza.backup?.find((b) => b.label === label && (options.repoKey === undefined || (b.database?.['repo-key'] ?? 1) === options.repoKey));
-  if (!backup) throw fail(`${label} is no longer in stanza ${source.stanza} on ${host} (pgbackrest info does not list it)`);
-  const archiveId = stanza.archive?.find((a) => a.database?.id === backup.database?.id && (a.database?.['repo-key'] ?? 1) === (backup.database?.['repo-key'] ?? 1))?.id;
-  const start = backup.archive?.start;
-  const stop = backup.archive?.stop;
-  if (!archiveId || !start || !stop) throw drillError(`pgbackrest info on ${host} does not say which WAL ${label} needs (archive id, start and stop)`);
-  const wal = await walNeeded(repoSource, archiveId, start, stop, signal, remaining);
-  const missing = [...new Set([start, stop])].filter((segment) => !wal.includes(segment));
-  if (missing.length > 0) throw fail(`the WAL ${label} needs to be consistent is missing from the archive on ${host}: ${missing.join(', ')}`);
+  const { wal, total } = await walForBackup(repoSource, label, options.repoKey, signal, remaining);
 
   const token = randomBytes(6).toString('hex');
-  const total = backup.info.size;
   const env = { PGBACKREST_STANZA: source.stanza, ...(source.configPath ? { PGBACKREST_CONFIG: source.configPath } : {}), ...(repoSource.repo !== undefined ? { PGBACKREST_REPO: String(repoSource.repo) } : {}) };
   let finished = false;
   try {
@@ -114,35 +105,6 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
   }
   await fixCopiedTree(cluster, token);
   return `cp ${shellQuote([join(cluster.dir, 'wal')])}/%f "%p"`;
-}
-
-/**
- * The WAL files from `start` to `stop` in the archive (segment names), and the timeline history files up to
- * the backup's timeline, as `pgbackrest repo-ls` of the archive's log directories lists them.
- */
-async function walNeeded(source: PgBackRestLocation, archiveId: string, start: string, stop: string, signal: AbortSignal, remaining: () => number): Promise<string[]> {
-  const timeline = start.slice(0, 8);
-  const dirs = [''];
-  for (let log = Number.parseInt(start.slice(8, 16), 16); log <= Number.parseInt(stop.slice(8, 16), 16); log++) dirs.push(timeline + log.toString(16).toUpperCase().padStart(8, '0'));
-  const names = new Set<string>();
-  for (const dir of dirs) {
-    const path = `archive/${source.stanza}/${archiveId}${dir ? `/${dir}` : ''}`;
-    const listed = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'repo-ls', path, '--output=json'], { signal, timeoutMs: remaining() });
-    if (listed.code !== 0) throw drillError(`could not list the WAL archive on ${source.host}: ${pgbackrestError(listed, source, 'repo-ls').message}`);
-    let entries: Record<string, unknown>;
-    try {
-      entries = JSON.parse(listed.stdout) as Record<string, unknown>;
-    } catch {
-      throw drillError(`pgbackrest repo-ls on ${source.host} did not print JSON (got ${JSON.stringify(listed.stdout.slice(0, 80))})`);
-    }
-    for (const name of Object.keys(entries)) {
-      const segment = /^[0-9A-F]{24}/.exec(name)?.[0];
-      if (dir && segment && segment >= start && segment <= stop) names.add(segment);
-      const history = /^([0-9A-F]{8})\.history$/.exec(name);
-      if (!dir && history && history[1]! <= timeline) names.add(name);
-    }
-  }
-  return [...names].sort();
 }
 
 /** Why the copy did not bring the restored backup here, or null when it did. */

@@ -1,10 +1,15 @@
 // Verifying a cluster restored from a pgBackRest backup: recovery has ended, every database connects, exact
 // row counts of every user table, the user's checks. Every query is abortable: a cancelled drill stops
 // waiting at once, and the cleanup that follows stops the server under the query.
+//
+// The restored catalog is the backup's own, so the superuser only connects to template1, with its settings
+// pinned, to make an unprivileged verifier role; every restored database is then read as that role, with
+// search_path pinned and every name qualified, so nothing the backup defined runs with power.
 import type { Client } from 'pg';
 import type { DrillCheckResult, RestoredTable } from '../../../shared/model';
 import { drillError, fail } from './restore-plan';
-import { closeQuietly, connectScratch } from './scratch-client';
+import { RESTORE_ROLE } from './drill-roles';
+import { closeQuietly, connectAs, connectScratch, quoteIdent } from './scratch-client';
 import type { ScratchCluster } from './scratch-cluster';
 import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
 
@@ -32,8 +37,9 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
   try {
     const recovery = await abortable(signal, maintenance.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'));
     if (recovery.rows[0]?.r !== false) throw fail(`${label} restored, but the cluster is still in recovery after it reported ready`);
-    const listed = await abortable(signal, maintenance.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname'));
+    const listed = await abortable(signal, maintenance.query<{ datname: string }>('SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname'));
     databases = listed.rows.map((r) => r.datname);
+    await abortable(signal, createVerifier(maintenance, databases));
   } finally {
     await closeQuietly(maintenance);
   }
@@ -44,7 +50,7 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
     signal.throwIfAborted();
     let client: Client;
     try {
-      client = await abortable(signal, connectScratch(cluster, database));
+      client = await abortable(signal, connectAs(cluster, database, RESTORE_ROLE));
     } catch (err) {
       if (signal.aborted) throw err;
       problems.push(`database ${database} does not accept connections after the restore: ${(err as Error).message}`);
@@ -56,8 +62,9 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
       // One drill restores a whole cluster: the database is part of the table's name.
       into.tables.push(...counted.map((t) => ({ ...t, schema: `${database}.${t.schema}` })));
       into.restoredBytes += await abortable(signal, databaseSize(client, database));
-      if (database === checksDatabase) {
-        const runs = await abortable(signal, runChecks(client, options.checks, options.remaining()));
+      if (database === checksDatabase && options.checks.length > 0) {
+        const checking = await abortable(signal, connectAs(cluster, database, RESTORE_ROLE, 'pg_catalog,public,pg_temp'));
+        const runs = await abortable(signal, runChecks(checking, options.checks, options.remaining())).finally(() => closeQuietly(checking));
         into.checks = runs.map((r) => r.result);
         for (const r of runs.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(r));
       }
@@ -92,10 +99,22 @@ function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   });
 }
 
+/** The unprivileged role verification reads as (the backup may have a role of that name: it is made harmless). */
+async function createVerifier(superuser: Client, databases: readonly string[]): Promise<void> {
+  const role = quoteIdent(RESTORE_ROLE);
+  const { rowCount } = await superuser.query('SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [RESTORE_ROLE]);
+  await superuser.query(`${rowCount ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION BYPASSRLS`);
+  const readAll = await superuser.query(`SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'pg_read_all_data'`);
+  if (readAll.rowCount) await superuser.query(`GRANT pg_read_all_data TO ${role}`);
+  for (const database of databases) await superuser.query(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${role}`);
+}
+
 async function userTables(client: Client): Promise<{ schema: string; name: string }[]> {
   const { rows } = await client.query<{ schema: string; name: string }>(
-    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+     WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])
+       AND NOT n.nspname OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog', 'information_schema']::pg_catalog.name[])
+       AND NOT n.nspname::pg_catalog.text OPERATOR(pg_catalog.~~) 'pg\\_toast%'
      ORDER BY 1, 2`,
   );
   return rows;

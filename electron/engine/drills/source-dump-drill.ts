@@ -4,6 +4,7 @@
 import type { DrillConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
 import type { DrillContext } from '../probes/probe';
+import { DEFAULT_EXTENSION_ALLOWLIST } from './drill-roles';
 import type { DumpDrillOptions } from './dump-drill';
 
 export function dumpDrillOptions(source: { id: string; drill?: DrillConfig }, backup: ObservedBackup, ctx: DrillContext): DumpDrillOptions {
@@ -16,6 +17,7 @@ export function dumpDrillOptions(source: { id: string; drill?: DrillConfig }, ba
     checks: drill?.checks ?? [],
     compareTo: compareTo?.kind === 'postgres' ? { source: compareTo, tolerance: drill?.tolerance ?? 0.05 } : undefined,
     postgresBin: ctx.config.defaults.postgresBin,
+    extensionAllowlist: [...DEFAULT_EXTENSION_ALLOWLIST, ...ctx.config.defaults.drillExtensions],
     parentDir: ctx.config.defaults.drillDir,
     secrets: ctx.secrets,
     signal: ctx.signal,

@@ -58,6 +58,7 @@ export const pgbackrestProbe: Probe<PgBackRestSourceConfig> = {
       checksDatabase: checksDatabaseOf(source, ctx.config.sources),
       postgresBin: ctx.config.defaults.postgresBin,
       parentDir: ctx.config.defaults.drillDir,
+      withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
       onProgress: ctx.onProgress,
