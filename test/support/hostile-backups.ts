@@ -96,9 +96,11 @@ export async function startBareCluster(parent: string, settings: Record<string, 
   return startBareDataDir(dir, dataDir, settings);
 }
 
-/** pg_ctl start of an existing data directory (initdb'd, or restored by a backup tool) as in startBareCluster. */
-export async function startBareDataDir(dir: string, dataDir: string, settings: Record<string, string> = {}): Promise<BareCluster> {
-  const owner = postgresUser();
+/**
+ * pg_ctl start of an existing data directory (initdb'd, or restored by a backup tool) as in startBareCluster,
+ * as `owner` (default: postgres when run as root), who must own the data directory.
+ */
+export async function startBareDataDir(dir: string, dataDir: string, settings: Record<string, string> = {}, owner = postgresUser()): Promise<BareCluster> {
   const asOwner = { ...owner, timeoutMs: 60_000 };
   const options = Object.entries({ listen_addresses: "''", unix_socket_directories: dir, port: '5432', fsync: 'off', ...settings })
     .map(([k, v]) => `-c ${k}=${v}`)

@@ -79,9 +79,12 @@ it('a naive start of the restored data directory runs the passphrase command and
   const spool = join(setup.dir, 'spool');
   mkdirSync(spool, { recursive: true });
   if (owner) chownSync(spool, owner.uid, owner.gid);
-  const restored = await setup.pgbackrest(['restore', `--pg1-path=${dataDir}`, `--spool-path=${spool}`, '--type=immediate', '--target-action=promote']);
+  // The spool path is one this user may write; the restore_command must not carry it (archive-get refuses it).
+  const restoreCommand = `pgbackrest --config=${setup.configPath} --stanza=${STANZA} --pg1-path=${dataDir} archive-get %f "%p"`;
+  const restored = await setup.pgbackrest(['restore', `--pg1-path=${dataDir}`, `--spool-path=${spool}`, `--recovery-option=restore_command=${restoreCommand}`, '--type=immediate', '--target-action=promote']);
   expect(restored.code, describeFailure(restored, 'pgbackrest')).toBe(0);
-  const naive = await startBareDataDir(dir, dataDir, { archive_mode: 'off' });
+  // Started as whoever owns the source cluster's files (pgbackrest restored them as that user).
+  const naive = await startBareDataDir(dir, dataDir, { archive_mode: 'off' }, owner);
   try {
     expect(markersIn(lab)).toEqual(['ssl-passphrase']);
     expect(await sql(naive, 'SHOW shared_preload_libraries')).toBe('auto_explain');
