@@ -69,7 +69,8 @@ interface Template {
 
 async function cachedTemplate(install: PostgresInstall, cacheDir: string, runAs: RunAs | undefined, kind: SuperuserKind): Promise<Template | null> {
   const root = join(cacheDir, INITDB_CACHE_DIR);
-  if (!existsSync(root)) mkdirSync(root, { mode: 0o700 });
+  // Traversable (initdb runs in a private dir inside it as the clusters' user), writable only by us.
+  if (!existsSync(root)) mkdirSync(root, { mode: 0o755 });
   if (!isPrivateToMe(root)) return null;
   const key = createHash('sha256').update(`${install.bin}\0${install.version}\0${INITDB_ARGS.join(' ')}\0${kind}\0v2`).digest('hex').slice(0, 16);
   const template = join(root, key);

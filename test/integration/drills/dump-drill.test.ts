@@ -232,7 +232,8 @@ describe('a bad backup fails, saying why', () => {
 
   it.each([
     ['empty', /^empty.dump is not a restorable pg_dump backup: empty file \(0 bytes\)/],
-    ['garbage', /^garbage.dump is not a restorable pg_dump backup: not a pg_dump file \(starts with "this is not a ba"…\)/],
+    // Never its bytes: a file in a dump directory may be anyone's secret.
+    ['garbage', /^garbage.dump is not a restorable pg_dump backup: not a pg_dump file$/],
   ])('a %s file, without starting a cluster', async (name, message) => {
     const result = await drill(dumps[name]!);
     expect(result.outcome).toBe('fail');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,7 +104,7 @@ describe('initdb cache', () => {
     const first = await ScratchCluster.start({ parentDir, initdbCacheDir: parentDir });
     await first.stop();
     const cache = join(parentDir, INITDB_CACHE_DIR);
-    const [template] = readdirSync(cache);
+    const [template] = readdirSync(cache).filter((name) => !name.endsWith('.json'));
     expect(template).toMatch(/^[0-9a-f]{16}$/);
     expect(existsSync(join(cache, template!, 'PG_VERSION'))).toBe(true);
     // A copy keeps the template's system identifier; a new initdb would make a new one.
@@ -115,6 +115,34 @@ describe('initdb cache', () => {
       const result = await runClient(cluster, 'psql', ['-Atc', 'select system_identifier from pg_control_system()', 'postgres']);
       expect(result.stdout.trim()).toBe(id);
     });
+  });
+
+  it('keeps the cached template out of the reach of the user clusters run as, and never starts from a tampered copy', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'bh-scratch-tamper-'));
+    chmodSync(own, 0o755); // the clusters' user (backup-health-drill, as root) must reach its directories
+    try {
+      const first = await ScratchCluster.start({ parentDir: own, initdbCacheDir: own });
+      await first.stop();
+      const cache = join(own, INITDB_CACHE_DIR);
+      const template = join(cache, readdirSync(cache).find((name) => !name.endsWith('.json'))!);
+      // Made by initdb as the cluster's user, then handed back: that user can neither change nor read it.
+      for (const path of [template, join(template, 'postgresql.conf'), join(template, 'base')]) {
+        const info = statSync(path);
+        expect(info.uid).toBe(process.getuid!());
+        expect(info.mode & 0o022).toBe(0);
+      }
+      const control = await run(join(first.install.bin, 'pg_controldata'), [template]);
+      const id = /Database system identifier:\s+(\d+)/.exec(control.stdout)?.[1];
+      // Poisoned anyway (as if a drill had reached it): the next cluster must not start from it.
+      appendFileSync(join(template, 'postgresql.auto.conf'), "shared_preload_libraries = 'no_such_library'\n");
+      await ScratchCluster.with({ parentDir: own, initdbCacheDir: own }, async (cluster) => {
+        const result = await runClient(cluster, 'psql', ['-Atc', 'select system_identifier from pg_control_system()', 'postgres']);
+        expect(result.stdout.trim()).toMatch(/^\d+$/);
+        expect(result.stdout.trim()).not.toBe(id);
+      });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('ignores a cache other users could write to', async () => {
