@@ -139,8 +139,11 @@ export interface PlainRestore {
   scanner: DumpScriptScanner;
   /** Set when psql's lock refused a meta-command the dump holds: the drill's message (the backup is hostile). */
   refusal: string | null;
-  /** Database-level settings of a --create dump that were not restored (names only). */
-  skippedSettings: string[];
+  /**
+   * Database-level settings of a --create dump that were not restored, for the drill's evidence in the form
+   * archives' skipped items take: "DATABASE PROPERTIES shop SET search_path" (the setting's name, never its value).
+   */
+  skipped: string[];
 }
 
 /**
@@ -183,7 +186,9 @@ export async function restorePlain(
     { signal: opts.signal, timeoutMs: opts.timeoutMs, maxOutputBytes: 256 * 1024, stdinStream: feed, onStderr: (chunk) => stderrLines.push(chunk) },
   );
   stderrLines.end();
-  return { result, scanner, refusal, skippedSettings: feed.pgDumpLines.skippedSettings };
+  const database = scanner.createsDatabase ?? opts.database;
+  const skipped = feed.pgDumpLines.skippedSettings.map((setting) => `DATABASE PROPERTIES ${database} SET ${setting}`);
+  return { result, scanner, refusal, skipped };
 }
 
 /** The first `maxBytes` of a plain dump's text (gunzipped when needed), for settings read before restoring. */

@@ -110,9 +110,12 @@ interface Crafted {
   lines: (marker: string) => string[];
   /** Keep pg_dump's own \restrict line (else removed, as an older pg_dump or an attacker would have it). */
   keepPgDumpLock?: boolean;
-  /** What proves the naive restore ran it, when not a marker file. */
-  fired?: (result: { stdout: string; stderr: string }) => boolean;
+  /** What proves the naive restore (into `database`) ran it, when not a marker file. */
+  fired?: (result: { stdout: string; stderr: string }, database: string) => Promise<boolean>;
 }
+
+/** psql ran /etc/hostname as SQL: its text comes back in the syntax error. */
+const ranHostname = async (r: { stderr: string }) => hostname().length > 0 && r.stderr.includes(hostname());
 
 const CRAFTED: Record<string, Crafted> = {
   shell: { command: '\\!', lines: (m) => [`\\! touch ${m}`] },
@@ -123,14 +126,17 @@ const CRAFTED: Record<string, Crafted> = {
   connect: {
     command: '\\connect',
     lines: () => ['\\connect template1', "SELECT 'connected to ' || current_database();"],
-    fired: (r) => r.stdout.includes('connected to template1'),
+    fired: async (r) => r.stdout.includes('connected to template1'),
   },
-  include: {
-    command: '\\i',
-    lines: () => ['\\i /etc/hostname'],
-    // psql ran the file as SQL: its text comes back in the syntax error.
-    fired: (r) => hostname().length > 0 && r.stderr.includes(hostname()),
+  include: { command: '\\i', lines: () => ['\\i /etc/hostname'], fired: ranHostname },
+  'relative include': { command: '\\ir', lines: () => ['\\ir /etc/hostname'], fired: ranHostname },
+  'large object import': {
+    command: '\\lo_import',
+    lines: () => ['\\lo_import /etc/hostname'],
+    fired: async (_r, database) => (await sql(cluster, 'SELECT count(*) FROM pg_largeobject_metadata', database)) === '1',
   },
+  // The marker's path reaches \! only through the variable \setenv set.
+  environment: { command: '\\setenv', lines: (m) => [`\\setenv BH_MARKER ${m}`, '\\! touch "$BH_MARKER"'] },
 };
 
 /** The plain dump with `lines` after its first table's definition; the 1-based line number of the first. */
@@ -148,8 +154,9 @@ describe.each(Object.entries(CRAFTED))('a dump running %s', (name, crafted) => {
     const path = join(lab.dumps, `crafted-${name.replace(/\W/g, '-')}.sql${format === 'gzip' ? '.gz' : ''}`);
     writeFileSync(path, format === 'gzip' ? gzipSync(text) : text);
 
-    const naive = await naiveRestore(cluster, path, `naive_${name.replace(/\W/g, '_')}_${format}`);
-    if (crafted.fired) expect(crafted.fired(naive), 'the naive restore did not run the command: the test proves nothing').toBe(true);
+    const naiveDb = `naive_${name.replace(/\W/g, '_')}_${format}`;
+    const naive = await naiveRestore(cluster, path, naiveDb);
+    if (crafted.fired) expect(await crafted.fired(naive, naiveDb), 'the naive restore did not run the command: the test proves nothing').toBe(true);
     else expect(markersIn(lab), 'the naive restore did not run the command: the test proves nothing').toEqual([marker.split('/').at(-1)]);
     clearMarkers(lab);
 
@@ -158,7 +165,7 @@ describe.each(Object.entries(CRAFTED))('a dump running %s', (name, crafted) => {
     expect(drill.outcome, drill.message).toBe('fail');
     expect(drill.message).toBe(`the dump tried to run the psql meta-command ${crafted.command} at line ${line}; drills never run psql meta-commands`);
     expectNothingFired(lab, drill, before);
-    expect(drill.message).not.toMatch(/touch|template1|hostname|program/);
+    expect(drill.message).not.toMatch(/touch|template1|hostname|program|BH_MARKER/);
   });
 });
 
