@@ -144,7 +144,17 @@ export interface FetchProgress {
 
 export interface FetchTarOptions extends Pick<ToolRunOptions, 'env' | 'unsetEnv' | 'secret' | 'signal' | 'timeoutMs'> {
   onProgress?: (progress: FetchProgress) => void;
+  /**
+   * How `tar -x` runs here (default: plainly, as this process's user). A drill unpacks as its unprivileged
+   * user inside its sandbox (drill-jail.ts): the archive is the backup's, and so hostile input.
+   */
+  untar?: Untar;
 }
+
+/** Turns tar's argv into what to spawn: a wrapper command, its environment and the user it runs as. */
+export type Untar = (command: string, args: string[]) => { command: string; args: string[]; env?: NodeJS.ProcessEnv; uid?: number; gid?: number };
+
+const plainUntar: Untar = (command, args) => ({ command, args });
 
 /**
  * Copies a tree to this machine: `command args…` runs on `where.host` and writes a tar archive to stdout
@@ -157,7 +167,7 @@ export interface FetchTarOptions extends Pick<ToolRunOptions, 'env' | 'unsetEnv'
  * through this one, which measured 1.5x slower on two busy cores) and progress is what tar has read, from
  * /proc/<tar>/io. Elsewhere the bytes pass through here and are counted as they go (fetchTarThroughNode).
  */
-export function fetchTar(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<FetchedTree> {
+export function fetchTar(where: Where, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<FetchedTree> {
   return existsSync('/proc/self/io') ? fetchTarDirect(where, command, args, dest, options) : fetchTarThroughNode(where, command, args, dest, options);
 }
 
@@ -172,8 +182,8 @@ const SENDER_GRACE_MS = 2000;
 
 const untarArgs = (dest: string) => ['-x', '-f', '-', '--no-same-owner', '-C', dest];
 
-async function fetchTarDirect(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions): Promise<FetchedTree> {
-  const { onProgress, signal, timeoutMs = 6 * 3_600_000, ...tool } = options;
+async function fetchTarDirect(where: Where, command: string, args: readonly string[], dest: string, options: FetchTarOptions): Promise<FetchedTree> {
+  const { onProgress, signal, timeoutMs = 6 * 3_600_000, untar: untarAs = plainUntar, ...tool } = options;
   // Stops both ends: the caller's cancel, or one end giving up on the other.
   const stopBoth = new AbortController();
   const both = signal ? AbortSignal.any([signal, stopBoth.signal]) : stopBoth.signal;
@@ -181,11 +191,14 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
   let tarPid: number | undefined;
   let bytes = 0;
   const readProgress = () => {
-    try {
-      const rchar = /^rchar:\s*(\d+)/m.exec(readFileSync(`/proc/${tarPid}/io`, 'utf8'));
-      if (rchar) bytes = Math.max(bytes, Number(rchar[1]));
-    } catch {
-      // tar has exited
+    // tar itself, or (sandboxed) the tar under bubblewrap's processes: the most any of them has read.
+    for (const pid of tarPid === undefined ? [] : [tarPid, ...descendantsOf(tarPid)]) {
+      try {
+        const rchar = /^rchar:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+        if (rchar) bytes = Math.max(bytes, Number(rchar[1]));
+      } catch {
+        // exited
+      }
     }
   };
   const ticker = setInterval(() => {
@@ -195,11 +208,15 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
   let graceTimer: NodeJS.Timeout | undefined;
   let senderDone = false;
   try {
-    const untar = run('tar', untarArgs(dest), {
+    const tar = untarAs('tar', untarArgs(dest));
+    const untar = run(tar.command, tar.args, {
       stdinPipe: (stdin) => (tarStdin = stdin),
       onSpawn: (child) => (tarPid = child.pid),
       signal: both,
       timeoutMs,
+      ...(tar.env ? { env: tar.env } : {}),
+      uid: tar.uid,
+      gid: tar.gid,
     }).then((result) => {
       // tar stopped early (disk full, bad archive): a sender still writing gets EPIPE and exits; one that is
       // silent (a restore running there before it sends) is stopped after a grace.
@@ -229,7 +246,7 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
     if (remote.status === 'rejected') throw remote.reason;
     const fetched = { remote: remote.value, local: (local as PromiseFulfilledResult<RunResult>).value };
     // ssh exits 255 both for its own failures and when tar here went away (EPIPE): only the first is thrown.
-    if (!tarGaveUp(fetched.local)) {
+    if (where.host && !tarGaveUp(fetched.local)) {
       const sshFailure = fetched.remote.timedOut || fetched.remote.aborted ? null : describeSshFailure(fetched.remote, where.host);
       if (sshFailure) throw sshFailure;
     }
@@ -242,6 +259,18 @@ async function fetchTarDirect(where: Where & { host: string }, command: string, 
     clearInterval(ticker);
     if (graceTimer) clearTimeout(graceTimer);
   }
+}
+
+/** The pids under `pid` (children, grandchildren, …), from /proc's children lists. */
+function descendantsOf(pid: number, depth = 3): number[] {
+  if (depth === 0) return [];
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendantsOf(child, depth - 1)]);
 }
 
 /** tar's own first complaint, which says more than its exit code ("…: Cannot open: Permission denied"). */
@@ -272,15 +301,16 @@ export async function treeBytes(path: string): Promise<number> {
 }
 
 /** fetchTar with the bytes passing through this process, counted as they go: for systems without /proc. */
-export async function fetchTarThroughNode(where: Where & { host: string }, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<FetchedTree> {
-  const { onProgress, signal, timeoutMs = 6 * 3_600_000, ...tool } = options;
+export async function fetchTarThroughNode(where: Where, command: string, args: readonly string[], dest: string, options: FetchTarOptions = {}): Promise<FetchedTree> {
+  const { onProgress, signal, timeoutMs = 6 * 3_600_000, untar: untarAs = plainUntar, ...tool } = options;
   const pipe = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
   // Stops both ends: the caller's cancel, or one end giving up on the other.
   const stopBoth = new AbortController();
   const both = signal ? AbortSignal.any([signal, stopBoth.signal]) : stopBoth.signal;
   let bytes = 0;
   let lastReport = 0;
-  const untar = run('tar', untarArgs(dest), { stdinStream: pipe, signal: both, timeoutMs }).then((result) => {
+  const tar = untarAs('tar', untarArgs(dest));
+  const untar = run(tar.command, tar.args, { stdinStream: pipe, signal: both, timeoutMs, ...(tar.env ? { env: tar.env } : {}), uid: tar.uid, gid: tar.gid }).then((result) => {
     // tar stopped early (disk full, bad archive): the sender must not write on into a closed pipe for hours.
     // When the sender's output had already ended, it is exiting on its own and its exit code says why
     // (a restic or borg that failed before sending a byte): stopping it now would hide that.
@@ -313,14 +343,14 @@ export async function fetchTarThroughNode(where: Where & { host: string }, comma
 }
 
 /** Why a fetchTar did not bring the whole tree, or null when it did. `name` names the remote tool. */
-export function describeFetchFailure(fetched: FetchedTree, name: string, host: string): string | null {
+export function describeFetchFailure(fetched: FetchedTree, name: string, host: string | undefined): string | null {
   const { remote, local } = fetched;
   const localFailed = local.code !== 0 || local.spawnError !== undefined;
-  const tarFailure = () => `unpacking the copy from ${host} here failed: ${tarComplaint(local.stderr) ?? describeFailure(local, 'tar')}`;
+  const tarFailure = () => `unpacking the ${host ? `copy from ${host}` : `output of ${name}`} here failed: ${tarComplaint(local.stderr) ?? describeFailure(local, 'tar')}`;
   // tar stopped on its own (disk full, not an archive) and the sender was stopped because of it: killed here,
   // or ssh exiting 255 on the closed pipe, or the remote tool dying of SIGPIPE (141) when ssh went.
   const senderStopped = remote.aborted || remote.outputError !== undefined || remote.code === 255 || remote.code === 141 || remote.signal === 'SIGPIPE';
   if (tarGaveUp(local) && senderStopped) return tarFailure();
-  if (remote.code !== 0 || remote.timedOut || remote.aborted || remote.outputError) return `${describeFailure(remote, name)} (on ${host})`;
+  if (remote.code !== 0 || remote.timedOut || remote.aborted || remote.outputError) return `${describeFailure(remote, name)}${host ? ` (on ${host})` : ''}`;
   return localFailed ? tarFailure() : null;
 }

@@ -7,7 +7,7 @@ import { validateConfig, type BorgSourceConfig, type Config } from '../../shared
 import type { DrillProgress } from '../../shared/model';
 import { describeFailure, run } from '../../electron/engine/exec';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
-import { BORG_DRILL_PREFIX } from '../../electron/engine/drills/borg-drill';
+import { DRILL_DIR_PREFIXES } from '../../electron/engine/drills/drill-dirs';
 import type { DrillContext } from '../../electron/engine/probes/probe';
 import { sql, startTcpCluster, waitFor } from './postgres-fixtures';
 
@@ -41,7 +41,7 @@ export function borgDrillContext(config: Config, progress: DrillProgress[] = [],
 
 /** Drill trees a borg drill left in drillDir (none, once it is over). */
 export function borgDrillTrees(drillDir: string): string[] {
-  return readdirSync(drillDir).filter((n) => n.startsWith(BORG_DRILL_PREFIX));
+  return readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)));
 }
 
 /**

@@ -18,7 +18,7 @@
 // archive ever kept, which on a real repository takes hours; the extract already verifies the drilled archive's
 // data, which is what "this backup restores" needs. Corruption in chunks only older archives use is left to the
 // user's own periodic `borg check`.
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BorgSourceConfig } from '../../../shared/config';
@@ -27,16 +27,14 @@ import { countOf, formatBytes } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
 import { borgError, borgLogLines, borgPassphrase, runBorg } from '../probes/borg-run';
 import { parseArchiveInfo, type BorgArchiveInfo } from '../probes/borg';
-import { borgFailureOutcome, copyArchiveFromHost } from './borg-export';
+import { borgFailureOutcome, copyArchive } from './borg-export';
+import { jailForDrill } from './drill-jail';
 import { runDrill, type DrillFrame } from './drill-frame';
 import { restoreDump } from './dump-drill';
-import { removeTree } from './remove-tree';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { newestDump, walkTree } from './snapshot-tree';
-import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
-export const BORG_DRILL_PREFIX = 'backup-health-borg-';
 
 export function runBorgDrill(source: BorgSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
@@ -54,48 +52,30 @@ async function drill(source: BorgSourceConfig, backup: ObservedBackup, ctx: Dril
     const error = borgError(source, result);
     throw new DrillStop(borgFailureOutcome(error, result), `${what}: ${error.message}`);
   };
-  const extractHere = async (dest: string, total: number) => {
-    let pending = '';
-    await borg(['extract', '--progress', archive], `borg extract of ${backup.key} failed`, {
-      cwd: dest,
-      onStderr: (chunk) => {
-        const lines = (pending + chunk).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of borgLogLines(lines.join('\n'))) {
-          const p = line as { type?: string; current?: number; total?: number; info?: string[] };
-          if (p.type === 'progress_percent' && typeof p.current === 'number') frame.progress(p.current, p.total || total, { detail: p.info?.[0] ? `extracting ${p.info[0]}` : undefined });
-        }
-      },
-    });
-  };
   const infoRun = await borg(['info', '--json', archive], `borg info of ${backup.key} failed`);
   const info = ((JSON.parse(infoRun.stdout) as { archives?: unknown[] }).archives ?? []).map(parseArchiveInfo).find((a): a is BorgArchiveInfo => a !== null);
   if (!info) throw drillError(`borg info said nothing about ${backup.key}`);
-  const parent = ctx.config.defaults.drillDir ?? tmpdir();
-  const root = await mkdtemp(join(parent, BORG_DRILL_PREFIX));
-  frame.onCleanup(`the extracted tree ${root}`, () => removeTree(root));
-  // The owner file sits beside the extraction, not in it: the tree must hold only what borg extracted.
-  writeOwnerFile(root, `borg drill of ${backup.key}`);
-  const dir = join(root, 'extract');
-  await mkdir(dir);
+  // Unpacked by the drill's user in its sandbox: borg only reads the repository (as every poll does) and writes
+  // a tar stream (export-tar authenticates every chunk, as extract does); the files never take the archive's
+  // owners, and no setuid bit survives (walkTree).
+  const jail = await jailForDrill(frame, ctx.config.defaults.drillDir ?? tmpdir(), `borg drill of ${backup.key}`);
+  const dir = join(jail.dir, 'extract');
+  await mkdir(dir, { mode: 0o700 });
+  if (jail.runAs) await chown(dir, jail.runAs.uid, jail.runAs.gid);
 
-  if (source.host) {
-    const total = info.originalSize;
-    frame.enter('copy', total, { unit: 'bytes' });
-    // The tar stream carries headers and padding besides the files' bytes: done never passes total.
-    const copyFailed = await copyArchiveFromHost({ source: { ...source, host: source.host }, passphrase, archive, dest: dir, signal: frame.signal, timeoutMs: frame.remaining(), onProgress: (bytes) => frame.progress(Math.min(bytes, total), total, { detail: `copying from ${source.host}`, unit: 'bytes' }) });
-    if (copyFailed) throw new DrillStop(copyFailed.outcome, `borg export-tar of ${backup.key} failed: ${copyFailed.message}`);
-    frame.progress(total, total, { detail: `copied from ${source.host}`, unit: 'bytes', force: true });
-  } else {
-    frame.enter('restore', info.originalSize);
-    await extractHere(dir, info.originalSize);
-  }
+  const total = info.originalSize;
+  const detail = source.host ? `borg export-tar from ${source.host}` : 'borg export-tar';
+  frame.enter(source.host ? 'copy' : 'restore', total, { detail, unit: 'bytes' });
+  // The tar stream carries headers and padding besides the files' bytes: done never passes total.
+  const copyFailed = await copyArchive({ source, passphrase, archive, dest: dir, untar: jail.untar, signal: frame.signal, timeoutMs: frame.remaining(), onProgress: (bytes) => frame.progress(Math.min(bytes, total), total, { detail, unit: 'bytes' }) });
+  if (copyFailed) throw new DrillStop(copyFailed.outcome, `borg export-tar of ${backup.key} failed: ${copyFailed.message}`);
+  frame.progress(total, total, { detail, unit: 'bytes', force: true });
   const unpacked = source.host ? `copied from ${source.host}` : 'extracted';
 
   frame.enter('verify', 3);
   await borg(['check', '--archives-only', archive], `borg check of ${backup.key} found a problem`);
   frame.progress(1, 3, { detail: 'borg check passed' });
-  const tree = await walkTree(dir, { findDumps: true, signal: frame.signal });
+  const tree = await walkTree(dir, { findDumps: true, makeInert: true, signal: frame.signal });
   if (tree.files !== info.nfiles || tree.bytes !== info.originalSize) {
     throw fail(`${backup.key} ${source.host ? `as copied from ${source.host} holds` : 'extracted to'} ${countOf(tree.files, 'file')}, ${formatBytes(tree.bytes)}, but the archive says ${countOf(info.nfiles, 'file')}, ${formatBytes(info.originalSize)}`);
   }

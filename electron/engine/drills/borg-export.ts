@@ -1,10 +1,10 @@
-// Copying a borg archive from its backup host to this machine for a drill: `borg export-tar REPO::ARCHIVE -`
-// runs there and writes a tar to stdout, which is unpacked here as it arrives (remote.ts fetchTar), with the bytes
-// received as progress. Like extract, export-tar reads and authenticates every chunk of the archive, so a corrupt
+// How a borg drill gets an archive's files: `borg export-tar REPO::ARCHIVE -` runs where the repository is read
+// (here, or on the backup host over ssh) and writes a tar to stdout, which the drill's user unpacks here as it
+// arrives (remote.ts fetchTar), with the bytes received as progress. Like extract, export-tar reads and authenticates every chunk of the archive, so a corrupt
 // chunk of this archive fails the copy. Borg runs there with the same environment and passphrase as runBorg.
 import type { BorgSourceConfig } from '../../../shared/config';
 import type { DrillOutcome } from '../../../shared/model';
-import { describeFetchFailure, fetchTar } from '../remote';
+import { describeFetchFailure, fetchTar, type Untar } from '../remote';
 import { borgCommonArgs, borgError, borgLogLines, borgToolOptions } from '../probes/borg-run';
 import type { ProbeError } from '../probes/probe';
 import { describeFailure, type RunResult } from '../exec';
@@ -18,7 +18,9 @@ export function borgFailureOutcome(error: ProbeError, result: RunResult): Exclud
 }
 
 export interface ArchiveCopy {
-  source: BorgSourceConfig & { host: string };
+  source: BorgSourceConfig;
+  /** How tar runs here (the drill's user, in its sandbox). */
+  untar?: Untar;
   passphrase: string;
   /** REPO::ARCHIVE */
   archive: string;
@@ -30,16 +32,17 @@ export interface ArchiveCopy {
 }
 
 /** Copies the archive into `dest`; null when the whole tree arrived, else why not and what that means. */
-export async function copyArchiveFromHost({ source, passphrase, archive, dest, signal, timeoutMs, onProgress }: ArchiveCopy): Promise<{ outcome: Exclude<DrillOutcome, 'pass'>; message: string } | null> {
+export async function copyArchive({ source, passphrase, archive, dest, untar, signal, timeoutMs, onProgress }: ArchiveCopy): Promise<{ outcome: Exclude<DrillOutcome, 'pass'>; message: string } | null> {
   const args = [...borgCommonArgs(), 'export-tar', archive, '-'];
-  const fetched = await fetchTar(source, 'borg', args, dest, { ...borgToolOptions(source, passphrase), signal, timeoutMs, onProgress: (p) => onProgress(p.bytes) });
+  const fetched = await fetchTar(source, 'borg', args, dest, { ...borgToolOptions(source, passphrase), untar, signal, timeoutMs, onProgress: (p) => onProgress(p.bytes) });
   const { remote, local } = fetched;
-  if (signal.aborted) return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive} from ${source.host} was cancelled` };
+  const from = source.host ? ` from ${source.host}` : '';
+  if (signal.aborted) return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive}${from} was cancelled` };
   const sent = (remote.code === 0 || remote.code === 1) && !remote.timedOut && !remote.aborted && !remote.outputError;
   const unpacked = local.code === 0 && !local.spawnError;
   // borg exits 1 for warnings; the tree it sent is then checked against the archive's stats like any other.
   if (sent && unpacked) return null;
-  if (sent) return { outcome: 'error', message: `unpacking the copy from ${source.host} here failed: ${describeFailure(local, 'tar')}` };
+  if (sent) return { outcome: 'error', message: `unpacking the archive${from} here failed: ${describeFailure(local, 'tar')}` };
   // borg said why it stopped (a corrupt chunk, the lock, the passphrase): that is the cause, also when the cut
   // stream made tar here fail first and tar's failure stopped ssh before borg's exit code was seen.
   if (remote.code !== 0 && borgLogLines(remote.stderr).some((l) => l.type === 'log_message' && (l.levelname === 'ERROR' || l.levelname === 'CRITICAL'))) {
@@ -47,5 +50,5 @@ export async function copyArchiveFromHost({ source, passphrase, archive, dest, s
     return { outcome: borgFailureOutcome(error, remote), message: error.message };
   }
   // Timed out, or the unpacking here failed (disk full) and stopped the copy: the drill could not tell.
-  return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive} from ${source.host} failed` };
+  return { outcome: 'error', message: describeFetchFailure(fetched, 'borg', source.host) ?? `copying ${archive}${from} failed` };
 }

@@ -2,13 +2,20 @@
 // a crash), that user (backup-health-drill as root, else ourselves), the sandbox when there is one, and the
 // paths of the backup it may read. Every tool a drill runs on backup content goes through run() here, so the
 // user, the sandbox and the environment exist once.
-import { chownSync, mkdtempSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
 import { drillRunAs, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
 import { SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
+import type { DrillFrame } from './drill-frame';
+import { drillError } from './drill-stop';
+import { removeTree } from './remove-tree';
+import { DrillUserMissing } from './drill-user';
+
+/** tar by its path: inside the sandbox there is no PATH lookup of ours to rely on. */
+const TAR = existsSync('/usr/bin/tar') ? '/usr/bin/tar' : '/bin/tar';
 
 export class DrillJail {
   private constructor(
@@ -52,9 +59,33 @@ export class DrillJail {
     return result;
   }
 
+  /** How a tar stream from a backup is unpacked in the jail (remote.ts fetchTar's `untar`). */
+  readonly untar = (command: string, args: string[]) => this.spawnArgs(command === 'tar' ? TAR : command, args);
+
   /** What the drill's evidence says about how it ran. */
   describe(): string {
     const who = this.runAs ? 'as the unprivileged backup-health-drill user' : 'as this user';
     return this.sandbox.active ? `${who}, in a bubblewrap sandbox without network` : `${who}, without an OS sandbox: ${this.sandbox.reason}`;
+  }
+}
+
+/**
+ * A drill's jail, removed at the frame's cleanup whatever happens, and how it runs recorded in the drill's
+ * evidence (the first jail of a drill says it: a restic drill's and its dump drill's run alike).
+ */
+export async function jailForDrill(frame: DrillFrame, parentDir: string, purpose: string): Promise<DrillJail> {
+  const jail = await openDrillJail(parentDir, purpose);
+  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
+  frame.evidence.safety ??= { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
+  return jail;
+}
+
+/** DrillJail.create, failing the drill as an error (it could not run) with what to do. */
+export async function openDrillJail(parentDir: string, purpose: string): Promise<DrillJail> {
+  try {
+    return await DrillJail.create(parentDir, purpose);
+  } catch (err) {
+    if (err instanceof DrillUserMissing) throw drillError(err.message);
+    throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }

@@ -25,8 +25,7 @@ import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
 import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
 import { closeQuietly, connectAs, connectScratch } from './scratch-client';
-import { DrillJail } from './drill-jail';
-import { DrillUserMissing } from './drill-user';
+import { jailForDrill, type DrillJail } from './drill-jail';
 import { createAllowedExtensions, createDumpRoles, createRestoreDatabase, createRestoreRole, DEFAULT_EXTENSION_ALLOWLIST, RESTORE_ROLE } from './drill-roles';
 import { describeRefusal, findRefusal } from './restore-refusals';
 import { removeTree } from './remove-tree';
@@ -153,9 +152,7 @@ type Budget = ToolTime;
 async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, budget: Budget, frame: DrillFrame): Promise<string> {
   const parentDir = options.parentDir ?? tmpdir();
   record.enter('prepare');
-  const jail = await openJail(parentDir, options.backup.key);
-  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
-  frame.evidence.safety = { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
+  const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
   const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, budget);
   record.database = plan.database;
   checkFreeSpace(parentDir, options.backup, plan);
@@ -169,7 +166,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     await prepareDatabase(cluster, maintenance, plan, record, options, budget);
 
     record.enter('restore', plan.total);
-    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget, frame) : await restoreFromScript(cluster, plan, record, maintenance, budget);
+    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget, frame) : await restoreFromScript(cluster, plan, record, maintenance, budget, frame);
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
@@ -202,15 +199,6 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
 
 // ---------------------------------------------------------------------------------------------------------
 // prepare
-
-async function openJail(parentDir: string, key: string): Promise<DrillJail> {
-  try {
-    return await DrillJail.create(parentDir, `restore drill of ${key}`);
-  } catch (err) {
-    if (err instanceof DrillUserMissing) throw drillError(err.message);
-    throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 async function startCluster(install: PostgresInstall, jail: DrillJail, key: string): Promise<ScratchCluster> {
   try {
@@ -265,7 +253,7 @@ async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, re
   return judgeTool(restored.result, restored.problems, cluster);
 }
 
-async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, budget: Budget): Promise<RestoreProblem | null> {
+async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, budget: Budget, frame: DrillFrame): Promise<RestoreProblem | null> {
   const restored = await restorePlain(cluster, plan.plain!, {
     signal: budget.signal,
     timeoutMs: budget.remaining(),
@@ -276,10 +264,11 @@ async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, rec
   });
   stopIfAborted(budget);
   plan.scanner = restored.scanner;
+  if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
   if (restored.refusal) throw fail(restored.refusal);
   const { result } = restored;
   const refused = findRefusal(result.stderr);
-  if (refused) throw fail(describeRefusal(refused));
+  if (refused) throw fail(describeRefusal({ ...refused, item: (refused.scriptLine && restored.entryAt(refused.scriptLine)) || refused.item }));
   if (result.inputError) {
     const why = result.inputError.message;
     return { kind: 'corrupt', line: plan.plain!.gzipped ? `the gzip data is cut short or damaged (${why})` : `reading it failed (${why})` };

@@ -27,8 +27,7 @@ import { verifyRestoredCluster } from './pgbackrest-verify';
 import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
-import { DrillJail } from './drill-jail';
-import { DrillUserMissing } from './drill-user';
+import { jailForDrill, type DrillJail } from './drill-jail';
 import { fetchWalHere, walForBackup } from './pgbackrest-wal';
 import { removeTree } from './remove-tree';
 import type { DrillRunOptions } from './verify';
@@ -133,15 +132,7 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
  */
 async function openPhysicalJail(options: PgBackRestDrillOptions, frame: DrillFrame): Promise<DrillJail> {
   const parentDir = options.parentDir ?? tmpdir();
-  let jail: DrillJail;
-  try {
-    jail = await DrillJail.create(parentDir, `restore drill of ${options.backup.key}`);
-  } catch (err) {
-    if (err instanceof DrillUserMissing) throw drillError(err.message);
-    throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
-  frame.evidence.safety = { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
+  const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
   if (!jail.sandbox.active && !options.withoutSandbox) {
     throw drillError(
       `a physical drill starts the backup's own catalog, so it runs only in an OS sandbox, and there is none here: ${jail.sandbox.reason}. Install bubblewrap, or set defaults.physicalDrillsWithoutSandbox: true in the config file to run it unconfined as ${jail.runAs ? 'the backup-health-drill user' : 'this user'}`,

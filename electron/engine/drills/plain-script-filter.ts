@@ -19,6 +19,8 @@
 // its own count() or = operator in the verification's way, and statement_timeout or
 // default_transaction_read_only would break verifying. A backup is proven by its data, not by these.
 
+import { ABOUT_ANOTHER, SUPERUSER_ONLY } from './restore-list';
+
 /** pg_dump's key is 63 letters and digits; pg_dump --restrict-key accepts any alphanumeric key. */
 const RESTRICT_LINE = /^\\(restrict|unrestrict) ([A-Za-z0-9]+)$/;
 const CONNECT_LINE = /^\\(?:connect|c)(?:\s|$)/;
@@ -37,9 +39,18 @@ function isOwnerChange(text: string, at: ScriptPosition): boolean {
   return text.endsWith(` OWNER TO ${quoted};`);
 }
 
+/**
+ * An entry only a superuser can restore (an event trigger, a publication, …), or a comment on one: all its lines
+ * are dropped, as pg_restore -L leaves such items out of an archive, and it is reported, not failed.
+ */
+function isSuperuserOnly(entry: NonNullable<ScriptPosition['current']>): boolean {
+  if (SUPERUSER_ONLY.includes(entry.type)) return true;
+  return ABOUT_ANOTHER.has(entry.type) && SUPERUSER_ONLY.some((type) => (entry.name ?? '').startsWith(`${type} `));
+}
+
 /** What the scanner knows when a line is judged: the entry the line belongs to, and whether the closing comment went by. */
 export interface ScriptPosition {
-  readonly current: { readonly type: string; readonly owner?: string | null } | null;
+  readonly current: { readonly type: string; readonly owner?: string | null; readonly name?: string; readonly schema?: string | null } | null;
   readonly complete: boolean;
 }
 
@@ -56,6 +67,9 @@ export class PgDumpLineFilter {
   private readonly createsOwnDatabase: boolean;
   /** Settings dropped from DATABASE PROPERTIES: names only, never values. */
   readonly skippedSettings: string[] = [];
+  /** Superuser-only entries dropped whole, as "EVENT TRIGGER evt" (restore-list.ts does the same for archives). */
+  readonly skippedEntries: string[] = [];
+  private lastSkipped: object | null = null;
 
   constructor(createsOwnDatabase: boolean) {
     this.beforeConnect = createsOwnDatabase;
@@ -90,6 +104,13 @@ export class PgDumpLineFilter {
       return false;
     }
     if (isOwnerChange(text, at)) return false;
+    if (at.current && isSuperuserOnly(at.current)) {
+      if (at.current !== this.lastSkipped && at.current.type !== 'COMMENT' && at.current.type !== 'SECURITY LABEL') {
+        this.skippedEntries.push(`${at.current.type} ${at.current.schema ? `${at.current.schema}.` : ''}${at.current.name ?? ''}`);
+      }
+      this.lastSkipped = at.current;
+      return text.startsWith('--');
+    }
     if (at.current?.type === 'DATABASE PROPERTIES') {
       const setting = DATABASE_SETTING.exec(text);
       if (setting) {

@@ -43,6 +43,11 @@ export class PsqlLineMap {
   private uncounted = false;
   private readonly commands = new Map<number, string | null>();
 
+  /** Lines sent to psql so far: the number psql gives the next one, less one. */
+  get sentCount(): number {
+    return this.sent;
+  }
+
   /** The lock's line, before the dump. */
   sentLock(): void {
     this.sent++;

@@ -1,13 +1,14 @@
-// The copy step of a restic drill of a repository read on another host: `restic dump --archive tar <id> /`
-// runs there and its tar stream is unpacked here as it arrives (fetchTar), so the drill restores on this
-// machine, as a user would in an emergency, and the bytes received are the progress.
+// How a restic drill gets a snapshot's files: `restic dump --archive tar <id> /` runs where the repository is
+// read (here, or on another host over ssh) and its tar stream is unpacked here as it arrives (fetchTar) by the
+// drill's unprivileged user, so the drill restores on this machine, as a user would in an emergency, and the
+// bytes received are the progress.
 //
 // What the tar holds is not what `restic restore` writes: restic 0.14's dump writes directories, files and
 // symlinks only (no fifos, devices or sockets), and a file with several hard links as a full copy under each
 // name. So what to expect is counted from `restic ls --json <id>` by the same rules, not from restic stats
 // (which counts special files, and hard-linked bytes once).
 import type { ResticSourceConfig } from '../../../shared/config';
-import { describeFetchFailure, fetchTar } from '../remote';
+import { describeFetchFailure, fetchTar, type Untar } from '../remote';
 import { ProbeError } from '../probes/probe';
 import { resticError, resticInvocation, runRestic } from '../probes/restic-command';
 
@@ -65,18 +66,19 @@ export async function tarContents(source: ResticSourceConfig, id: string, call: 
 }
 
 /**
- * Copies snapshot `id` from source.host into `target` (an empty directory). Throws a ResticError when restic
- * dump failed there (damage: the snapshot could not be read), a ProbeError for anything else (ssh, the local
- * tar, cancel), naming the host.
+ * Unpacks snapshot `id` into `target` (an empty directory) from `restic dump --archive tar`, run here or on
+ * source.host, with `untar` saying how tar runs here (the drill's user, in its sandbox). Throws a ResticError
+ * when restic dump failed (damage: the snapshot could not be read), a ProbeError for anything else (ssh, the
+ * local tar, cancel), naming the host.
  */
-export async function copySnapshot(source: ResticSourceConfig & { host: string }, id: string, target: string, call: Call & { onProgress: (bytes: number) => void }): Promise<void> {
+export async function copySnapshot(source: ResticSourceConfig, id: string, target: string, call: Call & { onProgress: (bytes: number) => void; untar?: Untar }): Promise<void> {
   // A shared lock, as restic restore takes: a prune cannot remove packs while they are read.
   const { args, password, ...environment } = await resticInvocation(source, ['dump', '--archive', 'tar', id, '/'], false);
-  const fetched = await fetchTar(source, 'restic', args, target, { ...environment, signal: call.signal, timeoutMs: call.timeoutMs, onProgress: ({ bytes }) => call.onProgress(bytes) });
+  const fetched = await fetchTar(source, 'restic', args, target, { ...environment, signal: call.signal, timeoutMs: call.timeoutMs, untar: call.untar, onProgress: ({ bytes }) => call.onProgress(bytes) });
   const why = describeFetchFailure(fetched, 'restic dump', source.host);
   if (!why) return;
   const { remote, local } = fetched;
-  if (call.signal.aborted) throw new ProbeError('timeout', `the drill was stopped while copying snapshot ${id.slice(0, 8)} from ${source.host}`, source.host);
+  if (call.signal.aborted) throw new ProbeError('timeout', `the drill was stopped while ${source.host ? `copying snapshot ${id.slice(0, 8)} from ${source.host}` : `unpacking snapshot ${id.slice(0, 8)}`}`, source.host);
   // tar here stopped first (disk full, permissions) and restic was stopped because of it: tar says why. When
   // restic failed on its own (a locked repository, a damaged pack), fetchTar lets it exit and it says why.
   const tarStopped = (local.code !== 0 || local.spawnError) && !local.aborted && !local.timedOut && (remote.aborted || remote.outputError);

@@ -14,7 +14,7 @@
 // It runs in the drill frame (drill-frame.ts), and so does the dump drill's part: one clock, one set of phases.
 //
 // fail: the snapshot or the repository is bad; error: the drill could not tell (password, lock, ssh, disk, …).
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
@@ -23,18 +23,14 @@ import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
 import { ProbeError } from '../probes/probe';
 import { ResticError, runRestic } from '../probes/restic-command';
-import { repoStats } from '../probes/restic';
 import { runDrill, type DrillFrame } from './drill-frame';
 import { restoreDump } from './dump-drill';
-import { removeTree } from './remove-tree';
+import { jailForDrill } from './drill-jail';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { copySnapshot, tarContents } from './restic-drill-copy';
 import { newestDump, walkTree } from './snapshot-tree';
-import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
-const PROGRESS_INTERVAL_MS = 500;
-export const RESTIC_DRILL_PREFIX = 'backup-health-restic-';
 
 /** What the restored (or copied) tree must hold, and which restic command said so. */
 interface Expected {
@@ -57,38 +53,30 @@ async function drill(source: ResticSourceConfig, backup: ObservedBackup, ctx: Dr
   /** restic's own checks; the dump drill's follow them. */
   const checks = frame.evidence.checks;
 
-  frame.progress(0, 0, { detail: host ? `restic ls ${short} on ${host}` : `restic stats ${short}`, force: true });
-  const expected = await expectedTree(source, id, call());
-  const dir = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), RESTIC_DRILL_PREFIX)).catch((err: NodeJS.ErrnoException) => {
-    throw drillError(`could not create a directory to restore into: ${err.code ?? err.message}`);
-  });
-  frame.onCleanup(`the restore tree ${dir}`, () => removeTree(dir));
-  // The owner file sits beside the restore target, not in it: the target must hold only what restic restored.
-  writeOwnerFile(dir, `restic drill of ${short}`);
-  const target = join(dir, 'restore');
-  await mkdir(target);
+  frame.progress(0, 0, { detail: `restic ls ${short}${host ? ` on ${host}` : ''}`, force: true });
+  const expected: Expected = { ...(await tarContents(source, id, call())), by: 'restic ls' };
+  // Unpacked by the drill's user in its sandbox: restic only reads the repository (as every poll does) and
+  // writes a tar stream; the files never take the snapshot's owners, and no setuid bit survives (walkTree).
+  const jail = await jailForDrill(frame, ctx.config.defaults.drillDir ?? tmpdir(), `restic drill of ${short}`);
+  const target = join(jail.dir, 'restore');
+  await mkdir(target, { mode: 0o700 });
+  if (jail.runAs) await chown(target, jail.runAs.uid, jail.runAs.gid);
 
-  if (host) {
-    const detail = `restic dump ${short} from ${host}`;
-    frame.enter('copy', expected.bytes, { detail, unit: 'bytes' });
-    try {
-      await copySnapshot({ ...source, host }, id, target, { ...call(), onProgress: (bytes) => frame.progress(Math.min(bytes, expected.bytes), expected.bytes, { detail, unit: 'bytes' }) });
-    } catch (err) {
-      throw asOutcome(err, `snapshot ${short} did not copy from ${host}`);
-    }
-    frame.progress(expected.bytes, expected.bytes, { detail, unit: 'bytes', force: true });
-  } else {
-    const detail = `restic restore ${short}`;
-    frame.enter('restore', expected.bytes, { detail });
-    await restoreHere(source, id, target, call(), (bytes) => frame.progress(bytes, expected.bytes, { detail }));
-    frame.progress(expected.bytes, expected.bytes, { detail, force: true });
+  const detail = host ? `restic dump ${short} from ${host}` : `restic dump ${short}`;
+  frame.enter(host ? 'copy' : 'restore', expected.bytes, { detail, unit: 'bytes' });
+  try {
+    await copySnapshot(source, id, target, { ...call(), untar: jail.untar, onProgress: (bytes) => frame.progress(Math.min(bytes, expected.bytes), expected.bytes, { detail, unit: 'bytes' }) });
+  } catch (err) {
+    throw asOutcome(err, host ? `snapshot ${short} did not copy from ${host}` : `snapshot ${short} did not restore`);
   }
+  frame.progress(expected.bytes, expected.bytes, { detail, unit: 'bytes', force: true });
 
   frame.enter('verify');
-  const restored = await walkTree(target, { findDumps: true, signal: frame.signal });
+  const restored = await walkTree(target, { findDumps: true, makeInert: true, signal: frame.signal });
   frame.evidence.restoredBytes = restored.bytes;
   const verb = host ? 'copied' : 'restored';
   const left = expected.skipped ? ` (restic dump leaves out its ${countOf(expected.skipped, 'special file')})` : '';
+  // restic ls counts the snapshot's root directory, which is the target here.
   checks.push({
     name: `${verb} files match ${expected.by}`,
     sql: `${expected.by} ${short}`,
@@ -125,36 +113,6 @@ async function drill(source: ResticSourceConfig, backup: ObservedBackup, ctx: Dr
   if (failed.length) throw fail(`${what}, but ${failed.map((c) => c.detail).join('; ')}${dumpPart}`);
   if (dumpStop) throw new DrillStop(dumpStop.outcome, `${what} and restic check passed${dumpPart}`);
   return `${what}, matches ${expected.by}, restic check --read-data-subset=${subset} found no errors${dumpPart}`;
-}
-
-/** Here: restic stats of the snapshot. On another host: its restic ls, counted as restic dump's tar holds it. */
-async function expectedTree(source: ResticSourceConfig, id: string, call: { timeoutMs: number; signal: AbortSignal }): Promise<Expected> {
-  if (source.host) return { ...(await tarContents(source, id, call)), by: 'restic ls' };
-  const stats = await repoStats(source, call, [id]);
-  return { nodes: stats.total_file_count, bytes: stats.total_size, by: 'restic stats', skipped: 0 };
-}
-
-/** restic restore into `target`, with the bytes written so far as progress. */
-async function restoreHere(source: ResticSourceConfig, id: string, target: string, call: { timeoutMs: number; signal: AbortSignal }, onBytes: (bytes: number) => void): Promise<void> {
-  // One walk of the target at a time: on a big restore a walk can take longer than the interval.
-  let walking = false;
-  const timer = setInterval(() => {
-    if (walking) return;
-    walking = true;
-    void walkTree(target)
-      .then(
-        (t) => onBytes(t.bytes),
-        () => {},
-      )
-      .finally(() => (walking = false));
-  }, PROGRESS_INTERVAL_MS);
-  try {
-    await runRestic(source, ['restore', id, '--target', target], { noLock: false, ...call });
-  } catch (err) {
-    throw asOutcome(err, `snapshot ${id.slice(0, 8)} did not restore`);
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** `restic check --read-data-subset`: damage found is a failed check; a lock or a password is an error. */

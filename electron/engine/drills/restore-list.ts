@@ -5,9 +5,9 @@
 // mapping or subscription carries passwords); only their type and name.
 import type { TocEntry } from './dump-toc';
 
-const SUPERUSER_ONLY = ['EVENT TRIGGER', 'PUBLICATION', 'PUBLICATION TABLE', 'PUBLICATION TABLES IN SCHEMA', 'SUBSCRIPTION', 'SUBSCRIPTION TABLE', 'SERVER', 'FOREIGN DATA WRAPPER', 'USER MAPPING', 'FOREIGN TABLE'];
+export const SUPERUSER_ONLY = ['EVENT TRIGGER', 'PUBLICATION', 'PUBLICATION TABLE', 'PUBLICATION TABLES IN SCHEMA', 'SUBSCRIPTION', 'SUBSCRIPTION TABLE', 'SERVER', 'FOREIGN DATA WRAPPER', 'USER MAPPING', 'FOREIGN TABLE'];
 /** Items about another item ("COMMENT - EVENT TRIGGER evt postgres"): skipped with what they describe. */
-const ABOUT_ANOTHER = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
+export const ABOUT_ANOTHER = new Set(['COMMENT', 'SECURITY LABEL', 'ACL']);
 
 export interface RestoreList {
   /** The -L file's text: one kept item per line. */
@@ -39,7 +39,7 @@ function superuserOnly(entry: TocEntry): string | null {
 }
 
 /** "<schema> <tag> <owner>" -> "schema.tag" ("-" schema left out); the owner is the last word. */
-function nameOf(rest: string): string {
+export function nameOf(rest: string): string {
   const words = rest.split(' ');
   const [schema, ...others] = words.length > 2 ? words.slice(0, -1) : words;
   const tag = others.join(' ');

@@ -9,7 +9,7 @@ import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RunResult } from '../exec';
 import { RESTORE_ROLE } from './drill-roles';
-import { DumpScriptScanner } from './dump-script';
+import { DumpScriptScanner, type ScriptEntry } from './dump-script';
 import { LineSplitter } from './dump-toc';
 import { PgDumpLineFilter } from './plain-script-filter';
 import { newRestrictKey, PsqlLineMap, refusedMetaCommand } from './psql-lock';
@@ -39,6 +39,8 @@ export class ScriptFeed extends Transform {
   readonly pgDumpLines: PgDumpLineFilter;
   /** psql's line numbers against the dump's, for naming a refused meta-command. */
   readonly lines = new PsqlLineMap();
+  /** Where each of pg_dump's entries starts, in psql's line numbers, for naming the entry a statement failed in. */
+  private readonly entryStarts: { line: number; entry: ScriptEntry }[] = [];
 
   constructor(
     readonly scanner: DumpScriptScanner,
@@ -99,6 +101,19 @@ export class ScriptFeed extends Transform {
     else this.ensureRoles(roles).then(send, (err: Error) => callback(err));
   }
 
+  /** The entry (as "TYPE schema.name") holding psql's line `psqlLine`, or null before the first. */
+  entryAt(psqlLine: number): string | null {
+    let low = 0;
+    let high = this.entryStarts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.entryStarts[mid]!.line <= psqlLine) low = mid + 1;
+      else high = mid;
+    }
+    const found = this.entryStarts[low - 1]?.entry;
+    return found ? `${found.type} ${found.schema ? `${found.schema}.` : ''}${found.name}` : null;
+  }
+
   /** Scans one whole line (held-back parts + `tail`), collecting the roles it names; whether psql gets it. */
   private scanLine(tail: Buffer, roles: string[]): boolean {
     const length = this.pendingLength + tail.length;
@@ -118,7 +133,10 @@ export class ScriptFeed extends Transform {
       return true;
     }
     const raw = (parts.length > 0 ? Buffer.concat([...parts, tail]) : tail).toString('utf8');
+    const before = this.scanner.current;
     roles.push(...this.scanner.line(raw));
+    const entry = this.scanner.current;
+    if (entry && entry !== before && this.entryStarts.length < MAX_ENTRIES_NAMED) this.entryStarts.push({ line: this.lines.sentCount + 1, entry });
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (!this.pgDumpLines.keeps(text, this.scanner)) {
       this.lines.dropped();
@@ -128,6 +146,9 @@ export class ScriptFeed extends Transform {
     return true;
   }
 }
+
+/** Entries remembered for naming (a dump's objects); past this, a failure is named by its line only. */
+const MAX_ENTRIES_NAMED = 500_000;
 
 export interface PlainFile {
   path: string;
@@ -144,6 +165,8 @@ export interface PlainRestore {
    * archives' skipped items take: "DATABASE PROPERTIES shop SET search_path" (the setting's name, never its value).
    */
   skipped: string[];
+  /** The entry psql's line `psqlLine` belongs to ("INDEX public.evil_idx"), for naming a failed statement. */
+  entryAt: (psqlLine: number) => string | null;
 }
 
 /**
@@ -187,8 +210,8 @@ export async function restorePlain(
   );
   stderrLines.end();
   const database = scanner.createsDatabase ?? opts.database;
-  const skipped = feed.pgDumpLines.skippedSettings.map((setting) => `DATABASE PROPERTIES ${database} SET ${setting}`);
-  return { result, scanner, refusal, skipped };
+  const skipped = [...feed.pgDumpLines.skippedEntries, ...feed.pgDumpLines.skippedSettings.map((setting) => `DATABASE PROPERTIES ${database} SET ${setting}`)];
+  return { result, scanner, refusal, skipped, entryAt: (line) => feed.entryAt(line) };
 }
 
 /** The first `maxBytes` of a plain dump's text (gunzipped when needed), for settings read before restoring. */

@@ -3,6 +3,9 @@
 // an unprivileged role, so PostgreSQL itself refuses these; this reads its refusal and names what the backup
 // tried and in which item, never the SQL text (which may hold passwords or the payload itself).
 
+import { parseTocList } from './dump-toc';
+import { nameOf } from './restore-list';
+
 const REFUSALS: Array<[RegExp, string]> = [
   [/pg_execute_server_program|to COPY to or from an external program/i, 'run a program (COPY … PROGRAM)'],
   [/pg_(read|write)_server_files|COPY (to|from) a file|to COPY to or from a file/i, 'read or write a file of the server (COPY to or from a file)'],
@@ -21,8 +24,10 @@ const REFUSALS: Array<[RegExp, string]> = [
 export interface Refusal {
   /** What the backup tried, in words. */
   attempt: string;
-  /** The item, as pg_restore named it ("INDEX public evil_idx postgres") or the script line. */
+  /** The item: "INDEX public.evil_idx" (from pg_restore's TOC entry line), or "line N of the script". */
   item?: string;
+  /** For a plain dump: the line psql numbered, for the caller to name the entry it belongs to. */
+  scriptLine?: number;
 }
 
 /** The first refused step in a restore's stderr, or null when nothing was refused. */
@@ -36,7 +41,8 @@ export function findRefusal(stderr: string): Refusal | null {
       if (!m) continue;
       const refusal: Refusal = { attempt: attempt.replace('$1', m[1] ?? '') };
       const item = itemOf(lines, i);
-      return item ? { ...refusal, item } : refusal;
+      const scriptLine = Number(/^psql:[^:]*:(\d+): /.exec(line)?.[1]) || undefined;
+      return { ...refusal, ...(item ? { item } : {}), ...(scriptLine ? { scriptLine } : {}) };
     }
   }
   return null;
@@ -44,9 +50,12 @@ export function findRefusal(stderr: string): Refusal | null {
 
 /** "pg_restore: from TOC entry 3210; 1259 16400 INDEX public evil_idx postgres" just above, or psql's line. */
 function itemOf(lines: string[], at: number): string | undefined {
-  for (let i = at - 1; i >= Math.max(0, at - 3); i--) {
-    const toc = /^pg_restore: from TOC entry \d+; \d+ \d+ (.*)$/.exec(lines[i]!);
-    if (toc) return toc[1];
+  // With -j N, other workers' lines may come between an entry's name and its error; an earlier error is another's.
+  for (let i = at - 1; i >= Math.max(0, at - 12); i--) {
+    if (/\bERROR:/.test(lines[i]!)) break;
+    const toc = /^pg_restore: from TOC entry (\d+; \d+ \d+ .*)$/.exec(lines[i]!);
+    const entry = toc ? parseTocList(toc[1]!).entries[0] : undefined;
+    if (entry) return `${entry.desc} ${nameOf(entry.rest)}`;
   }
   const script = /^psql:[^:]*:(\d+): /.exec(lines[at]!);
   return script ? `line ${script[1]} of the script` : undefined;

@@ -4,7 +4,7 @@
 // still show ~/.ssh. Detected at run time: where bubblewrap is missing or user namespaces are off, drills run
 // without it and say so in their evidence.
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { run } from '../exec';
 import type { RunAs } from './drill-user';
 
@@ -66,8 +66,10 @@ export function sandboxed(status: SandboxStatus, command: string, args: readonly
   }
   for (const file of ACCOUNT_FILES) if (existsSync(file)) argv.push('--ro-bind', file, file);
   argv.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  // A tool outside /usr (a PostgreSQL in /opt) needs its installation: bin/ and the share/ and lib/ beside it.
   const installRoot = dirname(dirname(command));
-  const readOnly = [...(binds.readOnly ?? []), ...(installRoot.startsWith('/usr/') || installRoot === '/usr' ? [] : [installRoot])];
+  const outsideUsr = isAbsolute(command) && installRoot !== '/' && installRoot !== '/usr' && !installRoot.startsWith('/usr/');
+  const readOnly = [...(binds.readOnly ?? []), ...(outsideUsr ? [installRoot] : [])];
   for (const path of readOnly) argv.push('--ro-bind', path, path);
   for (const path of binds.writable) argv.push('--bind', path, path);
   argv.push('--chdir', binds.cwd ?? binds.writable[0] ?? '/', '--', command, ...args);

@@ -4,7 +4,7 @@
 // forever), and the files it opens to look for pg_dump headers are capped, so a snapshot of a whole server
 // (or a crafted one with a million empty files) cannot make the search endless.
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { chmod, lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObservedBackup } from '../../../shared/model';
 import { readDirectoryDumpHeader, readDumpFileHeader } from '../probes/dump-header';
@@ -36,6 +36,8 @@ export interface SnapshotTree {
   candidates: DumpCandidate[];
   /** More candidates than the cap: the search looked at the first ones only. */
   capped: boolean;
+  /** Entries whose setuid, setgid or sticky bit makeInert cleared. */
+  madeInert: number;
 }
 
 export interface WalkOptions {
@@ -43,10 +45,21 @@ export interface WalkOptions {
   findDumps?: boolean;
   /** Stops the walk of a huge tree when the drill is cancelled or out of time. */
   signal?: AbortSignal;
+  /**
+   * Clears setuid, setgid and sticky bits on the way (a tree a drill unpacked is the backup's: a setuid file
+   * must not become one on this machine, even for the drill's own user). Only what lstat calls a file or a
+   * directory is touched; a link is never followed.
+   */
+  makeInert?: boolean;
 }
 
 export async function walkTree(root: string, options: WalkOptions = {}): Promise<SnapshotTree> {
-  const tree: SnapshotTree = { nodes: 0, files: 0, bytes: 0, special: { count: 0, paths: [] }, candidates: [], capped: false };
+  const tree: SnapshotTree = { nodes: 0, files: 0, bytes: 0, special: { count: 0, paths: [] }, candidates: [], capped: false, madeInert: 0 };
+  const inert = async (path: string, stats: Stats) => {
+    if (!options.makeInert || (stats.mode & 0o7000) === 0) return;
+    await chmod(path, stats.mode & 0o777);
+    tree.madeInert++;
+  };
   const linked = new Set<string>();
   const addCandidate = (candidate: DumpCandidate) => {
     if (!options.findDumps) return;
@@ -69,6 +82,7 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
     const isDump = !insideDump && toc !== undefined && toc.stats.isFile();
     for (const { path, stats } of entries) {
       tree.nodes++;
+      if (stats.isDirectory() || stats.isFile()) await inert(path, stats);
       if (stats.isDirectory()) {
         bytes += await walkDir(path, insideDump || isDump);
       } else if (stats.isFile()) {

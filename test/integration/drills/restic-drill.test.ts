@@ -1,4 +1,4 @@
-// Restore drills of real restic snapshots: restore, files against restic stats, restic check
+// Restore drills of real restic snapshots: restic dump unpacked by the drill's user, files against restic ls, restic check
 // --read-data-subset, and the pg_dump inside restored into a scratch cluster; a corrupt pack file makes the
 // drill fail; nothing is left behind.
 import { randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config, type ResticSourceConfig } from '../../../shared/config';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
 import { run } from '../../../electron/engine/exec';
-import { RESTIC_DRILL_PREFIX } from '../../../electron/engine/drills/restic-drill';
+import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
 import { resticProbe } from '../../../electron/engine/probes/restic';
 import type { DrillContext } from '../../../electron/engine/probes/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
@@ -67,21 +67,21 @@ afterAll(async () => {
   if (xdgCache === undefined) delete process.env.XDG_CACHE_HOME;
   else process.env.XDG_CACHE_HOME = xdgCache;
   expect(scratchDirsIn(drillDir)).toEqual([]);
-  expect(readdirSync(drillDir).filter((n) => n.startsWith(RESTIC_DRILL_PREFIX))).toEqual([]);
+  expect(readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
   removeTestParentDir(root);
   removeTestParentDir(drillDir);
 });
 
 describe('restic restore drill', () => {
-  it('restores the snapshot, matches restic stats, passes restic check, and restores the pg_dump inside', async () => {
+  it('restores the snapshot, matches restic ls, passes restic check, and restores the pg_dump inside', async () => {
     const progress: DrillProgress[] = [];
     const result = await drill(goodRepo, progress);
-    expect(result.message).toMatch(/^snapshot [0-9a-f]{8} restored \(.+\), matches restic stats, restic check --read-data-subset=100% found no errors; dump .*orders\.dump: /);
+    expect(result.message).toMatch(/^snapshot [0-9a-f]{8} restored \(.+\), matches restic ls, restic check --read-data-subset=100% found no errors; dump .*orders\.dump: /);
     expect(result.outcome).toBe('pass');
     expect(result.tables).toBe(1);
     expect(result.rows).toBe(500);
     expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
-      ['restored files match restic stats', true],
+      ['restored files match restic ls', true],
       ['restic check', true],
       ['customers', true],
     ]);
@@ -90,7 +90,7 @@ describe('restic restore drill', () => {
     expect(result.phases.restore).toBeGreaterThan(0);
     expect(progress.some((p) => p.phase === 'restore')).toBe(true);
     expect(new Set(progress.map((p) => p.backupKey))).toEqual(new Set([result.backupKey]));
-    expect(readdirSync(drillDir).filter((n) => n.startsWith(RESTIC_DRILL_PREFIX))).toEqual([]);
+    expect(readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
   });
 
   it('fails when a pack file is corrupt', async () => {
@@ -98,7 +98,7 @@ describe('restic restore drill', () => {
     expect(result.outcome).toBe('fail');
     expect(result.restoreMs).toBeNull();
     expect(result.message).toMatch(/^snapshot [0-9a-f]{8} did not restore: /);
-    expect(readdirSync(drillDir).filter((n) => n.startsWith(RESTIC_DRILL_PREFIX))).toEqual([]);
+    expect(readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
   });
 
   it('observes a snapshot whose trees cannot be read as unreadable', async () => {

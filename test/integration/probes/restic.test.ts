@@ -12,7 +12,7 @@ import { validateRawConfig } from '../../../electron/engine/config';
 import { run } from '../../../electron/engine/exec';
 import { ProbeError, type ProbeContext } from '../../../electron/engine/probes/probe';
 import { resticProbe } from '../../../electron/engine/probes/restic';
-import { RESTIC_DRILL_PREFIX } from '../../../electron/engine/drills/restic-drill';
+import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
 import { probeContext } from '../../support/postgres-fixtures';
 import { holdExclusiveLock, restic as resticJob } from '../../support/restic-fixtures';
 
@@ -229,6 +229,6 @@ describe('restic source settings', () => {
   });
 
   it('leaves no drill directory behind', () => {
-    expect(existsSync(drillDir) && readdirSync(drillDir).filter((n) => n.startsWith(RESTIC_DRILL_PREFIX))).toEqual([]);
+    expect(existsSync(drillDir) && readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
   });
 });

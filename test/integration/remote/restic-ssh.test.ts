@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config, type ResticSourceConfig } from '../../../shared/config';
 import type { Drill, DrillProgress } from '../../../shared/model';
 import { run } from '../../../electron/engine/exec';
-import { RESTIC_DRILL_PREFIX } from '../../../electron/engine/drills/restic-drill';
+import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
 import { ProbeError, type DrillContext } from '../../../electron/engine/probes/probe';
 import { resticProbe } from '../../../electron/engine/probes/restic';
 import { runTool } from '../../../electron/engine/remote';
@@ -82,7 +82,7 @@ async function drill(fields: Record<string, unknown> = {}, onProgress: (p: Drill
   return result;
 }
 
-const drillDirsLeft = () => readdirSync(drillDir).filter((n) => n.startsWith(RESTIC_DRILL_PREFIX));
+const drillDirsLeft = () => readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)));
 
 beforeAll(async () => {
   xdgCache = process.env.XDG_CACHE_HOME;
