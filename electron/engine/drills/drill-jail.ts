@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
 import { drillRunAs, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
-import { SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
+import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillFrame } from './drill-frame';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
@@ -23,6 +23,8 @@ export class DrillJail {
     readonly dir: string,
     readonly runAs: RunAs | undefined,
     readonly sandbox: SandboxStatus,
+    /** Where a cluster in the jail puts its socket: `dir`, or a short directory when `dir` is too deep for one. */
+    readonly socketDir: string,
     /** Paths its tools may read besides /usr and the installation: the backup. */
     readonly readOnly: readonly string[] = [],
   ) {}
@@ -34,17 +36,24 @@ export class DrillJail {
     const dir = mkdtempSync(join(parentDir, SCRATCH_PREFIX));
     writeOwnerFile(dir, purpose);
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
-    return new DrillJail(dir, runAs, sandbox);
+    return new DrillJail(dir, runAs, sandbox, socketDirFor(dir, runAs));
+  }
+
+  /** Removes the jail's directory (and a separate socket directory), whatever is in it. */
+  async remove(): Promise<void> {
+    removeSocketDir(this.socketDir, this.dir);
+    await removeTree(this.dir);
   }
 
   /** The same jail, also showing `paths` read-only (the backup its tools read). */
   reading(paths: readonly string[]): DrillJail {
-    return new DrillJail(this.dir, this.runAs, this.sandbox, [...this.readOnly, ...paths]);
+    return new DrillJail(this.dir, this.runAs, this.sandbox, this.socketDir, [...this.readOnly, ...paths]);
   }
 
   /** argv and spawn options for a long-running process (the postmaster) in the jail. */
   spawnArgs(command: string, args: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv; uid?: number; gid?: number } {
-    const wrapped = sandboxed(this.sandbox, command, args, { writable: [this.dir], readOnly: this.readOnly });
+    const writable = this.socketDir === this.dir ? [this.dir] : [this.dir, this.socketDir];
+    const wrapped = sandboxed(this.sandbox, command, args, { writable, readOnly: this.readOnly, cwd: this.dir });
     return { ...wrapped, env: drillEnv(this.dir), ...this.runAs };
   }
 
@@ -75,7 +84,7 @@ export class DrillJail {
  */
 export async function jailForDrill(frame: DrillFrame, parentDir: string, purpose: string): Promise<DrillJail> {
   const jail = await openDrillJail(parentDir, purpose);
-  frame.onCleanup(`the drill directory ${jail.dir}`, () => removeTree(jail.dir));
+  frame.onCleanup(`the drill directory ${jail.dir}`, () => jail.remove());
   frame.evidence.safety ??= { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
   return jail;
 }

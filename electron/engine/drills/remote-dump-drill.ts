@@ -2,7 +2,7 @@
 // comes whole and the bytes count as progress), then the same dump drill as for a local file, then remove
 // the copy, all in one drill frame (drill-frame.ts). The copy is part of what a restore would cost in a real
 // emergency, so it counts into restoreMs.
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { DumpDirSourceConfig } from '../../../shared/config';
@@ -12,12 +12,10 @@ import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../remo
 import { ProbeError, type DrillContext } from '../probes/probe';
 import { runDrill, type DrillFrame } from './drill-frame';
 import { restoreDump } from './dump-drill';
-import { removeTree } from './remove-tree';
+import { jailForDrill } from './drill-jail';
 import { DrillStop, drillError } from './restore-plan';
-import { writeOwnerFile } from './scratch-cluster';
 import { dumpDrillOptions } from './source-dump-drill';
 
-export const COPY_DRILL_PREFIX = 'backup-health-copy-';
 
 export function runRemoteDumpDrill(source: DumpDirSourceConfig & { host: string }, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
@@ -27,11 +25,11 @@ async function drill(source: DumpDirSourceConfig & { host: string }, backup: Obs
   const host = source.host;
   const name = posix.basename(backup.key);
   frame.progress(0, 0, { force: true });
-  const top = await mkdtemp(join(ctx.config.defaults.drillDir ?? tmpdir(), COPY_DRILL_PREFIX));
-  frame.onCleanup(`the copy ${top}`, () => removeTree(top));
-  writeOwnerFile(top, `copy of ${backup.key} from ${host}`);
-  const copyDir = join(top, 'copy');
+  // Unpacked by the drill's user in its sandbox, like every tree a drill brings here (drill-jail.ts).
+  const jail = await jailForDrill(frame, ctx.config.defaults.drillDir ?? tmpdir(), `copy of ${backup.key} from ${host}`);
+  const copyDir = join(jail.dir, 'copy');
   await mkdir(copyDir, { mode: 0o700 });
+  if (jail.runAs) await chown(copyDir, jail.runAs.uid, jail.runAs.gid);
 
   frame.enter('copy', backup.sizeBytes, { detail: `from ${host}`, unit: 'bytes' });
   let fetched: Awaited<ReturnType<typeof fetchTar>>;
@@ -39,6 +37,7 @@ async function drill(source: DumpDirSourceConfig & { host: string }, backup: Obs
     fetched = await fetchTar(source, 'tar', ['-C', posix.dirname(backup.key), '-cf', '-', '--', name], copyDir, {
       signal: frame.signal,
       timeoutMs: frame.remaining(),
+      untar: jail.untar,
       onProgress: ({ bytes }) => frame.progress(Math.min(bytes, backup.sizeBytes), backup.sizeBytes, { detail: `from ${host}`, unit: 'bytes' }),
     });
   } catch (err) {

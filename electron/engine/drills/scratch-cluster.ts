@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../exec';
-import { DRILL_DIR_PREFIXES, OWNER_FILE, SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
+import { DRILL_DIR_PREFIXES, OWNER_FILE, removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillJail } from './drill-jail';
 import { drillRunAs, type RunAs } from './drill-user';
 import { waitForProcessesIn } from './sandbox';
@@ -67,6 +67,8 @@ export class ScratchCluster {
     readonly jail: DrillJail | undefined,
     /** The bootstrap superuser: `postgres`, or a random name in a drill's cluster. */
     private superuserName = 'postgres',
+    /** Where the socket is: `dir`, unless that path is too long for a unix socket (drill-dirs.ts). */
+    readonly socketDir = jail?.socketDir ?? socketDirFor(dir, runAs),
   ) {}
 
   get superuser(): string {
@@ -78,10 +80,6 @@ export class ScratchCluster {
   get logFile(): string {
     return join(this.dir, 'postgres.log');
   }
-  /** Where libpq and pg connect: the socket directory. */
-  get socketDir(): string {
-    return this.dir;
-  }
   get port(): number {
     return this.tcpPort ?? SOCKET_PORT;
   }
@@ -91,12 +89,12 @@ export class ScratchCluster {
   }
 
   target(database = 'postgres', user = this.superuserName): ConnectionTarget {
-    return { host: this.dir, port: this.port, user, database };
+    return { host: this.socketDir, port: this.port, user, database };
   }
 
-  /** Arguments for psql, pg_restore, pg_dump: ['-h', dir, '-p', port, '-U', user]. */
+  /** Arguments for psql, pg_restore, pg_dump: ['-h', socketDir, '-p', port, '-U', user]. */
   clientArgs(user = this.superuserName): string[] {
-    return ['-h', this.dir, '-p', String(this.port), '-U', user];
+    return ['-h', this.socketDir, '-p', String(this.port), '-U', user];
   }
 
   tool(name: string): string {
@@ -205,7 +203,7 @@ export class ScratchCluster {
       synchronous_commit: 'off',
       listen_addresses: options.tcpPort ? '127.0.0.1' : '',
       port: String(this.port),
-      unix_socket_directories: this.dir,
+      unix_socket_directories: this.socketDir,
       max_connections: '50',
       logging_collector: 'off',
       ...options.settings,
@@ -283,6 +281,7 @@ export class ScratchCluster {
       if (this.jail?.sandbox.active) await waitForProcessesIn(this.dir);
     }
     // Backends exit with the postmaster; a straggler would keep files open but cannot stop the removal.
+    removeSocketDir(this.socketDir, this.dir);
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchCluster, SCRATCH_PREFIX, runClient, sweepScratchClusters } from '../../../electron/engine/drills/scratch-cluster';
@@ -142,6 +142,23 @@ describe('initdb cache', () => {
       });
     } finally {
       rmSync(own, { recursive: true, force: true });
+    }
+  });
+
+  it('starts under a directory too deep for a unix socket, with its socket in a short private directory', async () => {
+    const deep = join(mkdtempSync(join(tmpdir(), 'bh-deep-')), 'a-drill-directory-whose-path-is-long-enough'.repeat(2));
+    mkdirSync(deep, { recursive: true });
+    chmodSync(dirname(deep), 0o755);
+    chmodSync(deep, 0o755);
+    try {
+      const cluster = await ScratchCluster.start({ parentDir: deep });
+      expect(cluster.socketDir).not.toBe(cluster.dir);
+      expect(Buffer.byteLength(join(cluster.socketDir, '.s.PGSQL.5432'))).toBeLessThan(108);
+      expect((await runClient(cluster, 'psql', ['-Atc', 'select 1', 'postgres'])).stdout.trim()).toBe('1');
+      await cluster.stop();
+      expect(existsSync(cluster.socketDir)).toBe(false);
+    } finally {
+      rmSync(dirname(deep), { recursive: true, force: true });
     }
   });
 
