@@ -4,7 +4,7 @@
 // user, the sandbox and the environment exist once.
 import { chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
 import { drillRunAs, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
@@ -13,6 +13,8 @@ import type { DrillFrame } from './drill-frame';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
 import { DrillUserMissing } from './drill-user';
+
+const NUL = '\u0000';
 
 /** tar by its path: inside the sandbox there is no PATH lookup of ours to rely on. */
 const TAR = existsSync('/usr/bin/tar') ? '/usr/bin/tar' : '/bin/tar';
@@ -64,7 +66,8 @@ export class DrillJail {
   async run(command: string, args: readonly string[], options: Omit<RunOptions, 'uid' | 'gid' | 'env'> = {}): Promise<RunResult> {
     const wrapped = this.spawnArgs(command, args);
     const result = await run(wrapped.command, wrapped.args, { ...options, cwd: options.cwd ?? this.dir, env: wrapped.env, uid: wrapped.uid, gid: wrapped.gid });
-    if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir);
+    // The tool's own sandbox, not the cluster's: a running postmaster names the jail too, and stays until stop().
+    if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir, { exceptServer: `${sep}postgres${NUL}` });
     return result;
   }
 

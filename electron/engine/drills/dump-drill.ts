@@ -23,7 +23,7 @@ import type { PostgresInstall } from './postgres-install';
 import { restoreArchive } from './restore-archive';
 import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
 import { restorePlain } from './restore-plain';
-import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan, type ToolTime } from './restore-plan';
+import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan } from './restore-plan';
 import { closeQuietly, connectAs, connectScratch } from './scratch-client';
 import { jailForDrill, type DrillJail } from './drill-jail';
 import { createAllowedExtensions, createDumpRoles, createRestoreDatabase, createRestoreRole, DEFAULT_EXTENSION_ALLOWLIST, RESTORE_ROLE } from './drill-roles';
@@ -143,25 +143,26 @@ export async function restoreDump(frame: DrillFrame, options: DumpDrillOptions):
     () => `the scratch cluster in ${scratch.cluster?.dir}`,
     () => scratch.cluster?.stop(),
   );
-  return drill(options, new DrillRecord(frame), scratch, frame, frame);
+  return drill(options, new DrillRecord(frame), scratch, frame);
 }
 
-/** The drill's signal, and time left for a tool: a little more than the drill has, so its own deadline fires first. */
-type Budget = ToolTime;
+/** The frame as the steps use it: its signal, the time left for a tool, and waiting that stops with the drill. */
+type Budget = DrillFrame;
 
-async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, budget: Budget, frame: DrillFrame): Promise<string> {
+async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, frame: DrillFrame): Promise<string> {
+  const budget: Budget = frame;
   const parentDir = options.parentDir ?? tmpdir();
   record.enter('prepare');
   const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
   const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, budget);
   record.database = plan.database;
   checkFreeSpace(parentDir, options.backup, plan);
-  stopIfAborted(budget);
+  budget.throwIfStopped();
 
   const cluster = await startCluster(plan.install, jail, options.backup.key);
   scratch.cluster = cluster;
   record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
-  const maintenance = await abortable(budget, connectScratch(cluster, MAINTENANCE_DB));
+  const maintenance = await budget.abortable(connectScratch(cluster, MAINTENANCE_DB));
   try {
     await prepareDatabase(cluster, maintenance, plan, record, options, budget);
 
@@ -182,7 +183,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     let client: Client;
     try {
       // Never as the superuser: the restored database may carry settings and objects meant to run as one.
-      client = await abortable(budget, connectAs(cluster, record.database, RESTORE_ROLE));
+      client = await budget.abortable(connectAs(cluster, record.database, RESTORE_ROLE));
     } catch (err) {
       if (err instanceof DrillStop) throw err;
       throw fail(`the restore finished, but the database ${record.database} cannot be opened: ${(err as Error).message}`);
@@ -216,14 +217,14 @@ async function startCluster(install: PostgresInstall, jail: DrillJail, key: stri
  * extension outside the allowlist is refused here, by name.
  */
 async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<void> {
-  await abortable(budget, createRestoreRole(maintenance));
-  await abortable(budget, createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
-  if (record.database === 'postgres') await abortable(budget, maintenance.query('DROP DATABASE postgres'));
-  await abortable(budget, createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
+  await budget.abortable(createRestoreRole(maintenance));
+  await budget.abortable(createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
+  if (record.database === 'postgres') await budget.abortable(maintenance.query('DROP DATABASE postgres'));
+  await budget.abortable(createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
   if (plan.extensions.length === 0) return;
-  const inDatabase = await abortable(budget, connectScratch(cluster, record.database));
+  const inDatabase = await budget.abortable(connectScratch(cluster, record.database));
   try {
-    const refused = await abortable(budget, createAllowedExtensions(inDatabase, plan.extensions, options.extensionAllowlist ?? DEFAULT_EXTENSION_ALLOWLIST));
+    const refused = await budget.abortable(createAllowedExtensions(inDatabase, plan.extensions, options.extensionAllowlist ?? DEFAULT_EXTENSION_ALLOWLIST));
     if (refused.length > 0) {
       throw fail(
         `${describeRefusal({ attempt: `create the untrusted extension ${refused.join(', ')}`, item: `EXTENSION ${refused[0]}` })}; if this machine should trust it, add it to defaults.drillExtensions in the config file`,
@@ -246,7 +247,7 @@ async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, re
     entries: plan.entries,
     onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
   });
-  stopIfAborted(budget);
+  budget.throwIfStopped();
   if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
   const refusal = findRefusal(restored.problems);
   if (refusal) throw fail(describeRefusal(refusal));
@@ -262,7 +263,7 @@ async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, rec
     ensureRoles: (roles) => createDumpRoles(maintenance, roles, cluster.superuser).catch(() => {}),
     onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
   });
-  stopIfAborted(budget);
+  budget.throwIfStopped();
   plan.scanner = restored.scanner;
   if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
   if (restored.refusal) throw fail(restored.refusal);
@@ -320,9 +321,9 @@ function judgeRestore(problem: RestoreProblem, parentDir: string): DrillStop {
  * public, so `select count(*) from orders` finds the user's table but never a count() the backup defined.
  */
 async function runUserChecks(cluster: ScratchCluster, database: string, checks: DumpDrillOptions['checks'], budget: Budget) {
-  const client = await abortable(budget, connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
+  const client = await budget.abortable(connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
   try {
-    return await abortable(budget, runChecks(client, checks, budget.remaining()));
+    return await budget.abortable(runChecks(client, checks, budget.remaining()));
   } finally {
     await closeQuietly(client);
   }
@@ -331,8 +332,8 @@ async function runUserChecks(cluster: ScratchCluster, database: string, checks: 
 async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], budget: Budget): Promise<RestoredTable[]> {
   let client: Client | null = null;
   try {
-    client = await abortable(budget, connectAs(cluster, database, RESTORE_ROLE));
-    return await abortable(budget, countTables(client, tables));
+    client = await budget.abortable(connectAs(cluster, database, RESTORE_ROLE));
+    return await budget.abortable(countTables(client, tables));
   } catch {
     return [];
   } finally {
@@ -343,12 +344,9 @@ async function countWhatRestored(cluster: ScratchCluster, database: string, tabl
 async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget, cluster: ScratchCluster): Promise<string> {
   const expected: TableName[] = plan.scanner.tables;
   const steps = expected.length + options.checks.length + (options.compareTo ? 1 : 0);
-  record.tables = await abortable(
-    budget,
-    countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')),
-  );
-  record.restoredBytes = await abortable(budget, databaseSize(client, record.database));
-  const checkRuns = options.checks.length ? await abortable(budget, runUserChecks(cluster, record.database, options.checks, budget)) : [];
+  record.tables = await budget.abortable(countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')));
+  record.restoredBytes = await budget.abortable(databaseSize(client, record.database));
+  const checkRuns = options.checks.length ? await budget.abortable(runUserChecks(cluster, record.database, options.checks, budget)) : [];
   record.checks = checkRuns.map((c) => c.result);
   record.progress(expected.length + options.checks.length, steps, options.compareTo ? 'comparing with the live database' : undefined, true);
 
@@ -394,33 +392,4 @@ async function verify(client: Client, plan: RestorePlan, record: DrillRecord, op
 function seconds(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// giving up
-
-function stopIfAborted(budget: Budget): void {
-  if (budget.signal.aborted) throw drillError('aborted');
-}
-
-/** A query or connection we stop waiting for when the drill is cancelled; cleanup then stops the server under it. */
-function abortable<T>(budget: Budget, work: Promise<T>): Promise<T> {
-  if (budget.signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(drillError('aborted'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(drillError('aborted'));
-    budget.signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        budget.signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        budget.signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }

@@ -117,7 +117,7 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
   }
 
   frame.enter('verify', 1, { detail: 'checking the restored cluster' });
-  const databases = await verifyRestoredCluster(cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, signal, remaining }, evidence);
+  const databases = await verifyRestoredCluster(cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase }, frame, evidence);
   const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
   const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + frame.inPhaseMs()));
   const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';

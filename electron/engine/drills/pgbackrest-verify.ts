@@ -11,6 +11,7 @@ import { drillError, fail } from './restore-plan';
 import { RESTORE_ROLE } from './drill-roles';
 import { closeQuietly, connectAs, connectScratch, quoteIdent } from './scratch-client';
 import type { ScratchCluster } from './scratch-cluster';
+import type { DrillFrame } from './drill-frame';
 import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
 
 export interface VerifyOptions {
@@ -18,9 +19,10 @@ export interface VerifyOptions {
   checks: readonly DumpDrillCheck[];
   /** Where the checks run; default: the only user database, else postgres. */
   checksDatabase?: string;
-  signal: AbortSignal;
-  remaining: () => number;
 }
+
+/** What verification needs of the drill's frame: its signal, time left, and waiting that stops with the drill. */
+export type VerifyTime = Pick<DrillFrame, 'signal' | 'remaining' | 'abortable'>;
 
 /** What verification found so far; kept when it stops on a failure, so the drill record shows it. */
 export interface VerifiedCluster {
@@ -30,16 +32,17 @@ export interface VerifiedCluster {
 }
 
 /** Fills `into` as it goes; returns the databases verified, throws a DrillStop (fail) on the first verdict. */
-export async function verifyRestoredCluster(cluster: ScratchCluster, options: VerifyOptions, into: VerifiedCluster): Promise<string[]> {
-  const { label, signal } = options;
-  const maintenance = await abortable(signal, connectScratch(cluster, 'template1'));
+export async function verifyRestoredCluster(cluster: ScratchCluster, options: VerifyOptions, frame: VerifyTime, into: VerifiedCluster): Promise<string[]> {
+  const { label } = options;
+  const { signal } = frame;
+  const maintenance = await frame.abortable(connectScratch(cluster, 'template1'));
   let databases: string[];
   try {
-    const recovery = await abortable(signal, maintenance.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'));
+    const recovery = await frame.abortable(maintenance.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'));
     if (recovery.rows[0]?.r !== false) throw fail(`${label} restored, but the cluster is still in recovery after it reported ready`);
-    const listed = await abortable(signal, maintenance.query<{ datname: string }>('SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname'));
+    const listed = await frame.abortable(maintenance.query<{ datname: string }>('SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname'));
     databases = listed.rows.map((r) => r.datname);
-    await abortable(signal, createVerifier(maintenance, databases));
+    await frame.abortable(createVerifier(maintenance, databases));
   } finally {
     await closeQuietly(maintenance);
   }
@@ -50,21 +53,21 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
     signal.throwIfAborted();
     let client: Client;
     try {
-      client = await abortable(signal, connectAs(cluster, database, RESTORE_ROLE));
+      client = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE));
     } catch (err) {
       if (signal.aborted) throw err;
       problems.push(`database ${database} does not accept connections after the restore: ${(err as Error).message}`);
       continue;
     }
     try {
-      const tables = await abortable(signal, userTables(client));
-      const counted = await abortable(signal, countTables(client, tables));
+      const tables = await frame.abortable(userTables(client));
+      const counted = await frame.abortable(countTables(client, tables));
       // One drill restores a whole cluster: the database is part of the table's name.
       into.tables.push(...counted.map((t) => ({ ...t, schema: `${database}.${t.schema}` })));
-      into.restoredBytes += await abortable(signal, databaseSize(client, database));
+      into.restoredBytes += await frame.abortable(databaseSize(client, database));
       if (database === checksDatabase && options.checks.length > 0) {
-        const checking = await abortable(signal, connectAs(cluster, database, RESTORE_ROLE, 'pg_catalog,public,pg_temp'));
-        const runs = await abortable(signal, runChecks(checking, options.checks, options.remaining())).finally(() => closeQuietly(checking));
+        const checking = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE, 'pg_catalog,public,pg_temp'));
+        const runs = await frame.abortable(runChecks(checking, options.checks, frame.remaining())).finally(() => closeQuietly(checking));
         into.checks = runs.map((r) => r.result);
         for (const r of runs.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(r));
       }
@@ -75,28 +78,6 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
   if (options.checks.length > 0 && !databases.includes(checksDatabase)) problems.push(`the checks' database ${checksDatabase} is not in the restored cluster`);
   if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
   return databases;
-}
-
-/** A query or connection we stop waiting for when the drill is cancelled; cleanup then stops the server under it. */
-function abortable<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => {});
-    return Promise.reject(drillError('aborted'));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(drillError('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 /** The unprivileged role verification reads as (the backup may have a role of that name: it is made harmless). */

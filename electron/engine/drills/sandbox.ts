@@ -81,18 +81,20 @@ export function sandboxed(status: SandboxStatus, command: string, args: readonly
  * outside takes its processes down a moment after bubblewrap itself exits (its pid namespace's init kills and
  * reaps them), and a drill that says it is over must have nothing of it still running. Linux only.
  */
-export async function waitForProcessesIn(dir: string, timeoutMs = 5000): Promise<void> {
+export async function waitForProcessesIn(dir: string, options: { timeoutMs?: number; exceptServer?: string } = {}): Promise<void> {
   if (process.platform !== 'linux') return;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && processesMentioning(dir).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  while (Date.now() < deadline && processesMentioning(dir, options.exceptServer).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-function processesMentioning(needle: string): number[] {
+/** Live processes whose command line holds `needle`, leaving out those that also hold `except` (a running server). */
+function processesMentioning(needle: string, except?: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(needle) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) pids.push(Number(entry));
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle) && !(except && cmdline.includes(except)) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
