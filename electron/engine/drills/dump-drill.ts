@@ -245,6 +245,7 @@ async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, re
     database: record.database,
     jobs: options.jobs,
     entries: plan.entries,
+    leakproof: plan.leakproof,
     onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
   });
   budget.throwIfStopped();

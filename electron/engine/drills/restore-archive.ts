@@ -61,13 +61,17 @@ export async function listArchive(jail: DrillJail, pgRestore: string, archive: A
  * pg_restore --schema-only -f -: the archive as a SQL script without its data, scanned line by line as it
  * streams (its size is not bounded by exec's capture).
  */
-export async function scanArchiveSchema(jail: DrillJail, pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; scanner: DumpScriptScanner; extensions: WantedExtension[] }> {
+export async function scanArchiveSchema(jail: DrillJail, pgRestore: string, archive: ArchiveFile, budget: ToolBudget): Promise<{ result: RunResult; scanner: DumpScriptScanner; extensions: WantedExtension[]; leakproof: string[] }> {
   const scanner = new DumpScriptScanner();
   const extensions: WantedExtension[] = [];
+  /** LEAKPROOF functions ("schema name(args)"): only a superuser may define one, so restore-list.ts skips them. */
+  const leakproof: string[] = [];
   const lines = new LineSplitter((line) => {
     scanner.line(line);
     const extension = extensionOf(line);
     if (extension) extensions.push(extension);
+    const entry = scanner.current;
+    if (entry?.type === 'FUNCTION' && /\bLEAKPROOF\b/.test(line) && !line.startsWith('--')) leakproof.push(`${entry.schema ?? '-'} ${entry.name}`);
   });
   const result = await pgRestoreIn(jail, pgRestore, archive, ['--schema-only', '--no-tablespaces', '-f', '-'], {
     ...budget,
@@ -75,7 +79,7 @@ export async function scanArchiveSchema(jail: DrillJail, pgRestore: string, arch
     onStdout: (chunk) => lines.push(chunk),
   });
   lines.end();
-  return { result, scanner, extensions };
+  return { result, scanner, extensions, leakproof };
 }
 
 export interface ArchiveRestore {
@@ -100,7 +104,7 @@ export interface ArchiveRestore {
 export async function restoreArchive(
   cluster: ScratchCluster,
   archive: ArchiveFile,
-  opts: ToolBudget & { database: string; jobs: number; entries: TocListing['entries']; onItem: (done: number, item: string) => void },
+  opts: ToolBudget & { database: string; jobs: number; entries: TocListing['entries']; leakproof: readonly string[]; onItem: (done: number, item: string) => void },
 ): Promise<ArchiveRestore> {
   const problemLines: string[] = [];
   let done = 0;
@@ -113,7 +117,7 @@ export async function restoreArchive(
       problemLines.push(line);
     }
   });
-  const list = restoreList(opts.entries);
+  const list = restoreList(opts.entries, opts.leakproof);
   const listFile = join(cluster.dir, 'restore.list');
   writeFileSync(listFile, list.text, { mode: 0o644 });
   // pg_restore runs parallel jobs only on a seekable custom file or a directory.

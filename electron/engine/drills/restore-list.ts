@@ -17,11 +17,12 @@ export interface RestoreList {
   skipped: string[];
 }
 
-export function restoreList(entries: readonly TocEntry[]): RestoreList {
+/** `leakproof`: LEAKPROOF functions as "schema name(args)" (the schema script says which; the list does not). */
+export function restoreList(entries: readonly TocEntry[], leakproof: readonly string[] = []): RestoreList {
   const kept: string[] = [];
   const skipped: string[] = [];
   for (const entry of entries) {
-    const skippedAs = superuserOnly(entry);
+    const skippedAs = superuserOnly(entry) ?? leakproofFunction(entry, leakproof);
     if (skippedAs === null) kept.push(`${entry.dumpId}; ${entry.desc} ${entry.rest}`);
     else if (skippedAs) skipped.push(skippedAs);
   }
@@ -30,12 +31,22 @@ export function restoreList(entries: readonly TocEntry[]): RestoreList {
 
 /** null: restore it; a label: skipped and reported; '': skipped with an item already reported. */
 function superuserOnly(entry: TocEntry): string | null {
-  if (SUPERUSER_ONLY.includes(entry.desc)) return `${entry.desc} ${nameOf(entry.rest)}`;
+  if (SUPERUSER_ONLY.includes(entry.desc)) {
+    const name = nameOf(entry.rest);
+    return name.startsWith(`${entry.desc} `) ? name : `${entry.desc} ${name}`; // "USER MAPPING app SERVER remote"
+  }
   if (ABOUT_ANOTHER.has(entry.desc)) {
     const about = entry.rest.replace(/^- /, '');
     if (SUPERUSER_ONLY.some((desc) => about.startsWith(`${desc} `))) return '';
   }
   return null;
+}
+
+/** A LEAKPROOF function (skipped, named), or an item about one (skipped with it). */
+function leakproofFunction(entry: TocEntry, leakproof: readonly string[]): string | null {
+  const fn = leakproof.find((f) => (entry.desc === 'FUNCTION' && entry.rest.startsWith(`${f} `)) || (ABOUT_ANOTHER.has(entry.desc) && entry.rest.includes(` FUNCTION ${f.slice(f.indexOf(' ') + 1)} `)));
+  if (!fn) return null;
+  return entry.desc === 'FUNCTION' ? `FUNCTION ${nameOf(entry.rest)} (LEAKPROOF)` : '';
 }
 
 /** "<schema> <tag> <owner>" -> "schema.tag" ("-" schema left out); the owner is the last word. */

@@ -61,6 +61,8 @@ export interface RestorePlan {
   entries: TocEntry[];
   /** Extensions the dump creates (archives: all of them; plain: those at its start, where pg_dump puts them). */
   extensions: WantedExtension[];
+  /** Archives: LEAKPROOF functions, which only a superuser may define (skipped and reported). */
+  leakproof: string[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
     if (budget.signal.aborted) throw drillError('aborted');
     if (schema.result.code !== 0) throw unreadableArchive(name, schema.result, header);
     const database = targetDatabase(header.dbName ?? toc.listing.dbName);
-    return { install, archive, total: toc.listing.entries.length, scanner: schema.scanner, createsOwnDatabase: false, database, entries: toc.listing.entries, extensions: schema.extensions };
+    return { install, archive, total: toc.listing.entries.length, scanner: schema.scanner, createsOwnDatabase: false, database, entries: toc.listing.entries, extensions: schema.extensions, leakproof: schema.leakproof };
   }
   if (format === 'plain' || format === 'plain-gzip') {
     const plain: PlainFile = { path, gzipped: format === 'plain-gzip' || gzipped };
@@ -130,7 +132,7 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
     const database = targetDatabase(head.createsDatabase ?? undefined);
     const scanner = new DumpScriptScanner();
     scanner.encoding = head.encoding;
-    return { install, plain, total: size, scanner, createsOwnDatabase, database, entries: [], extensions };
+    return { install, plain, total: size, scanner, createsOwnDatabase, database, entries: [], extensions, leakproof: [] };
   }
   throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? `format ${format}`}`);
 }

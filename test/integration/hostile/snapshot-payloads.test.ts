@@ -74,7 +74,7 @@ it('the restic drill refuses it', async () => {
   const source = parsed.config.sources[0] as ResticSourceConfig;
   const { backups } = await resticProbe.observe(source, probeContext({ config: parsed.config, timeoutMs: 20_000 }));
   const before = pidsNow();
-  const drill = await resticProbe.drill!(source, backups.at(-1)!, { ...probeContext({ config: parsed.config }), timeoutMs: 120_000 });
+  const drill = await resticProbe.drill!(source, backups.at(-1)!, { ...probeContext({ config: parsed.config }), timeoutMs: 120_000, onProgress: () => {} });
   expectNothingFired(lab, drill, before);
   expect(drill.message).not.toContain(PASSWORD);
   expectRefused(drill, TRIGGER_ENTRY.check);
