@@ -226,7 +226,8 @@ export interface SourceSummary {
   lastPollAt: number | null;
   newestBackup: Pick<BackupRecord, 'key' | 'finishedAt' | 'sizeBytes' | 'readable'> | null;
   /** The last successful restore drill: when it finished, how long the restore took, which backup. */
-  lastRestore: { at: number; restoreMs: number | null; backupKey: string } | null;
+  /** `sandboxed`: whether that drill ran in an OS sandbox (null: recorded before drills said). */
+  lastRestore: { at: number; restoreMs: number | null; backupKey: string; sandboxed?: boolean | null } | null;
 }
 
 /** A point of a reduced time series. */

@@ -240,7 +240,7 @@ export class Engine {
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,
       newestBackup: newest && { key: newest.key, finishedAt: newest.finishedAt, sizeBytes: newest.sizeBytes, readable: newest.readable },
-      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey },
+      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey, sandboxed: lastPassing.safety?.sandboxed ?? null },
     };
   }
 

@@ -22,6 +22,12 @@ export function LastRestore({ lastRestore, now }: { lastRestore: SourceSummary['
         </>
       )}
       , from <code>{visibleText(lastRestore.backupKey)}</code>.
+      {lastRestore.sandboxed === false && (
+        <span className="loud" data-testid="unsandboxed">
+          {' '}
+          It ran without an OS sandbox: install bubblewrap so a hostile backup cannot reach this machine.
+        </span>
+      )}
     </p>
   );
 }

@@ -46,6 +46,8 @@ export function detectSandbox(runAs: RunAs | undefined): Promise<SandboxStatus> 
 
 async function probeSandbox(runAs: RunAs | undefined): Promise<SandboxStatus> {
   if (process.platform !== 'linux') return { active: false, reason: `no OS sandbox for drills on ${process.platform} yet` };
+  // Only ever weakens: for proving what a drill without a sandbox does, on a machine that has one.
+  if (process.env.BACKUP_HEALTH_SANDBOX === 'off') return { active: false, reason: 'the sandbox is turned off (BACKUP_HEALTH_SANDBOX=off)' };
   const bwrap = BWRAP_CANDIDATES.find((path) => existsSync(path));
   if (!bwrap) return { active: false, reason: 'bubblewrap is not installed (apt install bubblewrap), so drills run without an OS sandbox' };
   const { command, args } = sandboxed({ active: true, bwrap }, '/usr/bin/true', [], { writable: [], cwd: '/' });
@@ -55,9 +57,14 @@ async function probeSandbox(runAs: RunAs | undefined): Promise<SandboxStatus> {
   return { active: false, reason: `bubblewrap cannot create a sandbox here (${why}); enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)` };
 }
 
-/** The argv that runs `command args` inside the sandbox (or as it is, when none is active). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
+ * The argv that runs `command args` inside the sandbox; when there is none, under `setpriv --pdeathsig KILL`
+ * where it exists, so that even then nothing outlives a killed drill.
+ */
 export function sandboxed(status: SandboxStatus, command: string, args: readonly string[], binds: SandboxBinds): { command: string; args: string[] } {
-  if (!status.active || !status.bwrap) return { command, args: [...args] };
+  if (!status.active || !status.bwrap) return SETPRIV ? { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args: [...args] };
   const argv = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--ro-bind', '/usr', '/usr'];
   for (const dir of SYSTEM_DIRS) {
     const stat = lstatOrNull(dir);

@@ -2,7 +2,7 @@
 // recording the evidence, feeding health, and cleaning up even after it is killed with SIGKILL.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, utimesSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drillRunAs } from '../../../electron/engine/drills/drill-user';
@@ -91,6 +91,10 @@ describe('backup-health drill', () => {
     expect(Object.keys(report.phases).sort()).toEqual(['cleanup', 'prepare', 'restore', 'verify']);
     expect(report.durationMs).toBeGreaterThan(0);
     expect(report.message).toEqual(expect.any(String));
+    // How it ran is part of the evidence: the unprivileged user, and the sandbox where bubblewrap works here.
+    const sandboxed = existsSync('/usr/bin/bwrap');
+    expect(report.safety).toMatchObject({ sandboxed, skipped: [] });
+    expect(report.safety.ranAs).toMatch(process.getuid?.() === 0 ? /^as the unprivileged backup-health-drill user/ : /^as this user/);
     expect(scratchDirsIn(drillDir)).toEqual([]);
   });
 
@@ -132,6 +136,7 @@ describe('backup-health drill', () => {
     expect(result.stdout).toMatch(/^FAIL orders-dumps: .*impossible/);
     expect(result.stdout).toMatch(/check\s+FAIL impossible/);
     expect(result.stdout).toMatch(/check\s+ok\s+enough customers/);
+    expect(result.stdout).toMatch(/^  ran       as (the unprivileged backup-health-drill|this) user/m);
   });
 
   it('exits 3 with a clear message when there is nothing it can drill', async () => {
