@@ -1,6 +1,6 @@
 // Drills run by the engine: scheduled from drill.every, one at a time by default, never two for one source,
 // recorded, and carried into the source summary as the last successful restore.
-import { mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config } from '../../shared/config';
@@ -62,7 +62,7 @@ describe('engine drills', () => {
     expect(order).toHaveLength(2);
     const [first, second] = [store.drills(order[0]!)[0]!, store.drills(order[1]!)[0]!];
     expect(first.finishedAt).toBeLessThanOrEqual(second.startedAt);
-    expect(engine.summary('a').lastRestore).toEqual({ at: store.drills('a')[0]!.finishedAt, restoreMs: expect.any(Number), backupKey: join(parent, 'a', 'shop.dump') });
+    expect(engine.summary('a').lastRestore).toEqual({ at: store.drills('a')[0]!.finishedAt, restoreMs: expect.any(Number), backupKey: join(parent, 'a', 'shop.dump'), sandboxed: existsSync('/usr/bin/bwrap') });
     store.close();
   });
 

@@ -137,9 +137,15 @@ describe('remote listing', () => {
   });
 
   it('reads NUL-ended records, odd names (spaces, tabs, newlines, quotes) intact', () => {
-    expect(parseListing("a b\tc.dump\tf\t12\t1712345678.5\0it's\nnew.dump\td\t4096\t1712345679.25\0")).toEqual([
+    expect(parseListing("a b\tc.dump\tf\t12\t1712345678.5\0it's\nnew.dump\td\t4096\t1712345679.25\0").entries).toEqual([
       { name: 'a b\tc.dump', type: 'f', sizeBytes: 12, mtimeMs: 1712345678500 },
       { name: "it's\nnew.dump", type: 'd', sizeBytes: 4096, mtimeMs: 1712345679250 },
     ]);
+  });
+
+  it('after an empty record, reads the symlinks that lead out of the directory with their own times', () => {
+    const listing = parseListing('ok.dump\tf\t12\t1712345678.5\u0000\u0000secret.dump\u00001712345600.0\u0000');
+    expect(listing.entries.map((e) => e.name)).toEqual(['ok.dump']);
+    expect([...listing.outside]).toEqual([['secret.dump', 1712345600000]]);
   });
 });
