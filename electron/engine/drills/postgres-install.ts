@@ -1,5 +1,5 @@
 // Finds installed PostgreSQL server binaries and picks one able to read a given archive.
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { majorOfVersion } from '../postgres-version';
 import { run } from '../exec';
@@ -69,13 +69,34 @@ export async function findPostgresInstalls(configuredBin?: string, searchDirs: r
     seen.add(bin);
     const postgres = join(bin, exe('postgres'));
     if (!existsSync(postgres) || !existsSync(join(bin, exe('initdb')))) continue;
-    const result = await run(postgres, ['--version'], { timeoutMs: 10_000 });
-    const parsed = result.code === 0 ? parseVersionLine(result.stdout) : null;
+    const parsed = await binaryVersion(postgres);
     if (parsed) installs.push({ bin, ...parsed });
   }
   const configured = configuredBin ? installs.filter((i) => i.bin === configuredBin) : [];
   const rest = installs.filter((i) => i.bin !== configuredBin).sort((a, b) => b.major - a.major);
   return [...configured, ...rest];
+}
+
+const versions = new Map<string, Promise<{ major: number; version: string } | null>>();
+
+/**
+ * `<binary> --version`, parsed; asked once per binary and kept while the file is the same (its size, time and
+ * inode): every drill looks for installations, and a package upgrade replaces the file.
+ */
+export function binaryVersion(path: string): Promise<{ major: number; version: string } | null> {
+  let key: string;
+  try {
+    const stat = statSync(path);
+    key = `${path}\0${stat.ino}\0${stat.size}\0${stat.mtimeMs}`;
+  } catch {
+    return Promise.resolve(null);
+  }
+  let known = versions.get(key);
+  if (!known) {
+    known = run(path, ['--version'], { timeoutMs: 10_000 }).then((result) => (result.code === 0 ? parseVersionLine(result.stdout) : null));
+    versions.set(key, known);
+  }
+  return known;
 }
 
 export class NoPostgresError extends Error {

@@ -8,9 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DumpHeader } from '../../../shared/model';
-import { run } from '../exec';
 import { majorOfVersion } from '../postgres-version';
-import { findPostgresInstalls, parseVersionLine, placesLookedIn, type PostgresInstall } from './postgres-install';
+import { binaryVersion, findPostgresInstalls, placesLookedIn, type PostgresInstall } from './postgres-install';
 
 /** The pg_restore major that first reads each archive minor version after 1.14. */
 const ARCHIVE_READERS: Record<number, number> = { 15: 16, 16: 17 };
@@ -164,6 +163,5 @@ export function explainPsqlCannotLock(found: readonly PsqlFound[]): string {
 
 /** "psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> "15.18 (Debian 15.18-0+deb12u1)". */
 async function psqlVersion(install: PostgresInstall): Promise<string | null> {
-  const result = await run(toolPath(install, 'psql'), ['--version'], { timeoutMs: 10_000 });
-  return result.code === 0 ? (parseVersionLine(result.stdout)?.version ?? null) : null;
+  return (await binaryVersion(toolPath(install, 'psql')))?.version ?? null;
 }
