@@ -6,13 +6,12 @@ import { chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
-import { drillRunAs, type RunAs } from './drill-user';
+import { DRILL_USER, drillRunAs, DrillUserMissing, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
 import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillFrame } from './drill-frame';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
-import { DrillUserMissing } from './drill-user';
 
 const NUL = '\u0000';
 
@@ -76,7 +75,7 @@ export class DrillJail {
 
   /** What the drill's evidence says about how it ran. */
   describe(): string {
-    const who = this.runAs ? 'as the unprivileged backup-health-drill user' : 'as this user';
+    const who = this.runAs ? `as the unprivileged ${DRILL_USER} user` : 'as this user';
     return this.sandbox.active ? `${who}, in a bubblewrap sandbox without network` : `${who}, without an OS sandbox: ${this.sandbox.reason}`;
   }
 }
@@ -93,7 +92,7 @@ export async function jailForDrill(frame: DrillFrame, parentDir: string, purpose
 }
 
 /** DrillJail.create, failing the drill as an error (it could not run) with what to do. */
-export async function openDrillJail(parentDir: string, purpose: string): Promise<DrillJail> {
+async function openDrillJail(parentDir: string, purpose: string): Promise<DrillJail> {
   try {
     return await DrillJail.create(parentDir, purpose);
   } catch (err) {
