@@ -146,28 +146,24 @@ export async function restoreDump(frame: DrillFrame, options: DumpDrillOptions):
   return drill(options, new DrillRecord(frame), scratch, frame);
 }
 
-/** The frame as the steps use it: its signal, the time left for a tool, and waiting that stops with the drill. */
-type Budget = DrillFrame;
-
 async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, frame: DrillFrame): Promise<string> {
-  const budget: Budget = frame;
   const parentDir = options.parentDir ?? tmpdir();
   record.enter('prepare');
   const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
-  const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, budget);
+  const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, frame);
   record.database = plan.database;
   checkFreeSpace(parentDir, options.backup, plan);
-  budget.throwIfStopped();
+  frame.throwIfStopped();
 
   const cluster = await startCluster(plan.install, jail, options.backup.key);
   scratch.cluster = cluster;
   record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
-  const maintenance = await budget.abortable(connectScratch(cluster, MAINTENANCE_DB));
+  const maintenance = await frame.abortable(connectScratch(cluster, MAINTENANCE_DB));
   try {
-    await prepareDatabase(cluster, maintenance, plan, record, options, budget);
+    await prepareDatabase(cluster, maintenance, plan, record, options, frame);
 
     record.enter('restore', plan.total);
-    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, budget, frame) : await restoreFromScript(cluster, plan, record, maintenance, budget, frame);
+    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
@@ -175,7 +171,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     record.enter('verify');
     if (restoreFailure) {
       // Still count what did restore: how far it got tells the sysadmin what the backup is worth.
-      record.tables = await countWhatRestored(cluster, record.database, plan.scanner.tables, budget);
+      record.tables = await countWhatRestored(cluster, record.database, plan.scanner.tables, frame);
       if (record.tables.length === 0) throw restoreFailure;
       const found = record.tables.filter((t) => t.rows !== null).length;
       throw fail(`${restoreFailure.message} (before it stopped: ${found} of ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')})`);
@@ -183,13 +179,13 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     let client: Client;
     try {
       // Never as the superuser: the restored database may carry settings and objects meant to run as one.
-      client = await budget.abortable(connectAs(cluster, record.database, RESTORE_ROLE));
+      client = await frame.abortable(connectAs(cluster, record.database, RESTORE_ROLE));
     } catch (err) {
       if (err instanceof DrillStop) throw err;
       throw fail(`the restore finished, but the database ${record.database} cannot be opened: ${(err as Error).message}`);
     }
     try {
-      return await verify(client, plan, record, options, budget, cluster);
+      return await verify(client, plan, record, options, frame, cluster);
     } finally {
       await closeQuietly(client);
     }
@@ -216,15 +212,15 @@ async function startCluster(install: PostgresInstall, jail: DrillJail, key: stri
  * roles, the database (owned by the restore role), and the allowed untrusted extensions in it. An untrusted
  * extension outside the allowlist is refused here, by name.
  */
-async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget): Promise<void> {
-  await budget.abortable(createRestoreRole(maintenance));
-  await budget.abortable(createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
-  if (record.database === 'postgres') await budget.abortable(maintenance.query('DROP DATABASE postgres'));
-  await budget.abortable(createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
+async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame): Promise<void> {
+  await frame.abortable(createRestoreRole(maintenance));
+  await frame.abortable(createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
+  if (record.database === 'postgres') await frame.abortable(maintenance.query('DROP DATABASE postgres'));
+  await frame.abortable(createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
   if (plan.extensions.length === 0) return;
-  const inDatabase = await budget.abortable(connectScratch(cluster, record.database));
+  const inDatabase = await frame.abortable(connectScratch(cluster, record.database));
   try {
-    const refused = await budget.abortable(createAllowedExtensions(inDatabase, plan.extensions, options.extensionAllowlist ?? DEFAULT_EXTENSION_ALLOWLIST));
+    const refused = await frame.abortable(createAllowedExtensions(inDatabase, plan.extensions, options.extensionAllowlist ?? DEFAULT_EXTENSION_ALLOWLIST));
     if (refused.length > 0) {
       throw fail(
         `${describeRefusal({ attempt: `create the untrusted extension ${refused.join(', ')}`, item: `EXTENSION ${refused[0]}` })}; if this machine should trust it, add it to defaults.drillExtensions in the config file`,
@@ -238,33 +234,33 @@ async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, pla
 // ---------------------------------------------------------------------------------------------------------
 // restore
 
-async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget, frame: DrillFrame): Promise<RestoreProblem | null> {
+async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame): Promise<RestoreProblem | null> {
   const restored = await restoreArchive(cluster, plan.archive!, {
-    signal: budget.signal,
-    timeoutMs: budget.remaining(),
+    signal: frame.signal,
+    timeoutMs: frame.remaining(),
     database: record.database,
     jobs: options.jobs,
     entries: plan.entries,
     leakproof: plan.leakproof,
     onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
   });
-  budget.throwIfStopped();
+  frame.throwIfStopped();
   if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
   const refusal = findRefusal(restored.problems);
   if (refusal) throw fail(describeRefusal(refusal));
   return judgeTool(restored.result, restored.problems, cluster);
 }
 
-async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, budget: Budget, frame: DrillFrame): Promise<RestoreProblem | null> {
+async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, frame: DrillFrame): Promise<RestoreProblem | null> {
   const restored = await restorePlain(cluster, plan.plain!, {
-    signal: budget.signal,
-    timeoutMs: budget.remaining(),
+    signal: frame.signal,
+    timeoutMs: frame.remaining(),
     database: record.database,
     createsOwnDatabase: plan.createsOwnDatabase,
     ensureRoles: (roles) => createDumpRoles(maintenance, roles, cluster.superuser).catch(() => {}),
     onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
   });
-  budget.throwIfStopped();
+  frame.throwIfStopped();
   plan.scanner = restored.scanner;
   if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
   if (restored.refusal) throw fail(restored.refusal);
@@ -321,20 +317,20 @@ function judgeRestore(problem: RestoreProblem, parentDir: string): DrillStop {
  * The user's checks, in their own connection as the restore role: search_path pinned to pg_catalog first, then
  * public, so `select count(*) from orders` finds the user's table but never a count() the backup defined.
  */
-async function runUserChecks(cluster: ScratchCluster, database: string, checks: DumpDrillOptions['checks'], budget: Budget) {
-  const client = await budget.abortable(connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
+async function runUserChecks(cluster: ScratchCluster, database: string, checks: DumpDrillOptions['checks'], frame: DrillFrame) {
+  const client = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
   try {
-    return await budget.abortable(runChecks(client, checks, budget.remaining()));
+    return await frame.abortable(runChecks(client, checks, frame.remaining()));
   } finally {
     await closeQuietly(client);
   }
 }
 
-async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], budget: Budget): Promise<RestoredTable[]> {
+async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], frame: DrillFrame): Promise<RestoredTable[]> {
   let client: Client | null = null;
   try {
-    client = await budget.abortable(connectAs(cluster, database, RESTORE_ROLE));
-    return await budget.abortable(countTables(client, tables));
+    client = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE));
+    return await frame.abortable(countTables(client, tables));
   } catch {
     return [];
   } finally {
@@ -342,12 +338,12 @@ async function countWhatRestored(cluster: ScratchCluster, database: string, tabl
   }
 }
 
-async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, budget: Budget, cluster: ScratchCluster): Promise<string> {
+async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame, cluster: ScratchCluster): Promise<string> {
   const expected: TableName[] = plan.scanner.tables;
   const steps = expected.length + options.checks.length + (options.compareTo ? 1 : 0);
-  record.tables = await budget.abortable(countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')));
-  record.restoredBytes = await budget.abortable(databaseSize(client, record.database));
-  const checkRuns = options.checks.length ? await budget.abortable(runUserChecks(cluster, record.database, options.checks, budget)) : [];
+  record.tables = await frame.abortable(countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')));
+  record.restoredBytes = await frame.abortable(databaseSize(client, record.database));
+  const checkRuns = options.checks.length ? await frame.abortable(runUserChecks(cluster, record.database, options.checks, frame)) : [];
   record.checks = checkRuns.map((c) => c.result);
   record.progress(expected.length + options.checks.length, steps, options.compareTo ? 'comparing with the live database' : undefined, true);
 
@@ -363,8 +359,8 @@ async function verify(client: Client, plan: RestorePlan, record: DrillRecord, op
     let live: Map<string, number>;
     try {
       live = await liveRowEstimates(source, plan.archive || plan.createsOwnDatabase ? record.database : undefined, {
-        signal: budget.signal,
-        timeoutMs: Math.min(60_000, budget.remaining()),
+        signal: frame.signal,
+        timeoutMs: Math.min(60_000, frame.remaining()),
         secrets: options.secrets,
       });
     } catch (err) {
