@@ -15,7 +15,7 @@ import { readDumpFileHeader } from '../../electron/engine/probes/dump-header';
 import type { BenchFigure } from './figure';
 
 const PGBENCH_SCALE = Number(process.env.BENCH_PGBENCH_SCALE ?? 36); // ~540 MB of database
-const ROUNDS = 2;
+const ROUNDS = 4;
 const log = (text: string) => process.stderr.write(`[bench:drill] ${text}\n`);
 
 async function must(result: ReturnType<typeof run>, what: string): Promise<void> {
