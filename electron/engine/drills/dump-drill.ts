@@ -150,13 +150,22 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
   const parentDir = options.parentDir ?? tmpdir();
   record.enter('prepare');
   const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
-  const plan = await planRestore({ ...options, jail, onStagedBytes: (bytes) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it') }, frame);
+  // The scratch cluster starts as soon as the binaries are chosen, while the archive's TOC and schema are read.
+  const early: { starting: Promise<ScratchCluster> | null } = { starting: null };
+  const onInstall = (install: PostgresInstall, dumpBytes: number) => {
+    checkFreeSpace(parentDir, dumpBytes);
+    early.starting = startCluster(install, jail, options.backup.key);
+    early.starting.then((started) => (scratch.cluster = started), () => {});
+  };
+  const onStagedBytes = (bytes: number) => record.progress(bytes, options.backup.sizeBytes, 'copying the backup where the drill user can read it');
+  const plan = await planRestore({ ...options, jail, onStagedBytes, onInstall }, frame).catch(async (err: unknown) => {
+    await early.starting?.catch(() => {}); // so the cleanup finds it, and stops it
+    throw err;
+  });
   record.database = plan.database;
-  checkFreeSpace(parentDir, options.backup, plan);
-  frame.throwIfStopped();
-
-  const cluster = await startCluster(plan.install, jail, options.backup.key);
+  const cluster = await (early.starting ?? startCluster(plan.install, jail, options.backup.key));
   scratch.cluster = cluster;
+  frame.throwIfStopped();
   record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
   const maintenance = await frame.abortable(connectScratch(cluster, MAINTENANCE_DB));
   try {

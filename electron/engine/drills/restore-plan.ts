@@ -34,6 +34,11 @@ export interface PlanOptions {
   jail: DrillJail;
   /** Progress of copying a backup the drill's user cannot read into the drill's directory. */
   onStagedBytes?: (bytes: number) => void;
+  /**
+   * Called as soon as the installation is known, with the bytes the backup will restore from (for the free
+   * space check): the drill starts its scratch cluster then, while the archive's TOC and schema are read.
+   */
+  onInstall?: (install: PostgresInstall, dumpBytes: number) => void;
   postgresBin?: string;
   searchDirs?: readonly string[];
 }
@@ -99,6 +104,8 @@ export async function planRestore(options: PlanOptions, budget: ToolTime): Promi
   if (!reading.readable) throw fail(`${name} is not a restorable pg_dump backup: ${reading.problem ?? 'unreadable'}`);
   const install = chosen.install;
   const gzipped = !isDirectory && (await startsWithGzipMagic(path));
+  // A restored database is rarely smaller than its dump; compressed dumps expand several times.
+  options.onInstall?.(install, Math.max(options.backup.sizeBytes, (format === 'plain' || format === 'plain-gzip') && !gzipped ? size : 0));
 
   if (isArchive) {
     if (isDirectory) await checkDirectoryMembers(path);
@@ -165,7 +172,7 @@ function unreadableArchive(name: string, result: RunResult, header: DumpHeader):
 }
 
 /** Fails fast when the disk clearly cannot hold even an empty cluster plus the backup's own size. */
-export function checkFreeSpace(parentDir: string, backup: ObservedBackup, plan: RestorePlan): void {
+export function checkFreeSpace(parentDir: string, dumpBytes: number): void {
   let free: number;
   try {
     const fs = statfsSync(parentDir);
@@ -173,8 +180,6 @@ export function checkFreeSpace(parentDir: string, backup: ObservedBackup, plan: 
   } catch (err) {
     throw drillError(`cannot use ${parentDir} for the scratch cluster: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  // A restored database is rarely smaller than its dump; compressed dumps expand several times.
-  const dumpBytes = Math.max(backup.sizeBytes, plan.plain && !plan.plain.gzipped ? plan.total : 0);
   const needed = EMPTY_CLUSTER_BYTES + dumpBytes;
   if (free < needed) {
     throw drillError(
