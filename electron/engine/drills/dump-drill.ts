@@ -225,7 +225,7 @@ async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, pla
   await frame.abortable(createRestoreRole(maintenance));
   await frame.abortable(createDumpRoles(maintenance, plan.scanner.roles, cluster.superuser));
   if (record.database === 'postgres') await frame.abortable(maintenance.query('DROP DATABASE postgres'));
-  await frame.abortable(createRestoreDatabase(maintenance, record.database, plan.scanner.encoding));
+  await frame.abortable(createRestoreDatabase(maintenance, record.database, plan.scanner.encoding, cluster.install.major));
   if (plan.extensions.length === 0) return;
   const inDatabase = await frame.abortable(connectScratch(cluster, record.database));
   try {
