@@ -28,6 +28,7 @@ import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
 import { jailForDrill, type DrillJail } from './drill-jail';
+import { drillEnv } from './sandbox';
 import { fetchWalHere, walForBackup } from './pgbackrest-wal';
 import { removeTree } from './remove-tree';
 import type { DrillRunOptions } from './verify';
@@ -150,11 +151,21 @@ async function restoreHere(source: PgBackRestDrillOptions['source'], label: stri
   const restored = await run(
     PGBACKREST,
     [...pgbackrestOptions(source, repoKey), pg1Path, `--set=${label}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', `--tablespace-map-all=${join(cluster.dir, 'tablespaces')}`, ...ownPaths(cluster), 'restore'],
-    { signal, timeoutMs: remaining(), ...cluster.owner },
+    { signal, timeoutMs: remaining(), env: restoreEnv(cluster), ...cluster.owner },
   );
   if (restored.code !== 0) throw judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore'));
   const { wal } = await walForBackup({ ...source, repo: repoKey ?? source.repo }, label, repoKey, signal, remaining);
   return fetchWalHere(source, repoKey, wal, cluster, signal, remaining);
+}
+
+/**
+ * pgbackrest restore runs as the drill's user with the drill's environment and pgBackRest's own settings
+ * (PGBACKREST_*), never the rest of ours: a process of that user must not be able to read other sources'
+ * passwords from its /proc/<pid>/environ.
+ */
+function restoreEnv(cluster: ScratchCluster): NodeJS.ProcessEnv {
+  const own = Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('PGBACKREST_')));
+  return { ...drillEnv(cluster.dir), ...own };
 }
 
 /** pgbackrest writes its lock, spool and log files in the drill's directory, never in the real ones. */

@@ -119,5 +119,5 @@ function lstatOrNull(path: string) {
 
 /** The environment every drill tool gets: nothing of ours (no tokens, no PG* pointing elsewhere), the C locale. */
 export function drillEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', HOME: home, PGAPPNAME: 'backup-health-drill', PGSYSCONFDIR: home };
+  return { PATH: '/usr/local/bin:/usr/bin:/bin', LC_ALL: 'C', LANG: 'C', HOME: home, PGAPPNAME: 'backup-health-drill', PGSYSCONFDIR: home };
 }
