@@ -12,13 +12,17 @@ import { fileURLToPath } from 'node:url';
 
 const USER = 'bh-tester';
 // What a sysadmin's own account runs: every drill kind and its scratch cluster, the engine's drill path and
-// start-up sweep, `backup-health drill`, the dump-directory probe, and the history file.
+// start-up sweep, `backup-health drill`, the dump-directory probe (here and over ssh), the history file, and
+// every hostile backup.
 const DEFAULT_TESTS = [
   'test/integration/drills',
   'test/integration/engine-drills.test.ts',
   'test/integration/cli/drill.test.ts',
   'test/integration/probes/dump-dir', // and dump-dir-hostile
   'test/unit/store',
+  // Hostile backups must be as harmless to a sysadmin's own account, and dump directories over ssh as safe.
+  'test/integration/hostile',
+  'test/integration/remote/dump-dir-ssh', // and dump-dir-ssh-hostile
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -21,7 +21,7 @@ describe('build/test-unprivileged.mjs', () => {
     const listed = spawnSync(process.execPath, [script, '--list'], { encoding: 'utf8' });
     expect(listed.status).toBe(0);
     const paths = listed.stdout.trim().split('\n');
-    expect(paths).toEqual(expect.arrayContaining(['test/integration/drills', 'test/integration/probes/dump-dir', 'test/unit/store']));
+    expect(paths).toEqual(expect.arrayContaining(['test/integration/drills', 'test/integration/probes/dump-dir', 'test/unit/store', 'test/integration/hostile']));
     // vitest takes each as a filter: the test files whose path contains it.
     const testFiles = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).map((f) => `test/${f}`).filter((f) => /\.test\.tsx?$/.test(f));
     for (const path of paths) expect(testFiles.filter((f) => f.includes(path)), path).not.toEqual([]);
