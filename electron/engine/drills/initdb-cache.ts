@@ -67,37 +67,50 @@ interface Template {
   manifest: string;
 }
 
+/**
+ * The cached template: `<root>/<key>/data` (the data directory) beside `<root>/<key>/meta.json` (its superuser
+ * and manifest). Both are made in a private temp dir renamed into place in one step, so two processes racing
+ * to make it can never pair one's data directory with the other's superuser: the loser's rename fails and it
+ * uses the winner's.
+ */
 async function cachedTemplate(install: PostgresInstall, cacheDir: string, runAs: RunAs | undefined, kind: SuperuserKind): Promise<Template | null> {
   const root = join(cacheDir, INITDB_CACHE_DIR);
   // Traversable (initdb runs in a private dir inside it as the clusters' user), writable only by us.
   if (!existsSync(root)) mkdirSync(root, { mode: 0o755 });
   if (!isPrivateToMe(root)) return null;
-  const key = createHash('sha256').update(`${install.bin}\0${install.version}\0${INITDB_ARGS.join(' ')}\0${kind}\0v2`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${install.bin}\0${install.version}\0${INITDB_ARGS.join(' ')}\0${kind}\0v3`).digest('hex').slice(0, 16);
   const template = join(root, key);
-  const sidecar = join(root, `${key}.json`);
-  const known = readSidecar(sidecar);
-  if (known && existsSync(join(template, 'PG_VERSION'))) return { dir: template, ...known };
-  // Build it in a private temp dir and rename it into place, so a half-made cache is never used.
+  const known = readTemplate(template);
+  if (known) return known;
   const building = mkdtempSync(join(root, `${key}-building-`));
   const superuser = kind === 'postgres' ? 'postgres' : randomSuperuser();
   try {
     if (runAs) chownSync(building, runAs.uid, runAs.gid);
     await initdb(install.bin, join(building, 'data'), runAs, superuser);
-    // Handed back to us: the user restores run as may neither change nor read the template.
+    // Handed back to us, directory and all: the user restores run as may neither change nor read the template.
     if (runAs) {
-      const back = await run('chown', ['-R', '--', `${process.getuid!()}:${process.getgid!()}`, join(building, 'data')], { timeoutMs: 120_000 });
+      const back = await run('chown', ['-R', '--', `${process.getuid!()}:${process.getgid!()}`, building], { timeoutMs: 120_000 });
       if (back.code !== 0) return null;
     }
-    const manifest = manifestOf(join(building, 'data'));
-    writeFileSync(sidecar, JSON.stringify({ superuser, manifest }), { mode: 0o600 });
-    renameSync(join(building, 'data'), template);
+    writeFileSync(join(building, 'meta.json'), JSON.stringify({ superuser, manifest: manifestOf(join(building, 'data')) }), { mode: 0o600 });
+    renameSync(building, template);
   } catch {
     // another process may have won the race; either way the caller falls back or uses theirs
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
-  const made = readSidecar(sidecar);
-  return made && existsSync(join(template, 'PG_VERSION')) ? { dir: template, ...made } : null;
+  return readTemplate(template);
+}
+
+/** A finished template, trusted only when its directory and meta.json are ours and nobody else's to write. */
+function readTemplate(template: string): Template | null {
+  try {
+    if (!isPrivateToMe(template) || !existsSync(join(template, 'data', 'PG_VERSION'))) return null;
+    const meta = readSidecar(join(template, 'meta.json'));
+    return meta ? { dir: join(template, 'data'), ...meta } : null;
+  } catch {
+    return null;
+  }
 }
 
 function readSidecar(file: string): { superuser: string; manifest: string } | null {

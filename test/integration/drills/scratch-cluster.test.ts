@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ScratchCluster, SCRATCH_PREFIX, runClient, sweepScratchClusters } from '../../../electron/engine/drills/scratch-cluster';
 import { pickPostgresInstall, parseVersionLine } from '../../../electron/engine/drills/postgres-install';
 import { INITDB_CACHE_DIR } from '../../../electron/engine/drills/initdb-cache';
+import { DrillJail } from '../../../electron/engine/drills/drill-jail';
 import { isAlive, postgresProcessesUsing } from '../../support/processes';
 import { waitFor } from '../../support/postgres-fixtures';
 import { run } from '../../../electron/engine/exec';
@@ -104,11 +105,13 @@ describe('initdb cache', () => {
     const first = await ScratchCluster.start({ parentDir, initdbCacheDir: parentDir });
     await first.stop();
     const cache = join(parentDir, INITDB_CACHE_DIR);
-    const [template] = readdirSync(cache).filter((name) => !name.endsWith('.json'));
-    expect(template).toMatch(/^[0-9a-f]{16}$/);
-    expect(existsSync(join(cache, template!, 'PG_VERSION'))).toBe(true);
+    const [key] = readdirSync(cache);
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    // The data directory and what it is (its superuser, its manifest) made and renamed into place together.
+    expect(readdirSync(join(cache, key!)).sort()).toEqual(['data', 'meta.json']);
+    expect(existsSync(join(cache, key!, 'data', 'PG_VERSION'))).toBe(true);
     // A copy keeps the template's system identifier; a new initdb would make a new one.
-    const control = await run(join(first.install.bin, 'pg_controldata'), [join(cache, template!)]);
+    const control = await run(join(first.install.bin, 'pg_controldata'), [join(cache, key!, 'data')]);
     const id = /Database system identifier:\s+(\d+)/.exec(control.stdout)?.[1];
     expect(id).toBeDefined();
     await ScratchCluster.with({ parentDir, initdbCacheDir: parentDir }, async (cluster) => {
@@ -124,9 +127,10 @@ describe('initdb cache', () => {
       const first = await ScratchCluster.start({ parentDir: own, initdbCacheDir: own });
       await first.stop();
       const cache = join(own, INITDB_CACHE_DIR);
-      const template = join(cache, readdirSync(cache).find((name) => !name.endsWith('.json'))!);
+      const [key] = readdirSync(cache);
+      const template = join(cache, key!, 'data');
       // Made by initdb as the cluster's user, then handed back: that user can neither change nor read it.
-      for (const path of [template, join(template, 'postgresql.conf'), join(template, 'base')]) {
+      for (const path of [join(cache, key!), join(cache, key!, 'meta.json'), template, join(template, 'postgresql.conf'), join(template, 'base')]) {
         const info = statSync(path);
         expect(info.uid).toBe(process.getuid!());
         expect(info.mode & 0o022).toBe(0);
@@ -159,6 +163,26 @@ describe('initdb cache', () => {
       expect(existsSync(cluster.socketDir)).toBe(false);
     } finally {
       rmSync(dirname(deep), { recursive: true, force: true });
+    }
+  });
+
+  it('drills racing to make the cache each get a superuser that exists in their copy', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'bh-scratch-race-'));
+    chmodSync(own, 0o755);
+    try {
+      const start = async () => ScratchCluster.start({ jail: await DrillJail.create(own), initdbCacheDir: own });
+      // Two make the cache at once (one's rename loses), then two start from whatever won.
+      for (const pair of [await Promise.all([start(), start()]), await Promise.all([start(), start()])]) {
+        for (const cluster of pair) {
+          expect(cluster.superuser).toMatch(/^bh_super_[0-9a-f]{16}$/);
+          const who = await runClient(cluster, 'psql', ['-Atc', 'select current_user, (select rolsuper from pg_roles where rolname = current_user)', 'postgres']);
+          expect(who.stdout.trim()).toBe(`${cluster.superuser}|t`);
+          await cluster.stop();
+        }
+      }
+      expect(readdirSync(join(own, INITDB_CACHE_DIR))).toHaveLength(1);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   });
 
