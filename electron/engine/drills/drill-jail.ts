@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
 import { DRILL_USER, drillRunAs, DrillUserMissing, type RunAs } from './drill-user';
-import { detectSandbox, drillEnv, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
+import { detectSandbox, drillEnv, killProcessesIn, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
 import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillFrame } from './drill-frame';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
 
 const NUL = '\u0000';
+/** After exec's own kill (SIGTERM to bubblewrap's group): when stragglers of a sandbox are reaped. */
+const REAP_AFTER_MS = 500;
 
 /** tar by its path: inside the sandbox there is no PATH lookup of ours to rely on. */
 const TAR = existsSync('/usr/bin/tar') ? '/usr/bin/tar' : '/bin/tar';
@@ -64,10 +66,24 @@ export class DrillJail {
    */
   async run(command: string, args: readonly string[], options: Omit<RunOptions, 'uid' | 'gid' | 'env'> = {}): Promise<RunResult> {
     const wrapped = this.spawnArgs(command, args);
-    const result = await run(wrapped.command, wrapped.args, { ...options, cwd: options.cwd ?? this.dir, env: wrapped.env, uid: wrapped.uid, gid: wrapped.gid });
     // The tool's own sandbox, not the cluster's: a running postmaster names the jail too, and stays until stop().
-    if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir, { exceptServer: `${sep}postgres${NUL}` });
-    return result;
+    const exceptServer = `${sep}postgres${NUL}`;
+    // Stopped from outside, it gets exec's kill; whatever of it is still there a moment later is killed here.
+    const reap = () => setTimeout(() => killProcessesIn(this.dir, exceptServer), REAP_AFTER_MS);
+    let reaper: NodeJS.Timeout | undefined;
+    const onAbort = () => (reaper ??= reap());
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = options.timeoutMs === undefined ? undefined : setTimeout(onAbort, options.timeoutMs);
+    try {
+      const result = await run(wrapped.command, wrapped.args, { ...options, cwd: options.cwd ?? this.dir, env: wrapped.env, uid: wrapped.uid, gid: wrapped.gid });
+      if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir, { exceptServer });
+      return result;
+    } finally {
+      clearTimeout(reaper);
+      clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** How a tar stream from a backup is unpacked in the jail (remote.ts fetchTar's `untar`). */

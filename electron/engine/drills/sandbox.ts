@@ -94,6 +94,22 @@ export async function waitForProcessesIn(dir: string, options: { timeoutMs?: num
   while (Date.now() < deadline && processesMentioning(dir, options.exceptServer).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/**
+ * SIGKILLs what waitForProcessesIn waits for. A tool killed in the instant it starts can leave its sandbox's
+ * processes behind (bubblewrap dead before its child armed the parent-death signal): they mention the jail's
+ * unique directory, so they are found by it.
+ */
+export function killProcessesIn(dir: string, exceptServer?: string): void {
+  if (process.platform !== 'linux') return;
+  for (const pid of processesMentioning(dir, exceptServer)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
 /** Live processes whose command line holds `needle`, leaving out those that also hold `except` (a running server). */
 function processesMentioning(needle: string, except?: string): number[] {
   const pids: number[] = [];

@@ -11,7 +11,7 @@ import { run } from '../exec';
 import { DRILL_DIR_PREFIXES, OWNER_FILE, removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillJail } from './drill-jail';
 import { drillRunAs, type RunAs } from './drill-user';
-import { waitForProcessesIn } from './sandbox';
+import { killProcessesIn, waitForProcessesIn } from './sandbox';
 import { createDataDir } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
 import { removeTree } from './remove-tree';
@@ -278,7 +278,11 @@ export class ScratchCluster {
         killGroup(postmaster.pid, 'SIGKILL');
         await exited;
       }
-      if (this.jail?.sandbox.active) await waitForProcessesIn(this.dir);
+      if (this.jail?.sandbox.active) {
+        await waitForProcessesIn(this.dir, { timeoutMs: 2000 });
+        killProcessesIn(this.dir); // a sandbox whose parent died before it armed its parent-death signal
+        await waitForProcessesIn(this.dir, { timeoutMs: 2000 });
+      }
     }
     // Backends exit with the postmaster; a straggler would keep files open but cannot stop the removal.
     removeSocketDir(this.socketDir, this.dir);
