@@ -8,9 +8,8 @@ export const SCRATCH_PREFIX = 'backup-health-scratch-';
 export const OWNER_FILE = 'owner.json';
 
 /**
- * Every kind of drill directory the start-up sweep removes once its owner is gone: scratch clusters, and the
- * restic / borg restore trees and dumps copied from another host (each holds a whole backup and must not
- * outlive a killed drill).
+ * Every kind of drill directory the start-up sweep removes once its owner is gone. Every drill now works in a
+ * scratch (jail) directory; the restic, borg and copy prefixes are what earlier versions left after a crash.
  */
 export const DRILL_DIR_PREFIXES = [SCRATCH_PREFIX, 'backup-health-restic-', 'backup-health-borg-', 'backup-health-copy-'];
 

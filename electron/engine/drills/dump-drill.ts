@@ -24,7 +24,7 @@ import { restoreArchive } from './restore-archive';
 import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
 import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan } from './restore-plan';
-import { closeQuietly, connectAs, connectScratch } from './scratch-client';
+import { closeQuietly, connectAs, connectScratch, USER_CHECKS_SEARCH_PATH } from './scratch-client';
 import { jailForDrill, type DrillJail } from './drill-jail';
 import { createAllowedExtensions, createDumpRoles, createRestoreDatabase, createRestoreRole, DEFAULT_EXTENSION_ALLOWLIST, RESTORE_ROLE } from './drill-roles';
 import { describeRefusal, findRefusal } from './restore-refusals';
@@ -50,8 +50,6 @@ export interface DumpDrillOptions extends DrillRunOptions {
   extensionAllowlist?: readonly string[];
 }
 
-/** The search_path the user's checks run with (see runUserChecks). */
-const USER_CHECKS_SEARCH_PATH = 'pg_catalog,public,pg_temp';
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
 /**

@@ -9,7 +9,7 @@ import type { Client } from 'pg';
 import type { DrillCheckResult, RestoredTable } from '../../../shared/model';
 import { drillError, fail } from './restore-plan';
 import { RESTORE_ROLE } from './drill-roles';
-import { closeQuietly, connectAs, connectScratch, quoteIdent } from './scratch-client';
+import { closeQuietly, connectAs, connectScratch, quoteIdent, USER_CHECKS_SEARCH_PATH } from './scratch-client';
 import type { ScratchCluster } from './scratch-cluster';
 import type { DrillFrame } from './drill-frame';
 import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
@@ -66,7 +66,7 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
       into.tables.push(...counted.map((t) => ({ ...t, schema: `${database}.${t.schema}` })));
       into.restoredBytes += await frame.abortable(databaseSize(client, database));
       if (database === checksDatabase && options.checks.length > 0) {
-        const checking = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE, 'pg_catalog,public,pg_temp'));
+        const checking = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
         const runs = await frame.abortable(runChecks(checking, options.checks, frame.remaining())).finally(() => closeQuietly(checking));
         into.checks = runs.map((r) => r.result);
         for (const r of runs.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(r));
