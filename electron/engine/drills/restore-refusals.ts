@@ -48,17 +48,50 @@ export function findRefusal(stderr: string): Refusal | null {
   return null;
 }
 
-/** "pg_restore: from TOC entry 3210; 1259 16400 INDEX public evil_idx postgres" just above, or psql's line. */
+/** A "from TOC entry" line's entry, found anywhere in the line: with -j N a worker's prefix can land mid-line. */
+const TOC_LINE = /pg_restore: from TOC entry (\d+; \d+ \d+ .*)$/;
+
+/**
+ * The entry the error at `at` belongs to: "pg_restore: from TOC entry 3210; 1259 16400 INDEX public evil_idx
+ * postgres" above it, or psql's line. With -j N, pg_restore's workers write to one stderr a few bytes at a time,
+ * so another worker's entry line (or its chatter) can come between an entry's line and its error: of the entry
+ * lines since the previous error, the one whose name the error's own block (its message, CONTEXT and "Command
+ * was:" lines) mentions wins, then the nearest. A COPY error names its table itself.
+ */
 function itemOf(lines: string[], at: number): string | undefined {
-  // With -j N, other workers' lines may come between an entry's name and its error; an earlier error is another's.
-  for (let i = at - 1; i >= Math.max(0, at - 12); i--) {
+  const block = errorBlock(lines, at);
+  const candidates: string[] = [];
+  for (let i = at - 1; i >= Math.max(0, at - 40); i--) {
     if (/\bERROR:/.test(lines[i]!)) break;
-    const toc = /^pg_restore: from TOC entry (\d+; \d+ \d+ .*)$/.exec(lines[i]!);
+    const toc = TOC_LINE.exec(lines[i]!);
     const entry = toc ? parseTocList(toc[1]!).entries[0] : undefined;
-    if (entry) return `${entry.desc} ${nameOf(entry.rest)}`;
+    if (entry) candidates.push(`${entry.desc} ${nameOf(entry.rest)}`);
   }
+  const mentioned = candidates.find((item) => mentions(block, item));
+  if (mentioned) return mentioned;
+  const copied = /COPY failed for table "([^"]+)"/.exec(lines[at]!);
+  if (copied) return `TABLE DATA ${copied[1]}`;
+  if (candidates[0]) return candidates[0];
   const script = /^psql:[^:]*:(\d+): /.exec(lines[at]!);
   return script ? `line ${script[1]} of the script` : undefined;
+}
+
+/** The error's line and the lines pg_restore or psql print with it, up to the next line of their own. */
+function errorBlock(lines: string[], at: number): string {
+  const block = [lines[at]!];
+  for (let i = at + 1; i < lines.length && i <= at + 20; i++) {
+    if (/^(pg_restore|psql):/.test(lines[i]!)) break;
+    block.push(lines[i]!);
+  }
+  return block.join('\n');
+}
+
+/** Whether the error block names the item's object ("INDEX public.evil_idx" -> evil_idx as a word). */
+function mentions(block: string, item: string): boolean {
+  const name = /([^ .(]+)(\(.*\))?$/.exec(item)?.[1];
+  if (!name) return false;
+  const word = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[\\s."(,])${word}($|[\\s".(,:;])`).test(block);
 }
 
 /** The drill's message for a refusal. */

@@ -71,6 +71,30 @@ describe('findRefusal', () => {
     expect(findRefusal('pg_restore: from TOC entry 12; 1255 16401 FUNCTION public f() app\nERROR:  syntax error\nERROR:  permission denied for language c')).toEqual({ attempt: 'load code (a function in the untrusted language c)' });
   });
 
+  it('with parallel workers, names the entry the error itself mentions, not another worker\'s', () => {
+    // pg_restore -j 2: both workers failed; worker B's entry line came between worker A's and A's error.
+    const stderr = [
+      'pg_restore: from TOC entry 3352; 0 16400 TABLE DATA public checked app',
+      'pg_restore: from TOC entry 3207; 1259 16420 INDEX public other_idx app',
+      'pg_restore: creating CONSTRAINT "public.innocent innocent_pkey"',
+      'pg_restore: error: COPY failed for table "checked": ERROR:  must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program',
+      'CONTEXT:  SQL statement "COPY (select 1) TO PROGRAM \'id\'"',
+      'COPY checked, line 1: "1"',
+    ].join('\n');
+    expect(findRefusal(stderr)).toEqual({ attempt: 'run a program (COPY … PROGRAM)', item: 'TABLE DATA public.checked' });
+  });
+
+  it("finds an entry line another worker's output broke into, and falls back to the table a COPY error names", () => {
+    const broken = [
+      'pg_restore: pg_restore: from TOC entry 3352; 0 16400 TABLE DATA public checked app',
+      'finished item 3351 TABLE DATA innocent',
+      'pg_restore: error: COPY failed for table "checked": ERROR:  must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program',
+    ].join('\n');
+    expect(findRefusal(broken)?.item).toBe('TABLE DATA public.checked');
+    const lost = 'pg_restore: error: COPY failed for table "checked": ERROR:  must be superuser or have privileges of the pg_execute_server_program role to COPY to or from an external program';
+    expect(findRefusal(lost)?.item).toBe('TABLE DATA checked');
+  });
+
   it("keeps psql's line for a plain dump, and finds nothing in an ordinary failure", () => {
     expect(findRefusal('psql:<stdin>:57: ERROR:  must be superuser to execute ALTER SYSTEM command')).toEqual({ attempt: "change the server's configuration (ALTER SYSTEM)", item: 'line 57 of the script', scriptLine: 57 });
     expect(findRefusal('pg_restore: error: could not execute query: ERROR:  relation "x" does not exist')).toBeNull();
