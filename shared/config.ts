@@ -95,6 +95,10 @@ export const drillSchema = z.strictObject({
   /** id of a postgres source: restored row counts must be within `tolerance` of its live counts. */
   compareTo: sourceId.optional(),
   tolerance: percent().default(0.05),
+  /** A drill restoring fewer rows than this (all tables together) fails; without it, all-empty tables only warn. */
+  minRows: z.number().int().min(1).optional(),
+  /** A drill restoring fewer tables than this fails. */
+  minTables: z.number().int().min(1).optional(),
   /** A drill taking longer is stopped and recorded as an error. */
   timeout: duration().default(6 * 3_600_000),
 });
