@@ -1,9 +1,9 @@
 // Reads, validates and writes the config file. A problem is one line naming the file, the field and the fix;
 // a broken file is never written over the last good one.
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, copyFileSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { validateConfig, formatPath, type Config, type ConfigProblem } from '../../shared/config';
+import { ConfigWriteError, writeConfigFile } from './config-write';
 
 export type LoadedConfig =
   | { ok: true; file: string; config: Config }
@@ -77,22 +77,18 @@ function checkFiles(config: Config): ConfigProblem[] {
 }
 
 /**
- * Validates `text` and only then replaces `file` atomically (write a temp file, fsync, rename), keeping the
- * previous version as `file.bak`. Invalid text leaves the existing file untouched.
+ * Validates `text` and only then replaces `file` (through a symlink to its target, keeping its mode, owner and
+ * group; atomically, the previous version kept as `.bak`: see config-write.ts). Invalid text, or a write that
+ * fails, leaves the existing file untouched.
  */
 export function saveConfigText(file: string, text: string): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
   const result = parseConfigText(text);
   if (!result.ok) return result;
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    writeConfigFile(file, text);
+  } catch (err) {
+    if (err instanceof ConfigWriteError) return { ok: false, problems: [{ path: '', message: err.message }] };
+    throw err;
   }
-  if (existsSync(file)) copyFileSync(file, `${file}.bak`);
-  renameSync(tmp, file);
   return result;
 }

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,6 @@ sources:
     expect(saveConfigText(file, changed).ok).toBe(true);
     expect(readFileSync(file, 'utf8')).toBe(changed);
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(good);
-    expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
