@@ -11,7 +11,7 @@ import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
 import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
 import { chooseDrillBackup, DrillRequestError } from './drill-choice';
-import type { HistoryStore, PollEntry } from './store/types';
+import type { HistoryStore, PollEntry, StatusJudgement } from './store/types';
 
 export type EngineEvent =
   | { type: 'status'; event: StatusEvent }
@@ -216,7 +216,7 @@ export class Engine {
             });
       const stored = this.store.recordDrill({ ...drill, message: redact(drill.message) });
       this.emit({ type: 'drill', drill: stored });
-      this.noteHealth(sourceId, this.judge(source));
+      this.noteHealth(sourceId, this.judge(source), this.now());
       return stored;
     });
   }
@@ -344,13 +344,18 @@ export class Engine {
     this.states.set(source.id, {
       poll,
       backups: poll.ok ? backups : previous.backups,
-      consecutiveFailures: poll.ok ? 0 : previous.consecutiveFailures + 1,
+      // Counted in the history, so serve and a cron check polling the same source judge the same run of failures.
+      consecutiveFailures: poll.ok ? 0 : this.store.consecutiveFailures(source.id) + 1,
       health: previous.health,
       recorded: false,
     });
   }
 
-  /** Judges the freshly observed sources (and those linked to them), records polls and status changes. */
+  /**
+   * Judges the freshly observed sources (and those linked to them), and records polls and status changes in one
+   * write transaction: the history, not this process's memory, decides what is a change (store/history.ts), so
+   * serve and a cron check on one file store each change once, and only the process that stored it tells.
+   */
   private commit(ids: string[]): void {
     const healths = new Map<string, SourceHealth>();
     const entries: PollEntry[] = [];
@@ -364,23 +369,32 @@ export class Engine {
         entries.push({ poll: state.poll, backups: state.poll.ok ? state.backups : [] });
       }
     }
-    this.store.recordPolls(entries);
+    const judgements: StatusJudgement[] = [...healths].map(([id, health]) => this.judgement(id, health, this.state(id).poll?.at ?? this.now()));
     for (const id of ids) {
-      for (const linked of this.linkedTo(id)) if (!healths.has(linked)) healths.set(linked, this.judge(this.source(linked)));
+      for (const linked of this.linkedTo(id)) {
+        if (healths.has(linked)) continue;
+        const health = this.judge(this.source(linked));
+        healths.set(linked, health);
+        judgements.push(this.judgement(linked, health, this.now()));
+      }
     }
+    const { events } = this.store.recordPolls(entries, judgements);
     for (const [id, health] of healths) {
-      this.noteHealth(id, health);
+      this.state(id).health = health;
+      for (const event of events) if (event.sourceId === id) this.emit({ type: 'status', event });
       if (ids.includes(id)) this.emit({ type: 'poll', summary: this.summary(id) });
     }
   }
 
-  private noteHealth(id: string, health: SourceHealth): void {
-    const state = this.state(id);
-    const previous = state.health?.status ?? this.store.lastStatus(id);
-    state.health = health;
-    if (previous === health.status) return;
-    const event = this.store.recordEvent({ at: this.now(), sourceId: id, from: previous, to: health.status, findings: health.findings });
-    this.emit({ type: 'status', event });
+  /** Records a judgement made outside a poll (after a drill); tells subscribers if it stored a change. */
+  private noteHealth(id: string, health: SourceHealth, at: number): void {
+    this.state(id).health = health;
+    const event = this.store.recordStatus(this.judgement(id, health, at));
+    if (event) this.emit({ type: 'status', event });
+  }
+
+  private judgement(id: string, health: SourceHealth, at: number): StatusJudgement {
+    return { sourceId: id, at, polledAt: this.state(id).poll?.at ?? null, status: health.status, findings: health.findings };
   }
 
   /** Sources whose judgement depends on this one's observations. */

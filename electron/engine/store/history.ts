@@ -22,7 +22,7 @@ import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/inde
 import { MinMaxSeriesQuery } from './min-max-series';
 import { PollCompactor, type CompactionReport } from './poll-compaction';
 import { storedBytesOf } from './stored-bytes';
-import type { HistoryStore, PollEntry } from './types';
+import type { HistoryStore, PollEntry, StatusJudgement } from './types';
 
 export { HistoryFileError } from './migrations/index';
 
@@ -56,6 +56,11 @@ interface BackupRow {
   first_seen_at: number;
 }
 
+interface LastEventRow {
+  at: number;
+  to_status: Status;
+}
+
 interface EventRow {
   id: number;
   at: number;
@@ -72,6 +77,8 @@ export class History implements HistoryStore {
   private readonly selectLatestPoll;
   private readonly selectOkNewestFirst;
   private readonly selectLastStatus;
+  private readonly selectLastEvent;
+  private readonly selectNewestPollAt;
   private readonly selectBackups;
   private readonly selectPolls;
   private readonly selectEvents;
@@ -79,7 +86,7 @@ export class History implements HistoryStore {
   private readonly ageSeries: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly recordPollsTransaction;
-  private readonly recordEventTransaction;
+  private readonly recordStatusTransaction;
   private readonly drillTable: DrillTable;
   private readonly compactor: PollCompactor;
   /**
@@ -150,6 +157,10 @@ export class History implements HistoryStore {
     this.selectLastStatus = db
       .prepare<[string], Status>('SELECT to_status FROM events WHERE source_id = ? ORDER BY at DESC, id DESC LIMIT 1')
       .pluck();
+    this.selectLastEvent = db.prepare<[string], LastEventRow>(
+      'SELECT at, to_status FROM events WHERE source_id = ? ORDER BY at DESC, id DESC LIMIT 1',
+    );
+    this.selectNewestPollAt = db.prepare<[string], number | null>('SELECT MAX(at) FROM polls WHERE source_id = ?').pluck();
     this.selectBackups = db.prepare<[string, number, number], BackupRow>(
       'SELECT * FROM backups WHERE source_id = ? AND finished_at < ? ORDER BY finished_at DESC, id DESC LIMIT ?',
     );
@@ -167,16 +178,19 @@ export class History implements HistoryStore {
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.drillTable = new DrillTable(db);
     this.compactor = new PollCompactor(db);
-    this.recordPollsTransaction = db.transaction((entries: PollEntry[]) => this.writePolls(entries));
-    this.recordEventTransaction = db.transaction((event: StatusEvent) =>
-      this.insertEvent.run(event.at, event.sourceId, event.from, event.to, JSON.stringify(event.findings)),
-    );
+    this.recordPollsTransaction = db.transaction((entries: PollEntry[], judgements: StatusJudgement[]) => {
+      const { newBackups } = this.writePolls(entries);
+      const events = judgements.map((judgement) => this.writeStatus(judgement)).filter((event) => event !== null);
+      return { newBackups, events };
+    });
+    this.recordStatusTransaction = db.transaction((judgement: StatusJudgement) => this.writeStatus(judgement));
   }
 
-  recordPolls(entries: PollEntry[]): { newBackups: number } {
+  recordPolls(entries: PollEntry[], judgements: StatusJudgement[] = []): { newBackups: number; events: StatusEvent[] } {
     try {
-      // IMMEDIATE takes the write lock up front, so a reader in another process cannot make us fail half-way.
-      return this.recordPollsTransaction.immediate(entries);
+      // IMMEDIATE takes the write lock up front, so a reader in another process cannot make us fail half-way,
+      // and no other writer can record a status between our reading the last one and storing the change.
+      return this.recordPollsTransaction.immediate(entries, judgements);
     } catch (error) {
       // The rolled-back backups may be in the cache; forgetting everything only costs a few lookups.
       this.storedBackups.clear();
@@ -235,9 +249,27 @@ export class History implements HistoryStore {
     return { newBackups };
   }
 
-  recordEvent(event: StatusEvent): StatusEvent {
-    const { lastInsertRowid } = this.recordEventTransaction.immediate(event);
-    return { ...event, id: Number(lastInsertRowid) };
+  recordStatus(judgement: StatusJudgement): StatusEvent | null {
+    return this.recordStatusTransaction.immediate(judgement);
+  }
+
+  /**
+   * Inside the write lock: the change (if any) from the source's last stored status, whoever stored it. Every
+   * process that polls a source judges it, so the first to write a change stores it and the others find it
+   * already there; events of a source are stored in the order of their observation times.
+   */
+  private writeStatus(judgement: StatusJudgement): StatusEvent | null {
+    const { sourceId, at, polledAt, status, findings } = judgement;
+    const newestPollAt = this.selectNewestPollAt.get(sourceId) ?? null;
+    // Another process polled this source after the poll this judgement rests on: its newer view decides.
+    if (newestPollAt !== null && (polledAt === null || polledAt < newestPollAt)) return null;
+    const last = this.selectLastEvent.get(sourceId);
+    // Observed before the last change was, written late: a change now would contradict the order of observations.
+    if (last !== undefined && at < last.at) return null;
+    const from = last?.to_status ?? null;
+    if (from === status) return null;
+    const { lastInsertRowid } = this.insertEvent.run(at, sourceId, from, status, JSON.stringify(findings));
+    return { id: Number(lastInsertRowid), at, sourceId, from, to: status, findings };
   }
 
   latestPoll(sourceId: string): Poll | null {

@@ -1,6 +1,6 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
 import type { CompactionReport } from './poll-compaction';
-import type { BackupRecord, Drill, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
+import type { BackupRecord, Drill, Finding, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
 export interface PollEntry {
   poll: Poll;
@@ -8,10 +8,32 @@ export interface PollEntry {
   backups: ObservedBackup[];
 }
 
+/**
+ * A source's status as one process judged it. Several processes (serve, the app, cron `check`) judge the same
+ * sources into one history: the store, not the process's memory, decides whether this is a change.
+ */
+export interface StatusJudgement {
+  sourceId: string;
+  /** When the judged state was observed (a poll's `at`; when a drill or a linked source changed it): the event's time. */
+  at: number;
+  /** The source's own poll this judgement rests on (null: none). A newer poll in the history, by anyone, makes it stale. */
+  polledAt: number | null;
+  status: Status;
+  findings: Finding[];
+}
+
 export interface HistoryStore {
-  /** Records polls and their new backups in ONE transaction; returns how many backups were new. */
-  recordPolls(entries: PollEntry[]): { newBackups: number };
-  recordEvent(event: StatusEvent): StatusEvent;
+  /**
+   * Records polls and their new backups, and decides the status changes of `judgements`, in ONE write
+   * transaction (BEGIN IMMEDIATE); returns how many backups were new and the events this call stored.
+   */
+  recordPolls(entries: PollEntry[], judgements?: StatusJudgement[]): { newBackups: number; events: StatusEvent[] };
+  /**
+   * Stores an event if the judgement changes the source's last stored status and is not stale: a judgement whose
+   * poll is older than the source's newest stored poll, or older than its last event, changes nothing (a newer
+   * observation already decided). Returns the event, or null. The only way events are written.
+   */
+  recordStatus(judgement: StatusJudgement): StatusEvent | null;
   latestPoll(sourceId: string): Poll | null;
   /** Failed polls in a row, newest first, stopping at the first successful one. */
   consecutiveFailures(sourceId: string): number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StatusEvent } from '../../../shared/model';
+import type { Status, StatusEvent } from '../../../shared/model';
+import type { StatusJudgement } from '../../../electron/engine/store/types';
 import { MINUTE, T0, openHistory } from './temp-history';
 
 const staleDump: StatusEvent['findings'] = [
@@ -12,41 +13,58 @@ const staleDump: StatusEvent['findings'] = [
   },
 ];
 
+/** A judgement of a source no one has polled yet (polledAt null), so only the order of events decides. */
+const judged = (sourceId: string, at: number, status: Status, findings: StatusEvent['findings'] = []): StatusJudgement => ({
+  sourceId,
+  at,
+  polledAt: null,
+  status,
+  findings,
+});
+
 describe('History events', () => {
-  it('gives back an event as recorded, with the id it was given', () => {
+  it('gives back a stored change as recorded, with the id it was given', () => {
     const { history } = openHistory();
-    const event: StatusEvent = { at: T0, sourceId: 'app', from: 'ok', to: 'critical', findings: staleDump };
-    const stored = history.recordEvent(event);
-    expect(stored.id).toEqual(expect.any(Number));
-    expect(history.events({ sourceId: 'app' })).toEqual([{ ...event, id: stored.id }]);
+    history.recordStatus(judged('app', T0, 'ok'));
+    const stored = history.recordStatus(judged('app', T0 + MINUTE, 'critical', staleDump));
+    expect(stored).toEqual({ id: expect.any(Number), at: T0 + MINUTE, sourceId: 'app', from: 'ok', to: 'critical', findings: staleDump });
+    expect(history.events({ sourceId: 'app' })[0]).toEqual(stored);
   });
 
-  it('a first event may have no previous status', () => {
+  it('a first event has no previous status', () => {
     const { history } = openHistory();
-    history.recordEvent({ at: T0, sourceId: 'app', from: null, to: 'ok', findings: [] });
-    expect(history.events({})[0]).toMatchObject({ from: null, to: 'ok', findings: [] });
+    expect(history.recordStatus(judged('app', T0, 'ok'))).toMatchObject({ from: null, to: 'ok', findings: [] });
+    expect(history.events({})).toHaveLength(1);
   });
 
-  it('lastStatus is the status the newest event moved to', () => {
+  it('the same status again is no change, whoever judges it', () => {
+    const { history } = openHistory();
+    history.recordStatus(judged('app', T0, 'critical', staleDump));
+    expect(history.recordStatus(judged('app', T0 + MINUTE, 'critical', staleDump))).toBeNull();
+    expect(history.events({ sourceId: 'app' })).toHaveLength(1);
+  });
+
+  it('lastStatus is the status the newest event moved to; a change observed before it is not stored', () => {
     const { history } = openHistory();
     expect(history.lastStatus('app')).toBeNull();
-    history.recordEvent({ at: T0, sourceId: 'app', from: null, to: 'ok', findings: [] });
-    history.recordEvent({ at: T0 + 2 * MINUTE, sourceId: 'app', from: 'ok', to: 'critical', findings: staleDump });
-    history.recordEvent({ at: T0 + 3 * MINUTE, sourceId: 'other', from: null, to: 'warning', findings: [] });
-    // Recorded late, but older: must not win.
-    history.recordEvent({ at: T0 + 1 * MINUTE, sourceId: 'app', from: 'ok', to: 'unknown', findings: [] });
+    history.recordStatus(judged('app', T0, 'ok'));
+    history.recordStatus(judged('app', T0 + 2 * MINUTE, 'critical', staleDump));
+    history.recordStatus(judged('other', T0 + 3 * MINUTE, 'warning'));
+    // Recorded late, but older: must not win, nor be stored out of order.
+    expect(history.recordStatus(judged('app', T0 + 1 * MINUTE, 'unknown'))).toBeNull();
     expect(history.lastStatus('app')).toBe('critical');
     expect(history.lastStatus('other')).toBe('warning');
 
     // Two changes in the same millisecond: the one recorded last is the current one.
-    history.recordEvent({ at: T0 + 2 * MINUTE, sourceId: 'app', from: 'critical', to: 'ok', findings: [] });
+    expect(history.recordStatus(judged('app', T0 + 2 * MINUTE, 'ok'))).toMatchObject({ from: 'critical', to: 'ok' });
     expect(history.lastStatus('app')).toBe('ok');
   });
 
   it('lists newest first, filtered by source and since, limited to the newest', () => {
     const { history } = openHistory();
+    // even: ok, critical, ok at minutes 0, 2, 4; odd: the same at minutes 1, 3, 5.
     for (let i = 0; i < 6; i++) {
-      history.recordEvent({ at: T0 + i * MINUTE, sourceId: i % 2 ? 'odd' : 'even', from: null, to: 'ok', findings: [] });
+      history.recordStatus(judged(i % 2 ? 'odd' : 'even', T0 + i * MINUTE, (i >> 1) % 2 ? 'critical' : 'ok'));
     }
     const minutes = (events: StatusEvent[]): number[] => events.map((e) => (e.at - T0) / MINUTE);
     expect(minutes(history.events({}))).toEqual([5, 4, 3, 2, 1, 0]);

@@ -20,7 +20,7 @@ describe('the history file', () => {
   it('keeps polls, backups and events when the app restarts', () => {
     const { history, file } = openHistory();
     history.recordPolls([{ poll: okPoll('app', T0), backups: [dump('/b/app.dump', T0 - DAY)] }]);
-    history.recordEvent({ at: T0, sourceId: 'app', from: null, to: 'ok', findings: [] });
+    history.recordStatus({ at: T0, sourceId: 'app', polledAt: T0, status: 'ok', findings: [] });
     history.close();
 
     const reopened = openHistory(file).history;
@@ -30,6 +30,7 @@ describe('the history file', () => {
     // Reopening does not re-run migrations over existing tables, and the backup is still known.
     expect(reopened.recordPolls([{ poll: okPoll('app', T0 + DAY), backups: [dump('/b/app.dump', T0 - DAY)] }])).toEqual({
       newBackups: 0,
+      events: [],
     });
   });
 

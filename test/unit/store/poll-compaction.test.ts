@@ -139,7 +139,9 @@ describe('compacting a year of 5-minute polls', () => {
         return { poll: okPoll('archive', at, { newestBackupAt: at - ageMinutes * MINUTE }), backups: [dump('/b/old.dump', T0 + 9 * DAY)] };
       }),
     );
-    history.recordEvent({ at: T0 + 150 * DAY + 10 * HOUR + 30 * MINUTE, sourceId: 'offsite', from: 'ok', to: 'unknown', findings: [] });
+    // An old change, judged by a process that has seen the source's latest poll.
+    const polledAt = history.latestPoll('offsite')!.at;
+    expect(history.recordStatus({ at: T0 + 150 * DAY + 10 * HOUR + 30 * MINUTE, sourceId: 'offsite', polledAt, status: 'unknown', findings: [] })).not.toBeNull();
     before.rows = pollCount(file);
     before.rawWindowRows = pollCount(file, `at >= ${RAW_SINCE}`);
     before.nextDayRawRows = pollCount(file, `at >= ${RAW_SINCE + DAY}`);
