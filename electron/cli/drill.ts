@@ -31,10 +31,10 @@ export async function drillCommand(options: DrillOptions): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     await engine.sweepLeftovers();
-    // Look at the source first, so the newest backup is what is there now, and it is recorded.
-    await engine.pollSource(options.source).catch((err: unknown) => {
-      throw new CliError(`--source: ${(err as Error).message}`, EXIT_UNKNOWN);
-    });
+    if (!config.sources.some((s) => s.id === options.source)) {
+      throw new CliError(`--source: no source "${options.source}" in the config (sources: ${config.sources.map((s) => s.id).join(', ') || 'none configured'})`, EXIT_UNKNOWN);
+    }
+    // runDrill looks at the source first: the newest backup is what is there now, and that poll is recorded.
     const drill = await engine.runDrill(options.source, { backupKey: options.backup, signal: controller.signal });
     progress.done();
     process.stdout.write(options.json ? `${terminalJson(drillJson(drill), 2)}\n` : drillText(drill));

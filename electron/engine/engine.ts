@@ -3,6 +3,7 @@
 import type { Config, DrillConfig, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
+import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './health/evaluate';
 import { redact } from './health/rules';
 import type { EvaluationInput } from './health/types';
@@ -201,8 +202,11 @@ export class Engine {
     if (!probe.drill) return Promise.reject(new DrillRequestError(`${sourceId} is a ${source.kind} source, which holds no backups to restore; drill one of its backup sources`));
     const timeoutMs = drillSettings(source)?.timeout ?? DEFAULT_DRILL_TIMEOUT_MS;
     return this.drillScheduler.run(`drill:${sourceId}`, timeoutMs + 60_000, async (signal) => {
+      // Look first (joining a poll under way), so the drill restores what is there now, never "no backups" from a
+      // history that has not looked yet (a drill before the first poll, from the CLI, the API or the schedule).
+      await this.pollSource(sourceId);
       const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 10_000 }), this.now(), Infinity);
-      const choice = chooseDrillBackup(sourceId, known, this.now(), opts.backupKey);
+      const choice = chooseDrillBackup(sourceId, known, this.now(), opts.backupKey, { source, poll: this.state(sourceId).poll });
       const drill =
         'noneRestores' in choice
           ? choice.noneRestores
@@ -260,8 +264,8 @@ export class Engine {
       const last = this.store.drills(source.id, { limit: 1 })[0]?.finishedAt;
       // Never in the first minute: let the first polls find the backups, and the app start up calmly.
       firstDelay.set(`drill:${source.id}`, Math.max(this.drillStartDelayMs, last === undefined ? 0 : last + intervalMs - now));
-      // Poll first (joining a poll under way), so the drill restores what is there now.
-      return [{ key: `drill:${source.id}`, intervalMs, run: () => this.pollSource(source.id).then(() => this.runDrill(source.id)) }];
+      // runDrill polls first.
+      return [{ key: `drill:${source.id}`, intervalMs, run: () => this.runDrill(source.id) }];
     });
     this.scheduler.every([...polls, ...drills], (key) => firstDelay.get(key) ?? 0);
   }
@@ -314,7 +318,7 @@ export class Engine {
       const observation = await this.scheduler.run(`poll:${source.id}`, timeoutMs + Math.min(PROBE_GRACE_MS, timeoutMs), (signal) =>
         this.probeOf(source).observe(source, { signal, timeoutMs, config: this.config, now: this.now, secrets: this.secrets }),
       );
-      backups = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
+      backups = [...observation.backups].sort(newestFirst);
       const newestReadable = backups.find((b) => b.readable);
       poll = {
         sourceId: source.id,
@@ -460,7 +464,7 @@ function mergeBackups(sourceId: string, present: ObservedBackup[], stored: Evalu
     seen.add(id);
     merged.push(backup);
   }
-  return merged.sort((a, b) => b.finishedAt - a.finishedAt).slice(0, limit);
+  return merged.sort(newestFirst).slice(0, limit);
 }
 
 function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[]): string[] {

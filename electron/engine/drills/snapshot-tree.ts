@@ -7,6 +7,7 @@ import type { Stats } from 'node:fs';
 import { chmod, lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObservedBackup } from '../../../shared/model';
+import { byNewest } from '../../../shared/newest-backup';
 import { readDirectoryDumpHeader, readDumpFileHeader } from '../probes/dump-header';
 
 /** Files and directory dumps whose header is read looking for pg_dump output; the rest are only counted. */
@@ -110,8 +111,9 @@ export async function walkTree(root: string, options: WalkOptions = {}): Promise
 }
 
 /**
- * The newest readable pg_dump output among the tree's candidates, by the time pg_dump wrote in its header, else
- * the file's time (restic and borg restore mtimes); pg_dumpall output is left out (the dump drill refuses it).
+ * The newest readable pg_dump output among the tree's candidates, by the one definition of newest
+ * (shared/newest-backup.ts: the time pg_dump wrote in its header, else the file's time, which restic and borg
+ * restore); pg_dumpall output is left out (the dump drill refuses it).
  */
 export async function newestDump(tree: SnapshotTree): Promise<ObservedBackup | null> {
   const found: ObservedBackup[] = [];
@@ -122,11 +124,11 @@ export async function newestDump(tree: SnapshotTree): Promise<ObservedBackup | n
     found.push({
       key: candidate.path,
       type: 'dump',
-      finishedAt: reading.header.createdAt ?? Math.trunc(candidate.mtimeMs),
+      finishedAt: Math.trunc(candidate.mtimeMs),
       sizeBytes: candidate.size,
       readable: true,
       meta: { header: reading.header },
     });
   }
-  return found.sort((a, b) => b.finishedAt - a.finishedAt || (a.key < b.key ? -1 : 1))[0] ?? null;
+  return byNewest(found)[0] ?? null;
 }

@@ -2,11 +2,12 @@
 // Each rule ignores sources of a kind it does not judge, so evaluate() decides only which ones run.
 // Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
 // and a gap while the app was not running is "not observed", never a backup failure.
-import type { PostgresSourceConfig, SourceConfig } from '../../../shared/config';
+import type { DumpDirSourceConfig, PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import { majorOfVersion, majorOfVersionNum } from '../postgres-version';
 import { urlDatabase } from '../postgres-url';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
+import { byNewest, newestFirst } from '../../../shared/newest-backup';
 import type { EvaluationInput } from './types';
 
 export type Rule = (input: EvaluationInput) => Finding[];
@@ -116,6 +117,19 @@ export const noBackups: Rule = (input) => {
   const before = lastSeen
     ? ` (the newest one seen before, ${fileName(lastSeen.key)}, finished ${formatDuration(ageAt(input, lastSeen.finishedAt))} ago)`
     : '';
+  const settling = source.kind === 'dump-dir' && input.latest?.metrics?.kind === 'dump-dir' ? input.latest.metrics.inProgress : 0;
+  if (source.kind === 'dump-dir' && settling > 0) {
+    // The files are there, only too fresh to judge (a copy, a dump under way): unknown, never ok, not critical.
+    return [
+      {
+        rule: 'no-backups',
+        status: 'unknown',
+        message: `no settled backup yet: ${stillBeingWritten(source, settling)}; judged at the first poll after ${settling === 1 ? 'it has' : 'they have'} been unchanged for ${formatDuration(source.settle)} (settle)${lastSeen ? `; the newest backup seen before, ${fileName(lastSeen.key)}, finished ${formatDuration(ageAt(input, lastSeen.finishedAt))} ago` : ''}`,
+        observed: 0,
+        limit: 1,
+      },
+    ];
+  }
   return [
     {
       rule: 'no-backups',
@@ -126,6 +140,13 @@ export const noBackups: Rule = (input) => {
     },
   ];
 };
+
+/** "9 files matching "*.dump" in /backups changed in the last 1m and are still being written" (dump-dir settle). */
+export function stillBeingWritten(source: Pick<DumpDirSourceConfig, 'path' | 'pattern' | 'settle' | 'host'>, count: number): string {
+  const where = source.host ? `${source.path} on ${source.host}` : source.path;
+  const files = count === 1 ? '1 file' : `${count.toLocaleString('en-US')} files`;
+  return `${files} matching "${source.pattern}" in ${where} changed in the last ${formatDuration(source.settle)} and ${count === 1 ? 'is' : 'are'} still being written`;
+}
 
 export const backupAge: Rule = (input) => {
   const source = backupSource(input);
@@ -390,10 +411,6 @@ export function isReadable(backup: ObservedBackup): boolean {
   return backup.readable && backup.sizeBytes > 0;
 }
 
-function byNewest<T extends ObservedBackup>(backups: readonly T[]): T[] {
-  return [...backups].sort((a, b) => b.finishedAt - a.finishedAt);
-}
-
 function newestBackup(input: EvaluationInput): ObservedBackup | undefined {
   return byNewest(input.backups)[0];
 }
@@ -410,7 +427,7 @@ function newestReadableBackup(input: EvaluationInput): ObservedBackup | undefine
 export function previousMedianSize(history: readonly ObservedBackup[], newest: ObservedBackup): { value: number; count: number } | null {
   const dbName = newest.meta?.header?.dbName;
   const previous = byNewest(history)
-    .filter((b) => b.finishedAt < newest.finishedAt && b.key !== newest.key && isReadable(b))
+    .filter((b) => newestFirst(newest, b) < 0 && b.key !== newest.key && isReadable(b))
     .filter((b) => dbName === undefined || b.meta?.header?.dbName === dbName)
     .slice(0, SIZE_MEDIAN_WINDOW);
   if (previous.length < SIZE_MEDIAN_MIN) return null;

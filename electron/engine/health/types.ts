@@ -10,9 +10,9 @@ export interface EvaluationInput {
   latest: Poll | null;
   /** Failed polls in a row up to and including `latest`. */
   consecutiveFailures: number;
-  /** Backups present at the latest poll (dump-dir), newest finishedAt first. */
+  /** Backups present at the latest poll (dump-dir), newest first (shared/newest-backup.ts). */
   backups: ObservedBackup[];
-  /** Stored history of this source's backups, newest finishedAt first (at least the 8 newest). */
+  /** Stored history of this source's backups, newest first (shared/newest-backup.ts), at least the 8 newest. */
   history: BackupRecord[];
   /** For a dump-dir with `database:`: the linked postgres source and its latest successful metrics. */
   linkedPostgres?: { id: string; metrics: PostgresMetrics | null };

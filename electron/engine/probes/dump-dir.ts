@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
+import { newestFirst } from '../../../shared/newest-backup';
 import { ProbeError, type Probe, type ProbeContext } from './probe';
 import { observeRemoteDir } from './dump-dir-remote';
 import { readDirectoryArchive, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
@@ -28,9 +29,8 @@ export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
     const observed = source.host ? await observeRemote({ ...source, host: source.host }, ctx) : await observeLocal(source, ctx);
     const settledBefore = ctx.now() - source.settle;
     const entries = observed.filter((b): b is ObservedBackup => b !== null);
-    const backups = entries
-      .filter((b) => b.finishedAt <= settledBefore)
-      .sort((a, b) => a.finishedAt - b.finishedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Oldest first, by the one definition of newest (shared/newest-backup.ts).
+    const backups = entries.filter((b) => b.finishedAt <= settledBefore).sort((a, b) => newestFirst(b, a));
     const metrics: DumpDirMetrics = {
       kind: 'dump-dir',
       fileCount: backups.length,
