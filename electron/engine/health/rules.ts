@@ -23,12 +23,20 @@ const SIZE_MEDIAN_MIN = 3;
 const PROBE_ERROR_HINTS: Partial<Record<ProbeErrorCode, string>> = {
   refused: 'check that PostgreSQL is running and listening there',
   timeout: 'check the network and firewall, or raise timeout',
-  'auth-failed': 'check the user and passwordEnv, passwordFile or ~/.pgpass',
   'not-found': 'check that it still exists',
   'permission-denied': 'give the user backup-health runs as read access',
   dns: 'check the host name',
   config: 'fix the source in the config file',
 };
+
+/**
+ * What to check after a refusal, for this source's kind. ~/.pgpass is PostgreSQL's alone: a restic or borg
+ * repository's password, or an ssh login, is named with its fix in the probe's own message.
+ */
+function probeErrorHint(code: ProbeErrorCode, source: SourceConfig): string | undefined {
+  if (code !== 'auth-failed') return PROBE_ERROR_HINTS[code];
+  return source.kind === 'postgres' ? 'check the user and passwordEnv, passwordFile or ~/.pgpass' : undefined;
+}
 
 /** The latest poll failed (or there is none): stale data is not judged, so evaluate() reports only this. */
 export const probeError: Rule = (input) => {
@@ -41,7 +49,7 @@ export const probeError: Rule = (input) => {
     const critical = failures >= defaults.failuresBeforeCritical;
     const where = latest.error?.host ? redact(latest.error.host) : sourceLocation(source);
     const reason = latest.error ? redact(latest.error.message) : 'the probe failed without saying why';
-    const hint = latest.error ? PROBE_ERROR_HINTS[latest.error.code] : undefined;
+    const hint = latest.error ? probeErrorHint(latest.error.code, source) : undefined;
     return [
       {
         rule: 'probe-error',

@@ -152,7 +152,7 @@ export function borgError(source: BorgSourceConfig, result: RunResult): ProbeErr
     case 'PassphraseWrong':
     case 'NoPassphraseFailure':
       return source.passwordEnv || source.passwordFile
-        ? fail('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}`)
+        ? fail('auth-failed', `the passphrase from ${source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv}`} does not open the borg repository ${repo}; it must hold the repository's passphrase, what borg reads from BORG_PASSPHRASE`)
         : fail('auth-failed', `the borg repository ${repo} is encrypted: set passwordFile (chmod 600) or passwordEnv to its passphrase`);
     case 'Repository.DoesNotExist':
       return fail('not-found', `no borg repository at ${repo}: check repo, and that the disk holding it is mounted`);

@@ -112,7 +112,7 @@ export function resticError(source: ResticSourceConfig, subcommand: string, resu
   if (host && result.code === 127) return fail('config', `restic is not installed on ${host}, or not on the PATH of an ssh login there: install restic there`);
   if (/wrong password or no key found/i.test(stderr)) {
     const where = source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv ?? ''}`.trim();
-    return fail('auth-failed', `wrong password for restic repository ${repo}: check passwordFile/passwordEnv (${where})`);
+    return fail('auth-failed', `wrong password for restic repository ${repo}: check passwordFile/passwordEnv (${where}); it must hold the password the repository was made with, what restic reads from RESTIC_PASSWORD`);
   }
   if (/unable to open config file|Is there a repository at the following location|repository does not exist/i.test(stderr)) {
     return fail('not-found', `no restic repository at ${repo}: check repo (restic init creates one)`);

@@ -159,7 +159,7 @@ describe('restic over ssh', () => {
     writeFileSync(wrongFile, 'hunter2-not-it\n', { mode: 0o600 });
     const err = await probeError({ passwordFile: wrongFile });
     expect(err.code).toBe('auth-failed');
-    expect(err.message).toBe(`wrong password for restic repository ${repo} on ${sshd.host}: check passwordFile/passwordEnv (passwordFile ${wrongFile})`);
+    expect(err.message).toBe(`wrong password for restic repository ${repo} on ${sshd.host}: check passwordFile/passwordEnv (passwordFile ${wrongFile}); it must hold the password the repository was made with, what restic reads from RESTIC_PASSWORD`);
 
     process.env.BH_TEST_RESTIC_WRONG = 'hunter3-not-it';
     try {
