@@ -7,6 +7,11 @@ import type { Drill, DrillProgress, Finding, SeriesPoint, SourceKind, SourceSumm
 export type RangeId = '7d' | '30d' | '1y';
 export const RANGES: Record<RangeId, number> = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '1y': 365 * 86_400_000 };
 
+/** Whether a value from the wire is one of the RANGES: an own key only, so "__proto__" or "toString" never is. */
+export function isRangeId(value: unknown): value is RangeId {
+  return typeof value === 'string' && Object.hasOwn(RANGES, value);
+}
+
 /** Charts never get more points than this; the engine reduces the series. */
 export const MAX_CHART_POINTS = 1000;
 

@@ -1,6 +1,6 @@
 // The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
-import { RANGES, MAX_CHART_POINTS, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, MAX_CHART_POINTS, isRangeId, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
@@ -66,7 +66,7 @@ export class ApiService implements BackupHealthApi {
   async source({ id, range }: { id: string; range: RangeId }): Promise<SourceDetail> {
     const { engine, store } = this.options;
     const source = this.sourceConfig(id);
-    if (!(range in RANGES)) throw new ApiError('bad-range', `range must be one of ${Object.keys(RANGES).join(', ')}`);
+    if (!isRangeId(range)) throw new ApiError('bad-range', `range must be one of ${Object.keys(RANGES).join(', ')} (found ${foundValue(range)})`);
     const to = this.now();
     const from = to - RANGES[range];
     const summary = engine.summary(id);
@@ -238,6 +238,14 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** A value from the wire, quoted and cut short for a message: "__proto__", 12, an object. */
+function foundValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === undefined) return 'none';
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'a list' : 'an object';
+  return String(value);
 }
 
 /** Form fields left empty mean "not set", not "set to an empty string". */

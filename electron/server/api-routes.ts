@@ -6,6 +6,8 @@ import { apiErrorValue } from '../engine/api-service';
 import { failure, sendJson } from './responses';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Deeper than any method's arguments go (a source edit is four levels); deeper JSON is refused before it is parsed. */
+export const MAX_BODY_DEPTH = 32;
 
 const METHODS: ReadonlySet<string> = new Set(API_METHODS);
 
@@ -39,7 +41,7 @@ export async function handleApiCall(
   const body = await readBody(req, MAX_BODY_BYTES);
   if (body === 'gone') return;
   if (body === 'too-large') {
-    sendJson(res, 413, failure('too-large', `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MB`), { Connection: 'close' });
+    sendJson(res, 413, failure('too-large', `the request body is larger than ${MAX_BODY_BYTES} bytes (${MAX_BODY_BYTES / 1024 / 1024} MB); send only the method's arguments`), { Connection: 'close' });
     return;
   }
   const args = parseArgs(body);
@@ -81,6 +83,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-la
 /** An empty body means no arguments; otherwise a JSON object (every method takes one, or none). */
 function parseArgs(body: string): { ok: true; value: Record<string, unknown> } | { ok: false; message: string } {
   if (body.trim() === '') return { ok: true, value: {} };
+  // Every later step (validation, the YAML of a saved source, the answer) walks the value recursively.
+  if (nestingDepth(body, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    return { ok: false, message: `the request body is nested deeper than ${MAX_BODY_DEPTH} levels; a method's arguments are an object a few levels deep` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -89,4 +95,24 @@ function parseArgs(body: string): { ok: true; value: Record<string, unknown> } |
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'the body must be a JSON object of the method\'s arguments' };
   return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** How deep the JSON text's objects and arrays go, counted up to just past `limit` (brackets inside strings do not count). */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      deepest = Math.max(deepest, depth);
+      if (deepest > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
