@@ -3,7 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './cli/check';
 import { configCheckCommand } from './cli/config-check';
 import { drillCommand } from './cli/drill';
-import { CliError, EXIT_UNKNOWN } from './cli/context';
+import { CliError } from './cli/context';
+import { EXIT, EXIT_CODES_HELP } from './cli/exit-codes';
 import { historyCommand } from './cli/history';
 import { serveCommand } from './cli/serve';
 import { visibleText } from '../shared/visible-text';
@@ -15,6 +16,8 @@ function program(setExit: (code: number) => void): Command {
     .description('Tells you whether your PostgreSQL backups are real: fresh, the right size, and restorable.')
     .version(typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev')
     .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .configureOutput({ outputError: (text, write) => write(text) });
   const global = (cmd: Command) =>
     cmd
@@ -22,33 +25,33 @@ function program(setExit: (code: number) => void): Command {
       .option('--data <dir>', 'where the history lives (default: ~/.local/share/backup-health)');
 
   global(cli.command('check'))
-    .description('poll every source once, record the results, print a table; exit 0 ok, 1 warning, 2 critical, 3 unknown')
+    .description('poll every source once, record the results, print a table; exit 0 ok, 1 warning, 2 critical, 3 unknown (also a usage or config problem)')
     .option('--json', 'print JSON instead of a table')
     .action(async (options) => setExit(await checkCommand(options)));
 
   global(cli.command('drill'))
-    .description('restore a backup into a throwaway PostgreSQL and verify it; exit 0 pass, 2 fail, 3 error')
+    .description('restore a backup into a throwaway PostgreSQL and verify it; exit 0 pass, 2 fail, 3 could not run (also a usage or config problem)')
     .requiredOption('--source <id>', 'source id')
     .option('--backup <key>', 'the backup to restore (path or file name; default: the newest readable one)')
     .option('--json', 'print JSON instead of text')
     .action(async (options) => setExit(await drillCommand(options)));
 
   global(cli.command('history'))
-    .description("print one source's polls, backups and status changes")
+    .description("print one source's polls, backups and status changes; exit 0, or 3 on a usage, config or history problem")
     .requiredOption('--source <id>', 'source id')
-    .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d)', '7d')
+    .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d, 1y; from 1s to 100y)', '7d')
     .option('--json', 'print JSON instead of tables')
     .action((options) => setExit(historyCommand(options)));
 
   global(cli.command('serve'))
-    .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped')
+    .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped; exit 0 when stopped, 3 when it cannot start')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--open', 'open the URL in the default browser')
     .action(async (options) => setExit(await serveCommand(options)));
 
   const config = cli.command('config').description('work with the config file');
   global(config.command('check'))
-    .description('validate the config file and print every problem')
+    .description('validate the config file and print every problem; exit 0 valid, 3 with problems')
     .action((options) => setExit(configCheckCommand(options)));
   return cli;
 }
@@ -59,13 +62,14 @@ async function main(argv: string[]): Promise<number> {
     await program((code) => (exitCode = code)).parseAsync(argv);
     return exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // --help and --version exit 0; any other refusal of the command line is a usage problem (3, UNKNOWN for check).
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.unknown;
     if (err instanceof CliError) {
       process.stderr.write(`${visibleLines(err.message)}\n`);
       return err.exitCode;
     }
     process.stderr.write(`backup-health: ${visibleLines(err instanceof Error ? err.message : String(err))}\n`);
-    return EXIT_UNKNOWN;
+    return EXIT.unknown;
   }
 }
 

@@ -1,9 +1,10 @@
 // What every CLI command needs: the config (validated, with every problem printed) and the history store.
 import { resolve } from 'node:path';
 import { formatProblem, loadConfig } from '../engine/config';
-import { defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
+import { dataDirProblem, defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
 import { History } from '../engine/store/history';
 import type { Config } from '../../shared/config';
+import { EXIT } from './exit-codes';
 
 export interface GlobalOptions {
   config?: string;
@@ -19,22 +20,30 @@ export class CliError extends Error {
   }
 }
 
-/** Nagios UNKNOWN: the check itself could not run. */
-export const EXIT_UNKNOWN = 3;
+/** Nagios UNKNOWN: the command could not give its answer (see exit-codes.ts). */
+export const EXIT_UNKNOWN = EXIT.unknown;
 
 export function configFile(options: GlobalOptions): string {
   return options.config ? resolve(options.config) : defaultConfigFile();
 }
 
-export function readConfigOrExit(options: GlobalOptions, exitCode = EXIT_UNKNOWN): Config {
+export function readConfigOrExit(options: GlobalOptions): Config {
   const file = configFile(options);
   const loaded = loadConfig(file);
-  if (!loaded.ok) throw new CliError(loaded.problems.map((p) => formatProblem(file, p)).join('\n'), exitCode);
+  if (!loaded.ok) throw new CliError(loaded.problems.map((p) => formatProblem(file, p)).join('\n'), EXIT_UNKNOWN);
   return loaded.config;
 }
 
 export function openHistory(options: GlobalOptions): History {
-  const file = historyFile(options.data ? resolve(options.data) : defaultDataDir());
+  const dir = options.data ? resolve(options.data) : defaultDataDir();
+  const problem = dataDirProblem(dir);
+  if (problem) {
+    throw new CliError(
+      options.data ? `--data must be a directory, ${problem}` : `the history must go in a directory, ${problem}; move it aside or pass --data DIR`,
+      EXIT_UNKNOWN,
+    );
+  }
+  const file = historyFile(dir);
   try {
     return History.open(file);
   } catch (err) {

@@ -1,6 +1,6 @@
 // `backup-health history --source ID`: what was seen of one source — status changes, drills, backups, polls.
 import { parseDuration, formatBytes, formatDuration } from '../../shared/units';
-import { CliError, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
 
@@ -12,13 +12,24 @@ export interface HistoryOptions extends GlobalOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** --since as ms, or a usage error saying what it takes and what it got. */
+function sinceOption(text: string): number {
+  const found = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  const ms = parseDuration(text);
+  if (ms === null) throw new CliError(`--since: ${found} is not a duration (use 90s, 15m, 26h, 7d)`, EXIT_UNKNOWN);
+  if (!(ms >= SINCE_RANGE.min && ms <= SINCE_RANGE.max)) throw new CliError(`--since must be ${SINCE_RANGE.text} (found ${found})`, EXIT_UNKNOWN);
+  return ms;
+}
+
+/** How far back --since may reach: a second at least, a century at most (any further is no longer a date). */
+const SINCE_RANGE = { min: 1000, max: 100 * 365 * 86_400_000, text: 'between 1s and 100y' };
+
 export function historyCommand(options: HistoryOptions): number {
-  const sinceMs = parseDuration(options.since);
-  if (sinceMs === null) throw new CliError(`--since: "${options.since}" is not a duration (use 90s, 15m, 26h, 7d)`, 2);
-  const config = readConfigOrExit(options, 2);
+  const sinceMs = sinceOption(options.since);
+  const config = readConfigOrExit(options);
   if (!config.sources.some((s) => s.id === options.source)) {
     const ids = config.sources.map((s) => s.id).join(', ') || 'none configured';
-    throw new CliError(`--source: no source "${options.source}" in the config (sources: ${ids})`, 2);
+    throw new CliError(`--source: no source "${options.source}" in the config (sources: ${ids})`, EXIT_UNKNOWN);
   }
   const now = Date.now();
   const since = now - sinceMs;

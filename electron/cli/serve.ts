@@ -77,7 +77,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65_535)) throw new CliError(`--port: "${text}" is not a port number (1-65535, or 0 for a free one)`, 2);
+  if (!(port >= 0 && port <= 65_535)) throw new CliError(`--port: "${text}" is not a port number (1-65535, or 0 for a free one)`, EXIT_UNKNOWN);
   return port;
 }
 

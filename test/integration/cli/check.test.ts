@@ -188,13 +188,13 @@ describe('backup-health history', () => {
   it('refuses an unknown source and names the ones there are', async () => {
     const config = writeConfig('history2.yml', dumpSource({ linked: false }));
     const result = await runCli(['history', '--source', 'nope', '--config', config, '--data', data]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr.trim()).toBe('--source: no source "nope" in the config (sources: orders-dumps)');
   });
 });
 
 describe('backup-health config check', () => {
-  it('prints every problem, one line each, and exits 1', async () => {
+  it('prints every problem, one line each, and exits 3 (a config problem, as for every command)', async () => {
     const config = writeConfig(
       'bad.yml',
       `
@@ -208,7 +208,7 @@ describe('backup-health config check', () => {
 `,
     );
     const result = await runCli(['config', 'check', '--config', config]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toEqual([
       `${config}: sources[0].id: must be lowercase letters, digits and dashes, like orders-db`,

@@ -141,7 +141,7 @@ describe('backup-health serve', () => {
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain(`${w.config}: sources[0].path`);
     const badPort = await runCli(['serve', '--config', w.config, '--port', 'http']);
-    expect(badPort.code).toBe(2);
+    expect(badPort.code).toBe(3);
     expect(badPort.stderr).toContain('--port: "http" is not a port number');
   });
 });
