@@ -2,22 +2,48 @@
 // Durations and sizes are written as text ("26h", "1MB") and come out of parsing as numbers (ms, bytes).
 import { z } from 'zod';
 import { repoDashProblem } from './repo-hosts';
-import { DURATION_HINT, SIZE_HINT, parseDuration, parsePercent, parseSize } from './units';
+import { DURATION_HINT, DURATION_RANGES, SIZE_HINT, durationRangeProblem, parseDuration, parsePercent, parseSize, type DurationRange } from './units';
 
-function unitField(parse: (text: string) => number | null, what: string, hint: string) {
-  return z.union([z.string(), z.number()]).transform((input, ctx) => {
-    const value = typeof input === 'string' ? parse(input) : null;
+/**
+ * A value written as text with a unit ("26h", "1MB", "5%"). Any input reaches the check, so a wrong type is
+ * told as such ("expected a duration like 26h, found true"), never as zod's bare "Invalid input".
+ */
+function unitField(parse: (text: string) => number | null, what: string, example: string, hint: string, check?: (value: number, text: string) => string | null) {
+  return z.custom<string | number>(() => true).transform((input, ctx) => {
+    if (typeof input !== 'string') {
+      const tip = typeof input === 'number' ? ` (write it with its unit: ${hint.replace(/^use /, '')})` : '';
+      ctx.addIssue({ code: 'custom', message: `expected ${what} like ${example}, found ${describeFound(input)}${tip}` });
+      return z.NEVER;
+    }
+    const value = parse(input);
     if (value === null) {
-      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(input)} is not ${what} (${hint})` });
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)} is not ${what} (${hint})` });
+      return z.NEVER;
+    }
+    const problem = check?.(value, input);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
     return value;
   });
 }
 
-export const duration = () => unitField(parseDuration, 'a duration', DURATION_HINT);
-export const size = () => unitField(parseSize, 'a size', SIZE_HINT);
-export const percent = () => unitField(parsePercent, 'a percentage', 'use 5%');
+/**
+ * A duration within `range` (shared/units.ts DURATION_RANGES): `config check`, the settings page and the engine
+ * refuse the same values with the same message. `why` follows a value below the floor.
+ */
+export const duration = (range: DurationRange, why?: string) =>
+  unitField(parseDuration, 'a duration', '26h', DURATION_HINT, (ms, text) => {
+    const problem = durationRangeProblem(ms, range, text);
+    return problem && why && ms < range.min ? `${problem}: ${why}` : problem;
+  });
+export const size = () => unitField(parseSize, 'a size', '5GB', SIZE_HINT);
+export const percent = () => unitField(parsePercent, 'a percentage', '5%', 'use 5%');
+
+const interval = () => duration(DURATION_RANGES.interval);
+const timeout = () => duration(DURATION_RANGES.timeout);
+const age = () => duration(DURATION_RANGES.age);
 
 const sourceId = z
   .string()
@@ -27,9 +53,9 @@ const commonSourceFields = {
   id: sourceId,
   name: z.string().min(1).optional(),
   /** How often to poll this source; defaults.interval when absent. */
-  interval: duration().optional(),
+  interval: interval().optional(),
   /** How long one probe may take before it is abandoned; defaults.timeout when absent. */
-  timeout: duration().optional(),
+  timeout: timeout().optional(),
 };
 
 const postgresUrl = z.string().superRefine((text, ctx) => {
@@ -69,8 +95,8 @@ export const postgresSourceSchema = z.strictObject({
   kind: z.literal('postgres'),
   url: postgresUrl,
   ...passwordFields,
-  maxArchiveAge: duration().optional(),
-  maxReplicationLag: duration().optional(),
+  maxArchiveAge: age().optional(),
+  maxReplicationLag: age().optional(),
   /** application_name of every standby that must be streaming from this server. */
   standbys: z.array(z.string().min(1)).optional(),
   /** Databases the coverage rule does not ask a backup for; defaults to ["postgres"]. */
@@ -86,9 +112,9 @@ export const drillCheckSchema = z.strictObject({
 /** Restore drills of a source's backups into a throwaway PostgreSQL. */
 export const drillSchema = z.strictObject({
   /** Run a drill this often; omit for manual drills only. */
-  every: duration().optional(),
+  every: interval().optional(),
   /** Warning when no passing drill is newer than this. */
-  maxAge: duration().optional(),
+  maxAge: age().optional(),
   /** pg_restore -j. */
   jobs: z.number().int().min(1).max(64).default(2),
   checks: z.array(drillCheckSchema).default([]),
@@ -100,7 +126,7 @@ export const drillSchema = z.strictObject({
   /** A drill restoring fewer tables than this fails. */
   minTables: z.number().int().min(1).optional(),
   /** A drill taking longer is stopped and recorded as an error. */
-  timeout: duration().default(6 * 3_600_000),
+  timeout: timeout().default(6 * 3_600_000),
 });
 
 /** `user@backup1` or `backup1` (an ssh config alias works too); a port goes in sshOptions (`Port=2222`). */
@@ -139,7 +165,7 @@ export const dumpDirSourceSchema = z.strictObject({
   path: z.string().min(1),
   /** Glob matched against file and directory names in `path`; directory-format dumps are directories. */
   pattern: z.string().min(1).default('*'),
-  maxAge: duration().optional(),
+  maxAge: age().optional(),
   minSize: size().optional(),
   /** id of the postgres source these dumps come from. */
   database: sourceId.optional(),
@@ -147,7 +173,7 @@ export const dumpDirSourceSchema = z.strictObject({
    * A file changed more recently than this is still being written: it is counted as in progress and judged
    * once it settles, so a half-written dump is neither flagged as too small nor stored as a backup.
    */
-  settle: duration().default(60_000),
+  settle: duration(DURATION_RANGES.settle).default(60_000),
   /** Name of the database these dumps hold, when the dump headers cannot tell (plain SQL without a header). */
   dbname: z.string().min(1).optional(),
   drill: drillSchema.optional(),
@@ -176,7 +202,7 @@ export const resticSourceSchema = z.strictObject({
   snapshotPath: z.string().min(1).optional(),
   /** Only snapshots with these tags (restic --tag a,b). */
   snapshotTag: z.string().min(1).optional(),
-  maxAge: duration().optional(),
+  maxAge: age().optional(),
   minSize: size().optional(),
   drill: resticDrillSchema.optional(),
   ...remoteFields,
@@ -193,7 +219,7 @@ export const borgSourceSchema = z.strictObject({
   passwordFile: passwordFields.passwordFile,
   /** Only archives whose names match this glob (borg --glob-archives), e.g. "orders-*". */
   pattern: z.string().min(1).optional(),
-  maxAge: duration().optional(),
+  maxAge: age().optional(),
   minSize: size().optional(),
   drill: drillSchema.optional(),
   ...remoteFields,
@@ -210,9 +236,9 @@ export const pgbackrestSourceSchema = z.strictObject({
   /** Only this repository (pgbackrest --repo), when the stanza has several. */
   repo: z.number().int().min(1).max(256).optional(),
   /** Critical when the newest backup of any type is older. */
-  maxAge: duration().optional(),
+  maxAge: age().optional(),
   /** Critical when the newest full backup is older. */
-  maxFullAge: duration().optional(),
+  maxFullAge: age().optional(),
   /** Critical when the newest full backup added less than this to the repository. */
   minSize: size().optional(),
   /** id of the postgres source this stanza backs up. */
@@ -225,17 +251,15 @@ export const pgbackrestSourceSchema = z.strictObject({
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);
 
 const DAY_MS = 86_400_000;
-/** The longest chart of raw polls is 30 days (shared/api.ts RANGES); a day more leaves room for a clock that moves. */
-const MIN_KEEP_RAW_POLLS = 31 * DAY_MS;
 
 export const defaultsSchema = z.strictObject({
-  interval: duration().default(5 * 60_000),
-  timeout: duration().default(30_000),
+  interval: interval().default(5 * 60_000),
+  timeout: timeout().default(30_000),
   /** Probes running at once. */
   concurrency: z.number().int().min(1).max(64).default(4),
-  maxAge: duration().default(26 * 3_600_000),
-  maxArchiveAge: duration().default(15 * 60_000),
-  maxReplicationLag: duration().default(5 * 60_000),
+  maxAge: age().default(26 * 3_600_000),
+  maxArchiveAge: age().default(15 * 60_000),
+  maxReplicationLag: age().default(5 * 60_000),
   /** Failed polls in a row after which an unobservable source turns from unknown to critical. */
   failuresBeforeCritical: z.number().int().min(1).default(5),
   /** Restore drills running at once (they are heavy: a PostgreSQL each). */
@@ -258,8 +282,7 @@ export const defaultsSchema = z.strictObject({
    * Polls younger than this are kept as recorded; older ones are thinned to each hour's extremes and failures.
    * At least 31 days, so the 30-day charts always show every poll.
    */
-  keepRawPolls: duration()
-    .refine((ms) => ms >= MIN_KEEP_RAW_POLLS, 'must be at least 31d: the 30-day charts show every poll, and older polls are thinned to hourly highs and lows')
+  keepRawPolls: duration(DURATION_RANGES.keepRawPolls, 'the 30-day charts show every poll, and older polls are thinned to hourly highs and lows')
     .default(35 * DAY_MS),
 });
 
@@ -348,30 +371,98 @@ export type ParsedConfig = { ok: true; config: Config } | { ok: false; problems:
 
 /** Validate already-parsed YAML/JSON. Every problem is reported, not just the first. */
 export function validateConfig(raw: unknown): ParsedConfig {
-  const result = configSchema.safeParse(raw ?? {});
+  const result = configSchema.safeParse(withEmptySections(raw ?? {}), { reportInput: true });
   if (result.success) return { ok: true, config: result.data };
   return { ok: false, problems: result.error.issues.flatMap((issue) => describeIssue(issue)) };
 }
 
+/** `defaults:` or `sources:` with every line under it commented out is YAML null: read it as an empty section. */
+function withEmptySections(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const sections = raw as Record<string, unknown>;
+  if (sections.defaults !== null && sections.sources !== null) return raw;
+  const { defaults, sources, ...rest } = sections;
+  return { ...rest, ...(defaults === null ? {} : { defaults }), ...(sources === null ? {} : { sources }) };
+}
+
+/**
+ * Every message says what the field takes and what was found there ("expected text, found the number 12"),
+ * except for fields that may hold a secret, whose value is never echoed.
+ */
 function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
   const path = formatPath(issue.path);
+  const input = (issue as { input?: unknown }).input;
+  const found = () => describeFound(input, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({
         path: formatPath([...issue.path, key]),
         message: `unknown key${suggestKey(key, issue.path)}`,
       }));
-    case 'invalid_union':
+    case 'invalid_union': {
       if (issue.path.at(-1) === 'kind' || (issue as { note?: string }).note === 'No matching discriminator') {
-        return [{ path: formatPath([...issue.path]), message: `kind must be one of ${SOURCE_KINDS.join(', ')}` }];
+        const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
+        const what = kind === undefined ? 'is missing' : `is ${describeFound(kind, [])}`;
+        const at = issue.path.at(-1) === 'kind' ? issue.path : [...issue.path, 'kind'];
+        return [{ path: formatPath(at), message: `must be one of ${SOURCE_KINDS.join(', ')}; it ${what}` }];
       }
-      return [{ path, message: issue.message }];
+      return [{ path, message: `${issue.message} (found ${found()})` }];
+    }
     case 'invalid_type':
-      if (issue.input === undefined) return [{ path, message: `is required (expected ${issue.expected})` }];
-      return [{ path, message: `expected ${issue.expected}, got ${describeValue(issue.input)}` }];
+      if (input === undefined) return [{ path, message: `is required (expected ${TYPE_WORDS[issue.expected] ?? issue.expected})` }];
+      return [{ path, message: `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, found ${found()}` }];
+    case 'invalid_value':
+      if (issue.values.length === 1) return [{ path, message: `must be ${JSON.stringify(issue.values[0])}, found ${found()}` }];
+      return [{ path, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found()}` }];
+    case 'too_small':
+    case 'too_big': {
+      const small = issue.code === 'too_small';
+      const limit = Number(small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum);
+      if (issue.origin === 'string') return [{ path, message: small && limit <= 1 ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${limit} characters long` }];
+      if (issue.origin === 'array' || issue.origin === 'set') return [{ path, message: `must have ${small ? 'at least' : 'at most'} ${countWord(limit, 'item')}, found ${countWord(Array.isArray(input) ? input.length : 0, 'item')}` }];
+      return [{ path, message: `must be ${small ? 'at least' : 'at most'} ${limit}, found ${found()}` }];
+    }
+    case 'invalid_format':
+      // The regexes carry their own messages, saying what the field takes; add what was found.
+      return [{ path, message: `${issue.message}; found ${found()}` }];
+    case 'not_multiple_of':
+      return [{ path, message: `must be a multiple of ${String(issue.divisor)}, found ${found()}` }];
     default:
       return [{ path, message: issue.message }];
   }
+}
+
+/** zod's type names in a sysadmin's words: what the YAML should hold. */
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping (key: value lines)',
+  array: 'a list (- item lines, or [a, b])',
+  literal: 'a fixed value',
+};
+
+/** Keys whose value may be a credential: a problem says what type was there, never the value. */
+const SECRET_KEY = /pass|secret|token|url/i;
+const FOUND_TEXT_MAX = 40;
+
+/** What a field holds, for a message: "the number 12", 'the text "abc"', "true", "a list of 2 items". */
+export function describeFound(value: unknown, path: readonly PropertyKey[] = []): string {
+  const secret = path.some((part) => typeof part === 'string' && SECRET_KEY.test(part));
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return `a list of ${countWord(value.length, 'item')}`;
+  if (typeof value === 'object') return 'a mapping';
+  if (secret) return `${typeof value === 'string' ? 'text' : `a ${typeof value}`} (hidden: it may be a secret)`;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return `the number ${String(value)}`;
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > FOUND_TEXT_MAX ? `${value.slice(0, FOUND_TEXT_MAX)}…` : value)}`;
+  return `a ${typeof value}`;
+}
+
+function countWord(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 export const SOURCE_KINDS = sourceSchema.options.map((o) => o.shape.kind.value);
@@ -395,11 +486,4 @@ function suggestKey(key: string, _path: readonly PropertyKey[]): string {
   const lower = key.toLowerCase().replace(/[-_]/g, '');
   const match = KNOWN_KEYS.find((known) => known.toLowerCase() === lower);
   return match && match !== key ? ` (did you mean ${match}?)` : '';
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

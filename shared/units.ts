@@ -1,12 +1,17 @@
 // Parsing and formatting of the units a sysadmin writes in a config file: "90s", "26h", "7d", "5GB", "5%".
 
+const DAY_MS = 86_400_000;
+/** A year is 365 days: durations are spans of time, not calendar dates. */
+const YEAR_MS = 365 * DAY_MS;
+
 const DURATION_UNITS: Record<string, number> = {
   ms: 1,
   s: 1000,
   m: 60_000,
   h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
+  d: DAY_MS,
+  w: 7 * DAY_MS,
+  y: YEAR_MS,
 };
 
 export const DURATION_HINT = 'use 90s, 15m, 26h, 7d';
@@ -14,9 +19,67 @@ export const SIZE_HINT = 'use 500kB, 1MB, 5GB';
 
 /** "26h" -> 93600000; null when it is not a duration. */
 export function parseDuration(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w|y)\s*$/.exec(text);
   if (!m) return null;
   return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+}
+
+/** The shortest and longest value a duration setting takes, in ms. */
+export interface DurationRange {
+  min: number;
+  max: number;
+}
+
+/**
+ * Every duration a user can write, by what it is for. The ceilings keep every wait one the code honours:
+ * timers longer than Node's 24.8 days are chained (electron/engine/long-timeout.ts), and now ± 100 years is
+ * still a valid Date.
+ */
+export const DURATION_RANGES = {
+  /** How often something runs (a poll, a scheduled drill): faster than 10s only loads what is watched. */
+  interval: { min: 10_000, max: 10 * YEAR_MS },
+  /** How long a probe or a drill may take before it is stopped. */
+  timeout: { min: 1000, max: 10 * YEAR_MS },
+  /** How old or late something may be before it is a finding (maxAge, maxArchiveAge, maxReplicationLag, ...). */
+  age: { min: 1000, max: 10 * YEAR_MS },
+  /** How long a file must be left alone before it is judged; 0s judges every file at once (written elsewhere, then renamed in). */
+  settle: { min: 0, max: 10 * YEAR_MS },
+  /** defaults.keepRawPolls: the longest chart of raw polls is 30 days (shared/api.ts RANGES); a day more leaves room for a clock that moves. */
+  keepRawPolls: { min: 31 * DAY_MS, max: 10 * YEAR_MS },
+  /** How far back the CLI looks (history --since). */
+  since: { min: 1000, max: 100 * YEAR_MS },
+} as const satisfies Record<string, DurationRange>;
+
+const EXACT_UNITS = (['y', 'w', 'd', 'h', 'm', 's'] as const).map((unit) => [unit, DURATION_UNITS[unit]!] as const);
+
+/** 93600000 -> "26h", 604800000 -> "1w": `ms` written the way a config file would, in the largest unit that is exact. */
+export function writeDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  if (ms === 0) return '0s';
+  const exact = EXACT_UNITS.find(([, size]) => ms % size === 0);
+  return exact ? `${ms / exact[1]}${exact[0]}` : `${ms}ms`;
+}
+
+/**
+ * Why `ms` (written as `written`) is out of `range`, or null when it is within it:
+ * "must be at least 10s (found 0s)", "must be at most 10y (found 52000w)".
+ */
+export function durationRangeProblem(ms: number, range: DurationRange, written: string = writeDuration(ms)): string | null {
+  const found = written.trim().length > 40 ? `${written.trim().slice(0, 40)}…` : written.trim();
+  if (ms < range.min) return `must be at least ${writeDuration(range.min)} (found ${found})`;
+  if (!(ms <= range.max)) return `must be at most ${writeDuration(range.max)} (found ${found})`;
+  return null;
+}
+
+/**
+ * Text a user typed (a CLI option, a form field) -> ms within `range`, or the message saying what is wrong:
+ * '"soon" is not a duration (use 90s, 15m, 26h, 7d)', 'must be at least 1s (found 0s)'.
+ */
+export function checkDuration(text: string, range: DurationRange): { ok: true; ms: number } | { ok: false; message: string } {
+  const ms = parseDuration(text);
+  if (ms === null) return { ok: false, message: `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not a duration (${DURATION_HINT})` };
+  const problem = durationRangeProblem(ms, range, text);
+  return problem === null ? { ok: true, ms } : { ok: false, message: problem };
 }
 
 // PostgreSQL's convention (pg_size_pretty, postgresql.conf): kB, MB, GB, TB are powers of 1024.

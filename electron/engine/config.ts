@@ -35,16 +35,34 @@ export function loadConfig(file: string): LoadedConfig {
 export function parseConfigText(text: string): { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] } {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
-        return { path: where, message: `${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')} (the file is not valid YAML)` };
-      }),
-    };
+    const problems = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
+      const pos = e.linePos?.[0];
+      const where = pos ? `line ${pos.line}, column ${pos.col}` : '';
+      return { path: where, message: `${yamlProblem(e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''))} (the file is not valid YAML)` };
+    });
+    const more = doc.errors.length - problems.length;
+    return { ok: false, problems: more > 0 ? [...problems, { path: '', message: `and ${more} more YAML errors after these` }] : problems };
   }
-  return validateRawConfig(doc.toJS());
+  // The yaml library throws, rather than listing, what it refuses while building values (an alias bomb):
+  // the same kind of problem as any other invalid YAML, reported the same way.
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return { ok: false, problems: [{ path: '', message: `${yamlProblem((err as Error).message)} (the file is not valid YAML)` }] };
+  }
+  return validateRawConfig(raw);
+}
+
+const MAX_YAML_ERRORS = 10;
+/** How many values YAML aliases (*name) may expand to; a config file needs a handful, a "billion laughs" file billions. */
+const MAX_ALIAS_COUNT = 100;
+
+/** The yaml library's words for what a config file can hit, in a sysadmin's. */
+function yamlProblem(message: string): string {
+  if (/Excessive alias count/i.test(message)) return `aliases (*name) expand to too many values (more than ${MAX_ALIAS_COUNT}); write the values out instead of nesting aliases`;
+  if (/Maximum call stack size exceeded/i.test(message)) return 'nested too deeply';
+  return message;
 }
 
 /** Schema and disk checks of an already-parsed config (what the settings page edits). */

@@ -2,6 +2,7 @@
 // a kill on abort (of the whole process group), and stdout/stderr captured up to a cap.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { longTimeout } from './long-timeout';
 
 export interface RunOptions {
   cwd?: string;
@@ -97,7 +98,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       signalGroup(child.pid, 'SIGTERM');
       killTimer ??= setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
     };
-    const timer = setTimeout(() => {
+    const timer = longTimeout(() => {
       timedOut = true;
       kill();
     }, timeoutMs);
@@ -143,7 +144,7 @@ export function run(command: string, args: readonly string[], options: RunOption
       spawnError = e;
     });
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      timer.clear();
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
       if (stdinStream && !stdinStream.destroyed) {

@@ -2,6 +2,7 @@
 // signal is abandoned at its deadline and its slot released, so it can never block the others.
 // Periodic scheduling: each key runs every `intervalMs`, never twice at once.
 import { formatDuration } from '../../shared/units';
+import { longTimeout, type LongTimeout } from './long-timeout';
 
 export class TaskTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
@@ -20,7 +21,7 @@ export class Scheduler {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly running = new Map<string, Promise<unknown>>();
-  private timers = new Map<string, NodeJS.Timeout>();
+  private timers = new Map<string, LongTimeout>();
   private stopped = false;
   /** Bumped by every every() and stop(): a tick in flight from an older schedule must not re-arm itself. */
   private generation = 0;
@@ -71,10 +72,10 @@ export class Scheduler {
           .run()
           .catch(() => {}) // the task records its own failure
           .finally(() => {
-            if (current()) this.timers.set(task.key, setTimeout(tick, task.intervalMs));
+            if (current()) this.timers.set(task.key, longTimeout(tick, task.intervalMs));
           });
       };
-      this.timers.set(task.key, setTimeout(tick, Math.max(0, firstDelayMs(task.key))));
+      this.timers.set(task.key, longTimeout(tick, Math.max(0, firstDelayMs(task.key))));
     }
   }
 
@@ -87,7 +88,7 @@ export class Scheduler {
   }
 
   private clearTimers(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) timer.clear();
     this.timers = new Map();
   }
 
@@ -116,16 +117,16 @@ function withTimeout<T>(task: (signal: AbortSignal) => Promise<T>, timeoutMs: nu
   const controller = new AbortController();
   const onStop = () => controller.abort(stop.reason);
   stop.addEventListener('abort', onStop, { once: true });
-  let timer: NodeJS.Timeout | undefined;
+  let timer: LongTimeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    timer = longTimeout(() => {
       const error = new TaskTimeoutError(timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
   });
   return Promise.race([Promise.resolve().then(() => task(controller.signal)), deadline]).finally(() => {
-    clearTimeout(timer);
+    timer?.clear();
     stop.removeEventListener('abort', onStop);
   });
 }

@@ -90,7 +90,7 @@ describe('Engine', () => {
     writePlainDump(dumps, 'a.sql', HOUR);
     const { config, store } = setup(
       [
-        { id: 'stuck', kind: 'dump-dir', path: dumps, settle: '0s', timeout: '300ms' },
+        { id: 'stuck', kind: 'dump-dir', path: dumps, settle: '0s', timeout: '1s' },
         { id: 'fine', kind: 'dump-dir', path: dumps, settle: '0s' },
       ],
       { concurrency: 1 },
@@ -100,7 +100,7 @@ describe('Engine', () => {
     const engine = new Engine({ config, store, probeFor: (s: SourceConfig) => (s.id === 'stuck' ? hanging : (probeFor(s) as Probe)) });
     const summaries = await engine.pollAll();
     expect(summaries.map((s) => s.status)).toEqual(['unknown', 'ok']);
-    expect(store.latestPoll('stuck')!.error).toEqual({ code: 'timeout', message: 'the probe did not finish within 300ms' });
+    expect(store.latestPoll('stuck')!.error).toEqual({ code: 'timeout', message: 'the probe did not finish within 1s' });
     store.close();
   });
 
@@ -138,9 +138,11 @@ describe('Engine', () => {
     mkdirSync(dumps, { recursive: true });
     writePlainDump(dumps, 'a.sql', HOUR);
     const { config, store } = setup([
-      { id: 'often', kind: 'dump-dir', path: dumps, settle: '0s', interval: '100ms' },
+      { id: 'often', kind: 'dump-dir', path: dumps, settle: '0s', interval: '10s' },
       { id: 'rarely', kind: 'dump-dir', path: dumps, settle: '0s', interval: '1h' },
     ]);
+    // 100 ms, below the 10s a config may set, so the test takes a moment: the engine runs what it is given.
+    config.sources[0]!.interval = 100;
     const engine = new Engine({ config, store });
     await engine.start();
     // Condition-based, not a fixed sleep: a loaded machine polls later, not less correctly.

@@ -27,6 +27,7 @@ import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, 
 import { formatDuration } from '../../../shared/units';
 import { ProbeError } from '../probes/probe';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
+import { longTimeout, type LongTimeout } from '../long-timeout';
 import { DEFAULT_DRILL_TIMEOUT_MS } from './verify';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -75,7 +76,7 @@ export class DrillFrame implements ToolTime {
   private phaseStarted = performance.now();
   private readonly entered = new Set<DrillPhase>();
   private readonly deadline: number;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: LongTimeout;
   private readonly cleanups: Cleanup[] = [];
   private readonly notes: string[] = [];
   private lastProgressAt = 0;
@@ -85,7 +86,7 @@ export class DrillFrame implements ToolTime {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DRILL_TIMEOUT_MS;
     this.deadline = performance.now() + this.timeoutMs;
     const timeout = new AbortController();
-    this.timer = setTimeout(() => timeout.abort(), this.timeoutMs);
+    this.timer = longTimeout(() => timeout.abort(), this.timeoutMs);
     this.signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
   }
 
@@ -184,7 +185,7 @@ export class DrillFrame implements ToolTime {
 
   /** Ends the drill: the cleanup phase, every cleanup, the notes; returns the final message. */
   async finish(message: string): Promise<string> {
-    clearTimeout(this.timer);
+    this.timer.clear();
     this.enter('cleanup', 1);
     for (const cleanup of this.cleanups.splice(0).reverse()) {
       try {

@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { run, type RunOptions, type RunResult } from '../exec';
+import { longTimeout } from '../long-timeout';
 import { DRILL_USER, drillRunAs, DrillUserMissing, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, killProcessesIn, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
 import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
@@ -74,14 +75,14 @@ export class DrillJail {
     const onAbort = () => (reaper ??= reap());
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const deadline = options.timeoutMs === undefined ? undefined : setTimeout(onAbort, options.timeoutMs);
+    const deadline = options.timeoutMs === undefined ? undefined : longTimeout(onAbort, options.timeoutMs);
     try {
       const result = await run(wrapped.command, wrapped.args, { ...options, cwd: options.cwd ?? this.dir, env: wrapped.env, uid: wrapped.uid, gid: wrapped.gid });
       if (result.aborted || result.timedOut || result.signal) await waitForProcessesIn(this.dir, { exceptServer });
       return result;
     } finally {
       clearTimeout(reaper);
-      clearTimeout(deadline);
+      deadline?.clear();
       options.signal?.removeEventListener('abort', onAbort);
     }
   }

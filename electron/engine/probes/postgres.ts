@@ -11,6 +11,7 @@ import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from 
 import { readPasswordFile } from './password-file';
 import { majorOfVersionNum } from '../postgres-version';
 import { readPostgresUrl } from '../postgres-url';
+import { MAX_TIMER_DELAY_MS, timeoutSignal } from '../long-timeout';
 import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
@@ -156,7 +157,9 @@ const CLOSE_GRACE_MS = 1000;
 
 async function withConnection<T>(target: PostgresTarget, password: PasswordLookup, ctx: ConnectionContext, work: (client: Client) => Promise<T>): Promise<T> {
   const timeoutMs = Math.max(1, Math.round(ctx.timeoutMs));
-  const giveUp = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+  const giveUp = AbortSignal.any([ctx.signal, timeoutSignal(timeoutMs)]);
+  // pg's own timers and the server's statement_timeout hold at most 2^31-1 ms; a longer timeout is giveUp's alone (0: none).
+  const pgTimeoutMs = timeoutMs > MAX_TIMER_DELAY_MS ? 0 : timeoutMs;
   const state: FailureContext = { target, timeoutMs, where: password.where, connected: false, passwordAsked: false, passwordGiven: false, cancelled: false };
   let secret: string | undefined;
   const client = new Client({
@@ -172,9 +175,9 @@ async function withConnection<T>(target: PostgresTarget, password: PasswordLooku
       return secret;
     }) as () => Promise<string>,
     application_name: 'backup-health',
-    connectionTimeoutMillis: timeoutMs,
-    statement_timeout: timeoutMs,
-    query_timeout: timeoutMs,
+    connectionTimeoutMillis: pgTimeoutMs,
+    statement_timeout: pgTimeoutMs,
+    query_timeout: pgTimeoutMs,
   });
   // A connection lost after connect also fails the pending query, which is what we report.
   client.on('error', () => {});

@@ -211,7 +211,7 @@ describe('backup-health config check', () => {
     expect(result.code).toBe(3);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toEqual([
-      `${config}: sources[0].id: must be lowercase letters, digits and dashes, like orders-db`,
+      `${config}: sources[0].id: must be lowercase letters, digits and dashes, like orders-db; found the text "Orders"`,
       `${config}: sources[0].maxAge: "soon" is not a duration (use 90s, 15m, 26h, 7d)`,
       `${config}: sources[1].url: contains a password; remove it from the URL and use passwordEnv, passwordFile or ~/.pgpass`,
     ]);

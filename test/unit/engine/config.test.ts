@@ -73,13 +73,13 @@ sources:
     kind: tape
 `;
     const problems = problemsOf(bad);
-    expect(problems).toContain('config.yml: sources[0].id: must be lowercase letters, digits and dashes, like orders-db');
+    expect(problems).toContain('config.yml: sources[0].id: must be lowercase letters, digits and dashes, like orders-db; found the text "Orders_DB"');
     expect(problems).toContain('config.yml: sources[0].url: contains a password; remove it from the URL and use passwordEnv, passwordFile or ~/.pgpass');
     expect(problems).toContain('config.yml: sources[0].maxage: unknown key (did you mean maxAge?)');
     expect(problems).toContain('config.yml: sources[1].minSize: "lots" is not a size (use 500kB, 1MB, 5GB)');
     // links are checked in the same pass, even though other fields failed
     expect(problems).toContain('config.yml: sources[1].database: links to "nowhere", but no source has that id');
-    expect(problems.some((p) => p.startsWith('config.yml: sources[2].kind: kind must be one of postgres, dump-dir'))).toBe(true);
+    expect(problems).toContain('config.yml: sources[2].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest; it is the text "tape"');
     // the secret never appears in a message
     expect(problems.join('\n')).not.toContain('hunter2');
   });

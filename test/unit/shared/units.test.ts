@@ -10,9 +10,10 @@ describe('parseDuration', () => {
     ['1.5h', 5_400_000],
     ['2w', 1_209_600_000],
     ['250ms', 250],
+    ['1y', 365 * 86_400_000],
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['26 hours', '26', 'h', '', '-5m', '5 minutes', '1y'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
+  it.each(['26 hours', '26', 'h', '', '-5m', '5 minutes', '1 year', '1e3s'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
 });
 
 describe('parseSize', () => {
