@@ -227,7 +227,8 @@ export interface SourceSummary {
   newestBackup: Pick<BackupRecord, 'key' | 'finishedAt' | 'sizeBytes' | 'readable'> | null;
   /** The last successful restore drill: when it finished, how long the restore took, which backup. */
   /** `sandboxed`: whether that drill ran in an OS sandbox (null: recorded before drills said). */
-  lastRestore: { at: number; restoreMs: number | null; backupKey: string; sandboxed?: boolean | null } | null;
+  /** `warnings`: what that drill found doubtful (absent or empty: nothing). */
+  lastRestore: { at: number; restoreMs: number | null; backupKey: string; sandboxed?: boolean | null; warnings?: string[] } | null;
 }
 
 /** A point of a reduced time series. */
@@ -283,6 +284,13 @@ export interface Drill {
   tableDetails?: RestoredTable[];
   /** How the drill kept the backup from harming this machine, and what it left out for that (drill-jail.ts). */
   safety?: DrillSafety;
+  /** The database the backup restored into, as the dump named it (null: a plain dump that does not say). */
+  database?: string | null;
+  /**
+   * What a passing drill found doubtful without failing it (every table empty, a renamed database, tables or
+   * rows the live database has and the backup lacks): each one sentence saying what to look at.
+   */
+  warnings?: string[];
 }
 
 /** A drill's evidence of its own protections: who its steps ran as, whether sandboxed, what it skipped. */

@@ -65,6 +65,8 @@ export function drillJson(drill: Drill) {
     restoredBytes: drill.restoredBytes,
     checks: drill.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.detail })),
     message: drill.message,
+    database: drill.database ?? null,
+    warnings: drill.warnings ?? [],
     ...(drill.safety ? { safety: drill.safety } : {}),
   };
 }
@@ -82,6 +84,8 @@ export function drillText(drill: Drill): string {
     lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
   }
   for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${v(check.name)}: ${v(check.detail)}`);
+  // Doubts a passing drill found (every table empty, tables the live database has): each on its own line.
+  for (const warning of drill.warnings ?? []) lines.push(`  warning   ${v(warning)}`);
   // How the backup was kept from harming this machine: said on every drill, and loudly when unsandboxed.
   if (drill.safety) lines.push(`  ran       ${v(drill.safety.ranAs)}`);
   if (drill.safety?.skipped.length) lines.push(`  skipped   ${v(drill.safety.skipped.join(', '))} (only a superuser may create these; drills restore without one)`);

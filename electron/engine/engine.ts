@@ -217,6 +217,7 @@ export class Engine {
               now: this.now,
               secrets: this.secrets,
               onProgress: (progress) => this.emit({ type: 'drill-progress', progress }),
+              previousDatabase: this.store.lastPassingDrill(sourceId)?.database ?? undefined,
             });
       const stored = this.store.recordDrill({ ...drill, message: redact(drill.message) });
       this.emit({ type: 'drill', drill: stored });
@@ -244,7 +245,7 @@ export class Engine {
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,
       newestBackup: newest && { key: newest.key, finishedAt: newest.finishedAt, sizeBytes: newest.sizeBytes, readable: newest.readable },
-      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey, sandboxed: lastPassing.safety?.sandboxed ?? null },
+      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey, sandboxed: lastPassing.safety?.sandboxed ?? null, ...(lastPassing.warnings?.length ? { warnings: lastPassing.warnings } : {}) },
     };
   }
 

@@ -13,21 +13,36 @@ export function LastRestore({ lastRestore, now }: { lastRestore: SourceSummary['
     );
   }
   return (
-    <p className="last-restore" data-testid="last-restore">
-      Last successful restore{' '}
-      <strong title={dateTime(lastRestore.at)}>{ago(lastRestore.at, now)}</strong> ({dateTime(lastRestore.at)})
-      {lastRestore.restoreMs !== null && (
-        <>
-          , took <strong>{formatDuration(lastRestore.restoreMs)}</strong>
-        </>
-      )}
-      , from <code>{visibleText(lastRestore.backupKey)}</code>.
-      {lastRestore.sandboxed === false && (
-        <span className="loud" data-testid="unsandboxed">
-          {' '}
-          It ran without an OS sandbox: install bubblewrap so a hostile backup cannot reach this machine.
-        </span>
-      )}
-    </p>
+    <>
+      <p className="last-restore" data-testid="last-restore">
+        Last successful restore{' '}
+        <strong title={dateTime(lastRestore.at)}>{ago(lastRestore.at, now)}</strong> ({dateTime(lastRestore.at)})
+        {lastRestore.restoreMs !== null && (
+          <>
+            , took <strong>{formatDuration(lastRestore.restoreMs)}</strong>
+          </>
+        )}
+        , from <code>{visibleText(lastRestore.backupKey)}</code>.
+        {lastRestore.sandboxed === false && (
+          <span className="loud" data-testid="unsandboxed">
+            {' '}
+            It ran without an OS sandbox: install bubblewrap so a hostile backup cannot reach this machine.
+          </span>
+        )}
+      </p>
+      <DrillWarnings warnings={lastRestore.warnings} testId="last-restore-warnings" />
+    </>
+  );
+}
+
+/** What a passing drill found doubtful (every table empty, tables the live database has): one item each. */
+export function DrillWarnings({ warnings, testId }: { warnings: readonly string[] | undefined; testId: string }) {
+  if (!warnings?.length) return null;
+  return (
+    <ul className="drill-warnings" data-testid={testId} aria-label="Restore drill warnings">
+      {warnings.map((warning, i) => (
+        <li key={i}>Warning: {visibleText(warning)}</li>
+      ))}
+    </ul>
   );
 }

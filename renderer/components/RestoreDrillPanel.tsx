@@ -3,6 +3,7 @@ import { visibleText } from '../../shared/visible-text';
 import { formatDuration, progressCount } from '../../shared/units';
 import { useRestoreDrill } from '../hooks/useRestoreDrill';
 import { OUTCOME_WORD, PHASE_WORD } from '../words';
+import { DrillWarnings } from './LastRestore';
 
 /** "Run restore drill", its live progress, then what came of it. */
 export function RestoreDrillPanel({ sourceId, onFinished }: { sourceId: string; onFinished: () => void }) {
@@ -39,10 +40,13 @@ function ProgressBar({ progress }: { progress: DrillProgress | null }) {
 }
 
 function DrillResult({ drill }: { drill: Drill }) {
+  const warned = drill.outcome === 'pass' && (drill.warnings?.length ?? 0) > 0;
   return (
-    <div className={`drill-result outcome-${drill.outcome}`} data-testid="drill-result" data-outcome={drill.outcome} role="status">
+    <div className={`drill-result outcome-${drill.outcome}${warned ? ' with-warnings' : ''}`} data-testid="drill-result" data-outcome={drill.outcome} role="status">
       <strong>{OUTCOME_WORD[drill.outcome]}</strong>
+      {warned && ' with warnings'}
       {drill.restoreMs !== null && drill.outcome === 'pass' && ` — restored and verified in ${formatDuration(drill.restoreMs)}`}: {visibleText(drill.message)}
+      <DrillWarnings warnings={drill.warnings} testId="drill-warnings" />
     </div>
   );
 }

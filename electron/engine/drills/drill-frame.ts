@@ -54,6 +54,10 @@ export interface DrillEvidence {
   restoredWith: string | null;
   /** Who the steps ran as, the sandbox, what was skipped for safety. */
   safety?: DrillSafety;
+  /** The database restored into, as the backup named it (null: it does not say; a physical drill restores all). */
+  database: string | null;
+  /** Doubts that do not fail the drill (drill-judgement.ts). */
+  warnings: string[];
 }
 
 export interface ProgressDetail {
@@ -71,7 +75,7 @@ export class DrillFrame implements ToolTime {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
   readonly phases: Partial<Record<DrillPhase, number>> = {};
-  readonly evidence: DrillEvidence = { tables: [], checks: [], restoredBytes: null, restoredWith: null };
+  readonly evidence: DrillEvidence = { tables: [], checks: [], restoredBytes: null, restoredWith: null, database: null, warnings: [] };
   private current: DrillPhase = 'prepare';
   private phaseStarted = performance.now();
   private readonly entered = new Set<DrillPhase>();
@@ -231,7 +235,7 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
   }
   message = await frame.finish(message);
   const restoreMs = frame.restoreMs();
-  const { tables, checks, restoredBytes, restoredWith, safety } = frame.evidence;
+  const { tables, checks, restoredBytes, restoredWith, safety, database, warnings } = frame.evidence;
   return {
     sourceId: options.sourceId,
     backupKey: options.backupKey,
@@ -248,5 +252,7 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
     restoredWith,
     tableDetails: tables,
     ...(safety ? { safety } : {}),
+    database,
+    warnings,
   };
 }

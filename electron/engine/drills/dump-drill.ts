@@ -18,6 +18,7 @@ import type { Drill, DrillCheckResult, DrillPhase, ObservedBackup, RestoredTable
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
 import { ProbeError, type ProbeSecrets } from '../probes/probe';
+import { urlDatabase } from '../postgres-url';
 import type { TableName } from './dump-script';
 import type { PostgresInstall } from './postgres-install';
 import { restoreArchive } from './restore-archive';
@@ -31,7 +32,8 @@ import { describeRefusal, findRefusal } from './restore-refusals';
 import { removeTree } from './remove-tree';
 import { ScratchCluster } from './scratch-cluster';
 import { runDrill, type DrillFrame } from './drill-frame';
-import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions } from './verify';
+import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions, type LiveTable } from './verify';
+import { judgeAgainstLive, judgeRestoredDatabase, schemaOnlyProblem, tableDataItems, type DrillExpectations } from './drill-judgement';
 
 export type { DumpDrillCheck } from './verify';
 
@@ -42,6 +44,13 @@ export interface DumpDrillOptions extends DrillRunOptions {
   jobs: number;
   /** Fail tables whose restored count is below the live estimate by more than tolerance (0.05 = 5%). */
   compareTo?: { source: PostgresSourceConfig; tolerance: number };
+  /**
+   * The postgres source the backups come from (the source's `database` link), when there is no compareTo:
+   * its live tables are compared with the restored ones, as warnings only (drill-judgement.ts).
+   */
+  linkedLive?: PostgresSourceConfig;
+  /** What the restored database must be and hold (drill-judgement.ts). */
+  expect?: DrillExpectations;
   /** Passwords the desktop app keeps, for compareTo against a source with passwordStored. */
   secrets?: ProbeSecrets;
   /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
@@ -50,6 +59,8 @@ export interface DumpDrillOptions extends DrillRunOptions {
   extensionAllowlist?: readonly string[];
 }
 
+/** The comparison with a linked (not compareTo) live database is optional: it waits this long at most. */
+const LINKED_LIVE_TIMEOUT_MS = 15_000;
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
 /**
@@ -161,6 +172,13 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     throw err;
   });
   record.database = plan.database;
+  // The database as the backup names it: a plain dump without --create does not say (restored as "restored").
+  frame.evidence.database = plan.archive ? (plan.database === 'restored' ? null : plan.database) : plan.createsOwnDatabase ? plan.database : null;
+  const schemaOnly = plan.archive ? schemaOnlyProblem('archive', plan.scanner.tables.length, tableDataItems(plan.entries)) : null;
+  if (schemaOnly) {
+    await early.starting?.catch(() => {}); // so the cleanup finds it, and stops it
+    throw fail(schemaOnly);
+  }
   const cluster = await (early.starting ?? startCluster(plan.install, jail, options.backup.key));
   scratch.cluster = cluster;
   frame.throwIfStopped();
@@ -347,49 +365,79 @@ async function countWhatRestored(cluster: ScratchCluster, database: string, tabl
 
 async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame, cluster: ScratchCluster): Promise<string> {
   const expected: TableName[] = plan.scanner.tables;
-  const steps = expected.length + options.checks.length + (options.compareTo ? 1 : 0);
+  const liveSource = options.compareTo?.source ?? options.linkedLive;
+  const steps = expected.length + options.checks.length + (liveSource ? 1 : 0);
   record.tables = await frame.abortable(countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')));
   record.restoredBytes = await frame.abortable(databaseSize(client, record.database));
   const checkRuns = options.checks.length ? await frame.abortable(runUserChecks(cluster, record.database, options.checks, frame)) : [];
   record.checks = checkRuns.map((c) => c.result);
-  record.progress(expected.length + options.checks.length, steps, options.compareTo ? 'comparing with the live database' : undefined, true);
+  record.progress(expected.length + options.checks.length, steps, liveSource ? 'comparing with the live database' : undefined, true);
 
   const problems: string[] = [];
+  // An archive's TOC was judged before the restore; a script says what it loads only once it has run.
+  const schemaOnly = plan.plain ? schemaOnlyProblem('script', expected.length, plan.scanner.dataItems) : null;
+  if (schemaOnly) problems.push(schemaOnly);
+  const restoredAs = frame.evidence.database;
+  const expect = options.expect ?? {};
+  const judged = judgeRestoredDatabase(options.sourceId, restoredAs, record.tables, expect);
+  if (!schemaOnly) problems.push(...judged.failures);
   const missing = record.tables.filter((t) => t.rows === null);
   if (missing.length > 0) {
     problems.push(`table ${tableLabel(missing[0]!)} is in the backup but missing after the restore${missing.length > 1 ? ` (${missing.length} tables missing)` : ''}`);
   }
   for (const run of checkRuns.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(run));
+  const warnings = schemaOnly ? [] : [...judged.warnings];
+  const wrongDatabase = expect.database !== undefined && restoredAs !== null && restoredAs !== expect.database.name;
   let compared = '';
-  if (options.compareTo) {
-    const { source, tolerance } = options.compareTo;
-    let live: Map<string, number>;
+  if (liveSource && !wrongDatabase) {
+    // The live database of the same name; a plain dump that does not say is taken to hold the expected one.
+    const liveDatabase = restoredAs ?? expect.database?.name;
+    const where = `the live database ${liveDatabase ?? urlDatabase(liveSource.url) ?? ''} on ${liveSource.id}`;
+    let live: Map<string, LiveTable> | null = null;
     try {
-      live = await liveRowEstimates(source, plan.archive || plan.createsOwnDatabase ? record.database : undefined, {
+      live = await liveRowEstimates(liveSource, liveDatabase, {
         signal: frame.signal,
-        timeoutMs: Math.min(60_000, frame.remaining()),
+        timeoutMs: Math.min(options.compareTo ? 60_000 : LINKED_LIVE_TIMEOUT_MS, frame.remaining()),
         secrets: options.secrets,
       });
     } catch (err) {
+      if (frame.signal.aborted) throw err;
       const why = err instanceof ProbeError ? err.message : (err as Error).message;
-      throw drillError(`the backup restored${problems.length ? ` with problems (${problems[0]})` : ' and verified'}, but the live database could not be asked for row counts: ${why}`);
+      if (options.compareTo) {
+        throw drillError(`the backup restored${problems.length ? ` with problems (${problems[0]})` : ' and verified'}, but the live database could not be asked for row counts: ${why}`);
+      }
+      // Only a doubt: the backups' source was named for comparison, not made a condition of passing.
+      if (err instanceof ProbeError && err.code === 'not-found') warnings.push(`${liveSource.id} has no database ${liveDatabase}: a backup of another server, or of a database dropped since?`);
+      else frame.note(`not compared with the live database on ${liveSource.id}: ${why}`);
     }
-    const comparison = compareWithLive(record.tables, live, tolerance);
-    record.tables = comparison.tables;
-    const percent = `${Math.round(tolerance * 1000) / 10}%`;
-    for (const { table, restored, live: liveRows } of comparison.short) {
-      const fewer = Math.round((1 - restored / liveRows) * 100);
-      problems.push(`${tableLabel(table)} has ${restored.toLocaleString('en-US')} rows in the backup but about ${liveRows.toLocaleString('en-US')} in the live database (${fewer}% fewer; tolerance ${percent})`);
+    if (live) {
+      if (options.compareTo) {
+        const { tolerance } = options.compareTo;
+        const comparison = compareWithLive(record.tables, live, tolerance);
+        record.tables = comparison.tables;
+        const percent = `${Math.round(tolerance * 1000) / 10}%`;
+        for (const { table, restored, live: liveRows } of comparison.short) {
+          const fewer = Math.round((1 - restored / liveRows) * 100);
+          problems.push(`${tableLabel(table)} has ${restored.toLocaleString('en-US')} rows in the backup but about ${liveRows.toLocaleString('en-US')} in the live database (${fewer}% fewer; tolerance ${percent})`);
+        }
+        compared = `; row counts within ${percent} of the live database`;
+      } else {
+        record.tables = compareWithLive(record.tables, live, 0).tables;
+        compared = `; compared with ${where}`;
+      }
+      warnings.push(...judgeAgainstLive(record.tables, live, where, options.compareTo !== undefined));
     }
-    compared = `; row counts within ${percent} of the live database`;
   }
+  frame.evidence.warnings.push(...warnings);
   if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
 
   const passedChecks = record.checks.length ? `; ${countOf(record.checks.length, 'check')} passed` : '';
+  // The warnings themselves are the drill's evidence, listed wherever the drill is shown.
+  const warned = warnings.length ? `; ${countOf(warnings.length, 'warning')}` : '';
   const took = seconds((record.phases.restore ?? 0) + record.inPhaseMs());
   // A plain dump without --create does not say which database it held: name the file instead.
   const what = plan.plain && !plan.createsOwnDatabase ? basename(options.backup.key) : record.database;
-  return `restored ${what}: ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}`;
+  return `restored ${what}: ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}${warned}`;
 }
 
 

@@ -39,6 +39,13 @@ export class DumpScriptScanner {
   current: ScriptEntry | null = null;
   /** pg_dump's closing comment was seen. */
   complete = false;
+  /**
+   * Table data the script loads: pg_dump's "Data for Name: …; Type: TABLE DATA" entries (an empty table's
+   * too), and COPY or INSERT statements in a script without pg_dump's entry comments (one written by hand; in
+   * a pg_dump script such a line outside a data entry is a function's body). None, with tables created, is a
+   * schema-only dump.
+   */
+  dataItems = 0;
   private copying = false;
   lines = 0;
 
@@ -64,8 +71,10 @@ export class DumpScriptScanner {
     if (text.startsWith('--')) return this.comment(text);
     if (COPY_START.test(text)) {
       this.copying = true;
+      if (this.current === null) this.dataItems++;
       return [];
     }
+    if (text.startsWith('INSERT INTO ') && this.current === null) this.dataItems++;
     if (text.startsWith('SET client_encoding = ')) {
       this.encoding = /^SET client_encoding = '([^']+)';$/.exec(text)?.[1] ?? this.encoding;
       return [];
@@ -93,6 +102,7 @@ export class DumpScriptScanner {
       owner: owner === '-' || owner === '' ? null : owner,
     };
     this.current = entry;
+    if (dataFor && type === 'TABLE DATA') this.dataItems++;
     if (!dataFor && type === 'TABLE' && entry.schema !== null) this.addTable({ schema: entry.schema, name });
     if (!dataFor && type === 'DATABASE') this.createsDatabase = name;
     return entry.owner ? this.addRoles([entry.owner]) : [];

@@ -32,6 +32,7 @@ import { drillEnv } from './sandbox';
 import { fetchWalHere, walForBackup } from './pgbackrest-wal';
 import { removeTree } from './remove-tree';
 import type { DrillRunOptions } from './verify';
+import type { DrillExpectations } from './drill-judgement';
 import { runDrill, type DrillFrame } from './drill-frame';
 
 export interface PgBackRestDrillOptions extends DrillRunOptions {
@@ -43,6 +44,8 @@ export interface PgBackRestDrillOptions extends DrillRunOptions {
   checksDatabase?: string;
   /** Run even without an OS sandbox (defaults.physicalDrillsWithoutSandbox); refused otherwise. */
   withoutSandbox?: boolean;
+  /** The database the cluster must hold, drill.minRows and drill.minTables (drill-judgement.ts). */
+  expect?: DrillExpectations;
 }
 
 /**
@@ -118,12 +121,13 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
   }
 
   frame.enter('verify', 1, { detail: 'checking the restored cluster' });
-  const databases = await verifyRestoredCluster(cluster, { label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase }, frame, evidence);
+  const databases = await verifyRestoredCluster(cluster, { sourceId: options.sourceId, label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, expect: options.expect }, frame, evidence);
   const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
   const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + frame.inPhaseMs()));
   const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';
   const copied = host ? ` (restored on ${host} and copied here)` : '';
-  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}`;
+  const warned = evidence.warnings.length ? `; ${countOf(evidence.warnings.length, 'warning')}` : '';
+  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}${warned}`;
 }
 
 /**

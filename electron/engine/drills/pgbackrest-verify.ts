@@ -13,12 +13,16 @@ import { closeQuietly, connectAs, connectScratch, quoteIdent, USER_CHECKS_SEARCH
 import type { ScratchCluster } from './scratch-cluster';
 import type { DrillFrame } from './drill-frame';
 import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
+import { judgeRestoredDatabase, type DrillExpectations } from './drill-judgement';
 
 export interface VerifyOptions {
+  sourceId: string;
   label: string;
   checks: readonly DumpDrillCheck[];
   /** Where the checks run; default: the only user database, else postgres. */
   checksDatabase?: string;
+  /** The database the cluster must hold (the linked postgres source's), drill.minRows and drill.minTables. */
+  expect?: DrillExpectations;
 }
 
 /** What verification needs of the drill's frame: its signal, time left, and waiting that stops with the drill. */
@@ -29,6 +33,8 @@ export interface VerifiedCluster {
   tables: RestoredTable[];
   checks: DrillCheckResult[];
   restoredBytes: number | null;
+  /** What the drill found doubtful without failing it. */
+  warnings: string[];
 }
 
 /** Fills `into` as it goes; returns the databases verified, throws a DrillStop (fail) on the first verdict. */
@@ -76,6 +82,14 @@ export async function verifyRestoredCluster(cluster: ScratchCluster, options: Ve
     }
   }
   if (options.checks.length > 0 && !databases.includes(checksDatabase)) problems.push(`the checks' database ${checksDatabase} is not in the restored cluster`);
+  // A physical backup restores every database: the expected one must be among them, and something in them.
+  const expected = options.expect?.database;
+  if (expected && !databases.includes(expected.name)) {
+    problems.unshift(`the restored cluster has no database ${expected.name} (${expected.from}), only ${databases.join(', ')} — is this stanza backing up another server?`);
+  }
+  const judged = judgeRestoredDatabase(options.sourceId, null, into.tables, { ...options.expect, database: undefined });
+  problems.push(...judged.failures);
+  into.warnings.push(...judged.warnings);
   if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
   return databases;
 }

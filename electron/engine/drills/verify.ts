@@ -135,17 +135,32 @@ export function describeFailedCheck({ result, sqlError }: CheckRun): string {
 // ---------------------------------------------------------------------------------------------------------
 // Comparing with the live database
 
+export interface LiveTable {
+  schema: string;
+  name: string;
+  /** n_live_tup: an estimate (exact after ANALYZE); 0 for a table never analyzed or a partitioned parent. */
+  rows: number;
+}
+
 /**
- * n_live_tup of every table of the live database, from pg_stat_user_tables: an estimate (exact after
- * ANALYZE), readable by a pg_monitor role without SELECT on the tables.
+ * Every table of the live database a pg_dump of it holds (ordinary and partitioned; not temporary, not an
+ * extension's own), with n_live_tup from pg_stat_user_tables. Readable by a pg_monitor role without SELECT
+ * on the tables. Keyed like the restored tables (schema and name).
  */
-export async function liveRowEstimates(source: PostgresSourceConfig, database: string | undefined, ctx: ConnectionContext): Promise<Map<string, number>> {
+export async function liveRowEstimates(source: PostgresSourceConfig, database: string | undefined, ctx: ConnectionContext): Promise<Map<string, LiveTable>> {
   return withSourceConnection(
     source,
     ctx,
     async (client) => {
-      const { rows } = await client.query<{ schema: string; name: string; n: string }>('SELECT schemaname AS schema, relname AS name, n_live_tup AS n FROM pg_stat_user_tables');
-      return new Map(rows.map((r) => [tableKey(r), Number(r.n)]));
+      const { rows } = await client.query<{ schema: string; name: string; n: string }>(
+        `SELECT n.nspname AS schema, c.relname AS name, COALESCE(s.n_live_tup, 0) AS n
+           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+           LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid
+          WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
+            AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_toast'
+            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')`,
+      );
+      return new Map(rows.map((r) => [tableKey(r), { schema: r.schema, name: r.name, rows: Number(r.n) }]));
     },
     database ? { database } : {},
   );
@@ -161,10 +176,11 @@ export interface ShortTable {
  * Adds liveRows to each restored table, and returns those whose exact restored count is below the live
  * estimate by more than `tolerance` (0.05 = 5%). Tables the live database no longer has are not judged.
  */
-export function compareWithLive(tables: RestoredTable[], live: Map<string, number>, tolerance: number): { tables: RestoredTable[]; short: ShortTable[] } {
+export function compareWithLive(tables: RestoredTable[], live: ReadonlyMap<string, number | LiveTable>, tolerance: number): { tables: RestoredTable[]; short: ShortTable[] } {
   const short: ShortTable[] = [];
   const compared = tables.map((table) => {
-    const liveRows = live.get(tableKey(table));
+    const found = live.get(tableKey(table));
+    const liveRows = typeof found === 'object' ? found.rows : found;
     if (liveRows === undefined) return { ...table, liveRows: null };
     const withLive = { ...table, liveRows };
     if (table.rows !== null && table.rows < liveRows * (1 - tolerance)) short.push({ table: withLive, restored: table.rows, live: liveRows });

@@ -94,6 +94,18 @@ export const restoreDrill: Rule = (input) => {
       limit: 'pass',
     });
   }
+  // A drill that passed with doubts (every table empty, a renamed database, tables the live one has): look.
+  const doubts = last?.outcome === 'pass' ? (last.warnings ?? []) : [];
+  if (doubts.length > 0) {
+    const more = doubts.length > 1 ? ` (and ${doubts.length - 1} more warning${doubts.length > 2 ? 's' : ''})` : '';
+    findings.push({
+      rule: 'restore-drill',
+      status: 'warning',
+      message: `the last restore drill (${fileName(last!.backupKey)}, ${formatDuration(input.now - last!.finishedAt)} ago) passed with a warning: ${redact(doubts[0]!)}${more}`,
+      observed: doubts.length,
+      limit: 0,
+    });
+  }
   const maxAge = source.drill.maxAge ?? (source.drill.every !== undefined ? source.drill.every + DRILL_GRACE_MS : undefined);
   if (maxAge !== undefined) {
     const age = lastPassing ? input.now - lastPassing.finishedAt : null;

@@ -11,6 +11,7 @@ import type { RunResult } from '../exec';
 import { runTool, type Where } from '../remote';
 import { ProbeError, type Probe } from './probe';
 import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
+import type { DrillExpectations } from '../drills/drill-judgement';
 import { urlDatabase } from '../postgres-url';
 
 export const PGBACKREST = 'pgbackrest';
@@ -56,6 +57,7 @@ export const pgbackrestProbe: Probe<PgBackRestSourceConfig> = {
       checks: source.drill?.checks ?? [],
       // The checks run in the linked server's database when there is one.
       checksDatabase: checksDatabaseOf(source, ctx.config.sources),
+      expect: physicalExpectations(source, ctx.config.sources),
       postgresBin: ctx.config.defaults.postgresBin,
       parentDir: ctx.config.defaults.drillDir,
       withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
@@ -77,6 +79,16 @@ export async function readStanzaInfo(source: PgBackRestLocation, signal: AbortSi
   const result = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'info', '--output=json'], { timeoutMs, signal });
   if (result.code !== 0 || result.spawnError) throw pgbackrestError(result, source);
   return parseStanzaInfo(result.stdout, source.stanza, source.host);
+}
+
+/** The linked server's database must be in the restored cluster; drill.minRows and minTables count all databases. */
+function physicalExpectations(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): DrillExpectations {
+  const linked = checksDatabaseOf(source, sources);
+  return {
+    ...(linked ? { database: { name: linked, from: `the database ${source.database} connects to` } } : {}),
+    ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
+    ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
+  };
 }
 
 function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): string | undefined {

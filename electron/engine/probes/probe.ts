@@ -34,6 +34,8 @@ export interface DrillContext {
   now(): number;
   secrets?: ProbeSecrets;
   onProgress(progress: DrillProgress): void;
+  /** The database the last passing drill of this source restored (a different one now is a warning). */
+  previousDatabase?: string;
 }
 
 export interface Probe<S extends SourceConfig = SourceConfig> {
