@@ -1,5 +1,5 @@
 // `backup-health history --source ID`: what was seen of one source — status changes, drills, backups, polls.
-import { parseDuration, formatBytes, formatDuration } from '../../shared/units';
+import { DURATION_RANGES, parseDuration, formatBytes, formatDuration } from '../../shared/units';
 import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
@@ -22,7 +22,7 @@ function sinceOption(text: string): number {
 }
 
 /** How far back --since may reach: a second at least, a century at most (any further is no longer a date). */
-const SINCE_RANGE = { min: 1000, max: 100 * 365 * 86_400_000, text: 'between 1s and 100y' };
+const SINCE_RANGE = { ...DURATION_RANGES.since, text: 'between 1s and 100y' };
 
 export function historyCommand(options: HistoryOptions): number {
   const sinceMs = sinceOption(options.since);
