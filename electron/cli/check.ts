@@ -15,6 +15,8 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
   const store = openHistory(options);
   try {
     const engine = new Engine({ config, store });
+    // A drill killed outright (SIGKILL, a crash) is cleaned up and recorded by whatever opens the history next.
+    await engine.sweepLeftovers();
     const summaries = await engine.pollAll();
     // Nothing configured is nothing proven: UNKNOWN, as the tray shows it, never OK.
     const status = worstStatus(summaries.map((s) => s.status), 'unknown');

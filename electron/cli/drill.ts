@@ -1,9 +1,10 @@
 // `backup-health drill --source ID [--backup KEY]`: restore a backup into a throwaway PostgreSQL, verify it,
 // record the drill. Exit 0 pass, 2 fail (the backup is bad, or every backup of the source is unreadable),
-// 3 error (the drill could not run, or there is nothing to drill).
+// 3 error (the drill could not run, was interrupted by a signal or an internal error, or there is nothing to drill).
 import type { Drill, DrillOutcome } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { DrillRequestError, Engine } from '../engine/engine';
+import { DrillInterrupted } from '../engine/drills/drill-stop';
 import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { progressReporter } from './progress';
@@ -20,22 +21,20 @@ export async function drillCommand(options: DrillOptions): Promise<number> {
   const config = readConfigOrExit(options);
   const store = openHistory(options);
   const engine = new Engine({ config, store });
+  keepOutputErrorsQuiet();
   const progress = progressReporter(process.stderr);
   const unsubscribe = engine.subscribe((event) => {
     if (event.type === 'drill-progress') progress.update(event.progress);
   });
-  // Ctrl-C or a service manager's TERM: stop the restore and let cleanup remove the scratch cluster.
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupt = new AbortController();
+  const stopInterrupting = interruptDrillOn(interrupt);
   try {
     await engine.sweepLeftovers();
     if (!config.sources.some((s) => s.id === options.source)) {
       throw new CliError(`--source: no source "${options.source}" in the config (sources: ${config.sources.map((s) => s.id).join(', ') || 'none configured'})`, EXIT_UNKNOWN);
     }
     // runDrill looks at the source first: the newest backup is what is there now, and that poll is recorded.
-    const drill = await engine.runDrill(options.source, { backupKey: options.backup, signal: controller.signal });
+    const drill = await engine.runDrill(options.source, { backupKey: options.backup, signal: interrupt.signal });
     progress.done();
     process.stdout.write(options.json ? `${terminalJson(drillJson(drill), 2)}\n` : drillText(drill));
     return EXIT[drill.outcome];
@@ -44,12 +43,61 @@ export async function drillCommand(options: DrillOptions): Promise<number> {
     if (err instanceof DrillRequestError) throw new CliError(err.message, EXIT_UNKNOWN);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopInterrupting();
     unsubscribe();
     engine.stop();
     store.close();
   }
+}
+
+/** What each signal means to the person who sent it, in the drill's message. */
+const INTERRUPTING_SIGNALS = {
+  SIGHUP: 'its terminal or ssh session closed',
+  SIGINT: 'Ctrl-C',
+  SIGTERM: 'asked to stop by kill or a service manager',
+} as const;
+
+/**
+ * Every way this process can be told to end, short of SIGKILL, ends the drill the same way: its steps stop,
+ * its scratch cluster and directory are removed, and it is recorded as an error saying why ("the drill was
+ * interrupted during the restore phase: backup-health got SIGHUP (its terminal or ssh session closed)"). A
+ * second Ctrl-C or TERM ends the process at once (the drill's children die with it, the next command sweeps the
+ * rest); an uncaught error is reported and stops the drill the same way instead of killing the process mid-way.
+ * Returns the function that removes the handlers.
+ */
+function interruptDrillOn(interrupt: AbortController): () => void {
+  const handlers = Object.entries(INTERRUPTING_SIGNALS).map(([name, meaning]) => {
+    const signal = name as keyof typeof INTERRUPTING_SIGNALS;
+    const handler = () => {
+      // A session's hang-up may come more than once; a Ctrl-C or TERM after this one takes the default action.
+      if (signal !== 'SIGHUP') process.off(signal, handler);
+      if (!interrupt.signal.aborted) interrupt.abort(new DrillInterrupted(`backup-health got ${signal} (${meaning})`));
+      else if (signal !== 'SIGHUP') process.kill(process.pid, signal); // already stopping: end now
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  const onInternalError = (err: unknown) => {
+    const why = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`backup-health: internal error, stopping the drill: ${visibleText(why)}\n`);
+    if (!interrupt.signal.aborted) interrupt.abort(new DrillInterrupted(`backup-health hit an internal error: ${why}`));
+  };
+  process.on('uncaughtException', onInternalError);
+  process.on('unhandledRejection', onInternalError);
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    process.off('uncaughtException', onInternalError);
+    process.off('unhandledRejection', onInternalError);
+  };
+}
+
+/**
+ * A closed terminal, pipe or ssh session makes writes to stdout and stderr fail (EPIPE, EIO). That is no
+ * reason to die with a scratch cluster running: the drill goes on, is cleaned up and recorded in the history
+ * whoever still reads this output, and what cannot be printed is dropped. Kept for the rest of the process.
+ */
+function keepOutputErrorsQuiet(): void {
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});
 }
 
 export function drillJson(drill: Drill) {

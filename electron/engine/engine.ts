@@ -10,7 +10,8 @@ import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
 import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
 import { Scheduler, TaskTimeoutError } from './scheduler';
-import { sweepScratchClusters, type SweptCluster } from './drills/scratch-cluster';
+import type { SweptCluster } from './drills/scratch-cluster';
+import { sweepDrillLeftovers } from './drills/drill-leftovers';
 import { chooseDrillBackup, DrillRequestError } from './drill-choice';
 import type { HistoryStore, PollEntry, StatusJudgement } from './store/types';
 
@@ -187,7 +188,8 @@ export class Engine {
 
   /** Removes the clusters and directories of drills whose process died (SIGKILL, a crash, a power cut). */
   sweepLeftovers(): Promise<SweptCluster[]> {
-    return sweepScratchClusters(this.config.defaults.drillDir);
+    // ...and records each such drill as an error: its process never could (drills/drill-leftovers.ts).
+    return sweepDrillLeftovers(this.config.defaults.drillDir, this.config.sources.map((s) => s.id), this.store, this.now());
   }
 
   /**

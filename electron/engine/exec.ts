@@ -2,6 +2,7 @@
 // a kill on abort (of the whole process group), and stdout/stderr captured up to a cap.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { dyingWithParent } from './parent-death';
 import { longTimeout } from './long-timeout';
 
 export interface RunOptions {
@@ -79,7 +80,9 @@ export function run(command: string, args: readonly string[], options: RunOption
       uid: options.uid,
       gid: options.gid,
     };
-    const child = spawn(command, args, spawnOptions);
+    // Killed with us, whatever kills us (parent-death.ts): a tool never outlives the drill or check that ran it.
+    const spawned = dyingWithParent(command, args, spawnOptions.env!, options.cwd);
+    const child = spawn(spawned.command, spawned.args, spawnOptions);
     options.onSpawn?.(child);
     if (options.stdinPipe && child.stdin) {
       child.stdin.on('error', () => {}); // EPIPE once the tool has exited

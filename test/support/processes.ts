@@ -24,3 +24,18 @@ export function postgresProcessesUsing(needle: string): number[] {
   }
   return pids;
 }
+
+/** pids of live (not zombie) processes of any kind whose command line mentions `needle`: a drill's directory. */
+export function processesUsing(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${entry}/stat`, 'utf8'))) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}

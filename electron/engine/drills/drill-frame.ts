@@ -28,6 +28,7 @@ import { formatDuration } from '../../../shared/units';
 import { ProbeError } from '../probes/probe';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
 import { longTimeout, type LongTimeout } from '../long-timeout';
+import { DrillInterrupted } from './drill-stop';
 import { DEFAULT_DRILL_TIMEOUT_MS } from './verify';
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -96,6 +97,11 @@ export class DrillFrame implements ToolTime {
 
   get phase(): DrillPhase {
     return this.current;
+  }
+
+  /** Which drill this is: its directories' owner files name it (drill-dirs.ts). */
+  get subject(): { sourceId: string; backupKey: string } {
+    return { sourceId: this.options.sourceId, backupKey: this.options.backupKey };
   }
 
   /** Time a tool may take: a little more than the drill has left, so the drill's own deadline fires first. */
@@ -174,6 +180,8 @@ export class DrillFrame implements ToolTime {
   stopped(err: unknown): { outcome: Exclude<DrillOutcome, 'pass'>; message: string } {
     const phase = this.current;
     if (this.signal.aborted) {
+      const reason: unknown = this.options.signal?.reason;
+      if (reason instanceof DrillInterrupted) return { outcome: 'error', message: `the drill was interrupted during the ${phase} phase: ${reason.message}` };
       return {
         outcome: 'error',
         message:

@@ -9,7 +9,7 @@ import { run, type RunOptions, type RunResult } from '../exec';
 import { longTimeout } from '../long-timeout';
 import { DRILL_USER, drillRunAs, DrillUserMissing, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, killProcessesIn, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
-import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
+import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile, type DrillSubject } from './drill-dirs';
 import type { DrillFrame } from './drill-frame';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
@@ -33,12 +33,15 @@ export class DrillJail {
     readonly readOnly: readonly string[] = [],
   ) {}
 
-  /** A new drill directory under parentDir, owned by the drill's user; throws DrillUserMissing as root without it. */
-  static async create(parentDir = tmpdir(), purpose = 'restore drill'): Promise<DrillJail> {
+  /**
+   * A new drill directory under parentDir, owned by the drill's user; throws DrillUserMissing as root without it.
+   * Its owner file names the drill, so a sweep after this process dies records it (drill-leftovers.ts).
+   */
+  static async create(parentDir = tmpdir(), purpose = 'restore drill', drill?: DrillSubject): Promise<DrillJail> {
     const runAs = drillRunAs();
     const sandbox = await detectSandbox(runAs);
     const dir = mkdtempSync(join(parentDir, SCRATCH_PREFIX));
-    writeOwnerFile(dir, purpose);
+    writeOwnerFile(dir, purpose, drill);
     if (runAs) chownSync(dir, runAs.uid, runAs.gid);
     return new DrillJail(dir, runAs, sandbox, socketDirFor(dir, runAs));
   }
@@ -102,16 +105,16 @@ export class DrillJail {
  * evidence (the first jail of a drill says it: a restic drill's and its dump drill's run alike).
  */
 export async function jailForDrill(frame: DrillFrame, parentDir: string, purpose: string): Promise<DrillJail> {
-  const jail = await openDrillJail(parentDir, purpose);
+  const jail = await openDrillJail(parentDir, purpose, frame.subject);
   frame.onCleanup(`the drill directory ${jail.dir}`, () => jail.remove());
   frame.evidence.safety ??= { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
   return jail;
 }
 
 /** DrillJail.create, failing the drill as an error (it could not run) with what to do. */
-async function openDrillJail(parentDir: string, purpose: string): Promise<DrillJail> {
+async function openDrillJail(parentDir: string, purpose: string, drill: DrillSubject): Promise<DrillJail> {
   try {
-    return await DrillJail.create(parentDir, purpose);
+    return await DrillJail.create(parentDir, purpose, drill);
   } catch (err) {
     if (err instanceof DrillUserMissing) throw drillError(err.message);
     throw drillError(`cannot use ${parentDir} for the drill: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -15,3 +15,9 @@ export class DrillStop extends Error {
 export const fail = (message: string) => new DrillStop('fail', message);
 /** The drill could not tell. */
 export const drillError = (message: string) => new DrillStop('error', message);
+
+/**
+ * Why a drill was stopped from outside, as the reason of the AbortSignal that stopped it: the frame names it
+ * instead of saying only "cancelled" ("backup-health got SIGHUP (its terminal or ssh session closed)").
+ */
+export class DrillInterrupted extends Error {}

@@ -3,12 +3,12 @@
 // cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
 // start-up can sweep its directory and postmaster (sweepScratchClusters).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../exec';
-import { DRILL_DIR_PREFIXES, OWNER_FILE, removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
+import { claimDrillDir, DRILL_DIR_PREFIXES, removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile, type DrillSubject } from './drill-dirs';
 import type { DrillJail } from './drill-jail';
 import { drillRunAs, type RunAs } from './drill-user';
 import { killProcessesIn, waitForProcessesIn } from './sandbox';
@@ -316,11 +316,14 @@ export interface SweptCluster {
   dir: string;
   ownerPid: number | null;
   killedPostmaster: number | null;
+  /** The drill that died with its process, when this sweep is the one to record it (drill-leftovers.ts). */
+  drill?: DrillSubject & { startedAt: number | null; lastActiveAt: number | null };
 }
 
 /**
  * Removes scratch clusters whose owner process is gone (a drill killed with SIGKILL, a crash):
  * kills their postmaster (only if it really is a postgres serving that directory) and deletes the directory.
+ * Each directory is claimed first (drill-dirs.ts), so of several processes sweeping at once one removes it.
  */
 export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptCluster[]> {
   let entries: string[];
@@ -332,23 +335,46 @@ export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptC
   const swept: SweptCluster[] = [];
   for (const entry of entries) {
     const dir = join(parentDir, entry);
-    let ownerPid: number | null = null;
-    try {
-      ownerPid = Number(JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')).pid) || null;
-    } catch {
-      // no owner file: a cluster still being created, or not ours; leave it unless it is clearly dead below
-    }
-    if (ownerPid === null || isAlive(ownerPid)) continue;
+    // No owner file: a cluster still being created, or not ours; a live owner: a drill under way.
+    const claim = claimDrillDir(dir, isAlive);
+    if (!claim) continue;
+    const lastActiveAt = lastActivity(dir);
     const killedPostmaster = await killPostmasterOf(join(dir, 'data'));
-    if (killedPostmaster === 'not-ours') continue; // a server we may not stop: leave it and its directory be
+    if (killedPostmaster === 'not-ours') {
+      claim.release(); // a server we may not stop: leave it and its directory be
+      continue;
+    }
     try {
       await removeTree(dir);
     } catch {
+      claim.release();
       continue; // not ours to remove after all (another user's files): never a reason for start-up to fail
     }
-    swept.push({ dir, ownerPid, killedPostmaster });
+    const { owner } = claim;
+    const drill = claim.first && owner.drill ? { ...owner.drill, startedAt: owner.startedAt, lastActiveAt } : undefined;
+    swept.push({ dir, ownerPid: owner.pid, killedPostmaster, ...(drill ? { drill } : {}) });
   }
   return swept;
+}
+
+/** The last time anything in a drill directory changed (its server's log, a file restored): about when it died. */
+function lastActivity(dir: string): number | null {
+  let latest: number | null = null;
+  const consider = (path: string) => {
+    try {
+      const mtime = lstatSync(path).mtimeMs;
+      if (latest === null || mtime > latest) latest = mtime;
+    } catch {
+      // gone, or not ours to look into
+    }
+  };
+  try {
+    // Not the directory's own time, nor the sweep's claim: both change as it is swept.
+    for (const entry of readdirSync(dir)) if (!entry.startsWith('sweeping-')) consider(join(dir, entry));
+  } catch {
+    // unreadable: unknown
+  }
+  return latest === null ? null : Math.round(latest);
 }
 
 async function killPostmasterOf(dataDir: string): Promise<number | null | 'not-ours'> {

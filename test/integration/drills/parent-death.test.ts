@@ -1,0 +1,41 @@
+// Every tool the engine starts (pg_restore, psql, ssh, restic, borg, pgbackrest: all through exec.run) dies with
+// the process that started it, even when that process is killed with SIGKILL and can clean nothing up itself;
+// and a tool that is not installed still says so as before.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { describeFailure, run } from '../../../electron/engine/exec';
+import { waitFor } from '../../support/postgres-fixtures';
+import { isAlive } from '../../support/processes';
+
+async function toolOfKilledParent(command: string, args: string[]): Promise<number> {
+  const parent = spawn(process.execPath, ['--import', 'tsx', 'test/support/hold-tool.ts', command, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: parent.stdout! }).once('line', resolve);
+    parent.once('exit', (code) => reject(new Error(`the parent exited with ${code}`)));
+  });
+  const { pid } = JSON.parse(line) as { pid: number };
+  await waitFor('the tool to run', () => isAlive(pid));
+  parent.kill('SIGKILL');
+  await new Promise((resolve) => parent.once('exit', resolve));
+  return pid;
+}
+
+describe.runIf(process.platform === 'linux')('a tool started by the engine', () => {
+  it('is killed when the process that started it is killed with SIGKILL (found on PATH or by its path)', async () => {
+    for (const [command, args] of [['sleep', ['600']], ['/bin/sleep', ['601']]] as const) {
+      const pid = await toolOfKilledParent(command, [...args]);
+      await waitFor(`the orphaned ${command} to be killed`, () => !isAlive(pid));
+    }
+  });
+
+  it('still reports a tool that is not installed as not installed, and runs its own argv', async () => {
+    // (A PATH of searchable directories: one the user may not enter makes execvp say EACCES instead.)
+    const missing = await run('backup-health-no-such-tool', ['--version'], { timeoutMs: 10_000, env: { PATH: '/usr/bin:/bin' } });
+    expect(missing.spawnError?.code).toBe('ENOENT');
+    expect(describeFailure(missing, 'backup-health-no-such-tool')).toBe('backup-health-no-such-tool is not installed or not on PATH');
+    // The tool gets its own argv, untouched, and the result names the tool (not the wrapper).
+    const echoed = await run('sh', ['-c', 'printf "%s|%s" "$0" "$1"', 'sh', 'one two'], { timeoutMs: 10_000 });
+    expect(echoed).toMatchObject({ code: 0, stdout: 'sh|one two', command: 'sh -c printf "%s|%s" "$0" "$1" sh one two' });
+  });
+});
