@@ -5,7 +5,9 @@
 //            cluster exists); start a ScratchCluster; create the roles the dump refers to and the database
 //   restore  pg_restore -j N (custom, directory, tar) or psql ON_ERROR_STOP (plain, .sql.gz), with progress
 //   verify   exit status and errors; every table of the dump exists; exact row counts; the user's checks;
-//            optionally the live database's row estimates
+//            what came back against what should have (drill-judgement.ts: schema-only, nothing, the wrong
+//            database, minTables/minRows fail; doubts are warnings); the live database's tables and row
+//            estimates (compareTo fails short tables; a linked source only warns)
 //   cleanup  the cluster is stopped and its directory removed, whatever happened
 //
 // Every outcome is a Drill value: pass, fail (the backup is bad) or error (the drill could not tell), with
