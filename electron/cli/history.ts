@@ -1,5 +1,5 @@
 // `backup-health history --source ID`: what was seen of one source — status changes, drills, backups, polls.
-import { DURATION_RANGES, parseDuration, formatBytes, formatDuration } from '../../shared/units';
+import { DURATION_RANGES, parseDuration, formatBytes, formatDuration, writeDuration } from '../../shared/units';
 import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
@@ -22,7 +22,7 @@ function sinceOption(text: string): number {
 }
 
 /** How far back --since may reach: a second at least, a century at most (any further is no longer a date). */
-const SINCE_RANGE = { ...DURATION_RANGES.since, text: 'between 1s and 100y' };
+const SINCE_RANGE = { ...DURATION_RANGES.since, text: `between ${writeDuration(DURATION_RANGES.since.min)} and ${writeDuration(DURATION_RANGES.since.max)}` };
 
 export function historyCommand(options: HistoryOptions): number {
   const sinceMs = sinceOption(options.since);
