@@ -16,11 +16,13 @@ const DEFAULT_PATH = '/usr/bin:/bin';
  */
 export function dyingWithParent(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string | undefined): { command: string; args: readonly string[] } {
   if (!SETPRIV) return { command, args };
-  const path = executablePath(command, env.PATH ?? DEFAULT_PATH, cwd ?? process.cwd());
-  return path ? { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', path, ...args] } : { command, args };
+  // The command as given, not the path found: a tool names itself by its argv[0] ("tar: …"), and setpriv's
+  // execvp looks it up on the same PATH, from the same directory.
+  const found = executablePath(command, env.PATH ?? DEFAULT_PATH, cwd ?? process.cwd());
+  return found ? { command: SETPRIV, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args };
 }
 
-/** The file execvp would run for `command`, or null. */
+/** The file execvp would run for `command`, or null: then it is spawned unwrapped, for the spawn error it gets. */
 function executablePath(command: string, pathList: string, cwd: string): string | null {
   if (command.includes('/')) return isExecutable(resolve(cwd, command)) ? resolve(cwd, command) : null;
   for (const dir of pathList.split(delimiter)) {

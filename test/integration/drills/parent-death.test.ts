@@ -37,5 +37,8 @@ describe.runIf(process.platform === 'linux')('a tool started by the engine', () 
     // The tool gets its own argv, untouched, and the result names the tool (not the wrapper).
     const echoed = await run('sh', ['-c', 'printf "%s|%s" "$0" "$1"', 'sh', 'one two'], { timeoutMs: 10_000 });
     expect(echoed).toMatchObject({ code: 0, stdout: 'sh|one two', command: 'sh -c printf "%s|%s" "$0" "$1" sh one two' });
+    // ...down to its argv[0], which tools put before their complaints ("tar: …"): as given, not a path found.
+    const self = await run('cat', ['/proc/self/cmdline'], { timeoutMs: 10_000 });
+    expect(self.stdout).toBe('cat\u0000/proc/self/cmdline\u0000');
   });
 });
