@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
 import { launchChromium } from '../support/browser';
 import { ensureCliBuilt, runCli } from '../support/cli';
+import { dateCustomDump } from '../support/dump-dates';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
 import { serve, type Served } from '../support/serve';
@@ -44,7 +45,8 @@ beforeAll(async () => {
       if (dir === broken && day === 7) writeFileSync(file, 'PGDMP');
       else if (file !== newest) copyFileSync(newest, file);
       const when = new Date(Date.now() - (8 - day) * DAY + 3_600_000);
-      utimesSync(file, when, when);
+      if (dir === broken && day === 7) utimesSync(file, when, when);
+      else dateCustomDump(file, when);
     }
   }
   writeFileSync(
