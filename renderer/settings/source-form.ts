@@ -11,14 +11,16 @@ export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'databas
 export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
 export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database', ...REMOTE_FIELDS] as const;
 export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
-export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset'] as const;
+export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset', 'minTables', 'minRows'] as const;
 /** Drill fields a kind does not take: a physical restore has no pg_restore -j and compares nothing live; only restic reads pack data back. */
 export function drillFieldsOf(kind: SourceKind): readonly DrillTextField[] {
-  if (kind === 'pgbackrest') return ['every', 'maxAge', 'timeout'];
+  if (kind === 'pgbackrest') return ['every', 'maxAge', 'timeout', 'minTables', 'minRows'];
   if (kind === 'restic') return DRILL_FIELDS;
   return DRILL_FIELDS.filter((f) => f !== 'readDataSubset');
 }
 
+/** Drill fields written as plain numbers in the file. */
+const NUMBER_DRILL_FIELDS = new Set<string>(['jobs', 'minTables', 'minRows']);
 /** Fields written as lists in the file, edited as comma-separated words. */
 const LIST_FIELDS = new Set<string>(['standbys', 'coverageIgnore']);
 /** Lists edited one item per line: an ssh option's value may hold commas (Ciphers=aes128-ctr,aes256-ctr). */
@@ -133,8 +135,8 @@ function drillFromForm(form: SourceForm): Record<string, unknown> | null {
   for (const key of drillFieldsOf(form.kind)) {
     const text = form.drill[key].trim();
     if (!text) continue;
-    // jobs is a plain number in the file; anything else is passed on as written, for the schema to judge.
-    out[key] = key === 'jobs' && /^\d+$/.test(text) ? Number(text) : text;
+    // jobs, minTables and minRows are plain numbers in the file; anything else is passed on as written, for the schema to judge.
+    out[key] = NUMBER_DRILL_FIELDS.has(key) && /^\d+$/.test(text) ? Number(text) : text;
   }
   const checks = form.drill.checks
     .filter((c) => c.name.trim() || c.sql.trim())

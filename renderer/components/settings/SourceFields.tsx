@@ -221,6 +221,8 @@ function DrillFields({ f }: { f: FieldsProps }) {
       <Text f={f} path="drill.timeout" label="Drill timeout" placeholder="6h" />
       {shown.has('compareTo') && <SelectField path="drill.compareTo" label="Compare row counts with" none="(no comparison)" options={f.postgresIds} value={f.form.drill.compareTo} onChange={(v) => f.set('drill.compareTo', v)} problems={f.problems.get('drill.compareTo')} />}
       {shown.has('tolerance') && <Text f={f} path="drill.tolerance" label="Row count tolerance" placeholder="5%" />}
+      <Text f={f} path="drill.minTables" label="Fewest tables a restore may bring back" placeholder="e.g. 12" hint="Fewer fails the drill. Empty: any number, but none at all fails." />
+      <Text f={f} path="drill.minRows" label="Fewest rows a restore may bring back" placeholder="e.g. 1000" hint="All tables together; fewer fails the drill. Empty: every table empty is a warning." />
       {shown.has('readDataSubset') && <Text f={f} path="drill.readDataSubset" label="Pack data read back" placeholder="1%" hint="restic check --read-data-subset: 5%, 1/10 or 500M." />}
       <div className="checks" data-testid="drill-checks">
         <h4>Checks</h4>
