@@ -126,8 +126,9 @@ export function drillText(drill: Drill): string {
   lines.push(`  took      ${formatDuration(drill.finishedAt - drill.startedAt)}${drill.restoreMs !== null ? ` (restore and verify ${formatDuration(drill.restoreMs)})` : ''}`);
   const phases = Object.entries(drill.phases).map(([phase, ms]) => `${phase} ${formatDuration(ms ?? 0)}`);
   if (phases.length) lines.push(`  phases    ${phases.join(', ')}`);
-  // A drill that never got to restore (no readable backup, an archive refused up front) restored nothing to list.
-  const restoreRan = drill.outcome !== 'error' && Object.keys(drill.phases).length > 0;
+  // A drill that never got to restore (no readable backup, an archive refused up front, a schema-only archive
+  // failed from its TOC) restored nothing to list.
+  const restoreRan = drill.outcome !== 'error' && drill.phases.restore !== undefined;
   if (restoreRan || drill.tables > 0) {
     lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
   }

@@ -174,4 +174,10 @@ describe('where the warnings show', () => {
     expect(drillJson(passedWithWarnings)).toMatchObject({ outcome: 'pass', database: 'shelf', warnings: passedWithWarnings.warnings });
     expect(drillText({ ...passedWithWarnings, warnings: [] })).not.toContain('warning ');
   });
+
+  it('the CLI lists what was restored only when the restore ran: a schema-only archive failed from its TOC restored nothing', () => {
+    const schemaOnly: Drill = { ...passedWithWarnings, outcome: 'fail', phases: { prepare: 400, cleanup: 50 }, tables: 0, rows: 0, restoredBytes: null, warnings: [], message: 'schema-only backup: the archive lists 2 tables and no table data (pg_dump -s?); the backup job must dump the data too' };
+    expect(drillText(schemaOnly)).not.toContain('restored  ');
+    expect(drillText({ ...schemaOnly, phases: { prepare: 400, restore: 10, cleanup: 50 } })).toContain('\n  restored  0 tables, 0 rows\n');
+  });
 });
