@@ -41,7 +41,7 @@ function program(setExit: (code: number) => void): Command {
     .requiredOption('--source <id>', 'source id')
     .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d, 1y; from 1s to 100y)', '7d')
     .option('--json', 'print JSON instead of tables')
-    .action((options) => setExit(historyCommand(options)));
+    .action(async (options) => setExit(await historyCommand(options)));
 
   global(cli.command('serve'))
     .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped; exit 0 when stopped, 3 when it cannot start')

@@ -50,3 +50,10 @@ export function openHistory(options: GlobalOptions): History {
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT_UNKNOWN);
   }
 }
+
+/** The signals that stop a command cleanly, and what each means to whoever sent it (said in an interrupted drill's record). */
+export const STOP_SIGNALS = {
+  SIGHUP: 'its terminal or ssh session closed',
+  SIGINT: 'Ctrl-C',
+  SIGTERM: 'asked to stop by kill or a service manager',
+} as const;

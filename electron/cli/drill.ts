@@ -5,7 +5,7 @@ import type { Drill, DrillOutcome } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { DrillRequestError, Engine } from '../engine/engine';
 import { DrillInterrupted } from '../engine/drills/drill-stop';
-import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { progressReporter } from './progress';
 
@@ -50,13 +50,6 @@ export async function drillCommand(options: DrillOptions): Promise<number> {
   }
 }
 
-/** What each signal means to the person who sent it, in the drill's message. */
-const INTERRUPTING_SIGNALS = {
-  SIGHUP: 'its terminal or ssh session closed',
-  SIGINT: 'Ctrl-C',
-  SIGTERM: 'asked to stop by kill or a service manager',
-} as const;
-
 /**
  * Every way this process can be told to end, short of SIGKILL, ends the drill the same way: its steps stop,
  * its scratch cluster and directory are removed, and it is recorded as an error saying why ("the drill was
@@ -66,8 +59,8 @@ const INTERRUPTING_SIGNALS = {
  * Returns the function that removes the handlers.
  */
 function interruptDrillOn(interrupt: AbortController): () => void {
-  const handlers = Object.entries(INTERRUPTING_SIGNALS).map(([name, meaning]) => {
-    const signal = name as keyof typeof INTERRUPTING_SIGNALS;
+  const handlers = Object.entries(STOP_SIGNALS).map(([name, meaning]) => {
+    const signal = name as keyof typeof STOP_SIGNALS;
     const handler = () => {
       // A session's hang-up may come more than once; a Ctrl-C or TERM after this one takes the default action.
       if (signal !== 'SIGHUP') process.off(signal, handler);

@@ -3,6 +3,7 @@ import { DURATION_RANGES, parseDuration, formatBytes, formatDuration, writeDurat
 import { CliError, EXIT_UNKNOWN, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
+import { sweepDrillLeftovers } from '../engine/drills/drill-leftovers';
 
 export interface HistoryOptions extends GlobalOptions {
   source: string;
@@ -24,7 +25,7 @@ function sinceOption(text: string): number {
 /** How far back --since may reach: a second at least, a century at most (any further is no longer a date). */
 const SINCE_RANGE = { ...DURATION_RANGES.since, text: `between ${writeDuration(DURATION_RANGES.since.min)} and ${writeDuration(DURATION_RANGES.since.max)}` };
 
-export function historyCommand(options: HistoryOptions): number {
+export async function historyCommand(options: HistoryOptions): Promise<number> {
   const sinceMs = sinceOption(options.since);
   const config = readConfigOrExit(options);
   if (!config.sources.some((s) => s.id === options.source)) {
@@ -35,6 +36,9 @@ export function historyCommand(options: HistoryOptions): number {
   const since = now - sinceMs;
   const store = openHistory(options);
   try {
+    // Any command that opens the history records the drills killed while they ran (and removes their clusters),
+    // so what it prints includes them.
+    await sweepDrillLeftovers(config.defaults.drillDir, config.sources.map((s) => s.id), store, now);
     const polls = store.polls(options.source, { since });
     const backups = store.backups(options.source, { limit: 10_000 }).filter((b) => b.finishedAt >= since || b.firstSeenAt >= since);
     const events = store.events({ sourceId: options.source, since });

@@ -1,6 +1,6 @@
 // `backup-health serve [--port N] [--open]`: the dashboard in a browser. The engine polls on its schedule, as
 // in the desktop app; the same API goes over HTTP on 127.0.0.1, behind a token printed in the URL. Runs
-// until SIGINT or SIGTERM, then stops cleanly: no new calls, event streams ended, running drills cleaned up.
+// until SIGHUP, SIGINT or SIGTERM, then stops cleanly: no new calls, event streams ended, running drills cleaned up.
 import { fileURLToPath } from 'node:url';
 import { validateConfig, type Config } from '../../shared/config';
 import { ApiService } from '../engine/api-service';
@@ -8,7 +8,8 @@ import { formatProblem, loadConfig } from '../engine/config';
 import { Engine } from '../engine/engine';
 import { startServer, type RunningServer } from '../server/server';
 import { openInBrowser, type SignInPage } from './open-in-browser';
-import { CliError, EXIT_UNKNOWN, configFile, openHistory, type GlobalOptions } from './context';
+import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openHistory, type GlobalOptions } from './context';
+import { DrillInterrupted } from '../engine/drills/drill-stop';
 
 export interface ServeOptions extends GlobalOptions {
   port?: string;
@@ -57,6 +58,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const signInPage: SignInPage | undefined = options.open ? openInBrowser(server.url) : undefined;
 
   const signal = await stopRequested;
+  // After a hang-up nobody reads stderr: a write to the closed terminal must not end the clean stop.
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => {});
   process.stderr.write(`backup-health: ${signal}, stopping\n`);
   signInPage?.remove();
   // A second signal means "now": skip the clean-up.
@@ -65,7 +68,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   process.once('SIGTERM', now);
   const closed = server.close();
   // Aborts polls and drills under way; drills remove their clusters and are recorded before the history closes.
-  const stopped = engine.shutdown(DRILL_CLEANUP_WAIT_MS);
+  const stopped = engine.shutdown(DRILL_CLEANUP_WAIT_MS, new DrillInterrupted(`backup-health serve got ${signal} (${STOP_SIGNALS[signal]})`));
   await closed;
   await stopped;
   store.close();
@@ -96,14 +99,16 @@ function rendererDir(): string {
   return fileURLToPath(new URL('../renderer', import.meta.url));
 }
 
-function stopSignal(): Promise<NodeJS.Signals> {
+/** The first of SIGHUP, SIGINT or SIGTERM: each stops serve cleanly (a closed ssh session no longer kills it mid-drill). */
+function stopSignal(): Promise<keyof typeof STOP_SIGNALS> {
   return new Promise((resolve) => {
+    const names = Object.keys(STOP_SIGNALS) as (keyof typeof STOP_SIGNALS)[];
     const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
+      for (const name of names) process.off(name, on);
+      // A session's hang-up may come again while stopping: ignore it rather than die mid-cleanup.
+      process.on('SIGHUP', () => {});
+      resolve(signal as keyof typeof STOP_SIGNALS);
     };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
+    for (const name of names) process.on(name, on);
   });
 }

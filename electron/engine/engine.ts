@@ -144,10 +144,11 @@ export class Engine {
     return swept;
   }
 
-  stop(): void {
+  /** Stops polls and drills; a drill under way is recorded as interrupted by `reason` (a DrillInterrupted), if given. */
+  stop(reason?: unknown): void {
     this.started = false;
     this.scheduler.stop();
-    this.drillScheduler.stop();
+    this.drillScheduler.stop(reason);
     clearTimeout(this.compactionTimer);
     this.compactionStop?.abort();
   }
@@ -179,8 +180,8 @@ export class Engine {
    * stop(), then wait (up to maxWaitMs) for drills under way to clean up their scratch clusters and be
    * recorded: close the history only after this.
    */
-  async shutdown(maxWaitMs = 30_000): Promise<void> {
-    this.stop();
+  async shutdown(maxWaitMs = 30_000, reason?: unknown): Promise<void> {
+    this.stop(reason);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.drillScheduler.idle(), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
     clearTimeout(timer);

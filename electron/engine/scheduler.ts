@@ -79,12 +79,12 @@ export class Scheduler {
     }
   }
 
-  /** Stops periodic runs and aborts running tasks. */
-  stop(): void {
+  /** Stops periodic runs and aborts running tasks, with `reason` as their signal's reason (why they stopped). */
+  stop(reason?: unknown): void {
     this.stopped = true;
     this.generation++;
     this.clearTimers();
-    this.stopController.abort();
+    this.stopController.abort(reason);
   }
 
   private clearTimers(): void {

@@ -169,4 +169,18 @@ describe('a drill killed with SIGKILL', () => {
     expect(isAlive(drill.child.pid!)).toBe(false);
     expect(readdirSync(drillDir)).toEqual([]);
   });
+
+  it('is recorded by the next history too, which lists it (any command that opens the history sweeps)', async () => {
+    const drill = await drillUntilRestoring();
+    const [dir] = scratchDirsIn(drillDir);
+    const leftover = join(drillDir, dir!);
+    drill.child.kill('SIGKILL');
+    await drill.exited;
+    await waitFor('every process of the killed drill to end', () => processesUsing(leftover).length === 0);
+    expect(existsSync(leftover)).toBe(true);
+    const recorded = await lastDrill(); // `history --json`, nothing else in between
+    expect(recorded).toMatchObject({ outcome: 'error', backupKey: DUMP });
+    expect(recorded.message).toContain(`the drill was cut off: the process running it (pid ${drill.child.pid}) ended`);
+    expectNothingLeft();
+  });
 });

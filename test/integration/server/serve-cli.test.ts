@@ -1,5 +1,5 @@
 // `backup-health serve` as a user runs it: the real bin prints one URL line, the dashboard's API answers through
-// it, and SIGTERM / SIGINT stop it cleanly (exit 0, port closed, history file closed).
+// it, and SIGTERM / SIGINT / SIGHUP stop it cleanly (exit 0, port closed, history file closed).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -91,9 +91,12 @@ describe('backup-health serve', () => {
     expect(await served.exited).toBe(0);
   });
 
-  it('on SIGTERM during a restore drill, cancels it, removes its scratch cluster, records it, and exits 0', async () => {
-    const w = workDir('drill');
-    const drillDir = join(parent, 'drills');
+  it.each([
+    ['SIGTERM', 'asked to stop by kill or a service manager'],
+    ['SIGHUP', 'its terminal or ssh session closed'],
+  ] as const)('on %s during a restore drill, stops it, removes its scratch cluster, records why, and exits 0', async (signal, meaning) => {
+    const w = workDir(`drill-${signal}`);
+    const drillDir = join(parent, `drills-${signal}`);
     mkdirSync(drillDir, { recursive: true, mode: 0o755 });
     // A plain dump whose restore takes long enough to be under way when the stop comes.
     writeFileSync(
@@ -114,13 +117,14 @@ describe('backup-health serve', () => {
     }
     expect(scratchDirsIn(drillDir)).toHaveLength(1);
 
-    served.child.kill('SIGTERM');
+    served.child.kill(signal);
     expect(await served.exited).toBe(0);
-    expect((await (await drill).json()) as unknown).toMatchObject({ ok: true, value: { outcome: 'error', message: expect.stringContaining('cancelled') } });
+    const why = `the drill was interrupted during the restore phase: backup-health serve got ${signal} (${meaning})`;
+    expect((await (await drill).json()) as unknown).toMatchObject({ ok: true, value: { outcome: 'error', message: why } });
     expect(scratchDirsIn(drillDir)).toEqual([]);
     expect(postgresProcessesUsing(drillDir)).toEqual([]);
     const history = await runCli(['history', '--source', 'nightly', '--config', w.config, '--data', w.data, '--json']);
-    expect(history.stdout).toContain('the drill was cancelled during the restore phase');
+    expect(JSON.parse(history.stdout).drills[0].message).toBe(why);
   });
 
   it('says which port is taken, and refuses a config with problems', async () => {
