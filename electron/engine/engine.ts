@@ -49,6 +49,8 @@ interface SourceState {
   health: SourceHealth | null;
   /** True once `poll` is in the history: a poll joined by two callers is recorded once. */
   recorded: boolean;
+  /** The newest of the source's stored status changes this process has told its subscribers (0: none). */
+  heard: number;
 }
 
 /** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
@@ -292,6 +294,8 @@ export class Engine {
         consecutiveFailures: poll ? this.store.consecutiveFailures(id) : 0,
         health: null,
         recorded: true,
+        // Changes stored before this process looked are history, not news.
+        heard: this.store.lastEventId(id),
       };
       this.states.set(id, state);
     }
@@ -356,6 +360,7 @@ export class Engine {
       consecutiveFailures: poll.ok ? 0 : this.store.consecutiveFailures(source.id) + 1,
       health: previous.health,
       recorded: false,
+      heard: previous.heard,
     });
   }
 
@@ -386,10 +391,10 @@ export class Engine {
         judgements.push(this.judgement(linked, health, this.now()));
       }
     }
-    const { events } = this.store.recordPolls(entries, judgements);
+    this.store.recordPolls(entries, judgements);
     for (const [id, health] of healths) {
       this.state(id).health = health;
-      for (const event of events) if (event.sourceId === id) this.emit({ type: 'status', event });
+      this.tellChanges(id);
       if (ids.includes(id)) this.emit({ type: 'poll', summary: this.summary(id) });
     }
   }
@@ -397,8 +402,21 @@ export class Engine {
   /** Records a judgement made outside a poll (after a drill); tells subscribers if it stored a change. */
   private noteHealth(id: string, health: SourceHealth, at: number): void {
     this.state(id).health = health;
-    const event = this.store.recordStatus(this.judgement(id, health, at));
-    if (event) this.emit({ type: 'status', event });
+    this.store.recordStatus(this.judgement(id, health, at));
+    this.tellChanges(id);
+  }
+
+  /**
+   * Tells subscribers (tray, notifications, dashboards) every change of the source stored since they last
+   * heard, in the order stored: the one this process just stored, and those a cron check or another app stored
+   * meanwhile. Each change is stored once (store/history.ts) and told once per process.
+   */
+  private tellChanges(id: string): void {
+    const state = this.state(id);
+    for (const event of this.store.eventsAfter(id, state.heard)) {
+      state.heard = event.id!;
+      this.emit({ type: 'status', event });
+    }
   }
 
   private judgement(id: string, health: SourceHealth, at: number): StatusJudgement {

@@ -83,6 +83,8 @@ export class History implements HistoryStore {
   private readonly selectPolls;
   private readonly selectEvents;
   private readonly selectSourceEvents;
+  private readonly selectEventsAfter;
+  private readonly selectLastEventId;
   private readonly ageSeries: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly recordPollsTransaction;
@@ -173,6 +175,8 @@ export class History implements HistoryStore {
     this.selectSourceEvents = db.prepare<[string, number, number], EventRow>(
       'SELECT * FROM events WHERE source_id = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?',
     );
+    this.selectEventsAfter = db.prepare<[string, number], EventRow>('SELECT * FROM events WHERE source_id = ? AND id > ? ORDER BY id LIMIT 1000');
+    this.selectLastEventId = db.prepare<[string], number | null>('SELECT MAX(id) FROM events WHERE source_id = ?').pluck();
     // Both series read only the covering index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
     this.ageSeries = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
@@ -298,6 +302,14 @@ export class History implements HistoryStore {
   /** Oldest first, from `since` to `until` inclusive; `limit` keeps the oldest ones. */
   polls(sourceId: string, opts: { since: number; until?: number; limit?: number }): Poll[] {
     return this.selectPolls.all(sourceId, opts.since, opts.until ?? END_OF_TIME, opts.limit ?? NO_LIMIT).map(toPoll);
+  }
+
+  eventsAfter(sourceId: string, afterId: number): StatusEvent[] {
+    return this.selectEventsAfter.all(sourceId, afterId).map(toStatusEvent);
+  }
+
+  lastEventId(sourceId: string): number {
+    return this.selectLastEventId.get(sourceId) ?? 0;
   }
 
   /** Newest first, for a timeline; `limit` keeps the newest ones. */

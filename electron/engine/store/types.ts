@@ -43,6 +43,10 @@ export interface HistoryStore {
   backups(sourceId: string, opts?: { limit?: number; before?: number }): BackupRecord[];
   polls(sourceId: string, opts: { since: number; until?: number; limit?: number }): Poll[];
   events(opts: { sourceId?: string; since?: number; limit?: number }): StatusEvent[];
+  /** The source's events stored after event `afterId` (by any process), oldest first: how a process hears the changes another one stored. */
+  eventsAfter(sourceId: string, afterId: number): StatusEvent[];
+  /** The id of the source's newest event, 0 if it has none: where a process starts listening. */
+  lastEventId(sourceId: string): number;
   /**
    * Backup age (poll time - newest backup time) over [from, to], reduced to at most maxPoints points
    * that keep each bucket's minimum and maximum, so a sawtooth keeps its peaks.
