@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, copyFileSync, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isAlive } from './process-alive';
 
 /** A save that could not be made; the message names the file and what to do. The old file is untouched. */
 export class ConfigWriteError extends Error {
@@ -128,15 +129,6 @@ function removeStaleTemps(target: string): void {
     } catch {
       // someone else swept it
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

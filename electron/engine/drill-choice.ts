@@ -9,6 +9,7 @@
 import type { SourceConfig } from '../../shared/config';
 import type { Drill, ObservedBackup, Poll } from '../../shared/model';
 import { byNewest } from '../../shared/newest-backup';
+import { drillWithoutRestore } from './drills/drill-stop';
 import { stillBeingWritten } from './health/rules';
 
 /** A drill that cannot even be attempted: unknown source, a kind without drills, no such backup, no backups yet. */
@@ -63,18 +64,5 @@ function noReadableBackupDrill(sourceId: string, known: readonly ObservedBackup[
   const newest = known[0]!;
   const why = newest.problem ? `: ${newest.problem}` : '';
   const all = known.length === 1 ? `its only backup, ${newest.key}, is unreadable${why}` : `all ${known.length} backups are unreadable; the newest, ${newest.key}${why || ', has no reason recorded'}`;
-  return {
-    sourceId,
-    backupKey: newest.key,
-    startedAt: at,
-    finishedAt: at,
-    outcome: 'fail',
-    phases: {},
-    restoreMs: null,
-    tables: 0,
-    rows: 0,
-    restoredBytes: null,
-    checks: [],
-    message: `no backup of ${sourceId} restores: ${all}`,
-  };
+  return drillWithoutRestore({ sourceId, backupKey: newest.key, startedAt: at, finishedAt: at, outcome: 'fail', message: `no backup of ${sourceId} restores: ${all}` });
 }

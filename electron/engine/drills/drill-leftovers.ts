@@ -4,6 +4,7 @@
 // and did not finish instead of saying nothing.
 import type { Drill } from '../../../shared/model';
 import type { HistoryStore } from '../store/types';
+import { drillWithoutRestore } from './drill-stop';
 import { sweepScratchClusters, type SweptCluster } from './scratch-cluster';
 
 /** Sweeps `drillDir` and records each dead drill of a source this config has; returns what was swept. */
@@ -39,20 +40,16 @@ function killedDrill(leftovers: readonly SweptCluster[], now: number): Drill {
   const serverStopped = leftovers.some((l) => l.killedPostmaster !== null);
   const dirs = leftovers.map((l) => l.dir).join(', ');
   return {
-    sourceId: subject.sourceId,
-    backupKey: subject.backupKey,
-    startedAt,
-    finishedAt,
-    outcome: 'error',
-    phases: {},
-    restoreMs: null,
-    tables: 0,
-    rows: 0,
-    restoredBytes: null,
-    checks: [],
-    message:
-      `the drill was cut off: the process running it (pid ${first.ownerPid}) ended without finishing or cleaning up (killed with SIGKILL, crashed, or the machine stopped); ` +
-      `${serverStopped ? 'its scratch PostgreSQL was still running and was stopped, and ' : ''}${leftovers.length === 1 ? 'its directory' : 'its directories'} ${dirs} ${leftovers.length === 1 ? 'was' : 'were'} removed at ${new Date(now).toISOString()}; run the drill again`,
+    ...drillWithoutRestore({
+      sourceId: subject.sourceId,
+      backupKey: subject.backupKey,
+      startedAt,
+      finishedAt,
+      outcome: 'error',
+      message:
+        `the drill was cut off: the process running it (pid ${first.ownerPid}) ended without finishing or cleaning up (killed with SIGKILL, crashed, or the machine stopped); ` +
+        `${serverStopped ? 'its scratch PostgreSQL was still running and was stopped, and ' : ''}${leftovers.length === 1 ? 'its directory' : 'its directories'} ${dirs} ${leftovers.length === 1 ? 'was' : 'were'} removed at ${new Date(now).toISOString()}; run the drill again`,
+    }),
     restoredWith: null,
     tableDetails: [],
   };

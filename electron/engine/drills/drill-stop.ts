@@ -1,5 +1,5 @@
 // How a drill step ends the drill early: fail (the backup is bad) or error (the drill could not tell).
-import type { DrillOutcome } from '../../../shared/model';
+import type { Drill, DrillOutcome } from '../../../shared/model';
 
 /** Ends a drill early with this outcome and message. */
 export class DrillStop extends Error {
@@ -21,3 +21,8 @@ export const drillError = (message: string) => new DrillStop('error', message);
  * instead of saying only "cancelled" ("backup-health got SIGHUP (its terminal or ssh session closed)").
  */
 export class DrillInterrupted extends Error {}
+
+/** The record of a drill that ended before anything was restored: no phases, nothing counted, only why. */
+export function drillWithoutRestore(fields: Pick<Drill, 'sourceId' | 'backupKey' | 'startedAt' | 'finishedAt' | 'message'> & { outcome: Exclude<DrillOutcome, 'pass'> }): Drill {
+  return { ...fields, phases: {}, restoreMs: null, tables: 0, rows: 0, restoredBytes: null, checks: [] };
+}

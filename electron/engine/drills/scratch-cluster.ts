@@ -15,6 +15,7 @@ import { killProcessesIn, waitForProcessesIn } from './sandbox';
 import { createDataDir } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
 import { removeTree } from './remove-tree';
+import { isAlive } from '../process-alive';
 
 export { DRILL_DIR_PREFIXES, SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
 const SOCKET_PORT = 5432;
@@ -300,15 +301,6 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
     } catch {
       // gone
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
