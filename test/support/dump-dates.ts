@@ -2,7 +2,8 @@
 // dump into "a week of nightly dumps" set each copy's mtime, and the header's creation time (which
 // shared/newest-backup.ts trusts before the mtime) must say the same night. The header layout is described in
 // electron/engine/probes/dump-header.ts.
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Sets a custom-format archive's header creation time (local time, as pg_dump writes it) and its mtime. */
 export function dateCustomDump(file: string, when: Date): void {
@@ -21,4 +22,18 @@ export function dateCustomDump(file: string, when: Date): void {
   }
   writeFileSync(file, bytes);
   utimesSync(file, when, when);
+}
+
+/**
+ * Copies of the custom archive `source` in `dir`, one per name, made (by their headers) a second apart in the
+ * order given, starting at `firstMadeAt`, and all with the mtime `mtime`: a directory copied at once, whose
+ * files only their headers can order.
+ */
+export function dumpsMadeInOrder(source: string, dir: string, names: readonly string[], firstMadeAt: Date, mtime: Date): void {
+  for (const [i, name] of names.entries()) {
+    const file = join(dir, name);
+    copyFileSync(source, file);
+    dateCustomDump(file, new Date(firstMadeAt.getTime() + i * 1000));
+    utimesSync(file, mtime, mtime);
+  }
 }

@@ -1,14 +1,8 @@
 // Process checks the tests use to prove nothing is left behind.
 import { readdirSync, readFileSync } from 'node:fs';
+import { isAlive } from '../../electron/engine/process-alive';
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive };
 
 /** pids of postgres processes whose command line mentions `needle` (a data dir, a temp dir). */
 export function postgresProcessesUsing(needle: string): number[] {

@@ -1,13 +1,13 @@
 // `backup-health drill` and `check` on a fresh --data dir, as a new user runs them: the drill looks at the source
 // itself (no check first), restores the dump pg_dump made last although every file has one mtime, and check and
 // --backup name the same one; a directory copied in a moment ago is "still being written", for both commands.
-import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { clientOrThrow, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { dumpsMadeInOrder } from '../../support/dump-dates';
 import { postgresProcessesUsing } from '../../support/processes';
 
 const parent = testParentDir('cli-drill-newest');
@@ -27,13 +27,11 @@ beforeAll(async () => {
   await ScratchCluster.with({ parentDir: parent, purpose: 'cli newest dump test', minMajor: 15 }, async (cluster) => {
     await clientOrThrow(cluster, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE shop']);
     await clientOrThrow(cluster, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'shop', '-c', 'CREATE TABLE items AS SELECT g AS id FROM generate_series(1, 1000) g']);
-    for (const [i, name] of MADE.entries()) {
-      if (i > 0) await sleep(1100); // a pg_dump header keeps whole seconds
-      await clientOrThrow(cluster, 'pg_dump', ['-Fc', '-f', join(copied, name), 'shop']);
-    }
+    await clientOrThrow(cluster, 'pg_dump', ['-Fc', '-f', join(parent, 'shop.dump'), 'shop']);
   });
+  // Made a second apart in MADE's order (by their headers), all with one mtime.
   const when = new Date(Date.now() - 2 * HOUR);
-  for (const name of MADE) utimesSync(join(copied, name), when, when);
+  dumpsMadeInOrder(join(parent, 'shop.dump'), copied, MADE, new Date(when.getTime() - 60_000), when);
   for (const name of MADE) copyFileSync(join(copied, name), join(fresh, name)); // just now, as cp does
   configFile = join(parent, 'config.yml');
   writeFileSync(

@@ -1,9 +1,8 @@
 // One "newest" everywhere, on real pg_dump archives whose mtimes say nothing (a directory copied in one go):
 // the probe, the overview and the drill all take the dump pg_dump made last, by its header, here and over
 // ssh; and a directory copied in a moment ago is "still being written", not "no file matching".
-import { copyFileSync, mkdirSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config, type DumpDirSourceConfig } from '../../../shared/config';
 import { Engine, DrillRequestError } from '../../../electron/engine/engine';
@@ -12,6 +11,7 @@ import { History } from '../../../electron/engine/store/history';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
 import { clientOrThrow, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { dumpsMadeInOrder } from '../../support/dump-dates';
 import { postgresProcessesUsing } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
@@ -31,13 +31,11 @@ beforeAll(async () => {
   await ScratchCluster.with({ parentDir: parent, purpose: 'newest dump test', minMajor: 15 }, async (cluster) => {
     await clientOrThrow(cluster, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE shop']);
     await clientOrThrow(cluster, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'shop', '-c', 'CREATE TABLE items AS SELECT g AS id FROM generate_series(1, 1000) g']);
-    for (const [i, name] of MADE.entries()) {
-      if (i > 0) await sleep(1100); // a pg_dump header keeps whole seconds
-      await clientOrThrow(cluster, 'pg_dump', ['-Fc', '-f', join(copied, name), 'shop']);
-    }
+    await clientOrThrow(cluster, 'pg_dump', ['-Fc', '-f', join(parent, 'shop.dump'), 'shop']);
   });
+  // Made a second apart in MADE's order (by their headers), all with one mtime.
   const when = new Date(Date.now() - 2 * HOUR);
-  for (const name of MADE) utimesSync(join(copied, name), when, when);
+  dumpsMadeInOrder(join(parent, 'shop.dump'), copied, MADE, new Date(when.getTime() - 60_000), when);
   sshd = await startSshd();
 }, 120_000);
 
