@@ -5,10 +5,10 @@ import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, Sourc
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './health/evaluate';
-import { redact } from './health/rules';
 import type { EvaluationInput } from './health/types';
 import { probeFor } from './probes/index';
-import { ProbeError, type Probe, type ProbeSecrets } from './probes/probe';
+import type { Probe, ProbeSecrets } from './probes/probe';
+import { ProbeError, redact } from './errors';
 import { Scheduler, TaskTimeoutError } from './scheduler';
 import type { SweptCluster } from './drills/scratch-cluster';
 import { sweepDrillLeftovers } from './drills/drill-leftovers';

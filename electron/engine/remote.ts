@@ -6,7 +6,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { describeFailure, run, type RunOptions, type RunResult } from './exec';
-import { ProbeError } from './probes/probe';
+import { ProbeError } from './errors';
 
 /** Where a source's tools run: this machine, or `host` over ssh. Every kind but postgres takes these fields. */
 export interface Where {

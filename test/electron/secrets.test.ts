@@ -9,7 +9,7 @@ import { validateConfig, type PostgresSourceConfig } from '../../shared/config';
 import { ApiService } from '../../electron/engine/api-service';
 import { loadConfig } from '../../electron/engine/config';
 import { Engine } from '../../electron/engine/engine';
-import { ProbeError } from '../../electron/engine/probes/probe';
+import { ProbeError } from '../../electron/engine/errors';
 import { postgresProbe } from '../../electron/engine/probes/postgres';
 import { History } from '../../electron/engine/store/history';
 import { probeContext, removeTestParentDir, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';

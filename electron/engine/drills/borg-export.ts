@@ -6,7 +6,7 @@ import type { BorgSourceConfig } from '../../../shared/config';
 import type { DrillOutcome } from '../../../shared/model';
 import { describeFetchFailure, fetchTar, type Untar } from '../remote';
 import { borgCommonArgs, borgError, borgLogLines, borgToolOptions } from '../probes/borg-run';
-import type { ProbeError } from '../probes/probe';
+import type { ProbeError } from '../errors';
 import { describeFailure, type RunResult } from '../exec';
 
 /** Failures of the drill itself (it could not tell), as opposed to a bad archive. */

@@ -25,7 +25,7 @@
 // before): there is no restore time of a restore that did not finish.
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillSafety, RestoredTable } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
-import { ProbeError } from '../probes/probe';
+import { ProbeError } from '../errors';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
 import { longTimeout, type LongTimeout } from '../long-timeout';
 import { DrillInterrupted } from './drill-stop';

@@ -9,7 +9,7 @@
 // (which counts special files, and hard-linked bytes once).
 import type { ResticSourceConfig } from '../../../shared/config';
 import { describeFetchFailure, fetchTar, type Untar } from '../remote';
-import { ProbeError } from '../probes/probe';
+import { ProbeError } from '../errors';
 import { resticError, resticInvocation, runRestic } from '../probes/restic-command';
 
 /** What `restic dump --archive tar` of a snapshot writes. */

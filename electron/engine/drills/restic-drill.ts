@@ -21,7 +21,7 @@ import type { ResticSourceConfig } from '../../../shared/config';
 import type { Drill, DrillCheckResult, ObservedBackup } from '../../../shared/model';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillContext } from '../probes/probe';
-import { ProbeError } from '../probes/probe';
+import { ProbeError } from '../errors';
 import { ResticError, runRestic } from '../probes/restic-command';
 import { runDrill, type DrillFrame } from './drill-frame';
 import { restoreDump } from './dump-drill';

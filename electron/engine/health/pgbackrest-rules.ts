@@ -9,7 +9,8 @@
 import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { Finding, ObservedBackup } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
-import { isReadable, previousMedianSize, redact, SIZE_DROP_RATIO, type Rule } from './rules';
+import { isReadable, previousMedianSize, SIZE_DROP_RATIO, type Rule } from './rules';
+import { redact } from '../errors';
 import type { EvaluationInput } from './types';
 
 const STANZA_HINTS: Record<number, string> = {

@@ -5,6 +5,7 @@
 import type { DumpDirSourceConfig, PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import { majorOfVersion, majorOfVersionNum } from '../postgres-version';
 import { urlDatabase } from '../postgres-url';
+import { redact } from '../errors';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import { byNewest, newestFirst } from '../../../shared/newest-backup';
@@ -503,11 +504,4 @@ function fileName(key: string): string {
 /** "2024-05-02 03:04 UTC": unambiguous whatever the desktop's time zone. */
 function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** Tool and driver messages sometimes echo a connection string; never let a credential reach the screen. */
-export function redact(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1')
-    .replace(/(password\s*=\s*)('[^']*'|\S+)/gi, '$1***');
 }

@@ -8,7 +8,7 @@ import type { ProbeErrorCode } from '../../../shared/model';
 import type { RunOptions, RunResult } from '../exec';
 import { runTool, type ToolRunOptions } from '../remote';
 import { readPasswordFile } from './password-file';
-import { ProbeError } from './probe';
+import { ProbeError } from '../errors';
 
 /**
  * Seconds borg waits for the repository lock. A running `borg create` holds it for the whole backup, so a poll

@@ -9,7 +9,8 @@
 // With `host`, borg runs on that machine over ssh (runBorg): the same calls and answers, errors naming the host.
 import type { BorgSourceConfig } from '../../../shared/config';
 import type { BorgMetrics, ObservedBackup } from '../../../shared/model';
-import { ProbeError, type Probe } from './probe';
+import type { Probe } from './probe';
+import { ProbeError } from '../errors';
 import { borgError, borgPassphrase, parseBorgTime, repoName, runBorg } from './borg-run';
 import { runBorgDrill } from '../drills/borg-drill';
 

@@ -10,7 +10,8 @@ import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
 import type { RunResult } from '../exec';
 import { describeSshFailure, runTool } from '../remote';
-import { ProbeError, type ProbeContext } from './probe';
+import type { ProbeContext } from './probe';
+import { ProbeError } from '../errors';
 import { OUTSIDE_PROBLEM, notADumpFile } from './contained-file';
 import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from './dump-header';
 

@@ -1,7 +1,7 @@
 // A source's passwordFile: a file holding only the password, which other users must not be able to read.
 // Every kind reads it here, so the checks and their messages are the same for all of them.
 import { readFile, stat } from 'node:fs/promises';
-import { ProbeError } from './probe';
+import { ProbeError } from '../errors';
 
 /** The password in `path` (one trailing newline dropped); a config ProbeError naming the file and the fix. */
 export async function readPasswordFile(path: string, host?: string): Promise<string> {

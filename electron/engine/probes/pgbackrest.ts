@@ -9,7 +9,8 @@ import type { PgBackRestSourceConfig, SourceConfig } from '../../../shared/confi
 import type { ObservedBackup, PgBackRestMetrics } from '../../../shared/model';
 import type { RunResult } from '../exec';
 import { runTool, type Where } from '../remote';
-import { ProbeError, type Probe } from './probe';
+import type { Probe } from './probe';
+import { ProbeError } from '../errors';
 import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
 import type { DrillExpectations } from '../drills/drill-judgement';
 import { urlDatabase } from '../postgres-url';

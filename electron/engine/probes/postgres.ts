@@ -12,7 +12,8 @@ import { readPasswordFile } from './password-file';
 import { majorOfVersionNum } from '../postgres-version';
 import { readPostgresUrl } from '../postgres-url';
 import { MAX_TIMER_DELAY_MS, timeoutSignal } from '../long-timeout';
-import { ProbeError, type Probe, type ProbeContext, type ProbeSecrets } from './probe';
+import type { Probe, ProbeContext, ProbeSecrets } from './probe';
+import { ProbeError } from '../errors';
 
 export const postgresProbe: Probe<PostgresSourceConfig> = {
   kind: 'postgres',

@@ -1,5 +1,5 @@
 // The one interface every source kind implements. Adding a kind = one file here + one line in index.ts.
-import type { Drill, DrillProgress, ObservedBackup, ProbeErrorCode, SourceMetrics } from '../../../shared/model';
+import type { Drill, DrillProgress, ObservedBackup, SourceMetrics } from '../../../shared/model';
 import type { Config, SourceConfig } from '../../../shared/config';
 
 export interface ProbeContext {
@@ -46,16 +46,4 @@ export interface Probe<S extends SourceConfig = SourceConfig> {
    * Never throws for an expected failure: every outcome is a Drill value (pass, fail, error).
    */
   drill?(source: S, backup: ObservedBackup, ctx: DrillContext): Promise<Drill>;
-}
-
-/** What a probe throws when it cannot observe; the engine turns it into a stored, displayed value. */
-export class ProbeError extends Error {
-  constructor(
-    readonly code: ProbeErrorCode,
-    message: string,
-    readonly host?: string,
-  ) {
-    super(message);
-    this.name = 'ProbeError';
-  }
 }

@@ -8,7 +8,7 @@ import type { ResticSourceConfig } from '../../../shared/config';
 import { describeFailure, type RunOptions, type RunResult } from '../exec';
 import { runTool, type ToolRunOptions } from '../remote';
 import { readPasswordFile } from './password-file';
-import { ProbeError } from './probe';
+import { ProbeError } from '../errors';
 
 export interface ResticCall {
   /** Read-only commands pass --no-lock: they work while a backup or prune holds the lock. */

@@ -9,7 +9,8 @@
 // (and counted in metrics.sizesPending) rather than reported with a made-up size, and appears on a later poll.
 import type { ResticSourceConfig } from '../../../shared/config';
 import type { ObservedBackup, ResticMetrics } from '../../../shared/model';
-import { ProbeError, type Probe, type ProbeContext } from './probe';
+import type { Probe, ProbeContext } from './probe';
+import { ProbeError } from '../errors';
 import { ResticError, runRestic } from './restic-command';
 import { runResticDrill } from '../drills/restic-drill';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BorgSourceConfig } from '../../../shared/config';
 import { borgProbe } from '../../../electron/engine/probes/borg';
-import { ProbeError } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 import { run } from '../../../electron/engine/exec';
 import { borgJob, borgSource as source, holdBorgLock } from '../../support/borg-fixtures';
 import { probeContext } from '../../support/postgres-fixtures';

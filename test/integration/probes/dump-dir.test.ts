@@ -12,7 +12,8 @@ import { describeFailure, run } from '../../../electron/engine/exec';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { clientOrThrow } from '../../support/postgres-fixtures';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
-import { ProbeError, type ProbeContext, type Observation } from '../../../electron/engine/probes/probe';
+import type { ProbeContext, Observation } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 
 const PROBE_SOURCE = fileURLToPath(new URL('../../../electron/engine/probes/dump-dir.ts', import.meta.url));
 

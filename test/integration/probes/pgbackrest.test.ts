@@ -8,7 +8,7 @@ import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
 import { pgbackrestProbe } from '../../../electron/engine/probes/pgbackrest';
 import type { Observation } from '../../../electron/engine/probes/probe';
-import { ProbeError } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { judgeObservation, pgbackrestSource, startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';

@@ -10,7 +10,8 @@ import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config
 import type { Drill, DrillProgress, ObservedBackup } from '../../../shared/model';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
-import { ProbeError, type ProbeContext } from '../../../electron/engine/probes/probe';
+import type { ProbeContext } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 import { clientOrThrow, freePort } from '../../support/postgres-fixtures';
 import { isAlive } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFetchFailure, fetchTar, fetchTarThroughNode, remoteArgv, runTool, sshCommand } from '../../../electron/engine/remote';
-import { ProbeError } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
 let sshd: TestSshd;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type SourceConfig } from '../../../shared/config';
 import { probeFor } from '../../../electron/engine/probes';
-import { ProbeError } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 import { probeContext } from '../../support/postgres-fixtures';
 import { startSshd, type TestSshd } from '../../support/sshd';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DrillProgress } from '../../../shared/model';
 import { runDrill, type DrillFrame } from '../../../electron/engine/drills/drill-frame';
 import { drillError, fail } from '../../../electron/engine/drills/restore-plan';
-import { ProbeError } from '../../../electron/engine/probes/probe';
+import { ProbeError } from '../../../electron/engine/errors';
 
 const base = { sourceId: 'shop', backupKey: '/srv/dumps/shop.dump' };
 

@@ -11,11 +11,11 @@ import {
   noBackups,
   parseMajor,
   probeError,
-  redact,
   replication,
   walArchiving,
   type Rule,
 } from '../../../electron/engine/health/rules';
+import { redact } from '../../../electron/engine/errors';
 import {
   DAY,
   GB,
