@@ -4,7 +4,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PasswordVault } from '../engine/api-service';
-import type { ProbeSecrets } from '../engine/probes/probe';
+import type { ProbeSecrets } from '../engine/secrets';
 
 /** The part of Electron's safeStorage this needs (tests pass a fake). */
 export interface Encryption {

@@ -1,7 +1,7 @@
 // Finds installed PostgreSQL server binaries and picks one able to read a given archive.
 import { readdirSync, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { majorOfVersion } from '../postgres-version';
+import { majorOfVersion } from '../postgres/version';
 import { run } from '../exec';
 
 export interface PostgresInstall {

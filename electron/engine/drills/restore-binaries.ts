@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DumpHeader } from '../../../shared/model';
-import { majorOfVersion } from '../postgres-version';
+import { majorOfVersion } from '../postgres/version';
 import { binaryVersion, findPostgresInstalls, placesLookedIn, type PostgresInstall } from './postgres-install';
 
 /** The pg_restore major that first reads each archive minor version after 1.14. */

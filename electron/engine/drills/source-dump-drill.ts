@@ -4,7 +4,7 @@
 // to it.
 import type { DrillConfig, PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
-import { urlDatabase } from '../postgres-url';
+import { urlDatabase } from '../postgres/url';
 import type { DrillContext } from '../probes/probe';
 import type { DrillExpectations } from './drill-judgement';
 import { DEFAULT_EXTENSION_ALLOWLIST } from './drill-roles';

@@ -4,7 +4,7 @@
 import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { DrillCheckResult, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
-import { withSourceConnection, type ConnectionContext } from '../probes/postgres';
+import { withSourceConnection, type ConnectionContext } from '../postgres/connection';
 import type { TableName } from './dump-script';
 import { quoteIdent } from './scratch-client';
 

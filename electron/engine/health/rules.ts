@@ -3,8 +3,8 @@
 // Ages are measured at the latest poll, not at `now`: the backups and metrics are what that poll saw,
 // and a gap while the app was not running is "not observed", never a backup failure.
 import type { DumpDirSourceConfig, PostgresSourceConfig, SourceConfig } from '../../../shared/config';
-import { majorOfVersion, majorOfVersionNum } from '../postgres-version';
-import { urlDatabase } from '../postgres-url';
+import { majorOfVersion, majorOfVersionNum } from '../postgres/version';
+import { urlDatabase } from '../postgres/url';
 import { redact } from '../errors';
 import type { Drill, Finding, ObservedBackup, PostgresMetrics, ProbeErrorCode } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';

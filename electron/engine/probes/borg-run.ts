@@ -7,7 +7,7 @@ import type { BorgSourceConfig } from '../../../shared/config';
 import type { ProbeErrorCode } from '../../../shared/model';
 import type { RunOptions, RunResult } from '../exec';
 import { runTool, type ToolRunOptions } from '../remote';
-import { readPasswordFile } from './password-file';
+import { readPasswordFile } from '../secrets';
 import { ProbeError } from '../errors';
 
 /**

@@ -13,7 +13,7 @@ import type { Probe } from './probe';
 import { ProbeError } from '../errors';
 import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
 import type { DrillExpectations } from '../drills/drill-judgement';
-import { urlDatabase } from '../postgres-url';
+import { urlDatabase } from '../postgres/url';
 
 export const PGBACKREST = 'pgbackrest';
 

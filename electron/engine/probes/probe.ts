@@ -1,6 +1,7 @@
 // The one interface every source kind implements. Adding a kind = one file here + one line in index.ts.
 import type { Drill, DrillProgress, ObservedBackup, SourceMetrics } from '../../../shared/model';
 import type { Config, SourceConfig } from '../../../shared/config';
+import type { ProbeSecrets } from '../secrets';
 
 export interface ProbeContext {
   /** Aborted when the probe's timeout passes or the engine stops; probes must stop their work when it fires. */
@@ -12,12 +13,6 @@ export interface ProbeContext {
   now(): number;
   /** Secrets only the desktop app can read (passwords in the OS keychain); absent in the CLI and `serve`. */
   secrets?: ProbeSecrets;
-}
-
-/** Where a probe gets a password the desktop app keeps for a source (`passwordStored: true`). */
-export interface ProbeSecrets {
-  /** The source's password, or undefined when none is kept for it. */
-  password(sourceId: string): Promise<string | undefined>;
 }
 
 export interface Observation {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ResticSourceConfig } from '../../../shared/config';
 import { describeFailure, type RunOptions, type RunResult } from '../exec';
 import { runTool, type ToolRunOptions } from '../remote';
-import { readPasswordFile } from './password-file';
+import { readPasswordFile } from '../secrets';
 import { ProbeError } from '../errors';
 
 export interface ResticCall {

@@ -12,7 +12,7 @@ import {
   psqlLocksMetaCommands,
   restoreRequirement,
 } from '../../../electron/engine/drills/restore-binaries';
-import { majorOfVersion } from '../../../electron/engine/postgres-version';
+import { majorOfVersion } from '../../../electron/engine/postgres/version';
 
 const pg15 = { bin: '/usr/lib/postgresql/15/bin', major: 15, version: '15.18 (Debian 15.18-0+deb12u1)' };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Status } from '../../../shared/model';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
-import { urlDatabase } from '../../../electron/engine/postgres-url';
+import { urlDatabase } from '../../../electron/engine/postgres/url';
 import {
   backupAge,
   backupSize,

@@ -1,7 +1,8 @@
-// A source's passwordFile: a file holding only the password, which other users must not be able to read.
-// Every kind reads it here, so the checks and their messages are the same for all of them.
+// A source's secrets, the same for every kind: its passwordFile (a file holding only the password, which other
+// users must not be able to read; every kind reads it here, so the checks and their messages are the same for
+// all of them), and the passwords the desktop app keeps in the OS keychain (ProbeSecrets, electron/main/secrets.ts).
 import { readFile, stat } from 'node:fs/promises';
-import { ProbeError } from '../errors';
+import { ProbeError } from './errors';
 
 /** The password in `path` (one trailing newline dropped); a config ProbeError naming the file and the fix. */
 export async function readPasswordFile(path: string, host?: string): Promise<string> {
@@ -21,4 +22,10 @@ export async function readPasswordFile(path: string, host?: string): Promise<str
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read by the user Backup Health runs as' : `cannot be read (${code ?? 'error'})`;
     throw new ProbeError('config', `passwordFile ${path} ${why}`, host);
   }
+}
+
+/** Where a probe gets a password the desktop app keeps for a source (`passwordStored: true`). */
+export interface ProbeSecrets {
+  /** The source's password, or undefined when none is kept for it. */
+  password(sourceId: string): Promise<string | undefined>;
 }
