@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler, TaskTimeoutError } from '../../../electron/engine/scheduler';
 
 const never = () => new Promise<never>(() => {});
@@ -55,36 +55,52 @@ describe('Scheduler', () => {
     expect(a).toBe(b);
   });
 
-  it('repeats periodic tasks at their interval until stopped', async () => {
-    const scheduler = new Scheduler(2);
-    const runs: Record<string, number> = { fast: 0, slow: 0 };
-    scheduler.every([
-      { key: 'fast', intervalMs: 10, run: async () => void runs.fast!++ },
-      { key: 'slow', intervalMs: 1000, run: async () => void runs.slow!++ },
-    ]);
-    // Wait on the count, not the clock: a loaded machine runs the ticks late, not wrongly.
-    const deadline = Date.now() + 10_000;
-    while (runs.fast! < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    scheduler.stop();
-    const after = runs.fast!;
-    await new Promise((r) => setTimeout(r, 40));
-    expect(after).toBeGreaterThanOrEqual(4);
-    expect(runs.slow).toBe(1);
-    expect(runs.fast).toBe(after);
-  });
+  // Periodic runs on a fake clock: each step of time is exact, so the counts are the schedule itself, not what
+  // a loaded machine managed within some window of real time.
+  describe('periodic runs', () => {
+    beforeEach(() => vi.useFakeTimers());
+    afterEach(() => vi.useRealTimers());
 
-  it('a tick still running when the schedule is replaced does not keep its old chain alive', async () => {
-    const scheduler = new Scheduler(2);
-    let oldRuns = 0;
-    let release!: () => void;
-    scheduler.every([{ key: 'a', intervalMs: 10, run: () => (oldRuns++, new Promise<void>((r) => (release = r))) }]);
-    while (oldRuns === 0) await new Promise((r) => setTimeout(r, 5));
-    let newRuns = 0;
-    scheduler.every([{ key: 'a', intervalMs: 1000, run: async () => void newRuns++ }]);
-    release(); // the old tick finishes after the new schedule started
-    await new Promise((r) => setTimeout(r, 100));
-    scheduler.stop();
-    expect(oldRuns).toBe(1);
-    expect(newRuns).toBe(1);
+    it('repeats each task at its interval, counted from the end of its last run, until stopped', async () => {
+      const scheduler = new Scheduler(2);
+      const runs: Record<string, number> = { fast: 0, slow: 0 };
+      scheduler.every([
+        { key: 'fast', intervalMs: 10, run: async () => void runs.fast!++ },
+        { key: 'slow', intervalMs: 1000, run: async () => void runs.slow!++ },
+      ]);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runs).toEqual({ fast: 1, slow: 1 }); // the first runs start at once
+      await vi.advanceTimersByTimeAsync(9);
+      expect(runs).toEqual({ fast: 1, slow: 1 });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(runs).toEqual({ fast: 2, slow: 1 });
+      await vi.advanceTimersByTimeAsync(990);
+      expect(runs).toEqual({ fast: 101, slow: 2 });
+      scheduler.stop();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runs).toEqual({ fast: 101, slow: 2 });
+      expect(vi.getTimerCount()).toBe(0); // nothing left armed
+    });
+
+    it('a tick still running when the schedule is replaced does not keep its old chain alive', async () => {
+      const scheduler = new Scheduler(2);
+      let oldRuns = 0;
+      let release!: () => void;
+      scheduler.every([{ key: 'a', intervalMs: 10, run: () => (oldRuns++, new Promise<void>((r) => (release = r))) }]);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(oldRuns).toBe(1);
+      let newRuns = 0;
+      scheduler.every([{ key: 'a', intervalMs: 1000, run: async () => void newRuns++ }]);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(newRuns).toBe(1);
+      release(); // the old tick finishes after the new schedule started: it must not re-arm its 10 ms chain
+      await vi.advanceTimersByTimeAsync(999);
+      expect(oldRuns).toBe(1);
+      expect(newRuns).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(newRuns).toBe(2); // the new schedule goes on at its own interval
+      scheduler.stop();
+      expect(oldRuns).toBe(1);
+    });
   });
 });
