@@ -10,7 +10,7 @@
 //            is far below the live estimate
 import type { RestoredTable } from '../../../shared/model';
 import { countOf } from '../../../shared/units';
-import type { TocEntry } from './dump-toc';
+import type { TocEntry } from '../pg-dump/toc';
 import { tableLabel } from './verify';
 
 /** What the restored database should be and hold, from the source's config and its earlier drills. */

@@ -22,7 +22,7 @@ import { describeFailure, type RunResult } from '../exec';
 import type { ProbeSecrets } from '../secrets';
 import { ProbeError } from '../errors';
 import { urlDatabase } from '../postgres/url';
-import type { TableName } from './dump-script';
+import type { TableName } from '../pg-dump/script';
 import type { PostgresInstall } from './postgres-install';
 import { restoreArchive } from './restore-archive';
 import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
@@ -41,7 +41,7 @@ import { judgeAgainstLive, judgeRestoredDatabase, schemaOnlyProblem, tableDataIt
 export type { DumpDrillCheck } from './verify';
 
 export interface DumpDrillOptions extends DrillRunOptions {
-  /** key = path of the dump file or directory; meta.header as dump-header.ts read it (read again here). */
+  /** key = path of the dump file or directory; meta.header as pg-dump/identify.ts read it (read again here). */
   backup: ObservedBackup;
   /** pg_restore -j (custom and directory archives; tar and plain restore with one). */
   jobs: number;

@@ -3,7 +3,7 @@
 // out through a TOC list (`pg_restore -L`) and reported in the drill's evidence: the restore runs without
 // superuser powers, and a good backup must not fail for holding them. Their SQL is never shown (a user
 // mapping or subscription carries passwords); only their type and name.
-import type { TocEntry } from './dump-toc';
+import type { TocEntry } from '../pg-dump/toc';
 
 export const SUPERUSER_ONLY = ['EVENT TRIGGER', 'PUBLICATION', 'PUBLICATION TABLE', 'PUBLICATION TABLES IN SCHEMA', 'SUBSCRIPTION', 'SUBSCRIPTION TABLE', 'SERVER', 'FOREIGN DATA WRAPPER', 'USER MAPPING', 'FOREIGN TABLE'];
 /** Items about another item ("COMMENT - EVENT TRIGGER evt postgres"): skipped with what they describe. */

@@ -3,7 +3,7 @@
 // an unprivileged role, so PostgreSQL itself refuses these; this reads its refusal and names what the backup
 // tried and in which item, never the SQL text (which may hold passwords or the payload itself).
 
-import { parseTocList } from './dump-toc';
+import { parseTocList } from '../pg-dump/toc';
 import { nameOf } from './restore-list';
 
 const REFUSALS: Array<[RegExp, string]> = [

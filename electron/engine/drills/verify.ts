@@ -5,7 +5,7 @@ import type { Client } from 'pg';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { DrillCheckResult, DrillProgress, ObservedBackup, RestoredTable } from '../../../shared/model';
 import { withSourceConnection, type ConnectionContext } from '../postgres/connection';
-import type { TableName } from './dump-script';
+import type { TableName } from '../pg-dump/script';
 import { quoteIdent } from './scratch-client';
 
 export interface DumpDrillCheck {

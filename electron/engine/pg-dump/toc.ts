@@ -5,7 +5,7 @@
 // A --list line is "<dumpId>; <tableoid> <oid> <desc> <schema> <tag> <owner>" (PrintTOCSummary in
 // pg_backup_archiver.c). desc may be several words ("TABLE DATA", "FK CONSTRAINT") and schema, tag and owner
 // are printed unquoted, so names with spaces make the rest ambiguous: exact names come from the schema
-// script instead (dump-script.ts). Here the rest of the line is kept as printed.
+// script instead (script.ts). Here the rest of the line is kept as printed.
 
 /** Every desc pg_dump writes (pg_dump.c, pg_backup_archiver.c), longest first so "TABLE DATA" wins over "TABLE". */
 const TOC_DESCS = [

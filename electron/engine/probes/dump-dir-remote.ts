@@ -1,7 +1,7 @@
 // A dump directory on another machine, read over ssh in two round trips per poll: one lists the directory
 // (names, types, sizes, mtimes: GNU find -printf), one sends the first bytes of every entry matching the
 // pattern, base64-encoded (plus the last KB of files, and a directory archive's file sizes and toc.dat head).
-// The rules of contained-file.ts hold there too: symlinks only within the directory, only regular files read.
+// The rules of pg-dump/contained-file.ts hold there too: symlinks only within the directory, only regular files read.
 // Glob matching and header parsing happen here, with the same code as for a local directory. The remote
 // needs a POSIX login shell, GNU find, head, tail, base64 (coreutils) and awk: any Linux server has them.
 import { posix } from 'node:path';
@@ -12,8 +12,8 @@ import type { RunResult } from '../exec';
 import { describeSshFailure, runTool } from '../remote';
 import type { ProbeContext } from './probe';
 import { ProbeError } from '../errors';
-import { OUTSIDE_PROBLEM, notADumpFile } from './contained-file';
-import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from './dump-header';
+import { OUTSIDE_PROBLEM, notADumpFile } from '../pg-dump/contained-file';
+import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from '../pg-dump/identify';
 
 /** Entries whose first bytes one ssh call fetches: ~11 KB of base64 each, so a call's output stays near 1 MB. */
 const READ_BATCH = 100;
@@ -22,7 +22,7 @@ const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** Shell functions both scripts use, with $d the watched directory with every symlink resolved. */
 const SHELL_HELPERS = [
   'd=$(pwd -P); [ "$d" = / ] && d=',
-  // The same rule as contained-file.ts: a symlink is followed only when its target, fully resolved, is in $d.
+  // The same rule as pg-dump/contained-file.ts: a symlink is followed only when its target, fully resolved, is in $d.
   // One realpath cannot resolve (a loop) cannot be opened either; find reports it as L.
   'inside() { r=$(realpath -m -- "$1") || return 0; case "$r" in "$d"/*) return 0;; esac; return 1; }',
   'kind() { if [ -p "$1" ]; then echo p; elif [ -S "$1" ]; then echo s; elif [ -b "$1" ]; then echo b; elif [ -c "$1" ]; then echo c; else echo o; fi; }',
@@ -96,7 +96,7 @@ export const READ_SCRIPT = [
   'done',
 ].join('\n');
 
-/** find's %Y letters (and kind()'s) for what is never opened, in contained-file.ts's words. */
+/** find's %Y letters (and kind()'s) for what is never opened, in pg-dump/contained-file.ts's words. */
 const SPECIAL_KINDS: Record<string, string> = { p: 'a FIFO', s: 'a socket', b: 'a block device', c: 'a character device', D: 'a door', o: 'something other than a file' };
 
 export interface RemoteEntry {

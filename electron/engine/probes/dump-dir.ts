@@ -13,8 +13,8 @@ import { newestFirst } from '../../../shared/newest-backup';
 import type { Probe, ProbeContext } from './probe';
 import { ProbeError } from '../errors';
 import { observeRemoteDir } from './dump-dir-remote';
-import { readDirectoryArchive, readDumpFileHeader, type DumpHeaderReading } from './dump-header';
-import { NotOpened, notADumpFile, resolveInside, specialKind } from './contained-file';
+import { readDirectoryArchive, readDumpFileHeader, type DumpHeaderReading } from '../pg-dump/identify';
+import { NotOpened, notADumpFile, resolveInside, specialKind } from '../pg-dump/contained-file';
 import { runDumpDrill } from '../drills/dump-drill';
 import { dumpDrillOptions } from '../drills/source-dump-drill';
 import { runRemoteDumpDrill } from '../drills/remote-dump-drill';
@@ -91,7 +91,7 @@ function whoAmI(): string {
 
 /**
  * One entry of the directory. A symlink counts as its target only when that lies inside the directory
- * (contained-file.ts); a FIFO, socket or device matching the pattern is recorded as unreadable, never opened.
+ * (pg-dump/contained-file.ts); a FIFO, socket or device matching the pattern is recorded as unreadable, never opened.
  */
 async function observeEntry(dir: string, path: string): Promise<ObservedBackup | null> {
   let link: Stats;

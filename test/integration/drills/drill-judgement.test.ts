@@ -9,8 +9,8 @@ import { validateConfig, type Config, type PostgresSourceConfig } from '../../..
 import type { ObservedBackup } from '../../../shared/model';
 import { describeFailure, run } from '../../../electron/engine/exec';
 import { runDumpDrill, type DumpDrillOptions } from '../../../electron/engine/drills/dump-drill';
-import { parseTocList } from '../../../electron/engine/drills/dump-toc';
-import { DumpScriptScanner } from '../../../electron/engine/drills/dump-script';
+import { parseTocList } from '../../../electron/engine/pg-dump/toc';
+import { DumpScriptScanner } from '../../../electron/engine/pg-dump/script';
 import { schemaOnlyProblem, tableDataItems } from '../../../electron/engine/drills/drill-judgement';
 import { verifyRestoredCluster, type VerifiedCluster } from '../../../electron/engine/drills/pgbackrest-verify';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';

@@ -10,7 +10,7 @@ import type { PostgresSourceConfig } from '../../../shared/config';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
 import { describeFailure, run } from '../../../electron/engine/exec';
 import { runDumpDrill, type DumpDrillOptions } from '../../../electron/engine/drills/dump-drill';
-import { parseTocList } from '../../../electron/engine/drills/dump-toc';
+import { parseTocList } from '../../../electron/engine/pg-dump/toc';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 

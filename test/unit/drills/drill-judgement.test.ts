@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
 import type { Drill, RestoredTable } from '../../../shared/model';
 import { judgeAgainstLive, judgeRestoredDatabase, schemaOnlyProblem } from '../../../electron/engine/drills/drill-judgement';
-import { DumpScriptScanner } from '../../../electron/engine/drills/dump-script';
+import { DumpScriptScanner } from '../../../electron/engine/pg-dump/script';
 import { drillExpectations } from '../../../electron/engine/drills/source-dump-drill';
 import { restoreDrill } from '../../../electron/engine/health/rules';
 import { drillJson, drillText } from '../../../electron/cli/drill';

@@ -2,7 +2,7 @@
 // pg_dump writes them), a --create dump's creation and \connect, database-level settings. Everything else,
 // any other backslash command included, goes to psql, whose lock refuses it. Scripts as pg_dump 15.18 writes them.
 import { describe, expect, it } from 'vitest';
-import { DumpScriptScanner } from '../../../electron/engine/drills/dump-script';
+import { DumpScriptScanner } from '../../../electron/engine/pg-dump/script';
 import { PgDumpLineFilter } from '../../../electron/engine/drills/plain-script-filter';
 
 const KEY = 'hy0MUZaimxuGkGnZigwqP79aZ0zQAw8yHTnuRdzDPg9TlNpV30stHymgCgZy1qy';

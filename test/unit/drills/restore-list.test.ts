@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTocList } from '../../../electron/engine/drills/dump-toc';
+import { parseTocList } from '../../../electron/engine/pg-dump/toc';
 import { restoreList } from '../../../electron/engine/drills/restore-list';
 import { describeRefusal, findRefusal } from '../../../electron/engine/drills/restore-refusals';
 

@@ -12,7 +12,7 @@ import {
   parseArchiveHeader,
   parsePlainHeader,
   type DumpHeaderReading,
-} from '../../../electron/engine/probes/dump-header';
+} from '../../../electron/engine/pg-dump/identify';
 
 let custom: Buffer; // pg_dump -Fc
 let tar: Buffer; // pg_dump -Ft

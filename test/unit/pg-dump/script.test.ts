@@ -3,7 +3,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { DumpScriptScanner, createdTable, rolesInStatement, tokenize } from '../../../electron/engine/drills/dump-script';
+import { DumpScriptScanner, createdTable, rolesInStatement, tokenize } from '../../../electron/engine/pg-dump/script';
 import { ScriptFeed } from '../../../electron/engine/drills/restore-plain';
 
 const SCRIPT = `--

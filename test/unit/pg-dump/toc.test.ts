@@ -1,7 +1,7 @@
 // Parsing what pg_restore prints: --list (the TOC) and the -v lines that count restored items. The samples
 // are real output of pg_restore 15 on a database with a schema and a table whose names hold spaces.
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, parseTocList, restoredItemOf } from '../../../electron/engine/drills/dump-toc';
+import { LineSplitter, parseTocList, restoredItemOf } from '../../../electron/engine/pg-dump/toc';
 
 const LIST = `;
 ; Archive created at 2026-11-25 01:00:34 UTC
