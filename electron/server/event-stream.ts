@@ -31,6 +31,9 @@ export class EventStreams {
       'X-Accel-Buffering': 'no',
     });
     const write = (text: string) => {
+      // Ended by endAll() (the server is stopping) but not yet closed: an event from a poll finishing now has
+      // nowhere to go, and writing it would be an uncaught 'write after end'.
+      if (res.writableEnded || res.destroyed) return;
       if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
       else res.write(text);
     };

@@ -274,14 +274,26 @@ describe('a renderer that is not built', () => {
 
 describe('close', () => {
   it('ends the event streams, refuses new connections, and lets a call under way answer first', async () => {
-    // A probe that takes a moment, so the call is still under way when the server is told to stop.
-    const slowProbe = { kind: 'dump-dir' as const, observe: () => new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow probe done')), 300)) };
+    // A probe that says when it has started and ends only when the test lets it: the call is under way, for
+    // certain, when the server is told to stop.
+    let started!: () => void;
+    const probeStarted = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    const probeMayFinish = new Promise<void>((resolve) => (finish = resolve));
+    const slowProbe = {
+      kind: 'dump-dir' as const,
+      observe: async (): Promise<never> => {
+        started();
+        await probeMayFinish;
+        throw new Error('slow probe done');
+      },
+    };
     const g = await startFixture((dumps) => `sources:\n  - id: nightly\n    kind: dump-dir\n    path: ${dumps}\n`, {}, { probeFor: () => slowProbe });
     const stream = await openEventStream(g.server.port, { cookie: g.cookie });
     const underWay = call(g, 'pollNow', { id: 'nightly' });
-    await expect.poll(() => g.engine.summaries().length).toBe(1);
-    await new Promise((r) => setTimeout(r, 50));
+    await probeStarted;
     const closed = g.server.close();
+    finish();
     await stream.ended;
     expect(await connects(g.server.port)).toBe(false);
     const answer = json((await underWay).body) as { ok: true; value: { id: string; findings: { message: string }[] }[] };
