@@ -11,7 +11,7 @@ import { runDumpDrill } from '../../electron/engine/drills/dump-drill';
 import { DrillJail } from '../../electron/engine/drills/drill-jail';
 import { ScratchCluster, runClient } from '../../electron/engine/drills/scratch-cluster';
 import { describeFailure, run } from '../../electron/engine/exec';
-import { readDumpFileHeader } from '../../electron/engine/pg-dump/identify';
+import { readDumpFileHeader } from '../../electron/engine/pg-dump/dump-files';
 import type { BenchFigure } from './figure';
 
 const PGBENCH_SCALE = Number(process.env.BENCH_PGBENCH_SCALE ?? 36); // ~540 MB of database

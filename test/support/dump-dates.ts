@@ -1,7 +1,7 @@
 // Backdating a pg_dump custom archive the way it would be dated had pg_dump run then: fixtures that copy one
 // dump into "a week of nightly dumps" set each copy's mtime, and the header's creation time (which
 // shared/newest-backup.ts trusts before the mtime) must say the same night. The header layout is described in
-// electron/engine/pg-dump/identify.ts.
+// electron/engine/pg-dump/archive-header.ts.
 import { copyFileSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import type { DumpHeader, ObservedBackup } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
 import { describeFailure, type RunResult } from '../exec';
-import { readDirectoryDumpHeader, readDumpFileHeader } from '../pg-dump/identify';
+import { readDirectoryDumpHeader, readDumpFileHeader } from '../pg-dump/dump-files';
 import { DumpScriptScanner } from '../pg-dump/script';
 import { checkDirectoryMembers, stageForDrill } from './backup-staging';
 import type { DrillJail } from './drill-jail';

@@ -8,7 +8,7 @@ import { chmod, lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ObservedBackup } from '../../../shared/model';
 import { byNewest } from '../../../shared/newest-backup';
-import { readDirectoryDumpHeader, readDumpFileHeader } from '../pg-dump/identify';
+import { readDirectoryDumpHeader, readDumpFileHeader } from '../pg-dump/dump-files';
 
 /** Files and directory dumps whose header is read looking for pg_dump output; the rest are only counted. */
 export const MAX_DUMP_CANDIDATES = 10_000;

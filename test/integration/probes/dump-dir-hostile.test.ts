@@ -11,7 +11,7 @@ import type { ObservedBackup } from '../../../shared/model';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
 import type { Observation } from '../../../electron/engine/probes/probe';
-import { readDirectoryDumpHeader, readDumpFileHeader } from '../../../electron/engine/pg-dump/identify';
+import { readDirectoryDumpHeader, readDumpFileHeader } from '../../../electron/engine/pg-dump/dump-files';
 import { clientOrThrow } from '../../support/postgres-fixtures';
 import { expectedProblems, makeHostileDumpDir, type HostileDumpDir } from '../../support/hostile-dump-dir';
 

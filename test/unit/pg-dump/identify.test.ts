@@ -6,13 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { clientOrThrow } from '../../support/postgres-fixtures';
-import {
-  identifyDump,
-  identifyTocDat,
-  parseArchiveHeader,
-  parsePlainHeader,
-  type DumpHeaderReading,
-} from '../../../electron/engine/pg-dump/identify';
+import { identifyDump, identifyTocDat, type DumpHeaderReading } from '../../../electron/engine/pg-dump/identify';
+import { parseArchiveHeader } from '../../../electron/engine/pg-dump/archive-header';
+import { parsePlainHeader } from '../../../electron/engine/pg-dump/plain-header';
 
 let custom: Buffer; // pg_dump -Fc
 let tar: Buffer; // pg_dump -Ft
