@@ -8,6 +8,7 @@ import type { BorgSourceConfig } from '../../../shared/config';
 import { borgProbe } from '../../../electron/engine/probes/borg';
 import { ProbeError } from '../../../electron/engine/errors';
 import { run } from '../../../electron/engine/exec';
+import { BORG_LOCK_WAIT_S } from '../../../electron/engine/probes/borg-run';
 import { borgJob, borgSource as source, holdBorgLock } from '../../support/borg-fixtures';
 import { probeContext } from '../../support/postgres-fixtures';
 
@@ -22,8 +23,8 @@ let passwordFile: string;
 
 let job: ReturnType<typeof borgJob>;
 
-async function observeError(config: BorgSourceConfig): Promise<ProbeError> {
-  const error = await borgProbe.observe(config, probeContext()).then(() => null, (err: unknown) => err);
+async function observeError(config: BorgSourceConfig, ctx = probeContext()): Promise<ProbeError> {
+  const error = await borgProbe.observe(config, ctx).then(() => null, (err: unknown) => err);
   expect(error).toBeInstanceOf(ProbeError);
   return error as ProbeError;
 }
@@ -140,14 +141,15 @@ describe('the borg probe', () => {
     expect(error).toMatchObject({ code: 'config', message: expect.stringContaining('chmod 600') });
   });
 
-  it('reports a repository locked by a running borg within the lock wait', async () => {
+  it('reports a repository locked by a running borg once its short lock wait is over, not at the probe timeout', async () => {
     const release = await holdBorgLock(encrypted, job.env);
     try {
-      const started = Date.now();
-      const error = await observeError(source({ repo: encrypted, passwordFile }));
-      expect(Date.now() - started).toBeLessThan(5000);
+      // The lock is held for 30 s, the probe may take 25 s: only borg giving up after its --lock-wait ends the
+      // poll with "locked" (a poll that waited for the lock would end in a timeout instead).
+      const error = await observeError(source({ repo: encrypted, passwordFile }), probeContext({ timeoutMs: 25_000 }));
       expect(error.code).toBe('failed');
       expect(error.message).toContain(`the borg repository ${encrypted} is locked by another borg process`);
+      expect(error.message).toContain(`stayed locked for ${BORG_LOCK_WAIT_S}s`);
     } finally {
       await release();
     }
