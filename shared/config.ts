@@ -204,6 +204,10 @@ export const resticSourceSchema = z.strictObject({
   snapshotTag: z.string().min(1).optional(),
   maxAge: age().optional(),
   minSize: size().optional(),
+  /** id of the postgres source whose dumps the snapshots hold (coverage, drills). */
+  database: sourceId.optional(),
+  /** Name of the database the dumps in it hold, when their headers cannot tell (plain SQL without --create). */
+  dbname: z.string().min(1).optional(),
   drill: resticDrillSchema.optional(),
   ...remoteFields,
 });
@@ -221,6 +225,10 @@ export const borgSourceSchema = z.strictObject({
   pattern: z.string().min(1).optional(),
   maxAge: age().optional(),
   minSize: size().optional(),
+  /** id of the postgres source whose dumps the archives hold (coverage, drills). */
+  database: sourceId.optional(),
+  /** Name of the database the dumps in it hold, when their headers cannot tell (plain SQL without --create). */
+  dbname: z.string().min(1).optional(),
   drill: drillSchema.optional(),
   ...remoteFields,
 });

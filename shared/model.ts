@@ -64,6 +64,11 @@ export interface DumpHeader {
 
 export interface DumpMeta {
   header?: DumpHeader;
+  /**
+   * restic and borg, for a source linked to a postgres source: the databases named by the pg_dump output this
+   * snapshot or archive holds (read from each dump's header), once read.
+   */
+  databases?: string[];
 }
 
 /** A backup as a probe sees it on one poll. */

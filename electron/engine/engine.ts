@@ -1,11 +1,13 @@
 // The monitor: owns the config, the scheduler and the store; runs probes, judges health, records
 // everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
-import type { Config, DrillConfig, DumpDirSourceConfig, SourceConfig } from '../../shared/config';
+import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './health/evaluate';
 import type { EvaluationInput } from './health/types';
+import { coveringSource } from './health/covered-databases';
+import type { BackupSourceConfig } from './health/kind-words';
 import { probeFor } from './probes/index';
 import type { Probe } from './probes/probe';
 import type { ProbeSecrets } from './secrets';
@@ -427,8 +429,8 @@ export class Engine {
   /** Sources whose judgement depends on this one's observations. */
   private linkedTo(id: string): string[] {
     const source = this.source(id);
-    if (source.kind === 'dump-dir') return source.database ? [source.database] : [];
-    return this.config.sources.filter((s) => s.kind === 'dump-dir' && s.database === id).map((s) => s.id);
+    if (source.kind !== 'postgres') return source.database ? [source.database] : [];
+    return this.config.sources.filter((s) => s.kind !== 'postgres' && s.database === id).map((s) => s.id);
   }
 
   private judge(source: SourceConfig): SourceHealth {
@@ -449,13 +451,13 @@ export class Engine {
     if (drillSettings(source)) {
       input.drills = { last: this.store.drills(source.id, { limit: 1 })[0] ?? null, lastPassing: this.store.lastPassingDrill(source.id) };
     }
-    if (source.kind === 'dump-dir' && source.database) {
+    if (source.kind !== 'postgres' && source.database) {
       input.linkedPostgres = { id: source.database, metrics: this.lastPostgresMetrics(source.database) };
     }
     if (source.kind === 'postgres') {
-      input.coveringDumpDirs = this.config.sources
-        .filter((s): s is DumpDirSourceConfig => s.kind === 'dump-dir' && s.database === source.id)
-        .map((dumpDir) => ({ id: dumpDir.id, dbnames: coveredDatabases(dumpDir, this.state(dumpDir.id).backups) }));
+      input.coveringSources = this.config.sources
+        .filter((s): s is BackupSourceConfig => s.kind !== 'postgres' && s.database === source.id)
+        .map((linked) => coveringSource(linked, this.state(linked.id).backups));
     }
     return input;
   }
@@ -488,16 +490,6 @@ function mergeBackups(sourceId: string, present: ObservedBackup[], stored: Evalu
     merged.push(backup);
   }
   return merged.sort(newestFirst).slice(0, limit);
-}
-
-function coveredDatabases(dumpDir: DumpDirSourceConfig, backups: ObservedBackup[]): string[] {
-  const names = new Set<string>();
-  if (dumpDir.dbname) names.add(dumpDir.dbname);
-  for (const backup of backups) {
-    const name = backup.meta?.header?.dbName;
-    if (backup.readable && name) names.add(name);
-  }
-  return [...names];
 }
 
 function probeErrorValue(err: unknown, timeoutMs: number): ProbeErrorValue {

@@ -8,9 +8,9 @@ export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiv
 /** Where a store's tools run: this machine, or a host over ssh. */
 export const REMOTE_FIELDS = ['host', 'sshOptions'] as const;
 export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', ...REMOTE_FIELDS] as const;
-export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
+export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS] as const;
 export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database', ...REMOTE_FIELDS] as const;
-export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', ...REMOTE_FIELDS] as const;
+export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS] as const;
 export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset', 'minTables', 'minRows'] as const;
 /** Drill fields a kind does not take: a physical restore has no pg_restore -j and compares nothing live; only restic reads pack data back. */
 export function drillFieldsOf(kind: SourceKind): readonly DrillTextField[] {

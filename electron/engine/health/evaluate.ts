@@ -12,9 +12,8 @@ import {
   replication,
   restoreDrill,
   walArchiving,
-  type Rule,
 } from './rules';
-import type { EvaluationInput } from './types';
+import type { EvaluationInput, Rule } from './types';
 import { PGBACKREST_RULES } from './pgbackrest-rules';
 
 /** What every kind holding backups is judged by (restore-drill is added for all kinds in evaluate()). */

@@ -9,9 +9,11 @@
 import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { Finding, ObservedBackup } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
-import { isReadable, previousMedianSize, SIZE_DROP_RATIO, type Rule } from './rules';
 import { redact } from '../errors';
-import type { EvaluationInput } from './types';
+import { ageAt } from './age';
+import { BACKUP_WORDS } from './kind-words';
+import { isReadable, judgeSize, medianLimit } from './size';
+import type { EvaluationInput, Rule } from './types';
 
 const STANZA_HINTS: Record<number, string> = {
   1: 'create it with pgbackrest stanza-create, or check stanza and configPath',
@@ -27,10 +29,6 @@ function pgbackrest(input: EvaluationInput): PgBackRestSourceConfig | null {
 
 function newest(backups: readonly ObservedBackup[], type?: ObservedBackup['type']): ObservedBackup | undefined {
   return [...backups].sort((a, b) => b.finishedAt - a.finishedAt).find((b) => isReadable(b) && (type === undefined || b.type === type));
-}
-
-function ageAt(input: EvaluationInput, at: number): number {
-  return Math.max(0, (input.latest?.at ?? input.now) - at);
 }
 
 /** pgBackRest's own verdict on the stanza (missing stanza path, missing stanza data, ...), in its words. */
@@ -59,7 +57,7 @@ export const fullBackupAge: Rule = (input) => {
   if (!source || source.maxFullAge === undefined || input.backups.length === 0) return [];
   const full = newest(input.backups, 'full');
   if (!full) {
-    return [{ rule: 'backup-age', status: 'critical', message: `stanza ${source.stanza} has no readable full backup: run pgbackrest backup --type=full`, observed: null, limit: source.maxFullAge }];
+    return [{ rule: 'backup-age', status: 'critical', message: `stanza ${source.stanza} has no readable full backup: run pgbackrest --stanza=${source.stanza} backup --type=full`, observed: null, limit: source.maxFullAge }];
   }
   const age = ageAt(input, full.finishedAt);
   if (age <= source.maxFullAge) return [];
@@ -67,7 +65,7 @@ export const fullBackupAge: Rule = (input) => {
     {
       rule: 'backup-age',
       status: 'critical',
-      message: `newest full backup ${full.key} finished ${formatDuration(age)} ago, over the ${formatDuration(source.maxFullAge)} maxFullAge: check that the full backup job still runs`,
+      message: `newest full backup ${full.key} finished ${formatDuration(age)} ago, over the ${formatDuration(source.maxFullAge)} maxFullAge: check that the pgbackrest backup --type=full cron for stanza ${source.stanza} still runs`,
       observed: age,
       limit: source.maxFullAge,
     },
@@ -80,28 +78,29 @@ export const fullBackupSize: Rule = (input) => {
   const full = source ? newest(input.backups, 'full') : undefined;
   if (!source || !full) return [];
   const size = formatBytes(full.sizeBytes);
-  const median = previousMedianSize(
-    input.history.filter((b) => b.type === 'full'),
+  const { tooSmall, median, belowMedian } = judgeSize(
     full,
+    input.history.filter((b) => b.type === 'full'),
+    source.minSize,
   );
-  const belowMedian = median !== null && full.sizeBytes < median.value * SIZE_DROP_RATIO;
   const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} full backups` : '';
+  const checkLog = BACKUP_WORDS.pgbackrest.small(source);
   const findings: Finding[] = [];
-  if (source.minSize !== undefined && full.sizeBytes < source.minSize) {
+  if (tooSmall === 'minSize') {
     findings.push({
       rule: 'backup-size',
       status: 'critical',
-      message: `newest full backup ${full.key} added ${size} to the repository, below the ${formatBytes(source.minSize)} minSize${belowMedian ? ` and less than half ${medianText}` : ''}: check the backup log`,
+      message: `newest full backup ${full.key} added ${size} to the repository, below the ${formatBytes(source.minSize!)} minSize${belowMedian ? ` and less than half ${medianText}` : ''}: ${checkLog}`,
       observed: full.sizeBytes,
-      limit: source.minSize,
+      limit: source.minSize!,
     });
-  } else if (median && belowMedian) {
+  } else if (tooSmall === 'median') {
     findings.push({
       rule: 'backup-size',
       status: 'critical',
-      message: `newest full backup ${full.key} added ${size} to the repository, less than half ${medianText}: check the backup log and whether data was dropped`,
+      message: `newest full backup ${full.key} added ${size} to the repository, less than half ${medianText}: ${checkLog}, and whether data was dropped`,
       observed: full.sizeBytes,
-      limit: Math.ceil(median.value * SIZE_DROP_RATIO),
+      limit: medianLimit(median!),
     });
   }
   return findings;

@@ -149,6 +149,8 @@ export function BorgFields({ f }: { f: FieldsProps }) {
         <Text f={f} path="passwordEnv" label="Passphrase environment variable" placeholder="e.g. BORG_ORDERS_PASSPHRASE" hint="Empty for an unencrypted repository." />
         <Text f={f} path="passwordFile" label="Passphrase file" hint="A file holding only the passphrase, chmod 600." />
         <Text f={f} path="pattern" label="Archive names" placeholder="all archives" hint="Glob on archive names (borg --glob-archives), like orders-*." />
+        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source whose pg_dump output the archives hold." />
+        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
       </fieldset>
       <RemoteFields f={f} what="borg runs there and repo is a path on that host; the passphrase is sent over ssh, never on a command line. A drill copies the archive here." />
       <fieldset>
@@ -172,6 +174,8 @@ export function ResticFields({ f }: { f: FieldsProps }) {
         <Text f={f} path="snapshotHost" label="Snapshots of host" placeholder="all hosts" hint="restic --host" />
         <Text f={f} path="snapshotPath" label="Snapshots of path" placeholder="all paths" hint="restic --path" />
         <Text f={f} path="snapshotTag" label="Snapshots tagged" placeholder="all tags" hint="restic --tag, like daily or daily,orders." />
+        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source whose pg_dump output the snapshots hold." />
+        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
       </fieldset>
       <RemoteFields f={f} what="restic runs there and repo is as that host sees it; the password is sent over ssh, never on a command line. A drill copies the snapshot here." />
       <fieldset>

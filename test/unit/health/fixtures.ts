@@ -131,7 +131,7 @@ export function postgresInput(metrics: PostgresMetrics = pgMetrics(), overrides:
     consecutiveFailures: 0,
     backups: [],
     history: [],
-    coveringDumpDirs: [{ id: 'orders-dumps', dbnames: ['orders'] }],
+    coveringSources: [{ id: 'orders-dumps', kind: 'dump-dir', databases: ['orders'] }],
     ...overrides,
   };
 }

@@ -565,8 +565,8 @@ describe('coverage', () => {
     { name: 'billing', sizeBytes: 12 * MB },
     { name: 'audit', sizeBytes: 3 * MB },
   ];
-  const withDumpDirs = (coveringDumpDirs: { id: string; dbnames: string[] }[] | undefined, sourceOverrides = {}) =>
-    postgresInput(pgMetrics({ databases }), { source: postgresSource(sourceOverrides), coveringDumpDirs });
+  const withDumpDirs = (dumpDirs: { id: string; dbnames: string[] }[] | undefined, sourceOverrides = {}) =>
+    postgresInput(pgMetrics({ databases }), { source: postgresSource(sourceOverrides), coveringSources: dumpDirs?.map(({ id, dbnames }) => ({ id, kind: 'dump-dir' as const, databases: dbnames })) });
   runTable(coverage, [
     {
       name: 'every database dumped: nothing',
@@ -596,7 +596,7 @@ describe('coverage', () => {
     },
     {
       name: 'a database the monitor may not size is still asked a backup for',
-      input: postgresInput(pgMetrics({ databases: [...databases, { name: 'hr', sizeBytes: null }] }), { source: postgresSource({}), coveringDumpDirs: [{ id: 'orders-dumps', dbnames: ['orders', 'billing', 'audit'] }] }),
+      input: postgresInput(pgMetrics({ databases: [...databases, { name: 'hr', sizeBytes: null }] }), { source: postgresSource({}), coveringSources: [{ id: 'orders-dumps', kind: 'dump-dir', databases: ['orders', 'billing', 'audit'] }] }),
       expected: [{ status: 'warning', mentions: ['database hr on orders-db has no dump'], observed: 'hr' }],
     },
     {
