@@ -141,10 +141,10 @@ describe('backup-health check', () => {
     const hung = report.sources.find((s: { id: string }) => s.id === 'hung-db');
     expect(hung.status).toBe('unknown');
     expect(hung.findings[0]).toMatchObject({ rule: 'probe-error', status: 'unknown', message: expect.stringContaining(`127.0.0.1:${hangingPort}`) });
-    expect(hung.findings[0].message).toMatch(/time/i);
-    // The dump directory was judged as usual while the server hung, and the run ended soon after the timeout.
+    // The source's own 2s timeout ended the wait (the server never answers, so nothing else could have).
+    expect(hung.findings[0].message).toMatch(/no answer from 127\.0\.0\.1:\d+ within 2s/);
+    // The dump directory was judged as usual while the server hung.
     expect(report.sources.find((s: { id: string }) => s.id === 'orders-dumps').status).toBe('ok');
-    expect(result.durationMs).toBeLessThan(20_000);
   });
 
   it('exits 3 and names file, field and fix when the config is broken; history is untouched', async () => {
