@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeFailure, run } from '../../electron/engine/exec';
-import { describeFetchFailure, fetchTar, shellQuote, sshCommand } from '../../electron/engine/remote';
+import { shellQuote, sshCommand } from '../../electron/engine/remote';
+import { describeFetchFailure, fetchTar } from '../../electron/engine/remote-fetch';
 import { startSshd } from '../support/sshd';
 import type { BenchFigure } from './figure';
 

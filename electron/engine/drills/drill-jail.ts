@@ -90,7 +90,7 @@ export class DrillJail {
     }
   }
 
-  /** How a tar stream from a backup is unpacked in the jail (remote.ts fetchTar's `untar`). */
+  /** How a tar stream from a backup is unpacked in the jail (remote-fetch.ts fetchTar's `untar`). */
   readonly untar = (command: string, args: string[]) => this.spawnArgs(command === 'tar' ? TAR : command, args);
 
   /** What the drill's evidence says about how it ran. */

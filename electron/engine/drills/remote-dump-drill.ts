@@ -8,7 +8,7 @@ import { join, posix } from 'node:path';
 import type { DumpDirSourceConfig } from '../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
-import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../remote';
+import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../remote-fetch';
 import type { DrillContext } from '../probes/probe';
 import { ProbeError } from '../errors';
 import { runDrill, type DrillFrame } from './drill-frame';

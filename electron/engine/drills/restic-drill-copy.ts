@@ -8,7 +8,7 @@
 // name. So what to expect is counted from `restic ls --json <id>` by the same rules, not from restic stats
 // (which counts special files, and hard-linked bytes once).
 import type { ResticSourceConfig } from '../../../shared/config';
-import { describeFetchFailure, fetchTar, type Untar } from '../remote';
+import { describeFetchFailure, fetchTar, type Untar } from '../remote-fetch';
 import { ProbeError } from '../errors';
 import { resticError, resticInvocation, runRestic } from '../probes/restic-command';
 

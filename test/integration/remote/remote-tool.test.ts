@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeFetchFailure, fetchTar, fetchTarThroughNode, remoteArgv, runTool, sshCommand } from '../../../electron/engine/remote';
+import { remoteArgv, runTool, sshCommand } from '../../../electron/engine/remote';
+import { describeFetchFailure, fetchTar, fetchTarThroughNode } from '../../../electron/engine/remote-fetch';
 import { ProbeError } from '../../../electron/engine/errors';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
