@@ -108,7 +108,7 @@ export const backupUnreadable: Rule = (input) => {
   if (!source || !newest || isReadable(newest)) return [];
   const words = backupWords(source);
   const name = `newest ${words.noun} ${words.name(newest.key)}`;
-  // A FIFO or a symlink out of the directory is never opened (probes/contained-file.ts words it so), so its
+  // A FIFO or a symlink out of the directory is never opened (pg-dump/contained-file.ts words it so), so its
   // size is 0 without it being empty: say what it is instead.
   const neverOpened = /(, not a dump file|; not read)$/.test(newest.problem ?? '');
   const message = neverOpened
