@@ -12,6 +12,7 @@ import type { BorgMetrics, ObservedBackup } from '../../../shared/model';
 import type { Probe } from './probe';
 import { ProbeError } from '../errors';
 import { borgError, borgPassphrase, parseBorgTime, repoName, runBorg } from './borg-run';
+import { attachBorgDatabases } from './borg-databases';
 import { runBorgDrill } from '../drills/borg-drill';
 
 /** What `borg info` says of one archive; archives are immutable, so this never goes stale. */
@@ -49,6 +50,7 @@ export const borgProbe: Probe<BorgSourceConfig> = {
   kind: 'borg',
   drill: (source, backup, ctx) => runBorgDrill(source, backup, ctx),
   async observe(source, ctx) {
+    const started = performance.now();
     const passphrase = await borgPassphrase(source);
     const budget = { passphrase, signal: ctx.signal, timeoutMs: ctx.timeoutMs };
     const filter = source.pattern ? ['--glob-archives', source.pattern] : [];
@@ -81,6 +83,8 @@ export const borgProbe: Probe<BorgSourceConfig> = {
 
     const backups = archives.map((a) => observedArchive(a, memory.archives.get(a.id)));
     const metrics: BorgMetrics = { kind: 'borg', archiveCount: archives.length, encryption: list.encryption?.mode ?? 'unknown', repoSizeBytes: memory.repoSizeBytes };
+    // Coverage: which databases the newest archives hold dumps of, within four fifths of the budget.
+    if (source.database) await attachBorgDatabases(source, passphrase, backups, ctx.signal, started + ctx.timeoutMs * 0.8);
     return { backups, metrics };
   },
 };

@@ -12,6 +12,7 @@ import type { ObservedBackup, ResticMetrics } from '../../../shared/model';
 import type { Probe, ProbeContext } from './probe';
 import { ProbeError } from '../errors';
 import { ResticError, runRestic } from './restic-command';
+import { attachResticDatabases } from './restic-databases';
 import { runResticDrill } from '../drills/restic-drill';
 
 /** restic's snapshot as `snapshots --json` prints it (0.14; `summary` from 0.17). */
@@ -58,6 +59,8 @@ export const resticProbe: Probe<ResticSourceConfig> = {
       restoreSizeBytes: newest ? (sizes.get(newest.id) ?? null) : null,
       sizesPending: snapshots.length - backups.length,
     };
+    // Coverage: which databases the newest snapshots hold dumps of, until four fifths of the budget (sizes stop at half).
+    if (source.database) await attachResticDatabases(source, backups, ctx.signal, deadline + ctx.timeoutMs * 0.3);
     return { backups, metrics };
   },
 };
