@@ -33,3 +33,32 @@ export function processesUsing(needle: string): number[] {
   }
   return pids;
 }
+
+/**
+ * pids of postmasters (a process whose argv[0] is a `postgres` binary, not pg_restore or psql, whose paths
+ * also hold "postgres") whose command line mentions `needle`, zombies left out.
+ */
+export function postmastersUsing(needle: string): number[] {
+  return processesUsing(needle).filter((pid) => {
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      return argv0 === 'postgres' || argv0.endsWith('/postgres');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** "pid state argv..." of each live process mentioning `needle`, for a failure message. */
+export function describeProcessesUsing(needle: string): string {
+  return processesUsing(needle)
+    .map((pid) => {
+      try {
+        const state = /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] ?? '?';
+        return `${pid} ${state} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`;
+      } catch {
+        return `${pid} (gone)`;
+      }
+    })
+    .join('\n');
+}

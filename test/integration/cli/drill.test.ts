@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
-import { isAlive, postgresProcessesUsing } from '../../support/processes';
+import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing } from '../../support/processes';
 import { startSshd } from '../../support/sshd';
 
 const parent = testParentDir('cli-drill');
@@ -213,7 +213,15 @@ describe('backup-health drill', () => {
     expect(leftover).toBeDefined(); // killed mid-restore: its cluster is still there...
     // ...but not its server: it dies with the drill (bwrap --die-with-parent in the sandbox, setpriv --pdeathsig
     // without one); the next start removes the directory.
-    await waitFor('the server to die with the drill', () => postgresProcessesUsing(join(drillDir, leftover!)).length === 0);
+    const dir = join(drillDir, leftover!);
+    await waitFor('the server to die with the drill', () => postmastersUsing(dir).length === 0).catch((err: Error) => {
+      throw new Error(`${err.message}; still running:\n${describeProcessesUsing(dir)}`);
+    });
+    // Without a sandbox, pg_restore -j's workers (children of the killed pg_restore, which had the parent-death
+    // signal) end when their connection or their pipe to it closes: a moment later, longer under load.
+    await waitFor('every process of the drill to end', () => processesUsing(dir).length === 0, { timeoutMs: 60_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; still running:\n${describeProcessesUsing(dir)}`);
+    });
 
     const next = await drill(file);
     expect(next.code).toBe(0);
