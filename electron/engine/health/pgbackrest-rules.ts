@@ -9,6 +9,7 @@
 import type { PgBackRestSourceConfig } from '../../../shared/config';
 import type { Finding, ObservedBackup } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
+import { byNewest } from '../../../shared/newest-backup';
 import { redact } from '../errors';
 import { ageAt } from './age';
 import { BACKUP_WORDS } from './kind-words';
@@ -27,8 +28,9 @@ function pgbackrest(input: EvaluationInput): PgBackRestSourceConfig | null {
   return input.source.kind === 'pgbackrest' ? input.source : null;
 }
 
+/** The newest readable backup (of `type`), by the one definition of newest (shared/newest-backup.ts). */
 function newest(backups: readonly ObservedBackup[], type?: ObservedBackup['type']): ObservedBackup | undefined {
-  return [...backups].sort((a, b) => b.finishedAt - a.finishedAt).find((b) => isReadable(b) && (type === undefined || b.type === type));
+  return byNewest(backups).find((b) => isReadable(b) && (type === undefined || b.type === type));
 }
 
 /** pgBackRest's own verdict on the stanza (missing stanza path, missing stanza data, ...), in its words. */

@@ -5,9 +5,6 @@
 // each kind is spoken of in its own words (kind-words.ts).
 export type { Rule } from './types';
 export { probeError } from './probe-rules';
-export { backupAge, backupSize, backupUnreadable, dumpVersion, noBackups, parseMajor, stillBeingWritten, type MajorVersion } from './backup-rules';
+export { backupAge, backupSize, backupUnreadable, dumpVersion, noBackups, parseMajor, stillBeingWritten } from './backup-rules';
 export { restoreDrill } from './drill-rules';
 export { coverage, replication, walArchiving } from './postgres-rules';
-export { fullBackupAge, fullBackupSize, stanzaStatus } from './pgbackrest-rules';
-export { isReadable, previousMedianSize, SIZE_DROP_RATIO } from './size';
-export { type BackupSourceConfig } from './kind-words';
