@@ -177,6 +177,20 @@ describe('the server\'s coverage, with the engine', () => {
     }
   });
 
+  it('a cluster backed up only by pgBackRest: the stanza linked with database: covers every database, no "no dump-dir linked"', async () => {
+    const store = History.open(join(root, 'history-pgbackrest.sqlite'));
+    const stanza = { id: 'orders-pgbackrest', kind: 'pgbackrest', stanza: 'main', configPath: join(root, 'pgbackrest.conf'), database: 'orders-db' };
+    const engine = new Engine({ config: config([postgresSource(), stanza]), store });
+    try {
+      const server = await engine.pollSource('orders-db');
+      expect(server.findings.filter((f) => f.rule === 'coverage')).toEqual([]);
+      expect(server.status).toBe('ok');
+    } finally {
+      engine.stop();
+      store.close();
+    }
+  });
+
   it('with nothing linked, the server is told which kinds it can link', async () => {
     const store = History.open(join(root, 'history-none.sqlite'));
     const engine = new Engine({ config: config([postgresSource()]), store });
