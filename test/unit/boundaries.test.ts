@@ -27,20 +27,6 @@ const KNOWN_CYCLES: string[][] = [
   ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-wal.ts', 'electron/engine/probes/pgbackrest.ts'],
   ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-remote-copy.ts', 'electron/engine/probes/pgbackrest.ts'],
   ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-remote-copy.ts', 'electron/engine/drills/pgbackrest-wal.ts', 'electron/engine/probes/pgbackrest.ts'],
-  // The drill frame and its jail know each other in types: drill-jail.ts takes a DrillFrame (`import type`),
-  // and the frame's steps (restore-plan, restore-archive, restore-plain, scratch-cluster, backup-staging) take a
-  // DrillJail. Every chain below goes through drill-jail.ts -> drill-frame.ts; giving jailForDrill only what it
-  // uses of the frame (a type drill-jail.ts or a third file declares) ends all of them.
-  ['electron/engine/drills/backup-staging.ts', 'electron/engine/drills/drill-jail.ts', 'electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/verify.ts', 'electron/engine/drills/scratch-client.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/drill-roles.ts', 'electron/engine/drills/scratch-client.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-archive.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-archive.ts', 'electron/engine/drills/drill-roles.ts', 'electron/engine/drills/scratch-client.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-archive.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-plain.ts', 'electron/engine/drills/drill-roles.ts', 'electron/engine/drills/scratch-client.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-plain.ts', 'electron/engine/drills/restore-archive.ts', 'electron/engine/drills/drill-jail.ts'],
-  ['electron/engine/drills/drill-frame.ts', 'electron/engine/drills/restore-plan.ts', 'electron/engine/drills/restore-plain.ts', 'electron/engine/drills/scratch-cluster.ts', 'electron/engine/drills/drill-jail.ts'],
 ];
 
 function cycleProblems(graph: ImportGraph, known: string[][]): { unexpected: string[]; gone: string[] } {

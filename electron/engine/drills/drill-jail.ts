@@ -10,7 +10,7 @@ import { longTimeout } from '../long-timeout';
 import { DRILL_USER, drillRunAs, DrillUserMissing, type RunAs } from './drill-user';
 import { detectSandbox, drillEnv, killProcessesIn, sandboxed, waitForProcessesIn, type SandboxStatus } from './sandbox';
 import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile, type DrillSubject } from './drill-dirs';
-import type { DrillFrame } from './drill-frame';
+import type { DrillSafety } from '../../../shared/model';
 import { drillError } from './drill-stop';
 import { removeTree } from './remove-tree';
 
@@ -100,11 +100,18 @@ export class DrillJail {
   }
 }
 
+/** What jailForDrill uses of the drill frame (drill-frame.ts), declared here so the jail need not import the frame. */
+export interface JailHolder {
+  readonly subject: DrillSubject;
+  onCleanup(what: string, run: () => Promise<unknown> | unknown): void;
+  readonly evidence: { safety?: DrillSafety };
+}
+
 /**
  * A drill's jail, removed at the frame's cleanup whatever happens, and how it runs recorded in the drill's
  * evidence (the first jail of a drill says it: a restic drill's and its dump drill's run alike).
  */
-export async function jailForDrill(frame: DrillFrame, parentDir: string, purpose: string): Promise<DrillJail> {
+export async function jailForDrill(frame: JailHolder, parentDir: string, purpose: string): Promise<DrillJail> {
   const jail = await openDrillJail(parentDir, purpose, frame.subject);
   frame.onCleanup(`the drill directory ${jail.dir}`, () => jail.remove());
   frame.evidence.safety ??= { sandboxed: jail.sandbox.active, ranAs: jail.describe(), skipped: [] };
