@@ -1,6 +1,7 @@
 // How times, statuses and drill outcomes are put into words across the dashboard.
 import type { DrillOutcome, DrillPhase, Finding, SourceKind, Status } from '../shared/model';
 import { STATUS_SEVERITY } from '../shared/model';
+import { SOURCE_KIND_INFO, SOURCE_KINDS } from '../shared/source-kinds';
 import { formatDuration } from '../shared/units';
 
 export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical', unknown: 'Unknown' };
@@ -8,14 +9,8 @@ export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning
 /** Worst first, as the overview sorts. */
 export const STATUSES_WORST_FIRST: Status[] = (Object.keys(STATUS_SEVERITY) as Status[]).sort((a, b) => STATUS_SEVERITY[b] - STATUS_SEVERITY[a]);
 
-/** What each kind of source is, in a few words. */
-export const KIND_WORD: Record<SourceKind, string> = {
-  postgres: 'PostgreSQL server',
-  'dump-dir': 'pg_dump directory',
-  pgbackrest: 'pgBackRest stanza',
-  restic: 'restic repository',
-  borg: 'Borg repository',
-};
+/** What each kind of source is, in a few words (shared/source-kinds.ts). */
+export const KIND_WORD = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, SOURCE_KIND_INFO[kind].label])) as Record<SourceKind, string>;
 
 export const OUTCOME_WORD: Record<DrillOutcome, string> = { pass: 'Passed', fail: 'Failed', error: 'Could not run' };
 

@@ -2,6 +2,7 @@
 // Durations and sizes are written as text ("26h", "1MB") and come out of parsing as numbers (ms, bytes).
 import { z } from 'zod';
 import { repoDashProblem } from './repo-hosts';
+import { SOURCE_KINDS, type SourceKind } from './source-kinds';
 import { DURATION_HINT, DURATION_RANGES, SIZE_HINT, durationRangeProblem, parseDuration, parsePercent, parseSize, type DurationRange } from './units';
 
 /**
@@ -473,7 +474,12 @@ function countWord(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-export const SOURCE_KINDS = sourceSchema.options.map((o) => o.shape.kind.value);
+export { SOURCE_KINDS };
+
+/** The schema has exactly the kinds source-kinds.ts declares: a kind missing from either side does not build. */
+type SchemaKind = z.infer<typeof sourceSchema>['kind'];
+const schemaCoversKinds: [SchemaKind] extends [SourceKind] ? ([SourceKind] extends [SchemaKind] ? true : false) : false = true;
+void schemaCoversKinds;
 
 const KNOWN_KEYS = [
   ...new Set([

@@ -1,5 +1,6 @@
 // The domain model shared by the engine, the CLI and (later) the renderer.
 // Times are epoch milliseconds; sizes are bytes; durations are milliseconds.
+import type { SourceKind as Kind } from './source-kinds';
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 
@@ -15,7 +16,8 @@ export function worstStatus(statuses: Iterable<Status>, empty: Status = 'ok'): S
   return worst ?? empty;
 }
 
-export type SourceKind = 'postgres' | 'dump-dir' | 'restic' | 'borg' | 'pgbackrest';
+/** The kinds are declared once, in source-kinds.ts. */
+export type SourceKind = Kind;
 
 export type RuleId =
   | 'backup-age'

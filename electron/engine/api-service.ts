@@ -10,7 +10,7 @@ import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, witho
 import { DrillRequestError, Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
-import { STORED_BYTES_LABEL } from './store/stored-bytes';
+import { STORED_BYTES_LABEL } from './sources/index';
 import type { HistoryStore } from './store/types';
 import { parseDocument } from 'yaml';
 

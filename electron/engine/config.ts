@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { validateConfig, formatPath, type Config, type ConfigProblem } from '../../shared/config';
 import { ConfigWriteError, writeConfigFile } from './config-write';
+import { sourceModule } from './sources/index';
 
 export type LoadedConfig =
   | { ok: true; file: string; config: Config }
@@ -77,18 +78,20 @@ export function validateRawConfig(raw: unknown): { ok: true; config: Config } | 
 function checkFiles(config: Config): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   config.sources.forEach((source, i) => {
-    if ((source.kind !== 'postgres' && source.kind !== 'restic' && source.kind !== 'borg') || !source.passwordFile) return;
+    // Which kinds read a password file, and which field names it: the kind's module says (sources/<kind>/index.ts).
+    const passwordFile = sourceModule(source).passwordFile(source);
+    if (!passwordFile) return;
     const path = formatPath(['sources', i, 'passwordFile']);
     try {
-      const stat = statSync(source.passwordFile);
-      if (!stat.isFile()) problems.push({ path, message: `${source.passwordFile} is not a file` });
+      const stat = statSync(passwordFile);
+      if (!stat.isFile()) problems.push({ path, message: `${passwordFile} is not a file` });
       else if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
         const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-        problems.push({ path, message: `${source.passwordFile} is readable by others (mode ${mode}); run chmod 600 ${source.passwordFile}` });
+        problems.push({ path, message: `${passwordFile} is readable by others (mode ${mode}); run chmod 600 ${passwordFile}` });
       }
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      problems.push({ path, message: code === 'ENOENT' ? `${source.passwordFile} does not exist` : `cannot read ${source.passwordFile} (${code})` });
+      problems.push({ path, message: code === 'ENOENT' ? `${passwordFile} does not exist` : `cannot read ${passwordFile} (${code})` });
     }
   });
   return problems;

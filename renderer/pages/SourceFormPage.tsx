@@ -3,12 +3,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SettingsData, SourceEdit, SourceTest } from '../../shared/api';
 import type { ConfigProblem } from '../../shared/config';
-import type { SourceKind } from '../../shared/model';
+import { SOURCE_KIND_INFO, type SourceKind } from '../../shared/source-kinds';
 import { useBridge } from '../api/BridgeContext';
 import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FindingList } from '../components/FindingList';
-import { PgBackRestFields, BorgFields, ResticFields, CommonFields, DumpDirFields, PollingFields, PostgresFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
+import { CommonFields, KIND_FIELDS, PollingFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
 import { StatusBadge } from '../components/StatusBadge';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
@@ -16,7 +16,6 @@ import { href } from '../routes';
 import { placeProblems } from '../settings/field-problems';
 import { emptyForm, formFromSource, sourceFromForm, withField, withKind, withoutExtra, type SourceForm } from '../settings/source-form';
 
-const KIND_WORDS: Record<SourceKind, string> = { postgres: 'PostgreSQL server', 'dump-dir': 'Directory of pg_dump files', borg: 'Borg repository', pgbackrest: 'pgBackRest stanza', restic: 'restic repository' };
 const LIVE_VALIDATION_MS = 400;
 
 export function SourceFormPage({ id }: { id: string | null }) {
@@ -141,7 +140,7 @@ function SourceEditor({ settings, originalId, initial }: { settings: SettingsDat
   return (
     <section className="page source-form" aria-labelledby="form-title" ref={formRef}>
       <a href={href.settings()}>← Settings</a>
-      <h1 id="form-title">{originalId === undefined ? `Add a ${KIND_WORDS[form.kind].toLowerCase()}` : `Edit ${originalId}`}</h1>
+      <h1 id="form-title">{originalId === undefined ? `Add a ${SOURCE_KIND_INFO[form.kind].formLabel.toLowerCase()}` : `Edit ${originalId}`}</h1>
       {originalId === undefined && <KindChoice kinds={settings.kinds} chosen={form.kind} onChoose={(kind) => setForm(withKind(form, kind))} />}
       {Object.keys(form.extra).length > 0 && (
         <div className="notice" data-testid="extra-keys">
@@ -176,7 +175,7 @@ function SourceEditor({ settings, originalId, initial }: { settings: SettingsDat
         noValidate
       >
         <CommonFields f={fields} idLocked={originalId !== undefined} />
-        {form.kind === 'postgres' ? <PostgresFields f={fields} /> : form.kind === 'borg' ? <BorgFields f={fields} /> : form.kind === 'pgbackrest' ? <PgBackRestFields f={fields} /> : form.kind === 'restic' ? <ResticFields f={fields} /> : <DumpDirFields f={fields} />}
+        <KindFields f={fields} />
         <PollingFields f={fields} />
         {test && <TestResult test={test} />}
         <div className="form-actions">
@@ -206,15 +205,21 @@ function nameOtherSource(path: string, sources: Record<string, unknown>[]): stri
   return `source "${String(source.id)}"${match[2] ? `: ${match[2]}` : ''}`;
 }
 
+/** The chosen kind's own fields (components/settings/SourceFields.tsx KIND_FIELDS). */
+function KindFields({ f }: { f: FieldsProps }) {
+  const Fields = KIND_FIELDS[f.form.kind];
+  return <Fields f={f} />;
+}
+
 function KindChoice({ kinds, chosen, onChoose }: { kinds: SourceKind[]; chosen?: SourceKind; onChoose: (kind: SourceKind) => void }) {
   return (
     <fieldset className="kind-choice">
       <legend>What to watch</legend>
       {kinds
-        .filter((kind) => kind in KIND_WORDS)
+        .filter((kind) => kind in SOURCE_KIND_INFO)
         .map((kind) => (
           <label key={kind}>
-            <input type="radio" name="kind" value={kind} checked={chosen === kind} onChange={() => onChoose(kind)} /> {KIND_WORDS[kind]}
+            <input type="radio" name="kind" value={kind} checked={chosen === kind} onChange={() => onChoose(kind)} /> {SOURCE_KIND_INFO[kind].formLabel}
           </label>
         ))}
     </fieldset>

@@ -1,22 +1,19 @@
 // The settings form's model: a source as the config file writes it ("26h", "1MB"), held as text fields,
 // and back. Empty fields mean "not set" (the engine's defaults apply) and are left out of the file.
 import { fileOnlySshOptions } from '../../shared/api-edit-rules';
-import type { SourceKind } from '../../shared/model';
+import { DRILL_FIELDS, isSourceKind, REMOTE_FIELDS, SOURCE_KIND_INFO, type DrillField, type SourceKind, type SourceTextField } from '../../shared/source-kinds';
 
 export const COMMON_FIELDS = ['id', 'name', 'interval', 'timeout'] as const;
-export const POSTGRES_FIELDS = ['url', 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'] as const;
-/** Where a store's tools run: this machine, or a host over ssh. */
-export const REMOTE_FIELDS = ['host', 'sshOptions'] as const;
-export const DUMP_DIR_FIELDS = ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', ...REMOTE_FIELDS] as const;
-export const BORG_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'pattern', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS] as const;
-export const PGBACKREST_FIELDS = ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database', ...REMOTE_FIELDS] as const;
-export const RESTIC_FIELDS = ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS] as const;
-export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset', 'minTables', 'minRows'] as const;
-/** Drill fields a kind does not take: a physical restore has no pg_restore -j and compares nothing live; only restic reads pack data back. */
+export { DRILL_FIELDS, REMOTE_FIELDS };
+export const POSTGRES_FIELDS = SOURCE_KIND_INFO.postgres.fields;
+export const DUMP_DIR_FIELDS = SOURCE_KIND_INFO['dump-dir'].fields;
+export const BORG_FIELDS = SOURCE_KIND_INFO.borg.fields;
+export const PGBACKREST_FIELDS = SOURCE_KIND_INFO.pgbackrest.fields;
+export const RESTIC_FIELDS = SOURCE_KIND_INFO.restic.fields;
+/** A kind's drill fields (shared/source-kinds.ts): a physical restore has no pg_restore -j and compares nothing live; only restic reads pack data back. */
 export function drillFieldsOf(kind: SourceKind): readonly DrillTextField[] {
-  if (kind === 'pgbackrest') return ['every', 'maxAge', 'timeout', 'minTables', 'minRows'];
-  if (kind === 'restic') return DRILL_FIELDS;
-  return DRILL_FIELDS.filter((f) => f !== 'readDataSubset');
+  // A kind without drills has no drill section; what this said for it before is kept (every field but readDataSubset).
+  return SOURCE_KIND_INFO[kind].drillFields ?? DRILL_FIELDS.filter((f) => f !== 'readDataSubset');
 }
 
 /** Drill fields written as plain numbers in the file. */
@@ -28,20 +25,19 @@ const LINE_LIST_FIELDS = new Set<string>(['sshOptions']);
 /** pgbackrest fields written as plain numbers in the file (its repo number; borg's repo is a path). */
 const NUMBER_FIELDS = new Set<string>(['repo']);
 
-type TextField = (typeof COMMON_FIELDS)[number] | (typeof POSTGRES_FIELDS)[number] | (typeof DUMP_DIR_FIELDS)[number] | (typeof BORG_FIELDS)[number] | (typeof PGBACKREST_FIELDS)[number] | (typeof RESTIC_FIELDS)[number];
+type TextField = (typeof COMMON_FIELDS)[number] | SourceTextField;
 
-/** The text fields of a kind besides the common ones. */
+/** The text fields of a kind besides the common ones (shared/source-kinds.ts). */
 export function kindFields(kind: SourceKind): readonly TextField[] {
-  if (kind === 'postgres') return POSTGRES_FIELDS;
-  if (kind === 'borg') return BORG_FIELDS;
-  if (kind === 'pgbackrest') return PGBACKREST_FIELDS;
-  if (kind === 'restic') return RESTIC_FIELDS;
-  return DUMP_DIR_FIELDS;
+  return SOURCE_KIND_INFO[kind].fields;
 }
 
+/** Every text field of every kind: the form holds them all, so switching kinds keeps the common ones. */
+const ALL_KIND_FIELDS: readonly TextField[] = [...new Set(Object.values(SOURCE_KIND_INFO).flatMap((info) => info.fields))];
+
 /** Kinds whose sources have a drill section. */
-const DRILLABLE_KINDS = new Set<SourceKind>(['pgbackrest', 'dump-dir', 'borg', 'restic']);
-export type DrillTextField = (typeof DRILL_FIELDS)[number];
+const isDrillable = (kind: SourceKind) => SOURCE_KIND_INFO[kind].drillFields !== null;
+export type DrillTextField = DrillField;
 
 export interface DrillCheckForm {
   name: string;
@@ -65,14 +61,14 @@ export type SourceForm = { kind: SourceKind } & Record<TextField, string> & {
   };
 
 export function emptyForm(kind: SourceKind): SourceForm {
-  const text = Object.fromEntries([...COMMON_FIELDS, ...POSTGRES_FIELDS, ...DUMP_DIR_FIELDS, ...BORG_FIELDS, ...PGBACKREST_FIELDS, ...RESTIC_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
+  const text = Object.fromEntries([...COMMON_FIELDS, ...ALL_KIND_FIELDS].map((f) => [f, ''])) as Record<TextField, string>;
   const drill = Object.fromEntries(DRILL_FIELDS.map((f) => [f, ''])) as Record<DrillTextField, string>;
   return { kind, ...text, passwordStored: false, fileOnlySshOptions: [], drill: { ...drill, checks: [] }, extra: {} };
 }
 
 /** A source as the config file has it (from settings().sources) -> the form. */
 export function formFromSource(source: Record<string, unknown>): SourceForm {
-  const kind: SourceKind = source.kind === 'postgres' || source.kind === 'borg' || source.kind === 'pgbackrest' || source.kind === 'restic' ? source.kind : 'dump-dir';
+  const kind: SourceKind = isSourceKind(source.kind) ? source.kind : 'dump-dir';
   const form = emptyForm(kind);
   const fields: readonly string[] = [...COMMON_FIELDS, ...kindFields(kind)];
   for (const [key, value] of Object.entries(source)) {
@@ -82,7 +78,7 @@ export function formFromSource(source: Record<string, unknown>): SourceForm {
       form.sshOptions = value.filter((o) => !form.fileOnlySshOptions.includes(o as string)).map(asText).join('\n');
     } else if (fields.includes(key)) (form as unknown as Record<string, string>)[key] = LINE_LIST_FIELDS.has(key) && Array.isArray(value) ? value.map(asText).join('\n') : asText(value);
     else if (kind === 'postgres' && key === 'passwordStored' && value === true) form.passwordStored = true;
-    else if (DRILLABLE_KINDS.has(kind) && key === 'drill' && isMapping(value)) readDrill(form, value);
+    else if (isDrillable(kind) && key === 'drill' && isMapping(value)) readDrill(form, value);
     else form.extra[key] = value;
   }
   return form;
@@ -123,7 +119,7 @@ export function sourceFromForm(form: SourceForm): Record<string, unknown> {
   put('interval', form.interval);
   put('timeout', form.timeout);
   for (const [key, value] of Object.entries(form.extra)) if (!key.startsWith('drill.')) out[key] = value;
-  if (DRILLABLE_KINDS.has(form.kind)) {
+  if (isDrillable(form.kind)) {
     const drill = drillFromForm(form);
     if (drill) out.drill = drill;
   }

@@ -10,7 +10,7 @@ import { ApiService } from '../../electron/engine/api-service';
 import { loadConfig } from '../../electron/engine/config';
 import { Engine } from '../../electron/engine/engine';
 import { ProbeError } from '../../electron/engine/errors';
-import { postgresProbe } from '../../electron/engine/probes/postgres';
+import { postgresProbe } from '../../electron/engine/sources/postgres/index';
 import { History } from '../../electron/engine/store/history';
 import { probeContext, removeTestParentDir, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 

@@ -8,7 +8,7 @@ import type { DrillProgress } from '../../shared/model';
 import { describeFailure, run } from '../../electron/engine/exec';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
 import { DRILL_DIR_PREFIXES } from '../../electron/engine/drills/drill-dirs';
-import type { DrillContext } from '../../electron/engine/probes/probe';
+import type { DrillContext } from '../../electron/engine/sources/probe';
 import { sql, startTcpCluster, waitFor } from './postgres-fixtures';
 
 /** `borg …` as the backup job runs it: its own BORG_BASE_DIR (jobBaseDir), the passphrase in the environment. */

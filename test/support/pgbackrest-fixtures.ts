@@ -7,8 +7,8 @@ import { validateConfig, type PgBackRestSourceConfig } from '../../shared/config
 import type { Finding, ObservedBackup } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
 import { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
-import { evaluate } from '../../electron/engine/health/evaluate';
-import type { Observation } from '../../electron/engine/probes/probe';
+import { evaluate } from '../../electron/engine/sources/evaluate';
+import type { Observation } from '../../electron/engine/sources/probe';
 import type { ProbeError } from '../../electron/engine/errors';
 import { quoteLiteral, sql } from './postgres-fixtures';
 

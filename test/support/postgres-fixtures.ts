@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig, type Config } from '../../shared/config';
 import { run, describeFailure } from '../../electron/engine/exec';
 import { runClient, ScratchCluster, SCRATCH_PREFIX, type ScratchClusterOptions } from '../../electron/engine/drills/scratch-cluster';
-import type { ProbeContext } from '../../electron/engine/probes/probe';
+import type { ProbeContext } from '../../electron/engine/sources/probe';
 
 export const MONITOR_USER = 'monitor';
 

@@ -18,16 +18,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * back to the first file is implied). The test fails when one of them is gone, so this list only ever shrinks:
  * delete an entry when its cycle is broken. Never add one: break the new cycle instead.
  */
-const KNOWN_CYCLES: string[][] = [
-  // A probe file and its drill import each other: the Probe object carries `drill`, and the drill needs tool
-  // helpers written in the probe file (borg's parseArchiveInfo; pgBackRest's PGBACKREST, pgbackrestOptions,
-  // readStanzaInfo, PgBackRestLocation). One folder per source kind, tool helpers in the kind's folder, ends them.
-  ['electron/engine/drills/borg-drill.ts', 'electron/engine/probes/borg.ts'],
-  ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/probes/pgbackrest.ts'],
-  ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-wal.ts', 'electron/engine/probes/pgbackrest.ts'],
-  ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-remote-copy.ts', 'electron/engine/probes/pgbackrest.ts'],
-  ['electron/engine/drills/pgbackrest-drill.ts', 'electron/engine/drills/pgbackrest-remote-copy.ts', 'electron/engine/drills/pgbackrest-wal.ts', 'electron/engine/probes/pgbackrest.ts'],
-];
+const KNOWN_CYCLES: string[][] = [];
 
 function cycleProblems(graph: ImportGraph, known: string[][]): { unexpected: string[]; gone: string[] } {
   const found = importCycles(graph);

@@ -5,7 +5,7 @@
 import type { DrillConfig, PostgresSourceConfig, SourceConfig } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
 import { urlDatabase } from '../postgres/url';
-import type { DrillContext } from '../probes/probe';
+import type { DrillContext } from '../sources/probe';
 import type { DrillExpectations } from './drill-judgement';
 import { DEFAULT_EXTENSION_ALLOWLIST } from './drill-roles';
 import type { DumpDrillOptions } from './dump-drill';

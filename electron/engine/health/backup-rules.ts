@@ -169,3 +169,6 @@ function serverMajor(metrics: PostgresMetrics): MajorVersion | null {
   if (Number.isInteger(num) && num >= 10_000) return parseMajor(String(majorOfVersionNum(num)));
   return parseMajor(metrics.serverVersion) ?? parseMajor(String(metrics.serverMajor));
 }
+
+/** What every kind holding backups is judged by (restore-drill is added for all kinds in evaluate()). */
+export const BACKUP_RULES: Rule[] = [noBackups, backupUnreadable, backupAge, backupSize, dumpVersion];

@@ -1,7 +1,7 @@
 // The health rules, by family: what every probe's failure says (probe-rules.ts), what every kind holding
 // backups is judged by (backup-rules.ts), restore drills (drill-rules.ts), a postgres server's own rules
-// (postgres-rules.ts) and pgBackRest's (pgbackrest-rules.ts). Each rule ignores sources of a kind it does not
-// judge, so evaluate() decides only which ones run. Sizes are judged once (size.ts), ages once (age.ts), and
+// (postgres-rules.ts); pgBackRest's own live in its kind's folder (sources/pgbackrest/rules.ts). Each rule
+// ignores sources of a kind it does not judge; each kind's module lists the ones it runs. Sizes are judged once (size.ts), ages once (age.ts), and
 // each kind is spoken of in its own words (kind-words.ts).
 export type { Rule } from './types';
 export { probeError } from './probe-rules';

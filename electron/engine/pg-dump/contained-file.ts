@@ -1,5 +1,5 @@
 // Opening a file found in a dump directory, which anyone with write access to that directory controls.
-// Two rules, the same locally and over ssh (dump-dir-remote.ts):
+// Two rules, the same locally and over ssh (sources/dump-dir/remote.ts):
 // - A symlink is followed only when its target, fully resolved, lies inside the watched directory: a
 //   `latest.dump -> 2026-01-01.dump` keeps working, a link to /etc/shadow or a restic password file is
 //   reported ("is a symlink to outside the dump directory; not read") and never opened.

@@ -1,16 +1,7 @@
 // The one size per poll that the storage chart follows, whatever the kind: what the backups take up where
 // they are kept, or for a PostgreSQL server what its databases take up. A repository that suddenly shrinks
 // (a prune gone wrong) or stops growing shows on that line.
-import type { SourceKind, SourceMetrics } from '../../../shared/model';
-
-/** What stored_bytes means for each kind, in the words the chart title uses. */
-export const STORED_BYTES_LABEL: Record<SourceKind, string> = {
-  restic: 'Repository size',
-  borg: 'Repository size',
-  pgbackrest: 'Repository size',
-  'dump-dir': 'Dump directory size',
-  postgres: 'Database size',
-};
+import type { SourceMetrics } from '../../../shared/model';
 
 /** The poll's stored size in bytes; null when the poll failed or the probe could not measure it. */
 export function storedBytesOf(metrics: SourceMetrics | null): number | null {
@@ -29,7 +20,6 @@ export function storedBytesOf(metrics: SourceMetrics | null): number | null {
       for (const database of metrics.databases) if (database.sizeBytes !== null) sum = (sum ?? 0) + database.sizeBytes;
       return sum;
     }
-    default:
-      return null;
   }
+  // No default: a kind missing above does not build (its chart would stay empty). Its label: sources/<kind>/index.ts.
 }

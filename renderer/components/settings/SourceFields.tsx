@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { drillFieldsOf, kindFields, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
 import { CONFIG_FILE_ONLY_FIELDS } from '../../../shared/api-edit-rules';
 import { ReadOnlyField, SelectField, TextField } from './fields';
+import type { SourceKind } from '../../../shared/source-kinds';
 
 export interface FieldsProps {
   form: SourceForm;
@@ -187,6 +188,15 @@ export function ResticFields({ f }: { f: FieldsProps }) {
     </>
   );
 }
+
+/** Each kind's own fields: a record over the kinds (shared/source-kinds.ts), so a kind without fields does not build. */
+export const KIND_FIELDS: Record<SourceKind, (props: { f: FieldsProps }) => ReactNode> = {
+  postgres: PostgresFields,
+  'dump-dir': DumpDirFields,
+  restic: ResticFields,
+  borg: BorgFields,
+  pgbackrest: PgBackRestFields,
+};
 
 /** Where the store is read: this machine, or a host over ssh. */
 function RemoteFields({ f, what }: { f: FieldsProps; what: string }) {

@@ -4,7 +4,7 @@ import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
-import { borgProbe } from '../../../electron/engine/probes/borg';
+import { borgProbe } from '../../../electron/engine/sources/borg/index';
 import { borgConfig, borgDrillContext, borgDrillTrees, borgJob, corruptBiggestSegment, writeOrdersBackupTree } from '../../support/borg-fixtures';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 

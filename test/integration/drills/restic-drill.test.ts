@@ -9,8 +9,8 @@ import { validateConfig, type Config, type ResticSourceConfig } from '../../../s
 import type { DrillProgress, ObservedBackup } from '../../../shared/model';
 import { run } from '../../../electron/engine/exec';
 import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
-import { resticProbe } from '../../../electron/engine/probes/restic';
-import type { DrillContext } from '../../../electron/engine/probes/probe';
+import { resticProbe } from '../../../electron/engine/sources/restic/index';
+import type { DrillContext } from '../../../electron/engine/sources/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { corruptFile, packsOf, restic, writeOrdersDump } from '../../support/restic-fixtures';
 

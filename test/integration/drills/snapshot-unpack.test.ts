@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateConfig, type ResticSourceConfig } from '../../../shared/config';
 import { DrillJail } from '../../../electron/engine/drills/drill-jail';
-import { copySnapshot } from '../../../electron/engine/drills/restic-drill-copy';
+import { copySnapshot } from '../../../electron/engine/sources/restic/drill-copy';
 import { walkTree } from '../../../electron/engine/drills/snapshot-tree';
 import { run } from '../../../electron/engine/exec';
 import { removeTestParentDir, testParentDir } from '../../support/postgres-fixtures';

@@ -10,8 +10,8 @@ import { validateConfig, type ResticSourceConfig } from '../../../shared/config'
 import type { ObservedBackup } from '../../../shared/model';
 import { run } from '../../../electron/engine/exec';
 import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
-import { borgProbe } from '../../../electron/engine/probes/borg';
-import { resticProbe } from '../../../electron/engine/probes/restic';
+import { borgProbe } from '../../../electron/engine/sources/borg/index';
+import { resticProbe } from '../../../electron/engine/sources/restic/index';
 import { borgConfig, borgDrillContext, borgJob, writeOrdersBackupTree } from '../../support/borg-fixtures';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { restic } from '../../support/restic-fixtures';

@@ -3,7 +3,7 @@
 // refused like the local one. The same file is first proven to fire on a naive restore.
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
-import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
+import { dumpDirProbe } from '../../../electron/engine/sources/dump-dir/index';
 import { probeContext } from '../../support/postgres-fixtures';
 import { isAlive } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BorgSourceConfig } from '../../../shared/config';
-import { borgProbe } from '../../../electron/engine/probes/borg';
+import { borgProbe } from '../../../electron/engine/sources/borg/index';
 import { ProbeError } from '../../../electron/engine/errors';
 import { run } from '../../../electron/engine/exec';
-import { BORG_LOCK_WAIT_S } from '../../../electron/engine/probes/borg-run';
+import { BORG_LOCK_WAIT_S } from '../../../electron/engine/sources/borg/borg-run';
 import { borgJob, borgSource as source, holdBorgLock } from '../../support/borg-fixtures';
 import { probeContext } from '../../support/postgres-fixtures';
 

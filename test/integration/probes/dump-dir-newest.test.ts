@@ -9,7 +9,7 @@ import { Engine, DrillRequestError } from '../../../electron/engine/engine';
 import { ApiService } from '../../../electron/engine/api-service';
 import { History } from '../../../electron/engine/store/history';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
-import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
+import { dumpDirProbe } from '../../../electron/engine/sources/dump-dir/index';
 import { clientOrThrow, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { dumpsMadeInOrder } from '../../support/dump-dates';
 import { postgresProcessesUsing } from '../../support/processes';

@@ -11,11 +11,11 @@ import type { ObservedBackup } from '../../../shared/model';
 import { describeFailure, run } from '../../../electron/engine/exec';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { clientOrThrow } from '../../support/postgres-fixtures';
-import { dumpDirProbe } from '../../../electron/engine/probes/dump-dir';
-import type { ProbeContext, Observation } from '../../../electron/engine/probes/probe';
+import { dumpDirProbe } from '../../../electron/engine/sources/dump-dir/index';
+import type { ProbeContext, Observation } from '../../../electron/engine/sources/probe';
 import { ProbeError } from '../../../electron/engine/errors';
 
-const PROBE_SOURCE = fileURLToPath(new URL('../../../electron/engine/probes/dump-dir.ts', import.meta.url));
+const PROBE_SOURCE = fileURLToPath(new URL('../../../electron/engine/sources/dump-dir/index.ts', import.meta.url));
 
 let root: string; // removed in afterAll
 let dumps: string; // the directory the probe watches

@@ -10,9 +10,9 @@ import { validateConfig, type BorgSourceConfig, type Config, type ResticSourceCo
 import type { ObservedBackup } from '../../../shared/model';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { Engine } from '../../../electron/engine/engine';
-import { borgProbe } from '../../../electron/engine/probes/borg';
-import { REMOTE_BORG_BASE_DIR } from '../../../electron/engine/probes/borg-run';
-import { resticProbe } from '../../../electron/engine/probes/restic';
+import { borgProbe } from '../../../electron/engine/sources/borg/index';
+import { REMOTE_BORG_BASE_DIR } from '../../../electron/engine/sources/borg/borg-run';
+import { resticProbe } from '../../../electron/engine/sources/restic/index';
 import { History } from '../../../electron/engine/store/history';
 import { borgJob } from '../../support/borg-fixtures';
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../../support/postgres-fixtures';

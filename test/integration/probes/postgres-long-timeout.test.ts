@@ -2,7 +2,7 @@
 // (2^31-1 ms, 24.8 days) is observed like any other: the timeout once overflowed to 1 ms and failed every poll
 // at once with "no answer within 2592000s".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresProbe } from '../../../electron/engine/probes/postgres';
+import { postgresProbe } from '../../../electron/engine/sources/postgres/index';
 import { probeContext, removeTestParentDir, startTcpCluster, testParentDir, type TcpCluster } from '../../support/postgres-fixtures';
 
 const DAY = 86_400_000;

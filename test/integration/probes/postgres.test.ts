@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresSourceConfig } from '../../../shared/config';
 import type { PostgresMetrics } from '../../../shared/model';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
-import type { ProbeContext } from '../../../electron/engine/probes/probe';
+import type { ProbeContext } from '../../../electron/engine/sources/probe';
 import { ProbeError } from '../../../electron/engine/errors';
-import { postgresProbe } from '../../../electron/engine/probes/postgres';
+import { postgresProbe } from '../../../electron/engine/sources/postgres/index';
 import {
   MONITOR_USER,
   freePort,

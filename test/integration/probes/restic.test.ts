@@ -10,9 +10,9 @@ import { validateConfig, type ResticSourceConfig } from '../../../shared/config'
 import type { ResticMetrics } from '../../../shared/model';
 import { validateRawConfig } from '../../../electron/engine/config';
 import { run } from '../../../electron/engine/exec';
-import type { ProbeContext } from '../../../electron/engine/probes/probe';
+import type { ProbeContext } from '../../../electron/engine/sources/probe';
 import { ProbeError } from '../../../electron/engine/errors';
-import { resticProbe } from '../../../electron/engine/probes/restic';
+import { resticProbe } from '../../../electron/engine/sources/restic/index';
 import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
 import { probeContext } from '../../support/postgres-fixtures';
 import { holdExclusiveLock, restic as resticJob } from '../../support/restic-fixtures';

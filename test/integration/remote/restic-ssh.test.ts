@@ -11,9 +11,9 @@ import { validateConfig, type Config, type ResticSourceConfig } from '../../../s
 import type { Drill, DrillProgress } from '../../../shared/model';
 import { run } from '../../../electron/engine/exec';
 import { DRILL_DIR_PREFIXES } from '../../../electron/engine/drills/drill-dirs';
-import type { DrillContext } from '../../../electron/engine/probes/probe';
+import type { DrillContext } from '../../../electron/engine/sources/probe';
 import { ProbeError } from '../../../electron/engine/errors';
-import { resticProbe } from '../../../electron/engine/probes/restic';
+import { resticProbe } from '../../../electron/engine/sources/restic/index';
 import { runTool } from '../../../electron/engine/remote';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { corruptFile, holdExclusiveLock, packsOf, restic, writeOrdersDump } from '../../support/restic-fixtures';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type SourceConfig } from '../../../shared/config';
-import { probeFor } from '../../../electron/engine/probes';
+import { probeFor } from '../../../electron/engine/sources';
 import { ProbeError } from '../../../electron/engine/errors';
 import { probeContext } from '../../support/postgres-fixtures';
 import { startSshd, type TestSshd } from '../../support/sshd';

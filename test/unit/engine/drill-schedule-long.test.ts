@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateConfig, type Config } from '../../../shared/config';
 import { Engine } from '../../../electron/engine/engine';
 import { runDrill } from '../../../electron/engine/drills/drill-frame';
-import type { Probe } from '../../../electron/engine/probes/probe';
+import type { Probe } from '../../../electron/engine/sources/probe';
 import { DAY, dump, openHistory, tempDir } from '../store/temp-history';
 
 afterEach(() => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type Config } from '../../../shared/config';
 import { Engine } from '../../../electron/engine/engine';
-import type { Probe } from '../../../electron/engine/probes/probe';
+import type { Probe } from '../../../electron/engine/sources/probe';
 import type { History } from '../../../electron/engine/store/history';
 import type { PollEntry } from '../../../electron/engine/store/types';
 import { waitFor } from '../../support/postgres-fixtures';

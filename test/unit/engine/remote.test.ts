@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { run, type RunResult } from '../../../electron/engine/exec';
 import { describeSshFailure, remoteArgv, shellQuote, sshCommand } from '../../../electron/engine/remote';
-import { parseFindTime, parseListing } from '../../../electron/engine/probes/dump-dir-remote';
+import { parseFindTime, parseListing } from '../../../electron/engine/sources/dump-dir/remote';
 import { validateConfig } from '../../../shared/config';
 
 const HOSTILE = [

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema } from '../../../shared/config';
 import type { BackupRecord, BackupType, Finding, Poll } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
 import { DAY, HOUR, MB, NOW, defaults, failedPoll, okPoll } from './fixtures';
 

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema } from '../../../shared/config';
 import type { ObservedBackup } from '../../../shared/model';
-import { coveringSource } from '../../../electron/engine/health/covered-databases';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { coveringSource } from '../../../electron/engine/sources/covered-databases';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import { coverage } from '../../../electron/engine/health/rules';
 import type { CoveringSource } from '../../../electron/engine/health/types';
 import { GB, MB, NOW, dump, dumpDirSource, header, pgMetrics, postgresInput } from './fixtures';

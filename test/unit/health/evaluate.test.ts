@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleId, Status } from '../../../shared/model';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import {
   DAY,
   GB,

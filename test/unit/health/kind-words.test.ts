@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema, type SourceConfig } from '../../../shared/config';
 import type { BackupRecord, BackupType, Poll } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import { backupAge, backupSize, backupUnreadable, noBackups, probeError, restoreDrill, type Rule } from '../../../electron/engine/health/rules';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
 import { DAY, HOUR, MB, NOW, dailyDumps, defaults, dumpDirSource, failedPoll, okPoll } from './fixtures';

@@ -1,7 +1,7 @@
 // A dump directory whose every matching file changed within `settle` (a copy, a dump under way) is not empty:
 // the source says so and is unknown until the files settle, never critical "no file matching" for that alone.
 import { describe, expect, it } from 'vitest';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import { dailyDumps, dumpDirInput, dumpDirSource, GB, HOUR, okPoll } from './fixtures';
 
 const settling = (inProgress: number, settle = '60s', host?: string) =>

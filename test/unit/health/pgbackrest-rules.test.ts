@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../shared/config';
 import type { BackupRecord, Poll } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 0, 10);

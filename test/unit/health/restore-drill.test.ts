@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Drill } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/health/evaluate';
+import { evaluate } from '../../../electron/engine/sources/evaluate';
 import { restoreDrill } from '../../../electron/engine/health/rules';
 import { DAY, HOUR, NOW, dumpDirInput, dumpDirSource, failedPoll } from './fixtures';
 

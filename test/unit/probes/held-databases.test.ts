@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { ObservedBackup } from '../../../shared/model';
-import { HeadCollector, HeadComplete, ListingCollector, MAX_HEAD_READS, MAX_JOBS, newestOfEachJob } from '../../../electron/engine/probes/held-databases';
+import { HeadCollector, HeadComplete, ListingCollector, MAX_HEAD_READS, MAX_JOBS, newestOfEachJob } from '../../../electron/engine/sources/held-databases';
 
 describe('which files are read', () => {
   it('a directory dump\'s toc.dat first, then dump-like names newest first, then other files; never a member of a directory dump', () => {

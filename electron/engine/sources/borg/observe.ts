@@ -7,13 +7,12 @@
 // (new archives are the newest, so K is usually 1). The first poll after a start reads them all once.
 //
 // With `host`, borg runs on that machine over ssh (runBorg): the same calls and answers, errors naming the host.
-import type { BorgSourceConfig } from '../../../shared/config';
-import type { BorgMetrics, ObservedBackup } from '../../../shared/model';
-import type { Probe } from './probe';
-import { ProbeError } from '../errors';
+import type { BorgSourceConfig } from '../../../../shared/config';
+import type { BorgMetrics, ObservedBackup } from '../../../../shared/model';
+import type { Probe } from '../probe';
+import { ProbeError } from '../../errors';
 import { borgError, borgPassphrase, parseBorgTime, repoName, runBorg } from './borg-run';
-import { attachBorgDatabases } from './borg-databases';
-import { runBorgDrill } from '../drills/borg-drill';
+import { attachBorgDatabases } from './databases';
 
 /** What `borg info` says of one archive; archives are immutable, so this never goes stale. */
 export interface BorgArchiveInfo {
@@ -46,9 +45,9 @@ interface RepositoryMemory {
  */
 const remembered = new Map<string, RepositoryMemory>();
 
-export const borgProbe: Probe<BorgSourceConfig> = {
+/** Observing a borg repository; index.ts adds the drill and the rest of the kind. */
+export const borgObserver: Pick<Probe<BorgSourceConfig>, 'kind' | 'observe'> = {
   kind: 'borg',
-  drill: (source, backup, ctx) => runBorgDrill(source, backup, ctx),
   async observe(source, ctx) {
     const started = performance.now();
     const passphrase = await borgPassphrase(source);

@@ -2,13 +2,14 @@
 // sizes, WAL archiving (pg_stat_archiver), streaming standbys (pg_stat_replication) and, on a standby, how far
 // replay is behind. Connecting, the password and what a failure means are postgres/connection.ts's.
 import type { Client } from 'pg';
-import type { PostgresSourceConfig } from '../../../shared/config';
-import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../shared/model';
-import { withSourceConnection } from '../postgres/connection';
-import { majorOfVersionNum } from '../postgres/version';
-import type { Probe } from './probe';
+import type { PostgresSourceConfig } from '../../../../shared/config';
+import type { ArchiverState, DatabaseSize, PostgresMetrics, StandbyState } from '../../../../shared/model';
+import { withSourceConnection } from '../../postgres/connection';
+import { majorOfVersionNum } from '../../postgres/version';
+import type { Probe } from '../probe';
 
-export const postgresProbe: Probe<PostgresSourceConfig> = {
+/** Observing a PostgreSQL server; index.ts makes it a kind. */
+export const postgresObserver: Pick<Probe<PostgresSourceConfig>, 'kind' | 'observe'> = {
   kind: 'postgres',
   async observe(source, ctx) {
     const metrics = await withSourceConnection(source, ctx, collectMetrics);

@@ -5,17 +5,17 @@
 import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import type { DumpDirSourceConfig } from '../../../shared/config';
-import type { Drill, ObservedBackup } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
-import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../remote-fetch';
-import type { DrillContext } from '../probes/probe';
-import { ProbeError } from '../errors';
-import { runDrill, type DrillFrame } from './drill-frame';
-import { restoreDump } from './dump-drill';
-import { jailForDrill } from './drill-jail';
-import { DrillStop, drillError } from './restore-plan';
-import { dumpDrillOptions } from './source-dump-drill';
+import type { DumpDirSourceConfig } from '../../../../shared/config';
+import type { Drill, ObservedBackup } from '../../../../shared/model';
+import { formatBytes, formatDuration } from '../../../../shared/units';
+import { describeFetchFailure, fetchTar, tarComplaint, treeBytes } from '../../remote-fetch';
+import type { DrillContext } from '../probe';
+import { ProbeError } from '../../errors';
+import { runDrill, type DrillFrame } from '../../drills/drill-frame';
+import { restoreDump } from '../../drills/dump-drill';
+import { jailForDrill } from '../../drills/drill-jail';
+import { DrillStop, drillError } from '../../drills/restore-plan';
+import { dumpDrillOptions } from '../../drills/source-dump-drill';
 
 
 export function runRemoteDumpDrill(source: DumpDirSourceConfig & { host: string }, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {

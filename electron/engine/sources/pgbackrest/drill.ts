@@ -18,22 +18,25 @@
 // to restore.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Drill, ObservedBackup } from '../../../shared/model';
-import { countOf, formatBytes, formatDuration } from '../../../shared/units';
-import { describeFailure, run } from '../exec';
-import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from '../probes/pgbackrest';
-import { copyRestoredBackup } from './pgbackrest-remote-copy';
-import { verifyRestoredCluster } from './pgbackrest-verify';
-import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
-import { DrillStop, drillError, fail } from './restore-plan';
-import { ScratchCluster } from './scratch-cluster';
-import { jailForDrill, type DrillJail } from './drill-jail';
-import { drillEnv } from './sandbox';
-import { fetchWalHere, walForBackup } from './pgbackrest-wal';
-import { removeTree } from './remove-tree';
-import type { DrillRunOptions } from './verify';
-import type { DrillExpectations } from './drill-judgement';
-import { runDrill, type DrillFrame } from './drill-frame';
+import type { PgBackRestSourceConfig, SourceConfig } from '../../../../shared/config';
+import type { Drill, ObservedBackup } from '../../../../shared/model';
+import { urlDatabase } from '../../postgres/url';
+import type { DrillContext } from '../probe';
+import { countOf, formatBytes, formatDuration } from '../../../../shared/units';
+import { describeFailure, run } from '../../exec';
+import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from './observe';
+import { copyRestoredBackup } from './remote-copy';
+import { verifyRestoredCluster } from './verify';
+import { findPostgresInstalls, type PostgresInstall } from '../../drills/postgres-install';
+import { DrillStop, drillError, fail } from '../../drills/restore-plan';
+import { ScratchCluster } from '../../drills/scratch-cluster';
+import { jailForDrill, type DrillJail } from '../../drills/drill-jail';
+import { drillEnv } from '../../drills/sandbox';
+import { fetchWalHere, walForBackup } from './wal';
+import { removeTree } from '../../drills/remove-tree';
+import type { DrillRunOptions } from '../../drills/verify';
+import type { DrillExpectations } from '../../drills/drill-judgement';
+import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 
 export interface PgBackRestDrillOptions extends DrillRunOptions {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -198,3 +201,39 @@ function judgeRestore(stderr: string | null, summary: string): DrillStop {
   if (/permission denied/i.test(stderr)) return drillError(`${summary}; the drill runs pgbackrest restore as the drill's user (backup-health-drill as root), who must be able to read the pgBackRest config and repository (add it to their group)`);
   return fail(`the backup does not restore: ${summary}`);
 }
+
+/** A pgBackRest stanza's drill: its settings read from the source and the config, then runPgBackRestDrill. */
+export function drillPgBackRest(source: PgBackRestSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
+  return runPgBackRestDrill({
+    sourceId: source.id,
+    source,
+    backup,
+    checks: source.drill?.checks ?? [],
+    // The checks run in the linked server's database when there is one.
+    checksDatabase: checksDatabaseOf(source, ctx.config.sources),
+    expect: physicalExpectations(source, ctx.config.sources),
+    postgresBin: ctx.config.defaults.postgresBin,
+    parentDir: ctx.config.defaults.drillDir,
+    withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs,
+    onProgress: ctx.onProgress,
+    now: ctx.now,
+  });
+}
+
+/** The linked server's database must be in the restored cluster; drill.minRows and minTables count all databases. */
+function physicalExpectations(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): DrillExpectations {
+  const linked = checksDatabaseOf(source, sources);
+  return {
+    ...(linked ? { database: { name: linked, from: `the database ${source.database} connects to` } } : {}),
+    ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
+    ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
+  };
+}
+
+function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): string | undefined {
+  const linked = source.database ? sources.find((s) => s.id === source.database) : undefined;
+  return linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
+}
+

@@ -1,10 +1,10 @@
 // What databases a restic repository's newest snapshots hold pg_dump output of (held-databases.ts): `restic ls
 // --json ID` lists the snapshot, `restic dump ID PATH` streams a file's first 8 KB, here or on `host`. Read
 // once per snapshot (they never change) and kept in memory by repository and id.
-import type { ResticSourceConfig } from '../../../shared/config';
-import type { ObservedBackup } from '../../../shared/model';
-import { describeSshFailure, runTool } from '../remote';
-import { HeadCollector, HeadComplete, ListingCollector, databasesNamed, newestOfEachJob } from './held-databases';
+import type { ResticSourceConfig } from '../../../../shared/config';
+import type { ObservedBackup } from '../../../../shared/model';
+import { describeSshFailure, runTool } from '../../remote';
+import { HeadCollector, HeadComplete, ListingCollector, databasesNamed, newestOfEachJob } from '../held-databases';
 import { resticError, resticInvocation, runRestic } from './restic-command';
 
 /** Database names by "host\0repo\0snapshot id". */

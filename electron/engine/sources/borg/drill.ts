@@ -21,19 +21,19 @@
 import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { BorgSourceConfig } from '../../../shared/config';
-import type { Drill, ObservedBackup } from '../../../shared/model';
-import { countOf, formatBytes } from '../../../shared/units';
-import type { DrillContext } from '../probes/probe';
-import { borgError, borgLogLines, borgPassphrase, runBorg } from '../probes/borg-run';
-import { parseArchiveInfo, type BorgArchiveInfo } from '../probes/borg';
-import { borgFailureOutcome, copyArchive } from './borg-export';
-import { jailForDrill } from './drill-jail';
-import { runDrill, type DrillFrame } from './drill-frame';
-import { restoreDump } from './dump-drill';
-import { DrillStop, drillError, fail } from './restore-plan';
-import { newestDump, walkTree } from './snapshot-tree';
-import { dumpDrillOptions } from './source-dump-drill';
+import type { BorgSourceConfig } from '../../../../shared/config';
+import type { Drill, ObservedBackup } from '../../../../shared/model';
+import { countOf, formatBytes } from '../../../../shared/units';
+import type { DrillContext } from '../probe';
+import { borgError, borgLogLines, borgPassphrase, runBorg } from './borg-run';
+import { parseArchiveInfo, type BorgArchiveInfo } from './observe';
+import { borgFailureOutcome, copyArchive } from './export';
+import { jailForDrill } from '../../drills/drill-jail';
+import { runDrill, type DrillFrame } from '../../drills/drill-frame';
+import { restoreDump } from '../../drills/dump-drill';
+import { DrillStop, drillError, fail } from '../../drills/restore-plan';
+import { newestDump, walkTree } from '../../drills/snapshot-tree';
+import { dumpDrillOptions } from '../../drills/source-dump-drill';
 
 
 export function runBorgDrill(source: BorgSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {

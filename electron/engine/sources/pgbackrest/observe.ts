@@ -5,15 +5,12 @@
 //
 // `info` reads only backup.info, so a backup whose directory was removed from the repository is still listed
 // as fine. One `repo-ls` of the stanza's backup directory per repository catches that, for any repo type.
-import type { PgBackRestSourceConfig, SourceConfig } from '../../../shared/config';
-import type { ObservedBackup, PgBackRestMetrics } from '../../../shared/model';
-import type { RunResult } from '../exec';
-import { runTool, type Where } from '../remote';
-import type { Probe } from './probe';
-import { ProbeError } from '../errors';
-import { runPgBackRestDrill } from '../drills/pgbackrest-drill';
-import type { DrillExpectations } from '../drills/drill-judgement';
-import { urlDatabase } from '../postgres/url';
+import type { PgBackRestSourceConfig } from '../../../../shared/config';
+import type { ObservedBackup, PgBackRestMetrics } from '../../../../shared/model';
+import type { RunResult } from '../../exec';
+import { runTool, type Where } from '../../remote';
+import type { Probe } from '../probe';
+import { ProbeError } from '../../errors';
 
 export const PGBACKREST = 'pgbackrest';
 
@@ -48,26 +45,9 @@ export function pgbackrestOptions(source: Pick<PgBackRestSourceConfig, 'stanza' 
   return [...(source.configPath ? [`--config=${source.configPath}`] : []), `--stanza=${source.stanza}`, ...(repo !== undefined ? [`--repo=${repo}`] : [])];
 }
 
-export const pgbackrestProbe: Probe<PgBackRestSourceConfig> = {
+/** Observing a pgBackRest stanza; index.ts adds the drill and the rest of the kind. */
+export const pgbackrestObserver: Pick<Probe<PgBackRestSourceConfig>, 'kind' | 'observe'> = {
   kind: 'pgbackrest',
-  drill(source, backup, ctx) {
-    return runPgBackRestDrill({
-      sourceId: source.id,
-      source,
-      backup,
-      checks: source.drill?.checks ?? [],
-      // The checks run in the linked server's database when there is one.
-      checksDatabase: checksDatabaseOf(source, ctx.config.sources),
-      expect: physicalExpectations(source, ctx.config.sources),
-      postgresBin: ctx.config.defaults.postgresBin,
-      parentDir: ctx.config.defaults.drillDir,
-      withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
-      signal: ctx.signal,
-      timeoutMs: ctx.timeoutMs,
-      onProgress: ctx.onProgress,
-      now: ctx.now,
-    });
-  },
   async observe(source, ctx) {
     const stanza = await readStanzaInfo(source, ctx.signal, ctx.timeoutMs);
     const present = await backupDirectories(source, stanza, ctx.signal, ctx.timeoutMs);
@@ -80,21 +60,6 @@ export async function readStanzaInfo(source: PgBackRestLocation, signal: AbortSi
   const result = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'info', '--output=json'], { timeoutMs, signal });
   if (result.code !== 0 || result.spawnError) throw pgbackrestError(result, source);
   return parseStanzaInfo(result.stdout, source.stanza, source.host);
-}
-
-/** The linked server's database must be in the restored cluster; drill.minRows and minTables count all databases. */
-function physicalExpectations(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): DrillExpectations {
-  const linked = checksDatabaseOf(source, sources);
-  return {
-    ...(linked ? { database: { name: linked, from: `the database ${source.database} connects to` } } : {}),
-    ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
-    ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
-  };
-}
-
-function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): string | undefined {
-  const linked = source.database ? sources.find((s) => s.id === source.database) : undefined;
-  return linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
 }
 
 /** The stanza's object in info's array; a probe error when the output is not what pgBackRest 2.x prints. */

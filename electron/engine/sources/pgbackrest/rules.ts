@@ -6,15 +6,15 @@
 // its reference, which follows the write load: a 100 kB incremental after a quiet night is normal, and
 // judging it against fulls, or even against other incrementals, would cry wolf. The plain backup-size rule
 // (newest backup of any type against the median of all) is therefore not used for this kind.
-import type { PgBackRestSourceConfig } from '../../../shared/config';
-import type { Finding, ObservedBackup } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
-import { byNewest } from '../../../shared/newest-backup';
-import { redact } from '../errors';
-import { ageAt } from './age';
-import { BACKUP_WORDS } from './kind-words';
-import { isReadable, judgeSize, medianLimit } from './size';
-import type { EvaluationInput, Rule } from './types';
+import type { PgBackRestSourceConfig } from '../../../../shared/config';
+import type { Finding, ObservedBackup } from '../../../../shared/model';
+import { formatBytes, formatDuration } from '../../../../shared/units';
+import { byNewest } from '../../../../shared/newest-backup';
+import { redact } from '../../errors';
+import { ageAt } from '../../health/age';
+import { BACKUP_WORDS } from '../../health/kind-words';
+import { isReadable, judgeSize, medianLimit } from '../../health/size';
+import type { EvaluationInput, Rule } from '../../health/types';
 
 const STANZA_HINTS: Record<number, string> = {
   1: 'create it with pgbackrest stanza-create, or check stanza and configPath',

@@ -7,13 +7,12 @@
 // once and kept in memory by repository and id: newest first, several at once, within half the probe's
 // time budget. The newest is always measured; an older snapshot not measured yet is left out of this poll
 // (and counted in metrics.sizesPending) rather than reported with a made-up size, and appears on a later poll.
-import type { ResticSourceConfig } from '../../../shared/config';
-import type { ObservedBackup, ResticMetrics } from '../../../shared/model';
-import type { Probe, ProbeContext } from './probe';
-import { ProbeError } from '../errors';
+import type { ResticSourceConfig } from '../../../../shared/config';
+import type { ObservedBackup, ResticMetrics } from '../../../../shared/model';
+import type { Probe, ProbeContext } from '../probe';
+import { ProbeError } from '../../errors';
 import { ResticError, runRestic } from './restic-command';
-import { attachResticDatabases } from './restic-databases';
-import { runResticDrill } from '../drills/restic-drill';
+import { attachResticDatabases } from './databases';
 
 /** restic's snapshot as `snapshots --json` prints it (0.14; `summary` from 0.17). */
 export interface ResticSnapshot {
@@ -38,9 +37,9 @@ const SIZE_CONCURRENCY = 4;
 /** Measured restore sizes by "host\0repo\0snapshot id"; snapshots are immutable, so an entry never goes stale. */
 const restoreSizes = new Map<string, number>();
 
-export const resticProbe: Probe<ResticSourceConfig> = {
+/** Observing a restic repository; index.ts adds the drill and the rest of the kind. */
+export const resticObserver: Pick<Probe<ResticSourceConfig>, 'kind' | 'observe'> = {
   kind: 'restic',
-  drill: (source, backup, ctx) => runResticDrill(source, backup, ctx),
   async observe(source, ctx) {
     const deadline = performance.now() + ctx.timeoutMs / 2;
     const [snapshots, raw] = await Promise.all([listSnapshots(source, ctx), repoStats(source, ctx, ['--mode', 'raw-data']).catch(unlessDamage)]);

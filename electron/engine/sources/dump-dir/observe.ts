@@ -1,32 +1,28 @@
 // A directory of pg_dump outputs: every entry matching the pattern is a backup, files and directory-format
 // archives alike. Each is recorded even when it is empty or garbage (readable=false), because a dump of a
 // few bytes is exactly the failure this app exists to catch. Only the first bytes of each file are read.
-// With `host`, the directory is on another machine and is read over ssh (dump-dir-remote.ts).
+// With `host`, the directory is on another machine and is read over ssh (remote.ts).
 import { lstat, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import type { DumpDirSourceConfig } from '../../../shared/config';
-import type { DumpDirMetrics, ObservedBackup } from '../../../shared/model';
-import { newestFirst } from '../../../shared/newest-backup';
-import type { Probe, ProbeContext } from './probe';
-import { ProbeError } from '../errors';
-import { observeRemoteDir } from './dump-dir-remote';
-import type { DumpHeaderReading } from '../pg-dump/identify';
-import { readDirectoryArchive, readDumpFileHeader } from '../pg-dump/dump-files';
-import { NotOpened, notADumpFile, resolveInside, specialKind } from '../pg-dump/contained-file';
-import { runDumpDrill } from '../drills/dump-drill';
-import { dumpDrillOptions } from '../drills/source-dump-drill';
-import { runRemoteDumpDrill } from '../drills/remote-dump-drill';
+import type { DumpDirSourceConfig } from '../../../../shared/config';
+import type { DumpDirMetrics, ObservedBackup } from '../../../../shared/model';
+import { newestFirst } from '../../../../shared/newest-backup';
+import type { Probe, ProbeContext } from '../probe';
+import { ProbeError } from '../../errors';
+import { observeRemoteDir } from './remote';
+import type { DumpHeaderReading } from '../../pg-dump/identify';
+import { readDirectoryArchive, readDumpFileHeader } from '../../pg-dump/dump-files';
+import { NotOpened, notADumpFile, resolveInside, specialKind } from '../../pg-dump/contained-file';
 
 /** Files read at once: enough to hide disk latency, few enough not to exhaust file descriptors. */
 const HEADER_READ_CONCURRENCY = 8;
 
-export const dumpDirProbe: Probe<DumpDirSourceConfig> = {
+/** Observing a dump directory; index.ts adds the drill and the rest of the kind. */
+export const dumpDirObserver: Pick<Probe<DumpDirSourceConfig>, 'kind' | 'observe'> = {
   kind: 'dump-dir',
-  // A dump on another host is copied here first: never a local file that happens to share its path.
-  drill: (source, backup, ctx) => (source.host ? runRemoteDumpDrill({ ...source, host: source.host }, backup, ctx) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
   async observe(source, ctx) {
     const observed = source.host ? await observeRemote({ ...source, host: source.host }, ctx) : await observeLocal(source, ctx);
     const settledBefore = ctx.now() - source.settle;

@@ -7,10 +7,10 @@
 // symlinks only (no fifos, devices or sockets), and a file with several hard links as a full copy under each
 // name. So what to expect is counted from `restic ls --json <id>` by the same rules, not from restic stats
 // (which counts special files, and hard-linked bytes once).
-import type { ResticSourceConfig } from '../../../shared/config';
-import { describeFetchFailure, fetchTar, type Untar } from '../remote-fetch';
-import { ProbeError } from '../errors';
-import { resticError, resticInvocation, runRestic } from '../probes/restic-command';
+import type { ResticSourceConfig } from '../../../../shared/config';
+import { describeFetchFailure, fetchTar, type Untar } from '../../remote-fetch';
+import { ProbeError } from '../../errors';
+import { resticError, resticInvocation, runRestic } from './restic-command';
 
 /** What `restic dump --archive tar` of a snapshot writes. */
 export interface TarContents {

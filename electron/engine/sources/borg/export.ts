@@ -2,12 +2,12 @@
 // (here, or on the backup host over ssh) and writes a tar to stdout, which the drill's user unpacks here as it
 // arrives (remote-fetch.ts fetchTar), with the bytes received as progress. Like extract, export-tar reads and authenticates every chunk of the archive, so a corrupt
 // chunk of this archive fails the copy. Borg runs there with the same environment and passphrase as runBorg.
-import type { BorgSourceConfig } from '../../../shared/config';
-import type { DrillOutcome } from '../../../shared/model';
-import { describeFetchFailure, fetchTar, type Untar } from '../remote-fetch';
-import { borgCommonArgs, borgError, borgLogLines, borgToolOptions } from '../probes/borg-run';
-import type { ProbeError } from '../errors';
-import { describeFailure, type RunResult } from '../exec';
+import type { BorgSourceConfig } from '../../../../shared/config';
+import type { DrillOutcome } from '../../../../shared/model';
+import { describeFetchFailure, fetchTar, type Untar } from '../../remote-fetch';
+import { borgCommonArgs, borgError, borgLogLines, borgToolOptions } from './borg-run';
+import type { ProbeError } from '../../errors';
+import { describeFailure, type RunResult } from '../../exec';
 
 /** Failures of the drill itself (it could not tell), as opposed to a bad archive. */
 const DRILL_ERRORS = new Set(['config', 'auth-failed', 'not-found', 'timeout', 'permission-denied']);

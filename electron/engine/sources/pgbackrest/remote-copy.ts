@@ -11,14 +11,14 @@
 import { existsSync, readdirSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { formatBytes } from '../../../shared/units';
-import { describeFailure, run } from '../exec';
-import { runTool, shellQuote, type Where } from '../remote';
-import { describeFetchFailure, fetchTar } from '../remote-fetch';
-import type { PgBackRestLocation } from '../probes/pgbackrest';
-import { walForBackup } from './pgbackrest-wal';
-import { drillError, fail, type DrillStop } from './restore-plan';
-import type { ScratchCluster } from './scratch-cluster';
+import { formatBytes } from '../../../../shared/units';
+import { describeFailure, run } from '../../exec';
+import { runTool, shellQuote, type Where } from '../../remote';
+import { describeFetchFailure, fetchTar } from '../../remote-fetch';
+import type { PgBackRestLocation } from './observe';
+import { walForBackup } from './wal';
+import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
+import type { ScratchCluster } from '../../drills/scratch-cluster';
 
 /** Temp dirs on the host are `<TMPDIR>/backup-health-pgbackrest-<drill token>-XXXXXX`. */
 export const REMOTE_DIR_PREFIX = 'backup-health-pgbackrest-';

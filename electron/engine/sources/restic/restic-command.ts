@@ -4,11 +4,11 @@
 // become ProbeErrors a sysadmin can act on, naming the host when restic ran there.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ResticSourceConfig } from '../../../shared/config';
-import { describeFailure, type RunOptions, type RunResult } from '../exec';
-import { runTool, type ToolRunOptions } from '../remote';
-import { readPasswordFile } from '../secrets';
-import { ProbeError } from '../errors';
+import type { ResticSourceConfig } from '../../../../shared/config';
+import { describeFailure, type RunOptions, type RunResult } from '../../exec';
+import { runTool, type ToolRunOptions } from '../../remote';
+import { readPasswordFile } from '../../secrets';
+import { ProbeError } from '../../errors';
 
 export interface ResticCall {
   /** Read-only commands pass --no-lock: they work while a backup or prune holds the lock. */

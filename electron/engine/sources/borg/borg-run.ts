@@ -3,12 +3,12 @@
 // wait, times printed in UTC, and borg's errors (read from --log-json) turned into ProbeErrors a sysadmin can act on.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { BorgSourceConfig } from '../../../shared/config';
-import type { ProbeErrorCode } from '../../../shared/model';
-import type { RunOptions, RunResult } from '../exec';
-import { runTool, type ToolRunOptions } from '../remote';
-import { readPasswordFile } from '../secrets';
-import { ProbeError } from '../errors';
+import type { BorgSourceConfig } from '../../../../shared/config';
+import type { ProbeErrorCode } from '../../../../shared/model';
+import type { RunOptions, RunResult } from '../../exec';
+import { runTool, type ToolRunOptions } from '../../remote';
+import { readPasswordFile } from '../../secrets';
+import { ProbeError } from '../../errors';
 
 /**
  * Seconds borg waits for the repository lock. A running `borg create` holds it for the whole backup, so a poll

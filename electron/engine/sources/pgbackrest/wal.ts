@@ -4,11 +4,11 @@
 // nothing else, and the backup's own restore_command or archive settings are never used.
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFailure } from '../exec';
-import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from '../probes/pgbackrest';
-import { runTool, shellQuote } from '../remote';
-import { drillError, fail } from './drill-stop';
-import type { ScratchCluster } from './scratch-cluster';
+import { describeFailure } from '../../exec';
+import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from './observe';
+import { runTool, shellQuote } from '../../remote';
+import { drillError, fail } from '../../drills/drill-stop';
+import type { ScratchCluster } from '../../drills/scratch-cluster';
 
 const where = (source: PgBackRestLocation) => (source.host ? `on ${source.host}` : 'here');
 

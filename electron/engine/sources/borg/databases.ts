@@ -2,11 +2,11 @@
 // --json-lines REPO::ARCHIVE` lists the archive, `borg extract --stdout REPO::ARCHIVE pp:PATH` streams a file's
 // first 8 KB, here or on `host`. Read once per archive (they never change) and kept in memory by repository
 // and archive id.
-import type { BorgSourceConfig } from '../../../shared/config';
-import type { ObservedBackup } from '../../../shared/model';
-import { describeSshFailure, runTool } from '../remote';
+import type { BorgSourceConfig } from '../../../../shared/config';
+import type { ObservedBackup } from '../../../../shared/model';
+import { describeSshFailure, runTool } from '../../remote';
 import { borgCommonArgs, borgError, borgToolOptions, parseBorgTime } from './borg-run';
-import { HeadCollector, HeadComplete, ListingCollector, databasesNamed, newestOfEachJob } from './held-databases';
+import { HeadCollector, HeadComplete, ListingCollector, databasesNamed, newestOfEachJob } from '../held-databases';
 
 /** Database names by "host|repo|archive id". */
 const held = new Map<string, string[]>();

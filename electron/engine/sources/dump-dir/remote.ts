@@ -6,14 +6,14 @@
 // needs a POSIX login shell, GNU find, head, tail, base64 (coreutils) and awk: any Linux server has them.
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import type { DumpDirSourceConfig } from '../../../shared/config';
-import type { ObservedBackup } from '../../../shared/model';
-import type { RunResult } from '../exec';
-import { describeSshFailure, runTool } from '../remote';
-import type { ProbeContext } from './probe';
-import { ProbeError } from '../errors';
-import { OUTSIDE_PROBLEM, notADumpFile } from '../pg-dump/contained-file';
-import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from '../pg-dump/identify';
+import type { DumpDirSourceConfig } from '../../../../shared/config';
+import type { ObservedBackup } from '../../../../shared/model';
+import type { RunResult } from '../../exec';
+import { describeSshFailure, runTool } from '../../remote';
+import type { ProbeContext } from '../probe';
+import { ProbeError } from '../../errors';
+import { OUTSIDE_PROBLEM, notADumpFile } from '../../pg-dump/contained-file';
+import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from '../../pg-dump/identify';
 
 /** Entries whose first bytes one ssh call fetches: ~11 KB of base64 each, so a call's output stays near 1 MB. */
 const READ_BATCH = 100;

@@ -17,19 +17,19 @@
 import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { ResticSourceConfig } from '../../../shared/config';
-import type { Drill, DrillCheckResult, ObservedBackup } from '../../../shared/model';
-import { countOf, formatBytes, formatDuration } from '../../../shared/units';
-import type { DrillContext } from '../probes/probe';
-import { ProbeError } from '../errors';
-import { ResticError, runRestic } from '../probes/restic-command';
-import { runDrill, type DrillFrame } from './drill-frame';
-import { restoreDump } from './dump-drill';
-import { jailForDrill } from './drill-jail';
-import { DrillStop, drillError, fail } from './restore-plan';
-import { copySnapshot, tarContents } from './restic-drill-copy';
-import { newestDump, walkTree } from './snapshot-tree';
-import { dumpDrillOptions } from './source-dump-drill';
+import type { ResticSourceConfig } from '../../../../shared/config';
+import type { Drill, DrillCheckResult, ObservedBackup } from '../../../../shared/model';
+import { countOf, formatBytes, formatDuration } from '../../../../shared/units';
+import type { DrillContext } from '../probe';
+import { ProbeError } from '../../errors';
+import { ResticError, runRestic } from './restic-command';
+import { runDrill, type DrillFrame } from '../../drills/drill-frame';
+import { restoreDump } from '../../drills/dump-drill';
+import { jailForDrill } from '../../drills/drill-jail';
+import { DrillStop, drillError, fail } from '../../drills/restore-plan';
+import { copySnapshot, tarContents } from './drill-copy';
+import { newestDump, walkTree } from '../../drills/snapshot-tree';
+import { dumpDrillOptions } from '../../drills/source-dump-drill';
 
 
 /** What the restored (or copied) tree must hold, and which restic command said so. */

@@ -1,0 +1,17 @@
+// The borg kind: a borg repository of pg_dump archives, here or over ssh (observe.ts, databases.ts), restored
+// by extracting the newest dump of an archive and running the dump drill on it (drill.ts, export.ts).
+import type { BorgSourceConfig } from '../../../../shared/config';
+import { BACKUP_RULES } from '../../health/backup-rules';
+import { namedInDumps } from '../../health/named-in-dumps';
+import type { SourceModule } from '../module';
+import { runBorgDrill } from './drill';
+import { borgObserver } from './observe';
+
+export const borgProbe: SourceModule<BorgSourceConfig> = {
+  ...borgObserver,
+  drill: (source, backup, ctx) => runBorgDrill(source, backup, ctx),
+  rules: BACKUP_RULES,
+  storedLabel: 'Repository size',
+  passwordFile: (source) => source.passwordFile,
+  covers: namedInDumps,
+};

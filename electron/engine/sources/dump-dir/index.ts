@@ -1,0 +1,20 @@
+// The dump-dir kind: a directory of pg_dump files, here or over ssh (observe.ts, remote.ts), each restored by
+// the dump drill (drills/dump-drill.ts), after copying it here when it is on another host (remote-drill.ts).
+import type { DumpDirSourceConfig } from '../../../../shared/config';
+import { runDumpDrill } from '../../drills/dump-drill';
+import { dumpDrillOptions } from '../../drills/source-dump-drill';
+import { BACKUP_RULES } from '../../health/backup-rules';
+import { namedInDumps } from '../../health/named-in-dumps';
+import type { SourceModule } from '../module';
+import { dumpDirObserver } from './observe';
+import { runRemoteDumpDrill } from './remote-drill';
+
+export const dumpDirProbe: SourceModule<DumpDirSourceConfig> = {
+  ...dumpDirObserver,
+  // A dump on another host is copied here first: never a local file that happens to share its path.
+  drill: (source, backup, ctx) => (source.host ? runRemoteDumpDrill({ ...source, host: source.host }, backup, ctx) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
+  rules: BACKUP_RULES,
+  storedLabel: 'Dump directory size',
+  passwordFile: () => undefined,
+  covers: namedInDumps,
+};

@@ -1,0 +1,35 @@
+// The registry of source kinds: one module per kind, each from its own folder (sources/<kind>/index.ts). A
+// record over SourceKind (shared/source-kinds.ts), so a kind missing here, or a module missing a part
+// (module.ts), does not build.
+import type { SourceConfig } from '../../../shared/config';
+import type { SourceKind } from '../../../shared/model';
+import type { SourceModule } from './module';
+import type { Probe } from './probe';
+import { postgresProbe } from './postgres/index';
+import { dumpDirProbe } from './dump-dir/index';
+import { pgbackrestProbe } from './pgbackrest/index';
+import { borgProbe } from './borg/index';
+import { resticProbe } from './restic/index';
+
+type SourceRegistry = { [K in SourceConfig['kind']]: SourceModule<Extract<SourceConfig, { kind: K }>> };
+
+export const SOURCES: SourceRegistry = {
+  postgres: postgresProbe,
+  'dump-dir': dumpDirProbe,
+  pgbackrest: pgbackrestProbe,
+  borg: borgProbe,
+  restic: resticProbe,
+};
+
+/** The module of a source's kind. */
+export function sourceModule<S extends SourceConfig>(source: S): SourceModule<S> {
+  return SOURCES[source.kind] as unknown as SourceModule<S>;
+}
+
+/** The probe of a source's kind (the engine takes another in tests). */
+export function probeFor<S extends SourceConfig>(source: S): Probe<S> {
+  return sourceModule(source);
+}
+
+/** What stored_bytes means for each kind, in the words the chart title uses. */
+export const STORED_BYTES_LABEL = Object.fromEntries(Object.entries(SOURCES).map(([kind, module]) => [kind, module.storedLabel])) as Record<SourceKind, string>;

@@ -1,0 +1,25 @@
+// What one source kind is: the one object its folder's index.ts exports, and the registry (index.ts) holds per
+// kind. Every part is required (a kind without drills says `drill: undefined`), so a kind that forgets one does
+// not build; generic code (engine, api-service, config check, health evaluation) asks this object instead of
+// switching on the kind.
+import type { SourceConfig } from '../../../shared/config';
+import type { ObservedBackup } from '../../../shared/model';
+import type { Rule } from '../health/types';
+import type { CoveringSource } from '../health/types';
+import type { Probe } from './probe';
+
+export interface SourceModule<S extends SourceConfig = SourceConfig> extends Probe<S> {
+  /** Restores one backup in the one drill frame (drills/drill-frame.ts); undefined for kinds that cannot. */
+  drill: Probe<S>['drill'];
+  /** The rules this kind is judged by (restore-drill and probe-error are added for every kind by evaluate()). */
+  rules: readonly Rule[];
+  /** What the storage chart follows for this kind (store/stored-bytes.ts measures it), in the chart title's words. */
+  storedLabel: string;
+  /** The password file this source reads, which must exist and be private (config check); undefined if none. */
+  passwordFile(source: S): string | undefined;
+  /**
+   * Which databases a source of this kind linked with `database:` holds, from the backups its latest poll saw:
+   * 'cluster' for a physical backup of the whole cluster; null for a kind that is not a backup (postgres).
+   */
+  covers(source: S, backups: readonly ObservedBackup[]): CoveringSource['databases'] | null;
+}

@@ -1,0 +1,20 @@
+// The pgbackrest kind: a pgBackRest stanza, here or over ssh (observe.ts), restored as a whole cluster into a
+// scratch data directory and replayed to consistency (drill.ts, remote-copy.ts, wal.ts, verify.ts), and judged
+// by its own full-backup rules besides the generic ones (rules.ts).
+import type { PgBackRestSourceConfig } from '../../../../shared/config';
+import { BACKUP_RULES, backupSize } from '../../health/backup-rules';
+import type { SourceModule } from '../module';
+import { drillPgBackRest } from './drill';
+import { pgbackrestObserver } from './observe';
+import { PGBACKREST_RULES } from './rules';
+
+export const pgbackrestProbe: SourceModule<PgBackRestSourceConfig> = {
+  ...pgbackrestObserver,
+  drill: drillPgBackRest,
+  // Sizes are judged per backup type there (a small incremental is normal): see rules.ts.
+  rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...PGBACKREST_RULES],
+  storedLabel: 'Repository size',
+  passwordFile: () => undefined,
+  // A physical backup of the whole cluster.
+  covers: () => 'cluster',
+};

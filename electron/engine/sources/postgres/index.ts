@@ -1,0 +1,16 @@
+// The postgres kind: a PostgreSQL server, observed over one connection (observe.ts; connection, password and
+// error handling in postgres/), judged by its WAL archiving, replication and coverage. Not a backup: no drill,
+// covers nothing itself.
+import type { PostgresSourceConfig } from '../../../../shared/config';
+import { coverage, replication, walArchiving } from '../../health/postgres-rules';
+import type { SourceModule } from '../module';
+import { postgresObserver } from './observe';
+
+export const postgresProbe: SourceModule<PostgresSourceConfig> = {
+  ...postgresObserver,
+  drill: undefined,
+  rules: [walArchiving, replication, coverage],
+  storedLabel: 'Database size',
+  passwordFile: (source) => source.passwordFile,
+  covers: () => null,
+};

@@ -1,0 +1,18 @@
+// The restic kind: a restic repository of pg_dump snapshots, here or over ssh (observe.ts, databases.ts,
+// restic-command.ts), restored by copying the newest dump out of a snapshot and running the dump drill on it
+// (drill.ts, drill-copy.ts).
+import type { ResticSourceConfig } from '../../../../shared/config';
+import { BACKUP_RULES } from '../../health/backup-rules';
+import { namedInDumps } from '../../health/named-in-dumps';
+import type { SourceModule } from '../module';
+import { runResticDrill } from './drill';
+import { resticObserver } from './observe';
+
+export const resticProbe: SourceModule<ResticSourceConfig> = {
+  ...resticObserver,
+  drill: (source, backup, ctx) => runResticDrill(source, backup, ctx),
+  rules: BACKUP_RULES,
+  storedLabel: 'Repository size',
+  passwordFile: (source) => source.passwordFile,
+  covers: namedInDumps,
+};
