@@ -10,7 +10,7 @@ import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, witho
 import { DrillRequestError, Engine, isDrillable } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { History } from './store/history';
-import { STORED_BYTES_LABEL } from './sources/index';
+import { describeMetrics, STORED_BYTES_LABEL } from './sources/index';
 import type { HistoryStore } from './store/types';
 import { parseDocument } from 'yaml';
 
@@ -289,24 +289,5 @@ function drillPoint(drill: Drill) {
 
 function describeObservation(summary: SourceSummary, metrics: SourceMetrics | null, now: number): string {
   if (!metrics) return summary.findings[0]?.message ?? 'nothing could be observed';
-  if (metrics.kind === 'postgres') {
-    const standbys = metrics.standbys.length ? `, ${metrics.standbys.length} standby${metrics.standbys.length === 1 ? '' : 's'}` : '';
-    const archiving = metrics.archiver && metrics.archiver.archiveMode !== 'off' ? ', WAL archiving on' : ', WAL archiving off';
-    return `PostgreSQL ${metrics.serverVersion}${metrics.inRecovery ? ' (standby)' : ''}, ${metrics.databases.length} database${metrics.databases.length === 1 ? '' : 's'}${archiving}${standbys}`;
-  }
-  const newest = summary.newestBackup;
-  if (metrics.kind === 'restic') {
-    const snapshots = `${metrics.snapshotCount} snapshot${metrics.snapshotCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
-    return newest ? `${snapshots}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)} to restore` : snapshots;
-  }
-  if (metrics.kind === 'borg') {
-    const archives = `${metrics.archiveCount} archive${metrics.archiveCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
-    return newest ? `${archives}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : archives;
-  }
-  if (metrics.kind === 'pgbackrest') {
-    const sets = `stanza ${metrics.stanzaStatus.message}, ${metrics.backupCount} backup${metrics.backupCount === 1 ? '' : 's'}${metrics.archiveMax ? `, WAL archived up to ${metrics.archiveMax}` : ''}`;
-    return newest ? `${sets}, newest ${formatDuration(now - newest.finishedAt)} ago` : sets;
-  }
-  const count = `${metrics.fileCount} backup${metrics.fileCount === 1 ? '' : 's'} (${formatBytes(metrics.totalBytes)})`;
-  return newest ? `${count}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : `${count}`;
+  return describeMetrics(metrics, summary.newestBackup, now);
 }

@@ -27,6 +27,8 @@ export interface BackupWords<S extends BackupSourceConfig> {
   none(source: S): string;
   /** What to check when there is no backup at all; null when `none` says it already. */
   noneHint(source: S): string | null;
+  /** Where the source lives, safe to print (never a password in a URL). */
+  location(source: S): string;
 }
 
 type WordsByKind = { [K in BackupKind]: BackupWords<Extract<BackupSourceConfig, { kind: K }>> };
@@ -41,6 +43,7 @@ export const BACKUP_WORDS: WordsByKind = {
     unreadable: 'it is not a pg_dump archive',
     none: (source: DumpDirSourceConfig) => `no file matching "${source.pattern}" in ${source.path}`,
     noneHint: () => null,
+    location: (source) => source.path,
   },
   restic: {
     noun: 'snapshot',
@@ -52,6 +55,7 @@ export const BACKUP_WORDS: WordsByKind = {
     unreadable: 'restic cannot read it; run restic check',
     none: (source: ResticSourceConfig) => `no snapshots${resticFilters(source)} in restic repository ${resticRepo(source)}`,
     noneHint: () => 'check that the restic backup job runs (its systemd timer or cron) and backs up to this repository',
+    location: (source) => resticRepo(source),
   },
   borg: {
     noun: 'archive',
@@ -62,6 +66,7 @@ export const BACKUP_WORDS: WordsByKind = {
     unreadable: 'borg cannot describe it; run borg check',
     none: (source: BorgSourceConfig) => `no archives${source.pattern ? ` matching "${source.pattern}"` : ''} in borg repository ${borgRepo(source)}`,
     noneHint: () => 'check that the borg create timer or cron job runs and writes to this repository',
+    location: (source) => `borg repository ${source.repo}`,
   },
   pgbackrest: {
     noun: 'backup',
@@ -72,6 +77,7 @@ export const BACKUP_WORDS: WordsByKind = {
     unreadable: 'pgbackrest info flags it as unusable',
     none: (source: PgBackRestSourceConfig) => `no backups in pgBackRest stanza ${source.stanza}`,
     noneHint: (source: PgBackRestSourceConfig) => `check that the pgbackrest backup cron for stanza ${source.stanza} runs (pgbackrest --stanza=${source.stanza} --type=full backup makes the first)`,
+    location: (source: PgBackRestSourceConfig) => `pgBackRest stanza ${source.stanza}`,
   },
 };
 
@@ -82,10 +88,7 @@ export function backupWords(source: BackupSourceConfig): BackupWords<BackupSourc
 
 /** Where a source lives, safe to print: host and port, socket directory, or path; never the URL. */
 export function sourceLocation(source: SourceConfig): string {
-  if (source.kind === 'dump-dir') return source.path;
-  if (source.kind === 'pgbackrest') return `pgBackRest stanza ${source.stanza}`;
-  if (source.kind === 'borg') return `borg repository ${source.repo}`;
-  if (source.kind === 'restic') return resticRepo(source);
+  if (source.kind !== 'postgres') return (backupWords(source).location as (s: BackupSourceConfig) => string)(source);
   try {
     const url = new URL(source.url);
     if (url.hostname) return url.port ? `${url.hostname}:${url.port}` : url.hostname;

@@ -2,7 +2,7 @@
 // record over SourceKind (shared/source-kinds.ts), so a kind missing here, or a module missing a part
 // (module.ts), does not build.
 import type { SourceConfig } from '../../../shared/config';
-import type { SourceKind } from '../../../shared/model';
+import type { SourceKind, SourceMetrics, SourceSummary } from '../../../shared/model';
 import type { SourceModule } from './module';
 import type { Probe } from './probe';
 import { postgresProbe } from './postgres/index';
@@ -33,3 +33,8 @@ export function probeFor<S extends SourceConfig>(source: S): Probe<S> {
 
 /** What stored_bytes means for each kind, in the words the chart title uses. */
 export const STORED_BYTES_LABEL = Object.fromEntries(Object.entries(SOURCES).map(([kind, module]) => [kind, module.storedLabel])) as Record<SourceKind, string>;
+
+/** A poll's metrics in a line, in the words of the kind that measured them (sources/<kind>/index.ts describe). */
+export function describeMetrics(metrics: SourceMetrics, newest: SourceSummary['newestBackup'], now: number): string {
+  return (SOURCES[metrics.kind].describe as (m: SourceMetrics, n: SourceSummary['newestBackup'], at: number) => string)(metrics, newest, now);
+}

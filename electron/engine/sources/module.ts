@@ -3,7 +3,7 @@
 // not build; generic code (engine, api-service, config check, health evaluation) asks this object instead of
 // switching on the kind.
 import type { SourceConfig } from '../../../shared/config';
-import type { ObservedBackup } from '../../../shared/model';
+import type { ObservedBackup, SourceMetrics, SourceSummary } from '../../../shared/model';
 import type { Rule } from '../health/types';
 import type { CoveringSource } from '../health/types';
 import type { Probe } from './probe';
@@ -15,6 +15,8 @@ export interface SourceModule<S extends SourceConfig = SourceConfig> extends Pro
   rules: readonly Rule[];
   /** What the storage chart follows for this kind (store/stored-bytes.ts measures it), in the chart title's words. */
   storedLabel: string;
+  /** Its latest poll in a line for the source page ("3 snapshots, repository 4 MB, newest 2h ago, …"). */
+  describe(metrics: Extract<SourceMetrics, { kind: S['kind'] }>, newest: SourceSummary['newestBackup'], now: number): string;
   /** The password file this source reads, which must exist and be private (config check); undefined if none. */
   passwordFile(source: S): string | undefined;
   /**

@@ -6,12 +6,17 @@ import { namedInDumps } from '../../health/named-in-dumps';
 import type { SourceModule } from '../module';
 import { runBorgDrill } from './drill';
 import { borgObserver } from './observe';
+import { formatBytes, formatDuration } from '../../../../shared/units';
 
 export const borgProbe: SourceModule<BorgSourceConfig> = {
   ...borgObserver,
   drill: (source, backup, ctx) => runBorgDrill(source, backup, ctx),
   rules: BACKUP_RULES,
   storedLabel: 'Repository size',
+  describe(metrics, newest, now) {
+    const archives = `${metrics.archiveCount} archive${metrics.archiveCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
+    return newest ? `${archives}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : archives;
+  },
   passwordFile: (source) => source.passwordFile,
   covers: namedInDumps,
 };

@@ -8,6 +8,7 @@ import { namedInDumps } from '../../health/named-in-dumps';
 import type { SourceModule } from '../module';
 import { dumpDirObserver } from './observe';
 import { runRemoteDumpDrill } from './remote-drill';
+import { formatBytes, formatDuration } from '../../../../shared/units';
 
 export const dumpDirProbe: SourceModule<DumpDirSourceConfig> = {
   ...dumpDirObserver,
@@ -15,6 +16,10 @@ export const dumpDirProbe: SourceModule<DumpDirSourceConfig> = {
   drill: (source, backup, ctx) => (source.host ? runRemoteDumpDrill({ ...source, host: source.host }, backup, ctx) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
   rules: BACKUP_RULES,
   storedLabel: 'Dump directory size',
+  describe(metrics, newest, now) {
+    const count = `${metrics.fileCount} backup${metrics.fileCount === 1 ? '' : 's'} (${formatBytes(metrics.totalBytes)})`;
+    return newest ? `${count}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : `${count}`;
+  },
   passwordFile: () => undefined,
   covers: namedInDumps,
 };

@@ -7,6 +7,7 @@ import type { SourceModule } from '../module';
 import { drillPgBackRest } from './drill';
 import { pgbackrestObserver } from './observe';
 import { PGBACKREST_RULES } from './rules';
+import { formatBytes, formatDuration } from '../../../../shared/units';
 
 export const pgbackrestProbe: SourceModule<PgBackRestSourceConfig> = {
   ...pgbackrestObserver,
@@ -14,6 +15,10 @@ export const pgbackrestProbe: SourceModule<PgBackRestSourceConfig> = {
   // Sizes are judged per backup type there (a small incremental is normal): see rules.ts.
   rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...PGBACKREST_RULES],
   storedLabel: 'Repository size',
+  describe(metrics, newest, now) {
+    const sets = `stanza ${metrics.stanzaStatus.message}, ${metrics.backupCount} backup${metrics.backupCount === 1 ? '' : 's'}${metrics.archiveMax ? `, WAL archived up to ${metrics.archiveMax}` : ''}`;
+    return newest ? `${sets}, newest ${formatDuration(now - newest.finishedAt)} ago` : sets;
+  },
   passwordFile: () => undefined,
   // A physical backup of the whole cluster.
   covers: () => 'cluster',

@@ -11,6 +11,11 @@ export const postgresProbe: SourceModule<PostgresSourceConfig> = {
   drill: undefined,
   rules: [walArchiving, replication, coverage],
   storedLabel: 'Database size',
+  describe(metrics) {
+    const standbys = metrics.standbys.length ? `, ${metrics.standbys.length} standby${metrics.standbys.length === 1 ? '' : 's'}` : '';
+    const archiving = metrics.archiver && metrics.archiver.archiveMode !== 'off' ? ', WAL archiving on' : ', WAL archiving off';
+    return `PostgreSQL ${metrics.serverVersion}${metrics.inRecovery ? ' (standby)' : ''}, ${metrics.databases.length} database${metrics.databases.length === 1 ? '' : 's'}${archiving}${standbys}`;
+  },
   passwordFile: (source) => source.passwordFile,
   covers: () => null,
 };

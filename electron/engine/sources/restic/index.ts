@@ -7,12 +7,17 @@ import { namedInDumps } from '../../health/named-in-dumps';
 import type { SourceModule } from '../module';
 import { runResticDrill } from './drill';
 import { resticObserver } from './observe';
+import { formatBytes, formatDuration } from '../../../../shared/units';
 
 export const resticProbe: SourceModule<ResticSourceConfig> = {
   ...resticObserver,
   drill: (source, backup, ctx) => runResticDrill(source, backup, ctx),
   rules: BACKUP_RULES,
   storedLabel: 'Repository size',
+  describe(metrics, newest, now) {
+    const snapshots = `${metrics.snapshotCount} snapshot${metrics.snapshotCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
+    return newest ? `${snapshots}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)} to restore` : snapshots;
+  },
   passwordFile: (source) => source.passwordFile,
   covers: namedInDumps,
 };
