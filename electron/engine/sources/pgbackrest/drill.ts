@@ -24,7 +24,7 @@ import { urlDatabase } from '../../postgres/url';
 import type { DrillContext } from '../probe';
 import { countOf, formatBytes, formatDuration } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
-import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from './observe';
+import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from './pgbackrest-command';
 import { copyRestoredBackup } from './remote-copy';
 import { verifyRestoredCluster } from './verify';
 import { findPostgresInstalls, type PostgresInstall } from '../../drills/postgres-install';

@@ -15,7 +15,7 @@ import { formatBytes } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
 import { runTool, shellQuote, type Where } from '../../remote';
 import { describeFetchFailure, fetchTar } from '../../remote-fetch';
-import type { PgBackRestLocation } from './observe';
+import type { PgBackRestLocation } from './pgbackrest-command';
 import { walForBackup } from './wal';
 import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';

@@ -5,7 +5,7 @@
 import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeFailure } from '../../exec';
-import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from './observe';
+import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from './pgbackrest-command';
 import { runTool, shellQuote } from '../../remote';
 import { drillError, fail } from '../../drills/drill-stop';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
