@@ -342,7 +342,8 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
     if (source.sshOptions !== undefined && source.host === undefined) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'sshOptions'], message: 'sshOptions are for a source on another machine: set host too (user@backup1)' });
     }
-    if (source.kind !== 'dump-dir' && source.kind !== 'restic' && source.kind !== 'borg' && source.kind !== 'pgbackrest') return;
+    // Every kind but postgres may link to a postgres source (database:, drill.compareTo); a new kind is checked too.
+    if (source.kind === 'postgres') return;
     const compareTo = source.drill?.compareTo;
     const compareProblem = typeof compareTo === 'string' ? linkProblem(compareTo, 'compareTo') : null;
     if (compareProblem) ctx.addIssue({ code: 'custom', path: ['sources', i, 'drill', 'compareTo'], message: compareProblem });
