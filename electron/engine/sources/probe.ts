@@ -1,4 +1,4 @@
-// The one interface every source kind implements. Adding a kind = one file here + one line in index.ts.
+// What observing and drilling a source gets and returns; every kind's module (module.ts) is a Probe. See README "Adding a source kind".
 import type { Drill, DrillProgress, ObservedBackup, SourceMetrics } from '../../../shared/model';
 import type { Config, SourceConfig } from '../../../shared/config';
 import type { ProbeSecrets } from '../secrets';
