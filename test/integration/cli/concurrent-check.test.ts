@@ -132,7 +132,7 @@ describe('serve and cron checks on one history', () => {
     }
     // serve's dashboard heard every change once, in the order stored, whether serve or a check stored it.
     expect(statusEventsOf(stream)).toEqual(changes);
-  });
+  }, 240_000); // twenty-one CLI processes and serve's polls: minutes on a loaded two-core machine, not a measure
 
   it('failures in a row are counted across serve and checks, so they agree when a source turns critical', async () => {
     const w = workDir();
@@ -150,5 +150,5 @@ describe('serve and cron checks on one history', () => {
     expect(transitions(changes)).toEqual(['null->ok', 'ok->unknown', 'unknown->critical']);
     // serve stored the change to critical; its dashboard heard the checks' change to unknown too, once each.
     expect(statusEventsOf(stream)).toEqual(changes);
-  });
+  }, 120_000);
 });
