@@ -13,7 +13,7 @@ import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
 import { ProbeError, redact } from './errors';
 import { Scheduler, TaskTimeoutError } from './scheduler';
-import type { SweptCluster } from './drills/scratch-cluster';
+import type { SweptCluster } from './drills/scratch-sweep';
 import { sweepDrillLeftovers } from './drills/drill-leftovers';
 import { chooseDrillBackup, DrillRequestError } from './drill-choice';
 import type { HistoryStore, PollEntry, StatusJudgement } from './store/types';

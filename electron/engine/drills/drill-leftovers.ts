@@ -5,7 +5,7 @@
 import type { Drill } from '../../../shared/model';
 import type { HistoryStore } from '../store/types';
 import { drillWithoutRestore } from './drill-stop';
-import { sweepScratchClusters, type SweptCluster } from './scratch-cluster';
+import { sweepScratchClusters, type SweptCluster } from './scratch-sweep';
 
 /** Sweeps `drillDir` and records each dead drill of a source this config has; returns what was swept. */
 export async function sweepDrillLeftovers(drillDir: string | undefined, sourceIds: readonly string[], store: Pick<HistoryStore, 'recordDrill'>, now = Date.now()): Promise<SweptCluster[]> {

@@ -1,21 +1,20 @@
 // A throwaway PostgreSQL cluster in a temp dir: initdb --no-sync, fsync off, no TCP listener unless asked,
 // a unix socket in its own dir. Restore drills and the test suite both use it. It never touches any other
 // cluster, and stop() removes every trace. A drill killed mid-way leaves an owner file behind so the next
-// start-up can sweep its directory and postmaster (sweepScratchClusters).
+// start-up can sweep its directory and postmaster (scratch-sweep.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../exec';
-import { claimDrillDir, DRILL_DIR_PREFIXES, removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile, type DrillSubject } from './drill-dirs';
+import { removeSocketDir, SCRATCH_PREFIX, socketDirFor, writeOwnerFile } from './drill-dirs';
 import type { DrillJail } from './drill-jail';
 import { drillRunAs, type RunAs } from './drill-user';
 import { killProcessesIn, waitForProcessesIn } from './sandbox';
 import { createDataDir } from './initdb-cache';
 import { pickPostgresInstall, type PostgresInstall } from './postgres-install';
-import { removeTree } from './remove-tree';
-import { isAlive } from '../process-alive';
+import { killGroup } from './scratch-sweep';
 
 export { DRILL_DIR_PREFIXES, SCRATCH_PREFIX, writeOwnerFile } from './drill-dirs';
 const SOCKET_PORT = 5432;
@@ -289,111 +288,6 @@ export class ScratchCluster {
     removeSocketDir(this.socketDir, this.dir);
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
   }
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // gone
-    }
-  }
-}
-
-export interface SweptCluster {
-  dir: string;
-  ownerPid: number | null;
-  killedPostmaster: number | null;
-  /** The drill that died with its process, when this sweep is the one to record it (drill-leftovers.ts). */
-  drill?: DrillSubject & { startedAt: number | null; lastActiveAt: number | null };
-}
-
-/**
- * Removes scratch clusters whose owner process is gone (a drill killed with SIGKILL, a crash):
- * kills their postmaster (only if it really is a postgres serving that directory) and deletes the directory.
- * Each directory is claimed first (drill-dirs.ts), so of several processes sweeping at once one removes it.
- */
-export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptCluster[]> {
-  let entries: string[];
-  try {
-    entries = readdirSync(parentDir).filter((e) => DRILL_DIR_PREFIXES.some((prefix) => e.startsWith(prefix)));
-  } catch {
-    return [];
-  }
-  const swept: SweptCluster[] = [];
-  for (const entry of entries) {
-    const dir = join(parentDir, entry);
-    // No owner file: a cluster still being created, or not ours; a live owner: a drill under way.
-    const claim = claimDrillDir(dir, isAlive);
-    if (!claim) continue;
-    const lastActiveAt = lastActivity(dir);
-    const killedPostmaster = await killPostmasterOf(join(dir, 'data'));
-    if (killedPostmaster === 'not-ours') {
-      claim.release(); // a server we may not stop: leave it and its directory be
-      continue;
-    }
-    try {
-      await removeTree(dir);
-    } catch {
-      claim.release();
-      continue; // not ours to remove after all (another user's files): never a reason for start-up to fail
-    }
-    const { owner } = claim;
-    const drill = claim.first && owner.drill ? { ...owner.drill, startedAt: owner.startedAt, lastActiveAt } : undefined;
-    swept.push({ dir, ownerPid: owner.pid, killedPostmaster, ...(drill ? { drill } : {}) });
-  }
-  return swept;
-}
-
-/** The last time anything in a drill directory changed (its server's log, a file restored): about when it died. */
-function lastActivity(dir: string): number | null {
-  let latest: number | null = null;
-  const consider = (path: string) => {
-    try {
-      const mtime = lstatSync(path).mtimeMs;
-      if (latest === null || mtime > latest) latest = mtime;
-    } catch {
-      // gone, or not ours to look into
-    }
-  };
-  try {
-    // Not the directory's own time, nor the sweep's claim: both change as it is swept.
-    for (const entry of readdirSync(dir)) if (!entry.startsWith('sweeping-')) consider(join(dir, entry));
-  } catch {
-    // unreadable: unknown
-  }
-  return latest === null ? null : Math.round(latest);
-}
-
-async function killPostmasterOf(dataDir: string): Promise<number | null | 'not-ours'> {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return null;
-  }
-  if (!pid || !isAlive(pid) || !isPostmasterFor(pid, dataDir)) return null;
-  try {
-    process.kill(pid, 'SIGQUIT');
-  } catch {
-    return 'not-ours'; // EPERM: another user's server
-  }
-  for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);
-  if (isAlive(pid)) killGroup(pid, 'SIGKILL');
-  for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(20);
-  return pid;
-}
-
-/** Guards against a reused pid: the process must be a postgres whose command line names this data dir. */
-function isPostmasterFor(pid: number, dataDir: string): boolean {
-  const cmdlineFile = `/proc/${pid}/cmdline`;
-  if (!existsSync(cmdlineFile)) return process.platform !== 'linux'; // no /proc: trust postmaster.pid
-  const argv = readFileSync(cmdlineFile, 'utf8').split('\0');
-  return (argv[0] ?? '').endsWith('postgres') && argv.includes(dataDir);
 }
 
 /** Run a client tool (psql, pg_dump, pg_restore...) of the cluster's installation against it. */

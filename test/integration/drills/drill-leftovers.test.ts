@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killedDrills, sweepDrillLeftovers } from '../../../electron/engine/drills/drill-leftovers';
-import { sweepScratchClusters, type SweptCluster } from '../../../electron/engine/drills/scratch-cluster';
+import { sweepScratchClusters, type SweptCluster } from '../../../electron/engine/drills/scratch-sweep';
 import type { Drill } from '../../../shared/model';
 import { removeTestParentDir, testParentDir } from '../../support/postgres-fixtures';
 
