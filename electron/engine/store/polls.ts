@@ -1,0 +1,191 @@
+// The polls and backups tables: every poll with the backups it saw (each backup stored once), read back for the dashboard.
+import type { Database, Statement } from 'better-sqlite3';
+import type { BackupRecord, BackupType, ObservedBackup, Poll, ProbeErrorCode, Status } from '../../../shared/model';
+import { storedBytesOf } from './stored-bytes';
+import type { PollEntry } from './types';
+
+const NO_LIMIT = -1;
+const END_OF_TIME = Number.MAX_SAFE_INTEGER;
+
+interface PollRow {
+  source_id: string;
+  at: number;
+  duration_ms: number;
+  ok: number;
+  error_code: string | null;
+  error_message: string | null;
+  error_host: string | null;
+  metrics: string | null;
+  newest_backup_at: number | null;
+  newest_backup_size: number | null;
+  status: Status;
+}
+
+interface BackupRow {
+  source_id: string;
+  key: string;
+  type: BackupType;
+  started_at: number | null;
+  finished_at: number;
+  size_bytes: number;
+  readable: number;
+  problem: string | null;
+  meta: string | null;
+  first_seen_at: number;
+}
+
+export class PollTable {
+  private readonly insertPoll: Statement;
+  private readonly insertBackup: Statement;
+  private readonly selectLatestPoll: Statement<[string], PollRow>;
+  private readonly selectOkNewestFirst: Statement<[string], number>;
+  private readonly selectBackups: Statement<[string, number, number], BackupRow>;
+  private readonly selectPolls: Statement<[string, number, number, number], PollRow>;
+  /**
+   * Per source, key -> finishedAt of backups known to be in the file (the newest finishedAt per key).
+   * Rows are never deleted, so a hit is always right and a miss only costs an insert that does nothing;
+   * whatever comes to delete backups (retention) must clear it.
+   */
+  private readonly storedBackups = new Map<string, Map<string, number>>();
+
+  constructor(db: Database) {
+    this.insertPoll = db.prepare(
+      `INSERT INTO polls (source_id, at, duration_ms, ok, error_code, error_message, error_host, metrics,
+         newest_backup_at, newest_backup_size, status, stored_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // Not INSERT OR IGNORE: that would also silently drop a backup breaking NOT NULL or CHECK.
+    this.insertBackup = db.prepare(
+      `INSERT INTO backups (source_id, key, type, started_at, finished_at, size_bytes, readable, problem, meta,
+         first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, key, finished_at) DO NOTHING`,
+    );
+    this.selectLatestPoll = db.prepare<[string], PollRow>(
+      'SELECT * FROM polls WHERE source_id = ? ORDER BY at DESC LIMIT 1',
+    );
+    this.selectOkNewestFirst = db
+      .prepare<[string], number>('SELECT ok FROM polls WHERE source_id = ? ORDER BY at DESC')
+      .pluck();
+    this.selectBackups = db.prepare<[string, number, number], BackupRow>(
+      'SELECT * FROM backups WHERE source_id = ? AND finished_at < ? ORDER BY finished_at DESC, id DESC LIMIT ?',
+    );
+    this.selectPolls = db.prepare<[string, number, number, number], PollRow>(
+      'SELECT * FROM polls WHERE source_id = ? AND at BETWEEN ? AND ? ORDER BY at LIMIT ?',
+    );
+  }
+
+  /** Inside a transaction of the caller's; after a rollback the caller must call forgetStoredBackups(). */
+  write(entries: PollEntry[]): { newBackups: number } {
+    // Every poll reports every backup present, so nearly all are already stored: only the ones the
+    // cache does not know go to SQLite, once per call, first seen at the earliest poll that saw them.
+    const unknown = new Map<string, { sourceId: string; backup: ObservedBackup; firstSeenAt: number }>();
+    for (const { poll, backups } of entries) {
+      const error = poll.error;
+      this.insertPoll.run(
+        poll.sourceId,
+        poll.at,
+        poll.durationMs,
+        poll.ok ? 1 : 0,
+        error?.code ?? null,
+        error?.message ?? null,
+        error?.host ?? null,
+        poll.metrics === null ? null : JSON.stringify(poll.metrics),
+        poll.newestBackupAt,
+        poll.newestBackupSize,
+        poll.status,
+        storedBytesOf(poll.metrics),
+      );
+      if (backups.length === 0) continue;
+      const stored = this.storedBackups.get(poll.sourceId);
+      for (const backup of backups) {
+        if (stored?.get(backup.key) === backup.finishedAt) continue;
+        const id = `${poll.sourceId}\u0000${backup.key}\u0000${backup.finishedAt}`;
+        const seen = unknown.get(id);
+        if (seen === undefined) unknown.set(id, { sourceId: poll.sourceId, backup, firstSeenAt: poll.at });
+        else if (poll.at < seen.firstSeenAt) seen.firstSeenAt = poll.at;
+      }
+    }
+    let newBackups = 0;
+    for (const { sourceId, backup, firstSeenAt } of unknown.values()) {
+      newBackups += this.insertBackup.run(
+        sourceId,
+        backup.key,
+        backup.type,
+        backup.startedAt ?? null,
+        backup.finishedAt,
+        backup.sizeBytes,
+        backup.readable ? 1 : 0,
+        backup.problem ?? null,
+        backup.meta === undefined ? null : JSON.stringify(backup.meta),
+        firstSeenAt,
+      ).changes;
+      let stored = this.storedBackups.get(sourceId);
+      if (stored === undefined) this.storedBackups.set(sourceId, (stored = new Map()));
+      stored.set(backup.key, backup.finishedAt);
+    }
+    return { newBackups };
+  }
+
+  /** The rolled-back backups may be in the cache; forgetting everything only costs a few lookups. */
+  forgetStoredBackups(): void {
+    this.storedBackups.clear();
+  }
+
+  latest(sourceId: string): Poll | null {
+    const row = this.selectLatestPoll.get(sourceId);
+    return row === undefined ? null : toPoll(row);
+  }
+
+  consecutiveFailures(sourceId: string): number {
+    let failures = 0;
+    // iterate() stops reading at the first successful poll instead of loading the source's history.
+    for (const ok of this.selectOkNewestFirst.iterate(sourceId)) {
+      if (ok === 1) break;
+      failures++;
+    }
+    return failures;
+  }
+
+  backups(sourceId: string, opts: { limit?: number; before?: number }): BackupRecord[] {
+    return this.selectBackups.all(sourceId, opts.before ?? END_OF_TIME, opts.limit ?? NO_LIMIT).map(toBackupRecord);
+  }
+
+  /** Oldest first, from `since` to `until` inclusive; `limit` keeps the oldest ones. */
+  polls(sourceId: string, opts: { since: number; until?: number; limit?: number }): Poll[] {
+    return this.selectPolls.all(sourceId, opts.since, opts.until ?? END_OF_TIME, opts.limit ?? NO_LIMIT).map(toPoll);
+  }
+}
+
+function toPoll(row: PollRow): Poll {
+  return {
+    sourceId: row.source_id,
+    at: row.at,
+    durationMs: row.duration_ms,
+    ok: row.ok === 1,
+    error:
+      row.error_code === null
+        ? null
+        : {
+            code: row.error_code as ProbeErrorCode,
+            message: row.error_message ?? '',
+            ...(row.error_host === null ? {} : { host: row.error_host }),
+          },
+    metrics: row.metrics === null ? null : JSON.parse(row.metrics),
+    newestBackupAt: row.newest_backup_at,
+    newestBackupSize: row.newest_backup_size,
+    status: row.status,
+  };
+}
+
+function toBackupRecord(row: BackupRow): BackupRecord {
+  return {
+    sourceId: row.source_id,
+    key: row.key,
+    type: row.type,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    sizeBytes: row.size_bytes,
+    readable: row.readable === 1,
+    problem: row.problem,
+    ...(row.meta === null ? {} : { meta: JSON.parse(row.meta) }),
+    firstSeenAt: row.first_seen_at,
+  };
+}
