@@ -1,5 +1,5 @@
 // What a drill killed outright (SIGKILL, a crash, a power cut) leaves, and how the next command that opens the
-// history deals with it: the sweep stops its server and removes its directory (scratch-cluster.ts), and the drill
+// history deals with it: the sweep stops its server and removes its directory (scratch-sweep.ts), and the drill
 // its process never recorded is recorded here as an error, so the history and health say a drill was attempted
 // and did not finish instead of saying nothing.
 import type { Drill } from '../../../shared/model';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
-import { isAlive, postgresProcessesUsing, processesUsing } from '../../support/processes';
+import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing } from '../../support/processes';
 
 const parent = testParentDir('drill-interrupted');
 const drillDir = testParentDir('drill-interrupted-scratch');
@@ -48,6 +48,19 @@ async function lastDrill(): Promise<{ outcome: string; message: string; backupKe
   const history = await runCli(['history', '--source', 'orders-dumps', '--config', configFile, '--data', data, '--json']);
   expect(history.code, history.stderr).toBe(0);
   return JSON.parse(history.stdout).drills[0];
+}
+
+/**
+ * After a SIGKILL: the drill's postmaster dies at once (its parent-death signal); pg_restore -j's workers, when
+ * not in a sandbox, end when their pipe or connection closes, a moment later and longer under load. A wait
+ * that runs out names what is still running.
+ */
+async function processesOfKilledDrillEnd(dir: string): Promise<void> {
+  const named = (err: Error) => {
+    throw new Error(`${err.message}; still running:\n${describeProcessesUsing(dir)}`);
+  };
+  await waitFor('the killed drill\'s postmaster to end', () => postmastersUsing(dir).length === 0).catch(named);
+  await waitFor('every process of the killed drill to end', () => processesUsing(dir).length === 0, { timeoutMs: 60_000 }).catch(named);
 }
 
 /** Nothing of any drill left: no directory, no postgres, no tool working in one. */
@@ -153,7 +166,7 @@ describe('a drill killed with SIGKILL', () => {
     drill.child.kill('SIGKILL');
     await drill.exited;
     // ...and dies with it, with pg_restore and everything else started for the drill (parent-death signals).
-    await waitFor('every process of the killed drill to end', () => processesUsing(leftover).length === 0);
+    await processesOfKilledDrillEnd(leftover);
     expect(existsSync(leftover)).toBe(true); // nothing could remove it as the process died
 
     const check = await runCli(['check', '--config', configFile, '--data', data]);
@@ -176,7 +189,7 @@ describe('a drill killed with SIGKILL', () => {
     const leftover = join(drillDir, dir!);
     drill.child.kill('SIGKILL');
     await drill.exited;
-    await waitFor('every process of the killed drill to end', () => processesUsing(leftover).length === 0);
+    await processesOfKilledDrillEnd(leftover);
     expect(existsSync(leftover)).toBe(true);
     const recorded = await lastDrill(); // `history --json`, nothing else in between
     expect(recorded).toMatchObject({ outcome: 'error', backupKey: DUMP });
