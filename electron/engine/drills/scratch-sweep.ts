@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimDrillDir, DRILL_DIR_PREFIXES, type DrillSubject } from './drill-dirs';
 import { removeTree } from './remove-tree';
+import { killProcessesIn } from './sandbox';
 import { isAlive } from '../process-alive';
 
 export interface SweptCluster {
@@ -40,6 +41,9 @@ export async function sweepScratchClusters(parentDir = tmpdir()): Promise<SweptC
       claim.release(); // a server we may not stop: leave it and its directory be
       continue;
     }
+    // What else of the dead drill still runs there: a sandbox whose parent-death signal was lost in a race (a
+    // bubblewrap left sleeping with nothing inside), pg_restore -j workers orphaned outside a sandbox.
+    killProcessesIn(dir);
     try {
       await removeTree(dir);
     } catch {

@@ -84,6 +84,18 @@ describe('the sweep of a killed drill', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('ends what of the dead drill still runs there before removing the directory (a sandbox left sleeping, orphaned pg_restore workers)', async () => {
+    const dir = leftover('stuck', { pid: deadPid });
+    // A stand-in for a bubblewrap whose parent-death signal was lost in a race: alive, naming the directory, with
+    // nothing inside. The race itself cannot be made to happen on demand.
+    const stuck = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600_000)', '--', '--bind', dir, dir], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => stuck.once('exit', (_code, signal) => resolve(signal)));
+    await new Promise((resolve) => stuck.once('spawn', resolve));
+    expect(await sweepScratchClusters(parent)).toEqual([{ dir, ownerPid: deadPid, killedPostmaster: null }]);
+    expect(await exited).toBe('SIGKILL');
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('leaves a directory whose drill or sweeper is alive', async () => {
     const running = leftover('d', { pid: process.pid, drill: { sourceId: 'orders', backupKey: '/srv/orders-1.dump' } });
     const beingSwept = leftover('e', { pid: deadPid }, `sweeping-${process.ppid}.json`);
