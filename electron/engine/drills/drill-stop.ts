@@ -1,10 +1,13 @@
 // How a drill step ends the drill early: fail (the backup is bad) or error (the drill could not tell).
 import type { Drill, DrillOutcome } from '../../../shared/model';
 
+/** How a drill that stopped early ends: fail (the backup is bad) or error (the drill could not tell). */
+export type StopOutcome = Exclude<DrillOutcome, 'pass'>;
+
 /** Ends a drill early with this outcome and message. */
 export class DrillStop extends Error {
   constructor(
-    readonly outcome: Exclude<DrillOutcome, 'pass'>,
+    readonly outcome: StopOutcome,
     message: string,
   ) {
     super(message);

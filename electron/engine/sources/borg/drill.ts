@@ -26,7 +26,7 @@ import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { countOf, formatBytes } from '../../../../shared/units';
 import type { DrillContext } from '../probe';
 import { borgError, borgLogLines, borgPassphrase, runBorg } from './borg-run';
-import { parseArchiveInfo, type BorgArchiveInfo } from './observe';
+import { parseArchiveInfo, type BorgArchiveInfo } from './archive-info';
 import { borgFailureOutcome, copyArchive } from './export';
 import { jailForDrill } from '../../drills/drill-jail';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
@@ -67,8 +67,7 @@ async function drill(source: BorgSourceConfig, backup: ObservedBackup, ctx: Dril
   const detail = source.host ? `borg export-tar from ${source.host}` : 'borg export-tar';
   frame.enter(source.host ? 'copy' : 'restore', total, { detail, unit: 'bytes' });
   // The tar stream carries headers and padding besides the files' bytes: done never passes total.
-  const copyFailed = await copyArchive({ source, passphrase, archive, dest: dir, untar: jail.untar, signal: frame.signal, timeoutMs: frame.remaining(), onProgress: (bytes) => frame.progress(Math.min(bytes, total), total, { detail, unit: 'bytes' }) });
-  if (copyFailed) throw new DrillStop(copyFailed.outcome, `borg export-tar of ${backup.key} failed: ${copyFailed.message}`);
+  await copyArchive({ source, passphrase, archive, name: backup.key, dest: dir, untar: jail.untar, signal: frame.signal, timeoutMs: frame.remaining(), onProgress: (bytes) => frame.progress(Math.min(bytes, total), total, { detail, unit: 'bytes' }) });
   frame.progress(total, total, { detail, unit: 'bytes', force: true });
   const unpacked = source.host ? `copied from ${source.host}` : 'extracted';
 

@@ -103,7 +103,7 @@ async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promis
                 signal,
                 remaining,
                 onProgress: (done, total, detail) => frame.progress(done, total, { detail, unit: 'bytes' }),
-                note: (text) => frame.note(text),
+                frame,
               })
             : await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
         } catch (err) {

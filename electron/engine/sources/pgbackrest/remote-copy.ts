@@ -19,6 +19,7 @@ import type { PgBackRestLocation } from './pgbackrest-command';
 import { walForBackup } from './wal';
 import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
+import type { DrillFrame } from '../../drills/drill-frame';
 
 /** Temp dirs on the host are `<TMPDIR>/backup-health-pgbackrest-<drill token>-XXXXXX`. */
 export const REMOTE_DIR_PREFIX = 'backup-health-pgbackrest-';
@@ -71,8 +72,8 @@ export interface RemoteCopyOptions {
   remaining: () => number;
   /** Bytes received of about `total` (the backup's database size). */
   onProgress: (done: number, total: number, detail: string) => void;
-  /** Something the drill's message should mention even if it passes (a temp dir that may be left). */
-  note: (text: string) => void;
+  /** The drill frame's: cleanups run at its cleanup phase; notes end its message whatever the outcome. */
+  frame: Pick<DrillFrame, 'onCleanup' | 'note'>;
 }
 
 /**
@@ -88,22 +89,21 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
 
   const token = randomBytes(6).toString('hex');
   const env = { PGBACKREST_STANZA: source.stanza, ...(source.configPath ? { PGBACKREST_CONFIG: source.configPath } : {}), ...(repoSource.repo !== undefined ? { PGBACKREST_REPO: String(repoSource.repo) } : {}) };
+  // The script removes its temp dir there itself when it runs to its end (its EXIT trap); otherwise (ssh
+  // killed or cut, the drill stopped) the drill's cleanup removes it.
   let finished = false;
-  try {
-    const fetched = await fetchTar(source, 'sh', ['-c', COPY_SCRIPT, 'sh', token, label, ...wal], cluster.dir, {
-      env,
-      signal,
-      timeoutMs: remaining(),
-      onProgress: ({ bytes }) => options.onProgress(bytes, Math.max(total, bytes), `restored on ${host}, copying it here`),
-    });
-    // The script's own exit (any code) ran its EXIT trap; ssh killed or cut means it may still run there.
-    finished = fetched.remote.code !== null && fetched.remote.code !== 255 && !fetched.remote.aborted && !fetched.remote.timedOut;
-    signal.throwIfAborted();
-    const failure = judgeCopy(fetched, source, total);
-    if (failure) throw failure;
-  } finally {
-    if (!finished) await removeRemoteDir(source, token, options.note);
-  }
+  options.frame.onCleanup(`the temp dir on ${host}`, () => (finished ? undefined : removeRemoteDir(source, token, (text) => options.frame.note(text))));
+  const fetched = await fetchTar(source, 'sh', ['-c', COPY_SCRIPT, 'sh', token, label, ...wal], cluster.dir, {
+    env,
+    signal,
+    timeoutMs: remaining(),
+    onProgress: ({ bytes }) => options.onProgress(bytes, Math.max(total, bytes), `restored on ${host}, copying it here`),
+  });
+  // The script's own exit (any code) ran its EXIT trap; ssh killed or cut means it may still run there.
+  finished = fetched.remote.code !== null && fetched.remote.code !== 255 && !fetched.remote.aborted && !fetched.remote.timedOut;
+  signal.throwIfAborted();
+  const failure = judgeCopy(fetched, source, total);
+  if (failure) throw failure;
   await fixCopiedTree(cluster, token);
   return `cp ${shellQuote([join(cluster.dir, 'wal')])}/%f "%p"`;
 }
