@@ -18,6 +18,15 @@ export const CONFIG_FILE_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
   physicalDrillsWithoutSandbox: 'it lets restored backups run without an OS sandbox',
 };
 
+/**
+ * Alert channel fields set in the config file only. A command channel runs a program; a passwordFile would let
+ * whoever edits through the API send any file this user can read to a URL of their choosing.
+ */
+export const CONFIG_FILE_ONLY_CHANNEL_FIELDS: Readonly<Record<string, string>> = {
+  command: 'it names a program Backup Health runs',
+  passwordFile: 'its contents are sent to the channel, wherever the channel points',
+};
+
 const fileOnlyMessage = (field: string, why: string) => `${field} is set in the config file only (${why}); edit the config file to change it`;
 
 /** The options the dashboard cannot set, kept as the config file has them (a hand-written ProxyJump, say). */
@@ -63,4 +72,26 @@ function resticRepoProblem(repo: unknown, storedRepo: unknown): string | null {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Problems of an alert channel edited through the API, as apiEditProblems for a source: `stored` is the channel
+ * as the config file has it (undefined for a new one). A command channel, passwordFile and smtp.passwordFile may
+ * be kept exactly or removed, never added or changed.
+ */
+export function apiChannelEditProblems(edited: Record<string, unknown>, stored: Record<string, unknown> | undefined): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const smtp = (channel: Record<string, unknown> | undefined) => (typeof channel?.smtp === 'object' && channel.smtp !== null ? (channel.smtp as Record<string, unknown>) : undefined);
+  const isCommand = edited.kind === 'command' || edited.command !== undefined;
+  if (isCommand && !(stored?.kind === 'command' && sameValue(edited.command, stored.command))) {
+    problems.push({ path: 'command', message: fileOnlyMessage('a command channel', CONFIG_FILE_ONLY_CHANNEL_FIELDS.command!) });
+  }
+  const files: [string, unknown, unknown][] = [
+    ['passwordFile', edited.passwordFile, stored?.passwordFile],
+    ['smtp.passwordFile', smtp(edited)?.passwordFile, smtp(stored)?.passwordFile],
+  ];
+  for (const [path, now, before] of files) {
+    if (now !== undefined && !sameValue(now, before)) problems.push({ path, message: fileOnlyMessage(path, CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile!) });
+  }
+  return problems;
 }

@@ -1,6 +1,7 @@
 // The config file's schema: the contract between the user, the engine and the settings page.
 // Durations and sizes are written as text ("26h", "1MB") and come out of parsing as numbers (ms, bytes).
 import { z } from 'zod';
+import { buildAlertsSchema } from './alerts-config';
 import { repoDashProblem } from './repo-hosts';
 import { SOURCE_KINDS, type SourceKind } from './source-kinds';
 import { DURATION_HINT, DURATION_RANGES, SIZE_HINT, durationRangeProblem, parseDuration, parsePercent, parseSize, type DurationRange } from './units';
@@ -299,6 +300,8 @@ export const configSchema = z
   .strictObject({
     defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
     sources: z.array(sourceSchema).default([]),
+    /** Where alerts go, and the heartbeat (shared/alerts-config.ts). */
+    alerts: buildAlertsSchema({ duration, passwordEnv: passwordFields.passwordEnv, passwordFile: passwordFields.passwordFile }).optional(),
   })
   // Cross-source checks run even when some field failed, so one pass reports every problem: the values
   // here may still be raw input, hence the defensive reads.

@@ -1,0 +1,190 @@
+// The `alerts:` section of the config file: where alerts go (channels) and the monitor's own dead man's switch
+// (heartbeat). The field builders (durations, passwordEnv/passwordFile) are config.ts's own, handed in by
+// buildAlertsSchema, so both sections take the same values with the same messages without importing each other.
+import { z } from 'zod';
+import { DURATION_RANGES, type DurationRange } from './units';
+
+export const CHANNEL_KINDS = ['webhook', 'ntfy', 'slack', 'email', 'command'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** The statuses a channel may set as its lowest alerting one (ok never alerts; recoveries are their own switch). */
+export const ALERT_MIN_STATUSES = ['warning', 'unknown', 'critical'] as const;
+
+/** config.ts's builders, so a duration or a password here is read exactly as one in `sources:`. */
+export interface AlertFieldBuilders {
+  duration: (range: DurationRange, why?: string) => z.ZodType<number, unknown>;
+  passwordEnv: z.ZodOptional<z.ZodString>;
+  passwordFile: z.ZodOptional<z.ZodString>;
+}
+
+const channelId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and dashes, like ops-mail');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const httpUrl = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL (use https://host/path)' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: `must start with https:// or http:// (got ${url.protocol}//)` });
+  // A password in the URL would land in the config file; the message must not echo it.
+  if (url.password) ctx.addIssue({ code: 'custom', message: 'contains a password; remove it from the URL and use passwordEnv or passwordFile' });
+});
+
+const emailAddress = z.string().regex(/^[^\s@<>",]+@[^\s@<>",]+$/, 'must be an e-mail address like ops@example.com');
+
+/** An HTTP header's value: text in the config file, or `{ env: NAME }` for a token that must not be there. */
+const headerValue = z.union([z.string(), z.strictObject({ env: envName })]);
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name like X-Token');
+
+export function buildAlertsSchema(fields: AlertFieldBuilders) {
+  const { duration, passwordEnv, passwordFile } = fields;
+
+  const common = {
+    id: channelId,
+    name: z.string().min(1).optional(),
+    /** The lowest status that alerts. */
+    minStatus: z.enum(ALERT_MIN_STATUSES).default('warning'),
+    /** Only these sources (ids); with `databases`, a change matching either alerts. Absent: every source. */
+    sources: z.array(z.string().min(1)).min(1).optional(),
+    /** Only sources holding or backing up these databases (names). */
+    databases: z.array(z.string().min(1)).min(1).optional(),
+    /** Say when a source is back below minStatus. */
+    recoveries: z.boolean().default(true),
+    /** Send again this often while a source stays critical. */
+    remindEvery: duration(DURATION_RANGES.interval, 'a reminder more often than every 10s is noise').optional(),
+    /** How long one attempt may take. */
+    timeout: duration(DURATION_RANGES.timeout).default(10_000),
+  };
+
+  /** `url`, or `urlEnv` when the URL itself is the secret (a Slack or Mattermost incoming webhook). */
+  const urlFields = { url: httpUrl.optional(), urlEnv: envName.optional() };
+
+  const webhook = z.strictObject({
+    ...common,
+    kind: z.literal('webhook'),
+    ...urlFields,
+    /** Extra request headers; a token goes as `{ env: NAME }`. */
+    headers: z.record(headerName, headerValue).optional(),
+  });
+
+  const ntfy = z.strictObject({
+    ...common,
+    kind: z.literal('ntfy'),
+    /** The ntfy server (default https://ntfy.sh). */
+    url: httpUrl.default('https://ntfy.sh'),
+    topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/, 'must be an ntfy topic: letters, digits, - and _ (up to 64)'),
+    /** 1 (min) to 5 (max); absent: 5 for critical, 4 for unknown, 3 otherwise. */
+    priority: z.number().int().min(1).max(5).optional(),
+    /** With passwordEnv/passwordFile: basic auth as this user; without a user, the password is an access token. */
+    user: z.string().min(1).optional(),
+    passwordEnv,
+    passwordFile,
+  });
+
+  const slack = z.strictObject({
+    ...common,
+    kind: z.literal('slack'),
+    ...urlFields,
+  });
+
+  const smtp = z.strictObject({
+    host: z.string().min(1),
+    /** Default 587 for starttls and none, 465 for tls. */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** starttls: plain connection upgraded and required; tls: TLS from the start (465); none: never encrypted. */
+    tls: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+    user: z.string().min(1).optional(),
+    passwordEnv,
+    passwordFile,
+  });
+
+  const email = z.strictObject({
+    ...common,
+    kind: z.literal('email'),
+    to: z.array(emailAddress).min(1),
+    from: emailAddress,
+    smtp,
+  });
+
+  const command = z.strictObject({
+    ...common,
+    kind: z.literal('command'),
+    /** The program and its arguments, run without a shell; the alert is written to its stdin as JSON. */
+    command: z.array(z.string().min(1)).min(1),
+  });
+
+  const channelUnion = z.discriminatedUnion('kind', [webhook, ntfy, slack, email, command]);
+  // A kind that is not a channel kind is told as such here: the message config.ts gives an unknown `kind`
+  // lists the source kinds.
+  const channel = z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      const kind = (value as { kind?: unknown }).kind;
+      if (typeof kind === 'string' && (CHANNEL_KINDS as readonly string[]).includes(kind)) return;
+      const found = kind === undefined ? 'it is missing' : typeof kind === 'string' ? `it is ${JSON.stringify(kind)}` : `it is a ${typeof kind}`;
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: `must be one of ${CHANNEL_KINDS.join(', ')}; ${found}` });
+    })
+    .pipe(channelUnion);
+
+  const heartbeat = z.strictObject({
+    /** A Healthchecks-compatible ping URL: pinged after each poll round, `/fail` appended when something is critical. */
+    url: httpUrl,
+    /** How often the pinged service expects a ping: at least this often, even when nothing changed. */
+    every: duration(DURATION_RANGES.interval).default(5 * 60_000),
+  });
+
+  return z
+    .strictObject({
+      channels: z.array(channel).default([]),
+      heartbeat: heartbeat.optional(),
+      /** The dashboard's address as people reach it (`serve` behind a proxy): alerts link to each source there. */
+      dashboardUrl: httpUrl.optional(),
+    })
+    // Run even when a field failed, so one pass reports every problem.
+    .superRefine((alerts, ctx) => checkChannels(alerts.channels as unknown[], ctx), {
+      when: (payload) => Array.isArray((payload.value as { channels?: unknown } | undefined)?.channels),
+    });
+}
+
+type LooseChannel = { id?: unknown; kind?: unknown; url?: unknown; urlEnv?: unknown; passwordEnv?: unknown; passwordFile?: unknown; user?: unknown; smtp?: LooseChannel };
+
+/** Checks across fields, in the words of the field to change. Values may still be raw input: read defensively. */
+function checkChannels(channels: unknown[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  channels.forEach((raw, i) => {
+    if (typeof raw !== 'object' || raw === null) return;
+    const channel = raw as LooseChannel;
+    const at = (...path: (string | number)[]) => ['channels', i, ...path];
+    if (typeof channel.id === 'string') {
+      if (seen.has(channel.id)) ctx.addIssue({ code: 'custom', path: at('id'), message: `"${channel.id}" is used by another channel; ids must be unique` });
+      seen.add(channel.id);
+    }
+    if (channel.kind === 'webhook' || channel.kind === 'slack') {
+      if (channel.url === undefined && channel.urlEnv === undefined) ctx.addIssue({ code: 'custom', path: at('url'), message: 'is required: set url, or urlEnv naming an environment variable that holds it' });
+      if (channel.url !== undefined && channel.urlEnv !== undefined) ctx.addIssue({ code: 'custom', path: at('urlEnv'), message: 'set url or urlEnv, not both' });
+    }
+    const secretHolder = channel.kind === 'email' ? (typeof channel.smtp === 'object' && channel.smtp !== null ? channel.smtp : null) : channel.kind === 'ntfy' ? channel : null;
+    if (secretHolder === null) return;
+    const base = channel.kind === 'email' ? ['smtp'] : [];
+    if (secretHolder.passwordEnv && secretHolder.passwordFile) ctx.addIssue({ code: 'custom', path: at(...base, 'passwordFile'), message: 'set passwordEnv or passwordFile, not both' });
+    if (channel.kind === 'email' && secretHolder.user !== undefined && !secretHolder.passwordEnv && !secretHolder.passwordFile) {
+      ctx.addIssue({ code: 'custom', path: at('smtp', 'passwordEnv'), message: 'smtp.user is set without a password: set passwordEnv or passwordFile (chmod 600)' });
+    }
+    if (channel.kind === 'email' && secretHolder.user === undefined && (secretHolder.passwordEnv || secretHolder.passwordFile)) {
+      ctx.addIssue({ code: 'custom', path: at('smtp', 'user'), message: 'is required with a password: the SMTP login name' });
+    }
+    if (channel.kind === 'ntfy' && secretHolder.user !== undefined && !secretHolder.passwordEnv && !secretHolder.passwordFile) {
+      ctx.addIssue({ code: 'custom', path: at('passwordEnv'), message: 'user is set without a password: set passwordEnv or passwordFile (chmod 600)' });
+    }
+  });
+}
+
+export type AlertsConfig = z.output<ReturnType<typeof buildAlertsSchema>>;
+export type AlertsConfigInput = z.input<ReturnType<typeof buildAlertsSchema>>;
+export type ChannelConfig = AlertsConfig['channels'][number];
+export type ChannelOf<K extends ChannelKind> = Extract<ChannelConfig, { kind: K }>;
+export type HeartbeatConfig = NonNullable<AlertsConfig['heartbeat']>;
