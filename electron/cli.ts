@@ -47,6 +47,9 @@ function program(setExit: (code: number) => void): Command {
     .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped; exit 0 when stopped, 3 when it cannot start')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--open', 'open the URL in the default browser')
+    .option('--metrics-token-file <file>', 'serve Prometheus metrics at /metrics to scrapes sending this file\'s first line as Authorization: Bearer <token>')
+    .option('--metrics-token <token>', 'the same with the token itself (visible to local users in the process list; prefer the file)')
+    .option('--metrics-listen <addr:port>', 'also serve /metrics alone on this address (e.g. 0.0.0.0:9187), for a Prometheus on another machine; needs a token unless the address is loopback')
     .action(async (options) => setExit(await serveCommand(options)));
 
   const config = cli.command('config').description('work with the config file');

@@ -1,12 +1,14 @@
 // The dashboard API over HTTP for `backup-health serve`: `POST /api/<method>`, `GET /api/events` (SSE) and the
 // built renderer, on 127.0.0.1 only. The token printed in the URL becomes an HttpOnly cookie on first use, so
-// the page's fetch and EventSource calls carry it without any script ever seeing it.
+// the page's fetch and EventSource calls carry it without any script ever seeing it. With a metrics token,
+// GET /metrics answers Prometheus too (metrics-endpoint.ts), behind that token only.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BackupHealthBridge } from '../../shared/api';
 import { handleApiCall } from './api-routes';
 import { isAuthorized, isOwnHost, isOwnOrigin, newToken, sameToken, tokenCookie } from './auth';
 import { EventStreams, HEARTBEAT_MS } from './event-stream';
+import { answerMetrics, METRICS_PATH, type MetricsEndpoint } from './metrics-endpoint';
 import { failure, sendJson, sendText } from './responses';
 import { setSecurityHeaders } from './security-headers';
 import { serveStatic } from './static-files';
@@ -23,6 +25,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** A call failed for a reason that is a bug, not a user's mistake: for the log (the client only gets the message). */
   onInternalError?: (method: string, err: unknown) => void;
+  /** GET /metrics for Prometheus, behind its own token (serve --metrics-token); absent: /metrics is 404. */
+  metrics?: MetricsEndpoint & { token: string };
 }
 
 export interface RunningServer {
@@ -58,6 +62,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const path = q === -1 ? target : target.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : target.slice(q + 1));
     if (!path.startsWith('/')) return sendText(res, 400, 'Bad request.');
+
+    if (path === METRICS_PATH) {
+      if (!options.metrics) return sendText(res, 404, 'Not found: /metrics is off; start backup-health serve with --metrics-token-file FILE (or --metrics-token TOKEN) to serve it.');
+      return answerMetrics(req, res, options.metrics);
+    }
 
     if (path === '/api' || path.startsWith('/api/')) {
       if (!isAuthorized(req.headers, port, token)) {
