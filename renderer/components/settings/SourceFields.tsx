@@ -1,9 +1,12 @@
-// The form's fields per source kind, one per key of the schema in shared/config.ts, in the config file's words.
+// The source form's fields: the common ones and polling here; each kind's own rendered from its description
+// (shared/kinds/<kind>.ts: fieldsets, labels, hints, placeholders, the "On another machine" sentence), so a new
+// kind adds no code here. The pieces a description names (text, a choice of postgres source, a config-file-only
+// field, the keychain's password) and the ssh and drill sections are the same for every kind.
 import type { ReactNode } from 'react';
-import { drillFieldsOf, kindFields, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
+import { COMMON_FIELDS, drillFieldsOf, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
 import { CONFIG_FILE_ONLY_FIELDS } from '../../../shared/api-edit-rules';
+import { REMOTE_FIELDS, SOURCE_KIND_INFO, SOURCE_KINDS, type FormField, type KeychainFormField, type SourceKind } from '../../../shared/source-kinds';
 import { ReadOnlyField, SelectField, TextField } from './fields';
-import type { SourceKind } from '../../../shared/source-kinds';
 
 export interface FieldsProps {
   form: SourceForm;
@@ -17,8 +20,13 @@ export interface FieldsProps {
   password: { value: string; onChange: (value: string) => void } | null;
 }
 
+/** A text field's value: "url", or "drill.every" in the drill section. */
+function textOf(form: SourceForm, path: string): string {
+  const value = path.startsWith('drill.') ? form.drill[path.slice(6) as keyof SourceForm['drill']] : form[path as keyof SourceForm];
+  return typeof value === 'string' ? value : '';
+}
+
 function Text({ f, path, label, hint, placeholder, multiline }: { f: FieldsProps; path: string; label: string; hint?: ReactNode; placeholder?: string; multiline?: boolean }) {
-  const value = path.startsWith('drill.') ? f.form.drill[path.slice(6) as keyof SourceForm['drill']] : f.form[path as keyof SourceForm];
   return (
     <TextField
       path={path}
@@ -26,7 +34,7 @@ function Text({ f, path, label, hint, placeholder, multiline }: { f: FieldsProps
       hint={hint}
       placeholder={placeholder}
       multiline={multiline}
-      value={typeof value === 'string' ? value : ''}
+      value={textOf(f.form, path)}
       onChange={(v) => f.set(path, v)}
       problems={f.problems.get(path)}
     />
@@ -53,150 +61,88 @@ export function PollingFields({ f }: { f: FieldsProps }) {
   );
 }
 
-export function PostgresFields({ f }: { f: FieldsProps }) {
+/** The chosen kind's own fields, from its description (shared/kinds/<kind>.ts), then its drills if it has any. */
+export function SourceKindFields({ f }: { f: FieldsProps }) {
+  const info = SOURCE_KIND_INFO[f.form.kind];
   return (
     <>
-      <fieldset>
-        <legend>Connection</legend>
-        <Text f={f} path="url" label="Connection URL" placeholder="e.g. postgres://monitor@db1:5432/postgres" hint="No password in the URL: use one of the fields below, or ~/.pgpass." />
-        {f.password && (
-          <TextField
-            path="password"
-            label="Password"
-            type="password"
-            autoComplete="new-password"
-            hint="Kept in the system keychain, never written to the config file. Empty: keep the stored one."
-            value={f.password.value}
-            onChange={f.password.onChange}
-            problems={f.problems.get('password')}
-          />
-        )}
-        {f.form.passwordStored && (
-          <div className="field">
-            <label>
-              <input type="checkbox" name="passwordStored" checked onChange={() => f.setPasswordStored(false)} /> Use the password kept in the desktop app's keychain
-            </label>
-            {f.problems.get('passwordStored')?.map((message, i) => (
-              <p key={i} className="problem" data-testid="problem-passwordStored">
-                {message}
-              </p>
+      {info.form.map((section, i) =>
+        'remote' in section ? (
+          <RemoteFields key={i} f={f} what={section.remote} />
+        ) : (
+          <fieldset key={i}>
+            <legend>{section.legend}</legend>
+            {section.fields.map((field) => (
+              <KindField key={'keychain' in field ? field.keychain : field.path} f={f} field={field} />
             ))}
-          </div>
-        )}
-        <Text f={f} path="passwordEnv" label="Password environment variable" placeholder="e.g. PGPASSWORD_DB1" />
-        <Text f={f} path="passwordFile" label="Password file" hint="A file holding only the password, chmod 600." />
-      </fieldset>
-      <fieldset>
-        <legend>Limits</legend>
-        <Text f={f} path="maxArchiveAge" label="Max WAL archive age" placeholder="config default" hint="Critical when the last archived WAL segment is older." />
-        <Text f={f} path="maxReplicationLag" label="Max replication lag" placeholder="config default" />
-        <Text f={f} path="standbys" label="Standbys" hint="application_name of every standby that must be streaming, comma-separated." />
-        <Text f={f} path="coverageIgnore" label="Databases that need no backup" placeholder="postgres" hint="Comma-separated. Empty: postgres." />
-      </fieldset>
+          </fieldset>
+        ),
+      )}
+      {info.drillFields !== null && <DrillFields f={f} />}
     </>
   );
 }
 
-export function DumpDirFields({ f }: { f: FieldsProps }) {
+/** Every kind renders through SourceKindFields; a record over the kinds for the form page, which picks by kind. */
+export const KIND_FIELDS = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, SourceKindFields])) as Record<SourceKind, typeof SourceKindFields>;
+
+function KindField({ f, field }: { f: FieldsProps; field: FormField }) {
+  if ('keychain' in field) return field.keychain === 'password' ? <KeychainPassword f={f} field={field} /> : <KeychainPasswordStored f={f} field={field} />;
+  if ('choose' in field) {
+    return (
+      <SelectField
+        path={field.path}
+        label={field.label}
+        none={field.none}
+        options={f.postgresIds}
+        value={textOf(f.form, field.path)}
+        onChange={(v) => f.set(field.path, v)}
+        problems={f.problems.get(field.path)}
+        hint={field.hint}
+      />
+    );
+  }
+  const fileOnly = CONFIG_FILE_ONLY_FIELDS[field.path];
+  if (fileOnly !== undefined) {
+    return <ReadOnlyField path={field.path} label={field.label} value={textOf(f.form, field.path)} why={fileOnly} hint={field.hint} problems={f.problems.get(field.path)} />;
+  }
+  return <Text f={f} path={field.path} label={field.label} hint={field.hint} placeholder={field.placeholder} multiline={field.multiline} />;
+}
+
+/** A password for the desktop app's keychain, only where the transport can keep one. */
+function KeychainPassword({ f, field }: { f: FieldsProps; field: KeychainFormField }) {
+  if (!f.password) return null;
   return (
-    <>
-      <fieldset>
-        <legend>Dumps</legend>
-        <Text f={f} path="path" label="Directory" placeholder="e.g. /var/backups/postgres" />
-        <Text f={f} path="pattern" label="File pattern" placeholder="*" hint="Glob matched against names in the directory, like orders-*.dump." />
-        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source these dumps come from." />
-        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
-        <Text f={f} path="settle" label="Settle time" placeholder="60s" hint="A file changed more recently is still being written and is not judged yet." />
-      </fieldset>
-      <RemoteFields f={f} what="The directory is read there over ssh, and a drill copies the dump here first." />
-      <fieldset>
-        <legend>Limits</legend>
-        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest dump is older. Like 26h or 7d." />
-        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest dump is smaller. Like 500kB, 1MB or 5GB." />
-      </fieldset>
-      <DrillFields f={f} />
-    </>
+    <TextField
+      path="password"
+      label={field.label}
+      type="password"
+      autoComplete="new-password"
+      hint={field.hint}
+      value={f.password.value}
+      onChange={f.password.onChange}
+      problems={f.problems.get('password')}
+    />
   );
 }
 
-export function PgBackRestFields({ f }: { f: FieldsProps }) {
+/** While the source uses the password the keychain keeps: unchecking it lets the other fields name one. */
+function KeychainPasswordStored({ f, field }: { f: FieldsProps; field: KeychainFormField }) {
+  if (!f.form.passwordStored) return null;
   return (
-    <>
-      <fieldset>
-        <legend>pgBackRest stanza</legend>
-        <Text f={f} path="stanza" label="Stanza" placeholder="e.g. main" />
-        <ReadOnlyField path="configPath" label="pgBackRest config" value={f.form.configPath} why={CONFIG_FILE_ONLY_FIELDS.configPath!} hint="Empty: /etc/pgbackrest/pgbackrest.conf. Must be readable by the user Backup Health runs as." problems={f.problems.get('configPath')} />
-        <Text f={f} path="repo" label="Repository number" placeholder="all" hint="Only this repository (pgbackrest --repo), when the stanza has several." />
-        <SelectField path="database" label="Backups of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source this stanza backs up." />
-      </fieldset>
-      <RemoteFields f={f} what="pgbackrest runs there (the repository host, where its config is); a drill restores there and copies the result here." />
-      <fieldset>
-        <legend>Limits</legend>
-        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest backup of any type is older. Like 26h." />
-        <Text f={f} path="maxFullAge" label="Max full backup age" placeholder="not checked" hint="Critical when the newest full backup is older. Like 8d." />
-        <Text f={f} path="minSize" label="Min full backup size" placeholder="e.g. 1GB" hint="Critical when the newest full backup adds less to the repository. Incrementals are not judged by size." />
-      </fieldset>
-      <DrillFields f={f} />
-    </>
+    <div className="field">
+      <label>
+        <input type="checkbox" name="passwordStored" checked onChange={() => f.setPasswordStored(false)} />
+        {` ${field.label}`}
+      </label>
+      {f.problems.get('passwordStored')?.map((message, i) => (
+        <p key={i} className="problem" data-testid="problem-passwordStored">
+          {message}
+        </p>
+      ))}
+    </div>
   );
 }
-
-export function BorgFields({ f }: { f: FieldsProps }) {
-  return (
-    <>
-      <fieldset>
-        <legend>Borg repository</legend>
-        <Text f={f} path="repo" label="Repository" placeholder="e.g. /srv/borg/orders" hint="A path or a borg repository URL, as you would pass it to borg list." />
-        <Text f={f} path="passwordEnv" label="Passphrase environment variable" placeholder="e.g. BORG_ORDERS_PASSPHRASE" hint="Empty for an unencrypted repository." />
-        <Text f={f} path="passwordFile" label="Passphrase file" hint="A file holding only the passphrase, chmod 600." />
-        <Text f={f} path="pattern" label="Archive names" placeholder="all archives" hint="Glob on archive names (borg --glob-archives), like orders-*." />
-        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source whose pg_dump output the archives hold." />
-        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
-      </fieldset>
-      <RemoteFields f={f} what="borg runs there and repo is a path on that host; the passphrase is sent over ssh, never on a command line. A drill copies the archive here." />
-      <fieldset>
-        <legend>Limits</legend>
-        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest archive is older. Like 26h or 7d." />
-        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest archive holds less. Like 500kB, 1MB or 5GB." />
-      </fieldset>
-      <DrillFields f={f} />
-    </>
-  );
-}
-
-export function ResticFields({ f }: { f: FieldsProps }) {
-  return (
-    <>
-      <fieldset>
-        <legend>restic repository</legend>
-        <Text f={f} path="repo" label="Repository" placeholder="e.g. /srv/restic or sftp:backup@host:/srv/restic" hint="A path or a restic repository URL, as you would pass it to restic -r." />
-        <Text f={f} path="passwordFile" label="Password file" hint="A file holding only the repository password, chmod 600." />
-        <Text f={f} path="passwordEnv" label="Password environment variable" placeholder="e.g. RESTIC_ORDERS_PASSWORD" hint="Instead of a password file." />
-        <Text f={f} path="snapshotHost" label="Snapshots of host" placeholder="all hosts" hint="restic --host" />
-        <Text f={f} path="snapshotPath" label="Snapshots of path" placeholder="all paths" hint="restic --path" />
-        <Text f={f} path="snapshotTag" label="Snapshots tagged" placeholder="all tags" hint="restic --tag, like daily or daily,orders." />
-        <SelectField path="database" label="Dumps of" none="(not linked to a server)" options={f.postgresIds} value={f.form.database} onChange={(v) => f.set('database', v)} problems={f.problems.get('database')} hint="The postgres source whose pg_dump output the snapshots hold." />
-        <Text f={f} path="dbname" label="Database name in the dumps" hint="Only for plain SQL dumps whose header does not say." />
-      </fieldset>
-      <RemoteFields f={f} what="restic runs there and repo is as that host sees it; the password is sent over ssh, never on a command line. A drill copies the snapshot here." />
-      <fieldset>
-        <legend>Limits</legend>
-        <Text f={f} path="maxAge" label="Max backup age" placeholder="config default" hint="Critical when the newest snapshot is older. Like 26h or 7d." />
-        <Text f={f} path="minSize" label="Min backup size" placeholder="e.g. 1MB" hint="Critical when the newest snapshot restores less. Like 500kB, 1MB or 5GB." />
-      </fieldset>
-      <DrillFields f={f} />
-    </>
-  );
-}
-
-/** Each kind's own fields: a record over the kinds (shared/source-kinds.ts), so a kind without fields does not build. */
-export const KIND_FIELDS: Record<SourceKind, (props: { f: FieldsProps }) => ReactNode> = {
-  postgres: PostgresFields,
-  'dump-dir': DumpDirFields,
-  restic: ResticFields,
-  borg: BorgFields,
-  pgbackrest: PgBackRestFields,
-};
 
 /** Where the store is read: this machine, or a host over ssh. */
 function RemoteFields({ f, what }: { f: FieldsProps; what: string }) {
@@ -273,10 +219,13 @@ function DrillFields({ f }: { f: FieldsProps }) {
 
 /** Every field path the form shows for this kind, so problems can find their field. */
 export function fieldPaths(form: SourceForm, withPassword: boolean): string[] {
-  const common = ['id', 'name', 'interval', 'timeout'];
-  if (form.kind === 'postgres') {
-    return [...common, 'url', ...(withPassword ? ['password'] : []), ...(form.passwordStored ? ['passwordStored'] : []), 'passwordEnv', 'passwordFile', 'maxArchiveAge', 'maxReplicationLag', 'standbys', 'coverageIgnore'];
-  }
+  const info = SOURCE_KIND_INFO[form.kind];
+  const shown = (field: FormField): string[] => {
+    if (!('keychain' in field)) return [field.path];
+    return (field.keychain === 'password' ? withPassword : form.passwordStored) ? [field.keychain] : [];
+  };
+  const own = info.form.flatMap((section) => ('remote' in section ? [...REMOTE_FIELDS] : section.fields.flatMap(shown)));
+  if (info.drillFields === null) return [...COMMON_FIELDS, ...own];
   const checks = form.drill.checks.flatMap((_, i) => [`drill.checks[${i}].name`, `drill.checks[${i}].sql`]);
-  return [...common, ...kindFields(form.kind), ...drillFieldsOf(form.kind).map((key) => `drill.${key}`), 'drill.checks', ...checks];
+  return [...COMMON_FIELDS, ...own, ...drillFieldsOf(form.kind).map((key) => `drill.${key}`), 'drill.checks', ...checks];
 }

@@ -1,0 +1,29 @@
+// A directory of pg_dump files, here or on a host over ssh.
+import { DUMP_DRILL_FIELDS, REMOTE_FIELDS, type SourceKindInfo } from './kind-info';
+
+export const dumpDir = {
+  label: 'pg_dump directory',
+  formLabel: 'Directory of pg_dump files',
+  fields: ['path', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', ...REMOTE_FIELDS],
+  drillFields: DUMP_DRILL_FIELDS,
+  form: [
+    {
+      legend: 'Dumps',
+      fields: [
+        { path: 'path', label: 'Directory', placeholder: 'e.g. /var/backups/postgres' },
+        { path: 'pattern', label: 'File pattern', placeholder: '*', hint: 'Glob matched against names in the directory, like orders-*.dump.' },
+        { path: 'database', label: 'Dumps of', choose: 'postgres source', none: '(not linked to a server)', hint: 'The postgres source these dumps come from.' },
+        { path: 'dbname', label: 'Database name in the dumps', hint: 'Only for plain SQL dumps whose header does not say.' },
+        { path: 'settle', label: 'Settle time', placeholder: '60s', hint: 'A file changed more recently is still being written and is not judged yet.' },
+      ],
+    },
+    { remote: 'The directory is read there over ssh, and a drill copies the dump here first.' },
+    {
+      legend: 'Limits',
+      fields: [
+        { path: 'maxAge', label: 'Max backup age', placeholder: 'config default', hint: 'Critical when the newest dump is older. Like 26h or 7d.' },
+        { path: 'minSize', label: 'Min backup size', placeholder: 'e.g. 1MB', hint: 'Critical when the newest dump is smaller. Like 500kB, 1MB or 5GB.' },
+      ],
+    },
+  ],
+} as const satisfies SourceKindInfo;
