@@ -14,7 +14,7 @@ import { metricFamilies } from '../server/metrics';
 import type { MetricsEndpoint } from '../server/metrics-endpoint';
 import { formatExposition } from '../server/metrics-format';
 import { isLoopback, parseListenAddress, startMetricsListener, type ListenAddress, type RunningMetricsListener } from '../server/metrics-listener';
-import { sourceMetricsSamples } from '../server/metrics-sources';
+import { SourceMetricsReader } from '../server/metrics-sources';
 import { openInBrowser, type SignInPage } from './open-in-browser';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openHistory, type GlobalOptions } from './context';
 import { DrillInterrupted } from '../engine/drills/drill-stop';
@@ -41,9 +41,10 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const store = openHistory(options);
   const engine = new Engine({ config, store });
   const api = new ApiService({ engine, store, configFile: file });
+  const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({
     token,
-    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sourceMetricsSamples({ engine, store }) })),
+    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sources.samples() })),
   });
   let server: RunningServer;
   let metricsListener: RunningMetricsListener | undefined;

@@ -24,22 +24,30 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** The whole exposition; families without samples still say what they are, so a dashboard can list them. */
 export function formatExposition(families: readonly MetricFamily[]): string {
-  const lines: string[] = [];
+  let text = '';
   for (const family of families) {
     // Names are ours, never a user's: a bad one is a bug, not input to escape.
     if (!METRIC_NAME.test(family.name)) throw new Error(`not a Prometheus metric name: ${family.name}`);
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples) lines.push(`${family.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}`);
+    text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) text += `${family.name}${formatLabels(sample.labels)} ${formatValue(sample.value)}\n`;
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  return text;
 }
 
+/** Collectors hand the same labels object to every family of one source: each is formatted once per scrape. */
+const formattedLabels = new WeakMap<Readonly<Record<string, string>>, string>();
+
 function formatLabels(labels: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => {
+  let text = formattedLabels.get(labels);
+  if (text !== undefined) return text;
+  const pairs: string[] = [];
+  for (const name in labels) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`not a Prometheus label name: ${name}`);
-    return `${name}="${escapeLabelValue(value)}"`;
-  });
-  return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+    pairs.push(`${name}="${escapeLabelValue(labels[name]!)}"`);
+  }
+  text = pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
+  formattedLabels.set(labels, text);
+  return text;
 }
 
 /** Label values may hold anything (a source id, a version): backslash, double quote and line feed are escaped. */

@@ -65,12 +65,14 @@ const seconds = (ms: number) => ms / 1000;
 
 /** One family per figure, a sample per source that has it: a source with no backup has no newest-backup sample. */
 function sourceFamilies(sources: SourceMetricsSample[]): MetricFamily[] {
+  // One labels object per source, shared by its samples, so the formatter escapes each source's labels once.
+  const labels = sources.map((source) => ({ source: source.id, kind: source.kind }));
   const family = (name: string, help: string, value: (s: SourceMetricsSample) => number | null | undefined): MetricFamily => {
     const samples: MetricSample[] = [];
-    for (const source of sources) {
+    sources.forEach((source, i) => {
       const v = value(source);
-      if (v !== null && v !== undefined) samples.push({ labels: { source: source.id, kind: source.kind }, value: v });
-    }
+      if (v !== null && v !== undefined) samples.push({ labels: labels[i]!, value: v });
+    });
     return { name, help, type: 'gauge', samples };
   };
   return [
@@ -88,12 +90,13 @@ function sourceFamilies(sources: SourceMetricsSample[]): MetricFamily[] {
 }
 
 function channelFamilies(channels: ChannelDeliveryState[]): MetricFamily[] {
+  const labels = channels.map((channel) => ({ channel: channel.id, kind: channel.kind }));
   const family = (name: string, help: string, value: (c: ChannelDeliveryState) => number | null): MetricFamily => {
     const samples: MetricSample[] = [];
-    for (const channel of channels) {
+    channels.forEach((channel, i) => {
       const v = value(channel);
-      if (v !== null) samples.push({ labels: { channel: channel.id, kind: channel.kind }, value: v });
-    }
+      if (v !== null) samples.push({ labels: labels[i]!, value: v });
+    });
     return { name, help, type: 'gauge', samples };
   };
   return [

@@ -2,10 +2,11 @@
 import type { BenchFigure } from './figure';
 import { benchCopy } from './copy';
 import { benchDrill } from './drill';
+import { benchMetrics } from './metrics';
 import { benchStore } from './store';
 import { benchUi } from './ui';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
