@@ -199,6 +199,10 @@ export interface PgBackRestMetrics {
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics;
 
+/** Every kind has its metrics: a kind missing here does not build (its module's describe and storedBytes take them). */
+const metricsCoverKinds: [SourceMetrics['kind']] extends [SourceKind] ? ([SourceKind] extends [SourceMetrics['kind']] ? true : false) : false = true;
+void metricsCoverKinds;
+
 /** One poll of one source: what the engine stores. */
 export interface Poll {
   sourceId: string;
@@ -210,6 +214,8 @@ export interface Poll {
   /** finishedAt of the newest backup present at this poll, for the backup-age series. */
   newestBackupAt: number | null;
   newestBackupSize: number | null;
+  /** The one size the storage chart follows, as the kind's module measures it from metrics; null when not measured. */
+  storedBytes: number | null;
   status: Status;
 }
 

@@ -5,10 +5,10 @@ import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, Sourc
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './sources/evaluate';
-import type { EvaluationInput } from './health/types';
+import type { SourceFacts } from './health/types';
 import { coveringSource } from './sources/covered-databases';
 import type { BackupSourceConfig } from './health/kind-words';
-import { probeFor } from './sources/index';
+import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
 import { ProbeError, redact } from './errors';
@@ -340,6 +340,7 @@ export class Engine {
         metrics: observation.metrics,
         newestBackupAt: newestReadable?.finishedAt ?? null,
         newestBackupSize: newestReadable?.sizeBytes ?? null,
+        storedBytes: storedBytesOf(observation.metrics),
         status: 'unknown',
       };
     } catch (err) {
@@ -352,6 +353,7 @@ export class Engine {
         metrics: null,
         newestBackupAt: null,
         newestBackupSize: null,
+        storedBytes: null,
         status: 'unknown',
       };
     }
@@ -437,9 +439,9 @@ export class Engine {
     return evaluate(this.evaluationInput(source));
   }
 
-  private evaluationInput(source: SourceConfig): EvaluationInput {
+  private evaluationInput(source: SourceConfig): SourceFacts {
     const state = this.state(source.id);
-    const input: EvaluationInput = {
+    const input: SourceFacts = {
       source,
       defaults: this.config.defaults,
       now: this.now(),
@@ -480,9 +482,9 @@ export class Engine {
 }
 
 /** Present backups (maybe not stored yet) and stored history, newest first, each backup once. */
-function mergeBackups(sourceId: string, present: ObservedBackup[], stored: EvaluationInput['history'], at: number, limit = HISTORY_DEPTH): EvaluationInput['history'] {
+function mergeBackups(sourceId: string, present: ObservedBackup[], stored: SourceFacts['history'], at: number, limit = HISTORY_DEPTH): SourceFacts['history'] {
   const seen = new Set<string>();
-  const merged: EvaluationInput['history'] = [];
+  const merged: SourceFacts['history'] = [];
   for (const backup of [...present.map((b) => ({ ...b, sourceId, firstSeenAt: at })), ...stored]) {
     const id = `${backup.key}\0${backup.finishedAt}`;
     if (seen.has(id)) continue;

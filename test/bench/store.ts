@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { History } from '../../electron/engine/store/history';
+import { storedBytesOf } from '../../electron/engine/sources/index';
 import { migrate } from '../../electron/engine/store/migrations/index';
 import type { PollEntry } from '../../electron/engine/store/types';
 import type { ObservedBackup, Poll, PostgresMetrics, SourceMetrics } from '../../shared/model';
@@ -148,11 +149,14 @@ function ingestEntries(): PollEntry[] {
         durationMs: 30 + ((round + s) % 200),
         ok: !failed,
         error: failed ? { code: 'timeout', message: `${sourceId}.example.net:5432 did not answer within 10s`, host: `${sourceId}.example.net` } : null,
-        metrics: failed ? null : metricsFor(postgres, round, s),
+        metrics: null,
         newestBackupAt: failed || newest === undefined ? null : newest.finishedAt,
         newestBackupSize: failed || newest === undefined ? null : newest.sizeBytes,
+        storedBytes: null,
         status: failed ? 'unknown' : 'ok',
       };
+      poll.metrics = failed ? null : metricsFor(postgres, round, s);
+      poll.storedBytes = storedBytesOf(poll.metrics);
       entries.push({ poll, backups: failed ? [] : backups });
     }
   }

@@ -22,7 +22,7 @@ const DAY = 86_400_000;
 const log = (text: string) => process.stderr.write(`[bench:ui] ${text}\n`);
 
 function poll(sourceId: string, at: number, newestBackupAt: number): Poll {
-  return { sourceId, at, durationMs: 12, ok: true, error: null, metrics: { kind: 'dump-dir', fileCount: 3, totalBytes: 3e6, inProgress: 0 }, newestBackupAt, newestBackupSize: 1e6, status: 'ok' };
+  return { sourceId, at, durationMs: 12, ok: true, error: null, metrics: { kind: 'dump-dir', fileCount: 3, totalBytes: 3e6, inProgress: 0 }, newestBackupAt, newestBackupSize: 1e6, storedBytes: 3e6, status: 'ok' };
 }
 
 function backup(dir: string, finishedAt: number, sizeBytes: number): ObservedBackup {

@@ -27,7 +27,7 @@ function newestReadableBackup(input: EvaluationInput): ObservedBackup | undefine
 export const noBackups: Rule = (input) => {
   const source = backupSource(input);
   if (!source || input.backups.length > 0) return [];
-  const words = backupWords(source);
+  const words = backupWords(input);
   const lastSeen = input.history[0];
   const before = lastSeen
     ? ` (the newest one seen before, ${words.name(lastSeen.key)}, finished ${formatDuration(ageAt(input, lastSeen.finishedAt))} ago)`
@@ -65,7 +65,7 @@ export const backupAge: Rule = (input) => {
   const maxAge = source.maxAge ?? input.defaults.maxAge;
   const age = ageAt(input, newestReadable.finishedAt);
   if (age <= maxAge) return [];
-  const words = backupWords(source);
+  const words = backupWords(input);
   const which = newestReadable === newest ? `newest ${words.noun}` : `newest readable ${words.noun}`;
   return [
     {
@@ -85,7 +85,7 @@ export const backupSize: Rule = (input) => {
   if (!source || !newest || newest.sizeBytes === 0) return [];
   const { tooSmall, median, belowMedian } = judgeSize(newest, input.history, source.minSize);
   if (tooSmall === null) return [];
-  const words = backupWords(source);
+  const words = backupWords(input);
   const what = `newest ${words.noun} ${words.name(newest.key)} is ${formatBytes(newest.sizeBytes)}`;
   const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} ${words.noun}s` : '';
   if (tooSmall === 'minSize') {
@@ -106,7 +106,7 @@ export const backupUnreadable: Rule = (input) => {
   const source = backupSource(input);
   const newest = source ? newestBackup(input) : undefined;
   if (!source || !newest || isReadable(newest)) return [];
-  const words = backupWords(source);
+  const words = backupWords(input);
   const name = `newest ${words.noun} ${words.name(newest.key)}`;
   // A FIFO or a symlink out of the directory is never opened (pg-dump/contained-file.ts words it so), so its
   // size is 0 without it being empty: say what it is instead.
@@ -124,7 +124,7 @@ export const dumpVersion: Rule = (input) => {
   const newest = source ? newestReadableBackup(input) : undefined;
   const header = newest?.meta?.header;
   if (!source || !newest || !header) return [];
-  const name = backupWords(source).name(newest.key);
+  const name = backupWords(input).name(newest.key);
   const dumpedServer = parseMajor(header.serverVersion);
   const pgDump = parseMajor(header.pgDumpVersion);
   const findings: Finding[] = [];

@@ -14,7 +14,7 @@ export const restoreDrill: Rule = (input) => {
   const source = backupSource(input);
   if (!source?.drill || !input.drills) return [];
   const { last, lastPassing } = input.drills;
-  const name = backupWords(source).name;
+  const name = backupWords(input).name;
   const findings: Finding[] = [];
   if (last && last.outcome !== 'pass') {
     const ago = formatDuration(input.now - last.finishedAt);

@@ -33,7 +33,7 @@ export const probeError: Rule = (input) => {
   if (!latest.ok) {
     const failures = Math.max(1, input.consecutiveFailures);
     const critical = failures >= defaults.failuresBeforeCritical;
-    const where = latest.error?.host ? redact(latest.error.host) : sourceLocation(source);
+    const where = latest.error?.host ? redact(latest.error.host) : sourceLocation(input);
     const reason = latest.error ? redact(latest.error.message) : 'the probe failed without saying why';
     const hint = latest.error ? probeErrorHint(latest.error.code, source) : undefined;
     return [
@@ -48,7 +48,7 @@ export const probeError: Rule = (input) => {
   }
   if (source.kind === 'postgres' && latest.metrics?.kind !== 'postgres') {
     // A poll that "succeeded" without metrics would otherwise read as ok: unknown is never ok.
-    return [{ rule: 'probe-error', status: 'unknown', message: `the latest poll of ${sourceLocation(source)} returned no server metrics`, observed: null, limit: null }];
+    return [{ rule: 'probe-error', status: 'unknown', message: `the latest poll of ${sourceLocation(input)} returned no server metrics`, observed: null, limit: null }];
   }
   return [];
 };

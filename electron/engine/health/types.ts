@@ -1,5 +1,6 @@
 // What health evaluation sees. The engine gathers it from the store and the config; the rules are pure.
 import type { Defaults, SourceConfig } from '../../../shared/config';
+import type { KindWords } from './kind-words';
 import type { BackupRecord, Drill, Finding, ObservedBackup, Poll, PostgresMetrics, SourceKind } from '../../../shared/model';
 
 /** A health rule: a pure function from what was observed to findings, each carrying the rule's id. */
@@ -17,7 +18,8 @@ export interface CoveringSource {
   databases: string[] | 'cluster';
 }
 
-export interface EvaluationInput {
+/** What the engine gathers about one source for its judgement (sources/evaluate.ts adds the kind's words). */
+export interface SourceFacts {
   source: SourceConfig;
   defaults: Defaults;
   now: number;
@@ -35,4 +37,9 @@ export interface EvaluationInput {
   coveringSources?: CoveringSource[];
   /** Restore-drill evidence: the newest drill and the newest passing one (null when there is none). */
   drills?: { last: Drill | null; lastPassing: Drill | null };
+}
+
+/** What a rule sees: the facts, and how to speak of the source's kind (its module's words). */
+export interface EvaluationInput extends SourceFacts {
+  words: KindWords;
 }

@@ -1,11 +1,25 @@
 // A source's health: the rules its kind's module lists (sources/<kind>/index.ts), worst finding wins.
+import type { SourceConfig } from '../../../shared/config';
 import type { SourceHealth } from '../../../shared/model';
 import { STATUS_SEVERITY, worstStatus } from '../../../shared/model';
 import { probeError, restoreDrill } from '../health/rules';
-import type { EvaluationInput } from '../health/types';
+import type { KindWords } from '../health/kind-words';
+import type { EvaluationInput, SourceFacts } from '../health/types';
 import { SOURCES } from './index';
 
-export function evaluate(input: EvaluationInput): SourceHealth {
+/** How the rules speak of a kind: its module's words and location. */
+export function kindWords(kind: SourceConfig['kind']): KindWords {
+  const module = SOURCES[kind];
+  return { location: module.location as KindWords['location'], backups: module.words as KindWords['backups'] };
+}
+
+/** The facts with their kind's words: what every rule takes. */
+export function judgeable(facts: SourceFacts): EvaluationInput {
+  return { ...facts, words: kindWords(facts.source.kind) };
+}
+
+export function evaluate(facts: SourceFacts): SourceHealth {
+  const input = judgeable(facts);
   // Not polled yet, or the latest poll failed: what that poll would have shown is unknown, so the poll rules
   // are not judged on stale data. Restore-drill evidence is not poll data: it is judged either way.
   const unobserved = probeError(input);

@@ -38,3 +38,9 @@ export const STORED_BYTES_LABEL = Object.fromEntries(Object.entries(SOURCES).map
 export function describeMetrics(metrics: SourceMetrics, newest: SourceSummary['newestBackup'], now: number): string {
   return (SOURCES[metrics.kind].describe as (m: SourceMetrics, n: SourceSummary['newestBackup'], at: number) => string)(metrics, newest, now);
 }
+
+/** A poll's stored size in bytes, as its kind measures it (sources/<kind>/index.ts storedBytes); null when the poll failed. */
+export function storedBytesOf(metrics: SourceMetrics | null): number | null {
+  if (metrics === null) return null;
+  return (SOURCES[metrics.kind].storedBytes as (m: SourceMetrics) => number | null)(metrics);
+}

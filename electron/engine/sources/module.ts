@@ -4,6 +4,7 @@
 // switching on the kind.
 import type { SourceConfig } from '../../../shared/config';
 import type { ObservedBackup, SourceMetrics, SourceSummary } from '../../../shared/model';
+import type { BackupSourceConfig, BackupWords } from '../health/kind-words';
 import type { Rule } from '../health/types';
 import type { CoveringSource } from '../health/types';
 import type { Probe } from './probe';
@@ -13,8 +14,17 @@ export interface SourceModule<S extends SourceConfig = SourceConfig> extends Pro
   drill: Probe<S>['drill'];
   /** The rules this kind is judged by (restore-drill and probe-error are added for every kind by evaluate()). */
   rules: readonly Rule[];
-  /** What the storage chart follows for this kind (store/stored-bytes.ts measures it), in the chart title's words. */
+  /** How the rules speak of its backups (sources/<kind>/words.ts); null for a kind that holds none (postgres). */
+  words: S extends BackupSourceConfig ? BackupWords<S> : null;
+  /** Where a source of this kind lives, safe to print (never a password in a URL). */
+  location(source: S): string;
+  /** What the storage chart follows for this kind, in the chart title's words. */
   storedLabel: string;
+  /**
+   * The one size per poll that the storage chart follows: what the backups take up where they are kept, or for
+   * a PostgreSQL server what its databases take up; null when the poll could not measure it.
+   */
+  storedBytes(metrics: Extract<SourceMetrics, { kind: S['kind'] }>): number | null;
   /** Its latest poll in a line for the source page ("3 snapshots, repository 4 MB, newest 2h ago, …"). */
   describe(metrics: Extract<SourceMetrics, { kind: S['kind'] }>, newest: SourceSummary['newestBackup'], now: number): string;
   /** The password file this source reads, which must exist and be private (config check); undefined if none. */

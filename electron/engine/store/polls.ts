@@ -1,7 +1,6 @@
 // The polls and backups tables: every poll with the backups it saw (each backup stored once), read back for the dashboard.
 import type { Database, Statement } from 'better-sqlite3';
 import type { BackupRecord, BackupType, ObservedBackup, Poll, ProbeErrorCode, Status } from '../../../shared/model';
-import { storedBytesOf } from './stored-bytes';
 import type { PollEntry } from './types';
 
 const NO_LIMIT = -1;
@@ -18,6 +17,7 @@ interface PollRow {
   metrics: string | null;
   newest_backup_at: number | null;
   newest_backup_size: number | null;
+  stored_bytes: number | null;
   status: Status;
 }
 
@@ -91,7 +91,7 @@ export class PollTable {
         poll.newestBackupAt,
         poll.newestBackupSize,
         poll.status,
-        storedBytesOf(poll.metrics),
+        poll.storedBytes,
       );
       if (backups.length === 0) continue;
       const stored = this.storedBackups.get(poll.sourceId);
@@ -171,6 +171,7 @@ function toPoll(row: PollRow): Poll {
     metrics: row.metrics === null ? null : JSON.parse(row.metrics),
     newestBackupAt: row.newest_backup_at,
     newestBackupSize: row.newest_backup_size,
+    storedBytes: row.stored_bytes,
     status: row.status,
   };
 }

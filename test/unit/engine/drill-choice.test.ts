@@ -76,6 +76,7 @@ describe('chooseDrillBackup', () => {
       metrics: { kind: 'dump-dir', fileCount: 0, totalBytes: 0, inProgress: 0 },
       newestBackupAt: null,
       newestBackupSize: null,
+      storedBytes: null,
       status: 'unknown',
       ...overrides,
     });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema } from '../../../shared/config';
 import type { BackupRecord, BackupType, Finding, Poll } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/sources/evaluate';
+import { evaluate, judgeable } from '../../../electron/engine/sources/evaluate';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
 import { DAY, HOUR, MB, NOW, defaults, failedPoll, okPoll } from './fixtures';
 
@@ -41,7 +41,7 @@ function metricsOf(kind: Kind, count: number, stanzaStatus = { code: 0, message:
 
 /** A successful poll at NOW that saw `backups` (newest first), with `history` as the store keeps it. */
 function polled(kind: Kind, backups: BackupRecord[], overrides: Partial<EvaluationInput> = {}): EvaluationInput {
-  return { source: sources[kind], defaults, now: NOW, latest: okPoll(sources[kind].id, metricsOf(kind, backups.length)), consecutiveFailures: 0, backups, history: backups, ...overrides };
+  return judgeable({ source: sources[kind], defaults, now: NOW, latest: okPoll(sources[kind].id, metricsOf(kind, backups.length)), consecutiveFailures: 0, backups, history: backups, ...overrides });
 }
 
 /** The findings as a sysadmin's dashboard sorts them, without the words. */

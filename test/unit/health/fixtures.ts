@@ -1,4 +1,5 @@
 // Builders for health-rule inputs: realistic defaults, override only what a case is about.
+import { judgeable } from '../../../electron/engine/sources/evaluate';
 import { defaultsSchema, dumpDirSourceSchema, postgresSourceSchema } from '../../../shared/config';
 import type { ArchiverState, BackupRecord, DumpHeader, Poll, PostgresMetrics, StandbyState } from '../../../shared/model';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
@@ -100,17 +101,17 @@ export function pgMetrics(overrides: Partial<PostgresMetrics> = {}): PostgresMet
 }
 
 export function okPoll(sourceId: string, metrics: Poll['metrics'], at = NOW): Poll {
-  return { sourceId, at, durationMs: 40, ok: true, error: null, metrics, newestBackupAt: null, newestBackupSize: null, status: 'ok' };
+  return { sourceId, at, durationMs: 40, ok: true, error: null, metrics, newestBackupAt: null, newestBackupSize: null, storedBytes: null, status: 'ok' };
 }
 
 export function failedPoll(sourceId: string, error: Poll['error'], at = NOW): Poll {
-  return { sourceId, at, durationMs: 30_000, ok: false, error, metrics: null, newestBackupAt: null, newestBackupSize: null, status: 'unknown' };
+  return { sourceId, at, durationMs: 30_000, ok: false, error, metrics: null, newestBackupAt: null, newestBackupSize: null, storedBytes: null, status: 'unknown' };
 }
 
 /** A dump-dir input whose latest poll saw `backups` (history defaults to the same backups). */
 export function dumpDirInput(overrides: Partial<EvaluationInput> = {}): EvaluationInput {
   const backups = overrides.backups ?? dailyDumps(3, 1 * GB);
-  return {
+  return judgeable({
     source: dumpDirSource(),
     defaults,
     now: NOW,
@@ -119,11 +120,11 @@ export function dumpDirInput(overrides: Partial<EvaluationInput> = {}): Evaluati
     backups,
     history: overrides.history ?? (backups as BackupRecord[]),
     ...overrides,
-  };
+  });
 }
 
 export function postgresInput(metrics: PostgresMetrics = pgMetrics(), overrides: Partial<EvaluationInput> = {}): EvaluationInput {
-  return {
+  return judgeable({
     source: postgresSource(),
     defaults,
     now: NOW,
@@ -133,5 +134,5 @@ export function postgresInput(metrics: PostgresMetrics = pgMetrics(), overrides:
     history: [],
     coveringSources: [{ id: 'orders-dumps', kind: 'dump-dir', databases: ['orders'] }],
     ...overrides,
-  };
+  });
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema, type SourceConfig } from '../../../shared/config';
 import type { BackupRecord, BackupType, Poll } from '../../../shared/model';
-import { evaluate } from '../../../electron/engine/sources/evaluate';
+import { evaluate, judgeable } from '../../../electron/engine/sources/evaluate';
 import { backupAge, backupSize, backupUnreadable, noBackups, probeError, restoreDrill, type Rule } from '../../../electron/engine/health/rules';
 import type { EvaluationInput } from '../../../electron/engine/health/types';
 import { DAY, HOUR, MB, NOW, dailyDumps, defaults, dumpDirSource, failedPoll, okPoll } from './fixtures';
@@ -33,7 +33,7 @@ function inputOf(kind: Kind, backups: BackupRecord[], history: BackupRecord[] = 
     borg: { kind: 'borg', archiveCount: backups.length, encryption: 'none', repoSizeBytes: null },
     pgbackrest: { kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, archiveMin: null, archiveMax: null, backupCount: backups.length, backupLockHeld: false },
   };
-  return { source: sources[kind], defaults, now: NOW, latest: okPoll(sources[kind].id, metrics[kind]), consecutiveFailures: 0, backups, history };
+  return judgeable({ source: sources[kind], defaults, now: NOW, latest: okPoll(sources[kind].id, metrics[kind]), consecutiveFailures: 0, backups, history });
 }
 
 /** Seven earlier backups of 100 MB, a day apart, before one of `sizeBytes` two hours ago. */

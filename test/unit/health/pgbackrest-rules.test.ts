@@ -12,7 +12,7 @@ function input(sizes: [type: 'full' | 'incr', bytes: number][], fields: Record<s
   const backups: BackupRecord[] = sizes
     .map(([type, sizeBytes], i) => ({ sourceId: 'pb', key: `b${i}`, type, finishedAt: NOW - (sizes.length - i) * HOUR, firstSeenAt: NOW, sizeBytes, readable: true }))
     .reverse();
-  const latest: Poll = { sourceId: 'pb', at: NOW, durationMs: 5, ok: true, error: null, metrics: { kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, archiveMin: null, archiveMax: null, backupCount: backups.length, backupLockHeld: false }, newestBackupAt: null, newestBackupSize: null, status: 'ok' };
+  const latest: Poll = { sourceId: 'pb', at: NOW, durationMs: 5, ok: true, error: null, metrics: { kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, archiveMin: null, archiveMax: null, backupCount: backups.length, backupLockHeld: false }, newestBackupAt: null, newestBackupSize: null, storedBytes: null, status: 'ok' };
   return { source: parsed.config.sources[0]!, defaults: parsed.config.defaults, now: NOW, latest, consecutiveFailures: 0, backups, history: backups };
 }
 

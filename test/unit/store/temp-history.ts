@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { History } from '../../../electron/engine/store/history';
+import { storedBytesOf } from '../../../electron/engine/sources/index';
 import type { ObservedBackup, Poll } from '../../../shared/model';
 
 const dirs: string[] = [];
@@ -39,8 +40,9 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
+/** A successful poll; its stored size is what its metrics' kind measures, unless overridden. */
 export function okPoll(sourceId: string, at: number, overrides: Partial<Poll> = {}): Poll {
-  return {
+  const poll: Poll = {
     sourceId,
     at,
     durationMs: 42,
@@ -49,9 +51,11 @@ export function okPoll(sourceId: string, at: number, overrides: Partial<Poll> = 
     metrics: { kind: 'dump-dir', fileCount: 3, totalBytes: 3_000_000, inProgress: 0 },
     newestBackupAt: at - HOUR,
     newestBackupSize: 1_000_000,
+    storedBytes: null,
     status: 'ok',
     ...overrides,
   };
+  return 'storedBytes' in overrides ? poll : { ...poll, storedBytes: storedBytesOf(poll.metrics) };
 }
 
 export function failedPoll(sourceId: string, at: number): Poll {
@@ -64,6 +68,7 @@ export function failedPoll(sourceId: string, at: number): Poll {
     metrics: null,
     newestBackupAt: null,
     newestBackupSize: null,
+    storedBytes: null,
     status: 'unknown',
   };
 }

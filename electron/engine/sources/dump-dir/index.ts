@@ -6,6 +6,7 @@ import { dumpDrillOptions } from '../../drills/source-dump-drill';
 import { BACKUP_RULES } from '../../health/backup-rules';
 import { namedInDumps } from '../../health/named-in-dumps';
 import type { SourceModule } from '../module';
+import { DUMP_DIR_WORDS, dumpDirLocation } from './words';
 import { dumpDirObserver } from './observe';
 import { runRemoteDumpDrill } from './remote-drill';
 import { formatBytes, formatDuration } from '../../../../shared/units';
@@ -15,7 +16,10 @@ export const dumpDirProbe: SourceModule<DumpDirSourceConfig> = {
   // A dump on another host is copied here first: never a local file that happens to share its path.
   drill: (source, backup, ctx) => (source.host ? runRemoteDumpDrill({ ...source, host: source.host }, backup, ctx) : runDumpDrill(dumpDrillOptions(source, backup, ctx))),
   rules: BACKUP_RULES,
+  words: DUMP_DIR_WORDS,
+  location: dumpDirLocation,
   storedLabel: 'Dump directory size',
+  storedBytes: (metrics) => metrics.totalBytes,
   describe(metrics, newest, now) {
     const count = `${metrics.fileCount} backup${metrics.fileCount === 1 ? '' : 's'} (${formatBytes(metrics.totalBytes)})`;
     return newest ? `${count}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)}` : `${count}`;

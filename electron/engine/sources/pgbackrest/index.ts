@@ -4,6 +4,7 @@
 import type { PgBackRestSourceConfig } from '../../../../shared/config';
 import { BACKUP_RULES, backupSize } from '../../health/backup-rules';
 import type { SourceModule } from '../module';
+import { PGBACKREST_WORDS, pgbackrestLocation } from './words';
 import { drillPgBackRest } from './drill';
 import { pgbackrestObserver } from './observe';
 import { PGBACKREST_RULES } from './rules';
@@ -14,7 +15,11 @@ export const pgbackrestProbe: SourceModule<PgBackRestSourceConfig> = {
   drill: drillPgBackRest,
   // Sizes are judged per backup type there (a small incremental is normal): see rules.ts.
   rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...PGBACKREST_RULES],
+  words: PGBACKREST_WORDS,
+  location: pgbackrestLocation,
   storedLabel: 'Repository size',
+  // Absent from polls recorded before Backup Health measured it.
+  storedBytes: (metrics) => metrics.repoSizeBytes ?? null,
   describe(metrics, newest, now) {
     const sets = `stanza ${metrics.stanzaStatus.message}, ${metrics.backupCount} backup${metrics.backupCount === 1 ? '' : 's'}${metrics.archiveMax ? `, WAL archived up to ${metrics.archiveMax}` : ''}`;
     return newest ? `${sets}, newest ${formatDuration(now - newest.finishedAt)} ago` : sets;

@@ -12,7 +12,7 @@ import { formatBytes, formatDuration } from '../../../../shared/units';
 import { byNewest } from '../../../../shared/newest-backup';
 import { redact } from '../../errors';
 import { ageAt } from '../../health/age';
-import { BACKUP_WORDS } from '../../health/kind-words';
+import { PGBACKREST_WORDS } from './words';
 import { isReadable, judgeSize, medianLimit } from '../../health/size';
 import type { EvaluationInput, Rule } from '../../health/types';
 
@@ -86,7 +86,7 @@ export const fullBackupSize: Rule = (input) => {
     source.minSize,
   );
   const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} full backups` : '';
-  const checkLog = BACKUP_WORDS.pgbackrest.small(source);
+  const checkLog = PGBACKREST_WORDS.small(source);
   const findings: Finding[] = [];
   if (tooSmall === 'minSize') {
     findings.push({

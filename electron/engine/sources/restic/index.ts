@@ -5,6 +5,7 @@ import type { ResticSourceConfig } from '../../../../shared/config';
 import { BACKUP_RULES } from '../../health/backup-rules';
 import { namedInDumps } from '../../health/named-in-dumps';
 import type { SourceModule } from '../module';
+import { RESTIC_WORDS, resticLocation } from './words';
 import { runResticDrill } from './drill';
 import { resticObserver } from './observe';
 import { formatBytes, formatDuration } from '../../../../shared/units';
@@ -13,7 +14,10 @@ export const resticProbe: SourceModule<ResticSourceConfig> = {
   ...resticObserver,
   drill: (source, backup, ctx) => runResticDrill(source, backup, ctx),
   rules: BACKUP_RULES,
+  words: RESTIC_WORDS,
+  location: resticLocation,
   storedLabel: 'Repository size',
+  storedBytes: (metrics) => metrics.repoSizeBytes,
   describe(metrics, newest, now) {
     const snapshots = `${metrics.snapshotCount} snapshot${metrics.snapshotCount === 1 ? '' : 's'}${metrics.repoSizeBytes === null ? '' : `, repository ${formatBytes(metrics.repoSizeBytes)}`}`;
     return newest ? `${snapshots}, newest ${formatDuration(now - newest.finishedAt)} ago, ${formatBytes(newest.sizeBytes)} to restore` : snapshots;

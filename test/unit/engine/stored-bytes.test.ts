@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { storedBytesOf } from '../../../electron/engine/store/stored-bytes';
-import { STORED_BYTES_LABEL } from '../../../electron/engine/sources/index';
+import { STORED_BYTES_LABEL, storedBytesOf } from '../../../electron/engine/sources/index';
+
 import type { PostgresMetrics } from '../../../shared/model';
 
 const postgres = (sizes: (number | null)[]): PostgresMetrics => ({
