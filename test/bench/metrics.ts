@@ -166,6 +166,7 @@ function recordHistory(store: History, ids: string[], now: number): void {
         metrics: null,
         newestBackupAt: failed ? null : (backups[0]?.finishedAt ?? null),
         newestBackupSize: failed ? null : (backups[0]?.sizeBytes ?? null),
+        storedBytes: null,
         status: failed ? 'unknown' : 'ok',
       };
       entries.push({ poll, backups: failed ? [] : backups });

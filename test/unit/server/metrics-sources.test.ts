@@ -37,6 +37,7 @@ function poll(sourceId: string, at: number, ok: boolean, durationMs = 40): Poll 
     metrics: null,
     newestBackupAt: null,
     newestBackupSize: null,
+    storedBytes: null,
     status: ok ? 'ok' : 'unknown',
   };
 }
