@@ -5,8 +5,9 @@ import { initialSchema } from './001-initial';
 import { drillsSchema } from './002-drills';
 import { storedBytesSchema } from './003-stored-bytes';
 import { pollCompactionSchema } from './004-poll-compaction';
+import { alertDeliveriesSchema } from './005-alert-deliveries';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,146 @@
+// What the engine calls after each poll round: round() sends every channel the changes its filters let
+// through, as one message, records each attempt (with retries), and when a channel has stopped delivering,
+// says so once through every channel that still works. testChannel() is the settings page's "Send a test alert".
+import { randomUUID } from 'node:crypto';
+import type { AlertsConfig, ChannelConfig } from '../../../shared/alerts-config';
+import { channelFailureFinding, channelFailureMessage, type ChannelFailureFinding } from './channel-failure';
+import { composeChannelFailingAlert, composeStatusAlert, composeTestAlert } from './compose';
+import { RETRY_DELAYS, sendWithRetries, systemClock } from './retry';
+import { nextLastAlerted, selectItems, type LastAlerted } from './select';
+import { senderFor, type SenderDeps } from './senders/index';
+import type { Alert, Clock, DeliveryLog, DeliveryResult, RoundContext, Sender, StatusChange } from './types';
+
+export interface DispatcherOptions {
+  log: DeliveryLog;
+  clock?: Clock;
+  /** Waits before each attempt (default 0, 30 s, 2 min). */
+  retryDelays?: readonly number[];
+  senderDeps?: SenderDeps;
+  /** Tests may hand in their own senders. */
+  makeSender?: (channel: ChannelConfig) => Sender;
+  /** For the failing-channel wording's times; the machine's zone when absent. */
+  timeZone?: string;
+}
+
+export interface ChannelOutcome {
+  channelId: string;
+  /** Sources named in the alert. */
+  sources: number;
+  result: DeliveryResult;
+}
+
+export interface RoundReport {
+  /** One per channel that had something to say, with its final attempt's result. */
+  sent: ChannelOutcome[];
+  /** The failing-channel notice, one per working channel it went through. */
+  notices: ChannelOutcome[];
+}
+
+export type TestResult = { ok: true; channelId: string; target: string; result: DeliveryResult } | { ok: false; error: { code: 'unknown-channel'; message: string } };
+
+export class AlertDispatcher {
+  private alerts: AlertsConfig;
+  private readonly clock: Clock;
+  private readonly delays: readonly number[];
+  private readonly senders = new Map<string, Sender>();
+  /** Per channel: when each source was last in an alert to it (reminders). */
+  private readonly lastAlerted = new Map<string, LastAlerted>();
+  /** Per failing channel: the failure (by its start) the other channels were told about. */
+  private readonly noticed = new Map<string, number>();
+
+  constructor(
+    alerts: AlertsConfig | undefined,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.alerts = alerts ?? { channels: [] };
+    this.clock = options.clock ?? systemClock;
+    this.delays = options.retryDelays ?? RETRY_DELAYS;
+  }
+
+  /** A new config: channels keep their reminder clocks by id; senders are rebuilt. */
+  configure(alerts: AlertsConfig | undefined): void {
+    this.alerts = alerts ?? { channels: [] };
+    this.senders.clear();
+    const ids = new Set(this.alerts.channels.map((c) => c.id));
+    for (const id of [...this.lastAlerted.keys()]) if (!ids.has(id)) this.lastAlerted.delete(id);
+  }
+
+  get channels(): readonly ChannelConfig[] {
+    return this.alerts.channels;
+  }
+
+  /**
+   * After a poll round: one message per channel with everything it should hear (changes, reminders), each
+   * delivered with retries and recorded, then the failing-channel notice through the others. Resolves when
+   * every attempt is done, retries included (minutes, with the default delays): do not hold a poll on it.
+   */
+  async round(changes: readonly StatusChange[], context: RoundContext, signal?: AbortSignal): Promise<RoundReport> {
+    const withLink: RoundContext = { ...context, dashboardUrl: context.dashboardUrl ?? this.alerts.dashboardUrl };
+    const sends = this.alerts.channels.map(async (channel): Promise<ChannelOutcome | null> => {
+      const items = selectItems(channel, changes, withLink, this.lastAlerted.get(channel.id));
+      if (items.length === 0) return null;
+      this.lastAlerted.set(channel.id, nextLastAlerted(this.lastAlerted.get(channel.id) ?? new Map(), items, context.at));
+      const alert = composeStatusAlert(items, context.at);
+      return { channelId: channel.id, sources: items.length, result: await this.deliver(channel, alert, signal) };
+    });
+    const sent = (await Promise.all(sends)).filter((outcome) => outcome !== null);
+    const notices = await this.noticeFailingChannels(signal);
+    return { sent, notices };
+  }
+
+  /** One attempt, no retries, recorded as a test (it does not count as an undelivered alert). */
+  async testChannel(channelId: string, signal?: AbortSignal): Promise<TestResult> {
+    const channel = this.alerts.channels.find((c) => c.id === channelId);
+    if (!channel) return { ok: false, error: { code: 'unknown-channel', message: `no alert channel has the id "${channelId}"` } };
+    const sender = this.senderOf(channel);
+    const result = await this.deliver(channel, composeTestAlert(channel.id, this.clock.now()), signal, [0]);
+    return { ok: true, channelId, target: sender.target, result };
+  }
+
+  /** The alert-delivery findings: one per channel that is failing now. */
+  failingChannels(now = this.clock.now()): ChannelFailureFinding[] {
+    return this.alerts.channels.flatMap((channel) => {
+      const failure = this.options.log.channelFailure(channel.id);
+      return failure ? [channelFailureFinding(channel, failure, now, this.options.timeZone)] : [];
+    });
+  }
+
+  private async noticeFailingChannels(signal?: AbortSignal): Promise<ChannelOutcome[]> {
+    const now = this.clock.now();
+    const failing = new Map(this.alerts.channels.flatMap((c) => {
+      const failure = this.options.log.channelFailure(c.id);
+      return failure ? [[c.id, { channel: c, failure }] as const] : [];
+    }));
+    for (const id of [...this.noticed.keys()]) if (!failing.has(id)) this.noticed.delete(id);
+    const fresh = [...failing.values()].filter(({ channel, failure }) => this.noticed.get(channel.id) !== failure.failingSince);
+    if (fresh.length === 0) return [];
+    // Told once per failure, whether or not the notice gets through: the finding stays on the dashboard.
+    for (const { channel, failure } of fresh) this.noticed.set(channel.id, failure.failingSince);
+    const notice = composeChannelFailingAlert(
+      fresh.map(({ channel, failure }) => ({ channelId: channel.id, message: channelFailureMessage(channel, failure, now, this.options.timeZone) })),
+      now,
+    );
+    const working = this.alerts.channels.filter((c) => !failing.has(c.id));
+    return Promise.all(working.map(async (channel) => ({ channelId: channel.id, sources: 0, result: await this.deliver(channel, notice, signal) })));
+  }
+
+  private deliver(channel: ChannelConfig, alert: Alert, signal?: AbortSignal, delays = this.delays): Promise<DeliveryResult> {
+    const alertKey = randomUUID();
+    return sendWithRetries(this.senderOf(channel), alert, {
+      delays,
+      clock: this.clock,
+      signal,
+      onAttempt: ({ number, at, final, result }) =>
+        this.options.log.record({ channelId: channel.id, alertKey, purpose: alert.purpose, at, attempt: number, final, title: alert.title, status: alert.status, sources: alert.items.length, result }),
+    });
+  }
+
+  private senderOf(channel: ChannelConfig): Sender {
+    let sender = this.senders.get(channel.id);
+    if (!sender) {
+      sender = this.options.makeSender?.(channel) ?? senderFor(channel, this.options.senderDeps ?? { env: process.env });
+      this.senders.set(channel.id, sender);
+    }
+    return sender;
+  }
+}
