@@ -8,7 +8,7 @@ import { useBridge } from '../api/BridgeContext';
 import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FindingList } from '../components/FindingList';
-import { CommonFields, KIND_FIELDS, PollingFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
+import { CommonFields, PollingFields, SourceKindFields, fieldPaths, type FieldsProps } from '../components/settings/SourceFields';
 import { StatusBadge } from '../components/StatusBadge';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
@@ -175,7 +175,7 @@ function SourceEditor({ settings, originalId, initial }: { settings: SettingsDat
         noValidate
       >
         <CommonFields f={fields} idLocked={originalId !== undefined} />
-        <KindFields f={fields} />
+        <SourceKindFields f={fields} />
         <PollingFields f={fields} />
         {test && <TestResult test={test} />}
         <div className="form-actions">
@@ -203,12 +203,6 @@ function nameOtherSource(path: string, sources: Record<string, unknown>[]): stri
   const source = match ? sources[Number(match[1])] : undefined;
   if (!match || !source) return path;
   return `source "${String(source.id)}"${match[2] ? `: ${match[2]}` : ''}`;
-}
-
-/** The chosen kind's own fields (components/settings/SourceFields.tsx KIND_FIELDS). */
-function KindFields({ f }: { f: FieldsProps }) {
-  const Fields = KIND_FIELDS[f.form.kind];
-  return <Fields f={f} />;
 }
 
 function KindChoice({ kinds, chosen, onChoose }: { kinds: SourceKind[]; chosen?: SourceKind; onChoose: (kind: SourceKind) => void }) {

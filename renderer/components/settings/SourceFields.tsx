@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import { COMMON_FIELDS, drillFieldsOf, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
 import { CONFIG_FILE_ONLY_FIELDS } from '../../../shared/api-edit-rules';
-import { REMOTE_FIELDS, SOURCE_KIND_INFO, SOURCE_KINDS, type FormField, type KeychainFormField, type SourceKind } from '../../../shared/source-kinds';
+import { REMOTE_FIELDS, SOURCE_KIND_INFO, type FormField, type KeychainFormField } from '../../../shared/source-kinds';
 import { ReadOnlyField, SelectField, TextField } from './fields';
 
 export interface FieldsProps {
@@ -84,8 +84,6 @@ export function SourceKindFields({ f }: { f: FieldsProps }) {
 }
 
 /** Every kind renders through SourceKindFields; a record over the kinds for the form page, which picks by kind. */
-export const KIND_FIELDS = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, SourceKindFields])) as Record<SourceKind, typeof SourceKindFields>;
-
 function KindField({ f, field }: { f: FieldsProps; field: FormField }) {
   if ('keychain' in field) return field.keychain === 'password' ? <KeychainPassword f={f} field={field} /> : <KeychainPasswordStored f={f} field={field} />;
   if ('choose' in field) {
