@@ -1,5 +1,6 @@
 // One HTTP POST with a time limit, told as a DeliveryResult: the status, never the body (it may echo a token
 // back), and a failure in words ("connection refused by 127.0.0.1:9", "no answer within 10s").
+import { STATUS_CODES } from 'node:http';
 import { redact } from '../redact';
 import type { DeliveryResult } from '../types';
 
@@ -29,7 +30,8 @@ export async function postHttp(url: string, options: PostOptions): Promise<Deliv
     await response.body?.cancel().catch(() => {});
     const status = response.status;
     if (status >= 200 && status < 300) return { ok: true, httpStatus: status, retryable: false, durationMs: elapsed() };
-    const reason = response.statusText ? ` ${redact(response.statusText.slice(0, 80), options.secrets)}` : '';
+    // The standard reason phrase, not the server's: what a receiver writes there may echo what it was sent.
+    const reason = STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : '';
     const error = status >= 300 && status < 400 ? `HTTP ${status}${reason}: ${host} redirects, and alerts are not sent on to another address` : `HTTP ${status}${reason} from ${host}`;
     return { ok: false, httpStatus: status, error, retryable: status >= 500 || status === 408 || status === 429, durationMs: elapsed() };
   } catch (error) {
