@@ -12,7 +12,7 @@ import { SMTPServer } from 'smtp-server';
 import { AlertDispatcher } from '../../electron/engine/alerts/dispatcher';
 import { composeStatusAlert } from '../../electron/engine/alerts/compose';
 import { selectItems } from '../../electron/engine/alerts/select';
-import type { RoundContext, StatusChange } from '../../electron/engine/alerts/types';
+import type { RoundContext, SourceFacts, StatusChange } from '../../electron/engine/alerts/types';
 import { DeliveryTable } from '../../electron/engine/store/deliveries';
 import { History } from '../../electron/engine/store/history';
 import { validateConfig } from '../../shared/config';
@@ -116,7 +116,7 @@ export async function benchAlerts(): Promise<BenchFigure[]> {
 }
 
 function round(at: number): { changes: StatusChange[]; context: RoundContext } {
-  const sources: RoundContext['sources'] = {};
+  const sources: Record<string, SourceFacts> = {};
   const changes: StatusChange[] = [];
   for (let i = 0; i < SOURCES; i++) {
     const id = `source-${String(i).padStart(4, '0')}`;
