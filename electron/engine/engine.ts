@@ -5,9 +5,8 @@ import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, Sourc
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './sources/evaluate';
-import type { SourceFacts } from './health/types';
-import { coveringSource } from './sources/covered-databases';
-import type { BackupSourceConfig } from './health/kind-words';
+import { CompactionSchedule } from './compaction-schedule';
+import { drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, type SourceState } from './source-facts';
 import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
@@ -43,31 +42,9 @@ export interface EngineOptions {
 // Callers (CLI, API) catch it from here, where runDrill is.
 export { DrillRequestError } from './drill-choice';
 
-/** What the engine knows of a source between polls. */
-interface SourceState {
-  poll: Poll | null;
-  /** Backups present at that poll. */
-  backups: ObservedBackup[];
-  consecutiveFailures: number;
-  health: SourceHealth | null;
-  /** True once `poll` is in the history: a poll joined by two callers is recorded once. */
-  recorded: boolean;
-  /** The newest of the source's stored status changes this process has told its subscribers (0: none). */
-  heard: number;
-}
-
-/** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
-const HISTORY_DEPTH = 16;
 const DRILL_START_DELAY_MS = 60_000;
 const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
-const COMPACTION_START_DELAY_MS = 60_000;
-const COMPACTION_EVERY_MS = 24 * 3_600_000;
-
-/** The `drill:` section of a backup source, whatever its kind: what every kind's drill settings share. */
-function drillSettings(source: SourceConfig): Pick<DrillConfig, 'every' | 'maxAge' | 'timeout' | 'checks'> | undefined {
-  return 'drill' in source ? source.drill : undefined;
-}
 
 /** Whether restore drills apply to this source's kind. */
 export function isDrillable(source: SourceConfig): boolean {
@@ -88,9 +65,7 @@ export class Engine {
   private started = false;
   private readonly drillStartDelayMs: number;
   private readonly secrets: ProbeSecrets | undefined;
-  private readonly compactionDelayMs: number;
-  private compactionTimer: NodeJS.Timeout | undefined;
-  private compactionStop: AbortController | undefined;
+  private readonly compaction: CompactionSchedule;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
@@ -101,7 +76,7 @@ export class Engine {
     this.drillScheduler = new Scheduler(this.config.defaults.drillConcurrency);
     this.drillStartDelayMs = options.drillStartDelayMs ?? DRILL_START_DELAY_MS;
     this.secrets = options.secrets;
-    this.compactionDelayMs = options.compactionDelayMs ?? COMPACTION_START_DELAY_MS;
+    this.compaction = new CompactionSchedule({ store: this.store, now: this.now, keepRawMs: () => this.config.defaults.keepRawPolls, firstDelayMs: options.compactionDelayMs });
   }
 
   get currentConfig(): Config {
@@ -145,7 +120,7 @@ export class Engine {
     const swept = await this.sweepLeftovers();
     this.started = true;
     this.schedule();
-    this.scheduleCompaction(this.compactionDelayMs);
+    this.compaction.start();
     return swept;
   }
 
@@ -154,31 +129,7 @@ export class Engine {
     this.started = false;
     this.scheduler.stop();
     this.drillScheduler.stop(reason);
-    clearTimeout(this.compactionTimer);
-    this.compactionStop?.abort();
-  }
-
-  /**
-   * Thins polls older than defaults.keepRawPolls (store/poll-compaction.ts) off the poll path: a minute after
-   * start, when the first polls are in, then daily. The store thins a few hours of every source per transaction
-   * and lets polls run between them; a CLI or a second app on the same file is safe, each run only reads new hours.
-   */
-  private scheduleCompaction(delayMs: number): void {
-    clearTimeout(this.compactionTimer);
-    this.compactionTimer = setTimeout(() => void this.compactHistory(), delayMs);
-    this.compactionTimer.unref();
-  }
-
-  private async compactHistory(): Promise<void> {
-    const stop = new AbortController();
-    this.compactionStop = stop;
-    try {
-      await this.store.compactPolls({ now: this.now(), keepRawMs: this.config.defaults.keepRawPolls, signal: stop.signal });
-    } catch {
-      // Nothing is lost, the file only stays bigger for a day: the next run starts where this one stopped.
-    } finally {
-      if (this.started && !stop.signal.aborted) this.scheduleCompaction(COMPACTION_EVERY_MS);
-    }
+    this.compaction.stop();
   }
 
   /**
@@ -436,38 +387,7 @@ export class Engine {
   }
 
   private judge(source: SourceConfig): SourceHealth {
-    return evaluate(this.evaluationInput(source));
-  }
-
-  private evaluationInput(source: SourceConfig): SourceFacts {
-    const state = this.state(source.id);
-    const input: SourceFacts = {
-      source,
-      defaults: this.config.defaults,
-      now: this.now(),
-      latest: state.poll,
-      consecutiveFailures: state.consecutiveFailures,
-      backups: state.backups,
-      history: mergeBackups(source.id, state.backups, this.store.backups(source.id, { limit: HISTORY_DEPTH }), state.poll?.at ?? this.now()),
-    };
-    if (drillSettings(source)) {
-      input.drills = { last: this.store.drills(source.id, { limit: 1 })[0] ?? null, lastPassing: this.store.lastPassingDrill(source.id) };
-    }
-    if (source.kind !== 'postgres' && source.database) {
-      input.linkedPostgres = { id: source.database, metrics: this.lastPostgresMetrics(source.database) };
-    }
-    if (source.kind === 'postgres') {
-      input.coveringSources = this.config.sources
-        .filter((s): s is BackupSourceConfig => s.kind !== 'postgres' && s.database === source.id)
-        .map((linked) => coveringSource(linked, this.state(linked.id).backups));
-    }
-    return input;
-  }
-
-  /** The linked server's metrics from its latest poll; null when that poll failed (stale data is not judged). */
-  private lastPostgresMetrics(id: string) {
-    const poll = this.state(id).poll;
-    return poll?.ok && poll.metrics?.kind === 'postgres' ? poll.metrics : null;
+    return evaluate(gatherFacts(source, { config: this.config, store: this.store, now: this.now(), state: (id) => this.state(id) }));
   }
 
   private emit(event: EngineEvent): void {
@@ -479,19 +399,6 @@ export class Engine {
       }
     }
   }
-}
-
-/** Present backups (maybe not stored yet) and stored history, newest first, each backup once. */
-function mergeBackups(sourceId: string, present: ObservedBackup[], stored: SourceFacts['history'], at: number, limit = HISTORY_DEPTH): SourceFacts['history'] {
-  const seen = new Set<string>();
-  const merged: SourceFacts['history'] = [];
-  for (const backup of [...present.map((b) => ({ ...b, sourceId, firstSeenAt: at })), ...stored]) {
-    const id = `${backup.key}\0${backup.finishedAt}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    merged.push(backup);
-  }
-  return merged.sort(newestFirst).slice(0, limit);
 }
 
 function probeErrorValue(err: unknown, timeoutMs: number): ProbeErrorValue {

@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '../../..');
 /** file: delay expression -> why it can never exceed 24.8 days. */
 const BOUNDED_PARAMETERS: Record<string, string> = {
   'electron/engine/long-timeout.ts: step': 'the one chained timer: each step is at most MAX_TIMER_DELAY_MS',
-  'electron/engine/engine.ts: delayMs': 'compaction: a minute after start (or a test option), then COMPACTION_EVERY_MS, a day',
+  'electron/engine/compaction-schedule.ts: delayMs': 'compaction: a minute after start (or a test option), then COMPACTION_EVERY_MS, a day',
   'electron/engine/engine.ts: maxWaitMs': 'shutdown: callers pass DRILL_CLEANUP_WAIT_MS or the 30 s default',
   'electron/server/event-stream.ts: this.heartbeatMs': 'HEARTBEAT_MS, or a test option',
   'electron/server/server.ts: graceMs': 'CLOSE_GRACE_MS, or what serve passes on shutdown',

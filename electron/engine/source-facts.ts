@@ -1,0 +1,83 @@
+// What the engine knows of each source between polls, and the facts it gathers from that, the config and the
+// history for one source's judgement (health/types.ts SourceFacts): its latest poll, the backups present and
+// stored, its drills, the server it links to, and, for a server, every backup source covering it.
+import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
+import type { ObservedBackup, Poll, SourceHealth } from '../../shared/model';
+import { newestFirst } from '../../shared/newest-backup';
+import type { BackupSourceConfig } from './health/kind-words';
+import type { SourceFacts } from './health/types';
+import { coveringSource } from './sources/covered-databases';
+import type { HistoryStore } from './store/types';
+
+/** How many stored backups a health evaluation looks at (the size rule needs the previous 7). */
+export const HISTORY_DEPTH = 16;
+
+/** What the engine knows of a source between polls. */
+export interface SourceState {
+  poll: Poll | null;
+  /** Backups present at that poll. */
+  backups: ObservedBackup[];
+  consecutiveFailures: number;
+  health: SourceHealth | null;
+  /** True once `poll` is in the history: a poll joined by two callers is recorded once. */
+  recorded: boolean;
+  /** The newest of the source's stored status changes this process has told its subscribers (0: none). */
+  heard: number;
+}
+
+export interface FactsContext {
+  config: Config;
+  store: Pick<HistoryStore, 'backups' | 'drills' | 'lastPassingDrill'>;
+  now: number;
+  state: (id: string) => SourceState;
+}
+
+/** The `drill:` section of a backup source, whatever its kind: what every kind's drill settings share. */
+export function drillSettings(source: SourceConfig): Pick<DrillConfig, 'every' | 'maxAge' | 'timeout' | 'checks'> | undefined {
+  return 'drill' in source ? source.drill : undefined;
+}
+
+/** Everything one source's judgement needs. */
+export function gatherFacts(source: SourceConfig, { config, store, now, state: stateOf }: FactsContext): SourceFacts {
+  const state = stateOf(source.id);
+  const facts: SourceFacts = {
+    source,
+    defaults: config.defaults,
+    now,
+    latest: state.poll,
+    consecutiveFailures: state.consecutiveFailures,
+    backups: state.backups,
+    history: mergeBackups(source.id, state.backups, store.backups(source.id, { limit: HISTORY_DEPTH }), state.poll?.at ?? now),
+  };
+  if (drillSettings(source)) {
+    facts.drills = { last: store.drills(source.id, { limit: 1 })[0] ?? null, lastPassing: store.lastPassingDrill(source.id) };
+  }
+  if (source.kind !== 'postgres' && source.database) {
+    facts.linkedPostgres = { id: source.database, metrics: lastPostgresMetrics(stateOf(source.database)) };
+  }
+  if (source.kind === 'postgres') {
+    facts.coveringSources = config.sources
+      .filter((s): s is BackupSourceConfig => s.kind !== 'postgres' && s.database === source.id)
+      .map((linked) => coveringSource(linked, stateOf(linked.id).backups));
+  }
+  return facts;
+}
+
+/** The linked server's metrics from its latest poll; null when that poll failed (stale data is not judged). */
+function lastPostgresMetrics(state: SourceState) {
+  const poll = state.poll;
+  return poll?.ok && poll.metrics?.kind === 'postgres' ? poll.metrics : null;
+}
+
+/** Present backups (maybe not stored yet) and stored history, newest first, each backup once. */
+export function mergeBackups(sourceId: string, present: ObservedBackup[], stored: SourceFacts['history'], at: number, limit = HISTORY_DEPTH): SourceFacts['history'] {
+  const seen = new Set<string>();
+  const merged: SourceFacts['history'] = [];
+  for (const backup of [...present.map((b) => ({ ...b, sourceId, firstSeenAt: at })), ...stored]) {
+    const id = `${backup.key}\0${backup.finishedAt}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    merged.push(backup);
+  }
+  return merged.sort(newestFirst).slice(0, limit);
+}
