@@ -137,7 +137,14 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     every: duration(DURATION_RANGES.interval).default(5 * 60_000),
   });
 
-  return z
+  // `alerts:` or `channels:` with every line under it commented out is YAML null: an empty section, as config.ts
+  // reads `sources:`.
+  const emptyIsNone = (raw: unknown) => {
+    if (raw === null) return {};
+    if (typeof raw === 'object' && !Array.isArray(raw) && (raw as { channels?: unknown }).channels === null) return { ...raw, channels: [] };
+    return raw;
+  };
+  const section = z
     .strictObject({
       channels: z.array(channel).default([]),
       heartbeat: heartbeat.optional(),
@@ -148,6 +155,7 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     .superRefine((alerts, ctx) => checkChannels(alerts.channels as unknown[], ctx), {
       when: (payload) => Array.isArray((payload.value as { channels?: unknown } | undefined)?.channels),
     });
+  return z.preprocess(emptyIsNone, section);
 }
 
 type LooseChannel = { id?: unknown; kind?: unknown; url?: unknown; urlEnv?: unknown; passwordEnv?: unknown; passwordFile?: unknown; user?: unknown; smtp?: LooseChannel };

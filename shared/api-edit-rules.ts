@@ -25,6 +25,8 @@ export const CONFIG_FILE_ONLY_DEFAULTS: Readonly<Record<string, string>> = {
 export const CONFIG_FILE_ONLY_CHANNEL_FIELDS: Readonly<Record<string, string>> = {
   command: 'it names a program Backup Health runs',
   passwordFile: 'its contents are sent to the channel, wherever the channel points',
+  env: "it sends one of Backup Health's environment variables to wherever the channel points",
+  destination: 'the channel sends a secret from the environment there',
 };
 
 const fileOnlyMessage = (field: string, why: string) => `${field} is set in the config file only (${why}); edit the config file to change it`;
@@ -77,21 +79,57 @@ function sameValue(a: unknown, b: unknown): boolean {
 /**
  * Problems of an alert channel edited through the API, as apiEditProblems for a source: `stored` is the channel
  * as the config file has it (undefined for a new one). A command channel, passwordFile and smtp.passwordFile may
- * be kept exactly or removed, never added or changed.
+ * be kept exactly or removed, never added or changed. So may a secret named by an environment variable
+ * (passwordEnv, smtp.passwordEnv, urlEnv, a header's { env }), and a channel holding one keeps its destination:
+ * otherwise the API could point a channel at its own server with the SMTP password, or PGPASSWORD, attached.
  */
 export function apiChannelEditProblems(edited: Record<string, unknown>, stored: Record<string, unknown> | undefined): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const smtp = (channel: Record<string, unknown> | undefined) => (typeof channel?.smtp === 'object' && channel.smtp !== null ? (channel.smtp as Record<string, unknown>) : undefined);
   const isCommand = edited.kind === 'command' || edited.command !== undefined;
   if (isCommand && !(stored?.kind === 'command' && sameValue(edited.command, stored.command))) {
     problems.push({ path: 'command', message: fileOnlyMessage('a command channel', CONFIG_FILE_ONLY_CHANNEL_FIELDS.command!) });
   }
   const files: [string, unknown, unknown][] = [
     ['passwordFile', edited.passwordFile, stored?.passwordFile],
-    ['smtp.passwordFile', smtp(edited)?.passwordFile, smtp(stored)?.passwordFile],
+    ['smtp.passwordFile', smtpOf(edited)?.passwordFile, smtpOf(stored)?.passwordFile],
   ];
   for (const [path, now, before] of files) {
     if (now !== undefined && !sameValue(now, before)) problems.push({ path, message: fileOnlyMessage(path, CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile!) });
   }
+  const envNow = channelEnvSecrets(edited);
+  const envBefore = stored ? channelEnvSecrets(stored) : {};
+  for (const [path, name] of Object.entries(envNow)) {
+    if (name !== envBefore[path]) problems.push({ path, message: fileOnlyMessage(path, CONFIG_FILE_ONLY_CHANNEL_FIELDS.env!) });
+  }
+  if (Object.keys(envNow).length > 0 && stored) {
+    for (const [path, value] of Object.entries(channelDestination(edited))) {
+      if (!sameValue(value, channelDestination(stored)[path])) problems.push({ path, message: fileOnlyMessage(path, CONFIG_FILE_ONLY_CHANNEL_FIELDS.destination!) });
+    }
+  }
   return problems;
+}
+
+function smtpOf(channel: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return typeof channel?.smtp === 'object' && channel.smtp !== null ? (channel.smtp as Record<string, unknown>) : undefined;
+}
+
+/** Path -> variable name of every environment variable the channel sends. */
+function channelEnvSecrets(channel: Record<string, unknown>): Record<string, unknown> {
+  const found: Record<string, unknown> = {};
+  if (channel.passwordEnv !== undefined) found.passwordEnv = channel.passwordEnv;
+  if (channel.urlEnv !== undefined) found.urlEnv = channel.urlEnv;
+  const smtp = smtpOf(channel);
+  if (smtp?.passwordEnv !== undefined) found['smtp.passwordEnv'] = smtp.passwordEnv;
+  if (typeof channel.headers === 'object' && channel.headers !== null) {
+    for (const [name, value] of Object.entries(channel.headers as Record<string, unknown>)) {
+      if (typeof value === 'object' && value !== null) found[`headers.${name}`] = (value as { env?: unknown }).env;
+    }
+  }
+  return found;
+}
+
+/** Where a channel's secrets go: its URL, or its SMTP server and how it is reached. */
+function channelDestination(channel: Record<string, unknown>): Record<string, unknown> {
+  const smtp = smtpOf(channel);
+  return { url: channel.url, 'smtp.host': smtp?.host, 'smtp.port': smtp?.port, 'smtp.tls': smtp?.tls };
 }

@@ -39,9 +39,13 @@ describe('alerts config', () => {
     expect(result.config.alerts!.heartbeat).toEqual({ url: 'https://hc-ping.com/0f3a', every: 300_000 });
   });
 
-  it('a config without alerts has none', () => {
+  it('a config without alerts has none; an alerts: or channels: with every line commented out is empty', () => {
     const result = validateConfig({});
     expect(result.ok && result.config.alerts).toBeUndefined();
+    for (const alerts of [null, { channels: null }]) {
+      const empty = validateConfig({ alerts });
+      expect(empty.ok && empty.config.alerts).toEqual({ channels: [] });
+    }
   });
 
   it('names a wrong channel kind with the channel kinds, not the source kinds', () => {
@@ -98,6 +102,28 @@ describe('alert channel edits through the API', () => {
     expect(apiChannelEditProblems({ ...stored, smtp: { host: 'h', user: 'u', passwordFile: '/root/.ssh/id_ed25519' } }, stored).map((p) => p.path)).toEqual(['smtp.passwordFile']);
     expect(apiChannelEditProblems({ id: 'n', kind: 'ntfy', topic: 't', passwordFile: '/etc/shadow' }, undefined).map((p) => p.path)).toEqual(['passwordFile']);
     expect(apiChannelEditProblems(stored, stored)).toEqual([]);
-    expect(apiChannelEditProblems({ ...stored, smtp: { host: 'h', user: 'u', passwordEnv: 'SMTP_PASSWORD' } }, stored)).toEqual([]);
+    expect(apiChannelEditProblems({ ...stored, smtp: { host: 'h', user: 'u' } }, stored)).toEqual([]);
+    // nor is it swapped for a variable: that is file-only too (below)
+    expect(apiChannelEditProblems({ ...stored, smtp: { host: 'h', user: 'u', passwordEnv: 'SMTP_PASSWORD' } }, stored).map((p) => p.path)).toEqual(['smtp.passwordEnv']);
+  });
+});
+
+describe('environment secrets of a channel edited through the API', () => {
+  const stored = { id: 'm', kind: 'email', to: ['ops@example.com'], from: 'bh@example.com', smtp: { host: 'mail.example.com', port: 587, tls: 'starttls', user: 'bh', passwordEnv: 'SMTP_PASSWORD' } };
+
+  it('a channel keeping its variable keeps its destination: no re-pointing the SMTP password at another server', () => {
+    expect(apiChannelEditProblems({ ...stored, to: ['dba@example.com'], minStatus: 'critical' }, stored)).toEqual([]);
+    const moved = apiChannelEditProblems({ ...stored, smtp: { ...stored.smtp, host: 'mail.attacker.example', tls: 'none' } }, stored);
+    expect(moved.map((p) => p.path)).toEqual(['smtp.host', 'smtp.tls']);
+    expect(moved[0]!.message).toBe('smtp.host is set in the config file only (the channel sends a secret from the environment there); edit the config file to change it');
+  });
+
+  it('no variable is added or renamed: a new webhook cannot carry PGPASSWORD to a URL of its own', () => {
+    const added = apiChannelEditProblems({ id: 'x', kind: 'webhook', url: 'https://attacker.example/', headers: { 'X-Leak': { env: 'PGPASSWORD' } } }, undefined);
+    expect(added.map((p) => p.path)).toEqual(['headers.X-Leak']);
+    expect(apiChannelEditProblems({ id: 'n', kind: 'ntfy', topic: 't', url: 'https://attacker.example', passwordEnv: 'SMTP_PASSWORD' }, undefined).map((p) => p.path)).toEqual(['passwordEnv']);
+    expect(apiChannelEditProblems({ ...stored, smtp: { ...stored.smtp, passwordEnv: 'PGPASSWORD' } }, stored).map((p) => p.path)).toEqual(['smtp.passwordEnv']);
+    // a channel without any secret may be created and pointed anywhere
+    expect(apiChannelEditProblems({ id: 'h', kind: 'webhook', url: 'https://hooks.example.com/x', headers: { 'X-Team': 'dba' } }, undefined)).toEqual([]);
   });
 });
