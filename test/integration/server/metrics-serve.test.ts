@@ -82,7 +82,8 @@ describe('serve --metrics-token-file', () => {
     expect([head.status, head.body]).toEqual([200, '']);
 
     // Without it, with the dashboard's own token (bearer or cookie), with a wrong one, or in the URL: refused.
-    for (const headers of [{}, { authorization: `Bearer ${served.token}` }, { cookie: `backup-health-token-${served.port}=${served.token}` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }]) {
+    const refused: Record<string, string>[] = [{}, { authorization: `Bearer ${served.token}` }, { cookie: `backup-health-token-${served.port}=${served.token}` }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }];
+    for (const headers of refused) {
       const res = await raw(served.port, { path: '/metrics', headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="backup-health metrics"');
