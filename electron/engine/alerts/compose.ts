@@ -20,7 +20,7 @@ export function composeStatusAlert(items: readonly AlertItem[], at: number): Ale
 
 /** The notice sent through the working channels when one stops delivering (channel-failure.ts words it). */
 export function composeChannelFailingAlert(failures: readonly ChannelFailureNotice[], at: number): Alert {
-  const title = failures.length === 1 ? failures[0]!.message.split(':')[0]! : `${failures.length} alert channels are failing`;
+  const title = failures.length === 1 ? failures[0]!.summary : `${failures.length} alert channels are failing`;
   return {
     purpose: 'channel-failing',
     at,

@@ -3,7 +3,7 @@
 // says so once through every channel that still works. testChannel() is the settings page's "Send a test alert".
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig, ChannelConfig } from '../../../shared/alerts-config';
-import { channelFailureFinding, channelFailureMessage, type ChannelFailureFinding } from './channel-failure';
+import { channelDescription, channelFailureFinding, channelFailureMessage, type ChannelFailureFinding } from './channel-failure';
 import { composeChannelFailingAlert, composeStatusAlert, composeTestAlert } from './compose';
 import { RETRY_DELAYS, sendWithRetries, systemClock } from './retry';
 import { nextLastAlerted, selectItems, type LastAlerted } from './select';
@@ -117,7 +117,7 @@ export class AlertDispatcher {
     // Told once per failure, whether or not the notice gets through: the finding stays on the dashboard.
     for (const { channel, failure } of fresh) this.noticed.set(channel.id, failure.failingSince);
     const notice = composeChannelFailingAlert(
-      fresh.map(({ channel, failure }) => ({ channelId: channel.id, message: channelFailureMessage(channel, failure, now, this.options.timeZone) })),
+      fresh.map(({ channel, failure }) => ({ channelId: channel.id, summary: `${channelDescription(channel)} are failing`, message: channelFailureMessage(channel, failure, now, this.options.timeZone) })),
       now,
     );
     const working = this.alerts.channels.filter((c) => !failing.has(c.id));

@@ -47,6 +47,9 @@ export interface AlertItem {
 /** A channel that stopped delivering, for the notice sent through the others. */
 export interface ChannelFailureNotice {
   channelId: string;
+  /** "e-mail alerts to ops@example.com are failing" */
+  summary: string;
+  /** The finding's sentence, with the reason, the count and since when. */
   message: string;
 }
 

@@ -153,6 +153,7 @@ describe('HTTP channels against a real receiver', () => {
     expect(report.sent.map((s) => [s.channelId, s.result.httpStatus])).toEqual([['hook', 500], ['phone', 500], ['chat', 200]]);
     // the two failing channels are told through the working one
     expect(report.notices.map((n) => [n.channelId, n.result.ok])).toEqual([['chat', true]]);
+    expect(JSON.parse(last().body).text.split('\n')[0]).toBe('*Backup Health: 2 alert channels are failing*');
     expect(JSON.parse(last().body).text).toMatch(/webhook alerts to 127\.0\.0\.1:\d+ are failing: HTTP 500 Internal Server Error from 127\.0\.0\.1:\d+; 1 alert undelivered since \d\d:\d\d/);
     expect(log.recent().filter((a) => !a.result.ok)).toHaveLength(4); // two attempts each
     const said = JSON.stringify([report, dispatcher.failingChannels()]);

@@ -109,7 +109,7 @@ describe('wire shapes', () => {
   });
 
   it('the failing-channel notice and the test alert', () => {
-    const notice = composeChannelFailingAlert([{ channelId: 'ops-mail', message: 'e-mail alerts to ops@example.com are failing: 550 5.7.1 rejected by DMARC policy; 3 alerts undelivered since 02:10' }], AT);
+    const notice = composeChannelFailingAlert([{ channelId: 'ops-mail', summary: 'e-mail alerts to ops@example.com are failing', message: 'e-mail alerts to ops@example.com are failing: 550 5.7.1 rejected by DMARC policy; 3 alerts undelivered since 02:10' }], AT);
     expect(notice).toMatchObject({ purpose: 'channel-failing', status: 'critical', title: 'Backup Health: e-mail alerts to ops@example.com are failing' });
     expect(notice.text).toContain('(channel ops-mail)');
     expect(composeTestAlert('ops-hook', AT)).toMatchObject({ purpose: 'test', title: 'Backup Health: test alert' });
