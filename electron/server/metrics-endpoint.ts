@@ -21,8 +21,9 @@ export function answerMetrics(req: IncomingMessage, res: ServerResponse, endpoin
   if (endpoint.token !== null && !bearerMatches(req.headers.authorization, endpoint.token)) {
     return sendText(res, 401, UNAUTHORIZED, { 'WWW-Authenticate': 'Bearer realm="backup-health metrics"' });
   }
-  const body = endpoint.scrape();
-  res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  // Encoded once: with 1,000 sources the text is over half a megabyte.
+  const body = Buffer.from(endpoint.scrape(), 'utf8');
+  res.writeHead(200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Content-Length': body.length, 'Cache-Control': 'no-store' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
