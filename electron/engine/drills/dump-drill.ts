@@ -11,59 +11,30 @@
 //   cleanup  the cluster is stopped and its directory removed, whatever happened
 //
 // Every outcome is a Drill value: pass, fail (the backup is bad) or error (the drill could not tell), with
-// one message saying what to do. Only a bug in this file could make it throw.
-import { basename, dirname } from 'node:path';
+// one message saying what to do. Only a bug in these files could make it throw. This file prepares and runs
+// the phases; the restore is dump-restore-steps.ts, the verification dump-verify.ts, and what they share
+// (options, their view of the frame) dump-drill-record.ts.
+import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from 'pg';
-import type { PostgresSourceConfig } from '../../../shared/config';
-import type { Drill, DrillCheckResult, DrillPhase, ObservedBackup, RestoredTable } from '../../../shared/model';
-import { countOf, formatBytes, formatDuration } from '../../../shared/units';
-import { describeFailure, type RunResult } from '../exec';
-import type { ProbeSecrets } from '../secrets';
-import { ProbeError } from '../errors';
-import { urlDatabase } from '../postgres/url';
-import type { TableName } from '../pg-dump/script';
+import type { Drill } from '../../../shared/model';
+import { countOf } from '../../../shared/units';
 import type { PostgresInstall } from './postgres-install';
-import { restoreArchive } from './restore-archive';
-import { classifyRestoreOutput, type RestoreProblem } from './restore-errors';
-import { restorePlain } from './restore-plain';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan } from './restore-plan';
-import { closeQuietly, connectAs, connectScratch, USER_CHECKS_SEARCH_PATH } from './scratch-client';
+import { closeQuietly, connectAs, connectScratch } from './scratch-client';
 import { jailForDrill, type DrillJail } from './drill-jail';
 import { createAllowedExtensions, createDumpRoles, createRestoreDatabase, createRestoreRole, DEFAULT_EXTENSION_ALLOWLIST, RESTORE_ROLE } from './drill-roles';
-import { describeRefusal, findRefusal } from './restore-refusals';
-import { removeTree } from './remove-tree';
+import { describeRefusal } from './restore-refusals';
 import { ScratchCluster } from './scratch-cluster';
 import { runDrill, type DrillFrame } from './drill-frame';
-import { compareWithLive, countTables, databaseSize, describeFailedCheck, liveRowEstimates, runChecks, tableLabel, type DrillRunOptions, type LiveTable } from './verify';
-import { judgeAgainstLive, judgeRestoredDatabase, schemaOnlyProblem, tableDataItems, type DrillExpectations } from './drill-judgement';
+import { schemaOnlyProblem, tableDataItems } from './drill-judgement';
+import { DrillRecord, type DumpDrillOptions } from './dump-drill-record';
+import { judgeRestore, restoreFromArchive, restoreFromScript } from './dump-restore-steps';
+import { countWhatRestored, verifyDump } from './dump-verify';
 
 export type { DumpDrillCheck } from './verify';
+export type { DumpDrillOptions } from './dump-drill-record';
 
-export interface DumpDrillOptions extends DrillRunOptions {
-  /** key = path of the dump file or directory; meta.header as pg-dump/identify.ts read it (read again here). */
-  backup: ObservedBackup;
-  /** pg_restore -j (custom and directory archives; tar and plain restore with one). */
-  jobs: number;
-  /** Fail tables whose restored count is below the live estimate by more than tolerance (0.05 = 5%). */
-  compareTo?: { source: PostgresSourceConfig; tolerance: number };
-  /**
-   * The postgres source the backups come from (the source's `database` link), when there is no compareTo:
-   * its live tables are compared with the restored ones, as warnings only (drill-judgement.ts).
-   */
-  linkedLive?: PostgresSourceConfig;
-  /** What the restored database must be and hold (drill-judgement.ts). */
-  expect?: DrillExpectations;
-  /** Passwords the desktop app keeps, for compareTo against a source with passwordStored. */
-  secrets?: ProbeSecrets;
-  /** Where to look for installations instead of /usr/lib/postgresql/*\/bin and PATH. */
-  searchDirs?: readonly string[];
-  /** Untrusted extensions the drill may create when a dump asks (default DEFAULT_EXTENSION_ALLOWLIST). */
-  extensionAllowlist?: readonly string[];
-}
-
-/** The comparison with a linked (not compareTo) live database is optional: it waits this long at most. */
-const LINKED_LIVE_TIMEOUT_MS = 15_000;
 /** Where the drill connects to create roles and databases (never a database a dump restores into). */
 const MAINTENANCE_DB = 'template1';
 /**
@@ -71,72 +42,6 @@ const MAINTENANCE_DB = 'template1';
  * or index builds, no autovacuum competing with the restore.
  */
 const RESTORE_SETTINGS = { wal_level: 'minimal', max_wal_senders: '0', archive_mode: 'off', autovacuum: 'off', maintenance_work_mem: '128MB' };
-
-/**
- * The dump steps' view of the frame (drill-frame.ts): its phases, progress and evidence under the names the
- * steps below use, and the database the dump goes into.
- */
-class DrillRecord {
-  database = 'restored';
-  /** The frame's phases when this dump's steps began: a restic or borg drill has already timed its extraction. */
-  private readonly before: Partial<Record<DrillPhase, number>>;
-
-  constructor(private readonly frame: DrillFrame) {
-    this.before = { ...frame.phases };
-  }
-
-  get phase(): DrillPhase {
-    return this.frame.phase;
-  }
-
-  enter(phase: DrillPhase, total = 0): void {
-    this.frame.enter(phase, total);
-  }
-
-  inPhaseMs(): number {
-    return this.frame.inPhaseMs();
-  }
-
-  progress(done: number, total: number, detail?: string, force = false): void {
-    this.frame.progress(done, total, { detail, force });
-  }
-
-  /** This dump's own phase times, not the extraction's before it. */
-  get phases(): Partial<Record<DrillPhase, number>> {
-    const own: Partial<Record<DrillPhase, number>> = {};
-    for (const [phase, ms] of Object.entries(this.frame.phases) as [DrillPhase, number][]) own[phase] = ms - (this.before[phase] ?? 0);
-    return own;
-  }
-
-  get tables(): RestoredTable[] {
-    return this.frame.evidence.tables;
-  }
-  set tables(tables: RestoredTable[]) {
-    this.frame.evidence.tables = tables;
-  }
-  get checks(): DrillCheckResult[] {
-    return this.frame.evidence.checks;
-  }
-  set checks(checks: DrillCheckResult[]) {
-    this.frame.evidence.checks = checks;
-  }
-  get restoredBytes(): number | null {
-    return this.frame.evidence.restoredBytes;
-  }
-  set restoredBytes(bytes: number | null) {
-    this.frame.evidence.restoredBytes = bytes;
-  }
-  get restoredWith(): string | null {
-    return this.frame.evidence.restoredWith;
-  }
-  set restoredWith(version: string | null) {
-    this.frame.evidence.restoredWith = version;
-  }
-
-  get rows(): number {
-    return this.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
-  }
-}
 
 /** Runs one drill. Never throws for anything a backup or a machine can do; see the header comment. */
 export function runDumpDrill(options: DumpDrillOptions): Promise<Drill> {
@@ -191,7 +96,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     await prepareDatabase(cluster, maintenance, plan, record, options, frame);
 
     record.enter('restore', plan.total);
-    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
+    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options.jobs, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
@@ -213,7 +118,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
       throw fail(`the restore finished, but the database ${record.database} cannot be opened: ${(err as Error).message}`);
     }
     try {
-      return await verify(client, plan, record, options, frame, cluster);
+      return await verifyDump(client, plan, record, options, frame, cluster);
     } finally {
       await closeQuietly(client);
     }
@@ -257,194 +162,4 @@ async function prepareDatabase(cluster: ScratchCluster, maintenance: Client, pla
   } finally {
     await closeQuietly(inDatabase);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// restore
-
-async function restoreFromArchive(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame): Promise<RestoreProblem | null> {
-  const restored = await restoreArchive(cluster, plan.archive!, {
-    signal: frame.signal,
-    timeoutMs: frame.remaining(),
-    database: record.database,
-    jobs: options.jobs,
-    entries: plan.entries,
-    leakproof: plan.leakproof,
-    onItem: (done, item) => record.progress(Math.min(done, plan.total), plan.total, `restoring ${item}`),
-  });
-  frame.throwIfStopped();
-  if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
-  const refusal = findRefusal(restored.problems);
-  if (refusal) throw fail(describeRefusal(refusal));
-  return judgeTool(restored.result, restored.problems, cluster);
-}
-
-async function restoreFromScript(cluster: ScratchCluster, plan: RestorePlan, record: DrillRecord, maintenance: Client, frame: DrillFrame): Promise<RestoreProblem | null> {
-  const restored = await restorePlain(cluster, plan.plain!, {
-    signal: frame.signal,
-    timeoutMs: frame.remaining(),
-    database: record.database,
-    createsOwnDatabase: plan.createsOwnDatabase,
-    ensureRoles: (roles) => createDumpRoles(maintenance, roles, cluster.superuser).catch(() => {}),
-    onBytes: (bytes, detail) => record.progress(Math.min(bytes, plan.total), plan.total, detail ? `restoring ${detail}` : undefined),
-  });
-  frame.throwIfStopped();
-  plan.scanner = restored.scanner;
-  if (frame.evidence.safety) frame.evidence.safety.skipped = restored.skipped;
-  if (restored.refusal) throw fail(restored.refusal);
-  const { result } = restored;
-  const refused = findRefusal(result.stderr);
-  if (refused) throw fail(describeRefusal({ ...refused, item: (refused.scriptLine && restored.entryAt(refused.scriptLine)) || refused.item }));
-  if (result.inputError) {
-    const why = result.inputError.message;
-    return { kind: 'corrupt', line: plan.plain!.gzipped ? `the gzip data is cut short or damaged (${why})` : `reading it failed (${why})` };
-  }
-  const problem = judgeTool(result, result.stderr, cluster);
-  if (problem) return problem;
-  if (!restored.scanner.complete) {
-    return { kind: 'corrupt', line: 'the SQL ends before pg_dump\'s closing line "-- PostgreSQL database dump complete"' };
-  }
-  return null;
-}
-
-/** A finished tool's result as a problem, or null when it restored cleanly. */
-function judgeTool(result: RunResult, problems: string, cluster: ScratchCluster): RestoreProblem | null {
-  if (result.spawnError || result.timedOut) return { kind: 'server-gone', line: describeFailure(result) };
-  if (result.code === 0 && !/\b(error|ERROR|FATAL|PANIC):/.test(problems)) return null;
-  return classifyRestoreOutput(problems, serverLog(cluster)) ?? { kind: 'sql', line: describeFailure(result) };
-}
-
-function serverLog(cluster: ScratchCluster): string {
-  return cluster.logTail(50).split(' | ').join('\n');
-}
-
-/** The drill's verdict on a restore that went wrong. */
-function judgeRestore(problem: RestoreProblem, parentDir: string): DrillStop {
-  const where = problem.context ? ` (at ${problem.context})` : '';
-  const more = problem.errorCount && problem.errorCount > 1 ? `; ${problem.errorCount} errors in all` : '';
-  switch (problem.kind) {
-    case 'no-space':
-      return drillError(`no space left in ${parentDir} while restoring: ${problem.line}; free some space or put drills on a larger disk`);
-    case 'corrupt':
-      return fail(`the backup is truncated or corrupt: ${problem.line}${where}`);
-    case 'unsupported-version':
-      return drillError(`the restore needs a newer pg_restore: ${problem.line}`);
-    case 'environment':
-      return drillError(`${problem.hint}: ${problem.line}`);
-    case 'server-gone':
-      return drillError(`the scratch PostgreSQL stopped during the restore: ${problem.line}`);
-    case 'sql':
-      return fail(`the backup does not restore cleanly: ${problem.line}${where}${more}`);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// verify
-
-/**
- * The user's checks, in their own connection as the restore role: search_path pinned to pg_catalog first, then
- * public, so `select count(*) from orders` finds the user's table but never a count() the backup defined.
- */
-async function runUserChecks(cluster: ScratchCluster, database: string, checks: DumpDrillOptions['checks'], frame: DrillFrame) {
-  const client = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE, USER_CHECKS_SEARCH_PATH));
-  try {
-    return await frame.abortable(runChecks(client, checks, frame.remaining()));
-  } finally {
-    await closeQuietly(client);
-  }
-}
-
-async function countWhatRestored(cluster: ScratchCluster, database: string, tables: TableName[], frame: DrillFrame): Promise<RestoredTable[]> {
-  let client: Client | null = null;
-  try {
-    client = await frame.abortable(connectAs(cluster, database, RESTORE_ROLE));
-    return await frame.abortable(countTables(client, tables));
-  } catch {
-    return [];
-  } finally {
-    await closeQuietly(client);
-  }
-}
-
-async function verify(client: Client, plan: RestorePlan, record: DrillRecord, options: DumpDrillOptions, frame: DrillFrame, cluster: ScratchCluster): Promise<string> {
-  const expected: TableName[] = plan.scanner.tables;
-  const liveSource = options.compareTo?.source ?? options.linkedLive;
-  const steps = expected.length + options.checks.length + (liveSource ? 1 : 0);
-  record.tables = await frame.abortable(countTables(client, expected, (done) => record.progress(done, steps, 'counting rows')));
-  record.restoredBytes = await frame.abortable(databaseSize(client, record.database));
-  const checkRuns = options.checks.length ? await frame.abortable(runUserChecks(cluster, record.database, options.checks, frame)) : [];
-  record.checks = checkRuns.map((c) => c.result);
-  record.progress(expected.length + options.checks.length, steps, liveSource ? 'comparing with the live database' : undefined, true);
-
-  const problems: string[] = [];
-  // An archive's TOC was judged before the restore; a script says what it loads only once it has run.
-  const schemaOnly = plan.plain ? schemaOnlyProblem('script', expected.length, plan.scanner.dataItems) : null;
-  if (schemaOnly) problems.push(schemaOnly);
-  const restoredAs = frame.evidence.database;
-  const expect = options.expect ?? {};
-  const judged = judgeRestoredDatabase(options.sourceId, restoredAs, record.tables, expect);
-  if (!schemaOnly) problems.push(...judged.failures);
-  const missing = record.tables.filter((t) => t.rows === null);
-  if (missing.length > 0) {
-    problems.push(`table ${tableLabel(missing[0]!)} is in the backup but missing after the restore${missing.length > 1 ? ` (${missing.length} tables missing)` : ''}`);
-  }
-  for (const run of checkRuns.filter((c) => !c.result.passed)) problems.push(describeFailedCheck(run));
-  const warnings = schemaOnly ? [] : [...judged.warnings];
-  const wrongDatabase = expect.database !== undefined && restoredAs !== null && restoredAs !== expect.database.name;
-  let compared = '';
-  if (liveSource && !wrongDatabase) {
-    // The live database of the same name; a plain dump that does not say is taken to hold the expected one.
-    const liveDatabase = restoredAs ?? expect.database?.name;
-    const where = `the live database ${liveDatabase ?? urlDatabase(liveSource.url) ?? ''} on ${liveSource.id}`;
-    let live: Map<string, LiveTable> | null = null;
-    try {
-      live = await liveRowEstimates(liveSource, liveDatabase, {
-        signal: frame.signal,
-        timeoutMs: Math.min(options.compareTo ? 60_000 : LINKED_LIVE_TIMEOUT_MS, frame.remaining()),
-        secrets: options.secrets,
-      });
-    } catch (err) {
-      if (frame.signal.aborted) throw err;
-      const why = err instanceof ProbeError ? err.message : (err as Error).message;
-      if (options.compareTo) {
-        throw drillError(`the backup restored${problems.length ? ` with problems (${problems[0]})` : ' and verified'}, but the live database could not be asked for row counts: ${why}`);
-      }
-      // Only a doubt: the backups' source was named for comparison, not made a condition of passing.
-      if (err instanceof ProbeError && err.code === 'not-found') warnings.push(`${liveSource.id} has no database ${liveDatabase}: a backup of another server, or of a database dropped since?`);
-      else frame.note(`not compared with the live database on ${liveSource.id}: ${why}`);
-    }
-    if (live) {
-      if (options.compareTo) {
-        const { tolerance } = options.compareTo;
-        const comparison = compareWithLive(record.tables, live, tolerance);
-        record.tables = comparison.tables;
-        const percent = `${Math.round(tolerance * 1000) / 10}%`;
-        for (const { table, restored, live: liveRows } of comparison.short) {
-          const fewer = Math.round((1 - restored / liveRows) * 100);
-          problems.push(`${tableLabel(table)} has ${restored.toLocaleString('en-US')} rows in the backup but about ${liveRows.toLocaleString('en-US')} in the live database (${fewer}% fewer; tolerance ${percent})`);
-        }
-        compared = `; row counts within ${percent} of the live database`;
-      } else {
-        record.tables = compareWithLive(record.tables, live, 0).tables;
-        compared = `; compared with ${where}`;
-      }
-      warnings.push(...judgeAgainstLive(record.tables, live, where, options.compareTo !== undefined));
-    }
-  }
-  frame.evidence.warnings.push(...warnings);
-  if (problems.length > 0) throw fail(problems.length === 1 ? problems[0]! : `${problems[0]} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})`);
-
-  const passedChecks = record.checks.length ? `; ${countOf(record.checks.length, 'check')} passed` : '';
-  // The warnings themselves are the drill's evidence, listed wherever the drill is shown.
-  const warned = warnings.length ? `; ${countOf(warnings.length, 'warning')}` : '';
-  const took = seconds((record.phases.restore ?? 0) + record.inPhaseMs());
-  // A plain dump without --create does not say which database it held: name the file instead.
-  const what = plan.plain && !plan.createsOwnDatabase ? basename(options.backup.key) : record.database;
-  return `restored ${what}: ${countOf(record.tables.length, 'table')}, ${countOf(record.rows, 'row')}, ${formatBytes(record.restoredBytes ?? 0)} in ${took} with PostgreSQL ${record.restoredWith}${passedChecks}${compared}${warned}`;
-}
-
-
-function seconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
 }
