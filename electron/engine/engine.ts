@@ -1,5 +1,12 @@
 // The monitor: owns the config, the scheduler and the store; runs probes, judges health, records
 // everything, and tells subscribers when a source's status changes. Plain Node: never imports electron.
+//
+// Over 300 lines, for a reason: this class is the one owner of the state every step shares (the config in
+// force, each source's in-memory state, the poll and drill schedulers, the subscribers), and each method left
+// here reads or writes that state under the rules of the others (a poll joined by two callers is recorded once,
+// a drill polls first, a change is told once). What can stand alone lives beside it: the facts a judgement needs
+// (source-facts.ts), the compaction timer (compaction-schedule.ts), which backup a drill takes (drill-choice.ts),
+// the scheduler (scheduler.ts), each kind (sources/).
 import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
