@@ -72,6 +72,11 @@ describe('long rounds', () => {
   it('Slack and ntfy messages stay within their limits; the webhook document keeps every source', () => {
     expect(slackMessage(alert).text.length).toBeLessThan(40_000);
     expect(Buffer.byteLength(ntfyMessage(alert, { topic: 'ops' }).message)).toBeLessThan(4096);
+    // names in another script take more bytes than characters
+    const wide = composeStatusAlert(many.map((i) => ({ ...i, link: undefined, sourceName: `Резервные копии заказов ${i.sourceId}`, findings: [{ rule: 'backup-age', status: 'critical', message: 'Последний дамп старше 31 ч (предел 26 ч): проверьте задание cron для pg_dump на сервере базы данных' }] })), AT);
+    const message = ntfyMessage(wide, { topic: 'ops' }).message;
+    expect(Buffer.byteLength(message)).toBeLessThan(4096);
+    expect(message).toMatch(/Резервные копии заказов s-0\b[\s\S]*… and \d+ more sources: see the dashboard$/);
     expect(alertDocument(alert, 'hook').sources).toHaveLength(1000);
   });
 });

@@ -10,8 +10,8 @@ import type { SenderDeps } from './deps';
 import { postHttp } from './http-post';
 import { MissingSecret, channelSecret } from './secret';
 
-/** ntfy turns a message over 4,096 bytes into an attachment; stay under it with room for multi-byte text. */
-const MAX_TEXT = 3_000;
+/** ntfy turns a message over 4,096 bytes into an attachment; stay under it. */
+const MAX_BYTES = 4_000;
 
 const PRIORITY: Record<Status, number> = { critical: 5, unknown: 4, warning: 3, ok: 3 };
 const TAGS: Record<Status, string> = { critical: 'rotating_light', unknown: 'grey_question', warning: 'warning', ok: 'white_check_mark' };
@@ -21,7 +21,7 @@ export function ntfyMessage(alert: Alert, channel: Pick<ChannelOf<'ntfy'>, 'topi
   return {
     topic: channel.topic,
     title: alert.title,
-    message: fitText(alert, MAX_TEXT),
+    message: fitBytes(alert),
     priority: channel.priority ?? PRIORITY[alert.status],
     tags: [TAGS[alert.status]],
     ...(link ? { click: link } : {}),
@@ -50,4 +50,15 @@ export function ntfySender(channel: ChannelOf<'ntfy'>, deps: SenderDeps): Sender
       });
     },
   };
+}
+
+/** fitText counts characters; names and messages in other scripts take up to 3 bytes each. */
+function fitBytes(alert: Alert): string {
+  let chars = MAX_BYTES;
+  let text = fitText(alert, chars);
+  while (Buffer.byteLength(text) > MAX_BYTES && chars > 200) {
+    chars = Math.floor(chars * 0.8);
+    text = fitText(alert, chars);
+  }
+  return text;
 }
