@@ -1,9 +1,8 @@
 // The polls and backups tables: every poll with the backups it saw (each backup stored once), read back for the dashboard.
 import type { Database, Statement } from 'better-sqlite3';
 import type { BackupRecord, BackupType, ObservedBackup, Poll, ProbeErrorCode, Status } from '../../../shared/model';
-import type { PollEntry } from './types';
+import { NO_LIMIT, type PollEntry } from './types';
 
-const NO_LIMIT = -1;
 const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 
 interface PollRow {

@@ -1,9 +1,8 @@
 // The events table: every status change of a source, written inside History's write lock, read for timelines.
 import type { Database, Statement } from 'better-sqlite3';
 import type { Finding, Status, StatusEvent } from '../../../shared/model';
-import type { StatusJudgement } from './types';
+import { NO_LIMIT, type StatusJudgement } from './types';
 
-const NO_LIMIT = -1;
 
 interface LastEventRow {
   at: number;

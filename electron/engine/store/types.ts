@@ -2,6 +2,9 @@
 import type { CompactionReport } from './poll-compaction';
 import type { BackupRecord, Drill, Finding, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
+/** SQLite's LIMIT for "no limit" (LIMIT -1), for queries whose caller gave none. */
+export const NO_LIMIT = -1;
+
 export interface PollEntry {
   poll: Poll;
   /** Everything the probe saw; only backups not already stored are inserted. */
