@@ -56,7 +56,7 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     /** Send again this often while a source stays critical. */
     remindEvery: duration(DURATION_RANGES.interval, 'a reminder more often than every 10s is noise').optional(),
     /** How long one attempt may take. */
-    timeout: duration(DURATION_RANGES.timeout).default(10_000),
+    timeout: duration(DURATION_RANGES.alertTimeout).default(10_000),
   };
 
   /** `url`, or `urlEnv` when the URL itself is the secret (a Slack or Mattermost incoming webhook). */

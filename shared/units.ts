@@ -40,6 +40,8 @@ export const DURATION_RANGES = {
   interval: { min: 10_000, max: 10 * YEAR_MS },
   /** How long a probe or a drill may take before it is stopped. */
   timeout: { min: 1000, max: 10 * YEAR_MS },
+  /** How long one attempt to deliver an alert may take: an answer later than 10 minutes is no alert. */
+  alertTimeout: { min: 1000, max: 10 * 60_000 },
   /** How old or late something may be before it is a finding (maxAge, maxArchiveAge, maxReplicationLag, ...). */
   age: { min: 1000, max: 10 * YEAR_MS },
   /** How long a file must be left alone before it is judged; 0s judges every file at once (written elsewhere, then renamed in). */

@@ -75,6 +75,12 @@ describe('alerts config', () => {
     expect(at('alerts.channels[4].remindEvery')[0]).toMatch(/^must be at least 10s \(found 1s\)/);
   });
 
+  it("bounds a channel's timeout to 10 minutes: no send may wait longer (nor overflow Node's timers)", () => {
+    const at = (timeout: string) => problems({ channels: [{ id: 'h', kind: 'webhook', url: 'https://x.example/h', timeout }] }).map((p) => `${p.path}: ${p.message}`);
+    expect(at('10m')).toEqual([]);
+    expect(at('30d')).toEqual([expect.stringMatching(/^alerts\.channels\[0\]\.timeout: must be at most 10m \(found 30d\)/)]);
+  });
+
   it('never echoes a secret: a URL with a password, a webhook URL of the wrong type', () => {
     const found = problems({ channels: [{ id: 'a', kind: 'slack', url: 'https://u:hunter2@hooks.example/T1/B2' }, { id: 'b', kind: 'slack', url: 12345 }] });
     expect(found.map((p) => p.path)).toEqual(['alerts.channels[0].url', 'alerts.channels[1].url']);
