@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { formatProblem, loadConfig } from '../engine/config';
 import { dataDirProblem, defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
+import { DeliveryTable } from '../engine/store/deliveries';
 import { History } from '../engine/store/history';
 import type { Config } from '../../shared/config';
 import { EXIT } from './exit-codes';
@@ -46,6 +47,16 @@ export function openHistory(options: GlobalOptions): History {
   const file = historyFile(dir);
   try {
     return History.open(file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`, EXIT_UNKNOWN);
+  }
+}
+
+/** The alert delivery log, in the history file openHistory opened (call it after openHistory: same checks, same file). */
+export function openDeliveries(options: GlobalOptions): DeliveryTable {
+  const file = historyFile(options.data ? resolve(options.data) : defaultDataDir());
+  try {
+    return DeliveryTable.open(file);
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT_UNKNOWN);
   }

@@ -16,7 +16,9 @@ import { formatExposition } from '../server/metrics-format';
 import { isLoopback, parseListenAddress, startMetricsListener, type ListenAddress, type RunningMetricsListener } from '../server/metrics-listener';
 import { SourceMetricsReader } from '../server/metrics-sources';
 import { openInBrowser, type SignInPage } from './open-in-browser';
-import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openHistory, type GlobalOptions } from './context';
+import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, type GlobalOptions } from './context';
+import { AlertDispatcher } from '../engine/alerts/dispatcher';
+import { AlertService } from '../engine/alerts/alert-service';
 import { DrillInterrupted } from '../engine/drills/drill-stop';
 
 export interface ServeOptions extends GlobalOptions {
@@ -41,14 +43,19 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const store = openHistory(options);
   const engine = new Engine({ config, store });
   const api = new ApiService({ engine, store, configFile: file });
+  // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
+  const deliveries = openDeliveries(options);
+  const alerts = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }) });
+  const channels = () => (engine.currentConfig.alerts?.channels ?? []).map((c) => ({ id: c.id, kind: c.kind, ...deliveries.deliveryState(c.id) }));
   const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({
     token,
-    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sources.samples() })),
+    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sources.samples(), channels })),
   });
   let server: RunningServer;
   let metricsListener: RunningMetricsListener | undefined;
   try {
+    alerts.start();
     const swept = await engine.start();
     if (swept.length > 0) process.stderr.write(`backup-health: removed ${swept.length} scratch cluster${swept.length === 1 ? '' : 's'} left by interrupted drills\n`);
     server = await startServer({
@@ -59,7 +66,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       ...(metricsToken !== null ? { metrics: { ...metrics(metricsToken), token: metricsToken } } : {}),
     });
   } catch (err) {
+    alerts.stop();
     engine.stop();
+    deliveries.close();
     store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`--port ${port}: the port is in use; pick another, or leave --port out for a free one`, EXIT_UNKNOWN);
     throw err;
@@ -69,7 +78,9 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       metricsListener = await startMetricsListener({ ...metricsAddress, endpoint: metrics(metricsToken), onInternalError });
     } catch (err) {
       await server.close();
+      alerts.stop();
       engine.stop();
+      deliveries.close();
       store.close();
       throw new CliError(`--metrics-listen ${options.metricsListen}: cannot listen there: ${listenProblem(err)}`, EXIT_UNKNOWN);
     }
@@ -105,6 +116,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const stopped = engine.shutdown(DRILL_CLEANUP_WAIT_MS, new DrillInterrupted(`backup-health serve got ${signal} (${STOP_SIGNALS[signal]})`));
   await closed;
   await stopped;
+  alerts.stop();
+  deliveries.close();
   store.close();
   process.off('SIGINT', now);
   process.off('SIGTERM', now);

@@ -104,6 +104,12 @@ export class DeliveryTable implements DeliveryLog {
     };
   }
 
+  /** A channel's last attempt (when, and whether it delivered) and its last delivery, for /metrics; null: none. */
+  deliveryState(channelId: string): { lastAttempt: { at: number; ok: boolean } | null; lastSuccessAt: number | null } {
+    const [last] = this.selectRecent.all(channelId, 0, 1);
+    return { lastAttempt: last ? { at: last.at, ok: last.ok === 1 } : null, lastSuccessAt: this.selectLastOk.get(channelId)?.at ?? null };
+  }
+
   /** Newest first: one channel's attempts, or every channel's. */
   recent(opts: { channelId?: string; since?: number; limit?: number } = {}): DeliveryAttempt[] {
     const since = opts.since ?? 0;

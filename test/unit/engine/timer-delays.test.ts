@@ -18,6 +18,8 @@ const BOUNDED_PARAMETERS: Record<string, string> = {
   'electron/server/event-stream.ts: this.heartbeatMs': 'HEARTBEAT_MS, or a test option',
   'electron/server/server.ts: graceMs': 'CLOSE_GRACE_MS, or what serve passes on shutdown',
   'electron/main/notifier.ts: this.roundMs': 'two seconds, or a test option',
+  'electron/engine/alerts/alert-service.ts: this.options.quietMs ?? ROUND_QUIET_MS': 'two seconds, or a test option',
+  'electron/engine/alerts/alert-service.ts: this.options.maxMs ?? ROUND_MAX_MS': 'thirty seconds, or a test option',
   'electron/engine/alerts/retry.ts: ms': 'RETRY_DELAYS (at most two minutes), or a test clock',
   'electron/engine/alerts/senders/email.ts: channel.timeout': "a channel's timeout: DURATION_RANGES.alertTimeout, at most 10 minutes",
   'electron/engine/alerts/senders/http-post.ts: options.timeoutMs': "a channel's timeout: DURATION_RANGES.alertTimeout, at most 10 minutes",

@@ -1,0 +1,126 @@
+// Alerts from a running engine, the same in the desktop app and in `serve`: it listens to the engine, gathers
+// the status changes of one poll round, and hands them to the dispatcher (dispatcher.ts) as one round.
+//
+// A poll round: the engine polls each source on its own interval, so a round is what happens between two quiet
+// moments: the round ends ROUND_QUIET_MS after the last poll or status change, or ROUND_MAX_MS after its first
+// one when polls never pause. Every round goes to the dispatcher, changes or not: a source that stays critical
+// is reminded of from there (remindEvery). Sending never holds a poll: rounds run beside the engine, and a round
+// still retrying when the next ends runs alongside it (each alert is its own).
+import type { AlertsConfig } from '../../../shared/alerts-config';
+import type { Config } from '../../../shared/config';
+import type { SourceSummary } from '../../../shared/model';
+import type { EngineEvent, EngineListener } from '../engine';
+import type { ChannelFailureFinding } from './channel-failure';
+import type { AlertDispatcher, RoundReport } from './dispatcher';
+import type { RoundContext, StatusChange } from './types';
+
+/** A round ends this long after the last poll or status change. */
+const ROUND_QUIET_MS = 2_000;
+/** ...or this long after it began, when polls never pause for ROUND_QUIET_MS. */
+const ROUND_MAX_MS = 30_000;
+
+export interface AlertEngine {
+  subscribe(listener: EngineListener): () => void;
+  summaries(): SourceSummary[];
+  /** The config in force: a round uses its alerts section (the settings page may have changed it). */
+  readonly currentConfig: Config;
+}
+
+export interface AlertServiceOptions {
+  engine: AlertEngine;
+  dispatcher: AlertDispatcher;
+  now?: () => number;
+  /** The dashboard's address as people reach it (serve's URL): alerts link each source there. */
+  dashboardUrl?: string;
+  /** Tests: rounds end sooner. */
+  quietMs?: number;
+  maxMs?: number;
+  /** Each finished round, with what was sent (status lines, tests). */
+  onRound?: (report: RoundReport) => void;
+}
+
+export class AlertService {
+  private changes: StatusChange[] = [];
+  private quietTimer: NodeJS.Timeout | undefined;
+  private maxTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly running = new Set<Promise<void>>();
+  private stopped = new AbortController();
+  private readonly now: () => number;
+  private alerts: AlertsConfig | undefined;
+
+  constructor(private readonly options: AlertServiceOptions) {
+    this.now = options.now ?? Date.now;
+    this.alerts = options.engine.currentConfig.alerts;
+    options.dispatcher.configure(this.alerts);
+  }
+
+  start(): void {
+    if (this.unsubscribe) return;
+    this.stopped = new AbortController();
+    this.unsubscribe = this.options.engine.subscribe((event) => this.onEvent(event));
+  }
+
+  /** No more rounds; those under way stop retrying (what was attempted is recorded). */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.maxTimer);
+    this.quietTimer = this.maxTimer = undefined;
+    this.changes = [];
+    this.stopped.abort();
+  }
+
+  /** The channels that stopped delivering, as findings for the overview, the tray and the CLI. */
+  failingChannels(): ChannelFailureFinding[] {
+    return this.options.dispatcher.failingChannels(this.now());
+  }
+
+  /** Resolves when every round begun so far is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Ends the round now (a shutdown that still wants what changed sent, tests). */
+  flush(): void {
+    clearTimeout(this.quietTimer);
+    clearTimeout(this.maxTimer);
+    this.quietTimer = this.maxTimer = undefined;
+    const changes = this.changes.splice(0);
+    const round = this.round(changes).finally(() => this.running.delete(round));
+    this.running.add(round);
+  }
+
+  private onEvent(event: EngineEvent): void {
+    if (event.type === 'status') {
+      const { sourceId, from, to, findings } = event.event;
+      this.changes.push({ sourceId, from, to, findings });
+    } else if (event.type !== 'poll') {
+      return;
+    }
+    clearTimeout(this.quietTimer);
+    this.quietTimer = setTimeout(() => this.flush(), this.options.quietMs ?? ROUND_QUIET_MS);
+    this.quietTimer.unref();
+    if (!this.maxTimer) {
+      this.maxTimer = setTimeout(() => this.flush(), this.options.maxMs ?? ROUND_MAX_MS);
+      this.maxTimer.unref();
+    }
+  }
+
+  private async round(changes: StatusChange[]): Promise<void> {
+    const alerts = this.options.engine.currentConfig.alerts;
+    if (alerts !== this.alerts) {
+      this.alerts = alerts;
+      this.options.dispatcher.configure(alerts);
+    }
+    const sources = Object.fromEntries(this.options.engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings }]));
+    const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
+    try {
+      const report = await this.options.dispatcher.round(changes, context, this.stopped.signal);
+      this.options.onRound?.(report);
+    } catch {
+      // Every attempt is recorded as it happens; a bug here must not stop the engine or the next round.
+    }
+  }
+}

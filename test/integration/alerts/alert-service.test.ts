@@ -1,0 +1,138 @@
+// Alerts from a running engine (alerts/alert-service.ts): a real Engine polling real dump directories, a real
+// webhook receiver on 127.0.0.1, the delivery log in the real history file. A poll round's changes go out as one
+// message per channel; a channel that fails is said through the one that works, and becomes a finding.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertService } from '../../../electron/engine/alerts/alert-service';
+import { AlertDispatcher } from '../../../electron/engine/alerts/dispatcher';
+import { Engine } from '../../../electron/engine/engine';
+import { DeliveryTable } from '../../../electron/engine/store/deliveries';
+import { History } from '../../../electron/engine/store/history';
+import { validateConfig, type Config } from '../../../shared/config';
+import { writePlainDump } from '../../support/plain-dump';
+
+const root = mkdtempSync(join(tmpdir(), 'bh-alert-service-'));
+const HOUR = 3_600_000;
+const bodies: { path: string; body: Record<string, unknown> }[] = [];
+let server: Server;
+let base = '';
+let refused = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push({ path: req.url!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A port nothing listens on: bound, then closed.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/hook`;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+function setup(name: string, channels: unknown[]) {
+  const dir = join(root, name);
+  const good = join(dir, 'good');
+  const bad = join(dir, 'bad');
+  mkdirSync(good, { recursive: true });
+  mkdirSync(bad, { recursive: true });
+  writePlainDump(good, 'orders.sql', 2 * HOUR);
+  writePlainDump(bad, 'billing.sql', 2 * HOUR);
+  const parsed = validateConfig({
+    sources: [
+      { id: 'orders-dumps', name: 'Orders dumps', kind: 'dump-dir', path: good, settle: '0s', maxAge: '26h' },
+      { id: 'billing-dumps', kind: 'dump-dir', path: bad, settle: '0s', maxAge: '26h' },
+    ],
+    alerts: { channels, dashboardUrl: 'https://backups.example.com' },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const config = parsed.config as Config;
+  const file = join(dir, 'history.sqlite');
+  const store = History.open(file);
+  const log = DeliveryTable.open(file);
+  const engine = new Engine({ config, store });
+  const dispatcher = new AlertDispatcher(config.alerts, { log, retryDelays: [0] });
+  const service = new AlertService({ engine, dispatcher, quietMs: 50, maxMs: 1_000 });
+  service.start();
+  const close = () => {
+    service.stop();
+    log.close();
+    store.close();
+  };
+  return { bad, engine, service, log, close };
+}
+
+/** Polls every source, as one round, and waits for what it sent. */
+async function pollRound(engine: Engine, service: AlertService): Promise<void> {
+  await engine.pollAll();
+  service.flush();
+  await service.idle();
+}
+
+describe('alerts from a running engine', () => {
+  it("sends a round's changes as one message per channel, bad news on the first poll included, and recoveries", async () => {
+    const { bad, engine, service, close } = setup('round', [{ id: 'ops-hook', kind: 'webhook', url: `${base}/round` }]);
+    try {
+      writeFileSync(join(bad, 'billing-2.sql'), ''); // tonight's dump: zero bytes
+      await pollRound(engine, service);
+      const first = bodies.filter((b) => b.path === '/round');
+      expect(first).toHaveLength(1);
+      expect(first[0]!.body).toMatchObject({
+        purpose: 'status',
+        channel: 'ops-hook',
+        status: 'critical',
+        sources: [{ id: 'billing-dumps', reason: 'problem', from: null, to: 'critical', link: 'https://backups.example.com/#/source/billing-dumps', findings: [expect.objectContaining({ rule: 'backup-unreadable' })] }],
+      });
+
+      await pollRound(engine, service); // nothing changed: nothing sent
+      expect(bodies.filter((b) => b.path === '/round')).toHaveLength(1);
+
+      rmSync(join(bad, 'billing-2.sql'));
+      await pollRound(engine, service);
+      const [, recovered] = bodies.filter((b) => b.path === '/round');
+      expect(recovered!.body).toMatchObject({ status: 'ok', sources: [{ id: 'billing-dumps', reason: 'recovered', from: 'critical', to: 'ok' }] });
+    } finally {
+      close();
+    }
+  });
+
+  it('a channel that fails is said through the one that works, and is a finding until it delivers again', async () => {
+    const { bad, engine, service, log, close } = setup('failing', [
+      { id: 'ops-hook', kind: 'webhook', url: `${base}/works` },
+      { id: 'pager-hook', kind: 'webhook', url: refused },
+    ]);
+    try {
+      writeFileSync(join(bad, 'billing-2.sql'), '');
+      await pollRound(engine, service);
+      expect(service.failingChannels()).toEqual([
+        expect.objectContaining({ rule: 'alert-delivery', status: 'critical', message: expect.stringMatching(/^webhook alerts to 127\.0\.0\.1:\d+ are failing: connection refused by 127\.0\.0\.1:\d+; 1 alert undelivered since \d\d:\d\d$/) }),
+      ]);
+      // The status alert went out through the working channel; the notice too, once the failed one gave up.
+      const works = bodies.filter((b) => b.path === '/works').map((b) => b.body.purpose);
+      expect(works).toEqual(['status', 'channel-failing']);
+      expect(log.deliveryState('pager-hook')).toMatchObject({ lastAttempt: { ok: false }, lastSuccessAt: null });
+      expect(log.deliveryState('ops-hook')).toMatchObject({ lastAttempt: { ok: true }, lastSuccessAt: expect.any(Number) });
+
+      await pollRound(engine, service); // still failing, nothing new: the notice is not repeated
+      expect(bodies.filter((b) => b.path === '/works')).toHaveLength(2);
+    } finally {
+      close();
+    }
+  });
+});
