@@ -9,6 +9,9 @@ import { ApiService } from '../engine/api-service';
 import { Engine } from '../engine/engine';
 import { defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
 import { History } from '../engine/store/history';
+import { DeliveryTable } from '../engine/store/deliveries';
+import { AlertDispatcher } from '../engine/alerts/dispatcher';
+import { AlertService } from '../engine/alerts/alert-service';
 import { launchAtLogin, launchCommand, startedAtLogin, xdgAutostartDir } from './autostart';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native-binding';
@@ -71,10 +74,14 @@ async function start(): Promise<void> {
   const configFile = defaultConfigFile();
   const { config, problems } = startupConfig(configFile);
   let configProblems = problems.length;
-  const store = History.open(historyFile(defaultDataDir()));
+  const historyPath = historyFile(defaultDataDir());
+  const store = History.open(historyPath);
   const vault = openVault(app.getPath('userData'), safeStorage);
   const engine = new Engine({ config, store, secrets: vault ?? keychainUnavailable() });
   const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined });
+  // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
+  const deliveries = DeliveryTable.open(historyPath, History.nativeBinding);
+  const alerts = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }) });
 
   const window = createMainWindow({
     preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -137,7 +144,9 @@ async function start(): Promise<void> {
     stopIpc();
     notifier.dispose();
     tray.destroy();
+    alerts.stop();
     void engine.shutdown(DRILL_CLEANUP_WAIT_MS).finally(() => {
+      deliveries.close();
       store.close();
       app.exit(0);
     });
@@ -145,6 +154,7 @@ async function start(): Promise<void> {
 
   const broken = configProblemsNotice(configFile, problems);
   if (broken) showNotification(broken, () => showWindow(window));
+  alerts.start();
   const swept = await engine.start();
   for (const leftover of swept) console.info(`Removed the scratch cluster of an interrupted restore drill: ${leftover.dir}`);
 }
