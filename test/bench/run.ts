@@ -1,12 +1,13 @@
 // `npm run bench`: every benchmark, one JSON line per figure on stdout (progress goes to stderr).
 import type { BenchFigure } from './figure';
+import { benchAlerts } from './alerts';
 import { benchCopy } from './copy';
 import { benchDrill } from './drill';
 import { benchMetrics } from './metrics';
 import { benchStore } from './store';
 import { benchUi } from './ui';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
