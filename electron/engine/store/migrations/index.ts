@@ -6,8 +6,9 @@ import { drillsSchema } from './002-drills';
 import { storedBytesSchema } from './003-stored-bytes';
 import { pollCompactionSchema } from './004-poll-compaction';
 import { alertDeliveriesSchema } from './005-alert-deliveries';
+import { alertSenderLeaseSchema } from './006-alert-sender-lease';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
