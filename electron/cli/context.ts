@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { formatProblem, loadConfig } from '../engine/config';
 import { dataDirProblem, defaultConfigFile, defaultDataDir, historyFile } from '../engine/paths';
 import { DeliveryTable } from '../engine/store/deliveries';
+import { AlertLease } from '../engine/store/alert-lease';
 import { History } from '../engine/store/history';
 import type { Config } from '../../shared/config';
 import { EXIT } from './exit-codes';
@@ -52,11 +53,11 @@ export function openHistory(options: GlobalOptions): History {
   }
 }
 
-/** The alert delivery log, in the history file openHistory opened (call it after openHistory: same checks, same file). */
-export function openDeliveries(options: GlobalOptions): DeliveryTable {
+/** The alert delivery log and sender lease, in the history file openHistory opened (call it after openHistory). */
+export function openDeliveries(options: GlobalOptions): { deliveries: DeliveryTable; lease: AlertLease } {
   const file = historyFile(options.data ? resolve(options.data) : defaultDataDir());
   try {
-    return DeliveryTable.open(file);
+    return { deliveries: DeliveryTable.open(file), lease: AlertLease.open(file) };
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT_UNKNOWN);
   }

@@ -19,6 +19,8 @@ import { openInBrowser, type SignInPage } from './open-in-browser';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, type GlobalOptions } from './context';
 import { AlertDispatcher } from '../engine/alerts/dispatcher';
 import { AlertService } from '../engine/alerts/alert-service';
+import { Heartbeat } from '../engine/alerts/heartbeat';
+import { leaseHolder } from '../engine/store/alert-lease';
 import { DrillInterrupted } from '../engine/drills/drill-stop';
 
 export interface ServeOptions extends GlobalOptions {
@@ -44,8 +46,13 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const engine = new Engine({ config, store });
   const api = new ApiService({ engine, store, configFile: file });
   // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
-  const deliveries = openDeliveries(options);
-  const alerts = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }) });
+  const { deliveries, lease } = openDeliveries(options);
+  const alerts = new AlertService({
+    engine,
+    dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }),
+    heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
+    lease: { lease, holder: leaseHolder('serve') },
+  });
   const channels = () => (engine.currentConfig.alerts?.channels ?? []).map((c) => ({ id: c.id, kind: c.kind, ...deliveries.deliveryState(c.id) }));
   const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({
@@ -69,6 +76,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     alerts.stop();
     engine.stop();
     deliveries.close();
+    lease.close();
     store.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`--port ${port}: the port is in use; pick another, or leave --port out for a free one`, EXIT_UNKNOWN);
     throw err;
@@ -81,6 +89,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       alerts.stop();
       engine.stop();
       deliveries.close();
+      lease.close();
       store.close();
       throw new CliError(`--metrics-listen ${options.metricsListen}: cannot listen there: ${listenProblem(err)}`, EXIT_UNKNOWN);
     }
@@ -118,6 +127,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   await stopped;
   alerts.stop();
   deliveries.close();
+  lease.close();
   store.close();
   process.off('SIGINT', now);
   process.off('SIGTERM', now);

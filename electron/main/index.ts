@@ -12,6 +12,8 @@ import { History } from '../engine/store/history';
 import { DeliveryTable } from '../engine/store/deliveries';
 import { AlertDispatcher } from '../engine/alerts/dispatcher';
 import { AlertService } from '../engine/alerts/alert-service';
+import { Heartbeat } from '../engine/alerts/heartbeat';
+import { AlertLease, leaseHolder } from '../engine/store/alert-lease';
 import { launchAtLogin, launchCommand, startedAtLogin, xdgAutostartDir } from './autostart';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native-binding';
@@ -81,7 +83,13 @@ async function start(): Promise<void> {
   const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined });
   // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
   const deliveries = DeliveryTable.open(historyPath, History.nativeBinding);
-  const alerts = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }) });
+  const lease = AlertLease.open(historyPath, History.nativeBinding);
+  const alerts = new AlertService({
+    engine,
+    dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }),
+    heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
+    lease: { lease, holder: leaseHolder('the desktop app') },
+  });
 
   const window = createMainWindow({
     preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -147,6 +155,7 @@ async function start(): Promise<void> {
     alerts.stop();
     void engine.shutdown(DRILL_CLEANUP_WAIT_MS).finally(() => {
       deliveries.close();
+      lease.close();
       store.close();
       app.exit(0);
     });

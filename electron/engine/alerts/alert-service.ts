@@ -10,7 +10,9 @@ import type { AlertsConfig } from '../../../shared/alerts-config';
 import type { Config } from '../../../shared/config';
 import type { SourceSummary } from '../../../shared/model';
 import type { EngineEvent, EngineListener } from '../engine';
+import { AlertLease, describeLease, leaseTtlMs, type LeaseHolder, type LeaseState } from '../store/alert-lease';
 import type { ChannelFailureFinding } from './channel-failure';
+import type { Heartbeat } from './heartbeat';
 import type { AlertDispatcher, RoundReport } from './dispatcher';
 import type { RoundContext, StatusChange } from './types';
 
@@ -37,6 +39,14 @@ export interface AlertServiceOptions {
   maxMs?: number;
   /** Each finished round, with what was sent (status lines, tests). */
   onRound?: (report: RoundReport) => void;
+  /** Pinged after every round this process sends (alerts.heartbeat). */
+  heartbeat?: Heartbeat;
+  /**
+   * One sender per history file: a round sends (alerts and heartbeat) only while this process holds the lease;
+   * the others stay quiet. Every engine on the file hears every stored change (engine.ts tellChanges), so the
+   * holder alerts changes another process stored too.
+   */
+  lease?: { lease: AlertLease; holder: LeaseHolder };
 }
 
 export class AlertService {
@@ -48,11 +58,18 @@ export class AlertService {
   private stopped = new AbortController();
   private readonly now: () => number;
   private alerts: AlertsConfig | undefined;
+  private leaseState: LeaseState | null = null;
 
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
     this.alerts = options.engine.currentConfig.alerts;
     options.dispatcher.configure(this.alerts);
+    options.heartbeat?.configure(this.alerts?.heartbeat);
+  }
+
+  /** Who sends, for a status line: "alerts sent by this process", or who does and until when; null without a lease. */
+  senderStatus(): string | null {
+    return this.leaseState ? describeLease(this.leaseState, this.now()) : null;
   }
 
   start(): void {
@@ -70,6 +87,8 @@ export class AlertService {
     this.quietTimer = this.maxTimer = undefined;
     this.changes = [];
     this.stopped.abort();
+    if (this.options.lease && this.leaseState?.held) this.options.lease.lease.release(this.options.lease.holder);
+    this.leaseState = null;
   }
 
   /** The channels that stopped delivering, as findings for the overview, the tray and the CLI. */
@@ -90,6 +109,21 @@ export class AlertService {
     const changes = this.changes.splice(0);
     const round = this.round(changes).finally(() => this.running.delete(round));
     this.running.add(round);
+  }
+
+  /** Takes or renews the lease (rounds come at least every poll interval; three missed and another takes over). */
+  private maySend(): boolean {
+    if (!this.options.lease) return true;
+    const { lease, holder } = this.options.lease;
+    const config = this.options.engine.currentConfig;
+    const spacing = Math.min(config.defaults.interval, ...config.sources.map((s) => s.interval ?? config.defaults.interval));
+    try {
+      this.leaseState = lease.tryAcquire(holder, this.now(), leaseTtlMs(spacing));
+    } catch {
+      // The file stayed locked past its busy timeout: quiet this round rather than maybe send twice.
+      return false;
+    }
+    return this.leaseState.held;
   }
 
   private onEvent(event: EngineEvent): void {
@@ -113,11 +147,14 @@ export class AlertService {
     if (alerts !== this.alerts) {
       this.alerts = alerts;
       this.options.dispatcher.configure(alerts);
+      this.options.heartbeat?.configure(alerts?.heartbeat);
     }
+    if (!this.maySend()) return;
     const sources = Object.fromEntries(this.options.engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings }]));
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
       const report = await this.options.dispatcher.round(changes, context, this.stopped.signal);
+      await this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
       this.options.onRound?.(report);
     } catch {
       // Every attempt is recorded as it happens; a bug here must not stop the engine or the next round.

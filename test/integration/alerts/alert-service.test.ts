@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../../../electron/engine/alerts/alert-service';
 import { AlertDispatcher } from '../../../electron/engine/alerts/dispatcher';
 import { Engine } from '../../../electron/engine/engine';
+import { Heartbeat } from '../../../electron/engine/alerts/heartbeat';
+import { AlertLease, leaseHolder } from '../../../electron/engine/store/alert-lease';
 import { DeliveryTable } from '../../../electron/engine/store/deliveries';
 import { History } from '../../../electron/engine/store/history';
 import { validateConfig, type Config } from '../../../shared/config';
@@ -27,7 +29,9 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      bodies.push({ path: req.url!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      const text = Buffer.concat(chunks).toString('utf8');
+      // Alerts are JSON; a heartbeat ping's body is its one-line summary.
+      bodies.push({ path: req.url!, body: req.url!.startsWith('/ping/') ? { line: text } : JSON.parse(text) });
       res.writeHead(200).end('ok');
     });
   });
@@ -133,6 +137,45 @@ describe('alerts from a running engine', () => {
       expect(bodies.filter((b) => b.path === '/works')).toHaveLength(2);
     } finally {
       close();
+    }
+  });
+
+  it('two processes on one history send once: the lease holder alerts and pings the heartbeat, the other stays quiet and says who sends', async () => {
+    const dir = join(root, 'lease');
+    const dumps = join(dir, 'dumps');
+    mkdirSync(dumps, { recursive: true });
+    writePlainDump(dumps, 'orders.sql', 2 * HOUR);
+    writeFileSync(join(dumps, 'orders-2.sql'), '');
+    const parsed = validateConfig({
+      sources: [{ id: 'orders-dumps', kind: 'dump-dir', path: dumps, settle: '0s' }],
+      alerts: { channels: [{ id: 'ops-hook', kind: 'webhook', url: `${base}/lease` }], heartbeat: { url: `${base}/ping/0f3a9c1e-secret`, every: '5m' } },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const config = parsed.config as Config;
+    const file = join(dir, 'history.sqlite');
+    const processes = ['serve', 'the desktop app'].map((program) => {
+      const store = History.open(file);
+      const log = DeliveryTable.open(file);
+      const lease = AlertLease.open(file);
+      const engine = new Engine({ config, store });
+      const service = new AlertService({
+        engine,
+        dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0] }),
+        heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }),
+        lease: { lease, holder: leaseHolder(program) },
+        quietMs: 50,
+      });
+      service.start();
+      return { engine, service, close: () => (service.stop(), lease.close(), log.close(), store.close()) };
+    });
+    try {
+      for (const { engine, service } of processes) await pollRound(engine, service);
+      expect(bodies.filter((b) => b.path === '/lease')).toHaveLength(1);
+      expect(bodies.filter((b) => b.path.startsWith('/ping/'))).toEqual([{ path: '/ping/0f3a9c1e-secret/fail', body: { line: expect.stringMatching(/^1 source: 1 critical — orders-dumps: /) } }]);
+      expect(processes[0]!.service.senderStatus()).toBe('alerts sent by this process');
+      expect(processes[1]!.service.senderStatus()).toMatch(/^alerts sent by serve \(pid \d+ on .+\) until \d\d:\d\d; this one stays quiet$/);
+    } finally {
+      for (const p of processes) p.close();
     }
   });
 });
