@@ -44,7 +44,6 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const { config, missing } = loadServeConfig(file);
   const store = openHistory(options);
   const engine = new Engine({ config, store });
-  const api = new ApiService({ engine, store, configFile: file });
   // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
   const { deliveries, lease } = openDeliveries(options);
   const alerts = new AlertService({
@@ -53,6 +52,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
     lease: { lease, holder: leaseHolder('serve') },
   });
+  const api = new ApiService({ engine, store, configFile: file, alerts });
   const channels = () => (engine.currentConfig.alerts?.channels ?? []).map((c) => ({ id: c.id, kind: c.kind, ...deliveries.deliveryState(c.id) }));
   const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({

@@ -1,5 +1,6 @@
 // The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
+import type { AlertService } from './alerts/alert-service';
 import { RANGES, MAX_CHART_POINTS, isRangeId, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
@@ -27,6 +28,8 @@ export interface ApiServiceOptions {
   store: HistoryStore;
   configFile: string;
   vault?: PasswordVault;
+  /** Alerts of the running app or serve (alert channels' state, test alerts); absent where nothing sends. */
+  alerts?: AlertService;
   now?: () => number;
 }
 

@@ -80,7 +80,6 @@ async function start(): Promise<void> {
   const store = History.open(historyPath);
   const vault = openVault(app.getPath('userData'), safeStorage);
   const engine = new Engine({ config, store, secrets: vault ?? keychainUnavailable() });
-  const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined });
   // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
   const deliveries = DeliveryTable.open(historyPath, History.nativeBinding);
   const lease = AlertLease.open(historyPath, History.nativeBinding);
@@ -90,6 +89,7 @@ async function start(): Promise<void> {
     heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
     lease: { lease, holder: leaseHolder('the desktop app') },
   });
+  const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined, alerts });
 
   const window = createMainWindow({
     preload: join(import.meta.dirname, '../preload/index.cjs'),
