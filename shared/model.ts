@@ -30,7 +30,9 @@ export type RuleId =
   | 'coverage'
   | 'no-backups'
   | 'restore-drill'
-  | 'stanza-status';
+  | 'stanza-status'
+  /** An alert channel that stopped delivering (not a source's: electron/engine/alerts/channel-failure.ts). */
+  | 'alert-delivery';
 
 export interface Finding {
   rule: RuleId;

@@ -2,7 +2,7 @@
 // missing and why: "e-mail alerts to ops@example.com are failing: 550 5.7.1 rejected by DMARC policy; 3 alerts
 // undelivered since 02:10". Pure: the delivery log says what failed, this says it.
 import type { ChannelConfig } from '../../../shared/alerts-config';
-import type { Status } from '../../../shared/model';
+import type { Finding } from '../../../shared/model';
 
 /** What the delivery log knows of a channel that is failing (store/deliveries.ts channelFailure). */
 export interface ChannelFailure {
@@ -16,10 +16,8 @@ export interface ChannelFailure {
 }
 
 /** The finding: rule `alert-delivery`, critical, since whoever reads this channel hears nothing more. */
-export interface ChannelFailureFinding {
+export interface ChannelFailureFinding extends Finding {
   rule: 'alert-delivery';
-  status: Status;
-  message: string;
   observed: number;
   channelId: string;
 }
