@@ -13,7 +13,7 @@ import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { evaluate } from './sources/evaluate';
 import { CompactionSchedule } from './compaction-schedule';
-import { drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, type SourceState } from './source-facts';
+import { databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, type SourceState } from './source-facts';
 import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
@@ -190,6 +190,11 @@ export class Engine {
       this.noteHealth(sourceId, this.judge(source), this.now());
       return stored;
     });
+  }
+
+  /** The databases a source holds or backs up, by name, as its latest poll saw them (source-facts.ts). */
+  databasesOf(id: string): string[] {
+    return databasesOf(this.source(id), { config: this.config, state: (sourceId) => this.state(sourceId) });
   }
 
   summaries(): SourceSummary[] {

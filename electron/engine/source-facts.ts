@@ -63,6 +63,25 @@ export function gatherFacts(source: SourceConfig, { config, store, now, state: s
   return facts;
 }
 
+/**
+ * The databases a source holds or backs up, by name, from its latest poll: a server's own databases; what a
+ * backup source's dumps name (or its `dbname`); for a physical backup of a whole cluster, the databases of the
+ * server it is linked to. An alert channel's `databases:` filter matches on these.
+ */
+export function databasesOf(source: SourceConfig, { config, state: stateOf }: Pick<FactsContext, 'config' | 'state'>): string[] {
+  if (source.kind === 'postgres') {
+    const metrics = lastPostgresMetrics(stateOf(source.id));
+    return metrics ? metrics.databases.map((d) => d.name) : [];
+  }
+  const held = coveringSource(source, stateOf(source.id).backups).databases;
+  if (held === 'cluster') {
+    const server = source.database ? config.sources.find((s) => s.id === source.database) : undefined;
+    return server ? databasesOf(server, { config, state: stateOf }) : [];
+  }
+  if (held.length > 0) return held;
+  return 'dbname' in source && source.dbname ? [source.dbname] : [];
+}
+
 /** The linked server's metrics from its latest poll; null when that poll failed (stale data is not judged). */
 function lastPostgresMetrics(state: SourceState) {
   const poll = state.poll;

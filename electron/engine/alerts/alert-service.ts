@@ -24,6 +24,8 @@ const ROUND_MAX_MS = 30_000;
 export interface AlertEngine {
   subscribe(listener: EngineListener): () => void;
   summaries(): SourceSummary[];
+  /** The databases a source holds or backs up (a channel's `databases:` filter). */
+  databasesOf(id: string): string[];
   /** The config in force: a round uses its alerts section (the settings page may have changed it). */
   readonly currentConfig: Config;
 }
@@ -150,7 +152,8 @@ export class AlertService {
       this.options.heartbeat?.configure(alerts?.heartbeat);
     }
     if (!this.maySend()) return;
-    const sources = Object.fromEntries(this.options.engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings }]));
+    const engine = this.options.engine;
+    const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
       const report = await this.options.dispatcher.round(changes, context, this.stopped.signal);

@@ -178,4 +178,40 @@ describe('alerts from a running engine', () => {
       for (const p of processes) p.close();
     }
   });
+
+  it("a channel's databases filter matches the databases a source holds (here its dbname), not every source", async () => {
+    const dir = join(root, 'databases');
+    const [orders, billing] = ['orders', 'billing'].map((name) => {
+      const path = join(dir, name);
+      mkdirSync(path, { recursive: true });
+      writeFileSync(join(path, `${name}.sql`), ''); // both critical: an empty dump
+      return path;
+    });
+    const parsed = validateConfig({
+      sources: [
+        { id: 'orders-dumps', kind: 'dump-dir', path: orders, settle: '0s', dbname: 'orders' },
+        { id: 'billing-dumps', kind: 'dump-dir', path: billing, settle: '0s', dbname: 'billing' },
+      ],
+      alerts: { channels: [{ id: 'billing-team', kind: 'webhook', url: `${base}/billing`, databases: ['billing'] }] },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const config = parsed.config as Config;
+    const file = join(dir, 'history.sqlite');
+    const store = History.open(file);
+    const log = DeliveryTable.open(file);
+    const engine = new Engine({ config, store });
+    const service = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0] }), quietMs: 50 });
+    service.start();
+    try {
+      await pollRound(engine, service);
+      expect(engine.databasesOf('billing-dumps')).toEqual(['billing']);
+      const sent = bodies.filter((b) => b.path === '/billing');
+      expect(sent).toHaveLength(1);
+      expect((sent[0]!.body.sources as { id: string }[]).map((s) => s.id)).toEqual(['billing-dumps']);
+    } finally {
+      service.stop();
+      log.close();
+      store.close();
+    }
+  });
 });
