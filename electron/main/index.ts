@@ -88,7 +88,10 @@ async function start(): Promise<void> {
     dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }),
     heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
     lease: { lease, holder: leaseHolder('the desktop app') },
+    // A channel that starts or stops failing shows in the tray once its round is done.
+    onRound: () => refreshTray(),
   });
+  let refreshTray = () => {};
   const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined, alerts });
 
   const window = createMainWindow({
@@ -107,7 +110,7 @@ async function start(): Promise<void> {
     autostartDir: xdgAutostartDir(),
   });
   let polling = false;
-  const currentTrayState = () => trayState(engine.summaries(), Date.now(), { launchAtLogin: autostart.isEnabled(), polling, configProblems });
+  const currentTrayState = () => trayState(engine.summaries(), Date.now(), { launchAtLogin: autostart.isEnabled(), polling, configProblems, failingChannels: alerts.failingChannels() });
   const tray = new StatusTray(app.isPackaged ? join(process.resourcesPath, 'tray') : join(app.getAppPath(), 'build', 'tray'), {
     openSource: (id) => openSource(window, id),
     openDashboard: () => showWindow(window),
@@ -132,6 +135,7 @@ async function start(): Promise<void> {
     },
     quit: () => app.quit(),
   }, currentTrayState());
+  refreshTray = () => tray.show(currentTrayState());
 
   const nameOf = (id: string) => engine.currentConfig.sources.find((s) => s.id === id)?.name ?? id;
   const notifier = new StatusNotifier((notice) => showNotification(notice, () => openSource(window, notice.sourceId)), nameOf);
@@ -150,9 +154,9 @@ async function start(): Promise<void> {
     event.preventDefault();
     unsubscribe();
     stopIpc();
+    alerts.stop(); // before the tray goes: a round ending now would show on it
     notifier.dispose();
     tray.destroy();
-    alerts.stop();
     void engine.shutdown(DRILL_CLEANUP_WAIT_MS).finally(() => {
       deliveries.close();
       lease.close();

@@ -30,14 +30,18 @@ export interface TrayContext {
   polling?: boolean;
   /** Problems of a config file that could not be loaded (the app runs with no sources until it is fixed). */
   configProblems?: number;
+  /** Alert channels that stopped delivering (their alert-delivery findings): critical, whatever the sources say. */
+  failingChannels?: readonly { message: string }[];
 }
 
 const ORDER: Status[] = ['critical', 'unknown', 'warning', 'ok'];
 
 export function trayState(summaries: SourceSummary[], now: number, context: TrayContext = { launchAtLogin: false }): TrayState {
   const sorted = [...summaries].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || a.name.localeCompare(b.name));
-  const status = sorted[0]?.status ?? 'unknown';
-  const menu: TrayMenuItem[] = [];
+  const failing = context.failingChannels ?? [];
+  // Alerts that do not arrive are as bad as a failed backup: nobody hears of the next one.
+  const status: Status = failing.length > 0 ? 'critical' : (sorted[0]?.status ?? 'unknown');
+  const menu: TrayMenuItem[] = failing.map((finding) => ({ kind: 'notice', label: `⚠ ${finding.message}` }));
   const problems = context.configProblems ?? 0;
   if (problems > 0) menu.push({ kind: 'notice', label: `⚠ The config file has ${plural(problems, 'problem')}; no sources are checked` });
   else if (sorted.length === 0) menu.push({ kind: 'notice', label: 'No sources yet: add one in the dashboard' });
@@ -50,7 +54,8 @@ export function trayState(summaries: SourceSummary[], now: number, context: Tray
     { kind: 'launch-at-login', label: 'Launch at login', checked: context.launchAtLogin },
     { kind: 'quit', label: 'Quit Backup Health' },
   );
-  return { status, iconName: status, tooltip: tooltip(sorted, problems), menu };
+  const channels = failing.length > 0 ? `; ${plural(failing.length, 'alert channel')} failing` : '';
+  return { status, iconName: status, tooltip: `${tooltip(sorted, problems)}${channels}`, menu };
 }
 
 /** "● orders-dumps — critical — newest backup 3d ago" */

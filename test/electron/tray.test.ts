@@ -79,6 +79,17 @@ describe('trayState', () => {
     expect(state.menu[0]).toMatchObject({ kind: 'notice', label: '⚠ The config file has 2 problems; no sources are checked' });
   });
 
+  it('a failing alert channel turns the tray critical and is the first line of the menu, with the sources after it', () => {
+    const failing = { message: 'e-mail alerts to ops@example.com are failing: 550 5.7.1 rejected by DMARC policy; 3 alerts undelivered since 02:10' };
+    const state = trayState([summary('a', 'ok')], NOW, { launchAtLogin: false, failingChannels: [failing] });
+    expect(state).toMatchObject({ status: 'critical', iconName: 'critical', tooltip: 'Backup Health: 1 ok; 1 alert channel failing' });
+    expect(state.menu.slice(0, 2)).toEqual([
+      { kind: 'notice', label: `⚠ ${failing.message}` },
+      expect.objectContaining({ kind: 'source', id: 'a', status: 'ok' }),
+    ]);
+    expect(trayState([summary('a', 'ok')], NOW, { launchAtLogin: false, failingChannels: [] }).status).toBe('ok');
+  });
+
   it('while polling, Poll now is disabled and says so', () => {
     const state = trayState([summary('a', 'ok')], NOW, { launchAtLogin: false, polling: true });
     expect(state.menu.find((i) => i.kind === 'poll-now')).toEqual({ kind: 'poll-now', label: 'Polling…', enabled: false });
