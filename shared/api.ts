@@ -112,6 +112,81 @@ export interface SourceTest extends Validation {
   observed?: string;
 }
 
+/** One attempt to deliver to a channel, as the delivery log keeps it: never a response body, never a secret. */
+export interface AlertDeliveryView {
+  at: number;
+  ok: boolean;
+  purpose: 'status' | 'channel-failing' | 'test';
+  /** The alert's title ("Backup Health: test alert"). */
+  title: string;
+  httpStatus?: number;
+  /** SMTP reply code, or a command's exit code. */
+  replyCode?: number;
+  /** SMTP reply text, or a command's first line of stderr. */
+  reply?: string;
+  error?: string;
+}
+
+/** A field of a channel set in the config file only (shared/api-edit-rules.ts), and why. */
+export interface FileOnlyChannelField {
+  field: string;
+  why: string;
+}
+
+export interface ChannelFailingView {
+  status: Status;
+  message: string;
+  /** Alerts given up on since the channel last delivered. */
+  undelivered: number;
+}
+
+export interface AlertChannelView {
+  id: string;
+  name?: string;
+  kind: 'webhook' | 'ntfy' | 'slack' | 'email' | 'command';
+  /** Where alerts go, safe to show: "ops@example.com", "hooks.example.com", "page-oncall"; never a URL's path or token. */
+  target: string;
+  minStatus: Status;
+  /** Only these sources / databases; absent: every source. */
+  sources?: string[];
+  databases?: string[];
+  /** Milliseconds between reminders while a source stays critical; absent: no reminders. */
+  remindEvery?: number;
+  recoveries: boolean;
+  /** What of it is set in the config file only; a channel with any is read-only everywhere but the file. */
+  fileOnly: FileOnlyChannelField[];
+  /** Its newest attempt (alerts, notices and tests), or null when nothing was sent yet. */
+  lastDelivery: AlertDeliveryView | null;
+  /** While the channel is failing (its alert-delivery finding, critical): "webhook alerts to … are failing: …". */
+  failing: ChannelFailingView | null;
+}
+
+export interface HeartbeatView {
+  /** Only the ping URL's host: its path is the key that reports for the check. */
+  target: string;
+  every: number;
+  lastPing: AlertDeliveryView | null;
+}
+
+export interface AlertChannelsData {
+  /** Whether this process sends alerts at all (the desktop app and serve do; absent an alert service, nothing does). */
+  sending: boolean;
+  /** Why nothing is listed or sent, when sending is false. */
+  reason?: string;
+  /** Who sends when several processes share the history: "alerts sent by this process", or who does. */
+  sender: string | null;
+  channels: AlertChannelView[];
+  heartbeat: HeartbeatView | null;
+}
+
+export interface AlertTestResult {
+  channelId: string;
+  target: string;
+  /** The test's one attempt: delivered, or what came back (HTTP status, SMTP reply, error). */
+  delivery: AlertDeliveryView;
+  durationMs: number;
+}
+
 export interface BackupHealthApi {
   overview(): Promise<Overview>;
   source(args: { id: string; range: RangeId }): Promise<SourceDetail>;
@@ -124,6 +199,10 @@ export interface BackupHealthApi {
   testSource(args: SourceEdit): Promise<SourceTest>;
   saveSource(args: SourceEdit): Promise<Validation>;
   removeSource(args: { id: string }): Promise<Validation>;
+  /** The configured alert channels, each with its last delivery and failure, and the heartbeat. */
+  alertChannels(): Promise<AlertChannelsData>;
+  /** Sends one test alert through the channel (one attempt, no retries) and says what came back. */
+  testAlertChannel(args: { id: string }): Promise<AlertTestResult>;
 }
 
 export type ApiMethod = keyof BackupHealthApi;
@@ -139,6 +218,8 @@ export const API_METHODS = [
   'testSource',
   'saveSource',
   'removeSource',
+  'alertChannels',
+  'testAlertChannel',
 ] as const satisfies readonly ApiMethod[];
 
 type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
@@ -161,7 +242,9 @@ export type ApiEvent =
   | { type: 'poll'; summary: SourceSummary }
   | { type: 'drill-progress'; progress: DrillProgress }
   | { type: 'drill'; drill: Drill }
-  | { type: 'config' };
+  | { type: 'config' }
+  /** Alert deliveries were recorded (a round's alerts, a test): channel states may have changed. */
+  | { type: 'alerts' };
 
 /** window.backupHealth in the desktop app: the API plus an event subscription. */
 export interface BackupHealthBridge extends BackupHealthApi {

@@ -1,7 +1,8 @@
 // The dashboard API (shared/api.ts) implemented over the engine, the history and the config file. The
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
 import type { AlertService } from './alerts/alert-service';
-import { RANGES, MAX_CHART_POINTS, isRangeId, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
+import { RANGES, MAX_CHART_POINTS, isRangeId, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
@@ -38,10 +39,13 @@ const SIZE_TREND_POINTS = 14;
 export class ApiService implements BackupHealthApi {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly now: () => number;
+  private readonly testGuard: TestAlertGuard;
 
   constructor(private readonly options: ApiServiceOptions) {
     this.now = options.now ?? Date.now;
+    this.testGuard = new TestAlertGuard(this.now);
     options.engine.subscribe((event) => this.emit(event));
+    options.alerts?.onDeliveries(() => this.emit({ type: 'alerts' }));
   }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {
@@ -181,6 +185,26 @@ export class ApiService implements BackupHealthApi {
     this.options.vault?.delete(id);
     this.applyConfig(saved.config);
     return { ok: true, problems: [] };
+  }
+
+  async alertChannels(): Promise<AlertChannelsData> {
+    return alertChannelsData(this.options.alerts, this.options.engine.currentConfig.alerts);
+  }
+
+  async testAlertChannel({ id }: { id: string }): Promise<AlertTestResult> {
+    const alerts = this.options.alerts;
+    if (!alerts) throw new ApiError('alerts-off', NOTHING_SENDS);
+    if (!this.options.engine.currentConfig.alerts?.channels.some((c) => c.id === id)) throw new ApiError('no-such-channel', `no alert channel ${foundValue(id)} in the config`);
+    const refused = this.testGuard.begin(id);
+    if (refused) throw new ApiError(refused.code, refused.message);
+    const at = this.now();
+    try {
+      const test = await alerts.testChannel(id);
+      if (!test.ok) throw new ApiError('no-such-channel', test.error.message);
+      return { channelId: id, target: test.target, delivery: deliveryResultView(test.result, { at, purpose: 'test', title: 'test alert' }), durationMs: test.result.durationMs };
+    } finally {
+      this.testGuard.end(id);
+    }
   }
 
   private applyConfig(config: Config): void {

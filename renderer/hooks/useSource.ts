@@ -14,6 +14,7 @@ export function affectsSource(id: string, event: ApiEvent): boolean {
     case 'config':
       return true;
     case 'drill-progress':
+    case 'alerts':
       return false;
   }
 }

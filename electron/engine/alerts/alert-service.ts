@@ -13,8 +13,8 @@ import type { EngineEvent, EngineListener } from '../engine';
 import { AlertLease, describeLease, leaseTtlMs, type LeaseHolder, type LeaseState } from '../store/alert-lease';
 import type { ChannelFailureFinding } from './channel-failure';
 import type { Heartbeat } from './heartbeat';
-import type { AlertDispatcher, RoundReport } from './dispatcher';
-import type { RoundContext, StatusChange } from './types';
+import type { AlertDispatcher, RoundReport, TestResult } from './dispatcher';
+import type { DeliveryAttempt, RoundContext, StatusChange } from './types';
 
 /** A round ends this long after the last poll or status change. */
 const ROUND_QUIET_MS = 2_000;
@@ -61,6 +61,7 @@ export class AlertService {
   private readonly now: () => number;
   private alerts: AlertsConfig | undefined;
   private leaseState: LeaseState | null = null;
+  private readonly deliveryListeners = new Set<() => void>();
 
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -96,6 +97,25 @@ export class AlertService {
   /** The channels that stopped delivering, as findings for the overview, the tray and the CLI. */
   failingChannels(): ChannelFailureFinding[] {
     return this.options.dispatcher.failingChannels(this.now());
+  }
+
+  /** The settings page's "Send a test alert": one attempt through the channel as the config in force has it. */
+  async testChannel(channelId: string): Promise<TestResult> {
+    this.syncConfig();
+    const result = await this.options.dispatcher.testChannel(channelId, this.stopped.signal);
+    if (result.ok) this.tellDeliveries();
+    return result;
+  }
+
+  /** A channel's newest recorded attempt (the heartbeat's under HEARTBEAT_CHANNEL_ID), whichever process made it. */
+  lastAttempt(channelId: string): DeliveryAttempt | null {
+    return this.options.dispatcher.lastAttempt(channelId);
+  }
+
+  /** Called after each round that sent something and after each test: channel states may have changed. */
+  onDeliveries(listener: () => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
   }
 
   /** Resolves when every round begun so far is done (tests, shutdown). */
@@ -144,21 +164,36 @@ export class AlertService {
     }
   }
 
-  private async round(changes: StatusChange[]): Promise<void> {
+  private syncConfig(): void {
     const alerts = this.options.engine.currentConfig.alerts;
     if (alerts !== this.alerts) {
       this.alerts = alerts;
       this.options.dispatcher.configure(alerts);
       this.options.heartbeat?.configure(alerts?.heartbeat);
     }
+  }
+
+  private tellDeliveries(): void {
+    for (const listener of this.deliveryListeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's bug must not stop the others or the round
+      }
+    }
+  }
+
+  private async round(changes: StatusChange[]): Promise<void> {
+    this.syncConfig();
     if (!this.maySend()) return;
     const engine = this.options.engine;
     const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
       const report = await this.options.dispatcher.round(changes, context, this.stopped.signal);
-      await this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
+      const ping = await this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
       this.options.onRound?.(report);
+      if (report.sent.length > 0 || report.notices.length > 0 || ping) this.tellDeliveries();
     } catch {
       // Every attempt is recorded as it happens; a bug here must not stop the engine or the next round.
     }

@@ -8,7 +8,7 @@ import { composeChannelFailingAlert, composeStatusAlert, composeTestAlert } from
 import { RETRY_DELAYS, sendWithRetries, systemClock } from './retry';
 import { nextLastAlerted, selectItems, type LastAlerted } from './select';
 import { senderFor, type SenderDeps } from './senders/index';
-import type { Alert, Clock, DeliveryLog, DeliveryResult, RoundContext, Sender, StatusChange } from './types';
+import type { Alert, Clock, DeliveryAttempt, DeliveryLog, DeliveryResult, RoundContext, Sender, StatusChange } from './types';
 
 export interface DispatcherOptions {
   log: DeliveryLog;
@@ -95,6 +95,11 @@ export class AlertDispatcher {
     const sender = this.senderOf(channel);
     const result = await this.deliver(channel, composeTestAlert(channel.id, this.clock.now()), signal, [0]);
     return { ok: true, channelId, target: sender.target, result };
+  }
+
+  /** The channel's newest recorded attempt (a delivery, a failure, a test), for the settings page; null: none yet. */
+  lastAttempt(channelId: string): DeliveryAttempt | null {
+    return this.options.log.recent({ channelId, limit: 1 })[0] ?? null;
   }
 
   /** The alert-delivery findings: one per channel that is failing now. */

@@ -124,4 +124,6 @@ export interface DeliveryLog {
   record(attempt: DeliveryAttempt): void;
   /** The channel's failure since it last delivered, or null when its last alert went through. */
   channelFailure(channelId: string): import('./channel-failure').ChannelFailure | null;
+  /** Newest first: one channel's attempts, or every channel's. */
+  recent(opts?: { channelId?: string; since?: number; limit?: number }): DeliveryAttempt[];
 }

@@ -1,5 +1,5 @@
 // Canned API answers shaped like the engine's, with times relative to now so "3h ago" reads the same on every run.
-import type { BackupPoint, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
+import type { AlertChannelView, AlertChannelsData, BackupPoint, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
 import { RANGES } from '../../../shared/api';
 import type { SeriesPoint, SourceSummary } from '../../../shared/model';
 
@@ -167,4 +167,48 @@ export function settingsFixture(overrides: Partial<SettingsData> = {}): Settings
     canStorePasswords: false,
     ...overrides,
   };
+}
+
+/** No channels configured: what most pages see. */
+export function alertChannelsFixture(overrides: Partial<AlertChannelsData> = {}): AlertChannelsData {
+  return { sending: true, sender: 'alerts sent by this process', channels: [], heartbeat: null, ...overrides };
+}
+
+/** A webhook that delivers, one failing e-mail channel, and a command channel (config-file only). */
+export function alertChannelsWithFailure(now = fixtureNow()): AlertChannelsData {
+  const channels: AlertChannelView[] = [
+    {
+      id: 'ops-hook',
+      kind: 'webhook',
+      target: 'hooks.example.com',
+      minStatus: 'critical',
+      remindEvery: DAY,
+      recoveries: true,
+      fileOnly: [],
+      lastDelivery: { at: now - 2 * HOUR, ok: true, purpose: 'status', title: 'Backup Health: Orders dumps is critical (was ok)', httpStatus: 200 },
+      failing: null,
+    },
+    {
+      id: 'ops-mail',
+      kind: 'email',
+      target: 'ops@example.com',
+      minStatus: 'warning',
+      sources: ['nightly-dumps'],
+      recoveries: false,
+      fileOnly: [],
+      lastDelivery: { at: now - HOUR, ok: false, purpose: 'status', title: 'Backup Health: Nightly dumps is critical (was ok)', replyCode: 550, reply: '550 5.7.1 rejected by DMARC policy' },
+      failing: { status: 'critical', message: 'e-mail alerts to ops@example.com are failing: 550 5.7.1 rejected by DMARC policy; 3 alerts undelivered since 02:10', undelivered: 3 },
+    },
+    {
+      id: 'pager',
+      kind: 'command',
+      target: 'page-oncall',
+      minStatus: 'critical',
+      recoveries: true,
+      fileOnly: [{ field: 'command', why: 'it names a program Backup Health runs' }],
+      lastDelivery: null,
+      failing: null,
+    },
+  ];
+  return alertChannelsFixture({ channels, heartbeat: { target: 'hc-ping.com', every: 5 * 60_000, lastPing: { at: now - 60_000, ok: true, purpose: 'status', title: 'heartbeat', httpStatus: 200 } } });
 }
