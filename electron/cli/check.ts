@@ -2,9 +2,11 @@
 import { NAGIOS_EXIT, STATUS_SEVERITY, worstStatus, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { Engine } from '../engine/engine';
-import { openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { openDeliveries, openHistory, readConfigOrExit, type GlobalOptions } from './context';
+import { channelFailureFinding, type ChannelFailureFinding } from '../engine/alerts/channel-failure';
 import { terminalJson } from '../../shared/visible-text';
 import { statusWord, table, useColour } from './table';
+import type { Config } from '../../shared/config';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -18,18 +20,38 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     // A drill killed outright (SIGKILL, a crash) is cleaned up and recorded by whatever opens the history next.
     await engine.sweepLeftovers();
     const summaries = await engine.pollAll();
+    // check sends no alerts (serve or the app does); it says when their channels stopped delivering.
+    const failing = failingChannels(options, config);
     // Nothing configured is nothing proven: UNKNOWN, as the tray shows it, never OK.
-    const status = worstStatus(summaries.map((s) => s.status), 'unknown');
-    process.stdout.write(options.json ? `${terminalJson(checkJson(status, summaries), 2)}\n` : checkText(status, summaries, Date.now()));
+    const status = worstStatus([...summaries.map((s) => s.status), ...failing.map((f) => f.status)], 'unknown');
+    process.stdout.write(options.json ? `${terminalJson(checkJson(status, summaries, failing), 2)}\n` : checkText(status, summaries, Date.now(), failing));
     return NAGIOS_EXIT[status];
   } finally {
     store.close();
   }
 }
 
-export function checkJson(status: Status, summaries: SourceSummary[]) {
+/** The alert channels whose alerts are given up on, from the delivery log serve or the app keeps in the history. */
+function failingChannels(options: GlobalOptions, config: Config): ChannelFailureFinding[] {
+  const channels = config.alerts?.channels ?? [];
+  if (channels.length === 0) return [];
+  const { deliveries, lease } = openDeliveries(options);
+  try {
+    const now = Date.now();
+    return channels.flatMap((channel) => {
+      const failure = deliveries.channelFailure(channel.id);
+      return failure ? [channelFailureFinding(channel, failure, now)] : [];
+    });
+  } finally {
+    deliveries.close();
+    lease.close();
+  }
+}
+
+export function checkJson(status: Status, summaries: SourceSummary[], failing: readonly ChannelFailureFinding[] = []) {
   return {
     status,
+    alertChannels: failing.map((f) => ({ id: f.channelId, status: f.status, message: f.message })),
     sources: summaries.map((s) => ({
       id: s.id,
       kind: s.kind,
@@ -45,12 +67,13 @@ export function checkJson(status: Status, summaries: SourceSummary[]) {
   };
 }
 
-export function checkText(status: Status, summaries: SourceSummary[], now: number): string {
+export function checkText(status: Status, summaries: SourceSummary[], now: number, failing: readonly ChannelFailureFinding[] = []): string {
   const colour = useColour(process.stdout);
   const counts = (['critical', 'unknown', 'warning', 'ok'] as const)
     .map((s) => [s, summaries.filter((x) => x.status === s).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`);
+    .map(([s, n]) => `${n} ${s}`)
+    .concat(failing.length > 0 ? [`${failing.length} alert channel${failing.length === 1 ? '' : 's'} failing`] : []);
   // Nagios shows the first line as the service's status text.
   const headline = `BACKUP HEALTH ${status.toUpperCase()} - ${summaries.length === 0 ? 'no sources configured' : counts.join(', ')}`;
   const sorted = [...summaries].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || a.id.localeCompare(b.id));
@@ -65,6 +88,7 @@ export function checkText(status: Status, summaries: SourceSummary[], now: numbe
       worst ? worst.message : '',
     ];
   });
-  if (rows.length === 0) return `${headline}\n`;
-  return `${headline}\n\n${table(['SOURCE', 'STATUS', 'NEWEST BACKUP', 'SIZE', 'LAST RESTORE', 'FINDING'], rows)}\n`;
+  const channels = failing.length > 0 ? `\n${table(['ALERT CHANNEL', 'STATUS', 'FINDING'], failing.map((f) => [f.channelId, statusWord(f.status, colour), f.message]))}\n` : '';
+  if (rows.length === 0) return `${headline}\n${channels}`;
+  return `${headline}\n\n${table(['SOURCE', 'STATUS', 'NEWEST BACKUP', 'SIZE', 'LAST RESTORE', 'FINDING'], rows)}\n${channels}`;
 }
