@@ -42,7 +42,7 @@ function Page({ route }: { route: Route }) {
     case 'source':
       return <SourcePage key={route.id} id={route.id} range={route.range} />;
     case 'settings':
-      return <SettingsPage saved={route.saved} removed={route.removed} />;
+      return <SettingsPage saved={route.saved} removed={route.removed} channel={route.channel} />;
     case 'edit-source':
       return <SourceFormPage key={route.id ?? 'new'} id={route.id} />;
     case 'not-found':

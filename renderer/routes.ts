@@ -2,7 +2,8 @@
 // http:// (serve), need no server routes, and survive a reload.
 //   #/                  overview
 //   #/source/<id>       one source                     (?range=7d|30d|1y, the chart range; 30d when absent)
-//   #/settings          sources in the config file      (?saved=<id> / ?removed=<id> after a change)
+//   #/settings          sources in the config file      (?saved=<id> / ?removed=<id> after a change;
+//                       ?channel=<id>: the alert channel to show)
 //   #/settings/new      add a source
 //   #/settings/<id>     edit a source
 
@@ -11,7 +12,7 @@ import { RANGES, type RangeId } from '../shared/api';
 export type Route =
   | { page: 'overview' }
   | { page: 'source'; id: string; range?: RangeId }
-  | { page: 'settings'; saved?: string; removed?: string }
+  | { page: 'settings'; saved?: string; removed?: string; channel?: string }
   | { page: 'edit-source'; id: string | null }
   | { page: 'not-found'; path: string };
 
@@ -28,7 +29,8 @@ export function parseRoute(hash: string): Route {
     if (parts.length === 1) {
       const saved = params.get('saved');
       const removed = params.get('removed');
-      return { page: 'settings', ...(saved ? { saved } : {}), ...(removed ? { removed } : {}) };
+      const channel = params.get('channel');
+      return { page: 'settings', ...(saved ? { saved } : {}), ...(removed ? { removed } : {}), ...(channel ? { channel } : {}) };
     }
     if (parts.length === 2 && parts[1]) return { page: 'edit-source', id: parts[1] === 'new' ? null : parts[1] };
   }
@@ -38,7 +40,7 @@ export function parseRoute(hash: string): Route {
 export const href = {
   overview: () => '#/',
   source: (id: string, range?: RangeId) => `#/source/${encodeURIComponent(id)}${range ? `?range=${range}` : ''}`,
-  settings: (notice?: { saved?: string; removed?: string }) => {
+  settings: (notice?: { saved?: string; removed?: string; channel?: string }) => {
     const entries = Object.entries(notice ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
     const query = new URLSearchParams(entries).toString();
     return query ? `#/settings?${query}` : '#/settings';

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { OverviewSource } from '../../shared/api';
 import { visibleText } from '../../shared/visible-text';
 import { formatBytes, formatDuration } from '../../shared/units';
+import { FailingChannelBanners } from '../components/alerts/FailingChannelBanners';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PollNowButton } from '../components/PollNowButton';
 import { Sparkline } from '../components/Sparkline';
@@ -28,6 +29,7 @@ export function OverviewPage() {
         {data && <StatusCounts counts={data.counts} />}
         <PollNowButton onPolled={overview.refresh} />
       </header>
+      <FailingChannelBanners />
       {overview.error && <ErrorNotice message={overview.error} onRetry={overview.refresh} />}
       {!data && !overview.error && <p className="muted">Loading…</p>}
       {data && data.sources.length === 0 && <FirstRun configFile={data.configFile} />}

@@ -1,9 +1,10 @@
-// The sources in the config file, with Edit and Remove; adding one starts here.
+// The sources in the config file, with Edit and Remove; adding one starts here. Below them, the alert channels.
 import { useState } from 'react';
 import type { ConfigProblem } from '../../shared/config';
 import { useBridge } from '../api/BridgeContext';
 import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { AlertChannelsSection } from '../components/alerts/AlertChannelsSection';
 import { FileOnlyDefaults } from '../components/settings/FileOnlyDefaults';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
@@ -11,7 +12,7 @@ import { href } from '../routes';
 import { KIND_WORD } from '../words';
 import type { SourceKind } from '../../shared/model';
 
-export function SettingsPage({ saved, removed }: { saved?: string; removed?: string }) {
+export function SettingsPage({ saved, removed, channel }: { saved?: string; removed?: string; channel?: string }) {
   const settings = useSettings();
   const data = settings.data;
   return (
@@ -50,6 +51,7 @@ export function SettingsPage({ saved, removed }: { saved?: string; removed?: str
             </ul>
           )}
           <FileOnlyDefaults defaults={data.defaults} configFile={data.configFile} />
+          <AlertChannelsSection configFile={data.configFile} focusChannel={channel} />
         </>
       )}
     </section>
