@@ -123,4 +123,16 @@ describe('exit codes', () => {
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(`${config}: ok (1 source)`);
   });
+
+  it('a heartbeat pinged less often than its period: config check exits 0 and warns, naming the field and the fix', async () => {
+    const file = join(root, 'heartbeat.yml');
+    writeFileSync(file, `sources:\n  - id: nightly\n    kind: dump-dir\n    path: ${dumps}\n    interval: 15m\nalerts:\n  heartbeat:\n    url: https://hc-ping.com/0f3a9c1e\n    every: 5m\n`);
+    const result = await runCli(['config', 'check', '--config', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(`${file}: ok (1 source)`);
+    expect(result.stderr.trim()).toBe(
+      `${file}: warning: alerts.heartbeat.every: is 5m, but the most frequently polled source is polled every 15m: the heartbeat is sent after poll rounds, so pings would come up to 15m apart and the service would report the monitor down; set every to 15m or more (and the check's period to match)`,
+    );
+    expect(result.stderr).not.toContain('0f3a9c1e');
+  });
 });
