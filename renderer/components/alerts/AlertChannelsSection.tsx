@@ -53,7 +53,7 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
           )}
           {data.heartbeat && (
             <p data-testid="heartbeat">
-              Heartbeat to <strong>{data.heartbeat.target}</strong> every {formatDuration(data.heartbeat.every)}
+              Heartbeat to <strong>{visibleText(data.heartbeat.target)}</strong> every {formatDuration(data.heartbeat.every)}
               {' · '}
               {data.heartbeat.lastPing ? `last ping ${deliveryWords(data.heartbeat.lastPing, now)}` : 'no ping yet'}
             </p>
@@ -70,9 +70,9 @@ function ChannelItem({ channel, now, focused }: { channel: AlertChannelView; now
   return (
     <li id={alertChannelElementId(id)} data-testid={`alert-channel-${id}`} className={`alert-channel${channel.failing ? ' row-critical' : ''}${focused ? ' focused' : ''}`}>
       <span className="settings-source-name">
-        <strong>{channel.name ?? id}</strong>
+        <strong>{visibleText(channel.name ?? id)}</strong>
         {channel.name !== undefined && channel.name !== id && <span className="muted"> {id}</span>}{' '}
-        <span className="kind">{CHANNEL_KIND_WORD[channel.kind] ?? channel.kind}</span> to <span data-testid={`alert-target-${id}`}>{channel.target}</span>
+        <span className="kind">{CHANNEL_KIND_WORD[channel.kind] ?? channel.kind}</span> to <span data-testid={`alert-target-${id}`}>{visibleText(channel.target)}</span>
       </span>
       <span className="muted" data-testid={`alert-filters-${id}`}>
         {filterWords(channel)}
@@ -142,12 +142,12 @@ function TestOutcome({ channelId, outcome }: { channelId: string; outcome: { res
   const reply = deliveryReply(delivery);
   return delivery.ok ? (
     <span className="delivered" role="status" data-testid={`alert-test-result-${channelId}`}>
-      Test alert delivered to {target} in {formatDuration(durationMs)}
+      Test alert delivered to {visibleText(target)} in {formatDuration(durationMs)}
       {reply && ` (${visibleText(reply)})`}
     </span>
   ) : (
     <span className="problem" role="alert" data-testid={`alert-test-result-${channelId}`}>
-      Test alert not delivered to {target}: {visibleText(reply || 'no answer')}
+      Test alert not delivered to {visibleText(target)}: {visibleText(reply || 'no answer')}
     </span>
   );
 }

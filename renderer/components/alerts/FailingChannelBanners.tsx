@@ -13,7 +13,7 @@ export function FailingChannelBanners() {
       {failing.map((channel) => (
         <div key={channel.id} className="notice notice-error banner-critical" role="alert" data-testid={`failing-channel-${channel.id}`}>
           <span>
-            <strong>Alert channel {channel.name ?? channel.id} is failing.</strong> {visibleText(channel.failing!.message)}
+            <strong>Alert channel {visibleText(channel.name ?? channel.id)} is failing.</strong> {visibleText(channel.failing!.message)}
           </span>
           <a className="button" href={href.settings({ channel: channel.id })}>
             See alert channels
