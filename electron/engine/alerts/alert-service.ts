@@ -190,8 +190,10 @@ export class AlertService {
     const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
-      const report = await this.options.dispatcher.round(changes, context, this.stopped.signal);
-      const ping = await this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
+      // The ping goes at once, beside the alerts: a channel retrying for minutes must not make the monitor look
+      // dead. It carries the channels failing as the round began (one found failing now fails the next ping).
+      const pinging = this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
+      const [report, ping] = await Promise.all([this.options.dispatcher.round(changes, context, this.stopped.signal), pinging]);
       this.options.onRound?.(report);
       if (report.sent.length > 0 || report.notices.length > 0 || ping) this.tellDeliveries();
     } catch {

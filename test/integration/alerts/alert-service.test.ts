@@ -16,6 +16,7 @@ import { DeliveryTable } from '../../../electron/engine/store/deliveries';
 import { History } from '../../../electron/engine/store/history';
 import { validateConfig, type Config } from '../../../shared/config';
 import { writePlainDump } from '../../support/plain-dump';
+import { waitFor } from '../../support/postgres-fixtures';
 
 const root = mkdtempSync(join(tmpdir(), 'bh-alert-service-'));
 const HOUR = 3_600_000;
@@ -32,6 +33,7 @@ beforeAll(async () => {
       const text = Buffer.concat(chunks).toString('utf8');
       // Alerts are JSON; a heartbeat ping's body is its one-line summary.
       bodies.push({ path: req.url!, body: req.url!.startsWith('/ping/') ? { line: text } : JSON.parse(text) });
+      if (req.url!.startsWith('/hang')) return; // never answers
       res.writeHead(200).end('ok');
     });
   });
@@ -210,6 +212,43 @@ describe('alerts from a running engine', () => {
       expect((sent[0]!.body.sources as { id: string }[]).map((s) => s.id)).toEqual(['billing-dumps']);
     } finally {
       service.stop();
+      log.close();
+      store.close();
+    }
+  });
+
+  it('pings the heartbeat at once, beside the alerts: a channel retrying for minutes does not make the monitor look dead', async () => {
+    const dir = join(root, 'hang');
+    const dumps = join(dir, 'dumps');
+    mkdirSync(dumps, { recursive: true });
+    writeFileSync(join(dumps, 'orders.sql'), '');
+    const parsed = validateConfig({
+      sources: [{ id: 'orders-dumps', kind: 'dump-dir', path: dumps, settle: '0s' }],
+      alerts: { channels: [{ id: 'slow-hook', kind: 'webhook', url: `${base}/hang`, timeout: '5s' }], heartbeat: { url: `${base}/ping/hang-5b7e2d`, every: '5m' } },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const config = parsed.config as Config;
+    const file = join(dir, 'history.sqlite');
+    const store = History.open(file);
+    const log = DeliveryTable.open(file);
+    const engine = new Engine({ config, store });
+    let rounds = 0;
+    const service = new AlertService({
+      engine,
+      dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0, 120_000] }),
+      heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }),
+      quietMs: 50,
+      onRound: () => rounds++,
+    });
+    service.start();
+    try {
+      await engine.pollAll();
+      service.flush();
+      await waitFor('the heartbeat ping', () => bodies.some((b) => b.path === '/ping/hang-5b7e2d/fail'), { timeoutMs: 4_000, intervalMs: 20 });
+      expect(rounds).toBe(0); // the alert is still waiting on its channel
+    } finally {
+      service.stop();
+      await service.idle();
       log.close();
       store.close();
     }
