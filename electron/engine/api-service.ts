@@ -2,17 +2,17 @@
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
 import type { AlertService } from './alerts/alert-service';
 import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
-import { RANGES, MAX_CHART_POINTS, isRangeId, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type BackupPoint, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, isRangeId, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { saveConfigText, validateRawConfig } from './config';
 import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
-import { DrillRequestError, Engine, isDrillable } from './engine';
-import { sizeAnomaly } from './health/size-anomalies';
+import { DrillRequestError, Engine } from './engine';
+import { sourceDetail } from './source-detail';
 import { History } from './store/history';
-import { describeMetrics, STORED_BYTES_LABEL } from './sources/index';
+import { describeMetrics } from './sources/index';
 import type { HistoryStore } from './store/types';
 import { parseDocument } from 'yaml';
 
@@ -71,47 +71,9 @@ export class ApiService implements BackupHealthApi {
   }
 
   async source({ id, range }: { id: string; range: RangeId }): Promise<SourceDetail> {
-    const { engine, store } = this.options;
     const source = this.sourceConfig(id);
     if (!isRangeId(range)) throw new ApiError('bad-range', `range must be one of ${Object.keys(RANGES).join(', ')} (found ${foundValue(range)})`);
-    const to = this.now();
-    const from = to - RANGES[range];
-    const summary = engine.summary(id);
-    const config = engine.currentConfig;
-    const backupSource = source.kind === 'postgres' ? null : source;
-    const minSize = backupSource?.minSize;
-    // Oldest first, with enough earlier backups before `from` for the first ones' medians.
-    const history = store.backups(id, { limit: 100_000 }).reverse();
-    const firstInRange = history.findIndex((b) => b.finishedAt >= from);
-    const inRange = firstInRange === -1 ? [] : history.slice(firstInRange);
-    const backups: BackupPoint[] = thin(inRange, MAX_CHART_POINTS, (b) => !b.readable).map((b) => {
-      const index = history.indexOf(b);
-      return {
-        key: b.key,
-        finishedAt: b.finishedAt,
-        sizeBytes: b.sizeBytes,
-        readable: b.readable,
-        problem: b.problem ?? null,
-        // The earlier backups of the same type (fulls against fulls), as the size rule compares them.
-        anomaly: sizeAnomaly(b, sameTypeBefore(history, index, b.type, 8), minSize),
-      };
-    });
-    const drills = thin(store.drills(id, { since: from }).reverse(), MAX_CHART_POINTS, (d) => d.outcome !== 'pass').map(drillPoint);
-    return {
-      summary,
-      range,
-      from,
-      to,
-      maxAgeMs: backupSource ? (backupSource.maxAge ?? config.defaults.maxAge) : null,
-      ageSeries: store.backupAgeSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
-      storedSeries: store.storedSeries(id, { from, to, maxPoints: MAX_CHART_POINTS }),
-      storedLabel: STORED_BYTES_LABEL[source.kind],
-      backups,
-      drills,
-      events: store.events({ sourceId: id, since: from, limit: 500 }),
-      findings: summary.findings,
-      drillable: isDrillable(source),
-    };
+    return sourceDetail({ engine: this.options.engine, store: this.options.store, source, range, now: this.now() });
   }
 
   async pollNow({ id }: { id?: string }): Promise<SourceSummary[]> {
@@ -286,32 +248,6 @@ function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
   if (problem.path === prefix) return { path: '', message: problem.message };
   if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
   return problem;
-}
-
-/** Up to `count` backups of `type` before `index` (history is oldest first). */
-function sameTypeBefore<T extends { type: string }>(history: T[], index: number, type: string, count: number): T[] {
-  const found: T[] = [];
-  for (let i = index - 1; i >= 0 && found.length < count; i--) if (history[i]!.type === type) found.unshift(history[i]!);
-  return found;
-}
-
-/** At most `max` items, evenly spread, always keeping the ones `keep` marks (failures stand out). */
-function thin<T>(items: T[], max: number, keep: (item: T) => boolean): T[] {
-  if (items.length <= max) return items;
-  const step = items.length / max;
-  return items.filter((item, i) => keep(item) || Math.floor(i / step) !== Math.floor((i - 1) / step) || i === items.length - 1);
-}
-
-function drillPoint(drill: Drill) {
-  return {
-    id: drill.id ?? 0,
-    finishedAt: drill.finishedAt,
-    outcome: drill.outcome,
-    restoreMs: drill.restoreMs,
-    durationMs: drill.finishedAt - drill.startedAt,
-    backupKey: drill.backupKey,
-    message: drill.message,
-  };
 }
 
 function describeObservation(summary: SourceSummary, metrics: SourceMetrics | null, now: number): string {
