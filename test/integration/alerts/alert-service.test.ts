@@ -60,28 +60,56 @@ function setup(name: string, channels: unknown[]) {
   mkdirSync(bad, { recursive: true });
   writePlainDump(good, 'orders.sql', 2 * HOUR);
   writePlainDump(bad, 'billing.sql', 2 * HOUR);
-  const parsed = validateConfig({
+  const config = configOf({
     sources: [
       { id: 'orders-dumps', name: 'Orders dumps', kind: 'dump-dir', path: good, settle: '0s', maxAge: '26h' },
       { id: 'billing-dumps', kind: 'dump-dir', path: bad, settle: '0s', maxAge: '26h' },
     ],
     alerts: { channels, dashboardUrl: 'https://backups.example.com' },
   });
+  return { bad, ...running(join(dir, 'history.sqlite'), config) };
+}
+
+function configOf(raw: unknown): Config {
+  const parsed = validateConfig(raw);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const config = parsed.config as Config;
-  const file = join(dir, 'history.sqlite');
+  return parsed.config as Config;
+}
+
+interface Running {
+  engine: Engine;
+  service: AlertService;
+  log: DeliveryTable;
+  close(): Promise<void>;
+}
+
+/**
+ * One process's engine and alerts on the history `file`, as serve runs them: one attempt per alert unless
+ * `retryDelays` says more; with `heartbeat`, its pings; with `program`, only while it holds the sender lease.
+ */
+function running(file: string, config: Config, opts: { retryDelays?: number[]; heartbeat?: boolean; program?: string; onRound?: () => void } = {}): Running {
   const store = History.open(file);
   const log = DeliveryTable.open(file);
+  const lease = opts.program ? AlertLease.open(file) : null;
   const engine = new Engine({ config, store });
-  const dispatcher = new AlertDispatcher(config.alerts, { log, retryDelays: [0] });
-  const service = new AlertService({ engine, dispatcher, quietMs: 50, maxMs: 1_000 });
+  const service = new AlertService({
+    engine,
+    dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: opts.retryDelays ?? [0] }),
+    ...(opts.heartbeat ? { heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }) } : {}),
+    ...(lease ? { lease: { lease, holder: leaseHolder(opts.program!) } } : {}),
+    ...(opts.onRound ? { onRound: opts.onRound } : {}),
+    quietMs: 50,
+    maxMs: 1_000,
+  });
   service.start();
-  const close = () => {
+  const close = async () => {
     service.stop();
+    await service.idle();
+    lease?.close();
     log.close();
     store.close();
   };
-  return { bad, engine, service, log, close };
+  return { engine, service, log, close };
 }
 
 /** Polls every source, as one round, and waits for what it sent. */
@@ -114,7 +142,7 @@ describe('alerts from a running engine', () => {
       const [, recovered] = bodies.filter((b) => b.path === '/round');
       expect(recovered!.body).toMatchObject({ status: 'ok', sources: [{ id: 'billing-dumps', reason: 'recovered', from: 'critical', to: 'ok' }] });
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -138,7 +166,7 @@ describe('alerts from a running engine', () => {
       await pollRound(engine, service); // still failing, nothing new: the notice is not repeated
       expect(bodies.filter((b) => b.path === '/works')).toHaveLength(2);
     } finally {
-      close();
+      await close();
     }
   });
 
@@ -148,28 +176,11 @@ describe('alerts from a running engine', () => {
     mkdirSync(dumps, { recursive: true });
     writePlainDump(dumps, 'orders.sql', 2 * HOUR);
     writeFileSync(join(dumps, 'orders-2.sql'), '');
-    const parsed = validateConfig({
+    const config = configOf({
       sources: [{ id: 'orders-dumps', kind: 'dump-dir', path: dumps, settle: '0s' }],
       alerts: { channels: [{ id: 'ops-hook', kind: 'webhook', url: `${base}/lease` }], heartbeat: { url: `${base}/ping/0f3a9c1e-secret`, every: '5m' } },
     });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const config = parsed.config as Config;
-    const file = join(dir, 'history.sqlite');
-    const processes = ['serve', 'the desktop app'].map((program) => {
-      const store = History.open(file);
-      const log = DeliveryTable.open(file);
-      const lease = AlertLease.open(file);
-      const engine = new Engine({ config, store });
-      const service = new AlertService({
-        engine,
-        dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0] }),
-        heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }),
-        lease: { lease, holder: leaseHolder(program) },
-        quietMs: 50,
-      });
-      service.start();
-      return { engine, service, close: () => (service.stop(), lease.close(), log.close(), store.close()) };
-    });
+    const processes = ['serve', 'the desktop app'].map((program) => running(join(dir, 'history.sqlite'), config, { heartbeat: true, program }));
     try {
       for (const { engine, service } of processes) await pollRound(engine, service);
       expect(bodies.filter((b) => b.path === '/lease')).toHaveLength(1);
@@ -177,7 +188,7 @@ describe('alerts from a running engine', () => {
       expect(processes[0]!.service.senderStatus()).toBe('alerts sent by this process');
       expect(processes[1]!.service.senderStatus()).toMatch(/^alerts sent by serve \(pid \d+ on .+\) until \d\d:\d\d; this one stays quiet$/);
     } finally {
-      for (const p of processes) p.close();
+      for (const p of processes) await p.close();
     }
   });
 
@@ -189,21 +200,16 @@ describe('alerts from a running engine', () => {
       writeFileSync(join(path, `${name}.sql`), ''); // both critical: an empty dump
       return path;
     });
-    const parsed = validateConfig({
-      sources: [
-        { id: 'orders-dumps', kind: 'dump-dir', path: orders, settle: '0s', dbname: 'orders' },
-        { id: 'billing-dumps', kind: 'dump-dir', path: billing, settle: '0s', dbname: 'billing' },
-      ],
-      alerts: { channels: [{ id: 'billing-team', kind: 'webhook', url: `${base}/billing`, databases: ['billing'] }] },
-    });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const config = parsed.config as Config;
-    const file = join(dir, 'history.sqlite');
-    const store = History.open(file);
-    const log = DeliveryTable.open(file);
-    const engine = new Engine({ config, store });
-    const service = new AlertService({ engine, dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0] }), quietMs: 50 });
-    service.start();
+    const { engine, service, close } = running(
+      join(dir, 'history.sqlite'),
+      configOf({
+        sources: [
+          { id: 'orders-dumps', kind: 'dump-dir', path: orders, settle: '0s', dbname: 'orders' },
+          { id: 'billing-dumps', kind: 'dump-dir', path: billing, settle: '0s', dbname: 'billing' },
+        ],
+        alerts: { channels: [{ id: 'billing-team', kind: 'webhook', url: `${base}/billing`, databases: ['billing'] }] },
+      }),
+    );
     try {
       await pollRound(engine, service);
       expect(engine.databasesOf('billing-dumps')).toEqual(['billing']);
@@ -211,9 +217,7 @@ describe('alerts from a running engine', () => {
       expect(sent).toHaveLength(1);
       expect((sent[0]!.body.sources as { id: string }[]).map((s) => s.id)).toEqual(['billing-dumps']);
     } finally {
-      service.stop();
-      log.close();
-      store.close();
+      await close();
     }
   });
 
@@ -222,35 +226,19 @@ describe('alerts from a running engine', () => {
     const dumps = join(dir, 'dumps');
     mkdirSync(dumps, { recursive: true });
     writeFileSync(join(dumps, 'orders.sql'), '');
-    const parsed = validateConfig({
+    const config = configOf({
       sources: [{ id: 'orders-dumps', kind: 'dump-dir', path: dumps, settle: '0s' }],
       alerts: { channels: [{ id: 'slow-hook', kind: 'webhook', url: `${base}/hang`, timeout: '5s' }], heartbeat: { url: `${base}/ping/hang-5b7e2d`, every: '5m' } },
     });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const config = parsed.config as Config;
-    const file = join(dir, 'history.sqlite');
-    const store = History.open(file);
-    const log = DeliveryTable.open(file);
-    const engine = new Engine({ config, store });
     let rounds = 0;
-    const service = new AlertService({
-      engine,
-      dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: [0, 120_000] }),
-      heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }),
-      quietMs: 50,
-      onRound: () => rounds++,
-    });
-    service.start();
+    const { engine, service, close } = running(join(dir, 'history.sqlite'), config, { retryDelays: [0, 120_000], heartbeat: true, onRound: () => rounds++ });
     try {
       await engine.pollAll();
       service.flush();
       await waitFor('the heartbeat ping', () => bodies.some((b) => b.path === '/ping/hang-5b7e2d/fail'), { timeoutMs: 4_000, intervalMs: 20 });
       expect(rounds).toBe(0); // the alert is still waiting on its channel
     } finally {
-      service.stop();
-      await service.idle();
-      log.close();
-      store.close();
+      await close();
     }
   });
 });
