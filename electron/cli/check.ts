@@ -35,7 +35,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
 function failingChannels(options: GlobalOptions, config: Config): ChannelFailureFinding[] {
   const channels = config.alerts?.channels ?? [];
   if (channels.length === 0) return [];
-  const { deliveries, lease } = openDeliveries(options);
+  const deliveries = openDeliveries(options);
   try {
     const now = Date.now();
     return channels.flatMap((channel) => {
@@ -44,7 +44,6 @@ function failingChannels(options: GlobalOptions, config: Config): ChannelFailure
     });
   } finally {
     deliveries.close();
-    lease.close();
   }
 }
 

@@ -53,11 +53,20 @@ export function openHistory(options: GlobalOptions): History {
   }
 }
 
-/** The alert delivery log and sender lease, in the history file openHistory opened (call it after openHistory). */
-export function openDeliveries(options: GlobalOptions): { deliveries: DeliveryTable; lease: AlertLease } {
+/** The alert delivery log, in the history file openHistory opened (call it after openHistory). */
+export function openDeliveries(options: GlobalOptions): DeliveryTable {
+  return openInHistory(options, (file) => DeliveryTable.open(file));
+}
+
+/** The one-sender lease, in the history file openHistory opened: only what sends alerts (serve) takes it. */
+export function openSenderLease(options: GlobalOptions): AlertLease {
+  return openInHistory(options, (file) => AlertLease.open(file));
+}
+
+function openInHistory<T>(options: GlobalOptions, open: (file: string) => T): T {
   const file = historyFile(options.data ? resolve(options.data) : defaultDataDir());
   try {
-    return { deliveries: DeliveryTable.open(file), lease: AlertLease.open(file) };
+    return open(file);
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`, EXIT_UNKNOWN);
   }

@@ -16,7 +16,7 @@ import { formatExposition } from '../server/metrics-format';
 import { isLoopback, parseListenAddress, startMetricsListener, type ListenAddress, type RunningMetricsListener } from '../server/metrics-listener';
 import { SourceMetricsReader } from '../server/metrics-sources';
 import { openInBrowser, type SignInPage } from './open-in-browser';
-import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, type GlobalOptions } from './context';
+import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, openSenderLease, type GlobalOptions } from './context';
 import { AlertDispatcher } from '../engine/alerts/dispatcher';
 import { AlertService } from '../engine/alerts/alert-service';
 import { Heartbeat } from '../engine/alerts/heartbeat';
@@ -45,7 +45,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const store = openHistory(options);
   const engine = new Engine({ config, store });
   // Alerts: each poll round's changes to the configured channels, every attempt recorded in the history.
-  const { deliveries, lease } = openDeliveries(options);
+  const deliveries = openDeliveries(options);
+  const lease = openSenderLease(options);
   const alerts = new AlertService({
     engine,
     dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }),
