@@ -10,7 +10,7 @@ import type { AlertsConfig } from '../../../shared/alerts-config';
 import type { Config } from '../../../shared/config';
 import type { SourceSummary } from '../../../shared/model';
 import type { EngineEvent, EngineListener } from '../engine';
-import { AlertLease, describeLease, leaseTtlMs, type LeaseHolder, type LeaseState } from '../store/alert-lease';
+import { describeLease, leaseTtlMs, type AlertLease, type LeaseHolder, type LeaseState } from '../store/alert-lease';
 import type { ChannelFailureFinding } from './channel-failure';
 import type { Heartbeat } from './heartbeat';
 import type { AlertDispatcher, RoundReport, TestResult } from './dispatcher';
