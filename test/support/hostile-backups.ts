@@ -130,9 +130,13 @@ export async function startBareDataDir(dir: string, dataDir: string, settings: R
 // ---------------------------------------------------------------------------------------------------------
 // payloads
 
-/** A plpgsql statement running `touch <markers>/<tag>-<database>` through COPY TO PROGRAM. */
+/**
+ * A plpgsql statement running `touch <markers>/<tag>-<database>` through COPY TO PROGRAM. It copies no rows:
+ * with a row to write, a `touch` that exits first made the server's write fail with a broken pipe, now and
+ * then, on a busy machine.
+ */
 export function copyToProgram(lab: HostileLab, tag: string): string {
-  return `EXECUTE format('COPY (SELECT 1) TO PROGRAM %L', 'touch ${lab.markers}/${tag}-' || current_database());`;
+  return `EXECUTE format('COPY (SELECT 1 WHERE false) TO PROGRAM %L', 'touch ${lab.markers}/${tag}-' || current_database());`;
 }
 
 /** A plpgsql statement writing a server file `<markers>/<tag>-<database>` with COPY TO a path. */

@@ -74,7 +74,7 @@ export async function sql(cluster: RunningCluster, script: string, database = 'p
     input: script,
     timeoutMs: 60_000,
   });
-  if (result.code !== 0) throw new Error(`SQL failed on ${cluster.dir}: ${describeFailure(result, 'psql')}\n${script}`);
+  if (result.code !== 0) throw new Error(`SQL failed on ${cluster.dir}: ${describeFailure(result, 'psql')}\n${result.stderr.trim()}\n${script}`);
   return result.stdout.trim();
 }
 

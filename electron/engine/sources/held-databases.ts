@@ -72,28 +72,35 @@ export type HeadReader = (path: string, signal: AbortSignal) => Promise<Buffer>;
 /**
  * The database names the candidates' pg_dump headers give, and whether every head could be read (when not,
  * the answer is partial and must not be kept). pg_dumpall output names no single database and is passed over.
+ * A head whose read failed is read once more after the others: concurrent reads of one repository can meet
+ * on its lock for a moment (borg waits only BORG_LOCK_WAIT_S for it), and that must not cost a database.
  */
 export async function databasesNamed(candidates: { path: string; size: number; toc: boolean }[], readHead: HeadReader, signal: AbortSignal): Promise<{ databases: string[]; complete: boolean }> {
   const names = new Set<string>();
-  let complete = true;
+  const read = async (candidate: (typeof candidates)[number]): Promise<boolean> => {
+    let head: Buffer;
+    try {
+      head = await readHead(candidate.path, signal);
+    } catch {
+      return false;
+    }
+    const whole = head.length >= candidate.size;
+    const reading: DumpHeaderReading = candidate.toc ? identifyTocDat({ head, complete: whole }) : await identifySafely({ head, complete: whole });
+    const name = reading.readable && !reading.clusterDump ? reading.header.dbName : undefined;
+    if (name) names.add(name);
+    return true;
+  };
+  const failed: typeof candidates = [];
   let next = 0;
   const worker = async () => {
     while (next < candidates.length && !signal.aborted) {
       const candidate = candidates[next++]!;
-      let head: Buffer;
-      try {
-        head = await readHead(candidate.path, signal);
-      } catch {
-        complete = false;
-        continue;
-      }
-      const whole = head.length >= candidate.size;
-      const reading: DumpHeaderReading = candidate.toc ? identifyTocDat({ head, complete: whole }) : await identifySafely({ head, complete: whole });
-      const name = reading.readable && !reading.clusterDump ? reading.header.dbName : undefined;
-      if (name) names.add(name);
+      if (!(await read(candidate))) failed.push(candidate);
     }
   };
   await Promise.all(Array.from({ length: Math.min(HEAD_READ_CONCURRENCY, candidates.length) }, worker));
+  let complete = true;
+  for (const candidate of failed) if (signal.aborted || !(await read(candidate))) complete = false;
   if (signal.aborted) complete = false;
   return { databases: [...names].sort(), complete };
 }

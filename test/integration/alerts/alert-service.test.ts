@@ -155,7 +155,7 @@ describe('alerts from a running engine', () => {
       writeFileSync(join(bad, 'billing-2.sql'), '');
       await pollRound(engine, service);
       expect(service.failingChannels()).toEqual([
-        expect.objectContaining({ rule: 'alert-delivery', status: 'critical', message: expect.stringMatching(/^webhook alerts to 127\.0\.0\.1:\d+ are failing: connection refused by 127\.0\.0\.1:\d+; 1 alert undelivered since \d\d:\d\d$/) }),
+        expect.objectContaining({ rule: 'alert-delivery', status: 'critical', message: expect.stringMatching(/^webhook alerts to 127\.0\.0\.1:\d+ are failing: connection refused by 127\.0\.0\.1:\d+; 1 alert undelivered since (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d$/) }),
       ]);
       // The status alert went out through the working channel; the notice too, once the failed one gave up.
       const works = bodies.filter((b) => b.path === '/works').map((b) => b.body.purpose);
@@ -186,7 +186,7 @@ describe('alerts from a running engine', () => {
       expect(bodies.filter((b) => b.path === '/lease')).toHaveLength(1);
       expect(bodies.filter((b) => b.path.startsWith('/ping/'))).toEqual([{ path: '/ping/0f3a9c1e-secret/fail', body: { line: expect.stringMatching(/^1 source: 1 critical — orders-dumps: /) } }]);
       expect(processes[0]!.service.senderStatus()).toBe('alerts sent by this process');
-      expect(processes[1]!.service.senderStatus()).toMatch(/^alerts sent by serve \(pid \d+ on .+\) until \d\d:\d\d; this one stays quiet$/);
+      expect(processes[1]!.service.senderStatus()).toMatch(/^alerts sent by serve \(pid \d+ on .+\) until (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d; this one stays quiet$/);
     } finally {
       for (const p of processes) await p.close();
     }

@@ -161,7 +161,7 @@ describe('HTTP channels against a real receiver', () => {
     // the two failing channels are told through the working one
     expect(report.notices.map((n) => [n.channelId, n.result.ok])).toEqual([['chat', true]]);
     expect(JSON.parse(last().body).text.split('\n')[0]).toBe('*Backup Health: 2 alert channels are failing*');
-    expect(JSON.parse(last().body).text).toMatch(/webhook alerts to 127\.0\.0\.1:\d+ are failing: HTTP 500 Internal Server Error from 127\.0\.0\.1:\d+; 1 alert undelivered since \d\d:\d\d/);
+    expect(JSON.parse(last().body).text).toMatch(/webhook alerts to 127\.0\.0\.1:\d+ are failing: HTTP 500 Internal Server Error from 127\.0\.0\.1:\d+; 1 alert undelivered since (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d/);
     expect(JSON.parse(last().body).text).toMatch(/ntfy alerts to 127\.0\.0\.1:\d+ are failing: HTTP 500 Internal Server Error/);
     expect(attempts.filter((a) => !a.result.ok)).toHaveLength(4); // two attempts each
   });

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { ObservedBackup } from '../../../shared/model';
-import { HeadCollector, HeadComplete, ListingCollector, MAX_HEAD_READS, MAX_JOBS, newestOfEachJob } from '../../../electron/engine/sources/held-databases';
+import { databasesNamed, HeadCollector, HeadComplete, ListingCollector, MAX_HEAD_READS, MAX_JOBS, newestOfEachJob } from '../../../electron/engine/sources/held-databases';
 
 describe('which files are read', () => {
   it('a directory dump\'s toc.dat first, then dump-like names newest first, then other files; never a member of a directory dump', () => {
@@ -69,5 +69,31 @@ describe('which backups are read', () => {
   it(`at most ${MAX_JOBS} jobs`, () => {
     const backups = Array.from({ length: 10 }, (_, i) => backup(`k${i}`, i, `job${i}`));
     expect(newestOfEachJob(backups, jobOf).map((b) => b.key)).toEqual(['k9', 'k8', 'k7', 'k6']);
+  });
+});
+
+describe('reading the heads', () => {
+  const plainHead = (name: string) =>
+    Buffer.from(['--', '-- PostgreSQL database dump', '--', '', '-- Dumped from database version 16.4', '-- Dumped by pg_dump version 17.2', '', `-- Name: ${name}; Type: DATABASE; Schema: -; Owner: postgres`, ''].join('\n'));
+  const candidates = ['orders', 'billing', 'audit'].map((name) => ({ path: `pg/${name}.sql`, size: 1_000_000, toc: false }));
+
+  it('a read that fails once (a repository lock met for a moment) is read again, and the answer is whole', async () => {
+    const attempts = new Map<string, number>();
+    const readHead = async (path: string) => {
+      attempts.set(path, (attempts.get(path) ?? 0) + 1);
+      if (path === 'pg/audit.sql' && attempts.get(path) === 1) throw new Error('Failed to create/acquire the lock');
+      return plainHead(/pg\/(\w+)\.sql/.exec(path)![1]!);
+    };
+    expect(await databasesNamed(candidates, readHead, new AbortController().signal)).toEqual({ databases: ['audit', 'billing', 'orders'], complete: true });
+    expect(attempts.get('pg/audit.sql')).toBe(2);
+    expect(attempts.get('pg/orders.sql')).toBe(1);
+  });
+
+  it('a read that fails twice leaves a partial answer, which is not to be kept', async () => {
+    const readHead = async (path: string) => {
+      if (path === 'pg/audit.sql') throw new Error('repository is locked');
+      return plainHead(/pg\/(\w+)\.sql/.exec(path)![1]!);
+    };
+    expect(await databasesNamed(candidates, readHead, new AbortController().signal)).toEqual({ databases: ['billing', 'orders'], complete: false });
   });
 });
