@@ -18,6 +18,7 @@ export const PHASE_WORD: Record<DrillPhase, string> = {
   prepare: 'Preparing a scratch PostgreSQL',
   copy: 'Copying the backup here',
   restore: 'Restoring',
+  replay: 'Replaying WAL',
   verify: 'Verifying',
   cleanup: 'Cleaning up',
 };

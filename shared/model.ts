@@ -258,7 +258,7 @@ export interface SeriesPoint {
 export type DrillOutcome = 'pass' | 'fail' | 'error';
 
 /** `copy`: bringing a backup kept on another host (ssh) to this machine first. */
-export type DrillPhase = 'prepare' | 'copy' | 'restore' | 'verify' | 'cleanup';
+export type DrillPhase = 'prepare' | 'copy' | 'restore' | 'replay' | 'verify' | 'cleanup';
 
 export interface DrillCheckResult {
   name: string;
@@ -306,6 +306,36 @@ export interface Drill {
    * rows the live database has and the backup lacks): each one sentence saying what to look at.
    */
   warnings?: string[];
+  /** What a drill that replayed WAL reached (basebackup, pgBackRest; Barman later): absent for dump drills. */
+  recovery?: DrillRecovery;
+}
+
+/**
+ * How far a physical drill replayed, and the recovery point that proves. `recoveredTo` is the later of the last
+ * replayed commit's time and the archive time of the newest segment replayed (everything committed before that
+ * segment was closed is in it or earlier); `recoveryPointMs` = the drill's start − recoveredTo, or 0 when a linked
+ * postgres source showed the server's WAL position, at the drill's start, inside the last replayed segment
+ * (an idle database: nothing newer was written).
+ */
+export interface DrillRecovery {
+  /** end-of-archive: replayed every archived segment; backup-end: only to the backup's consistency point. */
+  mode: 'end-of-archive' | 'backup-end';
+  recoveredTo: number | null;
+  /** pg_last_xact_replay_timestamp() after recovery: the last commit (or abort) replayed. */
+  lastCommitAt: number | null;
+  /** pg_last_wal_replay_lsn() after recovery, e.g. "0/3000148", and the segment holding it. */
+  lastReplayedLsn: string | null;
+  lastReplayedSegment: string | null;
+  /** When the newest segment replayed was archived (its file's time in the archive). */
+  lastSegmentArchivedAt: number | null;
+  recoveryPointMs: number | null;
+  /** The linked server had written nothing past the last replayed segment at the drill's start. */
+  idle?: boolean;
+  /** Bytes of WAL the restore stayed behind the linked server's position at the drill's start. */
+  behindServerBytes?: number | null;
+  /** WAL segments fetched and replayed, and how long replay took. */
+  walReplayed: number;
+  replayMs: number | null;
 }
 
 /** A drill's evidence of its own protections: who its steps ran as, whether sandboxed, what it skipped. */

@@ -18,9 +18,9 @@
 //   notes     said at the end of the message, whatever the outcome (a temp dir left on a backup host).
 //
 // restoreMs, the one meaning for every kind: the time from the start of getting the backup here to a verified
-// database, i.e. the sum of the copy, restore and verify phases. It counts a copy from the backup host, restic
-// restore and borg extract, a pgBackRest restore with its WAL replay, and a nested dump drill's restore and
-// verification; it leaves out preparing (planning, free space, starting a scratch cluster for a dump) and
+// database, i.e. the sum of the copy, restore, replay and verify phases. It counts a copy from the backup host,
+// restic restore and borg extract, a pgBackRest restore with its WAL replay, a replay to the end of an archive,
+// and a nested dump drill's restore and verification; it leaves out preparing (planning, free space, starting a scratch cluster for a dump) and
 // cleanup. It is null when the drill never got as far as verifying (the restore or copy failed, or it stopped
 // before): there is no restore time of a restore that did not finish.
 import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillSafety, RestoredTable } from '../../../shared/model';
@@ -33,7 +33,7 @@ import { DEFAULT_DRILL_TIMEOUT_MS } from './verify';
 
 const PROGRESS_INTERVAL_MS = 100;
 /** The phases restoreMs adds up (see the header). */
-const RESTORE_PHASES: readonly DrillPhase[] = ['copy', 'restore', 'verify'];
+const RESTORE_PHASES: readonly DrillPhase[] = ['copy', 'restore', 'replay', 'verify'];
 
 export interface DrillFrameOptions {
   sourceId: string;

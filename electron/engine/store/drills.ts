@@ -17,7 +17,7 @@ interface DrillRow {
   detail: string;
 }
 
-type DrillDetail = Pick<Drill, 'phases' | 'checks' | 'restoredWith' | 'tableDetails' | 'safety' | 'database' | 'warnings'>;
+type DrillDetail = Pick<Drill, 'phases' | 'checks' | 'restoredWith' | 'tableDetails' | 'safety' | 'database' | 'warnings' | 'recovery'>;
 
 export class DrillTable {
   private readonly insert: Statement;
@@ -38,7 +38,7 @@ export class DrillTable {
   }
 
   record(drill: Drill): Drill {
-    const detail: DrillDetail = { phases: drill.phases, checks: drill.checks, restoredWith: drill.restoredWith ?? null, tableDetails: drill.tableDetails ?? [], ...(drill.safety ? { safety: drill.safety } : {}), ...(drill.database != null ? { database: drill.database } : {}), ...(drill.warnings?.length ? { warnings: drill.warnings } : {}) };
+    const detail: DrillDetail = { phases: drill.phases, checks: drill.checks, restoredWith: drill.restoredWith ?? null, tableDetails: drill.tableDetails ?? [], ...(drill.safety ? { safety: drill.safety } : {}), ...(drill.database != null ? { database: drill.database } : {}), ...(drill.warnings?.length ? { warnings: drill.warnings } : {}), ...(drill.recovery ? { recovery: drill.recovery } : {}) };
     const write = this.db.transaction(() =>
       this.insert.run(
         drill.sourceId,
