@@ -1,4 +1,4 @@
-// Verifying a cluster restored from a pgBackRest backup: recovery has ended, every database connects, exact
+// Verifying a cluster restored from a physical backup (pgBackRest, a base backup): recovery has ended, every database connects, exact
 // row counts of every user table, the user's checks. Every query is abortable: a cancelled drill stops
 // waiting at once, and the cleanup that follows stops the server under the query.
 //
@@ -6,14 +6,14 @@
 // pinned, to make an unprivileged verifier role; every restored database is then read as that role, with
 // search_path pinned and every name qualified, so nothing the backup defined runs with power.
 import type { Client } from 'pg';
-import type { DrillCheckResult, RestoredTable } from '../../../../shared/model';
-import { drillError, fail } from '../../drills/restore-plan';
-import { RESTORE_ROLE } from '../../drills/drill-roles';
-import { closeQuietly, connectAs, connectScratch, quoteIdent, USER_CHECKS_SEARCH_PATH } from '../../drills/scratch-client';
-import type { ScratchCluster } from '../../drills/scratch-cluster';
-import type { DrillFrame } from '../../drills/drill-frame';
-import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from '../../drills/verify';
-import { judgeRestoredDatabase, type DrillExpectations } from '../../drills/drill-judgement';
+import type { DrillCheckResult, RestoredTable } from '../../../shared/model';
+import { drillError, fail } from './restore-plan';
+import { RESTORE_ROLE } from './drill-roles';
+import { closeQuietly, connectAs, connectScratch, quoteIdent, USER_CHECKS_SEARCH_PATH } from './scratch-client';
+import type { ScratchCluster } from './scratch-cluster';
+import type { DrillFrame } from './drill-frame';
+import { countTables, databaseSize, describeFailedCheck, runChecks, type DumpDrillCheck } from './verify';
+import { judgeRestoredDatabase, type DrillExpectations } from './drill-judgement';
 
 export interface VerifyOptions {
   sourceId: string;

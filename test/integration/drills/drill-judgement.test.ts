@@ -12,7 +12,7 @@ import { runDumpDrill, type DumpDrillOptions } from '../../../electron/engine/dr
 import { parseTocList } from '../../../electron/engine/pg-dump/toc';
 import { DumpScriptScanner } from '../../../electron/engine/pg-dump/script';
 import { schemaOnlyProblem, tableDataItems } from '../../../electron/engine/drills/drill-judgement';
-import { verifyRestoredCluster, type VerifiedCluster } from '../../../electron/engine/sources/pgbackrest/verify';
+import { verifyRestoredCluster, type VerifiedCluster } from '../../../electron/engine/drills/physical-verify';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { Engine } from '../../../electron/engine/engine';
 import { History } from '../../../electron/engine/store/history';

@@ -26,7 +26,7 @@ import { countOf, formatBytes, formatDuration } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
 import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from './pgbackrest-command';
 import { copyRestoredBackup } from './remote-copy';
-import { verifyRestoredCluster } from './verify';
+import { verifyRestoredCluster } from '../../drills/physical-verify';
 import { findPostgresInstalls, type PostgresInstall } from '../../drills/postgres-install';
 import { DrillStop, drillError, fail } from '../../drills/restore-plan';
 import { ScratchCluster } from '../../drills/scratch-cluster';
