@@ -131,6 +131,23 @@ export const drillSchema = z.strictObject({
   timeout: timeout().default(6 * 3_600_000),
 });
 
+/** How far a physical drill replays WAL: to the end of the archive, or only to where the backup became consistent. */
+export const DRILL_RECOVERY_TARGETS = ['end-of-archive', 'backup-end'] as const;
+export type DrillRecoveryTarget = (typeof DRILL_RECOVERY_TARGETS)[number];
+
+const drillRecovery = z.custom<DrillRecoveryTarget>().superRefine((value, ctx) => {
+  if (!(DRILL_RECOVERY_TARGETS as readonly unknown[]).includes(value)) {
+    ctx.addIssue({ code: 'custom', message: `must be end-of-archive (replay every archived WAL segment) or backup-end (stop where the backup became consistent), not ${describeFound(value)}` });
+  }
+});
+
+/**
+ * A physical restore's drill (pgBackRest, base backups): no pg_restore -j and nothing compared live (yet), so
+ * those keys are refused, never ignored; `recovery` says how far it replays WAL, with the kind's default.
+ */
+const physicalDrillSchema = (recovery: DrillRecoveryTarget) =>
+  drillSchema.omit({ jobs: true, compareTo: true, tolerance: true }).extend({ recovery: drillRecovery.default(recovery) });
+
 /** `user@backup1` or `backup1` (an ssh config alias works too); a port goes in sshOptions (`Port=2222`). */
 const sshHost = z
   .string()
@@ -253,8 +270,36 @@ export const pgbackrestSourceSchema = z.strictObject({
   minSize: size().optional(),
   /** id of the postgres source this stanza backs up. */
   database: sourceId.optional(),
-  // A physical restore has no pg_restore -j and compares nothing live (yet): refuse those keys, never ignore them.
-  drill: drillSchema.omit({ jobs: true, compareTo: true, tolerance: true }).optional(),
+  /** Warning when the newest WAL segment in the stanza's archive is older (offline-tolerant, like maxAge). */
+  maxArchiveAge: age().optional(),
+  /** Critical when a drill's measured recovery point is further behind its start than this. */
+  maxRecoveryPoint: age().optional(),
+  drill: physicalDrillSchema('backup-end').optional(),
+  ...remoteFields,
+});
+
+/**
+ * A directory of pg_basebackup runs (one directory each, plain or tar format) and the WAL archive that
+ * archive_command copies into: every base backup is a backup, and the archive is checked for continuity.
+ */
+export const basebackupSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('basebackup'),
+  /** The directory holding one directory per pg_basebackup run. */
+  path: z.string().min(1),
+  /** The directory archive_command copies WAL segments into (plain, .gz or .zst). */
+  walArchive: z.string().min(1),
+  /** Critical when the newest base backup is older. */
+  maxAge: age().optional(),
+  /** Critical when the newest base backup is smaller. */
+  minSize: size().optional(),
+  /** Warning when no archived segment is newer than this (offline-tolerant, like maxAge). */
+  maxArchiveAge: age().optional(),
+  /** Critical when a drill's measured recovery point is further behind its start than this. */
+  maxRecoveryPoint: age().optional(),
+  /** id of the postgres source these base backups are taken of. */
+  database: sourceId.optional(),
+  drill: physicalDrillSchema('end-of-archive').optional(),
   ...remoteFields,
 });
 
@@ -364,6 +409,7 @@ export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
 export type DrillConfig = z.output<typeof drillSchema>;
 export type BorgSourceConfig = z.output<typeof borgSourceSchema>;
 export type PgBackRestSourceConfig = z.output<typeof pgbackrestSourceSchema>;
+export type BaseBackupSourceConfig = z.output<typeof basebackupSourceSchema>;
 export type ResticSourceConfig = z.output<typeof resticSourceSchema>;
 
 export interface ConfigProblem {
@@ -491,10 +537,12 @@ const KNOWN_KEYS = [
     ...Object.keys(dumpDirSourceSchema.shape),
     ...Object.keys(borgSourceSchema.shape),
     ...Object.keys(pgbackrestSourceSchema.shape),
+    ...Object.keys(basebackupSourceSchema.shape),
     ...Object.keys(resticSourceSchema.shape),
     ...Object.keys(resticDrillSchema.shape),
     ...Object.keys(defaultsSchema.shape),
     ...Object.keys(drillSchema.shape),
+    'recovery',
     'defaults',
     'sources',
   ]),
