@@ -33,6 +33,12 @@ const httpUrl = z.string().superRefine((text, ctx) => {
   if (url.password) ctx.addIssue({ code: 'custom', message: 'contains a password; remove it from the URL and use passwordEnv or passwordFile' });
 });
 
+/**
+ * The desktop app keeps this channel's password or token in the OS keychain (its settings page sets this when
+ * one is entered there). serve and the CLI cannot read it: they use passwordEnv or passwordFile.
+ */
+const passwordStored = z.literal(true).optional();
+
 const emailAddress = z.string().regex(/^[^\s@<>",]+@[^\s@<>",]+$/, 'must be an e-mail address like ops@example.com');
 
 /** An HTTP header's value: text in the config file, or `{ env: NAME }` for a token that must not be there. */
@@ -68,6 +74,10 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     ...urlFields,
     /** Extra request headers; a token goes as `{ env: NAME }`. */
     headers: z.record(headerName, headerValue).optional(),
+    /** A bearer token, sent as `Authorization: Bearer <token>`: from the environment, a file or the keychain. */
+    passwordEnv,
+    passwordFile,
+    passwordStored,
   });
 
   const ntfy = z.strictObject({
@@ -82,6 +92,7 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     user: z.string().min(1).optional(),
     passwordEnv,
     passwordFile,
+    passwordStored,
   });
 
   const slack = z.strictObject({
@@ -99,6 +110,7 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     user: z.string().min(1).optional(),
     passwordEnv,
     passwordFile,
+    passwordStored,
   });
 
   const email = z.strictObject({
@@ -130,12 +142,19 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
     })
     .pipe(channelUnion);
 
-  const heartbeat = z.strictObject({
-    /** A Healthchecks-compatible ping URL: pinged after each poll round, `/fail` appended when something is critical. */
-    url: httpUrl,
-    /** How often the pinged service expects a ping: at least this often, even when nothing changed. */
-    every: duration(DURATION_RANGES.interval).default(5 * 60_000),
-  });
+  const heartbeat = z
+    .strictObject({
+      /** A Healthchecks-compatible ping URL: pinged after each poll round, `/fail` appended when something is critical. */
+      url: httpUrl.optional(),
+      /** The environment variable holding the ping URL: the URL is itself a secret (its key reports for the check). */
+      urlEnv: envName.optional(),
+      /** How often the pinged service expects a ping: at least this often, even when nothing changed. */
+      every: duration(DURATION_RANGES.interval).default(5 * 60_000),
+    })
+    .superRefine((beat, ctx) => {
+      if (beat.url === undefined && beat.urlEnv === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required: set url, or urlEnv naming an environment variable that holds the ping URL' });
+      if (beat.url !== undefined && beat.urlEnv !== undefined) ctx.addIssue({ code: 'custom', path: ['urlEnv'], message: 'set url or urlEnv, not both' });
+    });
 
   // `alerts:` or `channels:` with every line under it commented out is YAML null: an empty section, as config.ts
   // reads `sources:`.
@@ -158,7 +177,27 @@ export function buildAlertsSchema(fields: AlertFieldBuilders) {
   return z.preprocess(emptyIsNone, section);
 }
 
-type LooseChannel = { id?: unknown; kind?: unknown; url?: unknown; urlEnv?: unknown; passwordEnv?: unknown; passwordFile?: unknown; user?: unknown; smtp?: LooseChannel };
+type LooseChannel = {
+  id?: unknown;
+  kind?: unknown;
+  url?: unknown;
+  urlEnv?: unknown;
+  passwordEnv?: unknown;
+  passwordFile?: unknown;
+  passwordStored?: unknown;
+  user?: unknown;
+  headers?: unknown;
+  smtp?: LooseChannel;
+};
+
+/** Where a channel kind keeps its password or token: the channel itself, its `smtp:` part, or nowhere. */
+export const CHANNEL_SECRET_HOLDER: Readonly<Record<ChannelKind, 'channel' | 'smtp' | null>> = {
+  webhook: 'channel',
+  ntfy: 'channel',
+  email: 'smtp',
+  slack: null,
+  command: null,
+};
 
 /** Checks across fields, in the words of the field to change. Values may still be raw input: read defensively. */
 function checkChannels(channels: unknown[], ctx: z.RefinementCtx): void {
@@ -175,18 +214,33 @@ function checkChannels(channels: unknown[], ctx: z.RefinementCtx): void {
       if (channel.url === undefined && channel.urlEnv === undefined) ctx.addIssue({ code: 'custom', path: at('url'), message: 'is required: set url, or urlEnv naming an environment variable that holds it' });
       if (channel.url !== undefined && channel.urlEnv !== undefined) ctx.addIssue({ code: 'custom', path: at('urlEnv'), message: 'set url or urlEnv, not both' });
     }
-    const secretHolder = channel.kind === 'email' ? (typeof channel.smtp === 'object' && channel.smtp !== null ? channel.smtp : null) : channel.kind === 'ntfy' ? channel : null;
+    const holderKind = typeof channel.kind === 'string' && Object.hasOwn(CHANNEL_SECRET_HOLDER, channel.kind) ? CHANNEL_SECRET_HOLDER[channel.kind as ChannelKind] : null;
+    const secretHolder = holderKind === 'smtp' ? (typeof channel.smtp === 'object' && channel.smtp !== null ? channel.smtp : null) : holderKind === 'channel' ? channel : null;
     if (secretHolder === null) return;
-    const base = channel.kind === 'email' ? ['smtp'] : [];
+    const base = holderKind === 'smtp' ? ['smtp'] : [];
+    const hasPassword = Boolean(secretHolder.passwordEnv || secretHolder.passwordFile || secretHolder.passwordStored);
     if (secretHolder.passwordEnv && secretHolder.passwordFile) ctx.addIssue({ code: 'custom', path: at(...base, 'passwordFile'), message: 'set passwordEnv or passwordFile, not both' });
-    if (channel.kind === 'email' && secretHolder.user !== undefined && !secretHolder.passwordEnv && !secretHolder.passwordFile) {
-      ctx.addIssue({ code: 'custom', path: at('smtp', 'passwordEnv'), message: 'smtp.user is set without a password: set passwordEnv or passwordFile (chmod 600)' });
+    if (secretHolder.passwordStored && (secretHolder.passwordEnv || secretHolder.passwordFile)) {
+      const other = secretHolder.passwordEnv ? 'passwordEnv' : 'passwordFile';
+      ctx.addIssue({
+        code: 'custom',
+        path: at(...base, 'passwordStored'),
+        message: `the desktop app keeps this channel's password in the keychain (passwordStored), and ${other} is set too; keep one of them`,
+      });
     }
-    if (channel.kind === 'email' && secretHolder.user === undefined && (secretHolder.passwordEnv || secretHolder.passwordFile)) {
+    if (channel.kind === 'email' && secretHolder.user !== undefined && !hasPassword) {
+      ctx.addIssue({ code: 'custom', path: at('smtp', 'passwordEnv'), message: 'smtp.user is set without a password: set passwordEnv or passwordFile (chmod 600), or enter it in the desktop app' });
+    }
+    if (channel.kind === 'email' && secretHolder.user === undefined && hasPassword) {
       ctx.addIssue({ code: 'custom', path: at('smtp', 'user'), message: 'is required with a password: the SMTP login name' });
     }
-    if (channel.kind === 'ntfy' && secretHolder.user !== undefined && !secretHolder.passwordEnv && !secretHolder.passwordFile) {
-      ctx.addIssue({ code: 'custom', path: at('passwordEnv'), message: 'user is set without a password: set passwordEnv or passwordFile (chmod 600)' });
+    if (channel.kind === 'ntfy' && secretHolder.user !== undefined && !hasPassword) {
+      ctx.addIssue({ code: 'custom', path: at('passwordEnv'), message: 'user is set without a password: set passwordEnv or passwordFile (chmod 600), or enter it in the desktop app' });
+    }
+    if (channel.kind === 'webhook' && hasPassword && typeof channel.headers === 'object' && channel.headers !== null) {
+      if (Object.keys(channel.headers).some((name) => name.toLowerCase() === 'authorization')) {
+        ctx.addIssue({ code: 'custom', path: at('headers', 'Authorization'), message: 'the bearer token (passwordEnv, passwordFile or the kept password) is sent as Authorization: remove this header or the token' });
+      }
     }
   });
 }

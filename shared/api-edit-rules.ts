@@ -29,6 +29,9 @@ export const CONFIG_FILE_ONLY_CHANNEL_FIELDS: Readonly<Record<string, string>> =
   destination: 'the channel sends a secret from the environment there',
 };
 
+/** The form field a password or token entered on the settings page is reported at. */
+export const CHANNEL_PASSWORD_FIELD = 'password';
+
 const fileOnlyMessage = (field: string, why: string) => `${field} is set in the config file only (${why}); edit the config file to change it`;
 
 /** The options the dashboard cannot set, kept as the config file has them (a hand-written ProxyJump, say). */
@@ -82,8 +85,15 @@ function sameValue(a: unknown, b: unknown): boolean {
  * be kept exactly or removed, never added or changed. So may a secret named by an environment variable
  * (passwordEnv, smtp.passwordEnv, urlEnv, a header's { env }), and a channel holding one keeps its destination:
  * otherwise the API could point a channel at its own server with the SMTP password, or PGPASSWORD, attached.
+ * A password kept in the desktop app's keychain (passwordStored) is held to the same: it goes where it was
+ * entered for, and a new URL or SMTP server needs it entered again (`passwordEntered`). passwordStored itself
+ * is set by the settings page when a password is entered, never by an edit alone.
  */
-export function apiChannelEditProblems(edited: Record<string, unknown>, stored: Record<string, unknown> | undefined): ConfigProblem[] {
+export function apiChannelEditProblems(
+  edited: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+  options: { passwordEntered?: boolean } = {},
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const isCommand = edited.kind === 'command' || edited.command !== undefined;
   if (isCommand && !(stored?.kind === 'command' && sameValue(edited.command, stored.command))) {
@@ -106,7 +116,25 @@ export function apiChannelEditProblems(edited: Record<string, unknown>, stored: 
       if (!sameValue(value, channelDestination(stored)[path])) problems.push({ path, message: fileOnlyMessage(path, CONFIG_FILE_ONLY_CHANNEL_FIELDS.destination!) });
     }
   }
+  if (!options.passwordEntered && keepsStoredPassword(edited)) {
+    if (!stored || !keepsStoredPassword(stored)) {
+      problems.push({ path: CHANNEL_PASSWORD_FIELD, message: 'enter the password to keep in the keychain: passwordStored is set when one is entered here' });
+    } else {
+      const moved = Object.entries(channelDestination(edited)).filter(([path, value]) => !sameValue(value, channelDestination(stored)[path]));
+      if (moved.length > 0) {
+        problems.push({
+          path: CHANNEL_PASSWORD_FIELD,
+          message: `the kept password is sent only where it was entered for, and ${moved.map(([path]) => path).join(' and ')} changed: enter the password again`,
+        });
+      }
+    }
+  }
   return problems;
+}
+
+/** Whether the channel says its password is in the desktop app's keychain (on the channel, or on its smtp:). */
+export function keepsStoredPassword(channel: Record<string, unknown>): boolean {
+  return channel.passwordStored === true || smtpOf(channel)?.passwordStored === true;
 }
 
 function smtpOf(channel: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

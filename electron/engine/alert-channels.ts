@@ -6,7 +6,7 @@ import { CONFIG_FILE_ONLY_CHANNEL_FIELDS } from '../../shared/api-edit-rules';
 import type { AlertsConfig, ChannelConfig } from '../../shared/alerts-config';
 import type { AlertService } from './alerts/alert-service';
 import { programName, urlHost } from './alerts/channel-failure';
-import { HEARTBEAT_CHANNEL_ID } from './alerts/heartbeat';
+import { HEARTBEAT_CHANNEL_ID, heartbeatTarget } from './alerts/heartbeat';
 import type { DeliveryAttempt, DeliveryResult } from './alerts/types';
 
 /** Where a channel's alerts go, worded as its Sender's `target` is (alerts/senders/). */
@@ -28,7 +28,7 @@ export function channelTarget(channel: ChannelConfig): string {
 export function fileOnlyChannelFields(channel: ChannelConfig): FileOnlyChannelField[] {
   const fields: FileOnlyChannelField[] = [];
   if (channel.kind === 'command') fields.push({ field: 'command', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.command! });
-  if (channel.kind === 'ntfy' && channel.passwordFile) fields.push({ field: 'passwordFile', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile! });
+  if ((channel.kind === 'ntfy' || channel.kind === 'webhook') && channel.passwordFile) fields.push({ field: 'passwordFile', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile! });
   if (channel.kind === 'email' && channel.smtp.passwordFile) fields.push({ field: 'smtp.passwordFile', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile! });
   return fields;
 }
@@ -76,7 +76,7 @@ export function alertChannelsData(alerts: AlertService | undefined, config: Aler
   });
   const beat = config?.heartbeat;
   const lastPing = beat ? alerts.lastAttempt(HEARTBEAT_CHANNEL_ID) : null;
-  const heartbeat = beat ? { target: urlHost(beat.url) ?? 'the heartbeat URL', every: beat.every, lastPing: lastPing ? deliveryView(lastPing) : null } : null;
+  const heartbeat = beat ? { target: heartbeatTarget(beat), every: beat.every, lastPing: lastPing ? deliveryView(lastPing) : null } : null;
   return { sending: true, sender: alerts.senderStatus(), channels, heartbeat };
 }
 

@@ -8,7 +8,8 @@
 // Throttled: at most one ping per every/2 unless success turns to fail or back, so rounds every 10 s do not
 // hammer the service; a ping that failed is tried again at the first round 30 s later (or every/2, if sooner).
 // Each ping is recorded in the delivery log under HEARTBEAT_CHANNEL_ID. The URL is the secret (its key is the
-// capability to report for this check): only its host reaches a record, an error or a log.
+// capability to report for this check): only its host reaches a record, an error or a log. It may come from
+// the environment (`urlEnv`), read at each ping so a variable set for a restarted service is picked up.
 import { randomUUID } from 'node:crypto';
 import type { HeartbeatConfig } from '../../../shared/alerts-config';
 import { DURATION_RANGES } from '../../../shared/units';
@@ -34,6 +35,8 @@ export interface HeartbeatOptions {
   now?: () => number;
   /** Per ping; kept within DURATION_RANGES.alertTimeout (default 10 s). */
   timeoutMs?: number;
+  /** Where urlEnv is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface HeartbeatPing {
@@ -65,13 +68,17 @@ export class Heartbeat {
 
   /** A new config; a new URL or period pings at the next round. */
   configure(config: HeartbeatConfig | undefined): void {
-    if (config?.url !== this.config?.url || config?.every !== this.config?.every) this.last = undefined;
+    if (config?.url !== this.config?.url || config?.urlEnv !== this.config?.urlEnv || config?.every !== this.config?.every) this.last = undefined;
     this.config = config;
   }
 
   /** Where pings go, safe to show (the host), or undefined when no heartbeat is configured. */
   get target(): string | undefined {
-    return this.config ? (urlHost(this.config.url) ?? 'the heartbeat URL') : undefined;
+    return this.config ? heartbeatTarget(this.config, this.env) : undefined;
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
   }
 
   /**
@@ -88,14 +95,16 @@ export class Heartbeat {
     this.inFlight = true;
     try {
       const target = this.target!;
-      const url = summary.kind === 'fail' ? failUrl(config.url) : config.url;
-      const result = await postHttp(url, {
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'backup-health' },
-        body: summary.line,
-        timeoutMs: this.timeoutMs,
-        signal,
-        secrets: pingSecrets(config.url),
-      });
+      const pingUrl = config.url ?? this.env[config.urlEnv!];
+      const result: DeliveryResult = pingUrl
+        ? await postHttp(summary.kind === 'fail' ? failUrl(pingUrl) : pingUrl, {
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'user-agent': 'backup-health' },
+            body: summary.line,
+            timeoutMs: this.timeoutMs,
+            signal,
+            secrets: pingSecrets(pingUrl),
+          })
+        : { ok: false, error: `the heartbeat URL: the environment variable ${config.urlEnv} is not set for Backup Health`, retryable: true, durationMs: 0 };
       // A new config meanwhile starts afresh; this ping is still recorded.
       if (this.config === config) this.last = { at, kind: summary.kind, ok: result.ok };
       this.record(at, target, summary, result);
@@ -135,6 +144,13 @@ export class Heartbeat {
       // The history may be locked past its busy timeout; the ping itself was made, and the next is recorded.
     }
   }
+}
+
+/** Where pings go, safe to show: the ping URL's host (from url, or the variable urlEnv names), never its path. */
+export function heartbeatTarget(config: Pick<HeartbeatConfig, 'url' | 'urlEnv'>, env: NodeJS.ProcessEnv = process.env): string {
+  if (config.url !== undefined) return urlHost(config.url) ?? 'the heartbeat URL';
+  const fromEnv = config.urlEnv ? env[config.urlEnv] : undefined;
+  return (fromEnv ? urlHost(fromEnv) : undefined) ?? `the URL in $${config.urlEnv}`;
 }
 
 /**

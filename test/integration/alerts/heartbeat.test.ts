@@ -157,6 +157,23 @@ describe('the heartbeat against a real receiver', () => {
     expect(requests.length).toBe(before + 1);
   });
 
+  it('urlEnv: the ping URL comes from the environment at each ping; unset, the ping fails naming the variable, not a URL', async () => {
+    const env: NodeJS.ProcessEnv = {};
+    const clock = { at: T };
+    const beat = new Heartbeat({ urlEnv: 'HC_URL', every: 5 * MINUTE }, { log, now: () => clock.at, env });
+    expect(beat.target).toBe('the URL in $HC_URL');
+    const unset = await beat.afterRound({ sources: healthy });
+    expect(unset?.result).toMatchObject({ ok: false, error: 'the heartbeat URL: the environment variable HC_URL is not set for Backup Health' });
+    env.HC_URL = `${base}/env/${KEY}`;
+    expect(beat.target).toBe(new URL(base).host);
+    clock.at += 5 * MINUTE;
+    const before = pingsTo('/env/').length;
+    const ping = await beat.afterRound({ sources: broken });
+    expect(ping).toMatchObject({ kind: 'fail', target: new URL(base).host, result: { ok: true, httpStatus: 200 } });
+    expect(pingsTo('/env/').slice(before).map((r) => r.path)).toEqual([`/env/${KEY}/fail`]);
+    expect(JSON.stringify(ping)).not.toContain(KEY);
+  });
+
   // Last: every test above has written its pings to the history file.
   it("the ping URL's key and path never reach a result, a record, or the history file's bytes", async () => {
     const records = log.recent({ since: 0, limit: 1000 });
@@ -164,7 +181,7 @@ describe('the heartbeat against a real receiver', () => {
     expect(records.every((r) => r.channelId === HEARTBEAT_CHANNEL_ID)).toBe(true);
     const text = JSON.stringify(records);
     expect(text).toContain('127.0.0.1');
-    for (const secret of [KEY, `/ok/${KEY}`, 'create=1', '/broken/', '/hang/']) expect(text, secret).not.toContain(secret);
+    for (const secret of [KEY, `/ok/${KEY}`, 'create=1', '/broken/', '/hang/', '/env/']) expect(text, secret).not.toContain(secret);
     // whatever SQLite keeps: the file, its WAL, its shared memory
     const files = readdirSync(dir);
     expect(files).toContain('history.sqlite');

@@ -133,3 +133,36 @@ describe('environment secrets of a channel edited through the API', () => {
     expect(apiChannelEditProblems({ id: 'h', kind: 'webhook', url: 'https://hooks.example.com/x', headers: { 'X-Team': 'dba' } }, undefined)).toEqual([]);
   });
 });
+
+describe('passwords kept in the keychain and the heartbeat from the environment', () => {
+  const mail = { id: 'm', kind: 'email', to: ['ops@example.com'], from: 'bh@example.com', smtp: { host: 'mail.example.com', user: 'bh', passwordStored: true } };
+
+  it('passwordStored stands for the password on an e-mail, ntfy or webhook channel, and not beside passwordEnv or passwordFile', () => {
+    expect(problems({ channels: [mail, { id: 'n', kind: 'ntfy', topic: 't', user: 'bh', passwordStored: true }, { id: 'w', kind: 'webhook', url: 'https://hooks.example.com/x', passwordStored: true }] })).toEqual([]);
+    const both = problems({ channels: [{ ...mail, smtp: { ...mail.smtp, passwordEnv: 'SMTP_PASSWORD' } }] });
+    expect(both).toEqual([
+      { path: 'alerts.channels[0].smtp.passwordStored', message: "the desktop app keeps this channel's password in the keychain (passwordStored), and passwordEnv is set too; keep one of them" },
+    ]);
+    expect(problems({ channels: [{ id: 's', kind: 'slack', url: 'https://hooks.slack.com/services/x', passwordStored: true }] }).map((p) => p.path)).toEqual(['alerts.channels[0].passwordStored']);
+    const header = problems({ channels: [{ id: 'w', kind: 'webhook', url: 'https://hooks.example.com/x', passwordStored: true, headers: { Authorization: 'Basic eDp5' } }] });
+    expect(header.map((p) => p.path)).toEqual(['alerts.channels[0].headers.Authorization']);
+  });
+
+  it('heartbeat: url or urlEnv, exactly one, each problem at its field', () => {
+    const ok = validateConfig({ alerts: { heartbeat: { urlEnv: 'HC_URL', every: '10m' } } });
+    expect(ok.ok && ok.config.alerts?.heartbeat).toEqual({ urlEnv: 'HC_URL', every: 600_000 });
+    expect(problems({ heartbeat: { every: '5m' } })).toEqual([{ path: 'alerts.heartbeat.url', message: 'is required: set url, or urlEnv naming an environment variable that holds the ping URL' }]);
+    expect(problems({ heartbeat: { url: 'https://hc-ping.com/k', urlEnv: 'HC_URL' } })).toEqual([{ path: 'alerts.heartbeat.urlEnv', message: 'set url or urlEnv, not both' }]);
+    expect(problems({ heartbeat: { urlEnv: 'hc-url' } }).map((p) => p.path)).toEqual(['alerts.heartbeat.urlEnv']);
+  });
+
+  it('through the API, passwordStored comes only with a password entered, and a kept password keeps its destination', () => {
+    const stored = { ...mail };
+    expect(apiChannelEditProblems({ id: 'n', kind: 'ntfy', topic: 't', passwordStored: true }, undefined).map((p) => p.path)).toEqual(['password']);
+    expect(apiChannelEditProblems({ id: 'n', kind: 'ntfy', topic: 't', passwordStored: true }, undefined, { passwordEntered: true })).toEqual([]);
+    expect(apiChannelEditProblems({ ...mail, to: ['dba@example.com'] }, stored)).toEqual([]);
+    const moved = apiChannelEditProblems({ ...mail, smtp: { ...mail.smtp, host: 'mail.attacker.example' } }, stored);
+    expect(moved).toEqual([{ path: 'password', message: 'the kept password is sent only where it was entered for, and smtp.host changed: enter the password again' }]);
+    expect(apiChannelEditProblems({ ...mail, smtp: { ...mail.smtp, host: 'mail2.example.com' } }, stored, { passwordEntered: true })).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 // E-mail over SMTP with nodemailer: STARTTLS (required, not opportunistic), TLS from the start, or none; auth with
-// the password from passwordEnv/passwordFile. "Delivered" means the next mail server accepted the message for
-// every recipient: nodemailer resolves when only some were refused, so `rejected` is checked here.
+// the password from passwordEnv, passwordFile or the desktop app's keychain. "Delivered" means the next mail
+// server accepted the message for every recipient: nodemailer resolves when only some were refused, so
+// `rejected` is checked here.
 import nodemailer from 'nodemailer';
 import type { ChannelOf } from '../../../../shared/alerts-config';
 import { redact } from '../redact';
@@ -27,7 +28,7 @@ export function emailSender(channel: ChannelOf<'email'>, deps: SenderDeps): Send
       const elapsed = () => Math.round(performance.now() - started);
       let password: string | undefined;
       try {
-        password = await channelSecret(smtp, deps.env, `the SMTP password of ${channel.id}`);
+        password = await channelSecret(smtp, deps, channel.id, `the SMTP password of ${channel.id}`);
       } catch (error) {
         if (error instanceof MissingSecret) return { ok: false, error: error.message, retryable: false, durationMs: elapsed() };
         throw error;

@@ -35,7 +35,7 @@ export function ntfySender(channel: ChannelOf<'ntfy'>, deps: SenderDeps): Sender
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'backup-health' };
       let password: string | undefined;
       try {
-        password = await channelSecret(channel, deps.env, `the ntfy password of ${channel.id}`);
+        password = await channelSecret(channel, deps, channel.id, `the ntfy password of ${channel.id}`);
       } catch (error) {
         if (error instanceof MissingSecret) return { ok: false, error: error.message, retryable: false, durationMs: 0 };
         throw error;

@@ -1,4 +1,5 @@
-// A generic webhook: the alert document (compose.ts alertDocument, documented in README) as a JSON POST.
+// A generic webhook: the alert document (compose.ts alertDocument, documented in README) as a JSON POST. A bearer
+// token (passwordEnv, passwordFile or the desktop app's keychain) goes as `Authorization: Bearer <token>`.
 import type { ChannelOf } from '../../../../shared/alerts-config';
 import { urlHost } from '../channel-failure';
 import { alertDocument } from '../compose';
@@ -6,7 +7,7 @@ import { urlSecrets } from '../redact';
 import type { Sender } from '../types';
 import type { SenderDeps } from './deps';
 import { postHttp } from './http-post';
-import { MissingSecret, envValue } from './secret';
+import { MissingSecret, channelSecret, envValue } from './secret';
 
 export function webhookSender(channel: ChannelOf<'webhook'>, deps: SenderDeps): Sender {
   return {
@@ -21,6 +22,8 @@ export function webhookSender(channel: ChannelOf<'webhook'>, deps: SenderDeps): 
           if (typeof value === 'string') headers[name.toLowerCase()] = value;
           else secrets.push((headers[name.toLowerCase()] = envValue(deps.env, value.env, `header ${name} of ${channel.id}`)));
         }
+        const token = await channelSecret(channel, deps, channel.id, `the bearer token of ${channel.id}`);
+        if (token !== undefined) secrets.push(token, (headers.authorization = `Bearer ${token}`));
       } catch (error) {
         if (error instanceof MissingSecret) return { ok: false, error: error.message, retryable: false, durationMs: 0 };
         throw error;
