@@ -153,7 +153,7 @@ export interface AlertChannelView {
   /** Milliseconds between reminders while a source stays critical; absent: no reminders. */
   remindEvery?: number;
   recoveries: boolean;
-  /** What of it is set in the config file only; a channel with any is read-only everywhere but the file. */
+  /** What of it is set in the config file only: shown read-only; a command channel is edited in the file alone. */
   fileOnly: FileOnlyChannelField[];
   /** Its newest attempt (alerts, notices and tests), or null when nothing was sent yet. */
   lastDelivery: AlertDeliveryView | null;
@@ -187,6 +187,36 @@ export interface AlertTestResult {
   durationMs: number;
 }
 
+/** One alert channel as the config file has it, for the settings page's form; what is a secret is not shown. */
+export interface EditableAlertChannel {
+  id: string;
+  /**
+   * The channel's fields as written (durations as text), without its secrets: a webhook's or Slack URL, an ntfy
+   * topic, a header's value. Those are in `kept` instead, and an edit that leaves them out keeps them as they are.
+   */
+  fields: Record<string, unknown>;
+  /** What is kept but not shown, in words safe to show: { url: 'hooks.example.com', topic: 'set', 'headers.X-Token': 'set' }. */
+  kept: Record<string, string>;
+  /** What of it is set in the config file only (a command, a passwordFile, a variable's name): shown, never editable. */
+  fileOnly: FileOnlyChannelField[];
+}
+
+export interface AlertChannelSettings {
+  configFile: string;
+  /** Whether a channel's password or token can be kept here (the desktop app, with the OS keychain). */
+  canStorePasswords: boolean;
+  channels: EditableAlertChannel[];
+}
+
+export interface AlertChannelEdit {
+  /** The channel as the form has it, in the config file's words ("24h"); a kept secret left out stays as it is. */
+  channel: Record<string, unknown>;
+  /** The id it had before the edit; absent when adding a channel. */
+  originalId?: string;
+  /** A password or token to keep in the OS keychain (desktop app only); never written to the config file. */
+  password?: string;
+}
+
 export interface BackupHealthApi {
   overview(): Promise<Overview>;
   source(args: { id: string; range: RangeId }): Promise<SourceDetail>;
@@ -203,6 +233,12 @@ export interface BackupHealthApi {
   alertChannels(): Promise<AlertChannelsData>;
   /** Sends one test alert through the channel (one attempt, no retries) and says what came back. */
   testAlertChannel(args: { id: string }): Promise<AlertTestResult>;
+  /** The channels as the config file has them, for the edit form (secrets left out). */
+  alertChannelSettings(): Promise<AlertChannelSettings>;
+  /** Adds or changes a channel in the config file; what runs a program or names a file is refused. */
+  saveAlertChannel(args: AlertChannelEdit): Promise<Validation>;
+  /** Removes a channel from the config file (its delivery history stays), and its kept password. */
+  deleteAlertChannel(args: { id: string }): Promise<Validation>;
 }
 
 export type ApiMethod = keyof BackupHealthApi;
@@ -220,6 +256,9 @@ export const API_METHODS = [
   'removeSource',
   'alertChannels',
   'testAlertChannel',
+  'alertChannelSettings',
+  'saveAlertChannel',
+  'deleteAlertChannel',
 ] as const satisfies readonly ApiMethod[];
 
 type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

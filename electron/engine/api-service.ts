@@ -2,7 +2,8 @@
 // desktop app's IPC and `serve`'s HTTP both hand calls to one instance of this, so both behave alike.
 import type { AlertService } from './alerts/alert-service';
 import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
-import { RANGES, isRangeId, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { alertChannelSettings, deleteAlertChannel, saveAlertChannel, type ChannelEditContext } from './alert-channel-edit';
+import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
@@ -167,6 +168,23 @@ export class ApiService implements BackupHealthApi {
     } finally {
       this.testGuard.end(id);
     }
+  }
+
+  async alertChannelSettings(): Promise<AlertChannelSettings> {
+    return alertChannelSettings(this.channelEdit());
+  }
+
+  /** A channel's password entered here goes to the keychain (desktop app); serve refuses it. */
+  async saveAlertChannel(edit: AlertChannelEdit): Promise<Validation> {
+    return saveAlertChannel(this.channelEdit(), edit);
+  }
+
+  async deleteAlertChannel({ id }: { id: string }): Promise<Validation> {
+    return deleteAlertChannel(this.channelEdit(), id);
+  }
+
+  private channelEdit(): ChannelEditContext {
+    return { configFile: this.options.configFile, ...(this.options.vault ? { vault: this.options.vault } : {}), apply: (config) => this.applyConfig(config) };
   }
 
   private applyConfig(config: Config): void {

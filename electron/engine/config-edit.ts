@@ -54,7 +54,7 @@ export function withSource(text: string, source: Record<string, unknown>, origin
 }
 
 /** `node` changed in place to hold `value` where the shapes agree; otherwise a new node that keeps the old one's comments. */
-function updatedNode(doc: Document, node: unknown, value: unknown): unknown {
+export function updatedNode(doc: Document, node: unknown, value: unknown): unknown {
   if (isScalar(node) && isScalarValue(value)) {
     if (node.value !== value) node.value = value;
     return node;

@@ -2,7 +2,7 @@
 // these tests look at what the dashboard shows. `emit` pushes an event as the engine would.
 import { vi, type Mock } from 'vitest';
 import type { ApiEvent, BackupHealthApi, BackupHealthBridge } from '../../../shared/api';
-import { alertChannelsFixture, overviewFixture, settingsFixture, sourceDetailFixture } from './fixtures';
+import { alertChannelSettingsFixture, alertChannelsFixture, overviewFixture, settingsFixture, sourceDetailFixture } from './fixtures';
 
 type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? Mock<(...args: A) => R> : T[K] };
 
@@ -30,6 +30,9 @@ export function fakeBridge(answers: Partial<BackupHealthApi> = {}): FakeBridge {
     testAlertChannel: async () => {
       throw new Error('testAlertChannel: not expected in this test');
     },
+    alertChannelSettings: async () => alertChannelSettingsFixture(),
+    saveAlertChannel: async () => ({ ok: true, problems: [] }),
+    deleteAlertChannel: async () => ({ ok: true, problems: [] }),
     ...answers,
   };
   const mocked = Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, vi.fn(fn)])) as unknown as Mocked<BackupHealthApi>;

@@ -1,5 +1,5 @@
 // Canned API answers shaped like the engine's, with times relative to now so "3h ago" reads the same on every run.
-import type { AlertChannelView, AlertChannelsData, BackupPoint, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
+import type { AlertChannelSettings, AlertChannelView, AlertChannelsData, EditableAlertChannel, BackupPoint, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
 import { RANGES } from '../../../shared/api';
 import type { SeriesPoint, SourceSummary } from '../../../shared/model';
 
@@ -211,4 +211,24 @@ export function alertChannelsWithFailure(now = fixtureNow()): AlertChannelsData 
     },
   ];
   return alertChannelsFixture({ channels, heartbeat: { target: 'hc-ping.com', every: 5 * 60_000, lastPing: { at: now - 60_000, ok: true, purpose: 'status', title: 'heartbeat', httpStatus: 200 } } });
+}
+
+/** The channels of alertChannelsWithFailure as the config file has them, for the edit forms (secrets left out). */
+export function alertChannelSettingsFixture(overrides: Partial<AlertChannelSettings> = {}): AlertChannelSettings {
+  const channels: EditableAlertChannel[] = [
+    { id: 'ops-hook', fields: { id: 'ops-hook', kind: 'webhook', minStatus: 'critical', remindEvery: '24h' }, kept: { url: 'hooks.example.com' }, fileOnly: [] },
+    {
+      id: 'ops-mail',
+      fields: { id: 'ops-mail', kind: 'email', to: ['ops@example.com'], from: 'bh@example.com', sources: ['nightly-dumps'], recoveries: false, smtp: { host: 'mail.example.com', port: 587, user: 'bh', passwordEnv: 'SMTP_PASSWORD' } },
+      kept: {},
+      fileOnly: [{ field: 'smtp.passwordEnv', why: "it sends one of Backup Health's environment variables to wherever the channel points" }],
+    },
+    {
+      id: 'pager',
+      fields: { id: 'pager', kind: 'command', command: ['/usr/local/bin/page-oncall', '--team', 'dba'], minStatus: 'critical' },
+      kept: {},
+      fileOnly: [{ field: 'command', why: 'it names a program Backup Health runs' }],
+    },
+  ];
+  return { configFile: CONFIG_FILE, canStorePasswords: true, channels, ...overrides };
 }
