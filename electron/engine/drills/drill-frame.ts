@@ -23,7 +23,7 @@
 // and a nested dump drill's restore and verification; it leaves out preparing (planning, free space, starting a scratch cluster for a dump) and
 // cleanup. It is null when the drill never got as far as verifying (the restore or copy failed, or it stopped
 // before): there is no restore time of a restore that did not finish.
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillSafety, RestoredTable } from '../../../shared/model';
+import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillRecovery, DrillSafety, RestoredTable } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
 import { ProbeError } from '../errors';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
@@ -59,6 +59,8 @@ export interface DrillEvidence {
   database: string | null;
   /** Doubts that do not fail the drill (drill-judgement.ts). */
   warnings: string[];
+  /** What a drill that replayed WAL reached (wal-replay.ts). */
+  recovery?: DrillRecovery;
 }
 
 export interface ProgressDetail {
@@ -86,8 +88,11 @@ export class DrillFrame implements ToolTime {
   private readonly notes: string[] = [];
   private lastProgressAt = 0;
   private heldBack: DrillProgress | null = null;
+  /** When the drill started, on the caller's clock (options.now): the recovery point is measured from it. */
+  readonly startedAt: number;
 
   constructor(private readonly options: DrillFrameOptions) {
+    this.startedAt = (options.now ?? Date.now)();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DRILL_TIMEOUT_MS;
     this.deadline = performance.now() + this.timeoutMs;
     const timeout = new AbortController();
@@ -232,8 +237,8 @@ export class DrillFrame implements ToolTime {
 /** Runs one drill's steps in a frame. Never throws: every outcome is a Drill value. */
 export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillFrame) => Promise<string>): Promise<Drill> {
   const now = options.now ?? Date.now;
-  const startedAt = now();
   const frame = new DrillFrame(options);
+  const startedAt = frame.startedAt;
   let outcome: DrillOutcome = 'pass';
   let message: string;
   try {
@@ -243,7 +248,7 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
   }
   message = await frame.finish(message);
   const restoreMs = frame.restoreMs();
-  const { tables, checks, restoredBytes, restoredWith, safety, database, warnings } = frame.evidence;
+  const { tables, checks, restoredBytes, restoredWith, safety, database, warnings, recovery } = frame.evidence;
   return {
     sourceId: options.sourceId,
     backupKey: options.backupKey,
@@ -262,5 +267,6 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
     ...(safety ? { safety } : {}),
     database,
     warnings,
+    ...(recovery ? { recovery } : {}),
   };
 }

@@ -93,6 +93,46 @@ describe('pgbackrest restore drill', () => {
     expect(postgresProcessesUsing(drillParent)).toEqual([]);
   });
 
+  it('to the end of the archive: replays every segment archived after the backup, and measures the recovery point', async () => {
+    // A commit after the newest backup, its segment forced out and archived: what a restore to the end must bring.
+    const committedAt = Number(await sql(setup.cluster, "INSERT INTO customers VALUES (3601, 'newest'); SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint", 'shop'));
+    // The server's position as the segment closed: an idle server's (it may write a bookkeeping record later).
+    const [serverLsn, switched] = (await sql(setup.cluster, "SELECT l || ' ' || pg_walfile_name(l) FROM pg_switch_wal() l")).split(' ') as [string, string];
+    await waitFor('the archiver to archive the switched segment', async () => (await sql(setup.cluster, 'SELECT last_archived_wal FROM pg_stat_archiver')) >= switched);
+
+    const idle = await runPgBackRestDrill({
+      sourceId: 'demo', source, backup: backups.at(-1)!, mode: 'end-of-archive', parentDir: drillParent, timeoutMs: 120_000,
+      checks: [{ name: 'the newest commit is there', sql: "select count(*) = 1 from customers where name = 'newest'" }],
+      serverPosition: async () => ({ lsn: serverLsn, at: Date.now() }),
+    });
+    expect(idle.outcome, idle.message).toBe('pass');
+    expect(idle.tableDetails).toContainEqual({ schema: 'shop.public', name: 'customers', rows: 3601 });
+    const recovery = idle.recovery!;
+    expect(recovery).toMatchObject({ mode: 'end-of-archive', idle: true, recoveryPointMs: 0, behindServerBytes: 0, lastReplayedSegment: switched });
+    // Measured, not assumed: the last replayed commit is the one made above, to the clock's precision.
+    expect(Math.abs(recovery.lastCommitAt! - committedAt)).toBeLessThan(1000);
+    expect(recovery.recoveredTo).toBeGreaterThanOrEqual(recovery.lastCommitAt!);
+    expect(recovery.recoveredTo! - committedAt).toBeLessThan(30_000);
+    expect(recovery.walReplayed).toBeGreaterThan(0);
+    expect(idle.phases.replay).toBeGreaterThan(0);
+    expect(idle.message).toMatch(/ and replayed its WAL to the end of the archive: restorable up to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(recovery point 0: the server had written nothing newer when the drill started; replayed \d+ WAL segments? in \d+s\); 2 databases, 3 tables, 8,608 rows/);
+
+    // Without a linked server, or with one that wrote more since: the recovery point is the drill's start minus
+    // the time the replay reached, and the bytes of WAL it stayed behind are counted.
+    await sql(setup.cluster, "SET synchronous_commit = on; INSERT INTO customers VALUES (3602, 'not archived yet')", 'shop');
+    const behind = await runPgBackRestDrill({
+      sourceId: 'demo', source, backup: backups.at(-1)!, mode: 'end-of-archive', parentDir: drillParent, timeoutMs: 120_000, checks: [],
+      serverPosition: async () => ({ lsn: await sql(setup.cluster, 'SELECT pg_current_wal_lsn()'), at: Date.now() }),
+    });
+    expect(behind.outcome, behind.message).toBe('pass');
+    expect(behind.recovery).toMatchObject({ idle: false, lastReplayedSegment: switched });
+    expect(behind.recovery!.behindServerBytes).toBeGreaterThan(0);
+    expect(behind.recovery!.recoveryPointMs).toBe(behind.startedAt - behind.recovery!.recoveredTo!);
+    expect(behind.message).toMatch(/\(recovery point \d+s behind the drill's start; replayed/);
+    expect(scratchDirsIn(drillParent)).toEqual([]);
+    expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  });
+
   it('fails when the WAL the backup needs is gone from the archive', async () => {
     const full = backups[0]!;
     const walDir = join(setup.repoPath, 'archive', STANZA, '15-1', '0000000100000000');

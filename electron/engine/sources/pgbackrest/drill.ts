@@ -1,159 +1,89 @@
-// A restore drill of one pgBackRest backup set: a physical restore into a throwaway cluster, proven to be a
-// working PostgreSQL.
-//
-//   prepare  pick the PostgreSQL binaries of the backup's major (a physical backup needs exactly that one)
-//   copy     only for a stanza on another host: restored there, copied here with the WAL it needs
-//            (pgbackrest-remote-copy.ts); then restore_command reads the copied WAL
-//   restore  pgbackrest restore --set=<label> --type=immediate --target-action=promote into a new scratch
-//            data directory (tablespaces mapped inside it), then start it: it replays the archived WAL the
-//            backup needs to be consistent (restore_command = pgbackrest archive-get) and promotes
-//   verify   recovery ended (pg_is_in_recovery() false); every database connects; exact row counts of every
-//            user table; the user's checks
-//   cleanup  the cluster is stopped and its directory removed, whatever happened
+// A restore drill of one pgBackRest backup set, in the physical drill (drills/physical-drill.ts): pgbackrest
+// restore into a throwaway data directory (tablespaces mapped inside the drill's directory), the WAL fetched with
+// archive-get into the drill's directory, then replayed by the scratch cluster in its sandbox: to the backup's
+// consistency point (drill.recovery: backup-end, the default) or to the end of the archive (end-of-archive).
+// For a stanza on another host the backup is restored there and copied here with its WAL (remote-copy.ts).
 //
 // The scratch cluster never writes into the real stanza or the real cluster: archive_mode is off, every
 // pgbackrest call names the scratch data directory as pg1-path, and no TCP listener is opened. pgbackrest
 // runs as the cluster's user (postgres when Backup Health runs as root), who must be able to read the
 // pgBackRest config and repository. The copy phase counts in restoreMs (drill-frame.ts): it is part of the time
 // to restore.
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PgBackRestSourceConfig, SourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { urlDatabase } from '../../postgres/url';
 import type { DrillContext } from '../probe';
-import { countOf, formatBytes, formatDuration } from '../../../../shared/units';
+import { countOf } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
 import { PGBACKREST, pgbackrestOptions, type PgBackRestLocation } from './pgbackrest-command';
 import { copyRestoredBackup } from './remote-copy';
-import { verifyRestoredCluster } from '../../drills/physical-verify';
-import { findPostgresInstalls, type PostgresInstall } from '../../drills/postgres-install';
-import { DrillStop, drillError, fail } from '../../drills/restore-plan';
-import { ScratchCluster } from '../../drills/scratch-cluster';
-import { jailForDrill, type DrillJail } from '../../drills/drill-jail';
+import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
+import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { drillEnv } from '../../drills/sandbox';
 import { fetchWalHere, walForBackup } from './wal';
-import { removeTree } from '../../drills/remove-tree';
-import type { DrillRunOptions } from '../../drills/verify';
 import type { DrillExpectations } from '../../drills/drill-judgement';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
+import { physicalDrill, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
+import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
+import { serverPositionOf } from '../../drills/server-position';
 
-export interface PgBackRestDrillOptions extends DrillRunOptions {
+export interface PgBackRestDrillOptions extends Omit<PhysicalDrillOptions, 'mode'> {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
   source: PgBackRestLocation;
   /** key = the backup label; meta.pgVersion and meta.repoKey as the probe recorded them. */
   backup: ObservedBackup;
-  /** Where the checks run; default: the only user database, else postgres. */
-  checksDatabase?: string;
-  /** Run even without an OS sandbox (defaults.physicalDrillsWithoutSandbox); refused otherwise. */
-  withoutSandbox?: boolean;
-  /** The database the cluster must hold, drill.minRows and drill.minTables (drill-judgement.ts). */
-  expect?: DrillExpectations;
-}
-
-/**
- * The restored cluster's settings, on the command line over the drill's own empty postgresql.conf (the
- * backup's postgresql.conf, postgresql.auto.conf, pg_hba.conf and pg_ident.conf are never read: see
- * ScratchCluster's jail): recovery to the end of the backup from the WAL fetched into the drill's directory,
- * nothing archived, no standby connection, and memory sized for a drill.
- */
-function scratchSettings(restoreCommand: string): Record<string, string> {
-  return {
-    archive_mode: 'off',
-    restore_command: restoreCommand,
-    recovery_target: 'immediate',
-    recovery_target_action: 'promote',
-    hot_standby: 'off',
-    shared_buffers: '128MB',
-  };
+  /** How far to replay: the backup's consistency point (the default, as before) or the end of the archive. */
+  mode?: RecoveryMode;
 }
 
 /** Runs one drill; every outcome is a Drill value (pass, fail: the backup is bad, error: the drill could not run). */
 export function runPgBackRestDrill(options: PgBackRestDrillOptions): Promise<Drill> {
-  return runDrill({ ...options, backupKey: options.backup.key }, (frame) => drill(options, frame));
+  const mode = options.mode ?? 'backup-end';
+  return runDrill({ ...options, backupKey: options.backup.key }, (frame) => physicalDrill({ ...options, mode }, frame, pgbackrestRestore(options, mode, frame)));
 }
 
-async function drill(options: PgBackRestDrillOptions, frame: DrillFrame): Promise<string> {
+/** Where the backup set comes from: restored here by pgbackrest, or restored on its host and copied here. */
+function pgbackrestRestore(options: PgBackRestDrillOptions, mode: RecoveryMode, frame: DrillFrame): PhysicalRestore {
   const { backup, source } = options;
-  const { signal, remaining, evidence } = frame;
-  const install = await pickInstall(backup, options.postgresBin);
-  evidence.restoredWith = install.version.split(' ')[0] ?? install.version;
+  const { signal, remaining } = frame;
   const repoKey = typeof backup.meta?.repoKey === 'number' ? backup.meta.repoKey : source.repo;
   const host = source.host;
-
-  const jail = await openPhysicalJail(options, frame);
-  if (host) frame.enter('copy', 1, { detail: `pgbackrest restore --set=${backup.key} on ${host}, then copying it here` });
-  else frame.enter('restore', 1, { detail: `pgbackrest restore --set=${backup.key}` });
-  const restore: { failure: DrillStop | null } = { failure: null };
-  let cluster: ScratchCluster;
-  try {
-    cluster = await ScratchCluster.startFromDataDir(
-      { install, jail, purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) },
-      async (cluster) => {
-        // Registered as soon as the directory exists: a drill stopped during the restore removes it too.
-        frame.onCleanup(`the scratch cluster in ${cluster.dir}`, () => cluster.stop());
-        let restoreCommand: string;
-        try {
-          restoreCommand = host
-            ? await copyRestoredBackup({
-                source: { ...source, host },
-                label: backup.key,
-                repoKey,
-                cluster,
-                signal,
-                remaining,
-                onProgress: (done, total, detail) => frame.progress(done, total, { detail, unit: 'bytes' }),
-                frame,
-              })
-            : await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
-        } catch (err) {
-          // Whatever else goes wrong before the server starts (ssh, a tool's output) is the drill's, not the backup's.
-          if (!signal.aborted) restore.failure = err instanceof DrillStop ? err : drillError(`the ${frame.phase} phase failed: ${(err as Error).message}`);
-          throw err;
-        }
-        if (host) frame.enter('restore', 1, { detail: 'recovering the copy to the end of the backup' });
-        return scratchSettings(restoreCommand);
-      },
-    );
-  } catch (err) {
-    if (restore.failure) throw restore.failure;
-    if (signal.aborted) throw err;
-    const text = (err as Error).message;
-    if (/could not (access file|load library)|No space left/i.test(text)) throw drillError(`the backup restored, but the scratch PostgreSQL could not start: ${text}`);
-    throw fail(`${backup.key} restored, but PostgreSQL could not recover it to a consistent state (is the WAL it needs still in the archive?): ${text}`);
-  }
-
-  frame.enter('verify', 1, { detail: 'checking the restored cluster' });
-  const databases = await verifyRestoredCluster(cluster, { sourceId: options.sourceId, label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, expect: options.expect }, frame, evidence);
-  const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
-  const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + frame.inPhaseMs()));
-  const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';
-  const copied = host ? ` (restored on ${host} and copied here)` : '';
-  const warned = evidence.warnings.length ? `; ${countOf(evidence.warnings.length, 'warning')}` : '';
-  return `restored ${backup.type} backup ${backup.key}${copied} and recovered it to consistency: ${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}${warned}`;
+  const wal = () => walForBackup({ ...source, repo: repoKey ?? source.repo }, backup.key, repoKey, signal, remaining, mode);
+  return {
+    detail: host ? `pgbackrest restore --set=${backup.key} on ${host}, then copying it here` : `pgbackrest restore --set=${backup.key}`,
+    firstPhase: host ? 'copy' : 'restore',
+    restored: `restored ${backup.type} backup ${backup.key}${host ? ` (restored on ${host} and copied here)` : ''}`,
+    async fill(cluster) {
+      const needed = await wal();
+      if (host) {
+        await copyRestoredBackup({
+          source: { ...source, host },
+          label: backup.key,
+          repoKey,
+          wal: needed,
+          cluster,
+          signal,
+          remaining,
+          onProgress: (done, total, detail) => frame.progress(done, total, { detail, unit: 'bytes' }),
+          frame,
+        });
+      } else {
+        await restoreHere(source, backup.key, repoKey, cluster, signal, remaining);
+        const segments = needed.wal.filter((name) => !name.endsWith('.history')).length;
+        frame.progress(0, segments, { detail: `fetching ${countOf(segments, 'WAL segment')} with pgbackrest archive-get` });
+        await fetchWalHere(source, repoKey, needed.wal, cluster, signal, remaining, (done) => frame.progress(done, needed.wal.length, { detail: 'fetching WAL with pgbackrest archive-get' }));
+      }
+      return { dir: walDirOf(cluster), segments: needed.wal.filter((name) => !name.endsWith('.history')).length, archivedAt: needed.archivedAt };
+    },
+  };
 }
 
 /**
- * The drill's directory, user and sandbox. A physical backup brings its whole catalog (a LANGUAGE C function
- * bound to any library installed here, say), so its cluster starts only inside the sandbox, unless the config
- * file says to go without one.
+ * pgbackrest restore here, as the cluster's user, into the scratch data directory (tablespaces mapped inside the
+ * drill's directory); the WAL is fetched separately, and the recovery settings are the drill's own.
  */
-async function openPhysicalJail(options: PgBackRestDrillOptions, frame: DrillFrame): Promise<DrillJail> {
-  const parentDir = options.parentDir ?? tmpdir();
-  const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
-  if (!jail.sandbox.active && !options.withoutSandbox) {
-    throw drillError(
-      `a physical drill starts the backup's own catalog, so it runs only in an OS sandbox, and there is none here: ${jail.sandbox.reason}. Install bubblewrap, or set defaults.physicalDrillsWithoutSandbox: true in the config file to run it unconfined as ${jail.runAs ? 'the backup-health-drill user' : 'this user'}`,
-    );
-  }
-  return jail;
-}
-
-/**
- * pgbackrest restore here, as the cluster's user, then the WAL the backup needs fetched into the drill's
- * directory; returns the restore_command that copies from there (the only thing it can reach in the sandbox).
- */
-async function restoreHere(source: PgBackRestDrillOptions['source'], label: string, repoKey: number | undefined, cluster: ScratchCluster, signal: AbortSignal, remaining: () => number): Promise<string> {
+async function restoreHere(source: PgBackRestDrillOptions['source'], label: string, repoKey: number | undefined, cluster: ScratchCluster, signal: AbortSignal, remaining: () => number): Promise<void> {
   const pg1Path = `--pg1-path=${cluster.dataDir}`;
   const restored = await run(
     PGBACKREST,
@@ -161,8 +91,6 @@ async function restoreHere(source: PgBackRestDrillOptions['source'], label: stri
     { signal, timeoutMs: remaining(), env: restoreEnv(cluster), ...cluster.owner },
   );
   if (restored.code !== 0) throw judgeRestore(restored.spawnError?.code === 'ENOENT' ? null : restored.stderr, describeFailure(restored, 'pgbackrest restore'));
-  const { wal } = await walForBackup({ ...source, repo: repoKey ?? source.repo }, label, repoKey, signal, remaining);
-  return fetchWalHere(source, repoKey, wal, cluster, signal, remaining);
 }
 
 /**
@@ -180,21 +108,6 @@ function ownPaths(cluster: ScratchCluster): string[] {
   return [`--lock-path=${join(cluster.dir, 'pgbackrest')}`, `--spool-path=${join(cluster.dir, 'pgbackrest')}`, '--log-level-file=off'];
 }
 
-/** A physical backup starts only on its own PostgreSQL major. */
-async function pickInstall(backup: ObservedBackup, postgresBin: string | undefined): Promise<PostgresInstall> {
-  const wanted = Number.parseInt(String(backup.meta?.pgVersion ?? ''), 10);
-  const installs = await findPostgresInstalls(postgresBin);
-  const install = Number.isFinite(wanted) ? installs.find((i) => i.major === wanted) : installs[0];
-  if (!install) {
-    throw drillError(
-      Number.isFinite(wanted)
-        ? `${backup.key} is a backup of PostgreSQL ${wanted}; a physical restore needs its server binaries: install postgresql-${wanted} (found ${installs.map((i) => i.major).join(', ') || 'none'})`
-        : 'no PostgreSQL server binaries found to start the restored cluster; install the postgresql package of the backed-up major',
-    );
-  }
-  return install;
-}
-
 /** pgbackrest restore failed: the backup (missing files, bad checksums) or the drill's access to the repository. */
 function judgeRestore(stderr: string | null, summary: string): DrillStop {
   if (stderr === null) return drillError('pgbackrest is not installed or not on PATH');
@@ -208,6 +121,8 @@ export function drillPgBackRest(source: PgBackRestSourceConfig, backup: Observed
     sourceId: source.id,
     source,
     backup,
+    mode: recoveryModeOf(source),
+    serverPosition: serverPositionOf(source, ctx.config, ctx),
     checks: source.drill?.checks ?? [],
     // The checks run in the linked server's database when there is one.
     checksDatabase: checksDatabaseOf(source, ctx.config.sources),
@@ -237,3 +152,9 @@ function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly Sour
   return linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
 }
 
+
+/** drill.recovery in the config: pgBackRest drills replay to the backup's end unless told the end of the archive. */
+function recoveryModeOf(source: PgBackRestSourceConfig): RecoveryMode {
+  const recovery = (source.drill as { recovery?: RecoveryMode } | undefined)?.recovery;
+  return recovery ?? 'backup-end';
+}

@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { formatBytes } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
-import { runTool, shellQuote, type Where } from '../../remote';
+import { runTool, type Where } from '../../remote';
 import { describeFetchFailure, fetchTar } from '../../remote-fetch';
 import type { PgBackRestLocation } from './pgbackrest-command';
-import { walForBackup } from './wal';
+import type { WalToFetch } from './wal';
 import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import type { DrillFrame } from '../../drills/drill-frame';
@@ -67,6 +67,8 @@ export interface RemoteCopyOptions {
   label: string;
   /** The repository holding the backup. */
   repoKey: number | undefined;
+  /** The WAL files to fetch there with the backup (wal.ts walForBackup). */
+  wal: WalToFetch;
   cluster: ScratchCluster;
   signal: AbortSignal;
   remaining: () => number;
@@ -77,15 +79,14 @@ export interface RemoteCopyOptions {
 }
 
 /**
- * Restores the backup on its host and copies data/ and wal/ into cluster.dir. Returns the restore_command
- * that reads the copied WAL. Throws a DrillStop (fail: the backup or its WAL is bad; error: the drill could
+ * Restores the backup on its host and copies data/ and wal/ into cluster.dir. Throws a DrillStop (fail: the backup or its WAL is bad; error: the drill could
  * not run), or a ProbeError when ssh itself fails.
  */
-export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<string> {
+export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<void> {
   const { source, label, signal, remaining, cluster } = options;
   const host = source.host;
   const repoSource = { ...source, repo: options.repoKey ?? source.repo };
-  const { wal, total } = await walForBackup(repoSource, label, options.repoKey, signal, remaining);
+  const { wal, total } = options.wal;
 
   const token = randomBytes(6).toString('hex');
   const env = { PGBACKREST_STANZA: source.stanza, ...(source.configPath ? { PGBACKREST_CONFIG: source.configPath } : {}), ...(repoSource.repo !== undefined ? { PGBACKREST_REPO: String(repoSource.repo) } : {}) };
@@ -105,7 +106,6 @@ export async function copyRestoredBackup(options: RemoteCopyOptions): Promise<st
   const failure = judgeCopy(fetched, source, total);
   if (failure) throw failure;
   await fixCopiedTree(cluster, token);
-  return `cp ${shellQuote([join(cluster.dir, 'wal')])}/%f "%p"`;
 }
 
 /** Why the copy did not bring the restored backup here, or null when it did. */

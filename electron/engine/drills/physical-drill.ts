@@ -1,0 +1,157 @@
+// A restore drill of a physical backup (a pgBackRest backup set, a pg_basebackup backup; Barman later), the same
+// for every kind once the kind has put the backup's files in place:
+//
+//   prepare  the PostgreSQL binaries of the backup's major (a physical backup starts on exactly that one), the
+//            drill's directory, user and sandbox (required: the backup brings its whole catalog), and the linked
+//            server's WAL position, asked once at the start (it tells an idle database from a lost recovery point)
+//   copy     a kind that restores on the backup host first copies here (pgBackRest over ssh)
+//   restore  the kind's own step: the backup's files into the scratch data directory, the WAL to replay into
+//            <cluster.dir>/wal (wal-replay.ts)
+//   replay   the server starts on the drill's own settings and replays that WAL: to the end of the archive, or to
+//            the end of the backup; progress is each segment restored
+//   verify   recovery ended; every database connects; exact row counts; the user's checks (physical-verify.ts);
+//            what the replay reached and the recovery point (wal-replay.ts)
+//   cleanup  the cluster is stopped and its directory removed, whatever happened
+import { tmpdir } from 'node:os';
+import type { ObservedBackup } from '../../../shared/model';
+import { countOf, formatBytes, formatDuration } from '../../../shared/units';
+import type { DrillExpectations } from './drill-judgement';
+import type { DrillFrame } from './drill-frame';
+import { jailForDrill, type DrillJail } from './drill-jail';
+import { findPostgresInstalls, type PostgresInstall } from './postgres-install';
+import { verifyRestoredCluster } from './physical-verify';
+import { DrillStop, drillError, fail } from './restore-plan';
+import { ScratchCluster } from './scratch-cluster';
+import type { DrillRunOptions } from './verify';
+import { readReplayed, readSegmentSize, recoveryPoint, replaySettings, watchReplay, type FetchedWal, type RecoveryMode, type ServerPosition } from './wal-replay';
+
+export interface PhysicalDrillOptions extends DrillRunOptions {
+  backup: ObservedBackup;
+  mode: RecoveryMode;
+  /** Where the checks run; default: the only user database, else postgres. */
+  checksDatabase?: string;
+  /** Run even without an OS sandbox (defaults.physicalDrillsWithoutSandbox); refused otherwise. */
+  withoutSandbox?: boolean;
+  /** The database the cluster must hold, drill.minRows and drill.minTables (drill-judgement.ts). */
+  expect?: DrillExpectations;
+  /** The linked server's WAL position now (null when there is no linked server or it cannot say). */
+  serverPosition?: () => Promise<ServerPosition | null>;
+}
+
+/** What a kind does to put its backup in place. */
+export interface PhysicalRestore {
+  /** The first phase's progress line, e.g. "pgbackrest restore --set=…". */
+  detail: string;
+  /** 'copy' when the backup is restored elsewhere and copied here first (counted in the restore time as well). */
+  firstPhase?: 'copy' | 'restore';
+  /** "restored incr backup 2024…" and what else the message should say of how it got here. */
+  restored: string;
+  /**
+   * Writes the backup into cluster.dataDir and the WAL to replay into walDirOf(cluster); throws a DrillStop
+   * (fail: the backup; error: the drill) when it cannot.
+   */
+  fill(cluster: ScratchCluster): Promise<FetchedWal>;
+}
+
+/** The drill's steps inside the frame (runDrill); returns the message of a pass. */
+export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillFrame, restore: PhysicalRestore): Promise<string> {
+  const { backup } = options;
+  const { signal, remaining, evidence } = frame;
+  const install = await pickInstall(backup, options.postgresBin);
+  evidence.restoredWith = install.version.split(' ')[0] ?? install.version;
+  const server = options.serverPosition ? await options.serverPosition().catch(() => null) : null;
+  const jail = await openPhysicalJail(options, frame);
+
+  frame.enter(restore.firstPhase ?? 'restore', 1, { detail: restore.detail });
+  const stage: { failure: DrillStop | null; wal: FetchedWal | null; watcher: { stop(): number } | null; replayStarted: number } = { failure: null, wal: null, watcher: null, replayStarted: 0 };
+  let cluster: ScratchCluster;
+  try {
+    cluster = await ScratchCluster.startFromDataDir({ install, jail, purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) }, async (cluster) => {
+      // Registered as soon as the directory exists: a drill stopped during the restore removes it too.
+      frame.onCleanup(`the scratch cluster in ${cluster.dir}`, () => cluster.stop());
+      try {
+        stage.wal = await restore.fill(cluster);
+        stage.wal.segmentSizeBytes ??= (await readSegmentSize(cluster)) ?? undefined;
+        if (!stage.wal.segmentSizeBytes) throw drillError(`could not read the WAL segment size of the restored data directory (pg_controldata ${cluster.dataDir})`);
+      } catch (err) {
+        // Whatever else goes wrong before the server starts (ssh, a tool's output) is the drill's, not the backup's.
+        if (!signal.aborted) stage.failure = err instanceof DrillStop ? err : drillError(`the ${frame.phase} phase failed: ${(err as Error).message}`);
+        throw err;
+      }
+      const segments = stage.wal.segments;
+      frame.enter('replay', segments, { detail: options.mode === 'end-of-archive' ? `replaying ${countOf(segments, 'WAL segment')} to the end of the archive` : 'replaying the WAL the backup needs to be consistent' });
+      stage.watcher = watchReplay(cluster, frame, segments);
+      stage.replayStarted = performance.now();
+      return replaySettings(cluster, options.mode);
+    });
+  } catch (err) {
+    stage.watcher?.stop();
+    if (stage.failure) throw stage.failure;
+    if (signal.aborted) throw err;
+    const text = (err as Error).message;
+    if (/could not (access file|load library)|No space left/i.test(text)) throw drillError(`the backup restored, but the scratch PostgreSQL could not start: ${text}`);
+    throw fail(`${backup.key} restored, but PostgreSQL could not recover it to a consistent state (is the WAL it needs still in the archive?): ${text}`);
+  }
+  const walReplayed = stage.watcher?.stop() ?? 0;
+  const replayMs = Math.round(performance.now() - stage.replayStarted);
+
+  frame.enter('verify', 1, { detail: 'checking the restored cluster' });
+  const replayed = await frame.abortable(readReplayed(cluster));
+  const recovery = recoveryPoint({ mode: options.mode, drillStartedAt: frame.startedAt, replayed, wal: { archivedAt: stage.wal!.archivedAt, segmentSizeBytes: stage.wal!.segmentSizeBytes! }, walReplayed, replayMs, server });
+  evidence.recovery = recovery;
+  const databases = await verifyRestoredCluster(cluster, { sourceId: options.sourceId, label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, expect: options.expect }, frame, evidence);
+  const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
+  const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + (frame.phases.replay ?? 0) + frame.inPhaseMs()));
+  const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';
+  const warned = evidence.warnings.length ? `; ${countOf(evidence.warnings.length, 'warning')}` : '';
+  const counted = `${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}${warned}`;
+  if (options.mode === 'backup-end') return `${restore.restored} and recovered it to consistency: ${counted}`;
+  return `${restore.restored} and replayed its WAL to the end of the archive: ${reachedWords(recovery)}; ${counted}`;
+}
+
+/** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
+export function reachedWords(recovery: NonNullable<DrillFrame['evidence']['recovery']>): string {
+  const upTo = recovery.recoveredTo === null ? 'restorable up to an unknown time (the replayed WAL holds no commit and the archive gave no times)' : `restorable up to ${utcWords(recovery.recoveredTo)}`;
+  const point = recovery.idle
+    ? 'recovery point 0: the server had written nothing newer when the drill started'
+    : recovery.recoveryPointMs === null
+      ? 'recovery point unknown'
+      : `recovery point ${recovery.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(recovery.recoveryPointMs)} behind the drill's start`;
+  const replay = `replayed ${countOf(recovery.walReplayed, 'WAL segment')}${recovery.replayMs === null ? '' : ` in ${formatDuration(Math.max(1000, recovery.replayMs))}`}`;
+  return `${upTo} (${point}; ${replay})`;
+}
+
+function utcWords(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * The drill's directory, user and sandbox. A physical backup brings its whole catalog (a LANGUAGE C function
+ * bound to any library installed here, say), so its cluster starts only inside the sandbox, unless the config
+ * file says to go without one.
+ */
+async function openPhysicalJail(options: PhysicalDrillOptions, frame: DrillFrame): Promise<DrillJail> {
+  const parentDir = options.parentDir ?? tmpdir();
+  const jail = await jailForDrill(frame, parentDir, `restore drill of ${options.backup.key}`);
+  if (!jail.sandbox.active && !options.withoutSandbox) {
+    throw drillError(
+      `a physical drill starts the backup's own catalog, so it runs only in an OS sandbox, and there is none here: ${jail.sandbox.reason}. Install bubblewrap, or set defaults.physicalDrillsWithoutSandbox: true in the config file to run it unconfined as ${jail.runAs ? 'the backup-health-drill user' : 'this user'}`,
+    );
+  }
+  return jail;
+}
+
+/** A physical backup starts only on its own PostgreSQL major. */
+async function pickInstall(backup: ObservedBackup, postgresBin: string | undefined): Promise<PostgresInstall> {
+  const wanted = Number.parseInt(String(backup.meta?.pgVersion ?? ''), 10);
+  const installs = await findPostgresInstalls(postgresBin);
+  const install = Number.isFinite(wanted) ? installs.find((i) => i.major === wanted) : installs[0];
+  if (!install) {
+    throw drillError(
+      Number.isFinite(wanted)
+        ? `${backup.key} is a backup of PostgreSQL ${wanted}; a physical restore needs its server binaries: install postgresql-${wanted} (found ${installs.map((i) => i.major).join(', ') || 'none'})`
+        : 'no PostgreSQL server binaries found to start the restored cluster; install the postgresql package of the backed-up major',
+    );
+  }
+  return install;
+}
