@@ -155,6 +155,5 @@ function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly Sour
 
 /** drill.recovery in the config: pgBackRest drills replay to the backup's end unless told the end of the archive. */
 function recoveryModeOf(source: PgBackRestSourceConfig): RecoveryMode {
-  const recovery = (source.drill as { recovery?: RecoveryMode } | undefined)?.recovery;
-  return recovery ?? 'backup-end';
+  return source.drill?.recovery ?? 'backup-end';
 }
