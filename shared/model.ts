@@ -182,6 +182,63 @@ export interface BorgMetrics {
   repoSizeBytes: number | null;
 }
 
+// ---- WAL archives ----------------------------------------------------------------------------------------
+
+/**
+ * A WAL archive's continuity, as electron/engine/wal/continuity.ts finds it: from the start segment of the
+ * oldest retained base backup to the newest archived segment, following timeline switches. Kept in the
+ * metrics of every kind that keeps WAL (basebackup, pgbackrest). Segment names are 24 hex digits; times are
+ * the archive files' modification times (when they were archived).
+ */
+export interface WalArchiveSummary {
+  /** wal_segment_size the names were read with. */
+  segmentSize: number;
+  /** The timeline followed: the one given, or the timeline of the most recently archived full segment. */
+  timeline: number;
+  /** The timelines recovery passes through to reach it, oldest first. */
+  chain: number[];
+  /** Where the check started: the oldest base backup's start segment (null when no base backup was given). */
+  startSegment: string | null;
+  /** The newest full segment of the followed chain, and when it was archived. */
+  newestSegment: string | null;
+  newestArchivedAt: number | null;
+  /** The newest WAL exists only as a .partial file (recovery never reads one): its name and time, else null. */
+  newestPartial: { name: string; archivedAt: number } | null;
+  /** Segments from the start to the newest that recovery needs, and how many of them are in the archive. */
+  segmentsExpected: number;
+  segmentsPresent: number;
+  /** Segments missing in all gaps together, how many gaps, and the first few of them in detail (oldest first). */
+  missingSegments: number;
+  gapCount: number;
+  gaps: WalGap[];
+  /** Per timeline of the chain: from the start segment to that timeline's newest archived segment (the times a recovery to it can reach, gaps aside). */
+  windows: WalRecoverableWindow[];
+  /** Uncompressed segments whose size is not the segment size (recovery stops at them); the first few, and how many. */
+  truncated: { name: string; sizeBytes: number }[];
+  truncatedCount: number;
+  /** Timelines of the chain above 1 whose .history file is not in the archive (recovery to them cannot find its way). */
+  missingHistories: number[];
+  /** Timelines with segments in the archive that the followed chain does not pass through (abandoned branches). */
+  otherTimelines: number[];
+}
+
+/** Where point-in-time recovery stops: after `after` (null when the first needed segment is missing), `missing` segments are not there. */
+export interface WalGap {
+  after: string | null;
+  afterArchivedAt: number | null;
+  missing: number;
+  firstMissing: string;
+}
+
+export interface WalRecoverableWindow {
+  timeline: number;
+  fromSegment: string;
+  /** When the first segment was archived (null when it is missing). */
+  fromArchivedAt: number | null;
+  toSegment: string;
+  toArchivedAt: number | null;
+}
+
 export interface PgBackRestMetrics {
   kind: 'pgbackrest';
   /** pgBackRest's own verdict on the stanza: 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, ... 99 other. */
@@ -197,6 +254,10 @@ export interface PgBackRestMetrics {
    * archive is not counted). Absent from polls recorded before Backup Health measured it.
    */
   repoSizeBytes?: number;
+  /** The archive's continuity from the oldest backup's start (repo-ls of the stanza's archive); absent before Backup Health listed it, null when it could not. */
+  walArchive?: WalArchiveSummary | null;
+  /** Why the archive could not be listed, when walArchive is null. */
+  walArchiveError?: string;
 }
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics;
