@@ -146,7 +146,11 @@ export function withChannel(text: string, channel: Record<string, unknown>, orig
   const index = originalId === undefined ? -1 : channelIndexOf(doc, originalId);
   const channels = doc.getIn(['alerts', 'channels']);
   if (index >= 0 && isSeq(channels)) channels.items[index] = updatedNode(doc, channels.items[index], channel) as never;
-  else if (isSeq(channels)) channels.items.push(doc.createNode(channel) as never);
+  else if (isSeq(channels)) {
+    // `channels: []` is a flow list; a channel appended there would be written as {…} on one long line.
+    channels.flow = false;
+    channels.items.push(doc.createNode(channel) as never);
+  }
   else if (isMap(doc.get('alerts'))) doc.setIn(['alerts', 'channels'], doc.createNode([channel]));
   else doc.set('alerts', doc.createNode({ channels: [channel] }));
   return doc.toString();

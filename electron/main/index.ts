@@ -18,7 +18,7 @@ import { launchAtLogin, launchCommand, startedAtLogin, xdgAutostartDir } from '.
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native-binding';
 import { showNotification, StatusNotifier } from './notifier';
-import { keychainUnavailable, openVault } from './secrets';
+import { channelSecrets, keychainUnavailable, openVault } from './secrets';
 import { hardenSession, hardenWebContents } from './security';
 import { configProblemsNotice, startupConfig } from './startup-config';
 import { StatusTray, trayState } from './tray';
@@ -85,7 +85,8 @@ async function start(): Promise<void> {
   const lease = AlertLease.open(historyPath, History.nativeBinding);
   const alerts = new AlertService({
     engine,
-    dispatcher: new AlertDispatcher(config.alerts, { log: deliveries }),
+    // A channel's password entered in Settings is read from the keychain when an alert is sent.
+    dispatcher: new AlertDispatcher(config.alerts, { log: deliveries, senderDeps: { env: process.env, stored: channelSecrets(vault) } }),
     heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
     lease: { lease, holder: leaseHolder('the desktop app') },
     // A channel that starts or stops failing shows in the tray once its round is done.

@@ -1,10 +1,13 @@
 // Passwords entered in the app's settings, kept encrypted by the OS keychain (Electron's safeStorage: Keychain
 // on macOS, DPAPI on Windows, libsecret/KWallet on Linux) in one file in userData, mode 0600. Never plain text,
 // never in the config file: the config only says `passwordStored: true`. Only the main process reads them.
+// Sources are kept under their id; alert channels under `alert-channel:<id>` (alerts/senders/secret.ts), which
+// no source id can be.
 import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PasswordVault } from '../engine/api-service';
 import type { ProbeSecrets } from '../engine/secrets';
+import type { StoredSecrets } from '../engine/alerts/senders/deps';
 
 /** The part of Electron's safeStorage this needs (tests pass a fake). */
 export interface Encryption {
@@ -17,7 +20,7 @@ export interface Encryption {
 
 interface VaultFile {
   version: 1;
-  /** source id -> base64 of the keychain-encrypted password */
+  /** source id, or alert-channel:<channel id> -> base64 of the keychain-encrypted password */
   passwords: Record<string, string>;
 }
 
@@ -39,6 +42,15 @@ export function keychainUnavailable(): ProbeSecrets {
   return {
     password: async () => {
       throw new Error('the OS keychain is not available to Backup Health (on Linux: is a Secret Service such as gnome-keyring, or KWallet, running?)');
+    },
+  };
+}
+
+/** What the alert senders read a channel's kept password from: the vault, or a keychain that is missing. */
+export function channelSecrets(vault: KeychainVault | null): StoredSecrets {
+  return vault ?? {
+    password: async () => {
+      throw new Error('the OS keychain is not available to Backup Health (on Linux: is a Secret Service such as gnome-keyring, or KWallet, running?); or set passwordEnv or passwordFile for this channel');
     },
   };
 }
