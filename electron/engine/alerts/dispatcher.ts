@@ -1,12 +1,14 @@
 // What the engine calls after each poll round: round() sends every channel the changes its filters let
 // through, as one message, records each attempt (with retries), and when a channel has stopped delivering,
 // says so once through every channel that still works. testChannel() is the settings page's "Send a test alert".
+// What each channel was told of each source is read from and written to the history file every round (the
+// delivery log's ToldLog), so a restart or another process taking the sender lease over goes on from it.
 import { randomUUID } from 'node:crypto';
 import type { AlertsConfig, ChannelConfig } from '../../../shared/alerts-config';
 import { channelDescription, channelFailureFinding, channelFailureMessage, type ChannelFailureFinding } from './channel-failure';
 import { composeChannelFailingAlert, composeStatusAlert, composeTestAlert } from './compose';
 import { RETRY_DELAYS, sendWithRetries, systemClock } from './retry';
-import { nextLastAlerted, selectItems, type LastAlerted } from './select';
+import { selectRound, type Told, type ToldLog } from './select';
 import { senderFor, type SenderDeps } from './senders/index';
 import type { Alert, Clock, DeliveryAttempt, DeliveryLog, DeliveryResult, RoundContext, Sender, StatusChange } from './types';
 
@@ -18,6 +20,8 @@ export interface DispatcherOptions {
   senderDeps?: SenderDeps;
   /** Tests may hand in their own senders. */
   makeSender?: (channel: ChannelConfig) => Sender;
+  /** What each channel was told of each source; by default the log's own (DeliveryTable), else kept in memory. */
+  told?: ToldLog;
   /** For the failing-channel wording's times; the machine's zone when absent. */
   timeZone?: string;
 }
@@ -43,8 +47,9 @@ export class AlertDispatcher {
   private readonly clock: Clock;
   private readonly delays: readonly number[];
   private readonly senders = new Map<string, Sender>();
-  /** Per channel: when each source was last in an alert to it (reminders). */
-  private readonly lastAlerted = new Map<string, LastAlerted>();
+  private readonly told: ToldLog;
+  /** Per channel: its record as this process last read or wrote it, for a round the file stays locked in. */
+  private readonly toldCache = new Map<string, Map<string, Told>>();
   /** Per failing channel: the failure (by its start) the other channels were told about. */
   private readonly noticed = new Map<string, number>();
 
@@ -55,14 +60,13 @@ export class AlertDispatcher {
     this.alerts = alerts ?? { channels: [] };
     this.clock = options.clock ?? systemClock;
     this.delays = options.retryDelays ?? RETRY_DELAYS;
+    this.told = options.told ?? (isToldLog(options.log) ? options.log : new MemoryToldLog());
   }
 
-  /** A new config: channels keep their reminder clocks by id; senders are rebuilt. */
+  /** A new config: senders are rebuilt; what channels were told stays by id (in the history file). */
   configure(alerts: AlertsConfig | undefined): void {
     this.alerts = alerts ?? { channels: [] };
     this.senders.clear();
-    const ids = new Set(this.alerts.channels.map((c) => c.id));
-    for (const id of [...this.lastAlerted.keys()]) if (!ids.has(id)) this.lastAlerted.delete(id);
   }
 
   get channels(): readonly ChannelConfig[] {
@@ -77,9 +81,11 @@ export class AlertDispatcher {
   async round(changes: readonly StatusChange[], context: RoundContext, signal?: AbortSignal): Promise<RoundReport> {
     const withLink: RoundContext = { ...context, dashboardUrl: context.dashboardUrl ?? this.alerts.dashboardUrl };
     const sends = this.alerts.channels.map(async (channel): Promise<ChannelOutcome | null> => {
-      const items = selectItems(channel, changes, withLink, this.lastAlerted.get(channel.id));
+      const { items, told } = selectRound(channel, changes, withLink, this.readTold(channel.id));
+      // Written before sending, as sent or given up on: an alert is told once (a channel that fails is a finding
+      // of its own, said through the others), and a round that overlaps a retrying one does not repeat it.
+      this.writeTold(channel.id, told);
       if (items.length === 0) return null;
-      this.lastAlerted.set(channel.id, nextLastAlerted(this.lastAlerted.get(channel.id) ?? new Map(), items, context.at));
       const alert = composeStatusAlert(items, context.at);
       return { channelId: channel.id, sources: items.length, result: await this.deliver(channel, alert, signal) };
     });
@@ -129,6 +135,30 @@ export class AlertDispatcher {
     return Promise.all(working.map(async (channel) => ({ channelId: channel.id, sources: 0, result: await this.deliver(channel, notice, signal) })));
   }
 
+  private readTold(channelId: string): Map<string, Told> {
+    try {
+      const told = this.told.told(channelId);
+      this.toldCache.set(channelId, told);
+      return told;
+    } catch {
+      // Locked past its busy timeout: this process's last copy (another sender cannot have written meanwhile
+      // unless it holds the lease, which this round's caller checked).
+      return this.toldCache.get(channelId) ?? new Map();
+    }
+  }
+
+  private writeTold(channelId: string, updates: Map<string, Told>): void {
+    if (updates.size === 0) return;
+    const cached = this.toldCache.get(channelId) ?? new Map<string, Told>();
+    for (const [sourceId, told] of updates) cached.set(sourceId, told);
+    this.toldCache.set(channelId, cached);
+    try {
+      this.told.setTold(channelId, updates);
+    } catch {
+      // The history stayed locked: the alert still goes; the next round may repeat what this one said.
+    }
+  }
+
   private deliver(channel: ChannelConfig, alert: Alert, signal?: AbortSignal, delays = this.delays): Promise<DeliveryResult> {
     const alertKey = randomUUID();
     return sendWithRetries(this.senderOf(channel), alert, {
@@ -147,5 +177,25 @@ export class AlertDispatcher {
       this.senders.set(channel.id, sender);
     }
     return sender;
+  }
+}
+
+function isToldLog(log: unknown): log is ToldLog {
+  return typeof (log as Partial<ToldLog>).told === 'function' && typeof (log as Partial<ToldLog>).setTold === 'function';
+}
+
+/** A record that lasts as long as the process, for a delivery log that keeps none (tests' own logs). */
+class MemoryToldLog implements ToldLog {
+  private readonly channels = new Map<string, Map<string, Told>>();
+  told(channelId: string): Map<string, Told> {
+    return new Map(this.channels.get(channelId));
+  }
+  setTold(channelId: string, updates: ReadonlyMap<string, Told | null>): void {
+    const record = this.channels.get(channelId) ?? new Map<string, Told>();
+    for (const [sourceId, told] of updates) {
+      if (told) record.set(sourceId, told);
+      else record.delete(sourceId);
+    }
+    this.channels.set(channelId, record);
   }
 }

@@ -1,5 +1,6 @@
 // The delivery log over a real SQLite file: attempts kept as sent, and "is this channel failing, since when,
-// how many alerts did not get through" answered from them.
+// how many alerts did not get through" answered from them; and what each channel was told of each source, as
+// another connection (another process, a restarted one) reads it.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DeliveryAttempt, DeliveryResult } from '../../../electron/engine/alerts/types';
 import { DeliveryTable } from '../../../electron/engine/store/deliveries';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../electron/engine/store/migrations/index';
+import { alertDeliveriesSchema } from '../../../electron/engine/store/migrations/005-alert-deliveries';
 
 const dir = mkdtempSync(join(tmpdir(), 'bh-deliveries-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,15 +62,36 @@ describe('DeliveryTable', () => {
     expect(log.channelFailure('ops-mail')).toBeNull();
   });
 
-  it('a history file of the previous schema gets the table when opened', () => {
+  it('keeps what each channel was told of each source, for every connection to the file, until changed or forgotten', () => {
+    const file = join(dir, `h${++n}.sqlite`);
+    const app = DeliveryTable.open(file);
+    const serve = DeliveryTable.open(file);
+    try {
+      expect(app.told('ops-mail')).toEqual(new Map());
+      app.setTold('ops-mail', new Map([['orders-dumps', { status: 'critical', at: T }], ['billing-db', { status: 'ok', at: T }]]));
+      app.setTold('pager', new Map([['orders-dumps', { status: 'warning', at: T + 1 }]]));
+      expect(serve.told('ops-mail')).toEqual(new Map([['billing-db', { status: 'ok', at: T }], ['orders-dumps', { status: 'critical', at: T }]]));
+      serve.setTold('ops-mail', new Map([['orders-dumps', { status: 'ok', at: T + 60_000 }], ['billing-db', null]]));
+      expect(app.told('ops-mail')).toEqual(new Map([['orders-dumps', { status: 'ok', at: T + 60_000 }]]));
+      expect(app.told('pager')).toEqual(new Map([['orders-dumps', { status: 'warning', at: T + 1 }]]));
+    } finally {
+      app.close();
+      serve.close();
+    }
+  });
+
+  it('a history file of the schema before the delivery log gets its tables when opened', () => {
     const file = join(dir, 'old.sqlite');
     const old = new Database(file);
-    for (const sql of MIGRATIONS.slice(0, SCHEMA_VERSION - 1)) old.exec(sql);
-    old.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    const before = MIGRATIONS.indexOf(alertDeliveriesSchema);
+    for (const sql of MIGRATIONS.slice(0, before)) old.exec(sql);
+    old.pragma(`user_version = ${before}`);
     old.close();
     const log = DeliveryTable.open(file);
     log.record(attempt('a', T, OK));
+    log.setTold('ops-mail', new Map([['orders-dumps', { status: 'critical', at: T }]]));
     expect(log.recent()).toHaveLength(1);
+    expect(log.told('ops-mail').get('orders-dumps')).toEqual({ status: 'critical', at: T });
     log.close();
     const db = new Database(file);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);

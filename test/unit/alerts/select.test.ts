@@ -1,7 +1,8 @@
 // Which changes reach a channel: its lowest alerting status, first sight, recoveries, its sources/databases
-// filter and reminders while a source stays critical; worst first.
+// filter and reminders while a source stays critical; worst first. Told against what the channel was last told
+// (its record), so nothing is said twice and what moved while no round looked is said once.
 import { describe, expect, it } from 'vitest';
-import { nextLastAlerted, reasonFor, selectItems, sourceLink } from '../../../electron/engine/alerts/select';
+import { reasonFor, selectItems, selectRound, sourceLink, type Told } from '../../../electron/engine/alerts/select';
 import type { RoundContext, StatusChange } from '../../../electron/engine/alerts/types';
 import type { Finding } from '../../../shared/model';
 
@@ -88,11 +89,11 @@ describe('selectItems', () => {
     const reminding = { ...channel, remindEvery: 24 * HOUR };
 
     it('repeat a source that stays critical once remindEvery has passed since it was last alerted, not before', () => {
-      const last = new Map([['orders-dumps', NOW - 24 * HOUR]]);
+      const last = new Map<string, Told>([['orders-dumps', { status: 'critical', at: NOW - 24 * HOUR }]]);
       const items = selectItems(reminding, [], stillCritical, last);
       expect(items).toMatchObject([{ sourceId: 'orders-dumps', reason: 'reminder', from: 'critical', to: 'critical' }]);
       expect(items[0]!.findings[0]!.message).toBe('newest dump is 55h old');
-      expect(selectItems(reminding, [], stillCritical, new Map([['orders-dumps', NOW - 23 * HOUR]]))).toEqual([]);
+      expect(selectItems(reminding, [], stillCritical, new Map([['orders-dumps', { status: 'critical', at: NOW - 23 * HOUR }]]))).toEqual([]);
       expect(selectItems(channel, [], stillCritical, last)).toEqual([]); // no remindEvery, no reminder
     });
 
@@ -101,10 +102,69 @@ describe('selectItems', () => {
       expect(selectItems(reminding, [change('orders-dumps', 'warning', 'critical')], stillCritical).map((i) => i.reason)).toEqual(['changed']);
     });
 
-    it('the clock moves for critical sources and forgets the others', () => {
-      const items = selectItems(channel, [change('orders-dumps', 'ok', 'critical'), change('billing-db', 'critical', 'ok')], context);
-      const next = nextLastAlerted(new Map([['billing-db', 1]]), items, NOW);
-      expect([...next]).toEqual([['orders-dumps', NOW]]);
+    it('a reminder restarts the clock', () => {
+      const { told } = selectRound(reminding, [], stillCritical, new Map([['orders-dumps', { status: 'critical', at: NOW - 25 * HOUR }]]));
+      expect([...told]).toEqual([['orders-dumps', { status: 'critical', at: NOW }]]);
+    });
+  });
+
+  describe("the channel's record", () => {
+    it('moves with every change the channel is told of, and quietly with those below what it hears', () => {
+      const { items, told } = selectRound({ minStatus: 'critical', recoveries: false }, [change('orders-dumps', 'ok', 'critical'), change('billing-db', 'critical', 'ok'), change('wiki-restic', null, 'warning')], context, new Map([['billing-db', { status: 'critical', at: 1 }]]));
+      expect(items.map((i) => [i.sourceId, i.reason])).toEqual([['orders-dumps', 'problem']]);
+      expect([...told].sort()).toEqual([
+        ['billing-db', { status: 'ok', at: NOW }],
+        ['orders-dumps', { status: 'critical', at: NOW }],
+        ['wiki-restic', { status: 'warning', at: NOW }],
+      ]);
+      // billing-db's recovery was not wanted, but its record moved: failing again is news again
+      expect(selectItems({ minStatus: 'critical', recoveries: false }, [change('billing-db', 'ok', 'critical')], context, told).map((i) => i.reason)).toEqual(['problem']);
+    });
+
+    it('a change the channel was already told of (by this process before a restart, or the previous sender) is not told again', () => {
+      const told = new Map<string, Told>([['orders-dumps', { status: 'critical', at: NOW - HOUR }]]);
+      expect(selectRound(channel, [change('orders-dumps', null, 'critical')], context, told)).toEqual({ items: [], told: new Map() });
+      // its from is what the channel knows, not what the change says
+      expect(selectItems(channel, [change('orders-dumps', 'critical', 'warning')], context, new Map([['orders-dumps', { status: 'warning', at: NOW - HOUR }]]))).toEqual([]);
+      expect(selectItems(channel, [change('orders-dumps', 'ok', 'warning')], context, told)).toMatchObject([{ reason: 'changed', from: 'critical', to: 'warning' }]);
+    });
+
+    it('a change observed before the record was written is settled by it: the status now decides', () => {
+      const told = new Map<string, Told>([['orders-dumps', { status: 'ok', at: NOW - HOUR }]]);
+      const now: RoundContext = { ...context, sources: { ...context.sources, 'orders-dumps': { name: 'Orders dumps', status: 'ok' } } };
+      // heard late (a quiet process taking over): it went critical, and the previous sender already told its recovery
+      expect(selectItems(channel, [{ ...change('orders-dumps', 'ok', 'critical'), at: NOW - 2 * HOUR }], now, told)).toEqual([]);
+      expect(selectItems(channel, [{ ...change('orders-dumps', 'ok', 'critical'), at: NOW - 1000 }], now, told).map((i) => i.reason)).toEqual(['problem']);
+    });
+
+    it('what moved while no round looked is told from the record: a recovery while the app was stopped, a change nobody sent', () => {
+      const told = new Map<string, Told>([
+        ['orders-dumps', { status: 'critical', at: NOW - 5 * HOUR }],
+        ['billing-db', { status: 'ok', at: NOW - 5 * HOUR }],
+        ['wiki-restic', { status: 'warning', at: NOW - 5 * HOUR }],
+      ]);
+      const now: RoundContext = {
+        ...context,
+        sources: {
+          'orders-dumps': { name: 'Orders dumps', status: 'ok' },
+          'billing-db': { name: 'Billing server', status: 'critical', findings: [finding('critical', 'WAL archiving failed')] },
+          'wiki-restic': { name: 'Wiki restic', status: 'warning' },
+        },
+      };
+      const { items, told: next } = selectRound(channel, [], now, told);
+      expect(items.map((i) => [i.sourceId, i.reason, i.from, i.to])).toEqual([
+        ['billing-db', 'problem', 'ok', 'critical'],
+        ['orders-dumps', 'recovered', 'critical', 'ok'],
+      ]);
+      expect(items[0]!.findings.map((f) => f.message)).toEqual(['WAL archiving failed']);
+      expect([...next.keys()].sort()).toEqual(['billing-db', 'orders-dumps']);
+      // told once: the next round against the new record says nothing
+      expect(selectItems(channel, [], now, new Map([...told, ...next]))).toEqual([]);
+    });
+
+    it('a source the channel has no record of and that did not change says nothing (a source not polled yet is unknown)', () => {
+      const now: RoundContext = { ...context, sources: { 'orders-dumps': { name: 'Orders dumps', status: 'unknown' } } };
+      expect(selectRound(channel, [], now)).toEqual({ items: [], told: new Map() });
     });
   });
 });

@@ -7,8 +7,9 @@ import { storedBytesSchema } from './003-stored-bytes';
 import { pollCompactionSchema } from './004-poll-compaction';
 import { alertDeliveriesSchema } from './005-alert-deliveries';
 import { alertSenderLeaseSchema } from './006-alert-sender-lease';
+import { alertToldSchema } from './007-alert-told';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
