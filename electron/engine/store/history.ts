@@ -1,11 +1,14 @@
 // The history file: opens and migrates the SQLite file (WAL mode, so the dashboard and a `backup-health check`
 // from cron can read while the engine writes) and records polls with status changes in one write transaction.
-// The tables live beside it: polls.ts (polls, backups), status-events.ts, drills.ts, poll-compaction.ts.
+// The tables live beside it: polls.ts (polls, backups), status-events.ts, drills.ts, poll-compaction.ts, and the
+// alert delivery log (deliveries.ts), which serve and the app write on connections of their own and which is
+// pruned from here, on the compaction schedule.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
+import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
 import { MinMaxSeriesQuery } from './min-max-series';
@@ -25,6 +28,7 @@ export class History implements HistoryStore {
   private readonly recordStatusTransaction;
   private readonly drillTable: DrillTable;
   private readonly compactor: PollCompactor;
+  private readonly deliveries: DeliveryTable;
 
   /**
    * better-sqlite3's compiled addon for every History this process opens; undefined (the CLI, the tests, the
@@ -73,6 +77,7 @@ export class History implements HistoryStore {
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.drillTable = new DrillTable(db);
     this.compactor = new PollCompactor(db);
+    this.deliveries = new DeliveryTable(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[], judgements: StatusJudgement[]) => {
       const { newBackups } = this.pollTable.write(entries);
       const events = judgements.map((judgement) => this.eventTable.write(judgement)).filter((event) => event !== null);
@@ -148,6 +153,24 @@ export class History implements HistoryStore {
       report.deleted += chunk.deleted;
       report.chunks++;
       // Between two transactions, let polls be recorded and the dashboard answered.
+      await nextTurn();
+    }
+    return report;
+  }
+
+  /**
+   * Deletes alert delivery attempts older than `keepMs` (default DELIVERY_KEEP_MS, 90 days) that no channel's
+   * state is read from (DeliveryTable.pruneChunk), a chunk per transaction with other work let in between;
+   * stops early when `signal` aborts. Safe to run from two processes.
+   */
+  async pruneDeliveries(opts: { now: number; keepMs?: number; signal?: AbortSignal }): Promise<{ deleted: number; chunks: number }> {
+    const before = opts.now - (opts.keepMs ?? DELIVERY_KEEP_MS);
+    const report = { deleted: 0, chunks: 0 };
+    while (!opts.signal?.aborted) {
+      const deleted = this.deliveries.pruneChunk(before);
+      if (deleted === 0) break;
+      report.deleted += deleted;
+      report.chunks++;
       await nextTurn();
     }
     return report;
