@@ -31,6 +31,8 @@ export type RuleId =
   | 'no-backups'
   | 'restore-drill'
   | 'stanza-status'
+  /** A WAL archive that point-in-time recovery cannot pass through (a gap), or could not be judged. */
+  | 'wal-continuity'
   /** An alert channel that stopped delivering (not a source's: electron/engine/alerts/channel-failure.ts). */
   | 'alert-delivery';
 
@@ -48,7 +50,8 @@ export interface SourceHealth {
   findings: Finding[];
 }
 
-export type BackupType = 'full' | 'diff' | 'incr' | 'dump' | 'snapshot';
+/** 'base': one pg_basebackup run (a basebackup source). */
+export type BackupType = 'full' | 'diff' | 'incr' | 'dump' | 'snapshot' | 'base';
 
 export type DumpFormat = 'custom' | 'directory' | 'tar' | 'plain' | 'plain-gzip' | 'unknown';
 
@@ -260,7 +263,26 @@ export interface PgBackRestMetrics {
   walArchiveError?: string;
 }
 
-export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics;
+export interface BaseBackupMetrics {
+  kind: 'basebackup';
+  /** Directories in `path` that are pg_basebackup runs (those without backup_label included). */
+  backupCount: number;
+  /** What the base backups take up: their directories (a plain backup's tablespaces mapped elsewhere are not counted). */
+  backupBytes: number;
+  /** What the WAL archive's files take up, and how many there are. */
+  archiveBytes: number;
+  archiveFiles: number;
+  /** The newest archived full segment and when it was archived (its file's modification time); null when none. */
+  newestSegment: string | null;
+  newestSegmentAt: number | null;
+  /** wal_segment_size, read from a backup's WAL or the archive's segments; null when nothing showed it. */
+  walSegmentSize: number | null;
+  /** The archive's continuity from the oldest base backup's start; null when it could not be judged (walArchiveError says why). */
+  walArchive: WalArchiveSummary | null;
+  walArchiveError?: string;
+}
+
+export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics | BaseBackupMetrics;
 
 /** Every kind has its metrics: a kind missing here does not build (its module's describe and storedBytes take them). */
 const metricsCoverKinds: [SourceMetrics['kind']] extends [SourceKind] ? ([SourceKind] extends [SourceMetrics['kind']] ? true : false) : false = true;
