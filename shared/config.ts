@@ -303,7 +303,7 @@ export const basebackupSourceSchema = z.strictObject({
   ...remoteFields,
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema, basebackupSourceSchema]);
 
 const DAY_MS = 86_400_000;
 

@@ -5,10 +5,12 @@
 /** Where a store's tools run: this machine, or a host over ssh. */
 export const REMOTE_FIELDS = ['host', 'sshOptions'] as const;
 /** Every drill field the form knows. */
-export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset', 'minTables', 'minRows'] as const;
+export const DRILL_FIELDS = ['every', 'maxAge', 'jobs', 'compareTo', 'tolerance', 'timeout', 'readDataSubset', 'minTables', 'minRows', 'recovery'] as const;
 export type DrillField = (typeof DRILL_FIELDS)[number];
-/** The drill fields of a dump restore: all but restic's readDataSubset. */
-export const DUMP_DRILL_FIELDS = DRILL_FIELDS.filter((f) => f !== 'readDataSubset');
+/** The drill fields of a dump restore: all but restic's readDataSubset and a physical restore's recovery. */
+export const DUMP_DRILL_FIELDS = DRILL_FIELDS.filter((f) => f !== 'readDataSubset' && f !== 'recovery');
+/** How far a physical drill replays WAL (drill.recovery), the choices the form offers. */
+export const DRILL_RECOVERY_CHOICES = ['end-of-archive', 'backup-end'] as const;
 
 /** The words the form shows with a field. */
 interface FieldWords {

@@ -4,9 +4,9 @@ import { REMOTE_FIELDS, type SourceKindInfo } from './kind-info';
 export const pgbackrest = {
   label: 'pgBackRest stanza',
   formLabel: 'pgBackRest stanza',
-  fields: ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'database', ...REMOTE_FIELDS],
+  fields: ['stanza', 'configPath', 'repo', 'maxAge', 'maxFullAge', 'minSize', 'maxArchiveAge', 'maxRecoveryPoint', 'database', ...REMOTE_FIELDS],
   // A physical restore has no pg_restore -j and compares nothing live.
-  drillFields: ['every', 'maxAge', 'timeout', 'minTables', 'minRows'],
+  drillFields: ['every', 'maxAge', 'timeout', 'minTables', 'minRows', 'recovery'],
   form: [
     {
       legend: 'pgBackRest stanza',
@@ -25,6 +25,8 @@ export const pgbackrest = {
         { path: 'maxAge', label: 'Max backup age', placeholder: 'config default', hint: 'Critical when the newest backup of any type is older. Like 26h.' },
         { path: 'maxFullAge', label: 'Max full backup age', placeholder: 'not checked', hint: 'Critical when the newest full backup is older. Like 8d.' },
         { path: 'minSize', label: 'Min full backup size', placeholder: 'e.g. 1GB', hint: 'Critical when the newest full backup adds less to the repository. Incrementals are not judged by size.' },
+        { path: 'maxArchiveAge', label: 'Max archive age', placeholder: 'config default (15m)', hint: 'Warning when no WAL segment was archived within this time. Like 15m.' },
+        { path: 'maxRecoveryPoint', label: 'Max recovery point', placeholder: 'not checked', hint: 'Critical when a drill restores to a point further behind its start than this. Like 1h.' },
       ],
     },
   ],

@@ -5,7 +5,8 @@ export const restic = {
   label: 'restic repository',
   formLabel: 'restic repository',
   fields: ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS],
-  drillFields: DRILL_FIELDS,
+  // Every drill field but a physical restore's recovery.
+  drillFields: DRILL_FIELDS.filter((f) => f !== 'recovery'),
   form: [
     {
       legend: 'restic repository',

@@ -10,6 +10,7 @@ import { dumpDirProbe } from './dump-dir/index';
 import { pgbackrestProbe } from './pgbackrest/index';
 import { borgProbe } from './borg/index';
 import { resticProbe } from './restic/index';
+import { basebackupProbe } from './basebackup/index';
 
 type SourceRegistry = { [K in SourceConfig['kind']]: SourceModule<Extract<SourceConfig, { kind: K }>> };
 
@@ -19,6 +20,7 @@ export const SOURCES: SourceRegistry = {
   pgbackrest: pgbackrestProbe,
   borg: borgProbe,
   restic: resticProbe,
+  basebackup: basebackupProbe,
 };
 
 /** The module of a source's kind. */

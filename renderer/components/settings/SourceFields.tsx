@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import { COMMON_FIELDS, drillFieldsOf, type DrillCheckForm, type SourceForm } from '../../settings/source-form';
 import { CONFIG_FILE_ONLY_FIELDS } from '../../../shared/api-edit-rules';
-import { REMOTE_FIELDS, SOURCE_KIND_INFO, type FormField, type KeychainFormField } from '../../../shared/source-kinds';
+import { DRILL_RECOVERY_CHOICES, REMOTE_FIELDS, SOURCE_KIND_INFO, type FormField, type KeychainFormField } from '../../../shared/source-kinds';
 import { ReadOnlyField, SelectField, TextField } from './fields';
 
 export interface FieldsProps {
@@ -181,6 +181,18 @@ function DrillFields({ f }: { f: FieldsProps }) {
       {shown.has('tolerance') && <Text f={f} path="drill.tolerance" label="Row count tolerance" placeholder="5%" />}
       <Text f={f} path="drill.minTables" label="Fewest tables a restore may bring back" placeholder="e.g. 12" hint="Fewer fails the drill. Empty: any number, but none at all fails." />
       <Text f={f} path="drill.minRows" label="Fewest rows a restore may bring back" placeholder="e.g. 1000" hint="All tables together; fewer fails the drill. Empty: every table empty is a warning." />
+      {shown.has('recovery') && (
+        <SelectField
+          path="drill.recovery"
+          label="Replay WAL to"
+          none="(the kind's default)"
+          options={[...DRILL_RECOVERY_CHOICES]}
+          value={f.form.drill.recovery}
+          onChange={(v) => f.set('drill.recovery', v)}
+          problems={f.problems.get('drill.recovery')}
+          hint="end-of-archive: every archived segment, proving point-in-time recovery; backup-end: only until the backup is consistent."
+        />
+      )}
       {shown.has('readDataSubset') && <Text f={f} path="drill.readDataSubset" label="Pack data read back" placeholder="1%" hint="restic check --read-data-subset: 5%, 1/10 or 500M." />}
       <div className="checks" data-testid="drill-checks">
         <h4>Checks</h4>

@@ -1,0 +1,230 @@
+// A basebackup source, here or on `host` over ssh: `path` holds one directory per pg_basebackup run, and
+// `walArchive` is where archive_command copies WAL. Each run is a backup (read-backup.ts); the archive's
+// <segment>.<offset>.backup history files say where and when each stopped; the archive itself is checked for
+// continuity from the oldest backup's start (electron/engine/wal/). What was read of a backup that has not
+// changed since is kept between polls, so a poll of a large backup set reads only what is new.
+import { join } from 'node:path';
+import { gunzipSync, constants } from 'node:zlib';
+import type { BaseBackupSourceConfig } from '../../../../shared/config';
+import type { BaseBackupMetrics, ObservedBackup, WalArchiveSummary } from '../../../../shared/model';
+import { walContinuity, type WalArchiveEntry } from '../../wal/continuity';
+import { isValidSegmentSize, parseWalFileName, parseLsn, segmentNameOfLsn } from '../../wal/names';
+import { parseTimelineHistory, type TimelineHistory } from '../../wal/timelines';
+import type { Probe, ProbeContext } from '../probe';
+import { parseBackupHistory, type BackupHistory } from './backup-label';
+import { decompressHead } from './decompress';
+import { filesFor, type Entry, type SourceFiles } from './files';
+import { readBaseBackup, type BaseBackupReading } from './read-backup';
+
+/** What was read of each backup directory, by source and directory, with the listing it was read from. */
+const readings = new Map<string, { signature: string; reading: BaseBackupReading | null }>();
+const MAX_CACHED = 10_000;
+
+function signature(entries: readonly Entry[]): string {
+  return entries
+    .map((e) => `${e.name}\t${e.type}\t${e.size}\t${e.mtimeMs}`)
+    .sort()
+    .join('\n');
+}
+
+/** The bytes of a small archived file (.backup, .history), decompressed when its name says so. */
+async function smallFile(files: SourceFiles, path: string, signal: AbortSignal): Promise<string | null> {
+  const [raw] = await files.read([{ path, end: 'head', bytes: 256 * 1024 }]);
+  if (!raw) return null;
+  if (path.endsWith('.gz')) {
+    try {
+      return gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+  if (path.endsWith('.zst') || path.endsWith('.lz4')) {
+    const out = await decompressHead(raw, path.endsWith('.zst') ? 'zstd' : 'lz4', 1024 * 1024, signal);
+    return out.ok ? out.data.toString('utf8') : null;
+  }
+  return raw.toString('utf8');
+}
+
+/** wal_segment_size: from a segment a backup holds, else an uncompressed archived segment, else a gzipped one's trailer. */
+async function segmentSizeOf(backups: readonly BaseBackupReading[], listing: readonly WalArchiveEntry[], files: SourceFiles, walArchive: string): Promise<number | null> {
+  const fromBackup = backups.find((b) => b.walSegmentSize !== null)?.walSegmentSize;
+  if (fromBackup) return fromBackup;
+  const looksLikeSegment = (name: string) => /^[0-9A-F]{24}$/.test(name.replace(/\.(gz)$/, ''));
+  const plain = listing.find((e) => /^[0-9A-F]{24}$/.test(e.name) && isValidSegmentSize(e.sizeBytes));
+  if (plain) return plain.sizeBytes;
+  // gzip's last four bytes hold the uncompressed size modulo 2^32 (RFC 1952 ISIZE): exact for any segment size.
+  const gz = listing.find((e) => e.name.endsWith('.gz') && looksLikeSegment(e.name));
+  if (gz) {
+    const [tail] = await files.read([{ path: join(walArchive, gz.name), end: 'tail', bytes: 4 }]);
+    if (tail && tail.length === 4 && isValidSegmentSize(tail.readUInt32LE(0))) return tail.readUInt32LE(0);
+  }
+  return null;
+}
+
+export interface ArchiveListing {
+  entries: WalArchiveEntry[];
+  error?: string;
+}
+
+/** Observing a basebackup source; index.ts adds the rest of the kind. `listArchive` lists the WAL archive. */
+export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig, files: SourceFiles, ctx: ProbeContext) => Promise<ArchiveListing>): Pick<Probe<BaseBackupSourceConfig>, 'kind' | 'observe'> {
+  return {
+    kind: 'basebackup',
+    async observe(source, ctx) {
+      const files = filesFor(source, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+      const top = await files.list(source.path, 'path');
+      const found: BaseBackupReading[] = [];
+      for (const entry of top.filter((e) => e.type === 'dir').sort((a, b) => a.name.localeCompare(b.name))) {
+        ctx.signal.throwIfAborted();
+        const dir = join(source.path, entry.name);
+        const entries = await files.listIfPresent(dir);
+        if (!entries) continue;
+        const key = `${source.id}\0${source.host ?? ''}\0${dir}`;
+        const sig = signature(entries);
+        let cached = readings.get(key);
+        if (!cached || cached.signature !== sig) {
+          cached = { signature: sig, reading: await readBaseBackup(files, dir, entry.name, entries, ctx.signal) };
+          if (readings.size >= MAX_CACHED) readings.delete(readings.keys().next().value!);
+          readings.set(key, cached);
+        }
+        if (cached.reading) found.push(cached.reading);
+      }
+
+      const archive = await listArchive(source, files, ctx);
+      const listing = archive.entries;
+      const histories = await backupHistories(found, listing, files, source.walArchive, ctx.signal);
+      const segmentSize = await segmentSizeOf([...found].reverse(), listing, files, source.walArchive);
+      const backups = found.map((reading) => observedBackup(reading, histories.get(reading.name) ?? null, segmentSize));
+
+      let walArchive: WalArchiveSummary | null = null;
+      let walArchiveError = archive.error;
+      if (!walArchiveError && segmentSize === null && listing.length > 0) {
+        walArchiveError = `the WAL segment size is not known: no base backup holds a WAL segment (pg_basebackup -X none) and no archived segment shows it uncompressed or gzipped`;
+      }
+      if (!walArchiveError && segmentSize !== null) {
+        const oldest = backups
+          .filter((b) => b.readable && typeof b.meta?.startSegment === 'string')
+          .sort((a, b) => (a.meta!.startSegment as string).slice(8).localeCompare((b.meta!.startSegment as string).slice(8)))[0];
+        const timelineHistories = await readTimelineHistories(listing, files, source.walArchive, segmentSize, ctx.signal);
+        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: timelineHistories });
+      }
+      const newest = newestArchived(listing, segmentSize);
+      const metrics: BaseBackupMetrics = {
+        kind: 'basebackup',
+        backupCount: backups.length,
+        backupBytes: found.reduce((sum, b) => sum + b.sizeBytes, 0),
+        archiveBytes: listing.reduce((sum, e) => sum + e.sizeBytes, 0),
+        archiveFiles: listing.length,
+        newestSegment: walArchive?.newestSegment ?? newest?.name ?? null,
+        newestSegmentAt: walArchive?.newestArchivedAt ?? newest?.mtimeMs ?? null,
+        walSegmentSize: segmentSize,
+        walArchive,
+        ...(walArchiveError ? { walArchiveError } : {}),
+      };
+      return { backups, metrics };
+    },
+  };
+}
+
+/** The newest archived full segment by archive time, when continuity could not be judged. */
+function newestArchived(listing: readonly WalArchiveEntry[], segmentSize: number | null): { name: string; mtimeMs: number } | null {
+  let newest: WalArchiveEntry | null = null;
+  for (const entry of listing) {
+    const isSegment = segmentSize ? parseWalFileName(entry.name, segmentSize)?.kind === 'segment' : /^[0-9A-F]{24}(\.(gz|zst|lz4|bz2|xz))?$/.test(entry.name);
+    if (isSegment && (!newest || entry.mtimeMs > newest.mtimeMs)) newest = entry;
+  }
+  return newest ? { name: newest.name.slice(0, 24), mtimeMs: newest.mtimeMs } : null;
+}
+
+/** Each backup's .backup history file in the archive, by backup name: found by its start segment, matched by label and start. */
+async function backupHistories(backups: readonly BaseBackupReading[], listing: readonly WalArchiveEntry[], files: SourceFiles, walArchive: string, signal: AbortSignal): Promise<Map<string, BackupHistory>> {
+  const out = new Map<string, BackupHistory>();
+  const byStart = new Map<string, string[]>();
+  for (const entry of listing) {
+    const match = /^([0-9A-F]{24})\.[0-9A-F]{8}\.backup(?:\.(?:gz|zst|lz4))?$/.exec(entry.name);
+    if (match) byStart.set(match[1]!, [...(byStart.get(match[1]!) ?? []), entry.name]);
+  }
+  for (const backup of backups) {
+    const start = backup.label?.startSegment;
+    if (!start) continue;
+    for (const name of byStart.get(start) ?? []) {
+      const text = await historyText(files, join(walArchive, name), signal);
+      if (!text) continue;
+      const history = parseBackupHistory(text);
+      if (history.startLsn === backup.label!.startLsn && history.label === backup.label!.label) {
+        out.set(backup.name, history);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** .backup and .history files never change once archived: read each once. */
+const archivedTexts = new Map<string, string>();
+async function historyText(files: SourceFiles, path: string, signal: AbortSignal): Promise<string | null> {
+  const key = `${files.where}\0${path}`;
+  const known = archivedTexts.get(key);
+  if (known !== undefined) return known;
+  const text = await smallFile(files, path, signal);
+  if (text !== null) {
+    if (archivedTexts.size >= MAX_CACHED) archivedTexts.delete(archivedTexts.keys().next().value!);
+    archivedTexts.set(key, text);
+  }
+  return text;
+}
+
+async function readTimelineHistories(listing: readonly WalArchiveEntry[], files: SourceFiles, walArchive: string, segmentSize: number, signal: AbortSignal): Promise<TimelineHistory[]> {
+  const out: TimelineHistory[] = [];
+  for (const entry of listing) {
+    const file = parseWalFileName(entry.name, segmentSize);
+    if (file?.kind !== 'timeline-history') continue;
+    const text = await historyText(files, join(walArchive, entry.name), signal);
+    if (text === null) continue;
+    const parsed = parseTimelineHistory(file.timeline, text, entry.name);
+    if (parsed.ok) out.push(parsed.history);
+  }
+  return out;
+}
+
+/** One backup as the app records it: its times, size, and in meta what a drill needs. */
+export function observedBackup(reading: BaseBackupReading, history: BackupHistory | null, segmentSize: number | null): ObservedBackup {
+  const label = reading.label;
+  const lastRange = reading.manifest?.walRanges.at(-1);
+  const stopLsn = history?.stopLsn ?? lastRange?.endLsn ?? null;
+  const timeline = label?.startTimeline ?? reading.manifest?.walRanges[0]?.timeline ?? null;
+  const stopTimeline = history?.stopTimeline ?? lastRange?.timeline ?? timeline;
+  const stopParsed = stopLsn ? parseLsn(stopLsn) : null;
+  const stopSegment = history?.stopSegment ?? (stopParsed !== null && stopTimeline && segmentSize ? segmentNameOfLsn(stopTimeline, stopParsed, segmentSize) : null);
+  const finishedAt = history?.stopTime ?? reading.manifestMtimeMs ?? reading.newestMtimeMs;
+  return {
+    key: reading.name,
+    type: 'base',
+    startedAt: label?.startTime ?? null,
+    finishedAt,
+    sizeBytes: reading.sizeBytes,
+    readable: reading.problem === null,
+    problem: reading.problem,
+    meta: {
+      label: label?.label ?? null,
+      format: reading.format,
+      compression: reading.compression,
+      pgVersion: reading.pgVersion,
+      timeline,
+      startLsn: label?.startLsn ?? reading.manifest?.walRanges[0]?.startLsn ?? null,
+      startSegment: label?.startSegment ?? null,
+      checkpointLsn: label?.checkpointLsn ?? null,
+      stopLsn,
+      stopSegment,
+      stopTimeline,
+      // Where the stop time and location came from: the archived .backup file, or the manifest (no stop time).
+      stopFrom: history ? 'backup history file' : lastRange ? 'backup_manifest' : null,
+      walSegmentSize: segmentSize,
+      backupFrom: label?.from ?? null,
+      method: label?.method ?? null,
+      incrementalFromLsn: label?.incrementalFromLsn ?? null,
+      tablespaces: reading.tablespaces,
+      manifest: reading.manifest ? { version: reading.manifest.version, checksum: reading.manifest.checksum, walRanges: reading.manifest.walRanges, systemIdentifier: reading.manifest.systemIdentifier } : null,
+    },
+  };
+}
