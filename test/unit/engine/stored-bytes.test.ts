@@ -45,11 +45,17 @@ describe('storedBytesOf', () => {
     expect(storedBytesOf({ kind: 'restic', snapshotCount: 0, repoSizeBytes: 0, restoreSizeBytes: null, sizesPending: 0 })).toBe(0);
   });
 
+  it('counts a basebackup source\'s backups and WAL archive together', () => {
+    const metrics = { kind: 'basebackup' as const, backupCount: 2, backupBytes: 5_000_000, archiveBytes: 48_000_000, archiveFiles: 3, newestSegment: null, newestSegmentAt: null, walSegmentSize: 16_777_216, walArchive: null };
+    expect(storedBytesOf(metrics)).toBe(53_000_000);
+  });
+
   it('names what it measures for every kind', () => {
     expect(STORED_BYTES_LABEL).toEqual({
       restic: 'Repository size',
       borg: 'Repository size',
       pgbackrest: 'Repository size',
+      basebackup: 'Base backups and WAL archive',
       'dump-dir': 'Dump directory size',
       postgres: 'Database size',
     });
