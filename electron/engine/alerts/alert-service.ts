@@ -6,15 +6,22 @@
 // one when polls never pause. Every round goes to the dispatcher, changes or not: a source that stays critical
 // is reminded of from there (remindEvery). Sending never holds a poll: rounds run beside the engine, and a round
 // still retrying when the next ends runs alongside it (each alert is its own).
+//
+// One sender per history file: this process sends only while it holds the lease (store/alert-lease.ts), which it
+// takes or renews on its own timer every LEASE_MS/3, whatever its poll interval, and at each round. A quiet
+// process keeps the changes it heard; when it takes the lease over (the holder stopped or crashed) it sends what
+// the holder's record in the history (select.ts, ToldLog) does not already show as told: no duplicate, no gap.
 import type { AlertsConfig } from '../../../shared/alerts-config';
 import type { Config } from '../../../shared/config';
 import type { SourceSummary } from '../../../shared/model';
 import type { EngineEvent, EngineListener } from '../engine';
-import { describeLease, leaseTtlMs, type AlertLease, type LeaseHolder, type LeaseState } from '../store/alert-lease';
+import { describeLease, LEASE_MS, type AlertLease, type LeaseHolder, type LeaseState } from '../store/alert-lease';
+import { longTimeout, type LongTimeout } from '../long-timeout';
 import type { ChannelFailureFinding } from './channel-failure';
 import type { Heartbeat } from './heartbeat';
 import type { AlertDispatcher, RoundReport, TestResult } from './dispatcher';
-import type { DeliveryAttempt, RoundContext, StatusChange } from './types';
+import type { RoundChange } from './select';
+import type { DeliveryAttempt, RoundContext } from './types';
 
 /** A round ends this long after the last poll or status change. */
 const ROUND_QUIET_MS = 2_000;
@@ -49,10 +56,15 @@ export interface AlertServiceOptions {
    * holder alerts changes another process stored too.
    */
   lease?: { lease: AlertLease; holder: LeaseHolder };
+  /** Tests: how long the lease lasts unless renewed (default LEASE_MS); renewed every third of it. */
+  leaseMs?: number;
 }
 
 export class AlertService {
-  private changes: StatusChange[] = [];
+  private changes: RoundChange[] = [];
+  /** Changes heard while another process held the lease, one per source, for when this one takes over. */
+  private readonly unsent = new Map<string, RoundChange>();
+  private leaseTimer: LongTimeout | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private maxTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -79,6 +91,10 @@ export class AlertService {
     if (this.unsubscribe) return;
     this.stopped = new AbortController();
     this.unsubscribe = this.options.engine.subscribe((event) => this.onEvent(event));
+    if (this.options.lease) {
+      this.renewLease();
+      this.scheduleLeaseRenewal();
+    }
   }
 
   /** No more rounds; those under way stop retrying (what was attempted is recorded). */
@@ -88,7 +104,10 @@ export class AlertService {
     clearTimeout(this.quietTimer);
     clearTimeout(this.maxTimer);
     this.quietTimer = this.maxTimer = undefined;
+    this.leaseTimer?.clear();
+    this.leaseTimer = undefined;
     this.changes = [];
+    this.unsent.clear();
     this.stopped.abort();
     if (this.options.lease && this.leaseState?.held) this.options.lease.lease.release(this.options.lease.holder);
     this.leaseState = null;
@@ -133,25 +152,41 @@ export class AlertService {
     this.running.add(round);
   }
 
-  /** Takes or renews the lease (rounds come at least every poll interval; three missed and another takes over). */
+  /** Whether this round may send: takes or renews the lease (the timer renews it between rounds too). */
   private maySend(): boolean {
-    if (!this.options.lease) return true;
-    const { lease, holder } = this.options.lease;
-    const config = this.options.engine.currentConfig;
-    const spacing = Math.min(config.defaults.interval, ...config.sources.map((s) => s.interval ?? config.defaults.interval));
+    return !this.options.lease || this.renewLease();
+  }
+
+  /** Takes or renews the lease; false when another process holds it, or the file stayed locked. */
+  private renewLease(): boolean {
+    const { lease, holder } = this.options.lease!;
     try {
-      this.leaseState = lease.tryAcquire(holder, this.now(), leaseTtlMs(spacing));
+      this.leaseState = lease.tryAcquire(holder, this.now(), this.options.leaseMs ?? LEASE_MS);
     } catch {
-      // The file stayed locked past its busy timeout: quiet this round rather than maybe send twice.
+      // The file stayed locked past its busy timeout: quiet until the next try rather than maybe send twice.
       return false;
     }
     return this.leaseState.held;
   }
 
+  /**
+   * Every third of the lease: the holder keeps it while alive however long its poll interval, and a quiet process
+   * takes it within a lease of the holder's last renewal when the holder is gone. Taking it over sends at once
+   * what the holder had not told (the changes heard meanwhile, what moved since its record).
+   */
+  private scheduleLeaseRenewal(): void {
+    this.leaseTimer = longTimeout(() => {
+      if (!this.unsubscribe) return;
+      const wasQuiet = this.leaseState !== null && !this.leaseState.held;
+      if (this.renewLease() && wasQuiet) this.flush();
+      this.scheduleLeaseRenewal();
+    }, (this.options.leaseMs ?? LEASE_MS) / 3).unref();
+  }
+
   private onEvent(event: EngineEvent): void {
     if (event.type === 'status') {
-      const { sourceId, from, to, findings } = event.event;
-      this.changes.push({ sourceId, from, to, findings });
+      const { sourceId, from, to, findings, at } = event.event;
+      this.changes.push({ sourceId, from, to, findings, at });
     } else if (event.type !== 'poll') {
       return;
     }
@@ -173,6 +208,18 @@ export class AlertService {
     }
   }
 
+  /**
+   * A quiet round's changes, one per source (from its first, to its last: what the channel would be told), kept
+   * for the round this process sends again; the record in the history drops what the holder told meanwhile.
+   */
+  private keepUnsent(changes: readonly RoundChange[]): void {
+    if (this.stopped.signal.aborted) return;
+    for (const change of changes) {
+      const kept = this.unsent.get(change.sourceId);
+      this.unsent.set(change.sourceId, kept ? { ...change, from: kept.from } : change);
+    }
+  }
+
   private tellDeliveries(): void {
     for (const listener of this.deliveryListeners) {
       try {
@@ -183,9 +230,14 @@ export class AlertService {
     }
   }
 
-  private async round(changes: StatusChange[]): Promise<void> {
+  private async round(heard: RoundChange[]): Promise<void> {
     this.syncConfig();
-    if (!this.maySend()) return;
+    if (!this.maySend()) {
+      this.keepUnsent(heard);
+      return;
+    }
+    const changes = [...this.unsent.values(), ...heard];
+    this.unsent.clear();
     const engine = this.options.engine;
     const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };

@@ -1,8 +1,8 @@
 // One sender per history file: the desktop app, `serve` (one or several) and a cron `check` may all watch the
 // same sources, but each alert and heartbeat must go out once. The process holding the lease in the history
-// (migration 006) sends; the others stay quiet and say who sends instead. The holder renews the lease every
-// round; a holder that stops (closed, crashed, killed) is replaced once its lease runs out, or at once when it
-// releases it on the way out.
+// (migration 006) sends; the others stay quiet and say who sends instead. The holder renews the lease on its own
+// timer every LEASE_MS/3 (alerts/alert-service.ts), whatever its poll interval; a holder that stops (closed,
+// crashed, killed) is replaced once its lease runs out, or at once when it releases it on the way out.
 import Database from 'better-sqlite3';
 import type { Database as DatabaseHandle, Statement, Transaction } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -23,13 +23,12 @@ export interface LeaseHolder {
 /** This process may send until `until` (renew before then); `since` is when it took the lease. */
 export type LeaseState = { held: true; since: number; until: number } | { held: false; holder: LeaseHolder; until: number };
 
-/** How many rounds a holder may miss before another process takes over. */
-export const LEASE_ROUNDS = 3;
-
-/** The lease's lifetime for rounds `roundSpacingMs` apart: the holder renews every round, so missing three is being gone. */
-export function leaseTtlMs(roundSpacingMs: number): number {
-  return LEASE_ROUNDS * roundSpacingMs;
-}
+/**
+ * How long a lease lasts unless renewed: a minute. The holder renews it every 20 s, so missing three renewals is
+ * being gone, and another process sends within a minute of a crash. Not tied to the poll interval: a holder that
+ * polls hourly keeps its lease, and a takeover does not wait three of its rounds.
+ */
+export const LEASE_MS = 60_000;
 
 /** A holder for this process (call once per process): "serve", "the desktop app". */
 export function leaseHolder(program: string, pid = process.pid, host = hostname()): LeaseHolder {

@@ -2,43 +2,25 @@
 // webhook receiver on 127.0.0.1, the delivery log in the real history file. A poll round's changes go out as one
 // message per channel; a channel that fails is said through the one that works, and becomes a finding.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertService } from '../../../electron/engine/alerts/alert-service';
-import { AlertDispatcher } from '../../../electron/engine/alerts/dispatcher';
-import { Engine } from '../../../electron/engine/engine';
-import { Heartbeat } from '../../../electron/engine/alerts/heartbeat';
-import { AlertLease, leaseHolder } from '../../../electron/engine/store/alert-lease';
-import { DeliveryTable } from '../../../electron/engine/store/deliveries';
-import { History } from '../../../electron/engine/store/history';
-import { validateConfig, type Config } from '../../../shared/config';
 import { writePlainDump } from '../../support/plain-dump';
 import { waitFor } from '../../support/postgres-fixtures';
+import { Receiver, configOf, pollRound, running } from './alert-process';
 
 const root = mkdtempSync(join(tmpdir(), 'bh-alert-service-'));
 const HOUR = 3_600_000;
-const bodies: { path: string; body: Record<string, unknown> }[] = [];
-let server: Server;
+const receiver = new Receiver();
+const bodies = receiver.bodies;
 let base = '';
 let refused = '';
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      // Alerts are JSON; a heartbeat ping's body is its one-line summary.
-      bodies.push({ path: req.url!, body: req.url!.startsWith('/ping/') ? { line: text } : JSON.parse(text) });
-      if (req.url!.startsWith('/hang')) return; // never answers
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await receiver.start();
+  base = receiver.base;
   // A port nothing listens on: bound, then closed.
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -47,8 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await receiver.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -68,55 +49,6 @@ function setup(name: string, channels: unknown[]) {
     alerts: { channels, dashboardUrl: 'https://backups.example.com' },
   });
   return { bad, ...running(join(dir, 'history.sqlite'), config) };
-}
-
-function configOf(raw: unknown): Config {
-  const parsed = validateConfig(raw);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.config as Config;
-}
-
-interface Running {
-  engine: Engine;
-  service: AlertService;
-  log: DeliveryTable;
-  close(): Promise<void>;
-}
-
-/**
- * One process's engine and alerts on the history `file`, as serve runs them: one attempt per alert unless
- * `retryDelays` says more; with `heartbeat`, its pings; with `program`, only while it holds the sender lease.
- */
-function running(file: string, config: Config, opts: { retryDelays?: number[]; heartbeat?: boolean; program?: string; onRound?: () => void } = {}): Running {
-  const store = History.open(file);
-  const log = DeliveryTable.open(file);
-  const lease = opts.program ? AlertLease.open(file) : null;
-  const engine = new Engine({ config, store });
-  const service = new AlertService({
-    engine,
-    dispatcher: new AlertDispatcher(config.alerts, { log, retryDelays: opts.retryDelays ?? [0] }),
-    ...(opts.heartbeat ? { heartbeat: new Heartbeat(config.alerts?.heartbeat, { log }) } : {}),
-    ...(lease ? { lease: { lease, holder: leaseHolder(opts.program!) } } : {}),
-    ...(opts.onRound ? { onRound: opts.onRound } : {}),
-    quietMs: 50,
-    maxMs: 1_000,
-  });
-  service.start();
-  const close = async () => {
-    service.stop();
-    await service.idle();
-    lease?.close();
-    log.close();
-    store.close();
-  };
-  return { engine, service, log, close };
-}
-
-/** Polls every source, as one round, and waits for what it sent. */
-async function pollRound(engine: Engine, service: AlertService): Promise<void> {
-  await engine.pollAll();
-  service.flush();
-  await service.idle();
 }
 
 describe('alerts from a running engine', () => {
