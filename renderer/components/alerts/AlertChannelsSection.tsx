@@ -1,16 +1,22 @@
-// Settings: the alert channels as the config file has them, each with its last delivery and a "Send a test
-// alert" button. Channels are edited in the config file only (for now); what names a program or a password file
-// could not be set here anyway (the serve token must never buy a shell).
-import { useEffect, useState } from 'react';
+// Settings: the alert channels as the config file has them, each with its last delivery, a "Send a test alert"
+// button, Edit and Remove; "Add alert channel" opens an empty form. What names a program or a password file is
+// shown but set in the config file only (the serve token must never buy a shell).
+import { useEffect, useState, type ReactNode } from 'react';
 import type { AlertChannelView, AlertTestResult } from '../../../shared/api';
+import type { ConfigProblem } from '../../../shared/config';
 import { visibleText } from '../../../shared/visible-text';
 import { formatDuration } from '../../../shared/units';
 import { useBridge } from '../../api/BridgeContext';
 import { errorMessage } from '../../api/error-message';
 import { useAlertChannels } from '../../hooks/useAlertChannels';
+import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
 import { ErrorNotice } from '../ErrorNotice';
 import { CHANNEL_KIND_WORD, deliveryReply, deliveryWords, filterWords } from './alert-words';
+import { ChannelEditor } from './ChannelEditor';
+
+/** The form for a new channel, in the `editing` state. */
+const NEW_CHANNEL = '';
 
 export function alertChannelElementId(id: string): string {
   return `alert-channel-${id}`;
@@ -18,8 +24,24 @@ export function alertChannelElementId(id: string): string {
 
 export function AlertChannelsSection({ configFile, focusChannel }: { configFile: string; focusChannel?: string }) {
   const query = useAlertChannels();
+  const editable = useLiveQuery((bridge) => bridge.alertChannelSettings(), 'alert-channel-settings', (event) => event.type === 'config');
   const now = useNow();
   const data = query.data;
+  /** The channel whose form is open (NEW_CHANNEL: a new one), or null. */
+  const [editing, setEditing] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const done = (saved: string | null, what = 'Saved') => {
+    setEditing(null);
+    if (saved) {
+      setNotice(`${what} alert channel ${saved}.`);
+      query.refresh();
+      editable.refresh();
+    }
+  };
+  const editor = (id: string) =>
+    editable.data && editing === id ? (
+      <ChannelEditor key={id} settings={editable.data} channel={id === NEW_CHANNEL ? null : (editable.data.channels.find((c) => c.id === id) ?? null)} onDone={(saved) => done(saved)} />
+    ) : null;
 
   useEffect(() => {
     if (!focusChannel || !data) return;
@@ -28,10 +50,26 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
 
   return (
     <section className="alert-channels" aria-labelledby="alert-channels-title" data-testid="alert-channels">
-      <h2 id="alert-channels-title">Alert channels</h2>
+      <header className="page-header">
+        <h2 id="alert-channels-title">Alert channels</h2>
+        <span className="spacer" />
+        {editable.data && (
+          <button type="button" className="primary" onClick={() => setEditing(NEW_CHANNEL)} disabled={editing === NEW_CHANNEL}>
+            Add alert channel
+          </button>
+        )}
+      </header>
       <p className="muted" data-testid="alert-channels-hint">
-        Edit alerts: in the config file (<code>{configFile}</code>, under <code>alerts:</code>); the dashboard shows them and sends test alerts.
+        Saved to the config file (<code>{configFile}</code>, under <code>alerts:</code>), keeping its comments. A command channel, a passwordFile and the names of
+        environment variables are set in the file only.
       </p>
+      {notice && (
+        <p className="notice" role="status" data-testid="alert-channel-notice">
+          {notice}
+        </p>
+      )}
+      {editable.error && <ErrorNotice message={editable.error} onRetry={editable.refresh} />}
+      {editor(NEW_CHANNEL)}
       {query.error && <ErrorNotice message={query.error} onRetry={query.refresh} />}
       {!data && !query.error && <p className="muted">Loading…</p>}
       {data && !data.sending && <p data-testid="alerts-not-sent">{data.reason ?? 'This process sends no alerts.'}</p>}
@@ -43,11 +81,20 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
             </p>
           )}
           {data.channels.length === 0 ? (
-            <p data-testid="no-alert-channels">No alert channels: add them under alerts.channels in the config file.</p>
+            <p data-testid="no-alert-channels">No alert channels yet: add one here, or under alerts.channels in the config file.</p>
           ) : (
             <ul className="settings-sources alert-channel-list">
               {data.channels.map((channel) => (
-                <ChannelItem key={channel.id} channel={channel} now={now} focused={channel.id === focusChannel} />
+                <ChannelItem
+                  key={channel.id}
+                  channel={channel}
+                  now={now}
+                  focused={channel.id === focusChannel}
+                  editable={editable.data?.channels.some((c) => c.id === channel.id) ?? false}
+                  onEdit={() => setEditing(channel.id)}
+                  onRemoved={() => done(channel.id, 'Removed')}
+                  editor={editor(channel.id)}
+                />
               ))}
             </ul>
           )}
@@ -64,7 +111,18 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
   );
 }
 
-function ChannelItem({ channel, now, focused }: { channel: AlertChannelView; now: number; focused: boolean }) {
+interface ChannelItemProps {
+  channel: AlertChannelView;
+  now: number;
+  focused: boolean;
+  /** The file has it (the list may be a moment older than the file). */
+  editable: boolean;
+  onEdit: () => void;
+  onRemoved: () => void;
+  editor: ReactNode;
+}
+
+function ChannelItem({ channel, now, focused, editable, onEdit, onRemoved, editor }: ChannelItemProps) {
   const id = channel.id;
   const fileOnly = channel.fileOnly.length > 0;
   return (
@@ -91,7 +149,58 @@ function ChannelItem({ channel, now, focused }: { channel: AlertChannelView; now
         </span>
       )}
       <TestButton channelId={id} />
+      {editable && <EditActions id={id} kind={channel.kind} onEdit={onEdit} onRemoved={onRemoved} />}
+      {editor}
     </li>
+  );
+}
+
+function EditActions({ id, kind, onEdit, onRemoved }: { id: string; kind: AlertChannelView['kind']; onEdit: () => void; onRemoved: () => void }) {
+  const bridge = useBridge();
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [problems, setProblems] = useState<ConfigProblem[]>([]);
+  const remove = () => {
+    setRemoving(true);
+    bridge.deleteAlertChannel({ id }).then(
+      (result) => {
+        setRemoving(false);
+        setConfirming(false);
+        if (result.ok) onRemoved();
+        else setProblems(result.problems);
+      },
+      (error: unknown) => {
+        setRemoving(false);
+        setProblems([{ path: '', message: errorMessage(error) }]);
+      },
+    );
+  };
+  return (
+    <span className="actions">
+      <button type="button" onClick={onEdit} aria-label={kind === 'command' ? `Show alert channel ${id}` : `Edit alert channel ${id}`}>
+        {kind === 'command' ? 'Show' : 'Edit'}
+      </button>
+      {confirming ? (
+          <span className="confirm" role="group" aria-label={`Confirm removing alert channel ${id}`}>
+            Remove {id} from the config? Its delivery history stays.{' '}
+            <button type="button" className="danger" onClick={remove} disabled={removing}>
+              Yes, remove {id}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)} disabled={removing} autoFocus>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove alert channel ${id}`}>
+            Remove
+          </button>
+        )}
+      {problems.length > 0 && (
+        <span className="problem" role="alert">
+          {problems.map((p) => p.message).join('; ')}
+        </span>
+      )}
+    </span>
   );
 }
 

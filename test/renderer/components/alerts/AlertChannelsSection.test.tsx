@@ -31,14 +31,17 @@ describe('Settings: alert channels', () => {
     expect(screen.getByTestId('alert-last-pager').textContent).toBe('Nothing sent yet');
 
     const hint = screen.getByTestId('alert-channels-hint');
-    expect(hint.textContent).toContain('Edit alerts: in the config file');
+    expect(hint.textContent).toContain('Saved to the config file');
+    expect(hint.textContent).toContain('A command channel, a passwordFile and the names of environment variables are set in the file only.');
     expect(hint.textContent).toContain(CONFIG_FILE);
     expect(screen.getByTestId('heartbeat').textContent).toMatch(/^Heartbeat to hc-ping\.com every 5m · last ping delivered 1m( \d+s)? ago \(HTTP 200\)$/);
     expect(screen.getByTestId('alert-sender').textContent).toBe('alerts sent by this process');
-    // Nothing to edit a channel with: no inputs, no edit links in the section.
+    // No form is open until Edit or Add is pressed: no inputs, no links in the section.
     const section = screen.getByTestId('alert-channels');
+    await screen.findByRole('button', { name: 'Edit alert channel ops-hook' });
     expect(within(section).queryAllByRole('textbox')).toHaveLength(0);
     expect(within(section).queryAllByRole('link')).toHaveLength(0);
+    expect(screen.getByRole('button', { name: 'Show alert channel pager' })).toBeTruthy();
   });
 
   it('marks a command channel as config-file only, and only that one', async () => {
