@@ -1,7 +1,9 @@
 // What alert channels were told outlives the process that told them: real engines polling a real dump directory,
 // one after another on one history file (a restart), a webhook receiver on 127.0.0.1. A restart does not re-send,
 // a reminder comes remindEvery after the last one across restarts, and a recovery stored while the app was
-// stopped (by a cron check) is still sent, once.
+// stopped (by a cron check) is still sent, once. When two processes share the file, the process that takes the
+// sender lease over goes on from the holder's record: nothing the holder told is told again, nothing it did not
+// hear is left out.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../electron/engine/engine';
 import { History } from '../../../electron/engine/store/history';
 import { writePlainDump } from '../../support/plain-dump';
+import { waitFor } from '../../support/postgres-fixtures';
 import { Receiver, configOf, pollRound, running, type Running } from './alert-process';
 
 const root = mkdtempSync(join(tmpdir(), 'bh-alert-state-'));
@@ -73,5 +76,42 @@ describe('alert state across restarts', () => {
     await runApp(51 * HOUR, 52 * HOUR);
     await runApp(80 * HOUR);
     expect(sent()).toEqual(['problem null->critical', 'reminder critical->critical', 'reminder critical->critical', 'recovered critical->ok']);
+  });
+
+  it('a process taking the lease over goes on from the holder\'s record: what the holder told is not repeated, what it never heard is sent', async () => {
+    const dir = join(root, 'takeover');
+    const [orders, billing] = ['orders', 'billing'].map((name) => {
+      const path = join(dir, name);
+      mkdirSync(path, { recursive: true });
+      writeFileSync(join(path, `${name}.sql`), ''); // both critical: an empty dump
+      return path;
+    });
+    const file = join(dir, 'history.sqlite');
+    const channels = [{ id: 'ops-hook', kind: 'webhook', url: `${receiver.base}/takeover` }];
+    const ordersSource = { id: 'orders-dumps', kind: 'dump-dir', path: orders, settle: '0s' };
+    // serve's config watches orders only; the desktop app's (its settings page) also billing
+    const serve = running(file, configOf({ sources: [ordersSource], alerts: { channels } }), { program: 'serve', leaseMs: 600 });
+    const app = running(file, configOf({ sources: [ordersSource, { id: 'billing-dumps', kind: 'dump-dir', path: billing, settle: '0s' }], alerts: { channels } }), { program: 'the desktop app', leaseMs: 600 });
+    const sent = () => receiver.at('/takeover').map((b) => (b.sources as { id: string; reason: string }[]).map((s) => `${s.id} ${s.reason}`).join());
+    try {
+      app.engine.summaries(); // the app listens from here on: it will hear what serve stores
+      await pollRound(serve.engine, serve.service);
+      expect(sent()).toEqual(['orders-dumps problem']);
+      // The app hears serve's change to orders and stores its own to billing; serve holds the lease: quiet.
+      await pollRound(app.engine, app.service);
+      expect(sent()).toEqual(['orders-dumps problem']);
+      expect(app.service.senderStatus()).toMatch(/^alerts sent by serve /);
+
+      await serve.close(); // gives the lease up
+      await waitFor('the app taking the lease over', () => app.service.senderStatus() === 'alerts sent by this process', { timeoutMs: 10_000, intervalMs: 10 });
+      await waitFor('the app sending', () => sent().length === 2, { timeoutMs: 10_000, intervalMs: 10 });
+      await app.service.idle();
+      expect(sent()).toEqual(['orders-dumps problem', 'billing-dumps problem']);
+      await pollRound(app.engine, app.service);
+      expect(sent()).toHaveLength(2);
+    } finally {
+      await serve.close();
+      await app.close();
+    }
   });
 });
