@@ -14,7 +14,11 @@
 // tests run as root), as it would be on a real backup host. stop() stops every server and removes <root>.
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { validateConfig, type BaseBackupSourceConfig } from '../../shared/config';
+import type { Finding, ObservedBackup } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
+import { evaluate } from '../../electron/engine/sources/evaluate';
+import type { Observation } from '../../electron/engine/sources/probe';
 import type { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
 import { quoteLiteral, sql, startStandby, startTcpCluster, waitFor, type RunningCluster, type Standby } from './postgres-fixtures';
 
@@ -367,4 +371,27 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
 function segmentTimelinePrefix(timeline: number, segments: string[]): string {
   const prefix = timeline.toString(16).toUpperCase().padStart(8, '0');
   return segments.some((name) => name.startsWith(prefix)) ? prefix : (segments.at(-1)?.slice(0, 8) ?? prefix);
+}
+
+/** A validated basebackup source (id orders-base) reading `setup`'s directories, with these fields. */
+export function basebackupSource(setup: Pick<BaseBackupSetup, 'basePath' | 'walArchive'>, fields: Record<string, unknown> = {}): BaseBackupSourceConfig {
+  const parsed = validateConfig({ sources: [{ id: 'orders-base', kind: 'basebackup', path: setup.basePath, walArchive: setup.walArchive, ...fields }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config.sources[0] as BaseBackupSourceConfig;
+}
+
+/** The health of `source` after one successful poll at `at` that observed `observation`. */
+export function judgeBaseBackups(source: BaseBackupSourceConfig, observation: Observation, at = Date.now()): { status: string; findings: Finding[] } {
+  const parsed = validateConfig({});
+  if (!parsed.ok) throw new Error('empty config');
+  const backups: ObservedBackup[] = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
+  return evaluate({
+    source,
+    defaults: parsed.config.defaults,
+    now: at,
+    latest: { sourceId: source.id, at, durationMs: 10, ok: true, error: null, metrics: observation.metrics, newestBackupAt: backups[0]?.finishedAt ?? null, newestBackupSize: backups[0]?.sizeBytes ?? null, storedBytes: null, status: 'ok' },
+    consecutiveFailures: 0,
+    backups,
+    history: backups.map((b) => ({ ...b, sourceId: source.id, firstSeenAt: b.finishedAt })),
+  });
 }

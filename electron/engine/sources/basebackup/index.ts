@@ -4,7 +4,7 @@
 // checks the archive's continuity; rules.ts judges what only this kind has. Drills are not built yet.
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import { formatBytes, formatDuration } from '../../../../shared/units';
-import { BACKUP_RULES } from '../../health/backup-rules';
+import { BACKUP_RULES, backupSize } from '../../health/backup-rules';
 import type { SourceModule } from '../module';
 import { basebackupObserver } from './observe';
 import { listWalArchive } from './wal-archive';
@@ -14,7 +14,8 @@ import { BASEBACKUP_WORDS, basebackupLocation } from './words';
 export const basebackupProbe: SourceModule<BaseBackupSourceConfig> = {
   ...basebackupObserver(listWalArchive),
   drill: undefined,
-  rules: [...BACKUP_RULES, ...BASEBACKUP_RULES],
+  // Sizes are judged like with like (rules.ts): a tar.gz run is not a plain run gone small.
+  rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...BASEBACKUP_RULES],
   words: BASEBACKUP_WORDS,
   location: basebackupLocation,
   storedLabel: 'Base backups and WAL archive',

@@ -196,7 +196,13 @@ export function observedBackup(reading: BaseBackupReading, history: BackupHistor
   const stopTimeline = history?.stopTimeline ?? lastRange?.timeline ?? timeline;
   const stopParsed = stopLsn ? parseLsn(stopLsn) : null;
   const stopSegment = history?.stopSegment ?? (stopParsed !== null && stopTimeline && segmentSize ? segmentNameOfLsn(stopTimeline, stopParsed, segmentSize) : null);
-  const finishedAt = history?.stopTime ?? reading.manifestMtimeMs ?? reading.newestMtimeMs;
+  // STOP TIME has whole seconds; backup_manifest, written as the run ends, has the same moment to the
+  // millisecond (two runs in one second must still come in order). A manifest much later than the stop time
+  // was written again (copied without its times): the stop time wins then.
+  const manifestAt = reading.manifestMtimeMs;
+  const stopTime = history?.stopTime ?? null;
+  const finishedAt =
+    stopTime !== null ? (manifestAt !== null && manifestAt >= stopTime && manifestAt - stopTime < 60_000 ? manifestAt : stopTime) : (manifestAt ?? reading.newestMtimeMs);
   return {
     key: reading.name,
     type: 'base',

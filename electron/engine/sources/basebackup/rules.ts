@@ -2,15 +2,18 @@
 // continuity (health/, shared with every kind that keeps WAL):
 // - the archive is stale: no archived segment newer than maxArchiveAge (a warning, measured at the latest
 //   poll, so time the app was not running is not counted against the archive);
-// - an older base backup that cannot be restored (no backup_label): the generic rule names the newest only.
+// - an older base backup that cannot be restored (no backup_label): the generic rule names the newest only;
+// - size, like with like: a tar.gz run is a fraction of a plain one, so the newest run is compared with the
+//   runs of the same format and compression only (a job moved from plain to -Ft -z must not look broken).
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
-import type { Finding } from '../../../../shared/model';
-import { formatDuration } from '../../../../shared/units';
+import type { Finding, ObservedBackup } from '../../../../shared/model';
+import { formatBytes, formatDuration } from '../../../../shared/units';
 import { byNewest } from '../../../../shared/newest-backup';
 import { redact } from '../../errors';
 import { ageAt } from '../../health/age';
+import { judgeSize, medianLimit } from '../../health/size';
 import type { EvaluationInput, Rule } from '../../health/types';
-import { archiveLocation } from './words';
+import { archiveLocation, BASEBACKUP_WORDS } from './words';
 
 /** "2026-12-04 03:04 UTC": unambiguous whatever the desktop's time zone. */
 function formatTime(ms: number): string {
@@ -78,4 +81,28 @@ export const archiveUnjudged: Rule = (input) => {
   return [{ rule: 'wal-continuity', status: 'unknown', message: `WAL continuity of ${archiveLocation(source)} not checked: ${redact(metrics.walArchiveError)}`, observed: null, limit: null }];
 };
 
-export const BASEBACKUP_RULES: Rule[] = [archiveAge, olderUnrestorable, archiveUnjudged];
+/** "tar, gzip" / "plain": how a run was written, for the size rule's words. */
+function writtenAs(backup: ObservedBackup): string {
+  const compression = backup.meta?.compression;
+  return `${String(backup.meta?.format ?? 'unknown')}${compression && compression !== 'none' ? ` ${String(compression)}` : ''}`;
+}
+
+/** The newest run against minSize and against earlier runs written the same way (format and compression). */
+export const baseBackupSize: Rule = (input) => {
+  const source = basebackup(input);
+  const newest = source ? byNewest(input.backups)[0] : undefined;
+  // An empty run is backup-unreadable's finding.
+  if (!source || !newest || newest.sizeBytes === 0) return [];
+  const sameWay = input.history.filter((b) => b.meta?.format === newest.meta?.format && b.meta?.compression === newest.meta?.compression);
+  const { tooSmall, median, belowMedian } = judgeSize(newest, sameWay, source.minSize);
+  if (tooSmall === null) return [];
+  const what = `newest base backup ${newest.key} is ${formatBytes(newest.sizeBytes)}`;
+  const medianText = median ? `the ${formatBytes(median.value)} median of the previous ${median.count} ${writtenAs(newest)} base backups` : '';
+  const check = BASEBACKUP_WORDS.small(source);
+  if (tooSmall === 'minSize') {
+    return [{ rule: 'backup-size', status: 'critical', message: `${what}, below the ${formatBytes(source.minSize!)} minSize${belowMedian ? ` and less than half ${medianText}` : ''}: ${check}`, observed: newest.sizeBytes, limit: source.minSize! }];
+  }
+  return [{ rule: 'backup-size', status: 'critical', message: `${what}, less than half ${medianText}: ${check}`, observed: newest.sizeBytes, limit: medianLimit(median!) }];
+};
+
+export const BASEBACKUP_RULES: Rule[] = [archiveAge, olderUnrestorable, archiveUnjudged, baseBackupSize];

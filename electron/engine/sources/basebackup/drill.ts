@@ -1,0 +1,207 @@
+// A restore drill of one pg_basebackup run and the WAL archive, in the physical drill (drills/physical-drill.ts):
+//
+//   restore  the backup's tree unpacked into the scratch data directory by tar in the drill's sandbox, as the
+//            drill's user: a plain backup is sent as a tar stream (`tar -c`, here or on the host over ssh), a tar
+//            backup's base.tar is sent as it is and unpacked with its own compression (gzip, zstd, lz4); pg_wal.tar
+//            goes into pg_wal. Tablespaces go inside the drill's directory: a tar backup's <oid>.tar beside the
+//            data directory and its tablespace_map rewritten to point there; a plain backup's pg_tblspc links are
+//            replaced by copies of what they point at, followed only inside the backup area (the directory
+//            holding `path`) — a backup's link never makes a drill read anything else
+//   wal      every archived segment from the backup's start on (every timeline from its own; .partial and
+//            .backup files left out) and every .history file, sent as one tar stream into <drill>/wal. Compressed
+//            segments stay compressed: restore_command (in the sandbox) decompresses each as it is replayed,
+//            never past the segment size
+//   replay   to the end of the archive (drill.recovery: end-of-archive, the default) or the backup's end
+//
+// When the replay stops before the newest segment fetched (a segment missing in between), the drill fails and
+// says where: restores to later times are impossible.
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { BaseBackupSourceConfig } from '../../../../shared/config';
+import type { Drill, ObservedBackup } from '../../../../shared/model';
+import { runDrill, type DrillFrame } from '../../drills/drill-frame';
+import type { DrillJail } from '../../drills/drill-jail';
+import { physicalDrill, type PhysicalRestore } from '../../drills/physical-drill';
+import { drillError, fail } from '../../drills/restore-plan';
+import type { ScratchCluster } from '../../drills/scratch-cluster';
+import { serverPositionOf } from '../../drills/server-position';
+import { walkTree } from '../../drills/snapshot-tree';
+import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
+import { describeFetchFailure, fetchTar, type Untar } from '../../remote-fetch';
+import { urlDatabase } from '../../postgres/url';
+import type { DrillContext } from '../probe';
+import { runTool } from '../../remote';
+
+/** tar's option for each compression of base.tar; the decompressor runs inside the sandbox with tar. */
+const TAR_DECOMPRESS: Record<string, string[]> = { none: [], gzip: ['--gzip'], zstd: ['--zstd'], lz4: ['--use-compress-program=lz4 -d'] };
+
+/**
+ * Lists what the WAL archive holds from `startPosition` (the 16 hex digits after the timeline) on, on timelines
+ * from `timeline` on, and every history file; writes them to stdout as a tar stream. $1 archive, $2 timeline,
+ * $3 position. The names are filtered in awk (POSIX awk: mawk has no {n} intervals), never passed as arguments
+ * (an archive holds 100,000 of them).
+ */
+const WAL_SCRIPT = `cd "$1" || exit 90
+find . -maxdepth 1 -type f | awk -v tli="$2" -v pos="$3" '
+  { n = substr($0, 3); base = n; sub(/[.](gz|zst|lz4|bz2|xz)$/, "", base) }
+  base ~ /^[0-9A-F]+[.]history$/ && length(base) == 16 { print n; next }
+  base ~ /^[0-9A-F]+$/ && length(base) == 24 && substr(base, 1, 8) >= tli && substr(base, 9, 16) >= pos { print n }' | tar -cf - -T -`;
+
+export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
+  const mode: RecoveryMode = source.drill?.recovery ?? 'end-of-archive';
+  const linked = source.database ? ctx.config.sources.find((s) => s.id === source.database) : undefined;
+  const checksDatabase = linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
+  const options = {
+    sourceId: source.id,
+    backup,
+    mode,
+    checks: source.drill?.checks ?? [],
+    checksDatabase,
+    expect: {
+      ...(checksDatabase ? { database: { name: checksDatabase, from: `the database ${source.database} connects to` } } : {}),
+      ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
+      ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
+    },
+    postgresBin: ctx.config.defaults.postgresBin,
+    parentDir: ctx.config.defaults.drillDir,
+    withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs,
+    onProgress: ctx.onProgress,
+    now: ctx.now,
+    serverPosition: serverPositionOf(source, ctx.config, ctx),
+  };
+  return runDrill({ ...options, backupKey: backup.key }, (frame) => physicalDrill(options, frame, baseBackupRestore(source, backup, frame)));
+}
+
+function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBackup, frame: DrillFrame): PhysicalRestore {
+  const where = source.host ? ` on ${source.host}` : '';
+  const format = backup.meta?.format === 'tar' ? 'tar' : 'plain';
+  return {
+    detail: `unpacking ${format}-format base backup ${backup.key}${where}`,
+    restored: `restored base backup ${backup.key}${source.host ? ` (copied from ${source.host})` : ''}`,
+    async fill(cluster) {
+      const jail = cluster.jail;
+      if (!jail) throw drillError('a base backup drill runs only in its jail');
+      const startSegment = typeof backup.meta?.startSegment === 'string' ? backup.meta.startSegment : null;
+      if (!backup.readable || !startSegment) throw fail(`${backup.key} cannot be restored as a base backup: ${backup.problem ?? 'its backup_label was not read (no start segment)'}`);
+      const backupDir = join(source.path, backup.key);
+      if (format === 'tar') await unpackTarBackup(source, backup, backupDir, cluster, jail, frame);
+      else await unpackPlainBackup(source, backupDir, cluster, jail, frame);
+      await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
+      const segments = await fetchArchive(source, startSegment, cluster, jail, frame);
+      return {
+        dir: walDirOf(cluster),
+        segments: segments.count,
+        archivedAt: segments.archivedAt,
+        ...(typeof backup.meta?.walSegmentSize === 'number' ? { segmentSizeBytes: backup.meta.walSegmentSize } : {}),
+        compressed: segments.compressed,
+        newestSegment: segments.newest,
+      };
+    },
+  };
+}
+
+/** Runs `command args` here or on the host, its stdout (a tar stream) unpacked into `dest` in the sandbox. */
+async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: DrillFrame, dest: string, command: string, args: string[], what: string, tarOptions: string[] = [], total = 0): Promise<void> {
+  const untar: Untar = (cmd, tarArgs) => jail.untar(cmd, [...tarArgs, ...tarOptions]);
+  const fetched = await fetchTar(source, command, args, dest, {
+    untar,
+    signal: frame.signal,
+    timeoutMs: frame.remaining(),
+    onProgress: ({ bytes }) => frame.progress(Math.min(bytes, Math.max(total, bytes)), Math.max(total, bytes), { detail: what, unit: 'bytes' }),
+  });
+  frame.signal.throwIfAborted();
+  if (fetched.remote.code === 90) throw fail(`${what}: the directory is gone${source.host ? ` on ${source.host}` : ''}`);
+  const failure = describeFetchFailure(fetched, command, source.host);
+  if (failure) throw fail(`${what} failed: ${failure}`);
+}
+
+function ownedDir(cluster: ScratchCluster, path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  if (cluster.owner) chownSync(path, cluster.owner.uid, cluster.owner.gid);
+  return path;
+}
+
+/** base.tar* into the data directory, pg_wal.tar* into pg_wal, <oid>.tar* beside it with tablespace_map rewritten. */
+async function unpackTarBackup(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
+  const names = await listBackupDir(source, backupDir, frame);
+  const tarOf = (stem: string) => names.find((n) => n === `${stem}.tar` || new RegExp(`^${stem}\\.tar\\.(gz|zst|lz4)$`).test(n));
+  const compression = (name: string) => (name.endsWith('.gz') ? 'gzip' : name.endsWith('.zst') ? 'zstd' : name.endsWith('.lz4') ? 'lz4' : 'none');
+  const base = tarOf('base');
+  if (!base) throw fail(`${backup.key} has no base.tar (found ${names.slice(0, 5).join(', ') || 'nothing'}): it cannot be restored as a tar-format base backup`);
+  await unpack(source, jail, frame, cluster.dataDir, 'cat', ['--', join(backupDir, base)], `unpacking ${base}`, TAR_DECOMPRESS[compression(base)], backup.sizeBytes);
+  const wal = tarOf('pg_wal');
+  if (wal) await unpack(source, jail, frame, ownedDir(cluster, join(cluster.dataDir, 'pg_wal')), 'cat', ['--', join(backupDir, wal)], `unpacking ${wal}`, TAR_DECOMPRESS[compression(wal)]);
+  const mapFile = join(cluster.dataDir, 'tablespace_map');
+  const map = existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '';
+  const lines: string[] = [];
+  for (const line of map.split('\n').filter(Boolean)) {
+    const oid = /^(\d{1,10}) /.exec(line)?.[1];
+    if (!oid) throw fail(`the tablespace_map of ${backup.key} has a line that is not "<oid> <path>": it cannot be restored`);
+    const tar = tarOf(oid);
+    if (!tar) throw fail(`${backup.key} names tablespace ${oid} in its tablespace_map but has no ${oid}.tar: it cannot be restored whole`);
+    const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
+    await unpack(source, jail, frame, dir, 'cat', ['--', join(backupDir, tar)], `unpacking tablespace ${tar}`, TAR_DECOMPRESS[compression(tar)]);
+    lines.push(`${oid} ${dir}`);
+  }
+  if (map) {
+    // PostgreSQL makes pg_tblspc/<oid> point where tablespace_map says: inside the drill's directory, never the server's paths.
+    writeFileSync(mapFile, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
+    if (cluster.owner) chownSync(mapFile, cluster.owner.uid, cluster.owner.gid);
+  }
+}
+
+/** The plain tree into the data directory; each pg_tblspc link's target copied inside the drill's directory. */
+async function unpackPlainBackup(source: BaseBackupSourceConfig, backupDir: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
+  await unpack(source, jail, frame, cluster.dataDir, 'tar', ['-cf', '-', '-C', backupDir, '.'], `copying ${backupDir}`);
+  const links = join(cluster.dataDir, 'pg_tblspc');
+  const area = resolve(dirname(source.path));
+  for (const oid of existsSync(links) ? readdirSync(links) : []) {
+    const link = join(links, oid);
+    let target: string;
+    try {
+      target = readlinkSync(link);
+    } catch {
+      continue; // a directory in pg_tblspc (an in-place tablespace) came with the tree
+    }
+    const absolute = resolve(backupDir, 'pg_tblspc', target);
+    if (!/^\d{1,10}$/.test(oid) || !(absolute + sep).startsWith(area + sep)) {
+      throw fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${area}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`);
+    }
+    rmSync(link);
+    const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
+    await unpack(source, jail, frame, dir, 'tar', ['-cf', '-', '-C', absolute, '.'], `copying tablespace ${oid} from ${target}`);
+    symlinkSync(dir, link);
+  }
+}
+
+/** The names in the backup's directory (here, or on the host). */
+async function listBackupDir(source: BaseBackupSourceConfig, dir: string, frame: DrillFrame): Promise<string[]> {
+  if (!source.host) return readdirSync(dir);
+  const listed = await runTool(source, 'ls', ['-1A', '--', dir], { signal: frame.signal, timeoutMs: Math.min(60_000, frame.remaining()) });
+  if (listed.code !== 0) throw fail(`could not list ${dir} on ${source.host}: ${listed.stderr.trim() || `ls exited with ${listed.code}`}`);
+  return listed.stdout.split('\n').filter(Boolean);
+}
+
+/** Every segment from the backup's start on and every history file, into <drill>/wal as one tar stream. */
+async function fetchArchive(source: BaseBackupSourceConfig, startSegment: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<{ count: number; archivedAt: Map<string, number>; compressed: boolean; newest: string | null }> {
+  const dir = ownedDir(cluster, walDirOf(cluster));
+  frame.progress(0, 0, { detail: `copying the WAL archive from ${startSegment} on` });
+  await unpack(source, jail, frame, dir, 'sh', ['-c', WAL_SCRIPT, 'sh', source.walArchive, startSegment.slice(0, 8), startSegment.slice(8)], `copying the WAL archive ${source.walArchive}`);
+  const archivedAt = new Map<string, number>();
+  let compressed = false;
+  let newest: string | null = null;
+  let count = 0;
+  for (const name of readdirSync(dir)) {
+    const segment = /^([0-9A-F]{24})(\.(gz|zst|lz4|bz2|xz))?$/.exec(name);
+    if (!segment) continue;
+    count++;
+    if (segment[2]) compressed = true;
+    // tar keeps each file's modification time: when archive_command wrote it.
+    archivedAt.set(segment[1]!, statSync(join(dir, name)).mtimeMs);
+    if (newest === null || segment[1]!.slice(8) > newest.slice(8) || (segment[1]!.slice(8) === newest.slice(8) && segment[1]! > newest)) newest = segment[1]!;
+  }
+  if (count === 0) throw fail(`the WAL archive ${source.walArchive}${source.host ? ` on ${source.host}` : ''} holds no segment from ${startSegment} on: the backup cannot be made consistent`);
+  return { count, archivedAt, compressed, newest };
+}
