@@ -52,7 +52,7 @@ describe('alert channels in the dashboard', () => {
     expect(await page.getByTestId('alert-target-good-hook').textContent()).toBe(`127.0.0.1:${receiver.port}`);
     expect(await page.getByTestId('alert-filters-good-hook').textContent()).toContain('critical or worse');
     expect(await page.getByTestId('alert-file-only-pager').textContent()).toBe('Config file only (read-only): command');
-    expect(await page.getByTestId('alert-channels-hint').textContent()).toContain('Edit alerts: in the config file');
+    expect(await page.getByTestId('alert-channels-hint').textContent()).toContain('Saved to the config file');
     await expect.poll(() => page.getByTestId('alert-failing-dead-hook').textContent(), { timeout: 10_000 }).toMatch(/are failing: .*refused/);
 
     const before = receiver.received.length;
@@ -79,6 +79,37 @@ describe('alert channels in the dashboard', () => {
     await banner.getByRole('link', { name: 'See alert channels' }).click();
     await page.getByTestId('alert-channel-dead-hook').waitFor();
     expect(page.url()).toContain('#/settings?channel=dead-hook');
+  });
+
+  it('adds a webhook in Settings; it is in force at once and its test alert reaches the receiver', async () => {
+    await page.goto(`${served.origin}/#/settings`);
+    await page.getByRole('button', { name: 'Add alert channel' }).click();
+    const form = page.getByTestId('channel-form-new');
+    await form.getByLabel('Id').fill('team-hook');
+    await form.getByLabel('URL').fill(`${receiver.url}/team`);
+    await form.getByLabel('Lowest status that alerts').selectOption('critical');
+    // serve keeps no passwords: the form says where a token goes instead.
+    expect(await form.getByTestId('channel-password-elsewhere').textContent()).toContain('Set passwordEnv or passwordFile');
+    await page.screenshot({ path: join(SHOTS, 'settings-add-alert-channel.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Save channel' }).click();
+    expect(await page.getByTestId('alert-channel-notice').textContent()).toBe('Saved alert channel team-hook.');
+    await page.getByTestId('alert-channel-team-hook').waitFor();
+    const before = receiver.received.length;
+    await page.getByRole('button', { name: 'Send a test alert to team-hook' }).click();
+    const result = page.getByTestId('alert-test-result-team-hook');
+    await result.waitFor({ timeout: 20_000 });
+    expect(await result.textContent()).toMatch(/^Test alert delivered to 127\.0\.0\.1:\d+ in .* \(HTTP 204\)$/);
+    const test = receiver.received.slice(before).find((r) => r.path === '/team');
+    expect(JSON.parse(test!.body)).toMatchObject({ purpose: 'test', channel: 'team-hook' });
+
+    // Editing good-hook (its URL holds a token) shows the host only; a command channel is read-only.
+    await page.getByRole('button', { name: 'Edit alert channel good-hook' }).click();
+    const edit = page.getByTestId('channel-form-good-hook');
+    expect(await edit.getByLabel('URL').inputValue()).toBe('');
+    expect(await edit.getByLabel('URL').getAttribute('placeholder')).toBe(`kept: 127.0.0.1:${receiver.port}/… (its path is the secret)`);
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Show alert channel pager' }).click();
+    expect(await page.getByTestId('channel-form-pager').getByRole('button', { name: 'Save channel' }).count()).toBe(0);
   });
 
   it('never puts a channel secret into the page or an API answer', async () => {
