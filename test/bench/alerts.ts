@@ -63,10 +63,6 @@ export async function benchAlerts(): Promise<BenchFigure[]> {
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
     const alerts = parsed.config.alerts!;
-    const file = join(dir, 'history.sqlite');
-    History.open(file).close();
-    const log = DeliveryTable.open(file);
-
     const { changes, context } = round(0);
     const roundMs: number[] = [];
     const buildMs: number[] = [];
@@ -74,7 +70,10 @@ export async function benchAlerts(): Promise<BenchFigure[]> {
     for (let run = 0; run < RUNS; run++) {
       http.webhook = http.slack = 0;
       mails.length = 0;
-      // a fresh dispatcher each run: no reminder state carried over
+      // a fresh history file and dispatcher each run: what the channels were told (kept in the file) is not carried over
+      const file = join(dir, `history-${run}.sqlite`);
+      History.open(file).close();
+      const log = DeliveryTable.open(file);
       const dispatcher = new AlertDispatcher(alerts, { log, senderDeps: { env: {} }, retryDelays: [0] });
       const buildStart = performance.now();
       for (const channel of alerts.channels) composeStatusAlert(selectItems(channel, changes, context), context.at);
@@ -85,8 +84,8 @@ export async function benchAlerts(): Promise<BenchFigure[]> {
       if (report.sent.some((s) => !s.result.ok)) throw new Error(`a channel failed: ${JSON.stringify(report.sent)}`);
       perChannel = [http.webhook, http.slack, mails.length];
       progress(`alerts run ${run}: round ${Math.round(roundMs.at(-1)!)} ms (build ${buildMs.at(-1)!.toFixed(1)} ms), messages per channel ${perChannel.join('/')}, mail ${mails[0]} bytes`);
+      log.close();
     }
-    log.close();
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const oneEach = perChannel.every((n) => n === 1);
     const roundMedian = median(roundMs);
