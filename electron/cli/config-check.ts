@@ -4,7 +4,7 @@
 import { formatProblem, loadConfig } from '../engine/config';
 import { configFile, type GlobalOptions } from './context';
 import { EXIT } from './exit-codes';
-import { heartbeatIntervalProblem } from '../engine/alerts/heartbeat-check';
+import { heartbeatProblems } from '../engine/alerts/heartbeat-check';
 
 export function configCheckCommand(options: GlobalOptions): number {
   const file = configFile(options);
@@ -13,8 +13,7 @@ export function configCheckCommand(options: GlobalOptions): number {
     process.stderr.write(`${loaded.problems.map((p) => formatProblem(file, p)).join('\n')}\n`);
     return EXIT.unknown;
   }
-  const warning = heartbeatIntervalProblem(loaded.config);
-  if (warning) process.stderr.write(`${file}: warning: ${warning.path}: ${warning.message}\n`);
+  for (const warning of heartbeatProblems(loaded.config)) process.stderr.write(`${file}: warning: ${warning.path}: ${warning.message}\n`);
   const n = loaded.config.sources.length;
   process.stdout.write(`${file}: ok (${n} source${n === 1 ? '' : 's'})\n`);
   return EXIT.ok;

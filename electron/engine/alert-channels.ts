@@ -3,6 +3,7 @@
 // name, never a URL's path or query (a webhook's token), never a password; a delivery is what the log keeps.
 import type { AlertChannelView, AlertChannelsData, AlertDeliveryView, FileOnlyChannelField } from '../../shared/api';
 import { CONFIG_FILE_ONLY_CHANNEL_FIELDS } from '../../shared/api-edit-rules';
+import { fileOnlyFields } from './alert-channel-edit';
 import type { AlertsConfig, ChannelConfig } from '../../shared/alerts-config';
 import type { AlertService } from './alerts/alert-service';
 import { programName, urlHost } from './alerts/channel-failure';
@@ -24,13 +25,12 @@ export function channelTarget(channel: ChannelConfig): string {
   }
 }
 
-/** The channel's fields that only the config file may set: a command, a password file. */
+/**
+ * The channel's fields that only the config file may set and that make it different from a channel made on the
+ * page: a command, a password file (the edit form, alert-channel-edit.ts, also shows variables' names read-only).
+ */
 export function fileOnlyChannelFields(channel: ChannelConfig): FileOnlyChannelField[] {
-  const fields: FileOnlyChannelField[] = [];
-  if (channel.kind === 'command') fields.push({ field: 'command', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.command! });
-  if ((channel.kind === 'ntfy' || channel.kind === 'webhook') && channel.passwordFile) fields.push({ field: 'passwordFile', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile! });
-  if (channel.kind === 'email' && channel.smtp.passwordFile) fields.push({ field: 'smtp.passwordFile', why: CONFIG_FILE_ONLY_CHANNEL_FIELDS.passwordFile! });
-  return fields;
+  return fileOnlyFields(channel as unknown as Record<string, unknown>).filter((f) => f.why !== CONFIG_FILE_ONLY_CHANNEL_FIELDS.env);
 }
 
 export function deliveryView(attempt: DeliveryAttempt): AlertDeliveryView {

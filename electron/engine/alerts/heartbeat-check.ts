@@ -23,3 +23,18 @@ export function heartbeatIntervalProblem(config: Pick<Config, 'defaults' | 'sour
       `set every to ${writeDuration(shortest)} or more (and the check's period to match)`,
   };
 }
+
+/** Every warning `config check` gives about alerts.heartbeat: its interval, and a urlEnv not set here. */
+export function heartbeatProblems(config: Pick<Config, 'defaults' | 'sources' | 'alerts'>, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const interval = heartbeatIntervalProblem(config);
+  if (interval) problems.push(interval);
+  const name = config.alerts?.heartbeat?.urlEnv;
+  if (name && !env[name]) {
+    problems.push({
+      path: 'alerts.heartbeat.urlEnv',
+      message: `the environment variable ${name} is not set here: serve and the desktop app read the ping URL from it at each ping, and fail the ping while it is missing; set it where they run (a systemd unit's Environment=, say)`,
+    });
+  }
+  return problems;
+}

@@ -135,4 +135,23 @@ describe('exit codes', () => {
     );
     expect(result.stderr).not.toContain('0f3a9c1e');
   });
+
+  it('a heartbeat URL from the environment (urlEnv): a warning while the variable is not set, none once it is; url and urlEnv together are refused', async () => {
+    const file = join(root, 'heartbeat-env.yml');
+    writeFileSync(file, `sources:\n  - id: nightly\n    kind: dump-dir\n    path: ${dumps}\nalerts:\n  heartbeat:\n    urlEnv: BH_TEST_HC_URL\n`);
+    const unset = await runCli(['config', 'check', '--config', file]);
+    expect(unset.code).toBe(0);
+    expect(unset.stderr.trim()).toBe(
+      `${file}: warning: alerts.heartbeat.urlEnv: the environment variable BH_TEST_HC_URL is not set here: serve and the desktop app read the ping URL from it at each ping, and fail the ping while it is missing; set it where they run (a systemd unit's Environment=, say)`,
+    );
+    const set = await runCli(['config', 'check', '--config', file], { BH_TEST_HC_URL: 'https://hc-ping.com/9d2c77aa-secret' });
+    expect(set.code).toBe(0);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).not.toContain('9d2c77aa');
+    writeFileSync(file, `sources: []\nalerts:\n  heartbeat:\n    url: https://hc-ping.com/0f3a9c1e\n    urlEnv: BH_TEST_HC_URL\n`);
+    const both = await runCli(['config', 'check', '--config', file]);
+    expect(both.code).toBe(3);
+    expect(both.stderr).toContain('alerts.heartbeat.urlEnv: set url or urlEnv, not both');
+    expect(both.stderr).not.toContain('0f3a9c1e');
+  });
 });
