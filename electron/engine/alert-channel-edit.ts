@@ -152,7 +152,8 @@ export function withChannel(text: string, channel: Record<string, unknown>, orig
     channels.items.push(doc.createNode(channel) as never);
   }
   else if (isMap(doc.get('alerts'))) doc.setIn(['alerts', 'channels'], doc.createNode([channel]));
-  else doc.set('alerts', doc.createNode({ channels: [channel] }));
+  // `alerts:` with every line under it commented out: the new section keeps those comments.
+  else doc.set('alerts', updatedNode(doc, doc.get('alerts', true), { channels: [channel] }));
   return doc.toString();
 }
 
@@ -205,17 +206,19 @@ function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
   return problem;
 }
 
-/** Form fields left empty mean "not set"; a mapping left empty (smtp with nothing in it) too. */
+/**
+ * Form fields left empty mean "not set"; a mapping left empty (smtp with nothing in it) too. Built with
+ * fromEntries, so a "__proto__" key from the wire stays a key (refused by the schema), never a prototype.
+ */
 function stripEmpty(value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (item === '' || item === null || item === undefined) continue;
-    if (isPlainObject(item)) {
+  return Object.fromEntries(
+    Object.entries(value).flatMap(([key, item]): [string, unknown][] => {
+      if (item === '' || item === null || item === undefined) return [];
+      if (!isPlainObject(item)) return [[key, item]];
       const inner = stripEmpty(item);
-      if (Object.keys(inner).length > 0) out[key] = inner;
-    } else out[key] = item;
-  }
-  return out;
+      return Object.keys(inner).length > 0 ? [[key, inner]] : [];
+    }),
+  );
 }
 
 function isChannelKind(kind: unknown): kind is ChannelKind {
