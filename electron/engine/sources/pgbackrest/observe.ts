@@ -5,10 +5,13 @@
 //
 // `info` reads only backup.info, so a backup whose directory was removed from the repository is still listed
 // as fine. One `repo-ls` of the stanza's backup directory per repository catches that, for any repo type.
+// One more `repo-ls` of its WAL archive checks that every segment since the oldest backup is there
+// (archive-continuity.ts).
 import type { PgBackRestSourceConfig } from '../../../../shared/config';
 import type { ObservedBackup, PgBackRestMetrics } from '../../../../shared/model';
 import { runTool } from '../../remote';
 import type { Probe } from '../probe';
+import { archiveContinuity } from './archive-continuity';
 import { PGBACKREST, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation, type PgBackRestStanzaInfo } from './pgbackrest-command';
 
 /** Observing a pgBackRest stanza; index.ts adds the drill and the rest of the kind. */
@@ -17,7 +20,8 @@ export const pgbackrestObserver: Pick<Probe<PgBackRestSourceConfig>, 'kind' | 'o
   async observe(source, ctx) {
     const stanza = await readStanzaInfo(source, ctx.signal, ctx.timeoutMs);
     const present = await backupDirectories(source, stanza, ctx.signal, ctx.timeoutMs);
-    return { backups: backupsOf(stanza, present), metrics: metricsOf(stanza) };
+    const continuity = await archiveContinuity(source, stanza, ctx.signal, ctx.timeoutMs);
+    return { backups: backupsOf(stanza, present), metrics: { ...metricsOf(stanza), ...continuity } };
   },
 };
 

@@ -24,6 +24,8 @@ export interface PgBackRestBackupInfo {
   reference?: string[] | null;
   timestamp: { start: number; stop: number };
   archive?: { start: string | null; stop: string | null };
+  /** Start and stop WAL locations ("0/2000028"); with archive.start they tell the WAL segment size. */
+  lsn?: { start: string | null; stop: string | null };
   info: { size: number; delta: number; repository: { size: number; delta: number } };
   database?: { id: number; 'repo-key'?: number };
   backrest?: { version?: string };

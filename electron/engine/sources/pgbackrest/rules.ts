@@ -1,5 +1,5 @@
-// Rules only a pgBackRest stanza has: pgBackRest's own status, the age of the newest full backup, and a size
-// rule that compares like with like.
+// Rules only a pgBackRest stanza has: pgBackRest's own status, the age of the newest full backup, a size
+// rule that compares like with like, and the continuity of its WAL archive.
 //
 // Why size is judged on full backups only: a full's size follows the database, so a full much smaller than
 // the fulls before it (or under minSize) means a broken backup. A diff or incr holds only what changed since
@@ -15,6 +15,7 @@ import { ageAt } from '../../health/age';
 import { PGBACKREST_WORDS } from './words';
 import { isReadable, judgeSize, medianLimit } from '../../health/size';
 import type { EvaluationInput, Rule } from '../../health/types';
+import { judgeWalArchive } from '../../health/wal-rules';
 
 const STANZA_HINTS: Record<number, string> = {
   1: 'create it with pgbackrest stanza-create, or check stanza and configPath',
@@ -108,4 +109,18 @@ export const fullBackupSize: Rule = (input) => {
   return findings;
 };
 
-export const PGBACKREST_RULES: Rule[] = [stanzaStatus, fullBackupAge, fullBackupSize];
+/**
+ * WAL continuity of the stanza's archive (health/wal-rules.ts judges the summary); an archive that could not
+ * be listed is unknown, never green.
+ */
+export const archiveContinuity: Rule = (input) => {
+  const metrics = input.latest?.ok ? input.latest.metrics : null;
+  if (!pgbackrest(input) || metrics?.kind !== 'pgbackrest') return [];
+  if (metrics.walArchive) return judgeWalArchive(metrics.walArchive);
+  if (metrics.walArchiveError) {
+    return [{ rule: 'wal-continuity', status: 'unknown', message: `WAL continuity not checked: ${redact(metrics.walArchiveError)}`, observed: null, limit: null }];
+  }
+  return [];
+};
+
+export const PGBACKREST_RULES: Rule[] = [stanzaStatus, fullBackupAge, fullBackupSize, archiveContinuity];
