@@ -236,10 +236,11 @@ export class AlertService {
       this.keepUnsent(heard);
       return;
     }
-    const changes = [...this.unsent.values(), ...heard];
-    this.unsent.clear();
     const engine = this.options.engine;
     const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
+    // Kept while quiet, from before a config change perhaps: a source no longer configured is not news.
+    const changes = [...[...this.unsent.values()].filter((change) => change.sourceId in sources), ...heard];
+    this.unsent.clear();
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
       // The ping goes at once, beside the alerts: a channel retrying for minutes must not make the monitor look

@@ -159,6 +159,27 @@ describe('AlertDispatcher', () => {
     expect(senders['ops-hook']!.sent.map((a) => a.title)).toEqual(['Backup Health: Orders dumps is critical (was ok)', 'Backup Health: Orders dumps is still critical']);
   });
 
+  it('what each channel was told is kept in the history file: a new dispatcher on it (a restart) goes on from there', async () => {
+    const { dispatcher, senders, clock, log } = setup({ 'ops-hook': [OK] }, [{ ...HOOK, remindEvery: '24h' }]);
+    const facts = (at: number, status: 'critical' | 'ok'): RoundContext => ({ at, sources: { 'orders-dumps': { name: 'Orders dumps', status, findings: status === 'ok' ? [] : changes[0]!.findings } } });
+    await dispatcher.round([changes[0]!], facts(START, 'critical'));
+    const restarted = new AlertDispatcher(alertsConfig([{ ...HOOK, remindEvery: '24h' }]), { log, clock, makeSender: () => senders['ops-hook']!, timeZone: 'UTC' });
+    // the same change heard again, and rounds within the day: nothing; the reminder a day after the alert
+    clock.t = START + 3_600_000;
+    await restarted.round([{ ...changes[0]!, from: null }], facts(clock.t, 'critical'));
+    clock.t = START + 24 * 3_600_000;
+    await restarted.round([], facts(clock.t, 'critical'));
+    // recovered with no change heard (stored by another process): told once
+    clock.t += 3_600_000;
+    await restarted.round([], facts(clock.t, 'ok'));
+    await restarted.round([], facts(clock.t + 1, 'ok'));
+    expect(senders['ops-hook']!.sent.map((a) => a.title)).toEqual([
+      'Backup Health: Orders dumps is critical (was ok)',
+      'Backup Health: Orders dumps is still critical',
+      'Backup Health: Orders dumps recovered (was critical, now ok)',
+    ]);
+  });
+
   it('testChannel sends one test alert, records it, and a failed test is not an undelivered alert', async () => {
     const { dispatcher, log } = setup({ 'ops-mail': [DMARC], 'ops-hook': [OK] }, [MAIL, HOOK]);
     expect(await dispatcher.testChannel('ops-hook')).toMatchObject({ ok: true, channelId: 'ops-hook', target: 'ops-hook', result: { ok: true, httpStatus: 200 } });
