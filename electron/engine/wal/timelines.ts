@@ -56,7 +56,9 @@ export function parseTimelineHistory(timeline: number, text: string, file = time
       return { ok: false, message: `${file} line ${i + 1} is not "<timeline> <switch location> <reason>": the file is damaged; copy it again from the server's pg_wal` };
     }
     const previous = switches[switches.length - 1];
-    if (parent >= timeline || (previous && (parent <= previous.parent || switchLsn < previous.switchLsn))) {
+    // Timelines must increase (PostgreSQL's readTimeLineHistory checks that much); switch points need not: a
+    // recovery that ended before its target timeline's branch point writes a history whose last switch is earlier.
+    if (parent >= timeline || (previous && parent <= previous.parent)) {
       return { ok: false, message: `${file} line ${i + 1}: timeline ${parent} is out of order: the file is damaged; copy it again from the server's pg_wal` };
     }
     switches.push({ parent, switchLsn, reason: m[3]! });
