@@ -33,8 +33,6 @@ export type RuleId =
   | 'stanza-status'
   /** A WAL segment missing or cut short between the oldest base backup's start and the newest archived segment (health/wal-rules.ts). */
   | 'wal-continuity'
-  /** A WAL archive that point-in-time recovery cannot pass through (a gap), or could not be judged. */
-  | 'wal-continuity'
   /** An alert channel that stopped delivering (not a source's: electron/engine/alerts/channel-failure.ts). */
   | 'alert-delivery';
 

@@ -12,7 +12,8 @@
 //
 // Everything the server and pg_basebackup write is owned by the cluster's user (backup-health-drill when the
 // tests run as root), as it would be on a real backup host. stop() stops every server and removes <root>.
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { validateConfig, type BaseBackupSourceConfig } from '../../shared/config';
 import type { Finding, ObservedBackup } from '../../shared/model';
@@ -243,7 +244,12 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
           if (match[3]) backupTimeline = Number(match[3]);
         } else stopLsn = match[2]!;
       }
-      if (!startLsn || !stopLsn) throw new Error(`pg_basebackup -v did not print its start and end points:\n${result.stderr}`);
+      if (!startLsn || !stopLsn) {
+        // -X none prints neither: the server's own history file of this run, just archived, says them.
+        const history = newestBackupHistory(walArchive, label);
+        if (!history) throw new Error(`pg_basebackup -v did not print its start and end points, and no .backup file in ${walArchive} names ${label}:\n${result.stderr}`);
+        ({ startLsn, stopLsn, timeline: backupTimeline } = history);
+      }
       const facts: BaseBackupFacts = {
         label,
         dir,
@@ -365,6 +371,20 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
     throw err;
   }
   return setup;
+}
+
+/** The start and stop of backup `label` as its archived <segment>.<offset>.backup file says (plain or gzipped). */
+function newestBackupHistory(walArchive: string, label: string): { startLsn: string; stopLsn: string; timeline: number } | null {
+  for (const name of readdirSync(walArchive).filter((n) => /\.backup(\.gz)?$/.test(n))) {
+    const raw = readFileSync(join(walArchive, name));
+    const text = (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    if (!text.includes(`\nLABEL: ${label}\n`)) continue;
+    const start = /^START WAL LOCATION: (\S+)/m.exec(text)?.[1];
+    const stop = /^STOP WAL LOCATION: (\S+)/m.exec(text)?.[1];
+    const timeline = /^START TIMELINE: (\d+)/m.exec(text)?.[1];
+    if (start && stop && timeline) return { startLsn: start, stopLsn: stop, timeline: Number(timeline) };
+  }
+  return null;
 }
 
 /** The 8-hex-digit timeline prefix of the newest archived timeline's segments. */

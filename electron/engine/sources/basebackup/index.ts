@@ -5,6 +5,7 @@
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import { formatBytes, formatDuration } from '../../../../shared/units';
 import { BACKUP_RULES, backupSize } from '../../health/backup-rules';
+import { walContinuityRule } from '../../health/wal-rules';
 import type { SourceModule } from '../module';
 import { basebackupObserver } from './observe';
 import { listWalArchive } from './wal-archive';
@@ -15,7 +16,7 @@ export const basebackupProbe: SourceModule<BaseBackupSourceConfig> = {
   ...basebackupObserver(listWalArchive),
   drill: undefined,
   // Sizes are judged like with like (rules.ts): a tar.gz run is not a plain run gone small.
-  rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...BASEBACKUP_RULES],
+  rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...BASEBACKUP_RULES, walContinuityRule],
   words: BASEBACKUP_WORDS,
   location: basebackupLocation,
   storedLabel: 'Base backups and WAL archive',

@@ -4,15 +4,14 @@
 // continuity from the oldest backup's start (electron/engine/wal/). What was read of a backup that has not
 // changed since is kept between polls, so a poll of a large backup set reads only what is new.
 import { join } from 'node:path';
-import { gunzipSync, constants } from 'node:zlib';
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { BaseBackupMetrics, ObservedBackup, WalArchiveSummary } from '../../../../shared/model';
 import { walContinuity, type WalArchiveEntry } from '../../wal/continuity';
 import { isValidSegmentSize, parseWalFileName, parseLsn, segmentNameOfLsn } from '../../wal/names';
-import { parseTimelineHistory, type TimelineHistory } from '../../wal/timelines';
+import type { WalArchiveListing } from '../../wal/archive-listing';
 import type { Probe, ProbeContext } from '../probe';
 import { parseBackupHistory, type BackupHistory } from './backup-label';
-import { decompressHead } from './decompress';
+import { archivedText } from './archived-text';
 import { filesFor, type Entry, type SourceFiles } from './files';
 import { readBaseBackup, type BaseBackupReading } from './read-backup';
 
@@ -25,24 +24,6 @@ function signature(entries: readonly Entry[]): string {
     .map((e) => `${e.name}\t${e.type}\t${e.size}\t${e.mtimeMs}`)
     .sort()
     .join('\n');
-}
-
-/** The bytes of a small archived file (.backup, .history), decompressed when its name says so. */
-async function smallFile(files: SourceFiles, path: string, signal: AbortSignal): Promise<string | null> {
-  const [raw] = await files.read([{ path, end: 'head', bytes: 256 * 1024 }]);
-  if (!raw) return null;
-  if (path.endsWith('.gz')) {
-    try {
-      return gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-    } catch {
-      return null;
-    }
-  }
-  if (path.endsWith('.zst') || path.endsWith('.lz4')) {
-    const out = await decompressHead(raw, path.endsWith('.zst') ? 'zstd' : 'lz4', 1024 * 1024, signal);
-    return out.ok ? out.data.toString('utf8') : null;
-  }
-  return raw.toString('utf8');
 }
 
 /** wal_segment_size: from a segment a backup holds, else an uncompressed archived segment, else a gzipped one's trailer. */
@@ -61,13 +42,8 @@ async function segmentSizeOf(backups: readonly BaseBackupReading[], listing: rea
   return null;
 }
 
-export interface ArchiveListing {
-  entries: WalArchiveEntry[];
-  error?: string;
-}
-
 /** Observing a basebackup source; index.ts adds the rest of the kind. `listArchive` lists the WAL archive. */
-export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig, files: SourceFiles, ctx: ProbeContext) => Promise<ArchiveListing>): Pick<Probe<BaseBackupSourceConfig>, 'kind' | 'observe'> {
+export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig, files: SourceFiles, ctx: ProbeContext) => Promise<WalArchiveListing>): Pick<Probe<BaseBackupSourceConfig>, 'kind' | 'observe'> {
   return {
     kind: 'basebackup',
     async observe(source, ctx) {
@@ -97,16 +73,15 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
       const backups = found.map((reading) => observedBackup(reading, histories.get(reading.name) ?? null, segmentSize));
 
       let walArchive: WalArchiveSummary | null = null;
-      let walArchiveError = archive.error;
-      if (!walArchiveError && segmentSize === null && listing.length > 0) {
+      let walArchiveError: string | undefined;
+      if (segmentSize === null && listing.length > 0) {
         walArchiveError = `the WAL segment size is not known: no base backup holds a WAL segment (pg_basebackup -X none) and no archived segment shows it uncompressed or gzipped`;
       }
       if (!walArchiveError && segmentSize !== null) {
         const oldest = backups
           .filter((b) => b.readable && typeof b.meta?.startSegment === 'string')
           .sort((a, b) => (a.meta!.startSegment as string).slice(8).localeCompare((b.meta!.startSegment as string).slice(8)))[0];
-        const timelineHistories = await readTimelineHistories(listing, files, source.walArchive, segmentSize, ctx.signal);
-        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: timelineHistories });
+        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: archive.histories });
       }
       const newest = newestArchived(listing, segmentSize);
       const metrics: BaseBackupMetrics = {
@@ -148,7 +123,7 @@ async function backupHistories(backups: readonly BaseBackupReading[], listing: r
     const start = backup.label?.startSegment;
     if (!start) continue;
     for (const name of byStart.get(start) ?? []) {
-      const text = await historyText(files, join(walArchive, name), signal);
+      const text = await archivedText(files, join(walArchive, name), signal);
       if (!text) continue;
       const history = parseBackupHistory(text);
       if (history.startLsn === backup.label!.startLsn && history.label === backup.label!.label) {
@@ -156,33 +131,6 @@ async function backupHistories(backups: readonly BaseBackupReading[], listing: r
         break;
       }
     }
-  }
-  return out;
-}
-
-/** .backup and .history files never change once archived: read each once. */
-const archivedTexts = new Map<string, string>();
-async function historyText(files: SourceFiles, path: string, signal: AbortSignal): Promise<string | null> {
-  const key = `${files.where}\0${path}`;
-  const known = archivedTexts.get(key);
-  if (known !== undefined) return known;
-  const text = await smallFile(files, path, signal);
-  if (text !== null) {
-    if (archivedTexts.size >= MAX_CACHED) archivedTexts.delete(archivedTexts.keys().next().value!);
-    archivedTexts.set(key, text);
-  }
-  return text;
-}
-
-async function readTimelineHistories(listing: readonly WalArchiveEntry[], files: SourceFiles, walArchive: string, segmentSize: number, signal: AbortSignal): Promise<TimelineHistory[]> {
-  const out: TimelineHistory[] = [];
-  for (const entry of listing) {
-    const file = parseWalFileName(entry.name, segmentSize);
-    if (file?.kind !== 'timeline-history') continue;
-    const text = await historyText(files, join(walArchive, entry.name), signal);
-    if (text === null) continue;
-    const parsed = parseTimelineHistory(file.timeline, text, entry.name);
-    if (parsed.ok) out.push(parsed.history);
   }
   return out;
 }

@@ -1,10 +1,30 @@
-// The WAL archive's files (name, size, archive time), here or over ssh.
+// The WAL archive's files and timeline histories, here or over ssh, as the WAL library lists them
+// (electron/engine/wal/archive-listing.ts). It reads plain .history files; one an archive_command compressed
+// (00000002.history.gz) is read here, so a gzipping archive follows its timelines too.
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
+import { readWalArchive, type WalArchiveListing } from '../../wal/archive-listing';
+import { DEFAULT_WAL_SEGMENT_SIZE, parseWalFileName } from '../../wal/names';
+import { parseTimelineHistory } from '../../wal/timelines';
 import type { ProbeContext } from '../probe';
 import type { SourceFiles } from './files';
-import type { ArchiveListing } from './observe';
+import { archivedText } from './archived-text';
+import { join } from 'node:path';
 
-export async function listWalArchive(source: BaseBackupSourceConfig, files: SourceFiles, _ctx: ProbeContext): Promise<ArchiveListing> {
-  const entries = await files.list(source.walArchive, 'walArchive');
-  return { entries: entries.filter((e) => e.type === 'file' && !e.name.startsWith('.')).map((e) => ({ name: e.name, sizeBytes: e.size, mtimeMs: e.mtimeMs })) };
+export async function listWalArchive(source: BaseBackupSourceConfig, files: SourceFiles, ctx: ProbeContext): Promise<WalArchiveListing> {
+  const listing = await readWalArchive({ path: source.walArchive, field: 'walArchive', host: source.host, sshOptions: source.sshOptions }, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
+  const known = new Set(listing.histories.map((h) => h.timeline));
+  const histories = [...listing.histories];
+  const problems = [...listing.historyProblems];
+  for (const entry of listing.entries) {
+    // The segment size does not matter for .history names.
+    const file = parseWalFileName(entry.name, DEFAULT_WAL_SEGMENT_SIZE);
+    if (file?.kind !== 'timeline-history' || file.compression === null || known.has(file.timeline)) continue;
+    const text = await archivedText(files, join(source.walArchive, entry.name), ctx.signal);
+    const parsed = text === null ? null : parseTimelineHistory(file.timeline, text, entry.name);
+    if (parsed?.ok) {
+      histories.push(parsed.history);
+      known.add(file.timeline);
+    } else problems.push(parsed ? parsed.message : `${entry.name} could not be read or decompressed: recovery may not find its way to timeline ${file.timeline}`);
+  }
+  return { entries: listing.entries, histories, historyProblems: problems };
 }
