@@ -12,6 +12,12 @@ import { selectRound, type Told, type ToldLog } from './select';
 import { senderFor, type SenderDeps } from './senders/index';
 import type { Alert, Clock, DeliveryAttempt, DeliveryLog, DeliveryResult, RoundContext, Sender, StatusChange } from './types';
 
+/**
+ * Where a failing channel's record keeps the start of the failure the other channels were told of (as its `at`).
+ * Not a source id: those are lowercase letters, digits and dashes.
+ */
+const FAILURE_NOTICED = '(failure noticed)';
+
 export interface DispatcherOptions {
   log: DeliveryLog;
   clock?: Clock;
@@ -50,8 +56,6 @@ export class AlertDispatcher {
   private readonly told: ToldLog;
   /** Per channel: its record as this process last read or wrote it, for a round the file stays locked in. */
   private readonly toldCache = new Map<string, Map<string, Told>>();
-  /** Per failing channel: the failure (by its start) the other channels were told about. */
-  private readonly noticed = new Map<string, number>();
 
   constructor(
     alerts: AlertsConfig | undefined,
@@ -122,11 +126,14 @@ export class AlertDispatcher {
       const failure = this.options.log.channelFailure(c.id);
       return failure ? [[c.id, { channel: c, failure }] as const] : [];
     }));
-    for (const id of [...this.noticed.keys()]) if (!failing.has(id)) this.noticed.delete(id);
-    const fresh = [...failing.values()].filter(({ channel, failure }) => this.noticed.get(channel.id) !== failure.failingSince);
+    // The failure (by its start) the other channels were told of is kept in the failing channel's record, so a
+    // restart or a new sender does not tell it again; a channel that delivers again forgets it.
+    const noticed = new Map(this.alerts.channels.map((c) => [c.id, this.readTold(c.id).get(FAILURE_NOTICED)?.at]));
+    for (const [id, since] of noticed) if (since !== undefined && !failing.has(id)) this.writeTold(id, new Map([[FAILURE_NOTICED, null]]));
+    const fresh = [...failing.values()].filter(({ channel, failure }) => noticed.get(channel.id) !== failure.failingSince);
     if (fresh.length === 0) return [];
     // Told once per failure, whether or not the notice gets through: the finding stays on the dashboard.
-    for (const { channel, failure } of fresh) this.noticed.set(channel.id, failure.failingSince);
+    for (const { channel, failure } of fresh) this.writeTold(channel.id, new Map([[FAILURE_NOTICED, { status: 'critical', at: failure.failingSince }]]));
     const notice = composeChannelFailingAlert(
       fresh.map(({ channel, failure }) => ({ channelId: channel.id, summary: `${channelDescription(channel)} are failing`, message: channelFailureMessage(channel, failure, now, this.options.timeZone) })),
       now,
@@ -147,10 +154,13 @@ export class AlertDispatcher {
     }
   }
 
-  private writeTold(channelId: string, updates: Map<string, Told>): void {
+  private writeTold(channelId: string, updates: Map<string, Told | null>): void {
     if (updates.size === 0) return;
     const cached = this.toldCache.get(channelId) ?? new Map<string, Told>();
-    for (const [sourceId, told] of updates) cached.set(sourceId, told);
+    for (const [sourceId, told] of updates) {
+      if (told) cached.set(sourceId, told);
+      else cached.delete(sourceId);
+    }
     this.toldCache.set(channelId, cached);
     try {
       this.told.setTold(channelId, updates);

@@ -180,6 +180,22 @@ describe('AlertDispatcher', () => {
     ]);
   });
 
+  it('a failing channel told through the others is not told again by a new dispatcher on the file (a restart, a new sender)', async () => {
+    const { dispatcher, senders, clock, log } = setup({ 'ops-mail': [DMARC, DMARC, OK, DMARC], pager: [OK] }, [MAIL, PAGER]);
+    await dispatcher.round(changes, context(START));
+    const again = () => new AlertDispatcher(alertsConfig([MAIL, PAGER]), { log, clock, makeSender: (c) => senders[c.id]!, timeZone: 'UTC' });
+    clock.t += 60_000;
+    await again().round(changes.map((c) => ({ ...c, from: c.to, to: 'ok' as const })), context(clock.t));
+    const notices = () => senders.pager!.sent.filter((a) => a.purpose === 'channel-failing').length;
+    expect(notices()).toBe(1);
+    // it delivers, then fails anew: a new failure, told anew
+    clock.t += 60_000;
+    await again().round(changes, context(clock.t));
+    clock.t += 60_000;
+    await again().round(changes.map((c) => ({ ...c, from: c.to, to: 'ok' as const })), context(clock.t));
+    expect(notices()).toBe(2);
+  });
+
   it('testChannel sends one test alert, records it, and a failed test is not an undelivered alert', async () => {
     const { dispatcher, log } = setup({ 'ops-mail': [DMARC], 'ops-hook': [OK] }, [MAIL, HOOK]);
     expect(await dispatcher.testChannel('ops-hook')).toMatchObject({ ok: true, channelId: 'ops-hook', target: 'ops-hook', result: { ok: true, httpStatus: 200 } });
