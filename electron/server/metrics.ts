@@ -22,6 +22,13 @@ export interface SourceMetricsSample {
   backupMaxAgeMs: number | null;
   /** The drill.maxAge the config sets for this source; null when it sets none. */
   restoreMaxAgeMs: number | null;
+  /**
+   * WAL segments missing from the archive between the oldest base backup's start and the newest segment, at
+   * the newest successful poll, for kinds that keep WAL; absent for the others and before the first check.
+   */
+  walMissingSegments?: number | null;
+  /** The recovery point the last passing drill reached (Drill.recovery.recoveryPointMs); absent when not measured. */
+  recoveryPointMs?: number | null;
 }
 
 /**
@@ -83,6 +90,8 @@ function sourceFamilies(sources: SourceMetricsSample[]): MetricFamily[] {
     family('backup_health_last_restore_timestamp_seconds', 'When the last passing restore drill finished (Unix time); no sample before the first.', (s) => s.lastRestore && seconds(s.lastRestore.at)),
     family('backup_health_last_restore_duration_seconds', 'How long the restore of the last passing restore drill took.', (s) => s.lastRestore?.restoreMs != null ? seconds(s.lastRestore.restoreMs) : null),
     family('backup_health_restore_max_age_seconds', "The source's drill.maxAge: no passing drill within it is a warning; no sample where the config sets none.", (s) => s.restoreMaxAgeMs !== null ? seconds(s.restoreMaxAgeMs) : null),
+    family('backup_health_wal_missing_segments', 'WAL segments missing from the archive between the oldest base backup and the newest archived segment (0: point-in-time recovery reaches the newest); kinds that keep WAL only.', (s) => s.walMissingSegments),
+    family('backup_health_recovery_point_seconds', "How far behind the drill's start the last passing restore drill could recover (its recovery point); no sample when a drill did not measure it.", (s) => s.recoveryPointMs != null ? seconds(s.recoveryPointMs) : null),
     family('backup_health_probe_consecutive_failures', 'Failed polls of the source in a row, up to now.', (s) => s.consecutiveFailures),
     family('backup_health_last_probe_timestamp_seconds', 'When the newest poll of the source started (Unix time), successful or not.', (s) => s.lastProbe && seconds(s.lastProbe.at)),
     family('backup_health_last_probe_duration_seconds', 'How long the newest poll of the source took.', (s) => s.lastProbe && seconds(s.lastProbe.durationMs)),
