@@ -5,8 +5,7 @@ export const basebackup = {
   label: 'pg_basebackup directory',
   formLabel: 'pg_basebackup backups and WAL archive',
   fields: ['path', 'walArchive', 'maxAge', 'minSize', 'maxArchiveAge', 'maxRecoveryPoint', 'database', ...REMOTE_FIELDS],
-  // Drills of base backups are not built yet: no drill section until they are.
-  drillFields: null,
+  drillFields: ['every', 'maxAge', 'timeout', 'minTables', 'minRows', 'recovery'],
   form: [
     {
       legend: 'Base backups',

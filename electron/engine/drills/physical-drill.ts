@@ -13,7 +13,8 @@
 //            what the replay reached and the recovery point (wal-replay.ts)
 //   cleanup  the cluster is stopped and its directory removed, whatever happened
 import { tmpdir } from 'node:os';
-import type { ObservedBackup } from '../../../shared/model';
+import type { DrillRecovery, ObservedBackup } from '../../../shared/model';
+import { parseWalFileName, segmentName } from '../wal/names';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillExpectations } from './drill-judgement';
 import type { DrillFrame } from './drill-frame';
@@ -23,7 +24,7 @@ import { verifyRestoredCluster } from './physical-verify';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
 import type { DrillRunOptions } from './verify';
-import { readReplayed, readSegmentSize, recoveryPoint, replaySettings, watchReplay, type FetchedWal, type RecoveryMode, type ServerPosition } from './wal-replay';
+import { readReplayed, readSegmentSize, recoveryPoint, replayedTimelineOf, type Replayed, replaySettings, watchReplay, type FetchedWal, type RecoveryMode, type ServerPosition } from './wal-replay';
 
 export interface PhysicalDrillOptions extends DrillRunOptions {
   backup: ObservedBackup;
@@ -82,7 +83,7 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
       frame.enter('replay', segments, { detail: options.mode === 'end-of-archive' ? `replaying ${countOf(segments, 'WAL segment')} to the end of the archive` : 'replaying the WAL the backup needs to be consistent' });
       stage.watcher = watchReplay(cluster, frame, segments);
       stage.replayStarted = performance.now();
-      return replaySettings(cluster, options.mode);
+      return replaySettings(cluster, options.mode, stage.wal);
     });
   } catch (err) {
     stage.watcher?.stop();
@@ -99,6 +100,8 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
   const replayed = await frame.abortable(readReplayed(cluster));
   const recovery = recoveryPoint({ mode: options.mode, drillStartedAt: frame.startedAt, replayed, wal: { archivedAt: stage.wal!.archivedAt, segmentSizeBytes: stage.wal!.segmentSizeBytes! }, walReplayed, replayMs, server });
   evidence.recovery = recovery;
+  const stoppedEarly = options.mode === 'end-of-archive' ? replayStoppedEarly(recovery, replayed, stage.wal!) : null;
+  if (stoppedEarly) throw fail(stoppedEarly);
   const databases = await verifyRestoredCluster(cluster, { sourceId: options.sourceId, label: backup.key, checks: options.checks, checksDatabase: options.checksDatabase, expect: options.expect }, frame, evidence);
   const rows = evidence.tables.reduce((sum, t) => sum + (t.rows ?? 0), 0);
   const took = formatDuration(Math.max(1000, (frame.phases.copy ?? 0) + (frame.phases.restore ?? 0) + (frame.phases.replay ?? 0) + frame.inPhaseMs()));
@@ -109,8 +112,25 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
   return `${restore.restored} and replayed its WAL to the end of the archive: ${reachedWords(recovery)}; ${counted}`;
 }
 
+/**
+ * When a replay to the end of the archive ended before the newest segment fetched: the segment after the last
+ * one replayed is missing (or unreadable), and nothing after it can be replayed. Null when it reached the end.
+ */
+export function replayStoppedEarly(recovery: DrillRecovery, replayed: Replayed, wal: Pick<FetchedWal, 'archivedAt' | 'newestSegment' | 'segmentSizeBytes'>): string | null {
+  const last = recovery.lastReplayedSegment;
+  const size = wal.segmentSizeBytes;
+  if (!last || !wal.newestSegment || !size || wal.newestSegment.slice(8) <= last.slice(8)) return null;
+  const lastNo = parseWalFileName(last, size)?.segment;
+  if (lastNo === undefined) return null;
+  const next = segmentName(replayedTimelineOf(replayed, lastNo + 1, size), lastNo + 1, size);
+  const after = [...wal.archivedAt.keys()].filter((name) => name.slice(8) > last.slice(8)).length;
+  const archived = recovery.lastSegmentArchivedAt === null ? '' : ` (archived ${utcWords(recovery.lastSegmentArchivedAt)})`;
+  const reached = recovery.recoveredTo === null ? '' : `; it restores up to ${utcWords(recovery.recoveredTo)}`;
+  return `point-in-time recovery stops at ${last}${archived}: ${next} is missing from the archive or could not be replayed, so ${countOf(after, 'newer segment')} after it could not be replayed and restores to later times are impossible${reached}`;
+}
+
 /** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
-export function reachedWords(recovery: NonNullable<DrillFrame['evidence']['recovery']>): string {
+export function reachedWords(recovery: DrillRecovery): string {
   const upTo = recovery.recoveredTo === null ? 'restorable up to an unknown time (the replayed WAL holds no commit and the archive gave no times)' : `restorable up to ${utcWords(recovery.recoveredTo)}`;
   const point = recovery.idle
     ? 'recovery point 0: the server had written nothing newer when the drill started'

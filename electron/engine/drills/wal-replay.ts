@@ -16,7 +16,8 @@ import type { DrillFrame } from './drill-frame';
 import { shellQuote } from '../remote';
 import type { ScratchCluster } from './scratch-cluster';
 import { connectScratch, closeQuietly } from './scratch-client';
-import { formatLsn, parseLsn, segmentNameOfLsn } from '../wal/names';
+import { formatLsn, parseLsn, segmentName, segmentOfLsn, timelineHistoryName } from '../wal/names';
+import { parseTimelineHistory, timelineChain, timelineOfSegment, type TimelineSwitch } from '../wal/timelines';
 
 export type RecoveryMode = DrillRecovery['mode'];
 
@@ -30,6 +31,32 @@ export interface FetchedWal {
   archivedAt: ReadonlyMap<string, number>;
   /** The backup's wal_segment_size in bytes, when the kind knows it (else read from the restored pg_control). */
   segmentSizeBytes?: number;
+  /** Some files are compressed as archive_command wrote them (name.gz, .zst, .lz4, .bz2, .xz). */
+  compressed?: boolean;
+  /** The newest segment fetched (on the newest timeline): a replay that stops before it met a gap. */
+  newestSegment?: string | null;
+}
+
+/** What restore_command runs to decompress each compression, inside the sandbox. */
+const DECOMPRESSORS: readonly [string, string][] = [
+  ['gz', 'gzip -dc'],
+  ['zst', 'zstd -dcq'],
+  ['lz4', 'lz4 -dcq'],
+  ['bz2', 'bzip2 -dc'],
+  ['xz', 'xz -dc'],
+];
+
+/**
+ * restore_command: copy <dir>/%f, or decompress <dir>/%f.<ext>, writing never more than one byte past the
+ * segment size (a file that decompresses to more, or to less, has the wrong size, which PostgreSQL refuses and
+ * the drill names). It runs inside the sandbox, so a decompressor fed hostile bytes reaches nothing.
+ */
+export function restoreCommand(dir: string, wal: Pick<FetchedWal, 'compressed' | 'segmentSizeBytes'>): string {
+  const from = shellQuote([dir]);
+  if (!wal.compressed) return `cp ${from}/%f "%p"`;
+  const cap = (wal.segmentSizeBytes ?? 1024 * 1024 * 1024) + 1;
+  const branches = DECOMPRESSORS.map(([ext, tool]) => `elif [ -f ${from}/%f.${ext} ]; then ${tool} ${from}/%f.${ext} | head -c ${cap} > "%p"`).join('; ');
+  return `if [ -f ${from}/%f ]; then cp ${from}/%f "%p"; ${branches}; else exit 1; fi`;
 }
 
 /** The drill directory's WAL folder, made for the cluster's user. */
@@ -42,7 +69,7 @@ export function walDirOf(cluster: ScratchCluster): string {
  * backup's postgresql.conf, postgresql.auto.conf and recovery settings are never read), and its
  * recovery.signal. Memory is sized for a drill.
  */
-export function replaySettings(cluster: ScratchCluster, mode: RecoveryMode): Record<string, string> {
+export function replaySettings(cluster: ScratchCluster, mode: RecoveryMode, wal: Pick<FetchedWal, 'compressed' | 'segmentSizeBytes'> = {}): Record<string, string> {
   const signal = join(cluster.dataDir, 'recovery.signal');
   if (!existsSync(signal)) {
     writeFileSync(signal, '', { mode: 0o600 });
@@ -52,7 +79,7 @@ export function replaySettings(cluster: ScratchCluster, mode: RecoveryMode): Rec
   rmSync(join(cluster.dataDir, 'standby.signal'), { force: true });
   return {
     archive_mode: 'off',
-    restore_command: `cp ${shellQuote([walDirOf(cluster)])}/%f "%p"`,
+    restore_command: restoreCommand(walDirOf(cluster), wal),
     hot_standby: 'off',
     shared_buffers: '128MB',
     recovery_target_timeline: 'latest',
@@ -123,6 +150,8 @@ export interface Replayed {
   lastCommitAt: number | null;
   /** The timeline recovery replayed last (the one the promotion branched from). */
   timeline: number | null;
+  /** That timeline's ancestors with their switch points (from the new timeline's history file). */
+  ancestors?: TimelineSwitch[];
 }
 
 /** pg_last_wal_replay_lsn() and pg_last_xact_replay_timestamp() stay at what recovery reached after it ends. */
@@ -133,26 +162,30 @@ export async function readReplayed(cluster: ScratchCluster): Promise<Replayed> {
       'SELECT pg_catalog.pg_last_wal_replay_lsn()::pg_catalog.text AS lsn, pg_catalog.pg_last_xact_replay_timestamp() AS at, timeline_id AS tli, prev_timeline_id AS prev FROM pg_catalog.pg_control_checkpoint()',
     );
     const row = rows[0];
-    return { lastReplayedLsn: row?.lsn ?? null, lastCommitAt: row?.at ? row.at.getTime() : null, timeline: replayedTimeline(cluster, row?.tli ?? null) ?? row?.prev ?? null };
+    const lineage = replayedLineage(cluster, row?.tli ?? null);
+    return { lastReplayedLsn: row?.lsn ?? null, lastCommitAt: row?.at ? row.at.getTime() : null, timeline: lineage?.timeline ?? row?.prev ?? null, ancestors: lineage?.ancestors ?? [] };
   } finally {
     await closeQuietly(client);
   }
 }
 
 /**
- * The timeline the replay ran on: the parent named on the last line of the new timeline's history file, which
- * the promotion wrote into pg_wal; the current timeline when recovery ended without a switch.
+ * The timeline the replay ran on and its ancestors: the promotion wrote the new timeline's history file into
+ * pg_wal, whose last line names the timeline recovery was on and the lines before it that timeline's own
+ * ancestry. Without the file (recovery ended without a switch), the current timeline alone.
  */
-function replayedTimeline(cluster: ScratchCluster, current: number | null): number | null {
+function replayedLineage(cluster: ScratchCluster, current: number | null): { timeline: number; ancestors: TimelineSwitch[] } | null {
   if (current === null) return null;
-  const file = join(cluster.dataDir, 'pg_wal', `${current.toString(16).toUpperCase().padStart(8, '0')}.history`);
+  let text: string;
   try {
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => /^\s*\d/.test(l));
-    const parent = Number.parseInt(lines.at(-1)?.trim().split(/\s+/)[0] ?? '', 10);
-    return Number.isFinite(parent) ? parent : current;
+    text = readFileSync(join(cluster.dataDir, 'pg_wal', timelineHistoryName(current)), 'utf8');
   } catch {
-    return current;
+    return { timeline: current, ancestors: [] };
   }
+  const parsed = parseTimelineHistory(current, text);
+  const switches = parsed.ok ? parsed.history.switches : [];
+  const last = switches.at(-1);
+  return last ? { timeline: last.parent, ancestors: switches.slice(0, -1) } : { timeline: current, ancestors: [] };
 }
 
 /** The linked server's WAL position when the drill started (pg_current_wal_lsn, or what a standby received). */
@@ -179,7 +212,7 @@ export function recoveryPoint(input: {
   const { replayed, wal } = input;
   const lsn = replayed.lastReplayedLsn ? parseLsn(replayed.lastReplayedLsn) : null;
   if (!wal.segmentSizeBytes) throw new Error('the segment size must be known before the recovery point is');
-  const segment = lsn !== null && replayed.timeline !== null ? segmentHolding(replayed.timeline, lsn, wal.segmentSizeBytes) : null;
+  const segment = lsn !== null && replayed.timeline !== null ? segmentHolding(replayed, lsn, wal.segmentSizeBytes) : null;
   const lastSegmentArchivedAt = segment ? (wal.archivedAt.get(segment) ?? newestArchivedUpTo(wal.archivedAt, segment)) : null;
   const candidates = [replayed.lastCommitAt, lastSegmentArchivedAt].filter((t): t is number => t !== null);
   const recoveredTo = candidates.length ? Math.max(...candidates) : null;
@@ -205,10 +238,18 @@ export function recoveryPoint(input: {
  * The segment holding the last replayed record. pg_last_wal_replay_lsn() is the end of that record: exactly on
  * a segment boundary (after a segment switch) the record lies in the segment before.
  */
-function segmentHolding(timeline: number, endLsn: bigint, segmentSizeBytes: number): string {
+function segmentHolding(replayed: Replayed, endLsn: bigint, segmentSizeBytes: number): string {
   const size = BigInt(segmentSizeBytes);
   const inside = endLsn > 0n && endLsn % size === 0n ? endLsn - 1n : endLsn;
-  return segmentNameOfLsn(timeline, inside, segmentSizeBytes);
+  const segment = segmentOfLsn(inside, segmentSizeBytes);
+  return segmentName(replayedTimelineOf(replayed, segment, segmentSizeBytes), segment, segmentSizeBytes);
+}
+
+/** The timeline whose file recovery read (or would read) for a segment, on the replayed timeline's chain. */
+export function replayedTimelineOf(replayed: Pick<Replayed, 'timeline' | 'ancestors'>, segment: number, segmentSizeBytes: number): number {
+  const timeline = replayed.timeline ?? 1;
+  const chain = timelineChain(timeline, [{ timeline, switches: replayed.ancestors ?? [] }], segmentSizeBytes);
+  return timelineOfSegment(chain, segment);
 }
 
 function sameSegment(a: bigint, b: bigint, segmentSizeBytes: number): boolean {

@@ -74,7 +74,9 @@ function pgbackrestRestore(options: PgBackRestDrillOptions, mode: RecoveryMode, 
         frame.progress(0, segments, { detail: `fetching ${countOf(segments, 'WAL segment')} with pgbackrest archive-get` });
         await fetchWalHere(source, repoKey, needed.wal, cluster, signal, remaining, (done) => frame.progress(done, needed.wal.length, { detail: 'fetching WAL with pgbackrest archive-get' }));
       }
-      return { dir: walDirOf(cluster), segments: needed.wal.filter((name) => !name.endsWith('.history')).length, archivedAt: needed.archivedAt };
+      const segments = needed.wal.filter((name) => !name.endsWith('.history'));
+      const newestSegment = segments.reduce<string | null>((newest, name) => (newest === null || name.slice(8) > newest.slice(8) || (name.slice(8) === newest.slice(8) && name > newest) ? name : newest), null);
+      return { dir: walDirOf(cluster), segments: segments.length, archivedAt: needed.archivedAt, newestSegment };
     },
   };
 }

@@ -1,0 +1,127 @@
+// Restore drills of real pg_basebackup runs and a real WAL archive (gzip-compressed by archive_command): each
+// drill unpacks the backup in its sandbox, copies the archive from the backup's start on, replays it to the end
+// (or to the backup's end), and says how recent a point it reached — measured against commits made here.
+// Faults: a timeline switch is followed; a segment missing in the middle stops the replay and the drill says
+// where; a truncated segment is named. One drill runs over ssh.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig, type BaseBackupSourceConfig, type Config } from '../../../shared/config';
+import type { Drill, ObservedBackup } from '../../../shared/model';
+import { basebackupProbe } from '../../../electron/engine/sources/basebackup/index';
+import { runBaseBackupDrill } from '../../../electron/engine/sources/basebackup/drill';
+import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { startBaseBackupSetup, type BaseBackupFacts, type BaseBackupSetup, type SwitchedSegment } from '../../support/basebackup-fixtures';
+import { postgresProcessesUsing } from '../../support/processes';
+import { startSshd, type TestSshd } from '../../support/sshd';
+
+const sourceParent = testParentDir('basebackup-drill-source');
+const drillParent = testParentDir('basebackup-drill-runs');
+let setup: BaseBackupSetup;
+let plain: BaseBackupFacts;
+let tar: BaseBackupFacts;
+let last: SwitchedSegment;
+let sshd: TestSshd | undefined;
+
+function config(fields: Record<string, unknown> = {}): Config {
+  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [{ id: 'orders-base', kind: 'basebackup', path: setup.basePath, walArchive: setup.walArchive, ...fields }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config;
+}
+
+async function backupsOf(cfg: Config): Promise<ObservedBackup[]> {
+  return (await basebackupProbe.observe(cfg.sources[0] as BaseBackupSourceConfig, probeContext({ timeoutMs: 60_000 }))).backups;
+}
+
+async function drill(key: string, fields: Record<string, unknown> = {}): Promise<Drill> {
+  const cfg = config(fields);
+  const backup = (await backupsOf(cfg)).find((b) => b.key === key);
+  if (!backup) throw new Error(`the probe does not list ${key}`);
+  const result = await runBaseBackupDrill(cfg.sources[0] as BaseBackupSourceConfig, backup, { signal: new AbortController().signal, timeoutMs: 180_000, config: cfg, now: Date.now, onProgress: () => {} });
+  expect(scratchDirsIn(drillParent)).toEqual([]);
+  expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  return result;
+}
+
+const ordersRows = (d: Drill) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === 'orders')?.rows;
+
+beforeAll(async () => {
+  setup = await startBaseBackupSetup({ parentDir: sourceParent, gzipArchive: true });
+  await setup.writeLoad(500);
+  plain = await setup.backup({ format: 'plain' });
+  await setup.writeLoad(300);
+  tar = await setup.backup({ format: 'tar', compression: 'gzip' });
+  await setup.writeLoad(200);
+  last = await setup.switchAndWait();
+}, 240_000);
+
+afterAll(async () => {
+  await sshd?.stop();
+  await setup?.stop();
+  expect(scratchDirsIn(sourceParent)).toEqual([]);
+  removeTestParentDir(sourceParent);
+  removeTestParentDir(drillParent);
+});
+
+describe('base backup drills', () => {
+  it('a tar backup replayed to the end of the archive has every row committed before the last segment closed, and says how recent', async () => {
+    const result = await drill(tar.label);
+    expect(result.outcome, result.message).toBe('pass');
+    expect(ordersRows(result)).toBe(1000);
+    const recovery = result.recovery!;
+    expect(recovery).toMatchObject({ mode: 'end-of-archive', lastReplayedSegment: last.segment });
+    expect(Math.abs(recovery.lastCommitAt! - last.lastCommitAt)).toBeLessThan(1000);
+    expect(recovery.recoveredTo! - last.lastCommitAt).toBeLessThan(30_000);
+    expect(recovery.recoveryPointMs).toBe(result.startedAt - recovery.recoveredTo!);
+    expect(result.phases.replay).toBeGreaterThan(0);
+    expect(result.restoreMs).toBeGreaterThanOrEqual((result.phases.restore ?? 0) + (result.phases.replay ?? 0));
+    expect(result.message).toMatch(new RegExp(`^restored base backup ${tar.label} and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point \\d+s behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`));
+  }, 240_000);
+
+  it('an older plain backup replays through the later backups\' WAL to the same end; backup-end stops at its own end', async () => {
+    const toEnd = await drill(plain.label);
+    expect(toEnd.outcome, toEnd.message).toBe('pass');
+    expect(ordersRows(toEnd)).toBe(1000);
+    expect(toEnd.recovery?.lastReplayedSegment).toBe(last.segment);
+
+    const ownEnd = await drill(plain.label, { drill: { recovery: 'backup-end' } });
+    expect(ownEnd.outcome, ownEnd.message).toBe('pass');
+    expect(ordersRows(ownEnd)).toBe(500);
+    expect(ownEnd.recovery?.mode).toBe('backup-end');
+    expect(ownEnd.message).toMatch(new RegExp(`^restored base backup ${plain.label} and recovered it to consistency: 1 database`));
+  }, 300_000);
+
+  it('over ssh: the backup and the archive are copied from the host', async () => {
+    sshd = await startSshd();
+    const result = await drill(tar.label, { host: sshd.host, sshOptions: sshd.sshOptions });
+    expect(result.outcome, result.message).toBe('pass');
+    expect(ordersRows(result)).toBe(1000);
+    expect(result.message).toContain(`(copied from ${sshd.host})`);
+  }, 240_000);
+
+  it('follows a promotion to timeline 2 (no false gap) and reaches its newest segment', async () => {
+    const timeline = await setup.faults.promote();
+    await setup.writeLoad(100);
+    const after = await setup.switchAndWait();
+    expect(after.segment.startsWith(`0000000${timeline}`)).toBe(true);
+    const result = await drill(tar.label);
+    expect(result.outcome, result.message).toBe('pass');
+    expect(ordersRows(result)).toBe(1100);
+    expect(result.recovery?.lastReplayedSegment).toBe(after.segment);
+    last = after;
+  }, 300_000);
+
+  it('a segment missing in the middle stops the replay: the drill fails and says where, and how far it restores', async () => {
+    // A segment of timeline 1 between the plain backup's end and the last one of that timeline.
+    const timeline1 = setup.archivedSegments().filter((name) => name.startsWith('00000001'));
+    const missing = timeline1.find((name) => name > plain.stopSegment && name < timeline1.at(-1)!)!;
+    expect(missing, 'the archive holds a segment to remove between the backups').toBeDefined();
+    const file = setup.archived().find((name) => name.startsWith(missing))!;
+    rmSync(join(setup.walArchive, file));
+    const result = await drill(plain.label);
+    expect(result.outcome).toBe('fail');
+    expect(result.message).toMatch(/^point-in-time recovery stops at [0-9A-F]{24} \(archived \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): [0-9A-F]{24} is missing from the archive or could not be replayed, so \d+ newer segments? after it could not be replayed and restores to later times are impossible; it restores up to /);
+    expect(result.message).toContain(`: ${missing} is missing`);
+    expect(result.recovery?.lastReplayedSegment?.slice(8)).toBe((BigInt(`0x${missing.slice(8)}`) - 1n).toString(16).toUpperCase().padStart(16, '0'));
+  }, 240_000);
+});
