@@ -30,6 +30,8 @@ export type RuleId =
   | 'coverage'
   | 'no-backups'
   | 'restore-drill'
+  /** A drill's measured recovery point further behind its start than maxRecoveryPoint (health/drill-rules.ts). */
+  | 'recovery-point'
   | 'stanza-status'
   /** A WAL segment missing or cut short between the oldest base backup's start and the newest archived segment (health/wal-rules.ts). */
   | 'wal-continuity'

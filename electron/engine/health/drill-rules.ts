@@ -60,6 +60,32 @@ export const restoreDrill: Rule = (input) => {
   return findings;
 };
 
+/**
+ * The recovery-point rule: the newest passing drill that replayed WAL restored to a point further behind its
+ * start than maxRecoveryPoint. Like restore-drill, it is drill evidence, judged whatever the latest poll says.
+ */
+export const recoveryPointRule: Rule = (input) => {
+  const limit = 'maxRecoveryPoint' in input.source ? input.source.maxRecoveryPoint : undefined;
+  const drill = input.drills?.lastPassing;
+  if (limit === undefined || !drill?.recovery) return [];
+  const { recovery } = drill;
+  const name = backupWords(input).name;
+  const ago = formatDuration(Math.max(0, input.now - drill.finishedAt));
+  if (recovery.recoveryPointMs === null) {
+    return [{ rule: 'recovery-point', status: 'warning', message: `the last restore drill (${name(drill.backupKey)}, ${ago} ago) could not measure its recovery point (the replayed WAL held no commit time and the archive gave no times), so maxRecoveryPoint ${formatDuration(limit)} is not proven`, observed: null, limit }];
+  }
+  if (recovery.recoveryPointMs <= limit) return [];
+  const upTo = recovery.recoveredTo === null ? '' : ` (restorable up to ${new Date(recovery.recoveredTo).toISOString().slice(0, 19).replace('T', ' ')} UTC)`;
+  const why = recovery.mode === 'backup-end' ? 'it replayed only to the backup\'s end: set drill.recovery: end-of-archive to replay the archived WAL' : 'WAL written after that was not in the archive: check archive_command and the archiver (pg_stat_archiver)';
+  return [{
+    rule: 'recovery-point',
+    status: 'critical',
+    message: `the last restore drill (${name(drill.backupKey)}, ${ago} ago) restored to a point ${formatDuration(recovery.recoveryPointMs)} behind its start${upTo}, over maxRecoveryPoint ${formatDuration(limit)}: ${why}`,
+    observed: recovery.recoveryPointMs,
+    limit,
+  }];
+};
+
 function lastDrillHint(last: Drill | null): string {
   return last && last.outcome !== 'pass' ? 'drills since then did not pass' : 'check that scheduled drills run';
 }

@@ -6,6 +6,6 @@
 export type { Rule } from './types';
 export { probeError } from './probe-rules';
 export { backupAge, backupSize, backupUnreadable, dumpVersion, noBackups, parseMajor, stillBeingWritten } from './backup-rules';
-export { restoreDrill } from './drill-rules';
+export { recoveryPointRule, restoreDrill } from './drill-rules';
 export { coverage, replication, walArchiving } from './postgres-rules';
 export { judgeWalArchive, walArchiveOf, walContinuityRule } from './wal-rules';

@@ -2,7 +2,7 @@
 import type { SourceConfig } from '../../../shared/config';
 import type { SourceHealth } from '../../../shared/model';
 import { STATUS_SEVERITY, worstStatus } from '../../../shared/model';
-import { probeError, restoreDrill } from '../health/rules';
+import { probeError, recoveryPointRule, restoreDrill } from '../health/rules';
 import type { KindWords } from '../health/kind-words';
 import type { EvaluationInput, SourceFacts } from '../health/types';
 import { SOURCES } from './index';
@@ -23,7 +23,7 @@ export function evaluate(facts: SourceFacts): SourceHealth {
   // Not polled yet, or the latest poll failed: what that poll would have shown is unknown, so the poll rules
   // are not judged on stale data. Restore-drill evidence is not poll data: it is judged either way.
   const unobserved = probeError(input);
-  const rules = unobserved.length > 0 ? [restoreDrill] : [...SOURCES[input.source.kind].rules, restoreDrill];
+  const rules = unobserved.length > 0 ? [restoreDrill, recoveryPointRule] : [...SOURCES[input.source.kind].rules, restoreDrill, recoveryPointRule];
   const findings = [...unobserved, ...rules.flatMap((rule) => rule(input))]
     // Worst first, so a one-line summary (tray, notification) can show findings[0].
     .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status]);
