@@ -8,6 +8,7 @@ import { DrillInterrupted } from '../engine/drills/drill-stop';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { progressReporter } from './progress';
+import { utcWords } from '../../shared/recovery-words';
 
 export interface DrillOptions extends GlobalOptions {
   source: string;
@@ -109,8 +110,31 @@ export function drillJson(drill: Drill) {
     database: drill.database ?? null,
     warnings: drill.warnings ?? [],
     ...(drill.safety ? { safety: drill.safety } : {}),
+    // A drill that replayed WAL: what it reached, as ISO times and milliseconds (wal-replay.ts).
+    ...(drill.recovery
+      ? {
+          recoveredTo: isoOrNull(drill.recovery.recoveredTo),
+          lastCommitAt: isoOrNull(drill.recovery.lastCommitAt),
+          recoveryPointMs: drill.recovery.recoveryPointMs,
+          walReplayed: drill.recovery.walReplayed,
+          recovery: { ...drill.recovery, recoveredTo: isoOrNull(drill.recovery.recoveredTo), lastCommitAt: isoOrNull(drill.recovery.lastCommitAt), lastSegmentArchivedAt: isoOrNull(drill.recovery.lastSegmentArchivedAt) },
+        }
+      : {}),
   };
 }
+
+/** The replay's end in detail (the message already says the recovery point): segment, position, last commit. */
+function reachedDetail(recovery: NonNullable<Drill['recovery']>): string {
+  const parts = [
+    recovery.lastReplayedSegment ? `last segment ${recovery.lastReplayedSegment}${recovery.lastReplayedLsn ? ` (${recovery.lastReplayedLsn})` : ''}` : 'no segment replayed',
+    recovery.lastCommitAt === null ? 'no commit replayed' : `last commit ${utcWords(recovery.lastCommitAt)}`,
+    ...(recovery.behindServerBytes ? [`${formatBytes(recovery.behindServerBytes)} of WAL behind the server`] : []),
+    `to ${recovery.mode === 'end-of-archive' ? 'the end of the archive' : "the backup's end"}`,
+  ];
+  return parts.join(', ');
+}
+
+const isoOrNull = (at: number | null) => (at === null ? null : new Date(at).toISOString());
 
 /** The drill for a terminal: ids, keys, messages and checks can all name files, so each is escaped. */
 export function drillText(drill: Drill): string {
@@ -125,6 +149,7 @@ export function drillText(drill: Drill): string {
   if (restoreRan || drill.tables > 0) {
     lines.push(`  restored  ${drill.tables} tables, ${drill.rows.toLocaleString('en-US')} rows${drill.restoredBytes !== null ? `, ${formatBytes(drill.restoredBytes)}` : ''}`);
   }
+  if (drill.recovery) lines.push(`  reached   ${v(reachedDetail(drill.recovery))}`);
   for (const check of drill.checks) lines.push(`  check     ${check.passed ? 'ok  ' : 'FAIL'} ${v(check.name)}: ${v(check.detail)}`);
   // Doubts a passing drill found (every table empty, tables the live database has): each on its own line.
   for (const warning of drill.warnings ?? []) lines.push(`  warning   ${v(warning)}`);

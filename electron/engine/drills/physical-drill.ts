@@ -14,6 +14,7 @@
 //   cleanup  the cluster is stopped and its directory removed, whatever happened
 import { tmpdir } from 'node:os';
 import type { DrillRecovery, ObservedBackup } from '../../../shared/model';
+import { reachedWords, utcWords } from '../../../shared/recovery-words';
 import { parseWalFileName, segmentName } from '../wal/names';
 import { countOf, formatBytes, formatDuration } from '../../../shared/units';
 import type { DrillExpectations } from './drill-judgement';
@@ -127,22 +128,6 @@ export function replayStoppedEarly(recovery: DrillRecovery, replayed: Replayed, 
   const archived = recovery.lastSegmentArchivedAt === null ? '' : ` (archived ${utcWords(recovery.lastSegmentArchivedAt)})`;
   const reached = recovery.recoveredTo === null ? '' : `; it restores up to ${utcWords(recovery.recoveredTo)}`;
   return `point-in-time recovery stops at ${last}${archived}: ${next} is missing from the archive or could not be replayed, so ${countOf(after, 'newer segment')} after it could not be replayed and restores to later times are impossible${reached}`;
-}
-
-/** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
-export function reachedWords(recovery: DrillRecovery): string {
-  const upTo = recovery.recoveredTo === null ? 'restorable up to an unknown time (the replayed WAL holds no commit and the archive gave no times)' : `restorable up to ${utcWords(recovery.recoveredTo)}`;
-  const point = recovery.idle
-    ? 'recovery point 0: the server had written nothing newer when the drill started'
-    : recovery.recoveryPointMs === null
-      ? 'recovery point unknown'
-      : `recovery point ${recovery.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(recovery.recoveryPointMs)} behind the drill's start`;
-  const replay = `replayed ${countOf(recovery.walReplayed, 'WAL segment')}${recovery.replayMs === null ? '' : ` in ${formatDuration(Math.max(1000, recovery.replayMs))}`}`;
-  return `${upTo} (${point}; ${replay})`;
-}
-
-function utcWords(at: number): string {
-  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /**

@@ -1,0 +1,21 @@
+// A drill's recovery point in words, the same in the drill's message, the CLI and the dashboard: "restorable up
+// to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)".
+import type { DrillRecovery } from './model';
+import { countOf, formatDuration } from './units';
+
+/** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
+export function reachedWords(recovery: DrillRecovery): string {
+  const upTo = recovery.recoveredTo === null ? 'restorable up to an unknown time (the replayed WAL holds no commit and the archive gave no times)' : `restorable up to ${utcWords(recovery.recoveredTo)}`;
+  const point = recovery.idle
+    ? 'recovery point 0: the server had written nothing newer when the drill started'
+    : recovery.recoveryPointMs === null
+      ? 'recovery point unknown'
+      : `recovery point ${recovery.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(recovery.recoveryPointMs)} behind the drill's start`;
+  const replay = `replayed ${countOf(recovery.walReplayed, 'WAL segment')}${recovery.replayMs === null ? '' : ` in ${formatDuration(Math.max(1000, recovery.replayMs))}`}`;
+  return `${upTo} (${point}; ${replay})`;
+}
+
+export function utcWords(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
