@@ -25,19 +25,35 @@ export interface ReadRequest {
   bytes: number;
 }
 
+/** What a plain-format backup directory holds besides its top entries: read once per new or changed backup. */
+export interface PlainExtras {
+  /** The first regular files of pg_wal/ (a few are enough to see the segment size). */
+  walFiles: Entry[];
+  /** pg_tblspc/ entries, with where each symlink points. */
+  tablespaceLinks: { name: string; target: string | null }[];
+  /** The bytes of the regular files under the directory, symlinks not followed. */
+  treeBytes: number;
+}
+
+export interface BackupListing {
+  entries: Entry[];
+  /** Each subdirectory's own entries (null when it could not be listed). */
+  children: Map<string, Entry[] | null>;
+}
+
+/**
+ * Every operation is one round trip over ssh, whatever it is asked for: a poll lists the backups (one call),
+ * and reads what is new in one or two more. ssh's handshake, not the reading, is what a remote poll costs.
+ */
 export interface SourceFiles {
   /** "here" or "on backup1", for messages. */
   where: string;
-  /** The entries of `dir` (no recursion, symlinks not followed); throws a ProbeError naming `field` if it cannot be listed. */
-  list(dir: string, field: string): Promise<Entry[]>;
-  /** Entries of `dir`, or null when it is missing or not listable (inside a backup: the caller says what that means). */
-  listIfPresent(dir: string): Promise<Entry[] | null>;
+  /** The entries of `dir` and of each subdirectory (symlinks not followed); throws a ProbeError naming `field` if `dir` cannot be listed. */
+  listBackups(dir: string, field: string): Promise<BackupListing>;
   /** Each request's bytes, or null for a path that is not a regular file (missing, a symlink, a FIFO) or not readable. */
   read(requests: readonly ReadRequest[]): Promise<(Buffer | null)[]>;
-  /** The bytes of the regular files under `dir`, symlinks not followed. */
-  treeBytes(dir: string): Promise<number>;
-  /** Where a symlink points (tablespace links in a plain backup's pg_tblspc), null if not one. */
-  readlink(path: string): Promise<string | null>;
+  /** pg_wal files, pg_tblspc links and total size of each plain-format backup directory. */
+  plainExtras(dirs: readonly string[]): Promise<PlainExtras[]>;
 }
 
 export interface FilesOptions {
@@ -89,49 +105,83 @@ export function localFiles(): SourceFiles {
       return null;
     }
   };
+  const treeBytes = async (dir: string): Promise<number> => {
+    let total = 0;
+    const walk = async (at: string): Promise<void> => {
+      let names: string[];
+      try {
+        names = await readdir(at);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        try {
+          const stat = await lstat(join(at, name));
+          if (stat.isFile()) total += stat.size;
+          else if (stat.isDirectory()) await walk(join(at, name));
+        } catch {
+          // gone since readdir
+        }
+      }
+    };
+    await walk(dir);
+    return total;
+  };
   return {
     where: 'here',
-    async list(dir, field) {
+    async listBackups(dir, field) {
+      let entries: Entry[];
       try {
-        return await listRaw(dir);
+        entries = await listRaw(dir);
       } catch (err) {
         throw listError(err, dir, field, 'here');
       }
+      const children = new Map<string, Entry[] | null>();
+      for (const entry of entries.filter((e) => e.type === 'dir')) children.set(entry.name, await listRaw(join(dir, entry.name)).catch(() => null));
+      return { entries, children };
     },
-    listIfPresent: (dir) => listRaw(dir).catch(() => null),
     read: (requests) => Promise.all(requests.map(readOne)),
-    async treeBytes(dir) {
-      let total = 0;
-      const walk = async (at: string): Promise<void> => {
-        let names: string[];
-        try {
-          names = await readdir(at);
-        } catch {
-          return;
-        }
-        for (const name of names) {
-          try {
-            const stat = await lstat(join(at, name));
-            if (stat.isFile()) total += stat.size;
-            else if (stat.isDirectory()) await walk(join(at, name));
-          } catch {
-            // gone since readdir
-          }
-        }
-      };
-      await walk(dir);
-      return total;
-    },
-    readlink: (path) => readlink(path).catch(() => null),
+    plainExtras: (dirs) =>
+      Promise.all(
+        dirs.map(async (dir) => {
+          const wal = ((await listRaw(join(dir, 'pg_wal')).catch(() => [])) as Entry[]).filter((e) => e.type === 'file').slice(0, 8);
+          const links = (await listRaw(join(dir, 'pg_tblspc')).catch(() => [])) as Entry[];
+          const tablespaceLinks = await Promise.all(
+            links.slice(0, 1000).map(async (e) => ({ name: e.name, target: e.type === 'symlink' ? await readlink(join(dir, 'pg_tblspc', e.name)).catch(() => null) : null })),
+          );
+          return { walFiles: wal, tablespaceLinks, treeBytes: await treeBytes(dir) };
+        }),
+      ),
   };
 }
 
-/** $1 = directory. Exit 3 missing, 4 not a directory, 5 not listable; else one NUL-ended record per entry. */
+/**
+ * $1 = the backups directory. Exit 3 missing, 4 not a directory, 5 not listable. Then one NUL-ended record
+ * per entry ("name<TAB>type<TAB>size<TAB>mtime"), and for each subdirectory a record "/<name>" followed by
+ * its own entries, then an empty record.
+ */
 const LIST_SCRIPT = [
   'if [ ! -e "$1" ] && [ ! -L "$1" ]; then exit 3; fi',
   'if [ ! -d "$1" ]; then exit 4; fi',
   'if [ ! -r "$1" ] || [ ! -x "$1" ]; then exit 5; fi',
-  `find -P "$1" -mindepth 1 -maxdepth 1 -printf '%f\\t%y\\t%s\\t%T@\\0'`,
+  String.raw`find -P "$1" -mindepth 1 -maxdepth 1 -printf '%f\t%y\t%s\t%T@\0'`,
+  'find -P "$1" -mindepth 1 -maxdepth 1 -type d -exec sh -c \'for p do printf "/%s\\0" "${p##*/}"; find -P "$p" -mindepth 1 -maxdepth 1 -printf "%f\\t%y\\t%s\\t%T@\\0" 2>/dev/null; printf "\\0"; done\' sh {} +',
+].join('\n');
+
+/**
+ * Each argument a plain-format backup directory; for each, NUL-ended records: "W" then pg_wal's first files,
+ * "T" then pg_tblspc's entries with their link targets, "B<bytes>" the total of its regular files, then an
+ * empty record.
+ */
+const PLAIN_SCRIPT = [
+  'for d do',
+  `  printf 'W\\0'`,
+  `  find -P "$d/pg_wal" -mindepth 1 -maxdepth 1 -type f -printf '%f\\t%y\\t%s\\t%T@\\0' 2>/dev/null | head -z -n 8`,
+  `  printf 'T\\0'`,
+  `  find -P "$d/pg_tblspc" -mindepth 1 -maxdepth 1 -printf '%f\\t%l\\0' 2>/dev/null | head -z -n 1000`,
+  `  printf 'B%s\\0' "$(find -P "$d" -type f -printf '%s\\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }')"`,
+  `  printf '\\0'`,
+  'done',
 ].join('\n');
 
 /** Pairs of (head|tail, bytes, path): one line each, the bytes base64-encoded, or "-" when not a readable regular file. */
@@ -147,34 +197,38 @@ const READ_SCRIPT = [
 
 const REMOTE_TYPES: Record<string, EntryType> = { f: 'file', d: 'dir', l: 'symlink' };
 
+function parseEntry(record: string): Entry {
+  const [name = '', type = '', size = '0', mtime = '0'] = record.split('\t');
+  return { name, type: REMOTE_TYPES[type] ?? 'other', size: Number(size), mtimeMs: Math.round(Number(mtime) * 1000) };
+}
+
 /** The files on `where.host`, over ssh. */
 export function remoteFiles(where: Where & { host: string }, options: FilesOptions): SourceFiles {
-  const sh = (script: string, args: string[], maxOutputBytes = 64 * 1024 * 1024) =>
-    runTool(where, 'sh', ['-c', script, 'sh', ...args], { signal: options.signal, timeoutMs: options.timeoutMs, maxOutputBytes });
-  const listRaw = async (dir: string): Promise<Entry[] | number> => {
-    const result = await sh(LIST_SCRIPT, [dir]);
-    if (result.code !== 0) return result.code ?? -1;
-    return result.stdout
-      .split('\0')
-      .filter(Boolean)
-      .map((record) => {
-        const [name = '', type = '', size = '0', mtime = '0'] = record.split('\t');
-        return { name, type: REMOTE_TYPES[type] ?? 'other', size: Number(size), mtimeMs: Math.round(Number(mtime) * 1000) };
-      });
-  };
   const host = where.host;
+  const sh = (script: string, args: readonly string[]) =>
+    runTool(where, 'sh', ['-c', script, 'sh', ...args], { signal: options.signal, timeoutMs: options.timeoutMs, maxOutputBytes: 256 * 1024 * 1024 });
   return {
     where: `on ${host}`,
-    async list(dir, field) {
-      const listed = await listRaw(dir);
-      if (typeof listed !== 'number') return listed;
-      const code = { 3: 'ENOENT', 4: 'ENOTDIR', 5: 'EACCES' }[listed as 3 | 4 | 5];
-      if (code) throw listError(Object.assign(new Error(code), { code }), dir, field, `on ${host}`, host);
-      throw new ProbeError('failed', `${field} ${dir} cannot be listed on ${host} (exit ${listed}): the host needs a POSIX sh and GNU find`, host);
-    },
-    async listIfPresent(dir) {
-      const listed = await listRaw(dir);
-      return typeof listed === 'number' ? null : listed;
+    async listBackups(dir, field) {
+      const result = await sh(LIST_SCRIPT, [dir]);
+      if (result.code !== 0) {
+        const code = { 3: 'ENOENT', 4: 'ENOTDIR', 5: 'EACCES' }[result.code as 3 | 4 | 5];
+        if (code) throw listError(Object.assign(new Error(code), { code }), dir, field, `on ${host}`, host);
+        throw new ProbeError('failed', `${field} ${dir} cannot be listed on ${host} (${describeFailure(result, 'sh')}): the host needs a POSIX sh and GNU find`, host);
+      }
+      const records = result.stdout.split('\0');
+      const entries: Entry[] = [];
+      const children = new Map<string, Entry[] | null>();
+      let child: Entry[] | null = null;
+      for (const record of records.slice(0, -1)) {
+        if (child === null && record.startsWith('/')) {
+          child = [];
+          children.set(record.slice(1), child);
+        } else if (child !== null && record === '') child = null;
+        else if (child !== null) child.push(parseEntry(record));
+        else if (record !== '') entries.push(parseEntry(record));
+      }
+      return { entries, children };
     },
     async read(requests) {
       if (requests.length === 0) return [];
@@ -186,14 +240,30 @@ export function remoteFiles(where: Where & { host: string }, options: FilesOptio
         return line === undefined || line === '-' ? null : Buffer.from(line, 'base64');
       });
     },
-    async treeBytes(dir) {
-      const result = await sh(`find -P "$1" -type f -printf '%s\\n' 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'`, [dir]);
-      const bytes = Number(result.stdout.trim());
-      return Number.isFinite(bytes) ? bytes : 0;
-    },
-    async readlink(path) {
-      const result = await sh('[ -L "$1" ] && readlink -- "$1"', [path]);
-      return result.code === 0 ? result.stdout.replace(/\n$/, '') : null;
+    async plainExtras(dirs) {
+      if (dirs.length === 0) return [];
+      const result = await sh(PLAIN_SCRIPT, dirs);
+      const out: PlainExtras[] = [];
+      let current: PlainExtras | null = null;
+      let section = '';
+      for (const record of result.stdout.split('\0')) {
+        if (current === null) current = { walFiles: [], tablespaceLinks: [], treeBytes: 0 };
+        if (record === 'W' || record === 'T') section = record;
+        else if (record.startsWith('B')) {
+          current.treeBytes = Number(record.slice(1)) || 0;
+          section = 'end';
+        } else if (record === '' && section === 'end') {
+          out.push(current);
+          current = null;
+          section = '';
+        } else if (section === 'W' && record) current.walFiles.push(parseEntry(record));
+        else if (section === 'T' && record) {
+          const [name = '', target = ''] = record.split('\t');
+          current.tablespaceLinks.push({ name, target: target || null });
+        }
+      }
+      while (out.length < dirs.length) out.push({ walFiles: [], tablespaceLinks: [], treeBytes: 0 });
+      return out;
     },
   };
 }

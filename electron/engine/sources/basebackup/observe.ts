@@ -11,13 +11,15 @@ import { isValidSegmentSize, parseWalFileName, parseLsn, segmentNameOfLsn } from
 import type { WalArchiveListing } from '../../wal/archive-listing';
 import type { Probe, ProbeContext } from '../probe';
 import { parseBackupHistory, type BackupHistory } from './backup-label';
-import { archivedText } from './archived-text';
+import { archivedTexts } from './archived-text';
 import { filesFor, type Entry, type SourceFiles } from './files';
-import { readBaseBackup, type BaseBackupReading } from './read-backup';
+import { readBaseBackups, type BaseBackupReading } from './read-backup';
 
 /** What was read of each backup directory, by source and directory, with the listing it was read from. */
 const readings = new Map<string, { signature: string; reading: BaseBackupReading | null }>();
 const MAX_CACHED = 10_000;
+/** The segment size an archive's gzipped segments showed, by archive: it cannot change without a new initdb. */
+const gzipSegmentSizes = new Map<string, number>();
 
 function signature(entries: readonly Entry[]): string {
   return entries
@@ -36,8 +38,14 @@ async function segmentSizeOf(backups: readonly BaseBackupReading[], listing: rea
   // gzip's last four bytes hold the uncompressed size modulo 2^32 (RFC 1952 ISIZE): exact for any segment size.
   const gz = listing.find((e) => e.name.endsWith('.gz') && looksLikeSegment(e.name));
   if (gz) {
+    const key = `${files.where}\0${walArchive}`;
+    const known = gzipSegmentSizes.get(key);
+    if (known) return known;
     const [tail] = await files.read([{ path: join(walArchive, gz.name), end: 'tail', bytes: 4 }]);
-    if (tail && tail.length === 4 && isValidSegmentSize(tail.readUInt32LE(0))) return tail.readUInt32LE(0);
+    if (tail && tail.length === 4 && isValidSegmentSize(tail.readUInt32LE(0))) {
+      gzipSegmentSizes.set(key, tail.readUInt32LE(0));
+      return tail.readUInt32LE(0);
+    }
   }
   return null;
 }
@@ -48,23 +56,20 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
     kind: 'basebackup',
     async observe(source, ctx) {
       const files = filesFor(source, { signal: ctx.signal, timeoutMs: ctx.timeoutMs });
-      const top = await files.list(source.path, 'path');
-      const found: BaseBackupReading[] = [];
-      for (const entry of top.filter((e) => e.type === 'dir').sort((a, b) => a.name.localeCompare(b.name))) {
-        ctx.signal.throwIfAborted();
-        const dir = join(source.path, entry.name);
-        const entries = await files.listIfPresent(dir);
-        if (!entries) continue;
-        const key = `${source.id}\0${source.host ?? ''}\0${dir}`;
-        const sig = signature(entries);
-        let cached = readings.get(key);
-        if (!cached || cached.signature !== sig) {
-          cached = { signature: sig, reading: await readBaseBackup(files, dir, entry.name, entries, ctx.signal) };
-          if (readings.size >= MAX_CACHED) readings.delete(readings.keys().next().value!);
-          readings.set(key, cached);
-        }
-        if (cached.reading) found.push(cached.reading);
-      }
+      const { entries: top, children } = await files.listBackups(source.path, 'path');
+      const dirs = top
+        .filter((e) => e.type === 'dir' && children.get(e.name))
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((e) => ({ name: e.name, dir: join(source.path, e.name), entries: children.get(e.name)! }));
+      // Only directories new or changed since the last poll are read again.
+      const keyOf = (dir: string) => `${source.id}\0${source.host ?? ''}\0${dir}`;
+      const changed = dirs.filter((d) => readings.get(keyOf(d.dir))?.signature !== signature(d.entries));
+      const read = await readBaseBackups(files, changed, ctx.signal);
+      changed.forEach((d, i) => {
+        if (readings.size >= MAX_CACHED) readings.delete(readings.keys().next().value!);
+        readings.set(keyOf(d.dir), { signature: signature(d.entries), reading: read[i] ?? null });
+      });
+      const found = dirs.flatMap((d) => readings.get(keyOf(d.dir))?.reading ?? []);
 
       const archive = await listArchive(source, files, ctx);
       const listing = archive.entries;
@@ -119,19 +124,14 @@ async function backupHistories(backups: readonly BaseBackupReading[], listing: r
     const match = /^([0-9A-F]{24})\.[0-9A-F]{8}\.backup(?:\.(?:gz|zst|lz4))?$/.exec(entry.name);
     if (match) byStart.set(match[1]!, [...(byStart.get(match[1]!) ?? []), entry.name]);
   }
-  for (const backup of backups) {
-    const start = backup.label?.startSegment;
-    if (!start) continue;
-    for (const name of byStart.get(start) ?? []) {
-      const text = await archivedText(files, join(walArchive, name), signal);
-      if (!text) continue;
-      const history = parseBackupHistory(text);
-      if (history.startLsn === backup.label!.startLsn && history.label === backup.label!.label) {
-        out.set(backup.name, history);
-        break;
-      }
-    }
-  }
+  const wanted = backups.flatMap((backup) => (backup.label?.startSegment ? (byStart.get(backup.label.startSegment) ?? []).map((name) => ({ backup, name })) : []));
+  const texts = await archivedTexts(files, wanted.map((w) => join(walArchive, w.name)), signal);
+  wanted.forEach(({ backup }, i) => {
+    const text = texts[i];
+    if (!text || out.has(backup.name)) return;
+    const history = parseBackupHistory(text);
+    if (history.startLsn === backup.label!.startLsn && history.label === backup.label!.label) out.set(backup.name, history);
+  });
   return out;
 }
 

@@ -7,7 +7,7 @@ import { DEFAULT_WAL_SEGMENT_SIZE, parseWalFileName } from '../../wal/names';
 import { parseTimelineHistory } from '../../wal/timelines';
 import type { ProbeContext } from '../probe';
 import type { SourceFiles } from './files';
-import { archivedText } from './archived-text';
+import { archivedTexts } from './archived-text';
 import { join } from 'node:path';
 
 export async function listWalArchive(source: BaseBackupSourceConfig, files: SourceFiles, ctx: ProbeContext): Promise<WalArchiveListing> {
@@ -15,16 +15,20 @@ export async function listWalArchive(source: BaseBackupSourceConfig, files: Sour
   const known = new Set(listing.histories.map((h) => h.timeline));
   const histories = [...listing.histories];
   const problems = [...listing.historyProblems];
-  for (const entry of listing.entries) {
+  const compressed = listing.entries.flatMap((entry) => {
     // The segment size does not matter for .history names.
     const file = parseWalFileName(entry.name, DEFAULT_WAL_SEGMENT_SIZE);
-    if (file?.kind !== 'timeline-history' || file.compression === null || known.has(file.timeline)) continue;
-    const text = await archivedText(files, join(source.walArchive, entry.name), ctx.signal);
-    const parsed = text === null ? null : parseTimelineHistory(file.timeline, text, entry.name);
+    return file?.kind === 'timeline-history' && file.compression !== null && !known.has(file.timeline) ? [{ name: entry.name, timeline: file.timeline }] : [];
+  });
+  const texts = await archivedTexts(files, compressed.map((c) => join(source.walArchive, c.name)), ctx.signal);
+  compressed.forEach(({ name, timeline }, i) => {
+    if (known.has(timeline)) return;
+    const text = texts[i];
+    const parsed = text === null || text === undefined ? null : parseTimelineHistory(timeline, text, name);
     if (parsed?.ok) {
       histories.push(parsed.history);
-      known.add(file.timeline);
-    } else problems.push(parsed ? parsed.message : `${entry.name} could not be read or decompressed: recovery may not find its way to timeline ${file.timeline}`);
-  }
+      known.add(timeline);
+    } else problems.push(parsed ? parsed.message : `${name} could not be read or decompressed: recovery may not find its way to timeline ${timeline}`);
+  });
   return { entries: listing.entries, histories, historyProblems: problems };
 }
