@@ -6,8 +6,9 @@ import { benchDrill } from './drill';
 import { benchMetrics } from './metrics';
 import { benchStore } from './store';
 import { benchUi } from './ui';
+import { benchWal } from './wal';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
