@@ -81,6 +81,21 @@ describe('basebackup observe', () => {
     expect(health.status).toBe('ok');
   }, 240_000);
 
+  it('says what to install when this machine cannot decompress a run (zstd, lz4 missing)', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    let observation;
+    try {
+      observation = await basebackupProbe.observe(basebackupSource(setup, { id: 'orders-base-no-tools' }), ctx());
+    } finally {
+      process.env.PATH = path;
+    }
+    const zstd = observation.backups.find((b) => b.meta?.compression === 'zstd')!;
+    expect(zstd).toMatchObject({ readable: false, problem: 'its base.tar.zst is zstd-compressed and zstd is not installed on this machine: install zstd (apt install zstd, dnf install zstd)' });
+    expect(observation.backups.find((b) => b.meta?.compression === 'lz4')!.problem).toContain('lz4 is not installed on this machine: install lz4');
+    expect(observation.backups.filter((b) => b.meta?.compression === 'gzip' || b.meta?.compression === 'none').every((b) => b.readable)).toBe(true);
+  });
+
   it('names a run without backup_label, and judges the others as before', async () => {
     const plain = await setup.backup({ format: 'plain' });
     setup.faults.removeBackupLabel(plain.label);
