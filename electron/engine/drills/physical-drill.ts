@@ -92,6 +92,8 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
     if (signal.aborted) throw err;
     const text = (err as Error).message;
     if (/could not (access file|load library)|No space left/i.test(text)) throw drillError(`the backup restored, but the scratch PostgreSQL could not start: ${text}`);
+    const cut = /archive file "([0-9A-F]{24})" has wrong size: (\d+) instead of (\d+)/.exec(text);
+    if (cut) throw fail(`WAL segment ${cut[1]} in the archive is ${Number(cut[2]) < Number(cut[3]) ? 'cut short' : 'too long'} (${formatBytes(Number(cut[2]))} instead of ${formatBytes(Number(cut[3]))}): PostgreSQL refuses it, so no restore can replay past it; replace it from the server's pg_wal if it is still there, and take a new base backup`);
     throw fail(`${backup.key} restored, but PostgreSQL could not recover it to a consistent state (is the WAL it needs still in the archive?): ${text}`);
   }
   const walReplayed = stage.watcher?.stop() ?? 0;

@@ -235,7 +235,10 @@ export class ScratchCluster {
       if (this.isReady()) return;
       await sleep(20);
     }
-    const tail = this.logTail();
+    // The reason is the last FATAL or PANIC line (a refused WAL file, a damaged control file); what follows it
+    // is only the shutdown.
+    const fatal = this.lastFatal();
+    const tail = [fatal, this.logTail()].filter(Boolean).join(' | ');
     throw new Error(
       exitCode !== undefined
         ? `scratch PostgreSQL ${this.install.major} did not start (exit code ${exitCode})${tail ? `: ${tail}` : ''}`
@@ -250,6 +253,15 @@ export class ScratchCluster {
       return lines[7]?.trim() === 'ready';
     } catch {
       return false;
+    }
+  }
+
+  /** The server log's last FATAL or PANIC line, or ''. */
+  private lastFatal(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').split('\n').filter((line) => /\b(FATAL|PANIC):/.test(line)).at(-1)?.trim() ?? '';
+    } catch {
+      return '';
     }
   }
 

@@ -117,8 +117,11 @@ async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: Dr
   if (failure) throw fail(`${what} failed: ${failure}`);
 }
 
+/** A directory inside the cluster's, made (with any missing parents) for the cluster's user. */
 function ownedDir(cluster: ScratchCluster, path: string): string {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const parent = dirname(path);
+  if (parent !== cluster.dir && !existsSync(parent)) ownedDir(cluster, parent);
+  if (!existsSync(path)) mkdirSync(path, { mode: 0o700 });
   if (cluster.owner) chownSync(path, cluster.owner.uid, cluster.owner.gid);
   return path;
 }

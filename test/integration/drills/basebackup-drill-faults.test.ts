@@ -1,0 +1,78 @@
+// Base backup drills with a tablespace (plain: its link copied inside the drill; tar: <oid>.tar unpacked and
+// tablespace_map rewritten) and the faults a drill must name: a run without backup_label, and a segment cut
+// short in the archive (PostgreSQL refuses it; the drill says which and what to do).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig, type BaseBackupSourceConfig, type Config } from '../../../shared/config';
+import type { Drill } from '../../../shared/model';
+import { basebackupProbe } from '../../../electron/engine/sources/basebackup/index';
+import { runBaseBackupDrill } from '../../../electron/engine/sources/basebackup/drill';
+import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { startBaseBackupSetup, type BaseBackupFacts, type BaseBackupSetup } from '../../support/basebackup-fixtures';
+import { postgresProcessesUsing } from '../../support/processes';
+
+const sourceParent = testParentDir('basebackup-faults-source');
+const drillParent = testParentDir('basebackup-faults-runs');
+let setup: BaseBackupSetup;
+let plain: BaseBackupFacts;
+let tar: BaseBackupFacts;
+
+function config(): Config {
+  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [{ id: 'orders-base', kind: 'basebackup', path: setup.basePath, walArchive: setup.walArchive }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config;
+}
+
+async function drill(key: string): Promise<Drill> {
+  const cfg = config();
+  const source = cfg.sources[0] as BaseBackupSourceConfig;
+  const backup = (await basebackupProbe.observe(source, probeContext({ timeoutMs: 60_000 }))).backups.find((b) => b.key === key);
+  if (!backup) throw new Error(`the probe does not list ${key}`);
+  const result = await runBaseBackupDrill(source, backup, { signal: new AbortController().signal, timeoutMs: 180_000, config: cfg, now: Date.now, onProgress: () => {} });
+  expect(scratchDirsIn(drillParent)).toEqual([]);
+  expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  return result;
+}
+
+const rowsOf = (d: Drill, name: string) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === name)?.rows;
+
+beforeAll(async () => {
+  setup = await startBaseBackupSetup({ parentDir: sourceParent });
+  await setup.faults.addTablespace('archive_space');
+  await setup.writeLoad(300);
+  plain = await setup.backup({ format: 'plain' });
+  tar = await setup.backup({ format: 'tar' });
+  await setup.writeLoad(100);
+  await setup.switchAndWait();
+}, 240_000);
+
+afterAll(async () => {
+  await setup?.stop();
+  expect(scratchDirsIn(sourceParent)).toEqual([]);
+  removeTestParentDir(sourceParent);
+  removeTestParentDir(drillParent);
+});
+
+describe('base backup drills: tablespaces and faults', () => {
+  it('a tablespace comes back with every row, from a plain run (its link) and a tar run (<oid>.tar)', async () => {
+    for (const backup of [plain, tar]) {
+      const result = await drill(backup.label);
+      expect(result.outcome, `${backup.format}: ${result.message}`).toBe('pass');
+      expect(rowsOf(result, 'archive_space_rows')).toBe(500);
+      expect(rowsOf(result, 'orders')).toBe(400);
+    }
+  }, 300_000);
+
+  it('a run without backup_label fails, saying it cannot be restored as a base backup', async () => {
+    setup.faults.removeBackupLabel(plain.label);
+    const result = await drill(plain.label);
+    expect(result.outcome).toBe('fail');
+    expect(result.message).toMatch(new RegExp(`^${plain.label} cannot be restored as a base backup: .*backup_label`));
+  }, 120_000);
+
+  it('a segment cut short in the archive is named: no restore can replay past it', async () => {
+    const cut = setup.faults.truncateSegment();
+    const result = await drill(tar.label);
+    expect(result.outcome).toBe('fail');
+    expect(result.message).toMatch(new RegExp(`^WAL segment ${cut} in the archive is cut short \\(8\\.0 MB instead of 16\\.0 MB\\): PostgreSQL refuses it, so no restore can replay past it`));
+  }, 120_000);
+});
