@@ -10,8 +10,8 @@ import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from 
 import { startBaseBackupSetup, type BaseBackupFacts, type BaseBackupSetup } from '../../support/basebackup-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 
-const sourceParent = testParentDir('basebackup-faults-source');
-const drillParent = testParentDir('basebackup-faults-runs');
+const sourceParent = testParentDir('bbf-src') // short: PostgreSQL sends a tablespace's link in tar format, whose link names hold 100 bytes;
+const drillParent = testParentDir('bbf-runs');
 let setup: BaseBackupSetup;
 let plain: BaseBackupFacts;
 let tar: BaseBackupFacts;
