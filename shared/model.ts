@@ -328,7 +328,17 @@ export interface SourceSummary {
   /** The last successful restore drill: when it finished, how long the restore took, which backup. */
   /** `sandboxed`: whether that drill ran in an OS sandbox (null: recorded before drills said). */
   /** `warnings`: what that drill found doubtful (absent or empty: nothing). */
-  lastRestore: { at: number; restoreMs: number | null; backupKey: string; sandboxed?: boolean | null; warnings?: string[] } | null;
+  /** `recovery`: the recovery point that drill reached, when it replayed WAL (basebackup, pgBackRest); absent for dump drills. */
+  lastRestore: { at: number; restoreMs: number | null; backupKey: string; sandboxed?: boolean | null; warnings?: string[]; recovery?: RecoveryReached } | null;
+}
+
+/** What a drill that replayed WAL reached, as the overview, the source page and `check` say it (DrillRecovery, reduced). */
+export interface RecoveryReached {
+  mode: DrillRecovery['mode'];
+  recoveredTo: number | null;
+  recoveryPointMs: number | null;
+  /** The linked server had written nothing newer: the drill reached the end of an idle archive. */
+  idle: boolean;
 }
 
 /** A point of a reduced time series. */

@@ -1,6 +1,6 @@
 // A drill's recovery point in words, the same in the drill's message, the CLI and the dashboard: "restorable up
 // to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)".
-import type { DrillRecovery } from './model';
+import type { DrillRecovery, RecoveryReached } from './model';
 import { countOf, formatDuration } from './units';
 
 /** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
@@ -19,3 +19,18 @@ export function utcWords(at: number): string {
   return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+
+/**
+ * The recovery point in a few words, after "restored … ago": "to 3m 12s behind", "to the end of an idle archive",
+ * "to the backup's end, 5h behind". For the overview's last restore and `backup-health check`.
+ */
+export function recoveryPointShort(recovery: Pick<DrillRecovery, 'mode' | 'recoveryPointMs'> & { idle?: boolean }): string {
+  if (recovery.idle) return 'to the end of an idle archive';
+  const behind = recovery.recoveryPointMs === null ? 'recovery point not measured' : `${recovery.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(recovery.recoveryPointMs)} behind`;
+  return recovery.mode === 'backup-end' ? `to the backup's end, ${behind}` : recovery.recoveryPointMs === null ? `to the end of the archive, ${behind}` : `to ${behind}`;
+}
+
+/** A drill's recovery record reduced to what summaries carry (shared/model.ts RecoveryReached). */
+export function recoveryReached(recovery: DrillRecovery): RecoveryReached {
+  return { mode: recovery.mode, recoveredTo: recovery.recoveredTo, recoveryPointMs: recovery.recoveryPointMs, idle: recovery.idle === true };
+}

@@ -1,6 +1,7 @@
 // `backup-health check`: poll every source once, record it, print a table, exit with the Nagios code.
 import { NAGIOS_EXIT, STATUS_SEVERITY, worstStatus, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
+import { recoveryPointShort } from '../../shared/recovery-words';
 import { Engine } from '../engine/engine';
 import { openDeliveries, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { channelFailureFinding, type ChannelFailureFinding } from '../engine/alerts/channel-failure';
@@ -61,7 +62,20 @@ export function checkJson(status: Status, summaries: SourceSummary[], failing: r
         finishedAt: new Date(s.newestBackup.finishedAt).toISOString(),
         sizeBytes: s.newestBackup.sizeBytes,
       },
-      lastRestore: s.lastRestore && { at: new Date(s.lastRestore.at).toISOString(), restoreMs: s.lastRestore.restoreMs, backupKey: s.lastRestore.backupKey },
+      lastRestore: s.lastRestore && {
+        at: new Date(s.lastRestore.at).toISOString(),
+        restoreMs: s.lastRestore.restoreMs,
+        backupKey: s.lastRestore.backupKey,
+        // What a drill that replayed WAL reached; absent for dump drills.
+        ...(s.lastRestore.recovery && {
+          recovery: {
+            mode: s.lastRestore.recovery.mode,
+            recoveredTo: s.lastRestore.recovery.recoveredTo === null ? null : new Date(s.lastRestore.recovery.recoveredTo).toISOString(),
+            recoveryPointMs: s.lastRestore.recovery.recoveryPointMs,
+            idle: s.lastRestore.recovery.idle,
+          },
+        }),
+      },
     })),
   };
 }
@@ -83,11 +97,18 @@ export function checkText(status: Status, summaries: SourceSummary[], now: numbe
       statusWord(s.status, colour),
       s.newestBackup ? `${formatDuration(now - s.newestBackup.finishedAt)} ago` : '—',
       s.newestBackup ? formatBytes(s.newestBackup.sizeBytes) : '—',
-      s.lastRestore ? `${formatDuration(now - s.lastRestore.at)} ago${s.lastRestore.restoreMs !== null ? ` (${formatDuration(s.lastRestore.restoreMs)})` : ''}` : '—',
+      s.lastRestore ? lastRestoreWords(s.lastRestore, now) : '—',
       worst ? worst.message : '',
     ];
   });
   const channels = failing.length > 0 ? `\n${table(['ALERT CHANNEL', 'STATUS', 'FINDING'], failing.map((f) => [f.channelId, statusWord(f.status, colour), f.message]))}\n` : '';
   if (rows.length === 0) return `${headline}\n${channels}`;
   return `${headline}\n\n${table(['SOURCE', 'STATUS', 'NEWEST BACKUP', 'SIZE', 'LAST RESTORE', 'FINDING'], rows)}\n${channels}`;
+}
+
+/** "2h ago (4m 12s), to 3m 12s behind": when, how long the restore took, and the recovery point it reached. */
+function lastRestoreWords(lastRestore: NonNullable<SourceSummary['lastRestore']>, now: number): string {
+  const took = lastRestore.restoreMs !== null ? ` (${formatDuration(lastRestore.restoreMs)})` : '';
+  const reached = lastRestore.recovery ? `, ${recoveryPointShort(lastRestore.recovery)}` : '';
+  return `${formatDuration(now - lastRestore.at)} ago${took}${reached}`;
 }

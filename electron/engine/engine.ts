@@ -11,6 +11,7 @@ import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
+import { recoveryReached } from '../../shared/recovery-words';
 import { evaluate } from './sources/evaluate';
 import { CompactionSchedule } from './compaction-schedule';
 import { databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, type SourceState } from './source-facts';
@@ -216,7 +217,7 @@ export class Engine {
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,
       newestBackup: newest && { key: newest.key, finishedAt: newest.finishedAt, sizeBytes: newest.sizeBytes, readable: newest.readable },
-      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey, sandboxed: lastPassing.safety?.sandboxed ?? null, ...(lastPassing.warnings?.length ? { warnings: lastPassing.warnings } : {}) },
+      lastRestore: lastPassing && { at: lastPassing.finishedAt, restoreMs: lastPassing.restoreMs, backupKey: lastPassing.backupKey, sandboxed: lastPassing.safety?.sandboxed ?? null, ...(lastPassing.warnings?.length ? { warnings: lastPassing.warnings } : {}), ...(lastPassing.recovery ? { recovery: recoveryReached(lastPassing.recovery) } : {}) },
     };
   }
 
