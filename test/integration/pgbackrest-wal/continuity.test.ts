@@ -1,5 +1,6 @@
 // WAL continuity of a real pgBackRest stanza: a cluster archiving into stanza "demo" with archive-push, a full
-// backup, segments closed with pg_switch_wal(); the probe lists the archive with repo-ls and finds it whole.
+// backup, segments closed with pg_switch_wal(); the probe lists the archive with repo-ls and finds it whole,
+// here and over ssh alike.
 // Then a segment deleted from the repository in the middle is a gap, named with the segment before it and
 // its archive time, critical.
 import { readdirSync, rmSync } from 'node:fs';
@@ -11,10 +12,12 @@ import { segmentSizeOf } from '../../../electron/engine/sources/pgbackrest/archi
 import { parseWalFileName, segmentName } from '../../../electron/engine/wal/names';
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { judgeObservation, pgbackrestSource, startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
+import { startSshd, type TestSshd } from '../../support/sshd';
 
 const parent = testParentDir('pgbackrest-wal');
 const S16 = 16 * 1024 * 1024;
 let setup: PgBackRestSetup;
+let sshd: TestSshd;
 let lastSwitched: string;
 
 async function switchWal(times: number): Promise<string> {
@@ -27,19 +30,19 @@ async function switchWal(times: number): Promise<string> {
   return name;
 }
 
-function observe() {
-  return pgbackrestProbe.observe(pgbackrestSource({ configPath: setup.configPath }), probeContext({ timeoutMs: 30_000 }));
+function observe(fields: Record<string, unknown> = {}) {
+  return pgbackrestProbe.observe(pgbackrestSource({ configPath: setup.configPath, ...fields }), probeContext({ timeoutMs: 30_000 }));
 }
 
 beforeAll(async () => {
-  setup = await startPgBackRestCluster(parent);
+  [setup, sshd] = await Promise.all([startPgBackRestCluster(parent), startSshd()]);
   await sql(setup.cluster, 'CREATE TABLE orders (id int)');
   await setup.backup('full');
   lastSwitched = await switchWal(8);
 });
 
 afterAll(async () => {
-  await setup?.stop();
+  await Promise.all([setup?.stop(), sshd?.stop()]);
   expect(scratchDirsIn(parent)).toEqual([]);
   removeTestParentDir(parent);
 });
@@ -60,6 +63,12 @@ describe('pgBackRest WAL continuity', () => {
   it('reads wal_segment_size from the backups: the start location and the archive start agree for one size only', () => {
     expect(segmentSizeOf([{ label: 'x', type: 'full', timestamp: { start: 0, stop: 0 }, info: { size: 0, delta: 0, repository: { size: 0, delta: 0 } }, archive: { start: '000000010000000000000002', stop: null }, lsn: { start: '0/2000028', stop: null } }])).toBe(S16);
     expect(segmentSizeOf([{ label: 'x', type: 'full', timestamp: { start: 0, stop: 0 }, info: { size: 0, delta: 0, repository: { size: 0, delta: 0 } }, archive: { start: '000000010000000000000020', stop: null }, lsn: { start: '0/2000028', stop: null } }])).toBe(1024 * 1024);
+  });
+
+  it('over ssh, repo-ls and repo-get run on the host and give the same summary', async () => {
+    const [here, there] = await Promise.all([observe(), observe({ host: sshd.host, sshOptions: sshd.sshOptions })]);
+    expect((there.metrics as PgBackRestMetrics).walArchive).toEqual((here.metrics as PgBackRestMetrics).walArchive);
+    expect((there.metrics as PgBackRestMetrics).walArchive).toMatchObject({ gapCount: 0, segmentSize: S16 });
   });
 
   it('a segment deleted from the repository is a gap: critical, naming where recovery stops', async () => {
