@@ -2,7 +2,7 @@
 // electron/main (IPC), electron/preload (window.backupHealth), electron/server (HTTP + SSE) and
 // renderer/api (the client) are all derived from it. No Node or DOM APIs here.
 import type { ConfigProblem } from './config';
-import type { Drill, DrillProgress, Finding, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent } from './model';
+import type { Drill, DrillProgress, Finding, RecoveryReached, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent, WalArchiveSummary } from './model';
 
 export type RangeId = '7d' | '30d' | '1y';
 export const RANGES: Record<RangeId, number> = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '1y': 365 * 86_400_000 };
@@ -50,6 +50,32 @@ export interface DrillPoint {
   durationMs: number;
   backupKey: string;
   message: string;
+  /** What a drill that replayed WAL reached (basebackup, pgBackRest); absent for dump drills and drills that stopped before replaying. */
+  recovery?: RecoveryReached;
+}
+
+/**
+ * The recoverable window at one poll (or the worst poll of a bucket of them): from when the oldest base
+ * backup's start segment was archived to when the newest segment was archived, across the timelines followed.
+ */
+export interface WalWindowPoint {
+  at: number;
+  /** Start and end of the window (archive times); null when the archive did not give them. */
+  from: number | null;
+  to: number | null;
+  /** Segments missing in the archive at that poll: point-in-time recovery stops at the first gap. */
+  missing: number;
+  /** When the last segment before the first gap was archived: the latest time a recovery can reach (null: no gap, or the first segment is missing). */
+  stopsAt: number | null;
+}
+
+/** The WAL archive as the newest poll that judged it saw it. */
+export interface WalArchiveView {
+  /** When that poll ran. */
+  at: number;
+  summary: WalArchiveSummary | null;
+  /** Why the archive could not be judged, when summary is null. */
+  error: string | null;
 }
 
 export interface SourceDetail {
@@ -77,6 +103,12 @@ export interface SourceDetail {
   findings: Finding[];
   /** Whether "Run restore drill" applies to this source. */
   drillable: boolean;
+  /** The source's maxRecoveryPoint, for the target line on the recovery-point chart (null: none set, or a kind without WAL). */
+  maxRecoveryPointMs: number | null;
+  /** The recoverable window per poll in the range, reduced to at most MAX_CHART_POINTS / 2 (gaps always kept); empty for kinds without WAL. */
+  walWindows: WalWindowPoint[];
+  /** The newest poll's view of the WAL archive; null for kinds without WAL or before any poll judged it. */
+  walArchive: WalArchiveView | null;
 }
 
 export interface SettingsData {

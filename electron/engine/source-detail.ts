@@ -1,9 +1,11 @@
 // A source's page: its summary, the charts' series over the range (backup age, stored size, each backup's size
 // with the anomalies the size rule sees, drills) and its status changes, each series thinned to what a chart
-// can show (MAX_CHART_POINTS), failures always kept.
-import { RANGES, MAX_CHART_POINTS, type BackupPoint, type RangeId, type SourceDetail } from '../../shared/api';
+// can show (MAX_CHART_POINTS), failures always kept. For kinds that keep WAL, the recoverable window at each
+// poll (one point per time bucket, the worst of it) and the newest poll's view of the archive.
+import { RANGES, MAX_CHART_POINTS, type BackupPoint, type DrillPoint, type RangeId, type SourceDetail, type WalArchiveView, type WalWindowPoint } from '../../shared/api';
 import type { SourceConfig } from '../../shared/config';
-import type { Drill } from '../../shared/model';
+import type { Drill, Poll, WalArchiveSummary } from '../../shared/model';
+import { recoveryReached } from '../../shared/recovery-words';
 import { isDrillable, type Engine } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
 import { STORED_BYTES_LABEL } from './sources/index';
@@ -55,6 +57,62 @@ export function sourceDetail({ engine, store, source, range, now }: SourceDetail
     events: store.events({ sourceId: source.id, since: from, limit: 500 }),
     findings: summary.findings,
     drillable: isDrillable(source),
+    maxRecoveryPointMs: 'maxRecoveryPoint' in source ? (source.maxRecoveryPoint ?? null) : null,
+    ...walArchiveSeries(store, source, from, to),
+  };
+}
+
+/** Kinds whose polls carry a WAL archive summary (metrics.walArchive). */
+function keepsWal(source: SourceConfig): boolean {
+  return source.kind === 'basebackup' || source.kind === 'pgbackrest';
+}
+
+/** The poll's WAL archive view, or undefined when its metrics hold none (a failed poll, a poll from before it was listed). */
+function walOf(poll: Poll): WalArchiveView | undefined {
+  const metrics = poll.metrics;
+  if (metrics === null || !('walArchive' in metrics) || metrics.walArchive === undefined) return undefined;
+  return { at: poll.at, summary: metrics.walArchive, error: metrics.walArchive === null ? (metrics.walArchiveError ?? null) : null };
+}
+
+/**
+ * The recoverable window at each poll of [from, to], at most MAX_CHART_POINTS / 2 points (a band has two
+ * edges): per time bucket the poll with the most segments missing, else the bucket's last poll, so a gap is
+ * never thinned away. Polls are read here and reduced; the page never gets them raw.
+ */
+export function walArchiveSeries(store: HistoryStore, source: SourceConfig, from: number, to: number): { walWindows: WalWindowPoint[]; walArchive: WalArchiveView | null } {
+  if (!keepsWal(source)) return { walWindows: [], walArchive: null };
+  const buckets = MAX_CHART_POINTS / 2;
+  const width = Math.max(1, (to - from) / buckets);
+  const chosen = new Map<number, WalWindowPoint>();
+  let newest: WalArchiveView | undefined;
+  for (const poll of store.polls(source.id, { since: from, until: to })) {
+    const wal = walOf(poll);
+    if (wal === undefined) continue;
+    newest = wal;
+    if (wal.summary === null) continue;
+    const point = windowPoint(poll.at, wal.summary);
+    const bucket = Math.min(buckets - 1, Math.floor((poll.at - from) / width));
+    const held = chosen.get(bucket);
+    if (held === undefined || point.missing >= held.missing) chosen.set(bucket, point);
+  }
+  if (newest === undefined) {
+    // Nothing judged the archive in the range: the newest poll may still have (a source polled long ago).
+    const latest = store.latestPoll(source.id);
+    newest = latest === null ? undefined : walOf(latest);
+  }
+  return { walWindows: [...chosen.values()].sort((a, b) => a.at - b.at), walArchive: newest ?? null };
+}
+
+function windowPoint(at: number, summary: WalArchiveSummary): WalWindowPoint {
+  const starts = summary.windows.map((w) => w.fromArchivedAt).filter((t): t is number => t !== null);
+  const ends = summary.windows.map((w) => w.toArchivedAt).filter((t): t is number => t !== null);
+  const firstGap = summary.gaps[0];
+  return {
+    at,
+    from: starts.length > 0 ? Math.min(...starts) : null,
+    to: summary.newestArchivedAt ?? (ends.length > 0 ? Math.max(...ends) : null),
+    missing: summary.missingSegments,
+    stopsAt: summary.missingSegments > 0 ? (firstGap?.afterArchivedAt ?? null) : null,
   };
 }
 
@@ -72,8 +130,9 @@ function thin<T>(items: T[], max: number, keep: (item: T) => boolean): T[] {
   return items.filter((item, i) => keep(item) || Math.floor(i / step) !== Math.floor((i - 1) / step) || i === items.length - 1);
 }
 
-function drillPoint(drill: Drill) {
+function drillPoint(drill: Drill): DrillPoint {
   return {
+    ...(drill.recovery ? { recovery: recoveryReached(drill.recovery) } : {}),
     id: drill.id ?? 0,
     finishedAt: drill.finishedAt,
     outcome: drill.outcome,

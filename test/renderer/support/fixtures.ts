@@ -142,6 +142,9 @@ export function sourceDetailFixture(id: string, range: RangeId, now = fixtureNow
     ],
     findings: [{ rule: 'backup-size', status: 'critical', message: 'newest backup is 20 bytes, under the minimum of 1.0 MB' }],
     drillable: true,
+    maxRecoveryPointMs: null,
+    walWindows: [],
+    walArchive: null,
   };
 }
 
