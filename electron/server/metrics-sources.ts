@@ -1,7 +1,6 @@
 // Each source's figures for /metrics, read from what the dashboard already shows (the engine's summaries: status,
-// newest backup, last passing restore) and the history (the newest poll's duration, failed polls in a row, WAL
-// segments missing from the archive; the last passing drill's recovery point), with
-// the limits the config sets. Reads only: a scrape never polls, judges anew when the engine already has, or writes.
+// newest backup, last passing restore and the recovery point it reached) and the history (the newest poll's
+// duration, failed polls in a row, WAL segments missing from the archive), with the limits the config sets. Reads only: a scrape never polls, judges anew when the engine already has, or writes.
 import type { Config, SourceConfig } from '../../shared/config';
 import type { SourceSummary } from '../../shared/model';
 import type { HistoryStore } from '../engine/store/types';
@@ -11,8 +10,7 @@ import { walArchiveOf } from '../engine/health/wal-rules';
 /** What the samples are read from: an Engine and its History fit. */
 export interface MetricsSourcesOptions {
   engine: { summaries(): SourceSummary[]; readonly currentConfig: Config };
-  /** lastPassingDrill is asked only when a source's last passing drill changes (for its recovery point). */
-  store: Pick<HistoryStore, 'latestPoll' | 'consecutiveFailures'> & Partial<Pick<HistoryStore, 'lastPassingDrill'>>;
+  store: Pick<HistoryStore, 'latestPoll' | 'consecutiveFailures'>;
 }
 
 type PollFigures = Pick<SourceMetricsSample, 'lastProbe' | 'consecutiveFailures' | 'walMissingSegments'>;
@@ -24,8 +22,6 @@ type PollFigures = Pick<SourceMetricsSample, 'lastProbe' | 'consecutiveFailures'
  */
 export class SourceMetricsReader {
   private figures = new Map<string, { pollAt: number; figures: PollFigures }>();
-  /** Per source: the last passing drill's finish time and the recovery point it reached. */
-  private recoveryPoints = new Map<string, { at: number; recoveryPointMs: number | null }>();
 
   constructor(private readonly options: MetricsSourcesOptions) {}
 
@@ -34,11 +30,9 @@ export class SourceMetricsReader {
     const config = engine.currentConfig;
     const configs = new Map(config.sources.map((source) => [source.id, source]));
     const seen = new Map<string, { pollAt: number; figures: PollFigures }>();
-    const seenRecovery = new Map<string, { at: number; recoveryPointMs: number | null }>();
     const samples = engine.summaries().map((summary): SourceMetricsSample => {
       const source = configs.get(summary.id);
       const figures = this.pollFigures(summary, seen);
-      const recoveryPointMs = this.recoveryPoint(summary, seenRecovery);
       return {
         id: summary.id,
         kind: summary.kind,
@@ -48,29 +42,13 @@ export class SourceMetricsReader {
         ...figures,
         backupMaxAgeMs: source && source.kind !== 'postgres' ? (source.maxAge ?? config.defaults.maxAge) : null,
         restoreMaxAgeMs: (source && drillMaxAge(source)) ?? null,
-        recoveryPointMs: recoveryPointMs ?? undefined,
+        // undefined, not null, where no drill measured one: those samples stay as they were.
+        recoveryPointMs: summary.lastRestore?.recovery?.recoveryPointMs ?? undefined,
       };
     });
     // Removed sources drop out with the scrape that no longer lists them.
     this.figures = seen;
-    this.recoveryPoints = seenRecovery;
     return samples;
-  }
-
-  /** The last passing drill's recovery point, read from the history only when that drill changes. */
-  private recoveryPoint(summary: SourceSummary, seen: Map<string, { at: number; recoveryPointMs: number | null }>): number | null {
-    const at = summary.lastRestore?.at;
-    const { lastPassingDrill } = this.options.store;
-    if (at === undefined || !lastPassingDrill) return null;
-    const kept = this.recoveryPoints.get(summary.id);
-    if (kept && kept.at === at) {
-      seen.set(summary.id, kept);
-      return kept.recoveryPointMs;
-    }
-    const drill = lastPassingDrill.call(this.options.store, summary.id);
-    const recoveryPointMs = drill?.recovery?.recoveryPointMs ?? null;
-    if (drill && drill.finishedAt === at) seen.set(summary.id, { at, recoveryPointMs });
-    return recoveryPointMs;
   }
 
   private pollFigures(summary: SourceSummary, seen: Map<string, { pollAt: number; figures: PollFigures }>): PollFigures {
