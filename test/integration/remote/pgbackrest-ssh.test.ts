@@ -167,12 +167,24 @@ describe('pgbackrest restore drill over ssh', () => {
     expect(copied.length).toBeGreaterThan(0);
     expect(copied.at(-1)!.done).toBeGreaterThan(Number(backup.meta?.databaseSize) / 2);
     expect(copied.at(-1)!.total).toBeGreaterThanOrEqual(Number(backup.meta?.databaseSize));
-    expect(progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1])).toEqual(['copy', 'restore', 'verify', 'cleanup']);
+    expect(progress.map((p) => p.phase).filter((phase, i, all) => phase !== all[i - 1])).toEqual(['copy', 'replay', 'verify', 'cleanup']);
     expect(drill.phases.copy).toBeGreaterThan(0);
-    expect(drill.restoreMs).toBe(drill.phases.copy! + drill.phases.restore! + drill.phases.verify!);
+    expect(drill.restoreMs).toBe(drill.phases.copy! + drill.phases.replay! + drill.phases.verify!);
     expect(remoteTempDirs()).toEqual([]);
     expect(scratchDirsIn(drillParent)).toEqual([]);
     expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  });
+
+  it('to the end of the archive: the WAL archived after the backup is fetched on the host and replayed here', async () => {
+    const switched = await sql(setup.cluster, 'SELECT pg_walfile_name(pg_switch_wal())');
+    await waitFor('the switched segment in the archive', async () => (await sql(setup.cluster, 'SELECT last_archived_wal FROM pg_stat_archiver')) >= switched);
+    const drill = await runPgBackRestDrill({ sourceId: 'demo-backups', source: repoHost(), backup: await newestBackup(), mode: 'end-of-archive', checks: [], parentDir: drillParent, timeoutMs: 120_000 });
+    expect(drill.outcome, drill.message).toBe('pass');
+    expect(drill.tableDetails).toContainEqual({ schema: 'shop.public', name: 'customers', rows: 40600 });
+    expect(drill.recovery).toMatchObject({ mode: 'end-of-archive', lastReplayedSegment: switched });
+    expect(drill.message).toMatch(/\(restored on .* and copied here\) and replayed its WAL to the end of the archive: restorable up to /);
+    expect(remoteTempDirs()).toEqual([]);
+    expect(scratchDirsIn(drillParent)).toEqual([]);
   });
 
   it('a drill cancelled while the host restores or copies cleans up both sides', async () => {
