@@ -176,6 +176,7 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
   let current: RunningCluster = firstPrimary;
   let standby: Standby | undefined;
   let timeline = 1;
+  let archivingStopped = false;
   const backups: BaseBackupFacts[] = [];
   const tablespaces: { oid: string; location: string; name: string }[] = [];
   const asOwner = { ...owner, timeoutMs: 120_000 };
@@ -250,6 +251,11 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
         if (!history) throw new Error(`pg_basebackup -v did not print its start and end points, and no .backup file in ${walArchive} names ${label}:\n${result.stderr}`);
         ({ startLsn, stopLsn, timeline: backupTimeline } = history);
       }
+      // The run's .backup history file reaches the archive a moment after pg_basebackup exits; a test
+      // observing right away must find it (unless archiving was stopped on purpose).
+      if (!archivingStopped) {
+        await waitFor(`the .backup file of ${label} in ${walArchive}`, () => newestBackupHistory(walArchive, label) !== null, { timeoutMs: 120_000 });
+      }
       const facts: BaseBackupFacts = {
         label,
         dir,
@@ -284,15 +290,15 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
       const [segment, commit] = out.split('|');
       if (!segment || !SEGMENT_NAME.test(segment)) throw new Error(`pg_switch_wal() gave no segment name: ${out}`);
       const file = archiveFile(segment);
-      // pg_stat_archiver says the archiver is done with it; the file in the archive is what an observer sees.
-      await waitFor(
-        `${segment} in the archive ${walArchive}`,
-        async () => {
-          const last = await sql(current, 'SELECT coalesce(last_archived_wal, \'\') FROM pg_stat_archiver;');
-          return last.slice(0, 24) >= segment && existsSync(file);
-        },
-        { timeoutMs: 60_000 },
-      );
+      // The file in the archive is what an observer sees (archive_command renames it in when done). The
+      // archiver's own view can lag or move past it (a .partial or .history archived after it), so it only
+      // says why, when the wait fails.
+      try {
+        await waitFor(`${segment} in the archive ${walArchive}`, () => existsSync(file), { timeoutMs: 120_000 });
+      } catch (err) {
+        const archiver = await sql(current, "SELECT concat_ws(' ', 'last archived', last_archived_wal, 'failed', failed_count, last_failed_wal) FROM pg_stat_archiver;").catch(() => '');
+        throw new Error(`${String(err)} (pg_stat_archiver: ${archiver})`);
+      }
       return { segment, file, lastCommitAt: Number(commit) };
     },
 
@@ -314,6 +320,7 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
       },
 
       async stopArchiving() {
+        archivingStopped = true;
         await setArchiveCommand(current, '');
       },
 
