@@ -221,7 +221,7 @@ export interface WalArchiveSummary {
   /** Uncompressed segments whose size is not the segment size (recovery stops at them); the first few, and how many. */
   truncated: { name: string; sizeBytes: number }[];
   truncatedCount: number;
-  /** Timelines of the chain above 1 whose .history file is not in the archive (recovery to them cannot find its way). */
+  /** The followed timeline, when above 1 and its .history file is not in the archive or could not be read (recovery to it cannot find its way). */
   missingHistories: number[];
   /** Timelines with segments in the archive that the followed chain does not pass through (abandoned branches). */
   otherTimelines: number[];

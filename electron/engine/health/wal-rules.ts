@@ -54,7 +54,7 @@ export function judgeWalArchive(summary: WalArchiveSummary): Finding[] {
     findings.push({
       rule: 'wal-continuity',
       status: 'critical',
-      message: `${name} is not in the WAL archive: recovery cannot follow timeline ${timeline} and stops where the timeline before it ended; copy it from the promoted server's pg_wal into the archive`,
+      message: `${name} is missing from the WAL archive or cannot be read: recovery cannot follow timeline ${timeline} and stops where the timeline before it ended; copy it from the promoted server's pg_wal into the archive, readable by the user reading the archive`,
       observed: name,
       limit: null,
     });

@@ -118,21 +118,26 @@ function localError(location: WalArchiveLocation, error: NodeJS.ErrnoException):
 }
 
 /**
- * $1 = the archive directory. Exit 3, 4, 5: missing, not a directory, not listable. Then one NUL-ended
+ * $1 = the archive directory. Exit 3, 4, 5: missing, not a directory, not listable; otherwise find's status. Then one NUL-ended
  * "name<TAB>size<TAB>mtime" record per regular file, an empty record, and for each <8 hex>.history file
- * its name and its first 64 KB in base64, each NUL-ended.
+ * its name and its first 64 KB in base64 ("-" when unreadable), each NUL-ended.
  */
 export const REMOTE_LIST_SCRIPT = [
   'if [ ! -e "$1" ]; then exit 3; fi',
   'if [ ! -d "$1" ]; then exit 4; fi',
   'if [ ! -r "$1" ] || [ ! -x "$1" ]; then exit 5; fi',
   'cd -- "$1" || exit 5',
-  `find . -mindepth 1 -maxdepth 1 -type f -printf '%f\\t%s\\t%T@\\0' || exit 6`,
+  // find exits 1 when a file vanished between its readdir and stat (an archive_command renaming its temp
+  // file): the rest of the listing is good, so its status is passed on after the history files.
+  `find . -mindepth 1 -maxdepth 1 -type f -printf '%f\\t%s\\t%T@\\0'`,
+  's=$?',
   `printf '\\0'`,
   'for f in ./[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F].history; do',
-  '  [ -f "$f" ] && [ -r "$f" ] || continue',
-  `  printf '%s\\0' "\${f#./}"; head -c ${MAX_HISTORY_BYTES} -- "$f" | base64 -w0; printf '\\0'`,
+  '  [ -f "$f" ] || continue',
+  // "-" (never base64) for one the ssh user cannot read: said as a problem, not taken for missing.
+  `  if [ -r "$f" ]; then printf '%s\\0' "\${f#./}"; head -c ${MAX_HISTORY_BYTES} -- "$f" | base64 -w0; printf '\\0'; else printf '%s\\0-\\0' "\${f#./}"; fi`,
   'done',
+  'exit $s',
 ].join('\n');
 
 async function readRemote(location: WalArchiveLocation & { host: string }, options: WalArchiveListOptions): Promise<WalArchiveListing> {
@@ -151,7 +156,8 @@ async function readRemote(location: WalArchiveLocation & { host: string }, optio
   if (result.code === 4) throw new ProbeError('config', `${dir} on ${host} is a file, not a directory: set ${field} to the directory archive_command copies WAL into`, host);
   if (result.code === 5) throw new ProbeError('permission-denied', `permission denied listing the WAL archive ${dir} on ${host}: ${who} cannot list it; give it read and execute permission on the directory`, host);
   if (result.code === 127) throw new ProbeError('config', `the ssh login on ${host} cannot run the tools listing a WAL archive needs (sh, GNU find, head, base64): ${lastLine(result) || 'command not found'}; check PATH there`, host);
-  if (result.code !== 0) {
+  // find's 1: a file vanished during the listing (see REMOTE_LIST_SCRIPT); the listing itself is whole.
+  if (result.code !== 0 && !(result.code === 1 && result.stdout.includes('\0\0'))) {
     if (/printf/.test(result.stderr)) throw new ProbeError('config', `find on ${host} does not support -printf: listing a WAL archive over ssh needs GNU find (findutils) there`, host);
     throw new ProbeError('failed', `listing the WAL archive ${dir} on ${host} failed: ${lastLine(result) || `exit ${result.code}`}`, host);
   }
@@ -176,7 +182,7 @@ export function parseRemoteListing(text: string, location: WalArchiveLocation): 
   }
   const rest = text.slice(at + 1).split('\0');
   const texts: [string, string | null][] = [];
-  for (let i = 0; i + 1 < rest.length; i += 2) texts.push([rest[i]!, Buffer.from(rest[i + 1]!, 'base64').toString('utf8')]);
+  for (let i = 0; i + 1 < rest.length; i += 2) texts.push([rest[i]!, rest[i + 1] === '-' ? null : Buffer.from(rest[i + 1]!, 'base64').toString('utf8')]);
   return { entries, ...parseHistories(texts, location) };
 }
 

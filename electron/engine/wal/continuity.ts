@@ -42,15 +42,13 @@ export function walContinuity(input: WalContinuityInput): WalArchiveSummary {
   const byTimeline = new Map<number, number[]>();
   const segmentOf = new Float64Array(listing.length);
   const partials: { index: number; timeline: number; segment: number }[] = [];
-  const historyFiles = new Set<number>();
   let latestIndex = -1;
   let latestTimeline = 0;
   for (let i = 0; i < listing.length; i++) {
     const entry = listing[i]!;
     const file = parseWalFileName(entry.name, segmentSize);
     if (file === null) continue;
-    if (file.kind === 'timeline-history') historyFiles.add(file.timeline);
-    else if (file.kind === 'partial') partials.push({ index: i, timeline: file.timeline, segment: file.segment });
+    if (file.kind === 'partial') partials.push({ index: i, timeline: file.timeline, segment: file.segment });
     else if (file.kind === 'segment') {
       segmentOf[i] = file.segment;
       let list = byTimeline.get(file.timeline);
@@ -71,8 +69,9 @@ export function walContinuity(input: WalContinuityInput): WalArchiveSummary {
   const target = input.targetTimeline ?? (latestIndex >= 0 ? latestTimeline : Math.max(1, ...histories.map((h) => h.timeline)));
   const haveHistory = histories.some((h) => h.timeline === target);
   const chain = haveHistory || target === 1 ? timelineChain(target, histories, segmentSize) : guessedChain(target, byTimeline, segmentOf, segmentSize);
-  // Recovery to a timeline above 1 reads its .history file; without it, it cannot find its way.
-  const missingHistories = target > 1 && !haveHistory && !historyFiles.has(target) ? [target] : [];
+  // Recovery to a timeline above 1 reads its .history file; without it (not archived, or not readable), it
+  // cannot find its way.
+  const missingHistories = target > 1 && !haveHistory ? [target] : [];
 
   // Sort each chain timeline's segments once; where a segment has several copies (say .gz and plain), a
   // whole one first, so a good copy is the one counted.

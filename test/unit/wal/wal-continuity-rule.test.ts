@@ -63,7 +63,7 @@ describe('the wal-continuity rule', () => {
 
   it('a missing .history of the followed timeline is critical', () => {
     const [finding] = judgeWalArchive(summary({ timeline: 2, chain: [1, 2], missingHistories: [2] }));
-    expect(finding).toMatchObject({ status: 'critical', message: expect.stringContaining('00000002.history is not in the WAL archive') });
+    expect(finding).toMatchObject({ status: 'critical', message: expect.stringContaining('00000002.history is missing from the WAL archive or cannot be read') });
   });
 
   it('the newest WAL only as .partial is said, without turning the source yellow', () => {
