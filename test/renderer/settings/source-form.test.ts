@@ -15,8 +15,8 @@ describe('the settings form model', () => {
     expect(new Set([...COMMON_FIELDS, 'kind', ...BORG_FIELDS, 'drill'])).toEqual(new Set(Object.keys(borgSourceSchema.shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...PGBACKREST_FIELDS, 'drill'])).toEqual(new Set(Object.keys(pgbackrestSourceSchema.shape)));
     expect(new Set([...COMMON_FIELDS, 'kind', ...RESTIC_FIELDS, 'drill'])).toEqual(new Set(Object.keys(resticSourceSchema.shape)));
-    // Drills of base backups are not built yet: the form has no drill section, and a drill written in the file is kept as it is.
     expect(new Set([...COMMON_FIELDS, 'kind', ...SOURCE_KIND_INFO.basebackup.fields, 'drill'])).toEqual(new Set(Object.keys(basebackupSourceSchema.shape)));
+    expect(new Set([...drillFieldsOf('basebackup'), 'checks'])).toEqual(new Set(Object.keys(basebackupSourceSchema.shape.drill.unwrap().shape)));
   });
 
   it('gives back the source as written', () => {
