@@ -1,4 +1,5 @@
-import type { SourceSummary } from '../../shared/model';
+import type { RecoveryReached, SourceSummary } from '../../shared/model';
+import { recoveryPointShort } from '../../shared/recovery-words';
 import { visibleText } from '../../shared/visible-text';
 import { formatDuration } from '../../shared/units';
 import { ago, dateTime } from '../words';
@@ -22,7 +23,8 @@ export function LastRestore({ lastRestore, now }: { lastRestore: SourceSummary['
             , took <strong>{formatDuration(lastRestore.restoreMs)}</strong>
           </>
         )}
-        , from <code>{visibleText(lastRestore.backupKey)}</code>.
+        , from <code>{visibleText(lastRestore.backupKey)}</code>
+        {lastRestore.recovery && <RecoveryReachedWords recovery={lastRestore.recovery} />}.
         {lastRestore.sandboxed === false && (
           <span className="loud" data-testid="unsandboxed">
             {' '}
@@ -44,5 +46,15 @@ export function DrillWarnings({ warnings, testId }: { warnings: readonly string[
         <li key={i}>Warning: {visibleText(warning)}</li>
       ))}
     </ul>
+  );
+}
+
+/** ", restored to 3m 12s behind (restorable up to …)": the recovery point a drill that replayed WAL reached. */
+export function RecoveryReachedWords({ recovery }: { recovery: RecoveryReached }) {
+  return (
+    <span data-testid="recovery-reached">
+      , restored <strong>{recoveryPointShort(recovery)}</strong>
+      {recovery.recoveredTo !== null && ` (restorable up to ${dateTime(recovery.recoveredTo)})`}
+    </span>
   );
 }

@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { OverviewSource } from '../../shared/api';
 import { visibleText } from '../../shared/visible-text';
 import { formatBytes, formatDuration } from '../../shared/units';
+import { recoveryPointShort } from '../../shared/recovery-words';
 import { FailingChannelBanners } from '../components/alerts/FailingChannelBanners';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PollNowButton } from '../components/PollNowButton';
@@ -95,6 +96,7 @@ const SourceRow = memo(function SourceRow({ source, now }: { source: OverviewSou
           <>
             {ago(source.lastRestore.at, now)}
             {source.lastRestore.restoreMs !== null && <span className="muted"> · took {formatDuration(source.lastRestore.restoreMs)}</span>}
+            {source.lastRestore.recovery && <span data-testid={`recovery-${source.id}`}>, {recoveryPointShort(source.lastRestore.recovery)}</span>}
           </>
         ) : holdsBackups ? (
           <span className="loud">never test-restored</span>

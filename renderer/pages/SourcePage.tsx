@@ -1,8 +1,11 @@
-// One source over time: how old its backups got, how big each one was, what it stores, whether they restored.
+// One source over time: how old its backups got, how big each one was, what it stores, whether they restored;
+// for kinds that keep WAL, the archive's recoverable window and the recovery point each drill reached.
 import type { RangeId } from '../../shared/api';
 import { formatBytes } from '../../shared/units';
 import { BackupAgeChart } from '../charts/BackupAgeChart';
 import { BackupSizeChart } from '../charts/BackupSizeChart';
+import { RecoverableWindowChart } from '../charts/RecoverableWindowChart';
+import { RecoveryPointChart, hasRecoveryDrills } from '../charts/RecoveryPointChart';
 import { RestoreDrillChart } from '../charts/RestoreDrillChart';
 import { StoredSizeChart } from '../charts/StoredSizeChart';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -13,6 +16,7 @@ import { PollNowButton } from '../components/PollNowButton';
 import { RangeSelector } from '../components/RangeSelector';
 import { RestoreDrillPanel } from '../components/RestoreDrillPanel';
 import { StatusBadge } from '../components/StatusBadge';
+import { WalArchiveFacts } from '../components/WalArchiveFacts';
 import { useNow } from '../hooks/useNow';
 import { useSource } from '../hooks/useSource';
 import { useRenderedMark } from '../hooks/useRenderTiming';
@@ -82,12 +86,21 @@ export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId 
       {detail.storedSeries.length > 0 && (
         <StoredSizeChart series={detail.storedSeries} label={detail.storedLabel} from={detail.from} to={detail.to} range={detail.range} />
       )}
+      {(detail.walArchive !== null || detail.walWindows.length > 0) && (
+        <section className="wal" aria-label="WAL archive">
+          <WalArchiveFacts wal={detail.walArchive} now={now} />
+          <RecoverableWindowChart points={detail.walWindows} from={detail.from} to={detail.to} range={detail.range} />
+        </section>
+      )}
 
       {(detail.drillable || detail.drills.length > 0) && (
         <section className="drills" aria-labelledby="drills-title">
           <h2 id="drills-title">Restore drills</h2>
           <LastRestore lastRestore={summary.lastRestore} now={now} />
           {detail.drillable && <RestoreDrillPanel key={summary.id} sourceId={summary.id} onFinished={source.refresh} />}
+          {hasRecoveryDrills(detail.drills) && (
+            <RecoveryPointChart drills={detail.drills} maxRecoveryPointMs={detail.maxRecoveryPointMs} from={detail.from} to={detail.to} range={detail.range} />
+          )}
           <RestoreDrillChart drills={detail.drills} range={detail.range} />
         </section>
       )}
