@@ -6,13 +6,14 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { SourceFormPage } from '../../../renderer/pages/SourceFormPage';
+import { SOURCE_KINDS } from '../../../shared/source-kinds';
 import { fakeBridge } from '../support/fake-bridge';
 import { settingsFixture } from '../support/fixtures';
 import { renderWithBridge } from '../support/render';
 import '../support/setup';
 
 const input = (label: string) => screen.getByLabelText(label) as HTMLInputElement;
-const ALL_KINDS = ['postgres', 'dump-dir', 'pgbackrest', 'restic', 'borg', 'basebackup'];
+const ALL_KINDS = [...SOURCE_KINDS];
 
 describe('SourceFormPage, basebackup', () => {
   it('adds a directory of pg_basebackup runs and its WAL archive on another host', async () => {
