@@ -58,6 +58,7 @@ describe('pgBackRest WAL continuity', () => {
     expect(m.walArchive!.segmentsPresent).toBe(m.walArchive!.segmentsExpected);
     expect(m.walArchive!.segmentsExpected).toBeGreaterThanOrEqual(9);
     expect(m.walArchive!.newestArchivedAt).toBeGreaterThan(Date.now() - 120_000);
+    expect(pgbackrestProbe.describe(m, null, Date.now())).not.toContain('missing');
   });
 
   it('reads wal_segment_size from the backups: the start location and the archive start agree for one size only', () => {
@@ -84,6 +85,7 @@ describe('pgBackRest WAL continuity', () => {
     expect(m.walArchive!.gaps).toEqual([
       { after: before.slice(0, 24), afterArchivedAt: expect.any(Number), missing: 1, firstMissing: segmentName(1, missing.segment, S16) },
     ]);
+    expect(pgbackrestProbe.describe(m, null, Date.now())).toMatch(/, 1 WAL segment missing$/);
     const health = judgeObservation(pgbackrestSource({ configPath: setup.configPath }), observation);
     expect(health.status).toBe('critical');
     expect(health.findings).toContainEqual(
