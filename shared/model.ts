@@ -282,6 +282,8 @@ export interface BaseBackupMetrics {
   /** The archive's continuity from the oldest base backup's start; null when it could not be judged (walArchiveError says why). */
   walArchive: WalArchiveSummary | null;
   walArchiveError?: string;
+  /** .history files in the archive that could not be read or parsed, each in a sentence (the timeline chain is then guessed). */
+  walHistoryProblems?: string[];
 }
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics | BaseBackupMetrics;

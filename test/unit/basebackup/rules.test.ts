@@ -88,3 +88,10 @@ describe('runs that cannot be restored, and an archive not judged', () => {
     expect(health.findings).toEqual([expect.objectContaining({ rule: 'wal-continuity', status: 'unknown', message: 'WAL continuity of /backup/wal not checked: the WAL segment size is not known: no base backup holds a WAL segment' })]);
   });
 });
+
+describe('a .history file that cannot be read', () => {
+  it('is a warning naming the file, since recovery may not follow that timeline switch', () => {
+    const problem = '00000002.history.gz could not be read or decompressed: recovery may not find its way to timeline 2';
+    expect(judge(source(), metrics({ walHistoryProblems: [problem] }), fine).findings).toEqual([expect.objectContaining({ rule: 'wal-continuity', status: 'warning', message: `in /backup/wal: ${problem}` })]);
+  });
+});

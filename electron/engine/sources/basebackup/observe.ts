@@ -100,6 +100,7 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
         walSegmentSize: segmentSize,
         walArchive,
         ...(walArchiveError ? { walArchiveError } : {}),
+        ...(archive.historyProblems.length > 0 ? { walHistoryProblems: archive.historyProblems.slice(0, 10) } : {}),
       };
       return { backups, metrics };
     },

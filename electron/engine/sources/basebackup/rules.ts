@@ -105,4 +105,12 @@ export const baseBackupSize: Rule = (input) => {
   return [{ rule: 'backup-size', status: 'critical', message: `${what}, less than half ${medianText}: ${check}`, observed: newest.sizeBytes, limit: medianLimit(median!) }];
 };
 
-export const BASEBACKUP_RULES: Rule[] = [archiveAge, olderUnrestorable, archiveUnjudged, baseBackupSize];
+/** A .history file that cannot be read: recovery may not find its way through that timeline switch. */
+export const unreadableHistories: Rule = (input) => {
+  const source = basebackup(input);
+  const metrics = input.latest?.ok ? input.latest.metrics : null;
+  if (!source || metrics?.kind !== 'basebackup' || !metrics.walHistoryProblems?.length) return [];
+  return metrics.walHistoryProblems.map((problem) => ({ rule: 'wal-continuity', status: 'warning', message: `in ${archiveLocation(source)}: ${redact(problem)}`, observed: null, limit: null }));
+};
+
+export const BASEBACKUP_RULES: Rule[] = [archiveAge, olderUnrestorable, archiveUnjudged, baseBackupSize, unreadableHistories];
