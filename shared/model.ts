@@ -267,8 +267,10 @@ export interface PgBackRestMetrics {
 
 export interface BaseBackupMetrics {
   kind: 'basebackup';
-  /** Directories in `path` that are pg_basebackup runs (those without backup_label included). */
+  /** Directories in `path` that are pg_basebackup runs (those without backup_label included), not counting runs under way. */
   backupCount: number;
+  /** Runs still being written (no backup_manifest nor .backup file yet, started within a day): not judged until they end. */
+  inProgress?: number;
   /** What the base backups take up: their directories (a plain backup's tablespaces mapped elsewhere are not counted). */
   backupBytes: number;
   /** What the WAL archive's files take up, and how many there are. */

@@ -3,6 +3,8 @@
 // an observation can see, each named in a finding: a run without backup_label, a segment missing from the
 // middle of the archive, a truncated segment, an archive that stopped receiving; and a tablespace and a
 // timeline switch, which are followed, not flagged.
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseBackupMetrics, ObservedBackup } from '../../../shared/model';
 import { basebackupProbe } from '../../../electron/engine/sources/basebackup/index';
@@ -114,5 +116,27 @@ describe('basebackup observe', () => {
     await setup.backup({ format: 'tar', compression: 'gzip' });
     const later = judgeBaseBackups(source, await basebackupProbe.observe(source, ctx()));
     expect(later.findings).toEqual([expect.objectContaining({ rule: 'backup-unreadable', status: 'warning', message: expect.stringContaining(`${plain.label} has no backup_label`) })]);
+  }, 120_000);
+  it('leaves a run under way out until it ends, and names one that never finished', async () => {
+    // A copy of a plain run as pg_basebackup leaves it part-way: backup_label written, no backup_manifest yet,
+    // and no .backup file in the archive (its label is its own).
+    const done = await setup.backup({ format: 'plain' });
+    const dir = join(setup.basePath, 'running');
+    cpSync(done.dir, dir, { recursive: true, verbatimSymlinks: true });
+    rmSync(join(dir, 'backup_manifest'));
+    const label = join(dir, 'backup_label');
+    writeFileSync(label, readFileSync(label, 'utf8').replace(`LABEL: ${done.label}`, 'LABEL: running'));
+    const source = basebackupSource(setup, { id: 'orders-base-running' });
+    const now = Date.now();
+    const observation = await basebackupProbe.observe(source, probeContext({ timeoutMs: 60_000, now: () => now }));
+    expect(observation.backups.map((b) => b.key)).not.toContain('running');
+    expect((observation.metrics as BaseBackupMetrics).inProgress).toBe(1);
+    expect(basebackupProbe.describe(observation.metrics as BaseBackupMetrics, null, now)).toMatch(/, 1 run under way$/);
+
+    const dayLater = await basebackupProbe.observe(source, probeContext({ timeoutMs: 60_000, now: () => now + 25 * 3_600_000 }));
+    const stopped = dayLater.backups.find((b) => b.key === 'running')!;
+    expect(stopped.readable).toBe(false);
+    expect(stopped.problem).toMatch(/^never finished: it has no backup_manifest and no \.backup file in /);
+    rmSync(dir, { recursive: true });
   }, 120_000);
 });

@@ -26,7 +26,8 @@ export const basebackupProbe: SourceModule<BaseBackupSourceConfig> = {
   describe(metrics, newest, now) {
     const backups = `${metrics.backupCount} base backup${metrics.backupCount === 1 ? '' : 's'} (${formatBytes(metrics.backupBytes)}), WAL archive ${formatBytes(metrics.archiveBytes)}`;
     const wal = metrics.newestSegment && metrics.newestSegmentAt !== null ? `, newest segment ${metrics.newestSegment} archived ${formatDuration(Math.max(0, now - metrics.newestSegmentAt))} ago` : ', no segment archived';
-    return `${backups}${wal}${newest ? `, newest backup ${formatDuration(Math.max(0, now - newest.finishedAt))} ago` : ''}`;
+    const running = metrics.inProgress ? `, ${metrics.inProgress} run${metrics.inProgress === 1 ? '' : 's'} under way` : '';
+    return `${backups}${wal}${newest ? `, newest backup ${formatDuration(Math.max(0, now - newest.finishedAt))} ago` : ''}${running}`;
   },
   passwordFile: () => undefined,
   // A physical backup of the whole cluster.

@@ -18,6 +18,8 @@ import { readBaseBackups, type BaseBackupReading } from './read-backup';
 /** What was read of each backup directory, by source and directory, with the listing it was read from. */
 const readings = new Map<string, { signature: string; reading: BaseBackupReading | null }>();
 const MAX_CACHED = 10_000;
+/** How long a run without its end (manifest, .backup file) counts as still being written. */
+const IN_PROGRESS_LIMIT_MS = 24 * 3_600_000;
 /** The segment size an archive's gzipped segments showed, by archive: it cannot change without a new initdb. */
 const gzipSegmentSizes = new Map<string, number>();
 
@@ -75,7 +77,19 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
       const listing = archive.entries;
       const histories = await backupHistories(found, listing, files, source.walArchive, ctx.signal);
       const segmentSize = await segmentSizeOf([...found].reverse(), listing, files, source.walArchive);
-      const backups = found.map((reading) => observedBackup(reading, histories.get(reading.name) ?? null, segmentSize));
+      // A run with neither backup_manifest nor its .backup file is still being written (both come at its end):
+      // not a backup yet, so a half-written tarball is neither judged small nor taken for a fresh backup.
+      // One that stays so past IN_PROGRESS_LIMIT never finished (pg_basebackup killed), and is named.
+      const now = ctx.now();
+      const unfinished = (reading: BaseBackupReading) => reading.label !== null && reading.manifest === null && reading.manifestMtimeMs === null && !histories.has(reading.name);
+      const inProgress = found.filter((reading) => unfinished(reading) && now - (reading.label!.startTime ?? reading.newestMtimeMs) < IN_PROGRESS_LIMIT_MS);
+      const backups = found
+        .filter((reading) => !inProgress.includes(reading))
+        .map((reading) => {
+          const backup = observedBackup(reading, histories.get(reading.name) ?? null, segmentSize);
+          if (!unfinished(reading) || !backup.readable) return backup;
+          return { ...backup, readable: false, problem: `never finished: it has no backup_manifest and no .backup file in ${source.walArchive}, which pg_basebackup and the server write at the end of a run (a run stopped part-way, or one made with --no-manifest whose archive lost its .backup file)` };
+        });
 
       let walArchive: WalArchiveSummary | null = null;
       let walArchiveError: string | undefined;
@@ -92,6 +106,7 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
       const metrics: BaseBackupMetrics = {
         kind: 'basebackup',
         backupCount: backups.length,
+        ...(inProgress.length > 0 ? { inProgress: inProgress.length } : {}),
         backupBytes: found.reduce((sum, b) => sum + b.sizeBytes, 0),
         archiveBytes: listing.reduce((sum, e) => sum + e.sizeBytes, 0),
         archiveFiles: listing.length,
