@@ -27,7 +27,8 @@ export function gapSpans(points: readonly WalWindowPoint[]): GapSpan[] {
   return spans;
 }
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const hourFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 function WindowTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {
   const point = active ? (payload?.[0]?.payload as WalWindowPoint | undefined) : undefined;
@@ -61,6 +62,14 @@ export function RecoverableWindowChart({ points, from, to, range }: { points: Wa
   const data = points.map((p) => ({ ...p, band: p.from !== null && p.to !== null ? [p.from, p.to] : null }));
   const spans = gapSpans(points);
   const gapPoints = points.filter((p) => p.missing > 0);
+  // The y axis is time too: from the earliest start to the latest end any poll saw, with five labelled ticks.
+  const times = points.flatMap((p) => [p.from, p.to, p.stopsAt]).filter((t): t is number => t !== null);
+  const low = times.length > 0 ? Math.min(...times) : 0;
+  const high = times.length > 0 ? Math.max(...times) : 1;
+  const yDomain: [number, number] = [low, high === low ? low + 1 : high];
+  // Days when the window spans several, else hours and minutes.
+  const yFormat = yDomain[1] - yDomain[0] > 4 * 86_400_000 ? dayFormat : hourFormat;
+  const yTicks = [0, 1, 2, 3, 4].map((i) => yDomain[0] + ((yDomain[1] - yDomain[0]) * i) / 4);
   return (
     <ChartFrame
       title="Recoverable window"
@@ -80,14 +89,14 @@ export function RecoverableWindowChart({ points, from, to, range }: { points: Wa
       <ComposedChart {...size} data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} title="Recoverable window over time" className="window-chart">
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />
-        <YAxis type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(at: number) => (Number.isFinite(at) ? dayFormat.format(at) : '')} width={96} />
+        <YAxis type="number" domain={yDomain} ticks={yTicks} tickFormatter={(at: number) => (Number.isFinite(at) ? yFormat.format(at) : '')} width={yFormat === dayFormat ? 64 : 112} />
         {spans.map((span) => (
           <ReferenceArea key={`gap-${span.from}`} x1={span.from} x2={span.to} className="breach gap-span" ifOverflow="hidden" />
         ))}
         <Area dataKey="band" type="stepAfter" isAnimationActive={false} className="window-band" name="Recoverable window" connectNulls={false} />
         {gapPoints.map((p) => {
           const y = p.stopsAt ?? p.from ?? p.to;
-          return y === null ? null : <ReferenceDot key={`stop-${p.at}`} x={p.at} y={y} r={5} className="marker gap-mark" ifOverflow="extendDomain" />;
+          return y === null ? null : <ReferenceDot key={`stop-${p.at}`} x={p.at} y={y} r={3.5} className="marker gap-mark" ifOverflow="extendDomain" />;
         })}
         <Tooltip isAnimationActive={false} content={WindowTooltip} />
       </ComposedChart>
