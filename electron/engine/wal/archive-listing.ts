@@ -2,7 +2,7 @@
 // stats, or over ssh in one round trip (GNU find -printf for the listing, then the .history files' text,
 // base64-encoded). Returns the names, sizes and archive times continuity.ts checks, and the timeline
 // histories it follows. Reads nothing but the directory and the small .history files.
-import { opendir, readFile, stat } from 'node:fs/promises';
+import { lstat, opendir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { RunResult } from '../exec';
 import { ProbeError } from '../errors';
@@ -67,11 +67,10 @@ async function readLocal(location: WalArchiveLocation, options: WalArchiveListOp
     throw localError(location, error as NodeJS.ErrnoException);
   }
   const entries: WalArchiveEntry[] = [];
-  const historyNames: string[] = [];
   let batch: string[] = [];
   const flush = async (): Promise<void> => {
     options.signal?.throwIfAborted();
-    const stats = await Promise.all(batch.map((name) => stat(join(dir, name)).catch(() => null)));
+    const stats = await Promise.all(batch.map((name) => lstat(join(dir, name)).catch(() => null)));
     for (let i = 0; i < batch.length; i++) {
       const s = stats[i];
       // Gone since the listing (an archiver's temporary file renamed), or no longer a file: not listed.
@@ -81,17 +80,19 @@ async function readLocal(location: WalArchiveLocation, options: WalArchiveListOp
   };
   try {
     for await (const dirent of handle) {
-      // Symlinks are not followed: an archive_command writes files.
-      if (!dirent.isFile()) continue;
+      // Every entry is lstat'ed, not only those readdir calls files: on some filesystems (NFS, old XFS)
+      // readdir does not say, and an archive there would look empty. Symlinks are not followed (lstat).
+      if (dirent.isDirectory()) continue;
       batch.push(dirent.name);
-      if (historyTimeline(dirent.name) !== null) historyNames.push(dirent.name);
       if (batch.length >= STAT_BATCH) await flush();
     }
     await flush();
   } catch (error) {
-    if ((error as Error).name === 'AbortError') throw error;
+    if (options.signal?.aborted) throw error;
     throw localError(location, error as NodeJS.ErrnoException);
   }
+  // Only regular files (lstat above), so a .history symlink leading elsewhere is never read.
+  const historyNames = entries.filter((e) => e.name.length === 16 && historyTimeline(e.name) !== null).map((e) => e.name);
   const texts: [string, string | null][] = await Promise.all(
     historyNames.map(async (name): Promise<[string, string | null]> => {
       try {
