@@ -1,8 +1,9 @@
 // Listing a WAL archive directory (where archive_command copies segments): here with opendir and batched
-// stats, or over ssh in one round trip (GNU find -printf for the listing, then the .history files' text,
+// lstats, or over ssh in one round trip (GNU find -printf for the listing, then the .history files' text,
 // base64-encoded). Returns the names, sizes and archive times continuity.ts checks, and the timeline
 // histories it follows. Reads nothing but the directory and the small .history files.
-import { lstat, opendir, readFile, stat } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { opendir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { RunResult } from '../exec';
 import { ProbeError } from '../errors';
@@ -31,8 +32,8 @@ export interface WalArchiveListing {
   historyProblems: string[];
 }
 
-/** Stats in flight at once: enough to keep the thread pool busy, few enough not to hold 100,000 promises. */
-const STAT_BATCH = 256;
+/** Files stat'ed between two turns of the event loop (a few ms of work). */
+const STAT_BATCH = 512;
 /** A .history file is a few lines per promotion; anything larger is not one. */
 const MAX_HISTORY_BYTES = 64 * 1024;
 /** Listing 1,000,000 segments is ~60 MB of find output. */
@@ -68,15 +69,17 @@ async function readLocal(location: WalArchiveLocation, options: WalArchiveListOp
   }
   const entries: WalArchiveEntry[] = [];
   let batch: string[] = [];
+  // Stats run synchronously, a batch at a time, yielding to the event loop between batches: twice as fast
+  // as one promise per file through libuv's four threads, and no batch holds the loop more than a few ms.
   const flush = async (): Promise<void> => {
     options.signal?.throwIfAborted();
-    const stats = await Promise.all(batch.map((name) => lstat(join(dir, name)).catch(() => null)));
-    for (let i = 0; i < batch.length; i++) {
-      const s = stats[i];
-      // Gone since the listing (an archiver's temporary file renamed), or no longer a file: not listed.
-      if (s && s.isFile()) entries.push({ name: batch[i]!, sizeBytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) });
+    for (const name of batch) {
+      const s = lstatSync(join(dir, name), { throwIfNoEntry: false });
+      // Gone since the listing (an archiver's temporary file renamed), or not a regular file: not listed.
+      if (s && s.isFile()) entries.push({ name, sizeBytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) });
     }
     batch = [];
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
   try {
     for await (const dirent of handle) {
