@@ -7,7 +7,7 @@
 // summary reports.
 import type { WalArchiveSummary, WalGap, WalRecoverableWindow } from '../../../shared/model';
 import { checkSegmentSize, parseWalFileName, segmentName } from './names';
-import { timelineChain, type TimelineHistory, type TimelineSpan } from './timelines';
+import { timelineChain, timelineOfSegment, type TimelineHistory, type TimelineSpan } from './timelines';
 
 /** One file of a WAL archive, as archive-listing.ts (or pgBackRest's repo-ls) lists it. */
 export interface WalArchiveEntry {
@@ -25,7 +25,7 @@ export interface WalContinuityInput {
   startSegment: string | null;
   /** The archive's .history files, parsed (timelines.ts). */
   histories: readonly TimelineHistory[];
-  /** The timeline to follow; default: the timeline of the most recently archived full segment. */
+  /** The timeline to follow; default: the timeline of the most recently archived full segment, or a newer one continuing it (defaultTarget). */
   targetTimeline?: number;
   /** How many gaps and truncated segments to keep in detail (default 5); the counts cover all. */
   detail?: number;
@@ -66,7 +66,7 @@ export function walContinuity(input: WalContinuityInput): WalArchiveSummary {
     return listing[i]!.sizeBytes !== segmentSize && !hasCompression(name);
   };
 
-  const target = input.targetTimeline ?? (latestIndex >= 0 ? latestTimeline : Math.max(1, ...histories.map((h) => h.timeline)));
+  const target = input.targetTimeline ?? (latestIndex >= 0 ? defaultTarget(latestTimeline, segmentOf[latestIndex]!, byTimeline, listing, histories, segmentSize) : Math.max(1, ...histories.map((h) => h.timeline)));
   const haveHistory = histories.some((h) => h.timeline === target);
   const chain = haveHistory || target === 1 ? timelineChain(target, histories, segmentSize) : guessedChain(target, byTimeline, segmentOf, segmentSize);
   // Recovery to a timeline above 1 reads its .history file; without it (not archived, or not readable), it
@@ -213,6 +213,37 @@ export function walContinuity(input: WalContinuityInput): WalArchiveSummary {
     summary.windows.push(window);
   }
   return summary;
+}
+
+/**
+ * The timeline to follow when none is given: that of the most recently archived full segment, since the
+ * lexically largest names may belong to an abandoned timeline. Unless a newer timeline whose history passes
+ * through that segment (recovery to it would read that very file) has segments of its own: then the segment
+ * was archived late (a promoted server archiving its old timeline's last segments after its first new ones)
+ * and the newer timeline is the one going on. Among several, the one archived most recently.
+ */
+function defaultTarget(
+  latestTimeline: number,
+  latestSegment: number,
+  byTimeline: Map<number, number[]>,
+  listing: readonly WalArchiveEntry[],
+  histories: readonly TimelineHistory[],
+  segmentSize: number,
+): number {
+  let best = latestTimeline;
+  let bestAt = -Infinity;
+  for (const history of histories) {
+    const own = byTimeline.get(history.timeline);
+    if (history.timeline <= latestTimeline || !own) continue;
+    if (timelineOfSegment(timelineChain(history.timeline, histories, segmentSize), latestSegment) !== latestTimeline) continue;
+    let at = -Infinity;
+    for (const i of own) at = Math.max(at, listing[i]!.mtimeMs);
+    if (at > bestAt) {
+      best = history.timeline;
+      bestAt = at;
+    }
+  }
+  return best;
 }
 
 /** Which entry was archived later: by time, then the newer timeline, then the later segment. */

@@ -105,6 +105,14 @@ describe('walContinuity', () => {
     expect(t2).toMatchObject({ timeline: 2, chain: [1, 2], newestSegment: segmentName(2, 9, S16), gapCount: 0, otherTimelines: [] });
   });
 
+  it('a promoted server archiving its old timeline’s last segment late does not make the old timeline the newest', () => {
+    // Timeline 2 began in segment 5; timeline 1's segment 4 reached the archive after timeline 2's first
+    // segments (the new primary's archiver caught up with it). Recovery to timeline 2 reads that very file.
+    const listing = [...segments(1, 1, 3), ...segments(2, 5, 7, S16, T0 + 3_600_000), { name: segmentName(1, 4, S16), sizeBytes: S16, mtimeMs: T0 + 7_200_000 }];
+    const s = walContinuity({ listing, segmentSize: S16, startSegment: segmentName(1, 1, S16), histories: [history(2, '1\t0/5000148\tx\n')] });
+    expect(s).toMatchObject({ timeline: 2, chain: [1, 2], newestSegment: segmentName(2, 7, S16), gapCount: 0, otherTimelines: [] });
+  });
+
   it('says when the newest WAL exists only as .partial, and does not count it', () => {
     const listing = [...segments(1, 1, 9), { name: `${segmentName(1, 10, S16)}.partial`, sizeBytes: S16, mtimeMs: T0 + 3_600_000 }];
     const s = walContinuity({ listing, segmentSize: S16, startSegment: segmentName(1, 1, S16), histories: [] });
