@@ -166,10 +166,12 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
     mkdirSync(dir, { recursive: true });
     own(dir);
   }
-  // A temp name, then a rename: a half-copied segment is never seen under its real name.
+  // A temp name, then a rename: a half-copied segment is never seen under its real name. A file already in the
+  // archive is kept, not overwritten (a promoted standby archives again the old timeline's last segments it
+  // streamed), as the PostgreSQL documentation's archive_command example does, but answering success.
   const archiveCommand = gzipArchive
-    ? `gzip -c %p > ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f.gz`
-    : `cp %p ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f`;
+    ? `test -f ${walArchive}/%f.gz || (gzip -c %p > ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f.gz)`
+    : `test -f ${walArchive}/%f || (cp %p ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f)`;
   const setArchiveCommand = (cluster: RunningCluster, command: string) =>
     sql(cluster, `ALTER SYSTEM SET archive_command = ${quoteLiteral(command)}; SELECT pg_reload_conf();`);
 

@@ -2,6 +2,8 @@
 // named in a finding: a segment deleted from the middle of the archive (a gap), a truncated segment, an
 // archive that stopped receiving (stale); and what must not be flagged: a tablespace (listed with the backup)
 // and a promotion to timeline 2 (followed, not a false gap). The archive is gzipped, as many archive_commands do.
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseBackupMetrics } from '../../../shared/model';
 import { basebackupProbe } from '../../../electron/engine/sources/basebackup/index';
@@ -131,5 +133,13 @@ describe('basebackup faults', () => {
     expect(metrics.walArchive).toMatchObject({ timeline: 2, chain: [1, 2], startSegment: before.startSegment, newestSegment: after.segment, missingSegments: 0, missingHistories: [] });
     const health = judgeBaseBackups(source, observation);
     expect(health.findings.filter((f) => f.status !== 'ok')).toEqual([]);
+
+    // An archive_command that overwrites: the promoted server archives timeline 1's last segment again, after
+    // its own. Recovery still follows timeline 2 (the highest with a .history file), and so does the check.
+    const old = setup.archived().filter((name) => name.startsWith('00000001') && /^[0-9A-F]{24}\.gz$/.test(name)).at(-1)!;
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(setup.walArchive, old), later, later);
+    const again = (await basebackupProbe.observe(source, ctx())).metrics as BaseBackupMetrics;
+    expect(again.walArchive).toMatchObject({ timeline: 2, chain: [1, 2], newestSegment: after.segment, missingSegments: 0 });
   }, 180_000);
 });

@@ -37,7 +37,7 @@ export interface PlainExtras {
 
 export interface BackupListing {
   entries: Entry[];
-  /** Each subdirectory's own entries (null when it could not be listed). */
+  /** Each subdirectory's own entries (null when this user cannot list it). */
   children: Map<string, Entry[] | null>;
 }
 
@@ -158,14 +158,14 @@ export function localFiles(): SourceFiles {
 /**
  * $1 = the backups directory. Exit 3 missing, 4 not a directory, 5 not listable. Then one NUL-ended record
  * per entry ("name<TAB>type<TAB>size<TAB>mtime"), and for each subdirectory a record "/<name>" followed by
- * its own entries, then an empty record.
+ * its own entries, or "!<name>" when the ssh user cannot list it, then an empty record.
  */
 const LIST_SCRIPT = [
   'if [ ! -e "$1" ] && [ ! -L "$1" ]; then exit 3; fi',
   'if [ ! -d "$1" ]; then exit 4; fi',
   'if [ ! -r "$1" ] || [ ! -x "$1" ]; then exit 5; fi',
   String.raw`find -P "$1" -mindepth 1 -maxdepth 1 -printf '%f\t%y\t%s\t%T@\0'`,
-  'find -P "$1" -mindepth 1 -maxdepth 1 -type d -exec sh -c \'for p do printf "/%s\\0" "${p##*/}"; find -P "$p" -mindepth 1 -maxdepth 1 -printf "%f\\t%y\\t%s\\t%T@\\0" 2>/dev/null; printf "\\0"; done\' sh {} +',
+  'find -P "$1" -mindepth 1 -maxdepth 1 -type d -exec sh -c \'for p do if [ -r "$p" ] && [ -x "$p" ]; then printf "/%s\\0" "${p##*/}"; find -P "$p" -mindepth 1 -maxdepth 1 -printf "%f\\t%y\\t%s\\t%T@\\0" 2>/dev/null; else printf "!%s\\0" "${p##*/}"; fi; printf "\\0"; done\' sh {} +',
 ].join('\n');
 
 /**
@@ -202,6 +202,29 @@ function parseEntry(record: string): Entry {
   return { name, type: REMOTE_TYPES[type] ?? 'other', size: Number(size), mtimeMs: Math.round(Number(mtime) * 1000) };
 }
 
+/** LIST_SCRIPT's output: the directory's entries, then each subdirectory's ("/<name>" … "", or "!<name>" "" when not listable). */
+export function parseBackupListing(stdout: string): BackupListing {
+  const records = stdout.split('\0');
+  const entries: Entry[] = [];
+  const children = new Map<string, Entry[] | null>();
+  let child: Entry[] | null = null;
+  let unlistable = false;
+  for (const record of records.slice(0, -1)) {
+    if (unlistable) {
+      unlistable = false; // the empty record after "!<name>"
+    } else if (child === null && record.startsWith('!')) {
+      children.set(record.slice(1), null);
+      unlistable = true;
+    } else if (child === null && record.startsWith('/')) {
+      child = [];
+      children.set(record.slice(1), child);
+    } else if (child !== null && record === '') child = null;
+    else if (child !== null) child.push(parseEntry(record));
+    else if (record !== '') entries.push(parseEntry(record));
+  }
+  return { entries, children };
+}
+
 /** The files on `where.host`, over ssh. */
 export function remoteFiles(where: Where & { host: string }, options: FilesOptions): SourceFiles {
   const host = where.host;
@@ -216,19 +239,7 @@ export function remoteFiles(where: Where & { host: string }, options: FilesOptio
         if (code) throw listError(Object.assign(new Error(code), { code }), dir, field, `on ${host}`, host);
         throw new ProbeError('failed', `${field} ${dir} cannot be listed on ${host} (${describeFailure(result, 'sh')}): the host needs a POSIX sh and GNU find`, host);
       }
-      const records = result.stdout.split('\0');
-      const entries: Entry[] = [];
-      const children = new Map<string, Entry[] | null>();
-      let child: Entry[] | null = null;
-      for (const record of records.slice(0, -1)) {
-        if (child === null && record.startsWith('/')) {
-          child = [];
-          children.set(record.slice(1), child);
-        } else if (child !== null && record === '') child = null;
-        else if (child !== null) child.push(parseEntry(record));
-        else if (record !== '') entries.push(parseEntry(record));
-      }
-      return { entries, children };
+      return parseBackupListing(result.stdout);
     },
     async read(requests) {
       if (requests.length === 0) return [];

@@ -13,7 +13,7 @@ import type { Probe, ProbeContext } from '../probe';
 import { parseBackupHistory, type BackupHistory } from './backup-label';
 import { archivedTexts } from './archived-text';
 import { filesFor, type Entry, type SourceFiles } from './files';
-import { readBaseBackups, type BaseBackupReading } from './read-backup';
+import { readBaseBackups, UNREADABLE_HINT, type BaseBackupReading } from './read-backup';
 
 /** What was read of each backup directory, by source and directory, with the listing it was read from. */
 const readings = new Map<string, { signature: string; reading: BaseBackupReading | null }>();
@@ -72,6 +72,8 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
         readings.set(keyOf(d.dir), { signature: signature(d.entries), reading: read[i] ?? null });
       });
       const found = dirs.flatMap((d) => readings.get(keyOf(d.dir))?.reading ?? []);
+      // pg_basebackup makes each run's directory 0700 for its own user: one this user cannot list is named, never skipped.
+      const unlistable = top.filter((e) => e.type === 'dir' && children.has(e.name) && children.get(e.name) === null);
 
       const archive = await listArchive(source, files, ctx);
       const listing = archive.entries;
@@ -89,7 +91,19 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
           const backup = observedBackup(reading, histories.get(reading.name) ?? null, segmentSize);
           if (!unfinished(reading) || !backup.readable) return backup;
           return { ...backup, readable: false, problem: `never finished: it has no backup_manifest and no .backup file in ${source.walArchive}, which pg_basebackup and the server write at the end of a run (a run stopped part-way, or one made with --no-manifest whose archive lost its .backup file)` };
-        });
+        })
+        .concat(
+          unlistable.map((e): ObservedBackup => ({
+            key: e.name,
+            type: 'base',
+            startedAt: null,
+            finishedAt: e.mtimeMs,
+            sizeBytes: 0,
+            readable: false,
+            problem: `its directory cannot be listed by the user Backup Health runs as (${UNREADABLE_HINT}); not read`,
+            meta: { label: null, format: null },
+          })),
+        );
 
       let walArchive: WalArchiveSummary | null = null;
       let walArchiveError: string | undefined;
@@ -100,7 +114,11 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
         const oldest = backups
           .filter((b) => b.readable && typeof b.meta?.startSegment === 'string')
           .sort((a, b) => (a.meta!.startSegment as string).slice(8).localeCompare((b.meta!.startSegment as string).slice(8)))[0];
-        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: archive.histories });
+        // Follow the timeline recovery_target_timeline = 'latest' (a drill's) would: the highest one with a
+        // .history file. Archive times can mislead: a promoted standby may archive the old timeline's last
+        // segments again after its own (an archive_command that overwrites gives them a new time).
+        const latest = archive.histories.reduce((max, h) => Math.max(max, h.timeline), 0);
+        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: archive.histories, ...(latest > 1 ? { targetTimeline: latest } : {}) });
       }
       const newest = newestArchived(listing, segmentSize);
       const metrics: BaseBackupMetrics = {

@@ -47,6 +47,8 @@ const TAR_OUTPUT_CAP = 64 * 1024 * 1024;
 const LABEL_BYTES = 64 * 1024;
 const SEGMENT_NAME = /^[0-9A-F]{24}$/;
 const WANTED = new Set(['backup_label', 'tablespace_map', 'PG_VERSION']);
+/** What to do about backup files this user cannot read; ends the problem with "; not read", so it is not taken for an empty run. */
+export const UNREADABLE_HINT = "give it read access: the backup files' group, or an ACL";
 
 /** tablespace_map: "<oid> <path>" per line (a path may hold spaces; a newline in it is written as \n, PG 15+). */
 export function parseTablespaceMap(text: string): Tablespace[] {
@@ -223,14 +225,23 @@ export async function readBaseBackups(files: SourceFiles, dirs: readonly BackupD
       reading.tablespaces = plainTablespaces(got(`${i}:map`), extra);
       reading.walSegmentSize = extra.walFiles.find((e) => SEGMENT_NAME.test(e.name) && isValidSegmentSize(e.size))?.size ?? null;
       reading.sizeBytes = extra.treeBytes;
-      if (!reading.label) reading.problem = label ? 'its backup_label is not one PostgreSQL wrote: it cannot be restored as a base backup' : 'has no backup_label: it cannot be restored as a base backup';
+      const labelListed = d.entries.some((e) => e.name === 'backup_label');
+      if (!reading.label) {
+        reading.problem = label
+          ? 'its backup_label is not one PostgreSQL wrote: it cannot be restored as a base backup'
+          : labelListed
+            ? `its backup_label cannot be read by the user Backup Health runs as (${UNREADABLE_HINT}); not read`
+            : 'has no backup_label: it cannot be restored as a base backup';
+      }
       return reading;
     }
     const baseIndex = tars.findIndex((t) => t.owner === i && t.base);
     const walIndex = tars.findIndex((t) => t.owner === i && !t.base);
     const baseName = format.baseTar!;
     const base = heads[baseIndex]!;
-    if (!base.ok) {
+    if (base.ok && base.head === null) {
+      reading.problem = `its ${baseName} cannot be read by the user Backup Health runs as (${UNREADABLE_HINT}); not read`;
+    } else if (!base.ok) {
       reading.problem = `its ${baseName} is ${format.compression}-compressed and ${base.missingTool} is not installed on this machine: ${base.install}`;
     } else {
       const member = (wanted: string) => base.head?.members.find((m) => m.name === wanted)?.content ?? null;
