@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgBackRestMetrics } from '../../../shared/model';
 import { pgbackrestProbe } from '../../../electron/engine/sources/pgbackrest/index';
-import { segmentSizeOf } from '../../../electron/engine/sources/pgbackrest/archive-continuity';
+import { archiveToCheck, segmentSizeOf } from '../../../electron/engine/sources/pgbackrest/archive-continuity';
 import { parseWalFileName, segmentName } from '../../../electron/engine/wal/names';
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { judgeObservation, pgbackrestSource, startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
@@ -70,6 +70,24 @@ describe('pgBackRest WAL continuity', () => {
     const [here, there] = await Promise.all([observe(), observe({ host: sshd.host, sshOptions: sshd.sshOptions })]);
     expect((there.metrics as PgBackRestMetrics).walArchive).toEqual((here.metrics as PgBackRestMetrics).walArchive);
     expect((there.metrics as PgBackRestMetrics).walArchive).toMatchObject({ gapCount: 0, segmentSize: S16 });
+  });
+
+  it('after a major upgrade, checks the current database’s archive from its own oldest backup', () => {
+    const backup = (label: string, id: number, start: string) => ({ label, type: 'full' as const, timestamp: { start: 0, stop: 0 }, info: { size: 0, delta: 0, repository: { size: 0, delta: 0 } }, archive: { start, stop: start }, database: { id, 'repo-key': 1 } });
+    const stanza = {
+      name: 'demo',
+      status: { code: 0, message: 'ok' },
+      archive: [
+        { id: '15-1', min: null, max: null, database: { id: 1, 'repo-key': 1 } },
+        { id: '16-2', min: null, max: null, database: { id: 2, 'repo-key': 1 } },
+      ],
+      backup: [backup('old', 1, '000000010000000000000002'), backup('new1', 2, '000000010000000000000004'), backup('new2', 2, '000000010000000000000009')],
+    };
+    const chosen = archiveToCheck(stanza, undefined);
+    expect(chosen).toMatchObject({ repoKey: 1, archive: { id: '16-2', databaseId: 2 } });
+    expect((chosen as { backups: { label: string }[] }).backups.map((b) => b.label)).toEqual(['new1', 'new2']);
+    expect(archiveToCheck(stanza, 2)).toEqual({ missing: 2 });
+    expect(archiveToCheck({ ...stanza, backup: [] }, undefined)).toBeNull();
   });
 
   it('a segment deleted from the repository is a gap: critical, naming where recovery stops', async () => {

@@ -38,21 +38,17 @@ interface RepoLsEntry {
  * a listing that fails is said in walArchiveError (the poll's other findings still count).
  */
 export async function archiveContinuity(source: PgBackRestLocation & Pick<PgBackRestSourceConfig, 'configPath'>, stanza: PgBackRestStanzaInfo, signal: AbortSignal, timeoutMs: number): Promise<ArchiveContinuity> {
-  const usable = (stanza.backup ?? []).filter((b) => b.error !== true && b.archive?.start);
-  if (usable.length === 0) return { walArchive: null };
-  // The repository to check: the source's own, or the one holding the newest backup.
-  const repoKey = source.repo ?? usable.at(-1)!.database?.['repo-key'] ?? 1;
-  const inRepo = usable.filter((b) => (b.database?.['repo-key'] ?? 1) === repoKey);
-  const oldest = inRepo[0];
-  if (!oldest) return { walArchive: null };
+  const chosen = archiveToCheck(stanza, source.repo);
+  if (chosen === null) return { walArchive: null };
+  if ('missing' in chosen) return { walArchive: null, walArchiveError: `pgbackrest info shows no WAL archive for stanza ${source.stanza} in repository ${chosen.missing}` };
+  const { repoKey, archive, backups: inRepo } = chosen;
+  const oldest = inRepo[0]!;
   const segmentSize = segmentSizeOf(inRepo);
   if (segmentSize === null) {
-    return { walArchive: null, walArchiveError: `cannot tell the WAL segment size of stanza ${source.stanza}: pgbackrest info shows no backup start location (lsn) that matches its archive start; upgrade pgBackRest to 2.x with --output=json lsn fields` };
+    return { walArchive: null, walArchiveError: `cannot tell the WAL segment size of stanza ${source.stanza}: pgbackrest info shows no backup start location (lsn) that matches its archive start` };
   }
-  const archive = archiveIdOf(stanza, repoKey);
-  if (archive === null) return { walArchive: null, walArchiveError: `pgbackrest info shows no WAL archive for stanza ${source.stanza} in repository ${repoKey}` };
   try {
-    const path = `archive/${source.stanza}/${archive}`;
+    const path = `archive/${source.stanza}/${archive.id}`;
     const listing = await listArchive(source, repoKey, path, signal, timeoutMs);
     const histories = await readHistories(source, repoKey, path, listing.historyNames, signal, timeoutMs);
     const walArchive = walContinuity({ listing: listing.entries, segmentSize, startSegment: oldest.archive!.start!, histories });
@@ -62,6 +58,25 @@ export async function archiveContinuity(source: PgBackRestLocation & Pick<PgBack
     if (error instanceof ProbeError) return { walArchive: null, walArchiveError: error.message };
     throw error;
   }
+}
+
+/**
+ * Which archive to check and from which backups: the source's repository (or the one holding the newest
+ * backup), its current database's archive, and the usable backups of that database there, oldest first.
+ * After a major upgrade (stanza-upgrade) backups of the old database replay the old archive, so only the
+ * current database's count. Null when there is no usable backup; `missing` names a repository without archive.
+ */
+export function archiveToCheck(
+  stanza: PgBackRestStanzaInfo,
+  repo: number | undefined,
+): { repoKey: number; archive: { id: string; databaseId: number | null }; backups: PgBackRestBackupInfo[] } | { missing: number } | null {
+  const usable = (stanza.backup ?? []).filter((b) => b.error !== true && b.archive?.start);
+  if (usable.length === 0) return null;
+  const repoKey = repo ?? usable.at(-1)!.database?.['repo-key'] ?? 1;
+  const archive = archiveOf(stanza, repoKey);
+  if (archive === null) return { missing: repoKey };
+  const backups = usable.filter((b) => (b.database?.['repo-key'] ?? 1) === repoKey && (archive.databaseId === null || b.database?.id === undefined || b.database.id === archive.databaseId));
+  return backups.length === 0 ? null : { repoKey, archive, backups };
 }
 
 /**
@@ -85,11 +100,11 @@ export function segmentSizeOf(backups: readonly PgBackRestBackupInfo[]): number 
   return told && fitting.length === 1 ? fitting[0]! : null;
 }
 
-/** The archive id (e.g. "15-1") of the stanza's current database in that repository. */
-function archiveIdOf(stanza: PgBackRestStanzaInfo, repoKey: number): string | null {
+/** The archive (id e.g. "15-1", and its database id) of the stanza's current database in that repository. */
+function archiveOf(stanza: PgBackRestStanzaInfo, repoKey: number): { id: string; databaseId: number | null } | null {
   const archives = (stanza.archive ?? []).filter((a) => (a.database?.['repo-key'] ?? 1) === repoKey);
   const newest = archives.sort((a, b) => (a.database?.id ?? 0) - (b.database?.id ?? 0)).at(-1);
-  return newest?.id ?? null;
+  return newest ? { id: newest.id, databaseId: newest.database?.id ?? null } : null;
 }
 
 async function listArchive(source: PgBackRestLocation & Pick<PgBackRestSourceConfig, 'configPath'>, repoKey: number, path: string, signal: AbortSignal, timeoutMs: number): Promise<{ entries: WalArchiveEntry[]; historyNames: string[] }> {
