@@ -13,6 +13,7 @@
 // Everything the server and pg_basebackup write is owned by the cluster's user (backup-health-drill when the
 // tests run as root), as it would be on a real backup host. stop() stops every server and removes <root>.
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { validateConfig, type BaseBackupSourceConfig } from '../../shared/config';
@@ -72,6 +73,8 @@ export interface BaseBackupSetupOptions {
   parentDir: string;
   /** gzip every archived segment (archive_command `gzip -c %p > …/%f.gz`). */
   gzipArchive?: boolean;
+  /** Or zstd (`zstd -q %p -o …/%f.zst`, which records the segment's size in the frame). Wins over gzipArchive. */
+  zstdArchive?: boolean;
   /** Extra server settings. */
   settings?: Record<string, string>;
 }
@@ -147,7 +150,9 @@ function defaultLabel(): string {
 }
 
 export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Promise<BaseBackupSetup> {
-  const gzipArchive = options.gzipArchive ?? false;
+  const zstdArchive = options.zstdArchive ?? false;
+  const gzipArchive = !zstdArchive && (options.gzipArchive ?? false);
+  const suffix = zstdArchive ? '.zst' : gzipArchive ? '.gz' : '';
   const root = mkdtempSync(join(options.parentDir, 'basebackup-'));
   const basePath = join(root, 'base');
   const walArchive = join(root, 'wal');
@@ -169,9 +174,8 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
   // A temp name, then a rename: a half-copied segment is never seen under its real name. A file already in the
   // archive is kept, not overwritten (a promoted standby archives again the old timeline's last segments it
   // streamed), as the PostgreSQL documentation's archive_command example does, but answering success.
-  const archiveCommand = gzipArchive
-    ? `test -f ${walArchive}/%f.gz || (gzip -c %p > ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f.gz)`
-    : `test -f ${walArchive}/%f || (cp %p ${walArchive}/.tmp.%f && mv ${walArchive}/.tmp.%f ${walArchive}/%f)`;
+  const copy = zstdArchive ? `zstd -q -f %p -o ${walArchive}/.tmp.%f` : gzipArchive ? `gzip -c %p > ${walArchive}/.tmp.%f` : `cp %p ${walArchive}/.tmp.%f`;
+  const archiveCommand = `test -f ${walArchive}/%f${suffix} || (${copy} && mv ${walArchive}/.tmp.%f ${walArchive}/%f${suffix})`;
   const setArchiveCommand = (cluster: RunningCluster, command: string) =>
     sql(cluster, `ALTER SYSTEM SET archive_command = ${quoteLiteral(command)}; SELECT pg_reload_conf();`);
 
@@ -188,9 +192,9 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
       .filter((name) => !name.startsWith('.'))
       .sort();
   const archivedSegments = () => archived()
-    .map((name) => name.replace(/\.gz$/, ''))
+    .map((name) => name.replace(/\.(gz|zst)$/, ''))
     .filter((name) => SEGMENT_NAME.test(name));
-  const archiveFile = (segment: string) => join(walArchive, gzipArchive ? `${segment}.gz` : segment);
+  const archiveFile = (segment: string) => join(walArchive, `${segment}${suffix}`);
 
   const setup: BaseBackupSetup = {
     root,
@@ -384,9 +388,9 @@ export async function startBaseBackupSetup(options: BaseBackupSetupOptions): Pro
 
 /** The start and stop of backup `label` as its archived <segment>.<offset>.backup file says (plain or gzipped). */
 function newestBackupHistory(walArchive: string, label: string): { startLsn: string; stopLsn: string; timeline: number } | null {
-  for (const name of readdirSync(walArchive).filter((n) => /\.backup(\.gz)?$/.test(n))) {
+  for (const name of readdirSync(walArchive).filter((n) => /\.backup(\.gz|\.zst)?$/.test(n))) {
     const raw = readFileSync(join(walArchive, name));
-    const text = (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+    const text = (name.endsWith('.gz') ? gunzipSync(raw) : name.endsWith('.zst') ? execFileSync('zstd', ['-dcq'], { input: raw }) : raw).toString('utf8');
     if (!text.includes(`\nLABEL: ${label}\n`)) continue;
     const start = /^START WAL LOCATION: (\S+)/m.exec(text)?.[1];
     const stop = /^STOP WAL LOCATION: (\S+)/m.exec(text)?.[1];

@@ -105,6 +105,23 @@ describe('basebackup faults', () => {
     }, 120_000);
   });
 
+  it('reads the segment size from a zstd archive\'s frame header when the runs hold no WAL, and its .backup files', async () => {
+    const setup = await startBaseBackupSetup({ parentDir, zstdArchive: true });
+    setups.push(setup);
+    await setup.writeLoad(300);
+    const run = await setup.backup({ format: 'tar', compression: 'gzip', walMethod: 'none' });
+    await setup.writeLoad(300);
+    await setup.switchAndWait();
+    expect(setup.archived().every((name) => name.endsWith('.zst'))).toBe(true);
+    const source = basebackupSource(setup);
+    const observation = await basebackupProbe.observe(source, ctx());
+    const metrics = observation.metrics as BaseBackupMetrics;
+    expect(metrics.walSegmentSize).toBe(16 * 1024 * 1024);
+    expect(metrics.walArchive).toMatchObject({ startSegment: run.startSegment, missingSegments: 0 });
+    expect(observation.backups[0]!.meta).toMatchObject({ stopLsn: run.stopLsn, stopFrom: 'backup history file' });
+    expect(judgeBaseBackups(source, observation).status).toBe('ok');
+  }, 120_000);
+
   it('lists a tablespace with each backup, plain (its link) and tar (tablespace_map), and is not a fault', async () => {
     const setup = await start(false);
     const space = await setup.faults.addTablespace('archive_space');

@@ -6,7 +6,7 @@ import { parseBackupHistory, parseBackupLabel, parseLabelTime } from '../../../e
 import { parseManifestEnds } from '../../../electron/engine/sources/basebackup/manifest';
 import { parseTablespaceMap, formatOf } from '../../../electron/engine/sources/basebackup/read-backup';
 import { readTarHead } from '../../../electron/engine/sources/basebackup/tar-head';
-import { decompressHead } from '../../../electron/engine/sources/basebackup/decompress';
+import { decompressHead, zstdContentSize } from '../../../electron/engine/sources/basebackup/decompress';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
@@ -145,5 +145,15 @@ describe('the head of a tar stream', () => {
     expect(out.ok).toBe(true);
     const head = readTarHead(out.ok ? out.data : Buffer.alloc(0), new Set(['backup_label']));
     expect(head.members[0]!.content!.toString()).toBe(LABEL);
+  });
+});
+
+describe('a zstd frame header', () => {
+  it('states the size of what it holds when zstd knew it (a file, not a pipe)', () => {
+    // zstd -q segment -o segment.zst of a 16 MB segment: 4-byte content size after the window byte.
+    expect(zstdContentSize(Buffer.from('28b52ffd8458000000015400001000000100', 'hex'))).toBe(16 * 1024 * 1024);
+    // From a pipe: no content size in the header.
+    expect(zstdContentSize(Buffer.from('28b52ffd0458000000000000000000000000', 'hex'))).toBeNull();
+    expect(zstdContentSize(Buffer.from('1f8b0800000000000003', 'hex'))).toBeNull();
   });
 });

@@ -75,3 +75,24 @@ export function tarCompression(name: string): TarCompression | null {
   if (name.endsWith('.tar.lz4')) return 'lz4';
   return null;
 }
+
+/**
+ * The uncompressed size a zstd frame's header states (RFC 8878 3.1.1: Frame_Content_Size), from its first 18
+ * bytes; null when the frame does not state it (zstd writing from a pipe) or the bytes are no zstd frame.
+ */
+export function zstdContentSize(head: Buffer): number | null {
+  if (head.length < 6 || head.readUInt32LE(0) !== 0xfd2fb528) return null;
+  const descriptor = head[4]!;
+  const fcsFlag = descriptor >> 6;
+  const singleSegment = (descriptor >> 5) & 1;
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3]!;
+  const fcsBytes = fcsFlag === 0 ? singleSegment : [0, 2, 4, 8][fcsFlag]!;
+  if (fcsBytes === 0) return null;
+  const at = 5 + (singleSegment ? 0 : 1) + dictionaryBytes;
+  if (head.length < at + fcsBytes) return null;
+  if (fcsBytes === 1) return head[at]!;
+  if (fcsBytes === 2) return head.readUInt16LE(at) + 256;
+  if (fcsBytes === 4) return head.readUInt32LE(at);
+  const size = head.readBigUInt64LE(at);
+  return size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : null;
+}

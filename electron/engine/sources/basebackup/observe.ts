@@ -12,6 +12,7 @@ import type { WalArchiveListing } from '../../wal/archive-listing';
 import type { Probe, ProbeContext } from '../probe';
 import { parseBackupHistory, type BackupHistory } from './backup-label';
 import { archivedTexts } from './archived-text';
+import { zstdContentSize } from './decompress';
 import { filesFor, type Entry, type SourceFiles } from './files';
 import { readBaseBackups, UNREADABLE_HINT, type BaseBackupReading } from './read-backup';
 
@@ -20,8 +21,9 @@ const readings = new Map<string, { signature: string; reading: BaseBackupReading
 const MAX_CACHED = 10_000;
 /** How long a run without its end (manifest, .backup file) counts as still being written. */
 const IN_PROGRESS_LIMIT_MS = 24 * 3_600_000;
-/** The segment size an archive's gzipped segments showed, by archive: it cannot change without a new initdb. */
-const gzipSegmentSizes = new Map<string, number>();
+/** The segment size an archive's compressed segments showed, by archive: it cannot change without a new initdb. */
+const compressedSegmentSizes = new Map<string, number>();
+const SEGMENT_NAME = /^[0-9A-F]{24}$/;
 
 function signature(entries: readonly Entry[]): string {
   return entries
@@ -30,26 +32,31 @@ function signature(entries: readonly Entry[]): string {
     .join('\n');
 }
 
-/** wal_segment_size: from a segment a backup holds, else an uncompressed archived segment, else a gzipped one's trailer. */
+/**
+ * wal_segment_size: from a segment a backup holds, else an uncompressed archived segment, else what a compressed
+ * one's own format says of its size (gzip's trailer, a zstd frame's header). Never assumed.
+ */
 async function segmentSizeOf(backups: readonly BaseBackupReading[], listing: readonly WalArchiveEntry[], files: SourceFiles, walArchive: string): Promise<number | null> {
   const fromBackup = backups.find((b) => b.walSegmentSize !== null)?.walSegmentSize;
   if (fromBackup) return fromBackup;
-  const looksLikeSegment = (name: string) => /^[0-9A-F]{24}$/.test(name.replace(/\.(gz)$/, ''));
-  const plain = listing.find((e) => /^[0-9A-F]{24}$/.test(e.name) && isValidSegmentSize(e.sizeBytes));
+  const plain = listing.find((e) => SEGMENT_NAME.test(e.name) && isValidSegmentSize(e.sizeBytes));
   if (plain) return plain.sizeBytes;
+  const key = `${files.where}\0${walArchive}`;
+  const known = compressedSegmentSizes.get(key);
+  if (known) return known;
+  const gz = listing.find((e) => e.name.endsWith('.gz') && SEGMENT_NAME.test(e.name.slice(0, -3)));
+  const zst = listing.find((e) => e.name.endsWith('.zst') && SEGMENT_NAME.test(e.name.slice(0, -4)));
+  const [tail, head] = await files.read([
+    ...(gz ? [{ path: join(walArchive, gz.name), end: 'tail' as const, bytes: 4 }] : []),
+    ...(zst ? [{ path: join(walArchive, zst.name), end: 'head' as const, bytes: 18 }] : []),
+  ]);
   // gzip's last four bytes hold the uncompressed size modulo 2^32 (RFC 1952 ISIZE): exact for any segment size.
-  const gz = listing.find((e) => e.name.endsWith('.gz') && looksLikeSegment(e.name));
-  if (gz) {
-    const key = `${files.where}\0${walArchive}`;
-    const known = gzipSegmentSizes.get(key);
-    if (known) return known;
-    const [tail] = await files.read([{ path: join(walArchive, gz.name), end: 'tail', bytes: 4 }]);
-    if (tail && tail.length === 4 && isValidSegmentSize(tail.readUInt32LE(0))) {
-      gzipSegmentSizes.set(key, tail.readUInt32LE(0));
-      return tail.readUInt32LE(0);
-    }
-  }
-  return null;
+  const fromGzip = gz && tail && tail.length === 4 ? tail.readUInt32LE(0) : null;
+  const zstHead = gz ? head : tail;
+  const fromZstd = zst && zstHead ? zstdContentSize(zstHead) : null;
+  const size = [fromGzip, fromZstd].find((n): n is number => n !== null && isValidSegmentSize(n)) ?? null;
+  if (size !== null) compressedSegmentSizes.set(key, size);
+  return size;
 }
 
 /** Observing a basebackup source; index.ts adds the rest of the kind. `listArchive` lists the WAL archive. */
@@ -108,7 +115,7 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
       let walArchive: WalArchiveSummary | null = null;
       let walArchiveError: string | undefined;
       if (segmentSize === null && listing.length > 0) {
-        walArchiveError = `the WAL segment size is not known: no base backup holds a WAL segment (pg_basebackup -X none) and no archived segment shows it uncompressed or gzipped`;
+        walArchiveError = `the WAL segment size is not known: no base backup holds a WAL segment (pg_basebackup -X none) and no archived segment shows it (uncompressed, gzipped, or zstd with its size in the frame)`;
       }
       if (!walArchiveError && segmentSize !== null) {
         const oldest = backups
