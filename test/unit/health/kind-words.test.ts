@@ -2,7 +2,7 @@
 // job, a borg repository about its borg create timer, a pgBackRest stanza about its pgbackrest cron, and only a
 // dump-dir about a dump job. Same rule ids for every kind.
 import { describe, expect, it } from 'vitest';
-import { borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema, type SourceConfig } from '../../../shared/config';
+import { basebackupSourceSchema, borgSourceSchema, pgbackrestSourceSchema, resticSourceSchema, type SourceConfig } from '../../../shared/config';
 import type { BackupRecord, BackupType, Poll } from '../../../shared/model';
 import { evaluate, judgeable } from '../../../electron/engine/sources/evaluate';
 import { backupAge, backupSize, backupUnreadable, noBackups, probeError, restoreDrill, type Rule } from '../../../electron/engine/health/rules';
@@ -16,13 +16,14 @@ const sources = {
   restic: resticSourceSchema.parse({ id: 'orders-restic', kind: 'restic', repo: '/srv/restic/orders', passwordFile: '/etc/bh/restic.pass', snapshotTag: 'orders', minSize: '1MB' }),
   borg: borgSourceSchema.parse({ id: 'orders-borg', kind: 'borg', repo: '/srv/borg/orders', pattern: 'orders-*', minSize: '1MB' }),
   pgbackrest: pgbackrestSourceSchema.parse({ id: 'orders-pgbackrest', kind: 'pgbackrest', stanza: 'main', minSize: '1MB' }),
+  basebackup: basebackupSourceSchema.parse({ id: 'orders-base', kind: 'basebackup', path: '/backup/orders/base', walArchive: '/backup/orders/wal', minSize: '1MB' }),
 } satisfies Record<string, SourceConfig>;
 type Kind = keyof typeof sources;
 
 /** One backup of the kind, as its probe reports it, finished `ago` before NOW. */
 function backupOf(kind: Kind, ago: number, sizeBytes: number, extra: Partial<BackupRecord> = {}): BackupRecord {
-  const keys: Record<Kind, string> = { 'dump-dir': '/var/backups/orders/orders-30.dump', restic: SNAPSHOT_ID, borg: 'orders-2024-05-02', pgbackrest: '20240502-010000F' };
-  const types: Record<Kind, BackupType> = { 'dump-dir': 'dump', restic: 'snapshot', borg: 'snapshot', pgbackrest: 'full' };
+  const keys: Record<Kind, string> = { 'dump-dir': '/var/backups/orders/orders-30.dump', restic: SNAPSHOT_ID, borg: 'orders-2024-05-02', pgbackrest: '20240502-010000F', basebackup: '2024-05-02' };
+  const types: Record<Kind, BackupType> = { 'dump-dir': 'dump', restic: 'snapshot', borg: 'snapshot', pgbackrest: 'full', basebackup: 'base' };
   return { sourceId: sources[kind].id, key: keys[kind], type: types[kind], finishedAt: NOW - ago, firstSeenAt: NOW - ago, sizeBytes, readable: true, problem: null, ...extra };
 }
 
@@ -32,6 +33,7 @@ function inputOf(kind: Kind, backups: BackupRecord[], history: BackupRecord[] = 
     restic: { kind: 'restic', snapshotCount: backups.length, repoSizeBytes: null, restoreSizeBytes: null, sizesPending: 0 },
     borg: { kind: 'borg', archiveCount: backups.length, encryption: 'none', repoSizeBytes: null },
     pgbackrest: { kind: 'pgbackrest', stanzaStatus: { code: 0, message: 'ok' }, archiveMin: null, archiveMax: null, backupCount: backups.length, backupLockHeld: false },
+    basebackup: { kind: 'basebackup', backupCount: backups.length, backupBytes: 0, archiveBytes: 0, archiveFiles: 0, newestSegment: null, newestSegmentAt: null, walSegmentSize: null, walArchive: null },
   };
   return judgeable({ source: sources[kind], defaults, now: NOW, latest: okPoll(sources[kind].id, metrics[kind]), consecutiveFailures: 0, backups, history });
 }
@@ -63,6 +65,7 @@ const cases: Case[] = [
   { kind: 'restic', rule: backupAge, ruleId: 'backup-age', input: stale('restic'), says: ['newest snapshot 4f9a7c2e finished 3d ago', 'check that the restic backup job still runs (its systemd timer or cron) and can reach the repository'], never: NOT_DUMP_JOB },
   { kind: 'borg', rule: backupAge, ruleId: 'backup-age', input: stale('borg'), says: ['newest archive orders-2024-05-02 finished 3d ago', 'check that the borg create timer or cron job still runs'], never: NOT_DUMP_JOB },
   { kind: 'pgbackrest', rule: backupAge, ruleId: 'backup-age', input: stale('pgbackrest'), says: ['newest backup 20240502-010000F finished 3d ago', 'check that the pgbackrest backup cron for stanza main still runs'], never: NOT_DUMP_JOB },
+  { kind: 'basebackup', rule: backupAge, ruleId: 'backup-age', input: stale('basebackup'), says: ['newest base backup 2024-05-02 finished 3d ago', 'check that the pg_basebackup job (its cron or systemd timer) still runs and writes into /backup/orders/base'], never: NOT_DUMP_JOB },
   // backup-size against the median of the previous backups (pgBackRest judges fulls with its own rule, below).
   { kind: 'dump-dir', rule: backupSize, ruleId: 'backup-size', input: shrunk('dump-dir', 30 * MB), says: ['newest backup orders-30.dump is 30.0 MB, less than half the 100 MB median of the previous 7 backups', "check the dump job's log"], never: /restic|borg/ },
   { kind: 'restic', rule: backupSize, ruleId: 'backup-size', input: shrunk('restic', 30 * MB), says: ['newest snapshot 4f9a7c2e is 30.0 MB', 'median of the previous 7 snapshots', "check the restic backup job's log"], never: NOT_DUMP_JOB },
@@ -83,6 +86,8 @@ const cases: Case[] = [
   { kind: 'restic', rule: noBackups, ruleId: 'no-backups', input: inputOf('restic', []), says: ['no snapshots matching snapshotTag orders in restic repository /srv/restic/orders', 'check that the restic backup job runs'], never: NOT_DUMP_JOB },
   { kind: 'borg', rule: noBackups, ruleId: 'no-backups', input: inputOf('borg', []), says: ['no archives matching "orders-*" in borg repository /srv/borg/orders', 'borg create timer or cron job'], never: NOT_DUMP_JOB },
   { kind: 'pgbackrest', rule: noBackups, ruleId: 'no-backups', input: inputOf('pgbackrest', []), says: ['no backups in pgBackRest stanza main', 'pgbackrest --stanza=main --type=full backup'], never: NOT_DUMP_JOB },
+  { kind: 'basebackup', rule: noBackups, ruleId: 'no-backups', input: inputOf('basebackup', []), says: ['no base backups in /backup/orders/base', 'check that the pg_basebackup job runs and writes one directory per run into /backup/orders/base'], never: NOT_DUMP_JOB },
+  { kind: 'basebackup', rule: backupUnreadable, ruleId: 'backup-unreadable', input: inputOf('basebackup', [backupOf('basebackup', HOUR, 0)]), says: ['newest base backup 2024-05-02 is empty (0 bytes): pg_basebackup wrote nothing'], never: NOT_DUMP_JOB },
 ];
 
 describe('the backup rules in each kind\'s words', () => {
@@ -128,7 +133,7 @@ describe('the backup rules in each kind\'s words', () => {
 
   it('a refused ssh login is not told to check PostgreSQL; a refused PostgreSQL still is', () => {
     const refused = { code: 'refused' as const, message: 'backup1 refused the ssh connection: is sshd running there, and on the port you use?', host: 'backup1' };
-    for (const kind of ['dump-dir', 'restic', 'borg', 'pgbackrest'] as const) {
+    for (const kind of ['dump-dir', 'restic', 'borg', 'pgbackrest', 'basebackup'] as const) {
       const [finding] = probeError({ ...inputOf(kind, []), latest: failedPoll(sources[kind].id, refused), consecutiveFailures: 1 });
       expect(finding!.message).toBe(`could not observe backup1: ${refused.message}`);
     }
