@@ -57,7 +57,9 @@ describe('basebackup over ssh', () => {
     const remote = `    host: ${sshd.host}\n    sshOptions:\n${sshd.sshOptions.map((o) => `      - ${JSON.stringify(o)}\n`).join('')}`;
     writeFileSync(
       configFile,
-      `sources:
+      `defaults:
+  timeout: 2m                        # each ssh round trip costs a handshake; a loaded machine is slow at it
+sources:
   - id: orders-base
     kind: basebackup
     path: ${setup.basePath}
