@@ -7,8 +7,9 @@ import { benchMetrics } from './metrics';
 import { benchStore } from './store';
 import { benchUi } from './ui';
 import { benchWal } from './wal';
+import { benchPitr } from './pitr';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal, pitr: benchPitr };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);

@@ -1,6 +1,8 @@
 // Base backup drills with a tablespace (plain: its link copied inside the drill; tar: <oid>.tar unpacked and
 // tablespace_map rewritten) and the faults a drill must name: a run without backup_label, and a segment cut
 // short in the archive (PostgreSQL refuses it; the drill says which and what to do).
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type BaseBackupSourceConfig, type Config } from '../../../shared/config';
 import type { Drill } from '../../../shared/model';
@@ -59,8 +61,18 @@ describe('base backup drills: tablespaces and faults', () => {
       expect(result.outcome, `${backup.format}: ${result.message}`).toBe('pass');
       expect(rowsOf(result, 'archive_space_rows')).toBe(500);
       expect(rowsOf(result, 'orders')).toBe(400);
+      expect(result.message).toMatch(new RegExp(`^restored base backup ${backup.label}, checked against its backup_manifest, and replayed its WAL to the end of the archive`));
     }
   }, 300_000);
+
+  it('a file changed since the run was taken fails the drill: pg_verifybackup checks the run against its backup_manifest', async () => {
+    // A tar run is verified too, before it is replayed (a passing drill above); now a plain run's file is changed.
+    const relation = readdirSync(join(plain.dir, 'base', '1')).filter((name) => /^\d+$/.test(name)).sort()[0]!;
+    appendFileSync(join(plain.dir, 'base', '1', relation), Buffer.alloc(8192));
+    const result = await drill(plain.label);
+    expect(result.outcome).toBe('fail');
+    expect(result.message).toMatch(new RegExp(`^${plain.label} does not match its backup_manifest: "base/1/${relation}" has size \\d+ on disk but size \\d+ in the manifest; pg_verifybackup finds the run damaged or changed since it was taken$`));
+  }, 120_000);
 
   it('a run without backup_label fails, saying it cannot be restored as a base backup', async () => {
     setup.faults.removeBackupLabel(plain.label);

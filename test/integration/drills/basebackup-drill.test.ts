@@ -75,7 +75,7 @@ describe('base backup drills', () => {
     expect(recovery.recoveryPointMs).toBe(result.startedAt - recovery.recoveredTo!);
     expect(result.phases.replay).toBeGreaterThan(0);
     expect(result.restoreMs).toBeGreaterThanOrEqual((result.phases.restore ?? 0) + (result.phases.replay ?? 0));
-    expect(result.message).toMatch(new RegExp(`^restored base backup ${tar.label} and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point \\d+s behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`));
+    expect(result.message).toMatch(new RegExp(`^restored base backup ${tar.label}, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point (under 1s|\\d+s) behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`));
   }, 240_000);
 
   it('an older plain backup replays through the later backups\' WAL to the same end; backup-end stops at its own end', async () => {
@@ -88,7 +88,7 @@ describe('base backup drills', () => {
     expect(ownEnd.outcome, ownEnd.message).toBe('pass');
     expect(ordersRows(ownEnd)).toBe(500);
     expect(ownEnd.recovery?.mode).toBe('backup-end');
-    expect(ownEnd.message).toMatch(new RegExp(`^restored base backup ${plain.label} and recovered it to consistency: 1 database`));
+    expect(ownEnd.message).toMatch(new RegExp(`^restored base backup ${plain.label}, checked against its backup_manifest, and recovered it to consistency: 1 database`));
   }, 300_000);
 
   it('over ssh: the backup and the archive are copied from the host', async () => {

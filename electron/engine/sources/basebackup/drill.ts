@@ -77,7 +77,7 @@ export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: Obser
 function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBackup, frame: DrillFrame): PhysicalRestore {
   const where = source.host ? ` on ${source.host}` : '';
   const format = backup.meta?.format === 'tar' ? 'tar' : 'plain';
-  return {
+  const restore: PhysicalRestore = {
     detail: `unpacking ${format}-format base backup ${backup.key}${where}`,
     restored: `restored base backup ${backup.key}${source.host ? ` (copied from ${source.host})` : ''}`,
     async fill(cluster) {
@@ -89,7 +89,9 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       if (format === 'tar') await unpackTarBackup(source, backup, backupDir, cluster, jail, frame);
       else await unpackPlainBackup(source, backupDir, cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
-      const segments = await fetchArchive(source, startSegment, cluster, jail, frame);
+      // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
+      const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
+      if (verified) restore.restored += ', checked against its backup_manifest,';
       return {
         dir: walDirOf(cluster),
         segments: segments.count,
@@ -100,6 +102,7 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       };
     },
   };
+  return restore;
 }
 
 /** Runs `command args` here or on the host, its stdout (a tar stream) unpacked into `dest` in the sandbox. */
@@ -177,6 +180,39 @@ async function unpackPlainBackup(source: BaseBackupSourceConfig, backupDir: stri
     await unpack(source, jail, frame, dir, 'tar', ['-cf', '-', '-C', absolute, '.'], `copying tablespace ${oid} from ${target}`);
     symlinkSync(dir, link);
   }
+}
+
+/**
+ * pg_verifybackup of the unpacked run against its backup_manifest (PostgreSQL 13+, where the run has one): every
+ * file there, of its size and checksum. Run in the sandbox (it reads the backup's files) before the server
+ * starts, with the drill's own changes left out (tablespace_map rewritten). WAL is not parsed here: the replay
+ * reads it. A run without a manifest is restored all the same.
+ */
+async function verifyAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<boolean> {
+  if (!backup.meta?.manifest || cluster.install.major < 13) return false;
+  const manifest = join(cluster.dir, 'backup_manifest');
+  if (format === 'plain') {
+    if (!existsSync(join(cluster.dataDir, 'backup_manifest'))) return false;
+  } else {
+    const copied = await runTool(source, 'cat', ['--', join(backupDir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), maxOutputBytes: 1024 * 1024 * 1024 });
+    if (copied.code !== 0) throw fail(`${backup.key} lists a backup_manifest that cannot be read${source.host ? ` on ${source.host}` : ''}: ${copied.stderr.trim() || `cat exited with ${copied.code}`}`);
+    writeFileSync(manifest, copied.stdout, { mode: 0o600 });
+    if (cluster.owner) chownSync(manifest, cluster.owner.uid, cluster.owner.gid);
+    // Where PostgreSQL will link each tablespace from tablespace_map: pg_verifybackup reads through the links.
+    const map = existsSync(join(cluster.dataDir, 'tablespace_map')) ? readFileSync(join(cluster.dataDir, 'tablespace_map'), 'utf8') : '';
+    for (const [, oid, dir] of map.matchAll(/^(\d+) (.+)$/gm)) {
+      const link = join(ownedDir(cluster, join(cluster.dataDir, 'pg_tblspc')), oid!);
+      if (!existsSync(link)) symlinkSync(dir!, link);
+    }
+  }
+  const args = ['--no-parse-wal', '--exit-on-error', '--ignore=tablespace_map', ...(format === 'tar' ? ['--manifest-path', manifest] : []), cluster.dataDir];
+  const verified = await jail.run(cluster.tool('pg_verifybackup'), args, { signal: frame.signal, timeoutMs: frame.remaining() });
+  frame.signal.throwIfAborted();
+  if (verified.code !== 0) {
+    const said = `${verified.stderr}\n${verified.stdout}`.split('\n').map((l) => l.replace(/^pg_verifybackup: (error: )?/, '').trim()).filter(Boolean)[0] ?? `exited with ${verified.code}`;
+    throw fail(`${backup.key} does not match its backup_manifest: ${said.replaceAll(cluster.dataDir, '.')}; pg_verifybackup finds the run damaged or changed since it was taken`);
+  }
+  return true;
 }
 
 /** The names in the backup's directory (here, or on the host). */
