@@ -31,4 +31,18 @@ describe('pgbackrest size rule: full against full', () => {
     i.latest.metrics = { ...i.latest.metrics!, stanzaStatus: { code: 3, message: 'missing stanza data' } } as Poll['metrics'];
     expect(evaluate(i).findings[0]).toMatchObject({ rule: 'stanza-status', status: 'critical', message: expect.stringContaining('missing stanza data (status 3)') });
   });
+
+  it('maxArchiveAge, when set, judges the newest segment of the stanza\'s archive', () => {
+    const withArchive = (fields: Record<string, unknown>, newestAgo: number | null) => {
+      const i = input([['full', 100e6]], fields);
+      const walArchive = { newestSegment: '00000001000000000000000A', newestArchivedAt: newestAgo === null ? null : NOW - newestAgo, missingSegments: 0, gapCount: 0, gaps: [], truncated: [], truncatedCount: 0, missingHistories: [], newestPartial: null };
+      i.latest.metrics = { ...i.latest.metrics!, walArchive } as unknown as Poll['metrics'];
+      return i;
+    };
+    const rule = (i: ReturnType<typeof input>) => evaluate(i).findings.filter((f) => f.rule === 'wal-archiving');
+    expect(rule(withArchive({}, 5 * HOUR))).toEqual([]);
+    expect(rule(withArchive({ maxArchiveAge: '1h' }, 30 * 60_000))).toEqual([]);
+    expect(rule(withArchive({ maxArchiveAge: '1h' }, 5 * HOUR))).toEqual([expect.objectContaining({ status: 'warning', observed: 5 * HOUR, message: expect.stringMatching(/^the newest WAL segment archived in stanza main, 00000001000000000000000A, is 5h old, over the 1h maxArchiveAge/) })]);
+    expect(rule(withArchive({ maxArchiveAge: '1h' }, null))).toEqual([expect.objectContaining({ status: 'warning', message: expect.stringContaining('has no WAL segment archived') })]);
+  });
 });

@@ -123,4 +123,29 @@ export const archiveContinuity: Rule = (input) => {
   return [];
 };
 
-export const PGBACKREST_RULES: Rule[] = [stanzaStatus, fullBackupAge, fullBackupSize, archiveContinuity];
+/**
+ * maxArchiveAge, when set: no segment in the stanza's archive newer than it is a warning (the archive listing's
+ * newest segment, measured at the poll like every age rule). Unset, pgBackRest's own check judges archiving.
+ */
+export const archiveAge: Rule = (input) => {
+  const source = input.source.kind === 'pgbackrest' ? input.source : null;
+  const metrics = input.latest?.ok ? input.latest.metrics : null;
+  if (!source || source.maxArchiveAge === undefined || metrics?.kind !== 'pgbackrest' || !metrics.walArchive) return [];
+  const newestAt = metrics.walArchive.newestArchivedAt;
+  const age = newestAt === null ? null : ageAt(input, newestAt);
+  if (age !== null && age <= source.maxArchiveAge) return [];
+  return [
+    {
+      rule: 'wal-archiving',
+      status: 'warning',
+      message:
+        age === null
+          ? `stanza ${source.stanza} has no WAL segment archived: check archive_command (pgbackrest check tests it)`
+          : `the newest WAL segment archived in stanza ${source.stanza}, ${metrics.walArchive.newestSegment ?? 'unnamed'}, is ${formatDuration(age)} old, over the ${formatDuration(source.maxArchiveAge)} maxArchiveAge: check archive_command and pg_stat_archiver, or set archive_timeout if the server is idle`,
+      observed: age,
+      limit: source.maxArchiveAge,
+    },
+  ];
+};
+
+export const PGBACKREST_RULES: Rule[] = [stanzaStatus, fullBackupAge, fullBackupSize, archiveContinuity, archiveAge];
