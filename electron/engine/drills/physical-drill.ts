@@ -13,6 +13,10 @@
 //            what the replay reached and the recovery point (wal-replay.ts)
 //   cleanup  the cluster is stopped and its directory removed, whatever happened
 import { tmpdir } from 'node:os';
+import type { SourceConfig } from '../../../shared/config';
+import { urlDatabase } from '../postgres/url';
+import type { DrillContext } from '../sources/probe';
+import { linkedServer, serverPositionOf } from './server-position';
 import type { DrillRecovery, ObservedBackup } from '../../../shared/model';
 import { reachedWords, utcWords } from '../../../shared/recovery-words';
 import { parseWalFileName, segmentName } from '../wal/names';
@@ -38,6 +42,39 @@ export interface PhysicalDrillOptions extends DrillRunOptions {
   expect?: DrillExpectations;
   /** The linked server's WAL position now (null when there is no linked server or it cannot say). */
   serverPosition?: () => Promise<ServerPosition | null>;
+}
+
+/** A physical kind's source: its linked server, its drill settings. */
+type PhysicalSource = Extract<SourceConfig, { kind: 'pgbackrest' | 'basebackup' }>;
+
+/**
+ * The options every physical kind's drill takes from its source and the config: the checks run in the linked
+ * server's database, which must be in the restored cluster; drill.minRows and minTables count all databases;
+ * the linked server is asked its WAL position at the start; `mode` is drill.recovery or the kind's default.
+ */
+export function physicalDrillOptions(source: PhysicalSource, backup: ObservedBackup, ctx: DrillContext, defaultMode: RecoveryMode): PhysicalDrillOptions {
+  const linked = linkedServer(source, ctx.config);
+  const checksDatabase = linked ? (urlDatabase(linked.url) ?? undefined) : undefined;
+  return {
+    sourceId: source.id,
+    backup,
+    mode: source.drill?.recovery ?? defaultMode,
+    checks: source.drill?.checks ?? [],
+    checksDatabase,
+    expect: {
+      ...(checksDatabase ? { database: { name: checksDatabase, from: `the database ${source.database} connects to` } } : {}),
+      ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
+      ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
+    },
+    postgresBin: ctx.config.defaults.postgresBin,
+    parentDir: ctx.config.defaults.drillDir,
+    withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
+    signal: ctx.signal,
+    timeoutMs: ctx.timeoutMs,
+    onProgress: ctx.onProgress,
+    now: ctx.now,
+    serverPosition: serverPositionOf(source, ctx.config, ctx),
+  };
 }
 
 /** What a kind does to put its backup in place. */

@@ -21,14 +21,12 @@ import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import type { DrillJail } from '../../drills/drill-jail';
-import { physicalDrill, type PhysicalRestore } from '../../drills/physical-drill';
+import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
-import { serverPositionOf } from '../../drills/server-position';
 import { walkTree } from '../../drills/snapshot-tree';
-import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
+import { walDirOf } from '../../drills/wal-replay';
 import { describeFetchFailure, fetchTar, type Untar } from '../../remote-fetch';
-import { urlDatabase } from '../../postgres/url';
 import type { DrillContext } from '../probe';
 import { runTool } from '../../remote';
 
@@ -48,29 +46,7 @@ find . -maxdepth 1 -type f | awk -v tli="$2" -v pos="$3" '
   base ~ /^[0-9A-F]+$/ && length(base) == 24 && substr(base, 1, 8) >= tli && substr(base, 9, 16) >= pos { print n }' | tar -cf - -T -`;
 
 export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  const mode: RecoveryMode = source.drill?.recovery ?? 'end-of-archive';
-  const linked = source.database ? ctx.config.sources.find((s) => s.id === source.database) : undefined;
-  const checksDatabase = linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
-  const options = {
-    sourceId: source.id,
-    backup,
-    mode,
-    checks: source.drill?.checks ?? [],
-    checksDatabase,
-    expect: {
-      ...(checksDatabase ? { database: { name: checksDatabase, from: `the database ${source.database} connects to` } } : {}),
-      ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
-      ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
-    },
-    postgresBin: ctx.config.defaults.postgresBin,
-    parentDir: ctx.config.defaults.drillDir,
-    withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
-    signal: ctx.signal,
-    timeoutMs: ctx.timeoutMs,
-    onProgress: ctx.onProgress,
-    now: ctx.now,
-    serverPosition: serverPositionOf(source, ctx.config, ctx),
-  };
+  const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
   return runDrill({ ...options, backupKey: backup.key }, (frame) => physicalDrill(options, frame, baseBackupRestore(source, backup, frame)));
 }
 

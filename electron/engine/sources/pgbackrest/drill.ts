@@ -10,9 +10,8 @@
 // pgBackRest config and repository. The copy phase counts in restoreMs (drill-frame.ts): it is part of the time
 // to restore.
 import { join } from 'node:path';
-import type { PgBackRestSourceConfig, SourceConfig } from '../../../../shared/config';
+import type { PgBackRestSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
-import { urlDatabase } from '../../postgres/url';
 import type { DrillContext } from '../probe';
 import { countOf } from '../../../../shared/units';
 import { describeFailure, run } from '../../exec';
@@ -22,11 +21,9 @@ import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { drillEnv } from '../../drills/sandbox';
 import { fetchWalHere, walForBackup } from './wal';
-import type { DrillExpectations } from '../../drills/drill-judgement';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
-import { physicalDrill, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
+import { physicalDrill, physicalDrillOptions, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
-import { serverPositionOf } from '../../drills/server-position';
 
 export interface PgBackRestDrillOptions extends Omit<PhysicalDrillOptions, 'mode'> {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -119,43 +116,6 @@ function judgeRestore(stderr: string | null, summary: string): DrillStop {
 
 /** A pgBackRest stanza's drill: its settings read from the source and the config, then runPgBackRestDrill. */
 export function drillPgBackRest(source: PgBackRestSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  return runPgBackRestDrill({
-    sourceId: source.id,
-    source,
-    backup,
-    mode: recoveryModeOf(source),
-    serverPosition: serverPositionOf(source, ctx.config, ctx),
-    checks: source.drill?.checks ?? [],
-    // The checks run in the linked server's database when there is one.
-    checksDatabase: checksDatabaseOf(source, ctx.config.sources),
-    expect: physicalExpectations(source, ctx.config.sources),
-    postgresBin: ctx.config.defaults.postgresBin,
-    parentDir: ctx.config.defaults.drillDir,
-    withoutSandbox: ctx.config.defaults.physicalDrillsWithoutSandbox,
-    signal: ctx.signal,
-    timeoutMs: ctx.timeoutMs,
-    onProgress: ctx.onProgress,
-    now: ctx.now,
-  });
-}
-
-/** The linked server's database must be in the restored cluster; drill.minRows and minTables count all databases. */
-function physicalExpectations(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): DrillExpectations {
-  const linked = checksDatabaseOf(source, sources);
-  return {
-    ...(linked ? { database: { name: linked, from: `the database ${source.database} connects to` } } : {}),
-    ...(source.drill?.minRows !== undefined ? { minRows: source.drill.minRows } : {}),
-    ...(source.drill?.minTables !== undefined ? { minTables: source.drill.minTables } : {}),
-  };
-}
-
-function checksDatabaseOf(source: PgBackRestSourceConfig, sources: readonly SourceConfig[]): string | undefined {
-  const linked = source.database ? sources.find((s) => s.id === source.database) : undefined;
-  return linked?.kind === 'postgres' ? (urlDatabase(linked.url) ?? undefined) : undefined;
-}
-
-
-/** drill.recovery in the config: pgBackRest drills replay to the backup's end unless told the end of the archive. */
-function recoveryModeOf(source: PgBackRestSourceConfig): RecoveryMode {
-  return source.drill?.recovery ?? 'backup-end';
+  // pgBackRest drills replay to the backup's end unless drill.recovery says the end of the archive.
+  return runPgBackRestDrill({ ...physicalDrillOptions(source, backup, ctx, 'backup-end'), source });
 }
