@@ -17,10 +17,8 @@ import { execFileSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { validateConfig, type BaseBackupSourceConfig } from '../../shared/config';
-import type { Finding, ObservedBackup } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
-import { evaluate } from '../../electron/engine/sources/evaluate';
-import type { Observation } from '../../electron/engine/sources/probe';
+import { judgeObservation } from './judge-observation';
 import type { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
 import { quoteLiteral, sql, startStandby, startTcpCluster, waitFor, type RunningCluster, type Standby } from './postgres-fixtures';
 
@@ -413,18 +411,5 @@ export function basebackupSource(setup: Pick<BaseBackupSetup, 'basePath' | 'walA
   return parsed.config.sources[0] as BaseBackupSourceConfig;
 }
 
-/** The health of `source` after one successful poll at `at` that observed `observation`. */
-export function judgeBaseBackups(source: BaseBackupSourceConfig, observation: Observation, at = Date.now()): { status: string; findings: Finding[] } {
-  const parsed = validateConfig({});
-  if (!parsed.ok) throw new Error('empty config');
-  const backups: ObservedBackup[] = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
-  return evaluate({
-    source,
-    defaults: parsed.config.defaults,
-    now: at,
-    latest: { sourceId: source.id, at, durationMs: 10, ok: true, error: null, metrics: observation.metrics, newestBackupAt: backups[0]?.finishedAt ?? null, newestBackupSize: backups[0]?.sizeBytes ?? null, storedBytes: null, status: 'ok' },
-    consecutiveFailures: 0,
-    backups,
-    history: backups.map((b) => ({ ...b, sourceId: source.id, firstSeenAt: b.finishedAt })),
-  });
-}
+/** The health of `source` after one successful poll that observed `observation` (judge-observation.ts). */
+export const judgeBaseBackups = judgeObservation;

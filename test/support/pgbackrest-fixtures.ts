@@ -4,11 +4,11 @@
 import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type PgBackRestSourceConfig } from '../../shared/config';
-import type { Finding, ObservedBackup } from '../../shared/model';
+import type { Finding } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
 import { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
+export { judgeObservation } from './judge-observation';
 import { evaluate } from '../../electron/engine/sources/evaluate';
-import type { Observation } from '../../electron/engine/sources/probe';
 import type { ProbeError } from '../../electron/engine/errors';
 import { quoteLiteral, sql } from './postgres-fixtures';
 
@@ -101,21 +101,6 @@ export function pgbackrestSource(fields: Record<string, unknown>): PgBackRestSou
   return parsed.config.sources[0] as PgBackRestSourceConfig;
 }
 
-/** The health of `source` after one successful poll that observed `observation`, judged at `at`. */
-export function judgeObservation(source: PgBackRestSourceConfig, observation: Observation, at = Date.now()): { status: string; findings: Finding[] } {
-  const parsed = validateConfig({});
-  if (!parsed.ok) throw new Error('empty config');
-  const backups: ObservedBackup[] = [...observation.backups].sort((a, b) => b.finishedAt - a.finishedAt);
-  return evaluate({
-    source,
-    defaults: parsed.config.defaults,
-    now: at,
-    latest: { sourceId: source.id, at, durationMs: 10, ok: true, error: null, metrics: observation.metrics, newestBackupAt: backups[0]?.finishedAt ?? null, newestBackupSize: backups[0]?.sizeBytes ?? null, storedBytes: null, status: 'ok' },
-    consecutiveFailures: 0,
-    backups,
-    history: backups.map((b) => ({ ...b, sourceId: source.id, firstSeenAt: b.finishedAt })),
-  });
-}
 
 /** The health of `source` after one poll that failed with `error`. */
 export function judgeProbeError(source: PgBackRestSourceConfig, error: ProbeError, at = Date.now()): { status: string; findings: Finding[] } {
