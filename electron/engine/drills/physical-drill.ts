@@ -153,17 +153,23 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
 }
 
 /**
- * When a replay to the end of the archive ended before the newest segment fetched: the segment after the last
- * one replayed is missing (or unreadable), and nothing after it can be replayed. Null when it reached the end.
+ * When a replay to the end of the archive ended before the newest segment fetched on the timelines it followed
+ * (the replayed timeline and its ancestors; a branch recovery did not follow is not a stop): the segment after
+ * the last one replayed is missing (or unreadable), and nothing after it can be replayed. Null when it reached
+ * the end.
  */
 export function replayStoppedEarly(recovery: DrillRecovery, replayed: Replayed, wal: Pick<FetchedWal, 'archivedAt' | 'newestSegment' | 'segmentSizeBytes'>): string | null {
   const last = recovery.lastReplayedSegment;
   const size = wal.segmentSizeBytes;
-  if (!last || !wal.newestSegment || !size || wal.newestSegment.slice(8) <= last.slice(8)) return null;
+  if (!last || !size) return null;
+  const followed = new Set([replayed.timeline ?? 1, ...(replayed.ancestors ?? []).map((a) => a.parent)]);
+  const onChain = [...wal.archivedAt.keys(), ...(wal.newestSegment ? [wal.newestSegment] : [])].filter((name) => followed.has(Number.parseInt(name.slice(0, 8), 16)));
+  const newest = onChain.reduce<string | null>((best, name) => (best === null || name.slice(8) > best.slice(8) ? name : best), null);
+  if (!newest || newest.slice(8) <= last.slice(8)) return null;
   const lastNo = parseWalFileName(last, size)?.segment;
   if (lastNo === undefined) return null;
   const next = segmentName(replayedTimelineOf(replayed, lastNo + 1, size), lastNo + 1, size);
-  const after = [...wal.archivedAt.keys()].filter((name) => name.slice(8) > last.slice(8)).length;
+  const after = new Set(onChain.filter((name) => name.slice(8) > last.slice(8)).map((name) => name.slice(8))).size;
   const archived = recovery.lastSegmentArchivedAt === null ? '' : ` (archived ${utcWords(recovery.lastSegmentArchivedAt)})`;
   const reached = recovery.recoveredTo === null ? '' : `; it restores up to ${utcWords(recovery.recoveredTo)}`;
   return `point-in-time recovery stops at ${last}${archived}: ${next} is missing from the archive or could not be replayed, so ${countOf(after, 'newer segment')} after it could not be replayed and restores to later times are impossible${reached}`;

@@ -3,6 +3,7 @@
 // the replay; the bytes the replay stayed behind the server; the segment named with the backup's segment size.
 import { describe, expect, it } from 'vitest';
 import { recoveryPoint, type Replayed } from '../../../electron/engine/drills/wal-replay';
+import { replayStoppedEarly } from '../../../electron/engine/drills/physical-drill';
 
 const MB = 1024 * 1024;
 const start = Date.UTC(2026, 11, 3, 10, 45, 0);
@@ -44,5 +45,22 @@ describe('the recovery point', () => {
 
   it('is never negative (a clock that stepped back)', () => {
     expect(point(replayed({ lastCommitAt: start + 5000 })).recoveryPointMs).toBe(0);
+  });
+});
+
+describe('a replay that stopped early', () => {
+  const recovery = (last: string) => ({ mode: 'end-of-archive' as const, recoveredTo: start, lastCommitAt: null, lastReplayedLsn: null, lastReplayedSegment: last, lastSegmentArchivedAt: start, recoveryPointMs: 0, walReplayed: 1, replayMs: 1 });
+  const fetched = (names: string[]) => ({ archivedAt: new Map(names.map((n) => [n, start])), newestSegment: names.at(-1)!, segmentSizeBytes: 16 * MB });
+
+  it('names the next segment on the followed chain and counts the newer ones', () => {
+    const said = replayStoppedEarly(recovery('000000010000000000000003'), replayed({ timeline: 1 }), fetched(['000000010000000000000003', '000000010000000000000005', '000000010000000000000006']));
+    expect(said).toMatch(/^point-in-time recovery stops at 000000010000000000000003 \(archived .*\): 000000010000000000000004 is missing from the archive or could not be replayed, so 2 newer segments after it/);
+  });
+
+  it('is not a stop when it reached the newest segment, nor when only a branch it did not follow goes further', () => {
+    expect(replayStoppedEarly(recovery('000000010000000000000006'), replayed({ timeline: 1 }), fetched(['000000010000000000000005', '000000010000000000000006']))).toBeNull();
+    // Timeline 2 branched from 1 and was abandoned; recovery followed timeline 3, which branched from 1 later.
+    const onThree = replayed({ timeline: 3, ancestors: [{ parent: 1, switchLsn: 0x6000000n, reason: '' }] });
+    expect(replayStoppedEarly(recovery('000000030000000000000007'), onThree, fetched(['000000030000000000000007', '000000020000000000000009']))).toBeNull();
   });
 });
