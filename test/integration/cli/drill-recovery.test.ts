@@ -40,7 +40,7 @@ describe('drill of a base backup from the CLI', () => {
   it('says to when it restores, and --json carries the recovery point', async () => {
     const text = await cli('drill', '--source', 'orders-base');
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/^PASS orders-base: restored base backup \S+ and replayed its WAL to the end of the archive: restorable up to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(recovery point (under 1s|\d+s) behind the drill's start; replayed \d+ WAL segments? in \d+s\)/);
+    expect(text.stdout).toMatch(/^PASS orders-base: restored base backup \S+, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(recovery point (under 1s|\d+s) behind the drill's start; replayed \d+ WAL segments? in \d+s\)/);
     expect(text.stdout).toMatch(new RegExp(`\\n {2}reached {3}last segment ${last.segment} \\(\\d+/[0-9A-F]+\\), last commit \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, to the end of the archive\\n`));
     expect(text.stdout).toMatch(/\n {2}phases {4}prepare \S+, restore \S+, replay \S+, verify \S+, cleanup \S+\n/);
 
