@@ -1,13 +1,11 @@
 // The sources in the config file, with Edit and Remove; adding one starts here. Below them, the alert channels.
-import { useState } from 'react';
-import type { ConfigProblem } from '../../shared/config';
 import { useBridge } from '../api/BridgeContext';
-import { errorMessage } from '../api/error-message';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { AlertChannelsSection } from '../components/alerts/AlertChannelsSection';
 import { FileOnlyDefaults } from '../components/settings/FileOnlyDefaults';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
+import { useConfirmedRemoval } from '../hooks/useConfirmedRemoval';
 import { href } from '../routes';
 import { KIND_WORD } from '../words';
 import type { SourceKind } from '../../shared/model';
@@ -61,27 +59,13 @@ export function SettingsPage({ saved, removed, channel }: { saved?: string; remo
 function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; onRemoved: () => void }) {
   const bridge = useBridge();
   const id = String(source.id);
-  const [confirming, setConfirming] = useState(false);
-  const [removing, setRemoving] = useState(false);
-  const [problems, setProblems] = useState<ConfigProblem[]>([]);
-
-  const remove = () => {
-    setRemoving(true);
-    bridge.removeSource({ id }).then(
-      (result) => {
-        setRemoving(false);
-        setConfirming(false);
-        if (result.ok) {
-          onRemoved();
-          navigate(href.settings({ removed: id }));
-        } else setProblems(result.problems);
-      },
-      (error: unknown) => {
-        setRemoving(false);
-        setProblems([{ path: '', message: errorMessage(error) }]);
-      },
-    );
-  };
+  const { confirming, setConfirming, removing, problems, remove } = useConfirmedRemoval(
+    () => bridge.removeSource({ id }),
+    () => {
+      onRemoved();
+      navigate(href.settings({ removed: id }));
+    },
+  );
 
   return (
     <li data-testid={`settings-source-${id}`}>

@@ -3,12 +3,12 @@
 // shown but set in the config file only (the serve token must never buy a shell).
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AlertChannelView, AlertTestResult } from '../../../shared/api';
-import type { ConfigProblem } from '../../../shared/config';
 import { visibleText } from '../../../shared/visible-text';
 import { formatDuration } from '../../../shared/units';
 import { useBridge } from '../../api/BridgeContext';
 import { errorMessage } from '../../api/error-message';
 import { useAlertChannels } from '../../hooks/useAlertChannels';
+import { useConfirmedRemoval } from '../../hooks/useConfirmedRemoval';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
 import { ErrorNotice } from '../ErrorNotice';
@@ -157,24 +157,7 @@ function ChannelItem({ channel, now, focused, editable, onEdit, onRemoved, edito
 
 function EditActions({ id, kind, onEdit, onRemoved }: { id: string; kind: AlertChannelView['kind']; onEdit: () => void; onRemoved: () => void }) {
   const bridge = useBridge();
-  const [confirming, setConfirming] = useState(false);
-  const [removing, setRemoving] = useState(false);
-  const [problems, setProblems] = useState<ConfigProblem[]>([]);
-  const remove = () => {
-    setRemoving(true);
-    bridge.deleteAlertChannel({ id }).then(
-      (result) => {
-        setRemoving(false);
-        setConfirming(false);
-        if (result.ok) onRemoved();
-        else setProblems(result.problems);
-      },
-      (error: unknown) => {
-        setRemoving(false);
-        setProblems([{ path: '', message: errorMessage(error) }]);
-      },
-    );
-  };
+  const { confirming, setConfirming, removing, problems, remove } = useConfirmedRemoval(() => bridge.deleteAlertChannel({ id }), onRemoved);
   return (
     <span className="actions">
       <button type="button" onClick={onEdit} aria-label={kind === 'command' ? `Show alert channel ${id}` : `Edit alert channel ${id}`}>
