@@ -1,4 +1,5 @@
 // `backup-health serve` in a child process, as a user starts it: resolves once it printed its URL line.
+import { expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43})$/;
@@ -33,4 +34,11 @@ export function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Serv
     });
     void exited.then((code) => reject(new Error(`serve exited (${code}) before printing a URL:\n${stderr}`)));
   });
+}
+
+/** Opens served.url as a browser does: the one-time token is swapped for a session cookie ("name=value"). */
+export async function signIn(served: Served): Promise<string> {
+  const res = await fetch(served.url, { redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
 }

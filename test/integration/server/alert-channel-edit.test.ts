@@ -10,7 +10,7 @@ import type { AlertChannelSettings, AlertChannelsData, AlertTestResult, ApiRespo
 import { startReceiver, type Receiver } from '../../support/alert-channels-setup';
 import { ensureCliBuilt } from '../../support/cli';
 import { writePlainDump } from '../../support/plain-dump';
-import { serve, type Served } from '../../support/serve';
+import { serve, type Served, signIn } from '../../support/serve';
 
 const HOOK_TOKEN = 'hookpath-Edit-Secret-6Wq2Zr8Lp4';
 const TOPIC = 'topic-Edit-Secret-3Nv7Kd1Qs9';
@@ -26,12 +26,6 @@ afterAll(async () => {
   await receiver.close();
   rmSync(root, { recursive: true, force: true });
 });
-
-async function signIn(served: Served): Promise<string> {
-  const res = await fetch(served.url, { redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
 
 async function call<T>(served: Served, cookie: string, method: string, args: unknown = {}): Promise<{ text: string; value: T }> {
   const res = await fetch(`${served.origin}/api/${method}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(args) });

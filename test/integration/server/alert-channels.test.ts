@@ -10,7 +10,7 @@ import type { AlertChannelsData, AlertTestResult, ApiResponse } from '../../../s
 import { SECRETS, alertDashboard, startReceiver, type Receiver } from '../../support/alert-channels-setup';
 import { ensureCliBuilt } from '../../support/cli';
 import { waitFor } from '../../support/postgres-fixtures';
-import { serve, type Served } from '../../support/serve';
+import { serve, type Served, signIn } from '../../support/serve';
 
 const root = mkdtempSync(join(tmpdir(), 'bh-alert-channels-'));
 let receiver: Receiver;
@@ -24,12 +24,6 @@ afterAll(async () => {
   await receiver.close();
   rmSync(root, { recursive: true, force: true });
 });
-
-async function signIn(served: Served): Promise<string> {
-  const res = await fetch(served.url, { redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
 
 /** The answer's JSON text (checked for secrets) and its parsed value. */
 async function call<T>(served: Served, cookie: string, method: string, args: unknown = {}): Promise<{ status: number; text: string; answer: ApiResponse<T> }> {

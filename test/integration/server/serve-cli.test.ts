@@ -10,7 +10,7 @@ import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { isAlive, postgresProcessesUsing } from '../../support/processes';
 import { writeDump } from './fixture';
-import { serve, URL_LINE, type Served } from '../../support/serve';
+import { serve, URL_LINE, type Served, signIn } from '../../support/serve';
 
 // The postgres user must be able to walk into the drills' directory, hence a test parent dir (0755).
 const parent = testParentDir('serve-cli');
@@ -28,12 +28,6 @@ function workDir(name: string) {
   const dumps = join(dir, 'dumps');
   mkdirSync(dumps, { recursive: true });
   return { dir, dumps, data: join(dir, 'data'), config: join(dir, 'config.yml') };
-}
-
-async function signIn(served: Served): Promise<string> {
-  const res = await fetch(served.url, { redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
 const post = (served: Served, method: string, cookie: string, args: unknown = {}) =>
