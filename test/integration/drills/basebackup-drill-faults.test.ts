@@ -1,7 +1,7 @@
 // Base backup drills with a tablespace (plain: its link copied inside the drill; tar: <oid>.tar unpacked and
 // tablespace_map rewritten) and the faults a drill must name: a run without backup_label, and a segment cut
 // short in the archive (PostgreSQL refuses it; the drill says which and what to do).
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type BaseBackupSourceConfig, type Config } from '../../../shared/config';
@@ -64,6 +64,24 @@ describe('base backup drills: tablespaces and faults', () => {
       expect(result.message).toMatch(new RegExp(`^restored base backup ${backup.label}, checked against its backup_manifest, and replayed its WAL to the end of the archive`));
     }
   }, 300_000);
+
+  it('a tablespace link to a directory inside the backup area that is itself a link out is refused, not followed', async () => {
+    const link = join(plain.dir, 'pg_tblspc', readdirSync(join(plain.dir, 'pg_tblspc'))[0]!);
+    const original = readlinkSync(link);
+    const decoy = join(setup.root, 'decoy');
+    symlinkSync('/etc', decoy);
+    rmSync(link);
+    symlinkSync(decoy, link);
+    try {
+      const result = await drill(plain.label);
+      expect(result.outcome).toBe('fail');
+      expect(result.message).toMatch(/^the plain-format backup links tablespace \d+ to .*decoy, outside .*: drills never follow a backup's links out of its backup area/);
+    } finally {
+      rmSync(link);
+      symlinkSync(original, link);
+      rmSync(decoy);
+    }
+  }, 120_000);
 
   it('a file changed since the run was taken fails the drill: pg_verifybackup checks the run against its backup_manifest', async () => {
     // A tar run is verified too, before it is replayed (a passing drill above); now a plain run's file is changed.

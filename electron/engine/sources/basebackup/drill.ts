@@ -45,6 +45,15 @@ find . -maxdepth 1 -type f | awk -v tli="$2" -v pos="$3" '
   base ~ /^[0-9A-F]+[.]history$/ && length(base) == 16 { print n; next }
   base ~ /^[0-9A-F]+$/ && length(base) == 24 && substr(base, 1, 8) >= tli && substr(base, 9, 16) >= pos { print n }' | tar -cf - -T -`;
 
+/**
+ * $1 a tablespace directory, $2 the backup area: its files as a tar stream, if its physical path (links
+ * resolved) is inside the area's; exit 91 when it is not, 90 when it is gone.
+ */
+const TABLESPACE_SCRIPT = `area=$(cd -P -- "$2" && pwd -P) || exit 90
+cd -P -- "$1" || exit 90
+case "$(pwd -P)/" in "$area"/*) exec tar -cf - . ;; esac
+exit 91`;
+
 export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
   return runDrill({ ...options, backupKey: backup.key }, (frame) => physicalDrill(options, frame, baseBackupRestore(source, backup, frame)));
@@ -82,7 +91,7 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
 }
 
 /** Runs `command args` here or on the host, its stdout (a tar stream) unpacked into `dest` in the sandbox. */
-async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: DrillFrame, dest: string, command: string, args: string[], what: string, tarOptions: string[] = [], total = 0): Promise<void> {
+async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: DrillFrame, dest: string, command: string, args: string[], what: string, tarOptions: string[] = [], total = 0, refused?: Error): Promise<void> {
   const untar: Untar = (cmd, tarArgs) => jail.untar(cmd, [...tarArgs, ...tarOptions]);
   const fetched = await fetchTar(source, command, args, dest, {
     untar,
@@ -92,6 +101,7 @@ async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: Dr
   });
   frame.signal.throwIfAborted();
   if (fetched.remote.code === 90) throw fail(`${what}: the directory is gone${source.host ? ` on ${source.host}` : ''}`);
+  if (fetched.remote.code === 91 && refused) throw refused;
   const failure = describeFetchFailure(fetched, command, source.host);
   if (failure) throw fail(`${what} failed: ${failure}`);
 }
@@ -148,12 +158,12 @@ async function unpackPlainBackup(source: BaseBackupSourceConfig, backupDir: stri
       continue; // a directory in pg_tblspc (an in-place tablespace) came with the tree
     }
     const absolute = resolve(backupDir, 'pg_tblspc', target);
-    if (!/^\d{1,10}$/.test(oid) || !(absolute + sep).startsWith(area + sep)) {
-      throw fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${area}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`);
-    }
+    const outside = fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${area}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`);
+    if (!/^\d{1,10}$/.test(oid) || !(absolute + sep).startsWith(area + sep)) throw outside;
     rmSync(link);
     const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
-    await unpack(source, jail, frame, dir, 'tar', ['-cf', '-', '-C', absolute, '.'], `copying tablespace ${oid} from ${target}`);
+    // Checked again where the files are, by the physical path: a directory inside the area may itself be a link out.
+    await unpack(source, jail, frame, dir, 'sh', ['-c', TABLESPACE_SCRIPT, 'sh', absolute, area], `copying tablespace ${oid} from ${target}`, [], 0, outside);
     symlinkSync(dir, link);
   }
 }
