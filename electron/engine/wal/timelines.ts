@@ -94,3 +94,19 @@ export function timelineOfSegment(chain: readonly TimelineSpan[], segment: numbe
   for (let i = chain.length - 1; i >= 0; i--) if (chain[i]!.firstSegment <= segment) return chain[i]!.timeline;
   return chain[0]!.timeline;
 }
+
+/**
+ * The timeline recovery with recovery_target_timeline = 'latest' follows: the highest one whose .history file
+ * the archive holds (PostgreSQL looks for history files, not segments); 1 when there is none.
+ */
+export function recoveryTimeline(histories: readonly Pick<TimelineHistory, 'timeline'>[]): number {
+  let latest = 1;
+  for (const history of histories) latest = Math.max(latest, history.timeline);
+  return latest;
+}
+
+/** walContinuity's targetTimeline for an archive holding these .history files: what recoveryTimeline says, when above 1. */
+export function recoveryTarget(histories: readonly Pick<TimelineHistory, 'timeline'>[]): { targetTimeline?: number } {
+  const latest = recoveryTimeline(histories);
+  return latest > 1 ? { targetTimeline: latest } : {};
+}

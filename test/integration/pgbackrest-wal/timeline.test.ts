@@ -3,7 +3,7 @@
 // --type=immediate --target-action=promote) starting timeline 2, which archives 00000002.history and its own
 // segments into the same stanza. Timeline 1's segments after the branch point are a dead end, archived before
 // timeline 2's; the probe reads the history with repo-get and follows 1 -> 2 without a false gap.
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgBackRestMetrics } from '../../../shared/model';
@@ -105,5 +105,21 @@ describe('pgBackRest WAL continuity across a timeline switch', () => {
     expect(m.walArchive!.windows.map((w) => [w.timeline, w.fromSegment, w.toSegment])).toEqual([[2, start2, m.walArchive!.newestSegment]]);
     expect(m.walArchive!.segmentsPresent).toBe(m.walArchive!.segmentsExpected);
     expect(judgeObservation(source, observation).findings.filter((f) => f.rule === 'wal-continuity')).toEqual([]);
+  });
+
+  it('follows timeline 2 even when timeline 1 has the most recently archived segment, as a restore to the latest point does', async () => {
+    // The old primary archived one more segment of its dead end after the promotion (an archive_command that
+    // overwrites gives it a new time): by archive time timeline 1 is the newest, but recovery with
+    // recovery_target_timeline = 'latest' (pgBackRest's and every drill's) follows 00000002.history.
+    const dir = join(setup.repoPath, 'archive', 'demo');
+    const archiveId = readdirSync(dir).find((name) => /^\d+-\d+$/.test(name))!;
+    const folder = join(dir, archiveId, timeline1Newest.slice(0, 16));
+    const file = readdirSync(folder).find((name) => name.startsWith(timeline1Newest))!;
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(join(folder, file), later, later);
+    const source = pgbackrestSource({ configPath: setup.configPath });
+    const m = (await pgbackrestProbe.observe(source, probeContext({ timeoutMs: 30_000 }))).metrics as PgBackRestMetrics;
+    expect(m.walArchive).toMatchObject({ timeline: 2, chain: [1, 2], gapCount: 0, missingHistories: [] });
+    expect(m.walArchive!.newestSegment! >= timeline2Newest).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLsn } from '../../../electron/engine/wal/names';
-import { parseTimelineHistory, timelineChain, timelineOfSegment, type TimelineHistory } from '../../../electron/engine/wal/timelines';
+import { parseTimelineHistory, recoveryTarget, recoveryTimeline, timelineChain, timelineOfSegment, type TimelineHistory } from '../../../electron/engine/wal/timelines';
 
 const MB = 1024 * 1024;
 
@@ -63,5 +63,14 @@ describe('the chain recovery follows', () => {
   it('is the target alone without its history', () => {
     expect(timelineChain(1, [], 16 * MB)).toEqual([{ timeline: 1, firstSegment: 0, lastSegment: null, beginLsn: null }]);
     expect(parseLsn('0/5000148')).toBe(0x5000148n);
+  });
+});
+
+describe('recoveryTimeline', () => {
+  it('is the highest timeline with a .history file, as recovery_target_timeline = latest finds it', () => {
+    expect(recoveryTimeline([])).toBe(1);
+    expect(recoveryTimeline([{ timeline: 2 }, { timeline: 5 }, { timeline: 3 }])).toBe(5);
+    expect(recoveryTarget([])).toEqual({});
+    expect(recoveryTarget([{ timeline: 4 }, { timeline: 2 }])).toEqual({ targetTimeline: 4 });
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { BaseBackupMetrics, ObservedBackup, WalArchiveSummary } from '../../../../shared/model';
 import { walContinuity, type WalArchiveEntry } from '../../wal/continuity';
+import { recoveryTarget } from '../../wal/timelines';
 import { isValidSegmentSize, parseWalFileName, parseLsn, segmentNameOfLsn } from '../../wal/names';
 import type { WalArchiveListing } from '../../wal/archive-listing';
 import type { Probe, ProbeContext } from '../probe';
@@ -121,11 +122,10 @@ export function basebackupObserver(listArchive: (source: BaseBackupSourceConfig,
         const oldest = backups
           .filter((b) => b.readable && typeof b.meta?.startSegment === 'string')
           .sort((a, b) => (a.meta!.startSegment as string).slice(8).localeCompare((b.meta!.startSegment as string).slice(8)))[0];
-        // Follow the timeline recovery_target_timeline = 'latest' (a drill's) would: the highest one with a
-        // .history file. Archive times can mislead: a promoted standby may archive the old timeline's last
-        // segments again after its own (an archive_command that overwrites gives them a new time).
-        const latest = archive.histories.reduce((max, h) => Math.max(max, h.timeline), 0);
-        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: archive.histories, ...(latest > 1 ? { targetTimeline: latest } : {}) });
+        // Follow the timeline a restore with recovery_target_timeline = 'latest' (PostgreSQL's default, and every
+        // drill's) follows: the highest with a .history file. Archive times can mislead: a promoted standby may
+        // archive the old timeline's last segments again after its own.
+        walArchive = walContinuity({ listing, segmentSize, startSegment: (oldest?.meta?.startSegment as string | undefined) ?? null, histories: archive.histories, ...recoveryTarget(archive.histories) });
       }
       const newest = newestArchived(listing, segmentSize);
       const metrics: BaseBackupMetrics = {

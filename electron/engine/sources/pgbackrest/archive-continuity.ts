@@ -12,7 +12,7 @@ import { ProbeError } from '../../errors';
 import { runTool } from '../../remote';
 import { walContinuity, type WalArchiveEntry } from '../../wal/continuity';
 import { MAX_WAL_SEGMENT_SIZE, MIN_WAL_SEGMENT_SIZE, parseLsn, parseWalFileName, segmentNameOfLsn } from '../../wal/names';
-import { parseTimelineHistory, type TimelineHistory } from '../../wal/timelines';
+import { parseTimelineHistory, recoveryTarget, type TimelineHistory } from '../../wal/timelines';
 import { PGBACKREST, onHost, pgbackrestError, pgbackrestOptions, type PgBackRestBackupInfo, type PgBackRestLocation, type PgBackRestStanzaInfo } from './pgbackrest-command';
 
 /** repo-ls JSON of 1,000,000 segments is ~150 MB; past that, something else is in the archive. */
@@ -51,7 +51,9 @@ export async function archiveContinuity(source: PgBackRestLocation & Pick<PgBack
     const path = `archive/${source.stanza}/${archive.id}`;
     const listing = await listArchive(source, repoKey, path, signal, timeoutMs);
     const histories = await readHistories(source, repoKey, path, listing.historyNames, signal, timeoutMs);
-    const walArchive = walContinuity({ listing: listing.entries, segmentSize, startSegment: oldest.archive!.start!, histories });
+    // The timeline a restore to the latest point follows (recovery_target_timeline = 'latest', pgBackRest's
+    // default --target-timeline from PostgreSQL 12 on): the highest with a .history file.
+    const walArchive = walContinuity({ listing: listing.entries, segmentSize, startSegment: oldest.archive!.start!, histories, ...recoveryTarget(histories) });
     return { walArchive };
   } catch (error) {
     if (signal.aborted) throw error;
