@@ -83,13 +83,23 @@ export interface PhysicalRestore {
   detail: string;
   /** 'copy' when the backup is restored elsewhere and copied here first (counted in the restore time as well). */
   firstPhase?: 'copy' | 'restore';
-  /** "restored incr backup 2024…" and what else the message should say of how it got here. */
+  /** "restored incr backup 2024…": how it got here. */
   restored: string;
   /**
    * Writes the backup into cluster.dataDir and the WAL to replay into walDirOf(cluster); throws a DrillStop
    * (fail: the backup; error: the drill) when it cannot.
    */
-  fill(cluster: ScratchCluster): Promise<FetchedWal>;
+  fill(cluster: ScratchCluster): Promise<FilledBackup>;
+}
+
+/** The WAL a kind fetched, and what else the message says it did to the backup ("checked against its backup_manifest"). */
+export interface FilledBackup extends FetchedWal {
+  notes?: readonly string[];
+}
+
+/** "restored base backup X, checked against its backup_manifest," : what the restore did, each note after it. */
+export function restoredWords(restored: string, notes: readonly string[] = []): string {
+  return notes.length ? `${[restored, ...notes].join(', ')},` : restored;
 }
 
 /** The drill's steps inside the frame (runDrill); returns the message of a pass. */
@@ -102,7 +112,7 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
   const jail = await openPhysicalJail(options, frame);
 
   frame.enter(restore.firstPhase ?? 'restore', 1, { detail: restore.detail });
-  const stage: { failure: DrillStop | null; wal: FetchedWal | null; watcher: { stop(): number } | null; replayStarted: number } = { failure: null, wal: null, watcher: null, replayStarted: 0 };
+  const stage: { failure: DrillStop | null; wal: FilledBackup | null; watcher: { stop(): number } | null; replayStarted: number } = { failure: null, wal: null, watcher: null, replayStarted: 0 };
   let cluster: ScratchCluster;
   try {
     cluster = await ScratchCluster.startFromDataDir({ install, jail, purpose: `restore drill of ${backup.key}`, startTimeoutSec: Math.ceil(remaining() / 1000) }, async (cluster) => {
@@ -148,8 +158,9 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
   const passed = evidence.checks.length ? `; ${evidence.checks.length} check${evidence.checks.length === 1 ? '' : 's'} passed` : '';
   const warned = evidence.warnings.length ? `; ${countOf(evidence.warnings.length, 'warning')}` : '';
   const counted = `${countOf(databases.length, 'database')}, ${countOf(evidence.tables.length, 'table')}, ${countOf(rows, 'row')}, ${formatBytes(evidence.restoredBytes ?? 0)} in ${took} with PostgreSQL ${evidence.restoredWith}${passed}${warned}`;
-  if (options.mode === 'backup-end') return `${restore.restored} and recovered it to consistency: ${counted}`;
-  return `${restore.restored} and replayed its WAL to the end of the archive: ${reachedWords(recovery)}; ${counted}`;
+  const restored = restoredWords(restore.restored, stage.wal!.notes);
+  if (options.mode === 'backup-end') return `${restored} and recovered it to consistency: ${counted}`;
+  return `${restored} and replayed its WAL to the end of the archive: ${reachedWords(recovery)}; ${counted}`;
 }
 
 /**

@@ -1,6 +1,8 @@
 // Base backup drills with a tablespace (plain: its link copied inside the drill; tar: <oid>.tar unpacked and
 // tablespace_map rewritten) and the faults a drill must name: a run without backup_label, and a segment cut
-// short in the archive (PostgreSQL refuses it; the drill says which and what to do).
+// short in the archive (PostgreSQL refuses it; the drill says which and what to do); and a drill directory too
+// small for the run, which is the drill's problem, not the backup's.
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,20 +20,20 @@ let setup: BaseBackupSetup;
 let plain: BaseBackupFacts;
 let tar: BaseBackupFacts;
 
-function config(): Config {
-  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [{ id: 'orders-base', kind: 'basebackup', path: setup.basePath, walArchive: setup.walArchive }] });
+function config(drillDir = drillParent): Config {
+  const parsed = validateConfig({ defaults: { drillDir }, sources: [{ id: 'orders-base', kind: 'basebackup', path: setup.basePath, walArchive: setup.walArchive }] });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.config;
 }
 
-async function drill(key: string): Promise<Drill> {
-  const cfg = config();
+async function drill(key: string, drillDir = drillParent): Promise<Drill> {
+  const cfg = config(drillDir);
   const source = cfg.sources[0] as BaseBackupSourceConfig;
   const backup = (await basebackupProbe.observe(source, probeContext({ timeoutMs: 60_000 }))).backups.find((b) => b.key === key);
   if (!backup) throw new Error(`the probe does not list ${key}`);
   const result = await runBaseBackupDrill(source, backup, { signal: new AbortController().signal, timeoutMs: 180_000, config: cfg, now: Date.now, onProgress: () => {} });
-  expect(scratchDirsIn(drillParent)).toEqual([]);
-  expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  expect(scratchDirsIn(drillDir)).toEqual([]);
+  expect(postgresProcessesUsing(drillDir)).toEqual([]);
   return result;
 }
 
@@ -97,6 +99,21 @@ describe('base backup drills: tablespaces and faults', () => {
     const result = await drill(plain.label);
     expect(result.outcome).toBe('fail');
     expect(result.message).toMatch(new RegExp(`^${plain.label} cannot be restored as a base backup: .*backup_label`));
+  }, 120_000);
+
+  // A filesystem of a fixed size needs mount(2): root only. Unprivileged, unpackFailure's unit test covers the words.
+  it.skipIf(process.getuid?.() !== 0)('a drill directory too small for the backup is an error (the drill could not judge it), saying to free space in drillDir', async () => {
+    const small = testParentDir('bbf-full');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0755', 'tmpfs', small], { encoding: 'utf8' });
+    expect(mounted.status, `mount -t tmpfs: ${mounted.stderr}`).toBe(0);
+    try {
+      const result = await drill(tar.label, small);
+      expect(result.outcome, result.message).toBe('error');
+      expect(result.message).toMatch(new RegExp(`^unpacking base\\.tar failed: the drill directory's disk is full \\(tar: .*(No space left on device|Wrote only \\d+ of \\d+ bytes)\\): free space in drillDir \\(${small}\\)`));
+    } finally {
+      spawnSync('umount', [small]);
+      removeTestParentDir(small);
+    }
   }, 120_000);
 
   it('a segment cut short in the archive is named: no restore can replay past it', async () => {

@@ -15,18 +15,18 @@
 //
 // When the replay stops before the newest segment fetched (a segment missing in between), the drill fails and
 // says where: restores to later times are impossible.
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { chownSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import type { DrillJail } from '../../drills/drill-jail';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
+import { ownedDir, unpackInto, unpackPlainTree, type PlainTree } from '../../drills/physical-unpack';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { walkTree } from '../../drills/snapshot-tree';
 import { walDirOf } from '../../drills/wal-replay';
-import { describeFetchFailure, fetchTar, type Untar } from '../../remote-fetch';
 import type { DrillContext } from '../probe';
 import { runTool } from '../../remote';
 
@@ -45,15 +45,6 @@ find . -maxdepth 1 -type f | awk -v tli="$2" -v pos="$3" '
   base ~ /^[0-9A-F]+[.]history$/ && length(base) == 16 { print n; next }
   base ~ /^[0-9A-F]+$/ && length(base) == 24 && substr(base, 1, 8) >= tli && substr(base, 9, 16) >= pos { print n }' | tar -cf - -T -`;
 
-/**
- * $1 a tablespace directory, $2 the backup area: its files as a tar stream, if its physical path (links
- * resolved) is inside the area's; exit 91 when it is not, 90 when it is gone.
- */
-const TABLESPACE_SCRIPT = `area=$(cd -P -- "$2" && pwd -P) || exit 90
-cd -P -- "$1" || exit 90
-case "$(pwd -P)/" in "$area"/*) exec tar -cf - . ;; esac
-exit 91`;
-
 export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
   return runDrill({ ...options, backupKey: backup.key }, (frame) => physicalDrill(options, frame, baseBackupRestore(source, backup, frame)));
@@ -62,7 +53,7 @@ export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: Obser
 function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBackup, frame: DrillFrame): PhysicalRestore {
   const where = source.host ? ` on ${source.host}` : '';
   const format = backup.meta?.format === 'tar' ? 'tar' : 'plain';
-  const restore: PhysicalRestore = {
+  return {
     detail: `unpacking ${format}-format base backup ${backup.key}${where}`,
     restored: `restored base backup ${backup.key}${source.host ? ` (copied from ${source.host})` : ''}`,
     async fill(cluster) {
@@ -72,12 +63,12 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       if (!backup.readable || !startSegment) throw fail(`${backup.key} cannot be restored as a base backup: ${backup.problem ?? 'its backup_label was not read (no start segment)'}`);
       const backupDir = join(source.path, backup.key);
       if (format === 'tar') await unpackTarBackup(source, backup, backupDir, cluster, jail, frame);
-      else await unpackPlainBackup(source, backupDir, cluster, jail, frame);
+      else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
       const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
-      if (verified) restore.restored += ', checked against its backup_manifest,';
       return {
+        notes: verified ? ['checked against its backup_manifest'] : [],
         dir: walDirOf(cluster),
         segments: segments.count,
         archivedAt: segments.archivedAt,
@@ -87,32 +78,17 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       };
     },
   };
-  return restore;
 }
 
-/** Runs `command args` here or on the host, its stdout (a tar stream) unpacked into `dest` in the sandbox. */
-async function unpack(source: BaseBackupSourceConfig, jail: DrillJail, frame: DrillFrame, dest: string, command: string, args: string[], what: string, tarOptions: string[] = [], total = 0, refused?: Error): Promise<void> {
-  const untar: Untar = (cmd, tarArgs) => jail.untar(cmd, [...tarArgs, ...tarOptions]);
-  const fetched = await fetchTar(source, command, args, dest, {
-    untar,
-    signal: frame.signal,
-    timeoutMs: frame.remaining(),
-    onProgress: ({ bytes }) => frame.progress(Math.min(bytes, Math.max(total, bytes)), Math.max(total, bytes), { detail: what, unit: 'bytes' }),
-  });
-  frame.signal.throwIfAborted();
-  if (fetched.remote.code === 90) throw fail(`${what}: the directory is gone${source.host ? ` on ${source.host}` : ''}`);
-  if (fetched.remote.code === 91 && refused) throw refused;
-  const failure = describeFetchFailure(fetched, command, source.host);
-  if (failure) throw fail(`${what} failed: ${failure}`);
-}
-
-/** A directory inside the cluster's, made (with any missing parents) for the cluster's user. */
-function ownedDir(cluster: ScratchCluster, path: string): string {
-  const parent = dirname(path);
-  if (parent !== cluster.dir && !existsSync(parent)) ownedDir(cluster, parent);
-  if (!existsSync(path)) mkdirSync(path, { mode: 0o700 });
-  if (cluster.owner) chownSync(path, cluster.owner.uid, cluster.owner.gid);
-  return path;
+/** A plain run: its tablespace links may point only inside the backup area (the directory holding `path`). */
+function plainRun(source: BaseBackupSourceConfig, backupDir: string): PlainTree {
+  const area = dirname(source.path);
+  return {
+    dir: backupDir,
+    area,
+    outside: (oid, target) =>
+      fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${resolve(area)}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`),
+  };
 }
 
 /** base.tar* into the data directory, pg_wal.tar* into pg_wal, <oid>.tar* beside it with tablespace_map rewritten. */
@@ -122,9 +98,9 @@ async function unpackTarBackup(source: BaseBackupSourceConfig, backup: ObservedB
   const compression = (name: string) => (name.endsWith('.gz') ? 'gzip' : name.endsWith('.zst') ? 'zstd' : name.endsWith('.lz4') ? 'lz4' : 'none');
   const base = tarOf('base');
   if (!base) throw fail(`${backup.key} has no base.tar (found ${names.slice(0, 5).join(', ') || 'nothing'}): it cannot be restored as a tar-format base backup`);
-  await unpack(source, jail, frame, cluster.dataDir, 'cat', ['--', join(backupDir, base)], `unpacking ${base}`, TAR_DECOMPRESS[compression(base)], backup.sizeBytes);
+  await unpackInto(source, jail, frame, cluster.dataDir, 'cat', ['--', join(backupDir, base)], { what: `unpacking ${base}`, tarOptions: TAR_DECOMPRESS[compression(base)], total: backup.sizeBytes });
   const wal = tarOf('pg_wal');
-  if (wal) await unpack(source, jail, frame, ownedDir(cluster, join(cluster.dataDir, 'pg_wal')), 'cat', ['--', join(backupDir, wal)], `unpacking ${wal}`, TAR_DECOMPRESS[compression(wal)]);
+  if (wal) await unpackInto(source, jail, frame, ownedDir(cluster, join(cluster.dataDir, 'pg_wal')), 'cat', ['--', join(backupDir, wal)], { what: `unpacking ${wal}`, tarOptions: TAR_DECOMPRESS[compression(wal)] });
   const mapFile = join(cluster.dataDir, 'tablespace_map');
   const map = existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '';
   const lines: string[] = [];
@@ -134,37 +110,13 @@ async function unpackTarBackup(source: BaseBackupSourceConfig, backup: ObservedB
     const tar = tarOf(oid);
     if (!tar) throw fail(`${backup.key} names tablespace ${oid} in its tablespace_map but has no ${oid}.tar: it cannot be restored whole`);
     const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
-    await unpack(source, jail, frame, dir, 'cat', ['--', join(backupDir, tar)], `unpacking tablespace ${tar}`, TAR_DECOMPRESS[compression(tar)]);
+    await unpackInto(source, jail, frame, dir, 'cat', ['--', join(backupDir, tar)], { what: `unpacking tablespace ${tar}`, tarOptions: TAR_DECOMPRESS[compression(tar)] });
     lines.push(`${oid} ${dir}`);
   }
   if (map) {
     // PostgreSQL makes pg_tblspc/<oid> point where tablespace_map says: inside the drill's directory, never the server's paths.
     writeFileSync(mapFile, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
     if (cluster.owner) chownSync(mapFile, cluster.owner.uid, cluster.owner.gid);
-  }
-}
-
-/** The plain tree into the data directory; each pg_tblspc link's target copied inside the drill's directory. */
-async function unpackPlainBackup(source: BaseBackupSourceConfig, backupDir: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
-  await unpack(source, jail, frame, cluster.dataDir, 'tar', ['-cf', '-', '-C', backupDir, '.'], `copying ${backupDir}`);
-  const links = join(cluster.dataDir, 'pg_tblspc');
-  const area = resolve(dirname(source.path));
-  for (const oid of existsSync(links) ? readdirSync(links) : []) {
-    const link = join(links, oid);
-    let target: string;
-    try {
-      target = readlinkSync(link);
-    } catch {
-      continue; // a directory in pg_tblspc (an in-place tablespace) came with the tree
-    }
-    const absolute = resolve(backupDir, 'pg_tblspc', target);
-    const outside = fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${area}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`);
-    if (!/^\d{1,10}$/.test(oid) || !(absolute + sep).startsWith(area + sep)) throw outside;
-    rmSync(link);
-    const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
-    // Checked again where the files are, by the physical path: a directory inside the area may itself be a link out.
-    await unpack(source, jail, frame, dir, 'sh', ['-c', TABLESPACE_SCRIPT, 'sh', absolute, area], `copying tablespace ${oid} from ${target}`, [], 0, outside);
-    symlinkSync(dir, link);
   }
 }
 
@@ -213,7 +165,7 @@ async function listBackupDir(source: BaseBackupSourceConfig, dir: string, frame:
 async function fetchArchive(source: BaseBackupSourceConfig, startSegment: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<{ count: number; archivedAt: Map<string, number>; compressed: boolean; newest: string | null }> {
   const dir = ownedDir(cluster, walDirOf(cluster));
   frame.progress(0, 0, { detail: `copying the WAL archive from ${startSegment} on` });
-  await unpack(source, jail, frame, dir, 'sh', ['-c', WAL_SCRIPT, 'sh', source.walArchive, startSegment.slice(0, 8), startSegment.slice(8)], `copying the WAL archive ${source.walArchive}`);
+  await unpackInto(source, jail, frame, dir, 'sh', ['-c', WAL_SCRIPT, 'sh', source.walArchive, startSegment.slice(0, 8), startSegment.slice(8)], { what: `copying the WAL archive ${source.walArchive}` });
   const archivedAt = new Map<string, number>();
   let compressed = false;
   let newest: string | null = null;
