@@ -29,7 +29,7 @@ import { verifyRestoredCluster } from './physical-verify';
 import { DrillStop, drillError, fail } from './restore-plan';
 import { ScratchCluster } from './scratch-cluster';
 import type { DrillRunOptions } from './verify';
-import { readReplayed, readSegmentSize, recoveryPoint, replayedTimelineOf, type Replayed, replaySettings, watchReplay, type FetchedWal, type RecoveryMode, type ServerPosition } from './wal-replay';
+import { checkDecompressors, readReplayed, readSegmentSize, recoveryPoint, replayedTimelineOf, type Replayed, replaySettings, watchReplay, type FetchedWal, type RecoveryMode, type ServerPosition } from './wal-replay';
 
 export interface PhysicalDrillOptions extends DrillRunOptions {
   backup: ObservedBackup;
@@ -122,6 +122,7 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
         stage.wal = await restore.fill(cluster);
         stage.wal.segmentSizeBytes ??= (await readSegmentSize(cluster)) ?? undefined;
         if (!stage.wal.segmentSizeBytes) throw drillError(`could not read the WAL segment size of the restored data directory (pg_controldata ${cluster.dataDir})`);
+        checkDecompressors(stage.wal);
       } catch (err) {
         // Whatever else goes wrong before the server starts (ssh, a tool's output) is the drill's, not the backup's.
         if (!signal.aborted) stage.failure = err instanceof DrillStop ? err : drillError(`the ${frame.phase} phase failed: ${(err as Error).message}`);

@@ -9,10 +9,12 @@
 //             progress shown; when the next segment is not there, recovery ends and the server promotes
 //   reached   what came back (pg_last_wal_replay_lsn, pg_last_xact_replay_timestamp, the timeline replayed)
 //             and the recovery point that proves (recoveryPoint(), defined once here)
-import { chownSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chownSync, closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillRecovery } from '../../../shared/model';
 import type { DrillFrame } from './drill-frame';
+import { drillError } from './drill-stop';
+import { drillEnv } from './sandbox';
 import { shellQuote } from '../remote';
 import type { ScratchCluster } from './scratch-cluster';
 import { connectScratch, closeQuietly } from './scratch-client';
@@ -45,6 +47,36 @@ const DECOMPRESSORS: readonly [string, string][] = [
   ['bz2', 'bzip2 -dc'],
   ['xz', 'xz -dc'],
 ];
+
+/** Where restore_command finds its decompressor: the drill's PATH (drillEnv), which the sandbox keeps visible (it binds /usr). */
+const DRILL_PATH = drillEnv('/').PATH!.split(':');
+/** The Debian/Ubuntu package of each decompressor, where it is not the tool's own name. */
+const PACKAGES: Readonly<Record<string, string>> = { xz: 'xz-utils' };
+
+/**
+ * Throws a drill error naming the decompressor restore_command would need for a file in `wal.dir` that is not
+ * installed (in `path`, the drill's PATH): without it the pipe would hand PostgreSQL an empty segment, which it
+ * refuses as cut short, blaming the archive for the machine's missing tool.
+ */
+export function checkDecompressors(wal: Pick<FetchedWal, 'dir' | 'compressed'>, path: readonly string[] = DRILL_PATH): void {
+  if (!wal.compressed) return;
+  const names = readdirSync(wal.dir);
+  for (const [ext, command] of DECOMPRESSORS) {
+    const tool = command.split(' ')[0]!;
+    const example = names.find((name) => name.endsWith(`.${ext}`));
+    if (!example || path.some((dir) => isExecutable(join(dir, tool)))) continue;
+    throw drillError(`the WAL archive holds segments compressed with ${tool} (${example}), and ${tool} is not installed on this machine (not in ${path.join(', ')}): install ${PACKAGES[tool] ?? tool} so the drill can replay them`);
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * restore_command: copy <dir>/%f, or decompress <dir>/%f.<ext>, writing never more than one byte past the
