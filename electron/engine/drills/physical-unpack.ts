@@ -122,3 +122,26 @@ export async function unpackPlainTree(where: Where, tree: PlainTree, cluster: Sc
     symlinkSync(dir, link);
   }
 }
+
+/**
+ * pg_verifybackup of an unpacked tree against its backup_manifest (PostgreSQL 13+): every file there, of its
+ * size and checksum. Run in the sandbox (it reads the backup's files) before the server starts, with the drill's
+ * own changes left out (tablespace_map rewritten). WAL is not parsed here: the replay reads it. `manifest`: where
+ * it is when not in the data directory (a tar run's, copied beside it). A mismatch fails the drill, naming the file.
+ */
+export async function verifyAgainstManifest(cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, label: string, manifest?: string): Promise<void> {
+  const args = ['--no-parse-wal', '--exit-on-error', '--ignore=tablespace_map', ...(manifest ? ['--manifest-path', manifest] : []), cluster.dataDir];
+  const verified = await jail.run(cluster.tool('pg_verifybackup'), args, { signal: frame.signal, timeoutMs: frame.remaining() });
+  frame.signal.throwIfAborted();
+  if (verified.code !== 0) {
+    const said = `${verified.stderr}\n${verified.stdout}`.split('\n').map((l) => l.replace(/^pg_verifybackup: (error: )?/, '').trim()).filter(Boolean)[0] ?? `exited with ${verified.code}`;
+    throw fail(`${label} does not match its backup_manifest: ${said.replaceAll(cluster.dataDir, '.')}; pg_verifybackup finds the run damaged or changed since it was taken`);
+  }
+}
+
+/** verifyAgainstManifest of a plain tree that brought its backup_manifest (PostgreSQL 13+); false when it has none. */
+export async function verifyPlainAgainstManifest(cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, label: string): Promise<boolean> {
+  if (cluster.install.major < 13 || !existsSync(join(cluster.dataDir, 'backup_manifest'))) return false;
+  await verifyAgainstManifest(cluster, jail, frame, label);
+  return true;
+}

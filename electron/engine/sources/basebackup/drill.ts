@@ -22,7 +22,7 @@ import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import type { DrillJail } from '../../drills/drill-jail';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
-import { ownedDir, unpackInto, unpackPlainTree, type PlainTree } from '../../drills/physical-unpack';
+import { ownedDir, unpackInto, unpackPlainTree, verifyAgainstManifest, verifyPlainAgainstManifest, type PlainTree } from '../../drills/physical-unpack';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { walkTree } from '../../drills/snapshot-tree';
@@ -66,7 +66,7 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
-      const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
+      const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyRunAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
       return {
         notes: verified ? ['checked against its backup_manifest'] : [],
         dir: walDirOf(cluster),
@@ -121,35 +121,25 @@ async function unpackTarBackup(source: BaseBackupSourceConfig, backup: ObservedB
 }
 
 /**
- * pg_verifybackup of the unpacked run against its backup_manifest (PostgreSQL 13+, where the run has one): every
- * file there, of its size and checksum. Run in the sandbox (it reads the backup's files) before the server
- * starts, with the drill's own changes left out (tablespace_map rewritten). WAL is not parsed here: the replay
- * reads it. A run without a manifest is restored all the same.
+ * The run checked against its backup_manifest (PostgreSQL 13+, where the run has one; drills/physical-unpack.ts
+ * verifyAgainstManifest). A tar run's manifest is copied beside the data directory, and each tablespace linked
+ * where tablespace_map says (pg_verifybackup reads through the links). A run without a manifest is restored all
+ * the same.
  */
-async function verifyAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<boolean> {
+async function verifyRunAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<boolean> {
   if (!backup.meta?.manifest || cluster.install.major < 13) return false;
+  if (format === 'plain') return verifyPlainAgainstManifest(cluster, jail, frame, backup.key);
   const manifest = join(cluster.dir, 'backup_manifest');
-  if (format === 'plain') {
-    if (!existsSync(join(cluster.dataDir, 'backup_manifest'))) return false;
-  } else {
-    const copied = await runTool(source, 'cat', ['--', join(backupDir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), maxOutputBytes: 1024 * 1024 * 1024 });
-    if (copied.code !== 0) throw fail(`${backup.key} lists a backup_manifest that cannot be read${source.host ? ` on ${source.host}` : ''}: ${copied.stderr.trim() || `cat exited with ${copied.code}`}`);
-    writeFileSync(manifest, copied.stdout, { mode: 0o600 });
-    if (cluster.owner) chownSync(manifest, cluster.owner.uid, cluster.owner.gid);
-    // Where PostgreSQL will link each tablespace from tablespace_map: pg_verifybackup reads through the links.
-    const map = existsSync(join(cluster.dataDir, 'tablespace_map')) ? readFileSync(join(cluster.dataDir, 'tablespace_map'), 'utf8') : '';
-    for (const [, oid, dir] of map.matchAll(/^(\d+) (.+)$/gm)) {
-      const link = join(ownedDir(cluster, join(cluster.dataDir, 'pg_tblspc')), oid!);
-      if (!existsSync(link)) symlinkSync(dir!, link);
-    }
+  const copied = await runTool(source, 'cat', ['--', join(backupDir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), maxOutputBytes: 1024 * 1024 * 1024 });
+  if (copied.code !== 0) throw fail(`${backup.key} lists a backup_manifest that cannot be read${source.host ? ` on ${source.host}` : ''}: ${copied.stderr.trim() || `cat exited with ${copied.code}`}`);
+  writeFileSync(manifest, copied.stdout, { mode: 0o600 });
+  if (cluster.owner) chownSync(manifest, cluster.owner.uid, cluster.owner.gid);
+  const map = existsSync(join(cluster.dataDir, 'tablespace_map')) ? readFileSync(join(cluster.dataDir, 'tablespace_map'), 'utf8') : '';
+  for (const [, oid, dir] of map.matchAll(/^(\d+) (.+)$/gm)) {
+    const link = join(ownedDir(cluster, join(cluster.dataDir, 'pg_tblspc')), oid!);
+    if (!existsSync(link)) symlinkSync(dir!, link);
   }
-  const args = ['--no-parse-wal', '--exit-on-error', '--ignore=tablespace_map', ...(format === 'tar' ? ['--manifest-path', manifest] : []), cluster.dataDir];
-  const verified = await jail.run(cluster.tool('pg_verifybackup'), args, { signal: frame.signal, timeoutMs: frame.remaining() });
-  frame.signal.throwIfAborted();
-  if (verified.code !== 0) {
-    const said = `${verified.stderr}\n${verified.stdout}`.split('\n').map((l) => l.replace(/^pg_verifybackup: (error: )?/, '').trim()).filter(Boolean)[0] ?? `exited with ${verified.code}`;
-    throw fail(`${backup.key} does not match its backup_manifest: ${said.replaceAll(cluster.dataDir, '.')}; pg_verifybackup finds the run damaged or changed since it was taken`);
-  }
+  await verifyAgainstManifest(cluster, jail, frame, backup.key, manifest);
   return true;
 }
 
