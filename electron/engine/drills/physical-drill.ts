@@ -1,4 +1,4 @@
-// A restore drill of a physical backup (a pgBackRest backup set, a pg_basebackup backup; Barman later), the same
+// A restore drill of a physical backup (a pgBackRest backup set, a pg_basebackup backup, a Barman backup), the same
 // for every kind once the kind has put the backup's files in place:
 //
 //   prepare  the PostgreSQL binaries of the backup's major (a physical backup starts on exactly that one), the
@@ -45,7 +45,7 @@ export interface PhysicalDrillOptions extends DrillRunOptions {
 }
 
 /** A physical kind's source: its linked server, its drill settings. */
-type PhysicalSource = Extract<SourceConfig, { kind: 'pgbackrest' | 'basebackup' }>;
+type PhysicalSource = Extract<SourceConfig, { kind: 'pgbackrest' | 'basebackup' | 'barman' }>;
 
 /**
  * The options every physical kind's drill takes from its source and the config: the checks run in the linked
