@@ -303,6 +303,33 @@ export const basebackupSourceSchema = z.strictObject({
   ...remoteFields,
 });
 
+/**
+ * A Barman server, read with `barman -f json` (list-backups, show-backup, check, status) here or on `host`:
+ * every backup is a backup, and Barman's own WAL listing (xlog.db) is checked for continuity.
+ */
+export const barmanSourceSchema = z.strictObject({
+  ...commonSourceFields,
+  kind: z.literal('barman'),
+  /** The server's name in Barman's configuration (its [section]). */
+  server: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a Barman server name (letters, digits, - _ .), as in the [section] of its configuration').refine((name) => !name.startsWith('-'), 'must be a Barman server name, not an option (it cannot start with -)'),
+  /** barman -c, when it is not /etc/barman.conf. */
+  configPath: z.string().min(1).optional(),
+  /** Critical when the newest DONE backup is older. */
+  maxAge: age().optional(),
+  /** Critical when the newest DONE backup is smaller. */
+  minSize: size().optional(),
+  /** Warning when no WAL file in Barman's archive is newer than this (offline-tolerant, like maxAge). */
+  maxArchiveAge: age().optional(),
+  /** Critical when a drill's measured recovery point is further behind its start than this. */
+  maxRecoveryPoint: age().optional(),
+  /** Warning when a backup has been WAITING_FOR_WALS longer than this (default 1h). */
+  maxWaitingForWals: age().optional(),
+  /** id of the postgres source this Barman server backs up. */
+  database: sourceId.optional(),
+  drill: physicalDrillSchema('end-of-archive').optional(),
+  ...remoteFields,
+});
+
 export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema, basebackupSourceSchema]);
 
 const DAY_MS = 86_400_000;
@@ -410,6 +437,7 @@ export type DrillConfig = z.output<typeof drillSchema>;
 export type BorgSourceConfig = z.output<typeof borgSourceSchema>;
 export type PgBackRestSourceConfig = z.output<typeof pgbackrestSourceSchema>;
 export type BaseBackupSourceConfig = z.output<typeof basebackupSourceSchema>;
+export type BarmanSourceConfig = z.output<typeof barmanSourceSchema>;
 export type ResticSourceConfig = z.output<typeof resticSourceSchema>;
 
 export interface ConfigProblem {
