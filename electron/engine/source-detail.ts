@@ -4,7 +4,7 @@
 // poll (one point per time bucket, the worst of it) and the newest poll's view of the archive.
 import { RANGES, MAX_CHART_POINTS, type BackupPoint, type DrillPoint, type RangeId, type SourceDetail, type WalArchiveView, type WalWindowPoint } from '../../shared/api';
 import type { SourceConfig } from '../../shared/config';
-import type { Drill, Poll, WalArchiveSummary } from '../../shared/model';
+import type { Drill, Poll } from '../../shared/model';
 import { recoveryReached } from '../../shared/recovery-words';
 import { isDrillable, type Engine } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
@@ -68,52 +68,24 @@ function keepsWal(source: SourceConfig): boolean {
 }
 
 /** The poll's WAL archive view, or undefined when its metrics hold none (a failed poll, a poll from before it was listed). */
-function walOf(poll: Poll): WalArchiveView | undefined {
-  const metrics = poll.metrics;
-  if (metrics === null || !('walArchive' in metrics) || metrics.walArchive === undefined) return undefined;
+function walOf(poll: Poll | null): WalArchiveView | undefined {
+  const metrics = poll?.metrics ?? null;
+  if (poll === null || metrics === null || !('walArchive' in metrics) || metrics.walArchive === undefined) return undefined;
   return { at: poll.at, summary: metrics.walArchive, error: metrics.walArchive === null ? (metrics.walArchiveError ?? null) : null };
 }
 
 /**
  * The recoverable window at each poll of [from, to], at most MAX_CHART_POINTS / 2 points (a band has two
  * edges): per time bucket the poll with the most segments missing, else the bucket's last poll, so a gap is
- * never thinned away. Polls are read here and reduced; the page never gets them raw.
+ * never thinned away. The store reduces them from its index of each poll's window (store/wal-windows.ts); the
+ * page never gets them raw, and only the newest poll's metrics are read whole.
  */
 export function walArchiveSeries(store: HistoryStore, source: SourceConfig, from: number, to: number): { walWindows: WalWindowPoint[]; walArchive: WalArchiveView | null } {
   if (!keepsWal(source)) return { walWindows: [], walArchive: null };
-  const buckets = MAX_CHART_POINTS / 2;
-  const width = Math.max(1, (to - from) / buckets);
-  const chosen = new Map<number, WalWindowPoint>();
-  let newest: WalArchiveView | undefined;
-  for (const poll of store.polls(source.id, { since: from, until: to })) {
-    const wal = walOf(poll);
-    if (wal === undefined) continue;
-    newest = wal;
-    if (wal.summary === null) continue;
-    const point = windowPoint(poll.at, wal.summary);
-    const bucket = Math.min(buckets - 1, Math.floor((poll.at - from) / width));
-    const held = chosen.get(bucket);
-    if (held === undefined || point.missing >= held.missing) chosen.set(bucket, point);
-  }
-  if (newest === undefined) {
-    // Nothing judged the archive in the range: the newest poll may still have (a source polled long ago).
-    const latest = store.latestPoll(source.id);
-    newest = latest === null ? undefined : walOf(latest);
-  }
-  return { walWindows: [...chosen.values()].sort((a, b) => a.at - b.at), walArchive: newest ?? null };
-}
-
-function windowPoint(at: number, summary: WalArchiveSummary): WalWindowPoint {
-  const starts = summary.windows.map((w) => w.fromArchivedAt).filter((t): t is number => t !== null);
-  const ends = summary.windows.map((w) => w.toArchivedAt).filter((t): t is number => t !== null);
-  const firstGap = summary.gaps[0];
-  return {
-    at,
-    from: starts.length > 0 ? Math.min(...starts) : null,
-    to: summary.newestArchivedAt ?? (ends.length > 0 ? Math.max(...ends) : null),
-    missing: summary.missingSegments,
-    stopsAt: summary.missingSegments > 0 ? (firstGap?.afterArchivedAt ?? null) : null,
-  };
+  const walWindows = store.walWindowSeries(source.id, { from, to, buckets: MAX_CHART_POINTS / 2 });
+  // Nothing judged the archive in the range: the newest poll may still have (a source polled long ago).
+  const newest = walOf(store.newestWalArchivePoll(source.id, { from, to })) ?? walOf(store.latestPoll(source.id));
+  return { walWindows, walArchive: newest ?? null };
 }
 
 /** Up to `count` backups of `type` before `index` (history is oldest first). */

@@ -1,12 +1,14 @@
 // The history file: opens and migrates the SQLite file (WAL mode, so the dashboard and a `backup-health check`
 // from cron can read while the engine writes) and records polls with status changes in one write transaction.
-// The tables live beside it: polls.ts (polls, backups), status-events.ts, drills.ts, poll-compaction.ts, and the
+// The tables live beside it: polls.ts (polls, backups), status-events.ts, drills.ts, poll-compaction.ts, wal-windows.ts
+// (the source page's WAL chart, from columns of polls), and the
 // alert delivery log (deliveries.ts), which serve and the app write on connections of their own and which is
 // pruned from here, on the compaction schedule.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
@@ -16,6 +18,7 @@ import { PollCompactor, type CompactionReport } from './poll-compaction';
 import { PollTable } from './polls';
 import { StatusEventTable } from './status-events';
 import type { HistoryStore, PollEntry, StatusJudgement } from './types';
+import { WalWindowQuery } from './wal-windows';
 
 export { HistoryFileError } from './migrations/index';
 
@@ -24,6 +27,7 @@ export class History implements HistoryStore {
   private readonly eventTable: StatusEventTable;
   private readonly ageSeries: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
+  private readonly walWindows: WalWindowQuery;
   private readonly recordPollsTransaction;
   private readonly recordStatusTransaction;
   private readonly drillTable: DrillTable;
@@ -75,6 +79,7 @@ export class History implements HistoryStore {
     // Both series read only the covering index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
     this.ageSeries = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
+    this.walWindows = new WalWindowQuery(db);
     this.drillTable = new DrillTable(db);
     this.compactor = new PollCompactor(db);
     this.deliveries = new DeliveryTable(db);
@@ -141,6 +146,14 @@ export class History implements HistoryStore {
 
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     return this.storedSizeSeries.series(sourceId, opts);
+  }
+
+  walWindowSeries(sourceId: string, opts: { from: number; to: number; buckets: number }): WalWindowPoint[] {
+    return this.walWindows.series(sourceId, opts);
+  }
+
+  newestWalArchivePoll(sourceId: string, opts: { from: number; to: number }): Poll | null {
+    return this.pollTable.newestWithWalArchive(sourceId, opts.from, opts.to);
   }
 
   async compactPolls(opts: { now: number; keepRawMs: number; signal?: AbortSignal }): Promise<CompactionReport> {

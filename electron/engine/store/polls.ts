@@ -2,6 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { BackupRecord, BackupType, ObservedBackup, Poll, ProbeErrorCode, Status } from '../../../shared/model';
 import { NO_LIMIT, type PollEntry } from './types';
+import { walWindowColumns } from './wal-windows';
 
 const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 
@@ -40,6 +41,7 @@ export class PollTable {
   private readonly selectOkNewestFirst: Statement<[string], number>;
   private readonly selectBackups: Statement<[string, number, number], BackupRow>;
   private readonly selectPolls: Statement<[string, number, number, number], PollRow>;
+  private readonly selectNewestWalArchive: Statement<[string, number, number], PollRow>;
   /**
    * Per source, key -> finishedAt of backups known to be in the file (the newest finishedAt per key).
    * Rows are never deleted, so a hit is always right and a miss only costs an insert that does nothing;
@@ -50,7 +52,8 @@ export class PollTable {
   constructor(db: Database) {
     this.insertPoll = db.prepare(
       `INSERT INTO polls (source_id, at, duration_ms, ok, error_code, error_message, error_host, metrics,
-         newest_backup_at, newest_backup_size, status, stored_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         newest_backup_at, newest_backup_size, status, stored_bytes, wal_archive, wal_from, wal_to, wal_missing, wal_stops_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Not INSERT OR IGNORE: that would also silently drop a backup breaking NOT NULL or CHECK.
     this.insertBackup = db.prepare(
@@ -68,6 +71,10 @@ export class PollTable {
     );
     this.selectPolls = db.prepare<[string, number, number, number], PollRow>(
       'SELECT * FROM polls WHERE source_id = ? AND at BETWEEN ? AND ? ORDER BY at LIMIT ?',
+    );
+    // A seek in the partial index polls_wal_windows (008-wal-windows.ts), then the one row.
+    this.selectNewestWalArchive = db.prepare<[string, number, number], PollRow>(
+      'SELECT * FROM polls WHERE source_id = ? AND at BETWEEN ? AND ? AND wal_archive IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1',
     );
   }
 
@@ -91,6 +98,7 @@ export class PollTable {
         poll.newestBackupSize,
         poll.status,
         poll.storedBytes,
+        ...walWindowColumns(poll.metrics),
       );
       if (backups.length === 0) continue;
       const stored = this.storedBackups.get(poll.sourceId);
@@ -150,6 +158,12 @@ export class PollTable {
   /** Oldest first, from `since` to `until` inclusive; `limit` keeps the oldest ones. */
   polls(sourceId: string, opts: { since: number; until?: number; limit?: number }): Poll[] {
     return this.selectPolls.all(sourceId, opts.since, opts.until ?? END_OF_TIME, opts.limit ?? NO_LIMIT).map(toPoll);
+  }
+
+  /** The newest poll of [from, to] whose metrics say something of the WAL archive (a summary, or why there is none). */
+  newestWithWalArchive(sourceId: string, from: number, to: number): Poll | null {
+    const row = this.selectNewestWalArchive.get(sourceId, from, to);
+    return row === undefined ? null : toPoll(row);
   }
 }
 

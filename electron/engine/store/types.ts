@@ -1,5 +1,6 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
 import type { CompactionReport } from './poll-compaction';
+import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Finding, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
 /** SQLite's LIMIT for "no limit" (LIMIT -1), for queries whose caller gave none. */
@@ -60,6 +61,14 @@ export interface HistoryStore {
    * [from, to], reduced the same way, so a repository that shrinks for one poll keeps its dip.
    */
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  /**
+   * The recoverable WAL window at each poll of [from, to] that judged the archive (store/wal-windows.ts), oldest
+   * first, reduced to one point per time bucket (`buckets` equal ones): the poll with the most segments missing,
+   * else the bucket's last, so a gap is never thinned away.
+   */
+  walWindowSeries(sourceId: string, opts: { from: number; to: number; buckets: number }): WalWindowPoint[];
+  /** The newest poll of [from, to] whose metrics hold walArchive (a summary, or null with walArchiveError), or null. */
+  newestWalArchivePoll(sourceId: string, opts: { from: number; to: number }): Poll | null;
   /**
    * Thins polls older than `now - keepRawMs` to each clock hour's extremes, failures and the poll before each
    * failure (store/poll-compaction.ts), a few hours of every source per transaction, letting other work run between them.
