@@ -39,6 +39,13 @@ export interface FetchedWal {
   newestSegment?: string | null;
 }
 
+/** The newest of these segment names: the furthest position, on the highest timeline there (FetchedWal.newestSegment). */
+export function newestSegmentOf(names: Iterable<string>): string | null {
+  let newest: string | null = null;
+  for (const name of names) if (newest === null || name.slice(8) > newest.slice(8) || (name.slice(8) === newest.slice(8) && name > newest)) newest = name;
+  return newest;
+}
+
 /** What restore_command runs to decompress each compression, inside the sandbox. */
 const DECOMPRESSORS: readonly [string, string][] = [
   ['gz', 'gzip -dc'],

@@ -26,7 +26,7 @@ import { ownedDir, unpackInto, unpackPlainTree, verifyAgainstManifest, verifyPla
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { walkTree } from '../../drills/snapshot-tree';
-import { walDirOf } from '../../drills/wal-replay';
+import { newestSegmentOf, walDirOf } from '../../drills/wal-replay';
 import type { DrillContext } from '../probe';
 import { runTool } from '../../remote';
 
@@ -158,7 +158,6 @@ async function fetchArchive(source: BaseBackupSourceConfig, startSegment: string
   await unpackInto(source, jail, frame, dir, 'sh', ['-c', WAL_SCRIPT, 'sh', source.walArchive, startSegment.slice(0, 8), startSegment.slice(8)], { what: `copying the WAL archive ${source.walArchive}` });
   const archivedAt = new Map<string, number>();
   let compressed = false;
-  let newest: string | null = null;
   let count = 0;
   for (const name of readdirSync(dir)) {
     const segment = /^([0-9A-F]{24})(\.(gz|zst|lz4|bz2|xz))?$/.exec(name);
@@ -167,8 +166,7 @@ async function fetchArchive(source: BaseBackupSourceConfig, startSegment: string
     if (segment[2]) compressed = true;
     // tar keeps each file's modification time: when archive_command wrote it.
     archivedAt.set(segment[1]!, statSync(join(dir, name)).mtimeMs);
-    if (newest === null || segment[1]!.slice(8) > newest.slice(8) || (segment[1]!.slice(8) === newest.slice(8) && segment[1]! > newest)) newest = segment[1]!;
   }
   if (count === 0) throw fail(`the WAL archive ${source.walArchive}${source.host ? ` on ${source.host}` : ''} holds no segment from ${startSegment} on: the backup cannot be made consistent`);
-  return { count, archivedAt, compressed, newest };
+  return { count, archivedAt, compressed, newest: newestSegmentOf(archivedAt.keys()) };
 }
