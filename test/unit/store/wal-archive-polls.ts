@@ -4,6 +4,7 @@
 // rhythm the caller asks, polls that failed, polls whose archive could not be listed, polls recorded before
 // the archive was listed, an archive without a newest time, and polls of another kind under the same id.
 import type { WalArchiveView, WalWindowPoint } from '../../../shared/api';
+import { walWindowColumns } from '../../../electron/engine/store/wal-windows';
 import type { BaseBackupMetrics, DumpDirMetrics, Poll, WalArchiveSummary, WalRecoverableWindow } from '../../../shared/model';
 
 const MINUTE = 60_000;
@@ -149,15 +150,9 @@ export function walSeriesFromPolls(polls: readonly Poll[], from: number, to: num
     newestPoll = poll;
     newest = { at: poll.at, summary, error: summary === null ? (metrics.walArchiveError ?? null) : null };
     if (summary === null) continue;
-    const starts = summary.windows.map((w) => w.fromArchivedAt).filter((t): t is number => t !== null);
-    const ends = summary.windows.map((w) => w.toArchivedAt).filter((t): t is number => t !== null);
-    const point: WalWindowPoint = {
-      at: poll.at,
-      from: starts.length > 0 ? Math.min(...starts) : null,
-      to: summary.newestArchivedAt ?? (ends.length > 0 ? Math.max(...ends) : null),
-      missing: summary.missingSegments,
-      stopsAt: summary.missingSegments > 0 ? (summary.gaps[0]?.afterArchivedAt ?? null) : null,
-    };
+    // The poll's window as the store takes it at ingest (the page's own rule before; the migration's SQL is compared with it).
+    const [, windowFrom, windowTo, missing, stopsAt] = walWindowColumns(metrics);
+    const point: WalWindowPoint = { at: poll.at, from: windowFrom, to: windowTo, missing: missing as number, stopsAt };
     const bucket = Math.min(buckets - 1, Math.floor((poll.at - from) / width));
     const held = chosen.get(bucket);
     if (held === undefined || point.missing >= held.missing) chosen.set(bucket, point);
