@@ -330,7 +330,7 @@ export const barmanSourceSchema = z.strictObject({
   ...remoteFields,
 });
 
-export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema, basebackupSourceSchema]);
+export const sourceSchema = z.discriminatedUnion('kind', [postgresSourceSchema, dumpDirSourceSchema, resticSourceSchema, borgSourceSchema, pgbackrestSourceSchema, basebackupSourceSchema, barmanSourceSchema]);
 
 const DAY_MS = 86_400_000;
 
@@ -566,6 +566,7 @@ const KNOWN_KEYS = [
     ...Object.keys(borgSourceSchema.shape),
     ...Object.keys(pgbackrestSourceSchema.shape),
     ...Object.keys(basebackupSourceSchema.shape),
+    ...Object.keys(barmanSourceSchema.shape),
     ...Object.keys(resticSourceSchema.shape),
     ...Object.keys(resticDrillSchema.shape),
     ...Object.keys(defaultsSchema.shape),

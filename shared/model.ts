@@ -33,6 +33,8 @@ export type RuleId =
   /** A drill's measured recovery point further behind its start than maxRecoveryPoint (health/drill-rules.ts). */
   | 'recovery-point'
   | 'stanza-status'
+  /** Barman's own verdict on a server: a failing `barman check` item, a FAILED newest backup, a backup WAITING_FOR_WALS too long (sources/barman/rules.ts). */
+  | 'barman-status'
   /** A WAL segment missing or cut short between the oldest base backup's start and the newest archived segment (health/wal-rules.ts). */
   | 'wal-continuity'
   /** An alert channel that stopped delivering (not a source's: electron/engine/alerts/channel-failure.ts). */
@@ -288,7 +290,59 @@ export interface BaseBackupMetrics {
   walHistoryProblems?: string[];
 }
 
-export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics | BaseBackupMetrics;
+/** One `barman check` item that failed, as Barman said it (its key, e.g. receive_wal_running, and its hint). */
+export interface BarmanCheckFailure {
+  name: string;
+  hint: string;
+}
+
+/** A Barman backup that is not DONE (so not a backup the rules judge), as list-backups and show-backup say. */
+export interface BarmanBackupState {
+  id: string;
+  status: string;
+  /** When its copy ended (WAITING_FOR_WALS), epoch ms; null when Barman does not say (FAILED, STARTED). */
+  endedAt: number | null;
+  /** Barman's error for a FAILED backup. */
+  error: string | null;
+}
+
+export interface BarmanMetrics {
+  kind: 'barman';
+  /** DONE backups: the ones restorable, judged by the backup rules. */
+  backupCount: number;
+  /** Every backup Barman lists, by status (EMPTY, STARTED, WAITING_FOR_WALS, DONE, SYNCING, FAILED). */
+  statusCounts: Record<string, number>;
+  /** The newest backup Barman lists, whatever its status (its id orders them). */
+  newestBackup: BarmanBackupState | null;
+  /** Backups whose copy is done but whose WAL has not all arrived. */
+  waitingForWals: BarmanBackupState[];
+  /** FAILED backups, newest first (the first few). */
+  failedBackups: BarmanBackupState[];
+  /** Backups under way (STARTED, SYNCING, EMPTY): not judged until they end. */
+  inProgress: number;
+  /** What the DONE backups take up (each base backup without its WAL). */
+  backupBytes: number;
+  /** What Barman's WAL archive holds, as xlog.db lists it (files as stored, compressed or not). */
+  archiveBytes: number;
+  archiveFiles: number;
+  /** The newest WAL segment in xlog.db and when Barman archived it; null when none. */
+  newestSegment: string | null;
+  newestSegmentAt: number | null;
+  /** wal_segment_size, from show-server or a backup's backup.info; null when neither said it. */
+  walSegmentSize: number | null;
+  /** WAL arrives only through pg_receivewal (streaming_archiver on, archiver off). */
+  streamingOnly: boolean;
+  /** Failing `barman check` items, in Barman's order; null when check could not run (checkError says why). */
+  checkFailures: BarmanCheckFailure[] | null;
+  checkError?: string;
+  /** Continuity of xlog.db from the oldest DONE backup's first segment; null when it could not be judged (walArchiveError says why). */
+  walArchive: WalArchiveSummary | null;
+  walArchiveError?: string;
+  /** .history files that could not be read or parsed, each in a sentence. */
+  walHistoryProblems?: string[];
+}
+
+export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics | BaseBackupMetrics | BarmanMetrics;
 
 /** Every kind has its metrics: a kind missing here does not build (its module's describe and storedBytes take them). */
 const metricsCoverKinds: [SourceMetrics['kind']] extends [SourceKind] ? ([SourceKind] extends [SourceMetrics['kind']] ? true : false) : false = true;

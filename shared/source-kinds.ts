@@ -5,6 +5,7 @@
 // the engine (shared/config.ts, shared/model.ts derive the kind from SOURCE_KINDS) and the renderer (words,
 // the source form, which renders any kind from its description). What a kind does lives in
 // electron/engine/sources/<kind>/.
+import { barman } from './kinds/barman';
 import { basebackup } from './kinds/basebackup';
 import { borg } from './kinds/borg';
 import { dumpDir } from './kinds/dump-dir';
@@ -17,14 +18,14 @@ export { DRILL_FIELDS, DRILL_RECOVERY_CHOICES, REMOTE_FIELDS } from './kinds/kin
 export type { DrillField, FormField, FormSection, KeychainFormField, SourceKindInfo } from './kinds/kind-info';
 
 /** Every kind, in the order the settings page offers them. */
-export const SOURCE_KINDS = ['postgres', 'dump-dir', 'restic', 'borg', 'pgbackrest', 'basebackup'] as const;
+export const SOURCE_KINDS = ['postgres', 'dump-dir', 'restic', 'borg', 'pgbackrest', 'basebackup', 'barman'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export function isSourceKind(value: unknown): value is SourceKind {
   return (SOURCE_KINDS as readonly unknown[]).includes(value);
 }
 
-export const SOURCE_KIND_INFO = { postgres, 'dump-dir': dumpDir, restic, borg, pgbackrest, basebackup } as const satisfies { [K in SourceKind]: SourceKindInfo };
+export const SOURCE_KIND_INFO = { postgres, 'dump-dir': dumpDir, restic, borg, pgbackrest, basebackup, barman } as const satisfies { [K in SourceKind]: SourceKindInfo };
 
 /** Every text field some kind's form edits. */
 export type SourceTextField = (typeof SOURCE_KIND_INFO)[SourceKind]['fields'][number];

@@ -26,7 +26,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { barmanSourceSchema, type BarmanSourceConfig } from '../../shared/config';
+import { validateConfig, type BarmanSourceConfig } from '../../shared/config';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
 import { DRILL_USER } from '../../electron/engine/drills/drill-user';
 import type { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
@@ -395,5 +395,7 @@ export async function startBarmanSetup(options: BarmanSetupOptions): Promise<Bar
 
 /** A barman source (id orders-barman) reading `setup`'s server, with these fields. */
 export function barmanSource(setup: Pick<BarmanSetup, 'server' | 'configPath'>, fields: Record<string, unknown> = {}): BarmanSourceConfig {
-  return barmanSourceSchema.parse({ id: 'orders-barman', kind: 'barman', server: setup.server, configPath: setup.configPath, ...fields });
+  const parsed = validateConfig({ sources: [{ id: 'orders-barman', kind: 'barman', server: setup.server, configPath: setup.configPath, ...fields }] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.config.sources[0] as BarmanSourceConfig;
 }

@@ -11,6 +11,7 @@ import { pgbackrestProbe } from './pgbackrest/index';
 import { borgProbe } from './borg/index';
 import { resticProbe } from './restic/index';
 import { basebackupProbe } from './basebackup/index';
+import { barmanProbe } from './barman/index';
 
 type SourceRegistry = { [K in SourceConfig['kind']]: SourceModule<Extract<SourceConfig, { kind: K }>> };
 
@@ -21,6 +22,7 @@ export const SOURCES: SourceRegistry = {
   borg: borgProbe,
   restic: resticProbe,
   basebackup: basebackupProbe,
+  barman: barmanProbe,
 };
 
 /** The module of a source's kind. */

@@ -197,7 +197,7 @@ describe('the server\'s coverage, with the engine', () => {
     try {
       const server = await engine.pollSource('orders-db');
       const [finding] = server.findings.filter((f) => f.rule === 'coverage');
-      expect(finding!.message).toContain('no backup source is linked to orders-db; link a dump-dir, restic, borg, pgbackrest or basebackup source with database: orders-db');
+      expect(finding!.message).toContain('no backup source is linked to orders-db; link a dump-dir, restic, borg, pgbackrest, basebackup or barman source with database: orders-db');
     } finally {
       engine.stop();
       store.close();

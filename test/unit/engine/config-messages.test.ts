@@ -36,8 +36,8 @@ describe('a value of the right type that is not allowed', () => {
     ['jobs: 0', dumps('    drill:\n      jobs: 0\n'), 'config.yml: sources[0].drill.jobs: must be at least 1, found the number 0'],
     ['jobs: 65', dumps('    drill:\n      jobs: 65\n'), 'config.yml: sources[0].drill.jobs: must be at most 64, found the number 65'],
     ['an id in capitals', 'sources:\n  - id: Orders\n    kind: dump-dir\n    path: /x\n', 'config.yml: sources[0].id: must be lowercase letters, digits and dashes, like orders-db; found the text "Orders"'],
-    ['an unknown kind', 'sources:\n  - id: orders\n    kind: dumps\n    path: /x\n', 'config.yml: sources[0].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup; it is the text "dumps"'],
-    ['no kind', 'sources:\n  - id: orders\n    path: /x\n', 'config.yml: sources[0].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup; it is missing'],
+    ['an unknown kind', 'sources:\n  - id: orders\n    kind: dumps\n    path: /x\n', 'config.yml: sources[0].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup, barman; it is the text "dumps"'],
+    ['no kind', 'sources:\n  - id: orders\n    path: /x\n', 'config.yml: sources[0].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup, barman; it is missing'],
     ['a long value is cut', `sources:\n  - id: ${'x'.repeat(200)}_\n    kind: dump-dir\n    path: /x\n`, `config.yml: sources[0].id: must be lowercase letters, digits and dashes, like orders-db; found the text "${'x'.repeat(40)}…"`],
   ])('%s', (_, text, message) => {
     expect(problemsOf(text)).toEqual([message]);

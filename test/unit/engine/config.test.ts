@@ -79,7 +79,7 @@ sources:
     expect(problems).toContain('config.yml: sources[1].minSize: "lots" is not a size (use 500kB, 1MB, 5GB)');
     // links are checked in the same pass, even though other fields failed
     expect(problems).toContain('config.yml: sources[1].database: links to "nowhere", but no source has that id');
-    expect(problems).toContain('config.yml: sources[2].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup; it is the text "tape"');
+    expect(problems).toContain('config.yml: sources[2].kind: must be one of postgres, dump-dir, restic, borg, pgbackrest, basebackup, barman; it is the text "tape"');
     // the secret never appears in a message
     expect(problems.join('\n')).not.toContain('hunter2');
   });

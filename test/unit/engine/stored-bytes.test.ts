@@ -56,6 +56,7 @@ describe('storedBytesOf', () => {
       borg: 'Repository size',
       pgbackrest: 'Repository size',
       basebackup: 'Base backups and WAL archive',
+      barman: 'Barman backups and WAL',
       'dump-dir': 'Dump directory size',
       postgres: 'Database size',
     });

@@ -70,7 +70,7 @@ describe('coverage from every kind', () => {
   it('with nothing linked, the message names every kind the user can link', () => {
     const [finding] = coverage(linkedTo([]));
     expect(finding!.message).toBe(
-      'databases orders (2.0 GB), billing (12.0 MB) on orders-db have no backup: no backup source is linked to orders-db; link a dump-dir, restic, borg, pgbackrest or basebackup source with database: orders-db',
+      'databases orders (2.0 GB), billing (12.0 MB) on orders-db have no backup: no backup source is linked to orders-db; link a dump-dir, restic, borg, pgbackrest, basebackup or barman source with database: orders-db',
     );
     expect(finding!.message).not.toMatch(/no dump-dir linked/);
   });
