@@ -7,13 +7,14 @@ import { formatBytes, formatDuration } from '../../../../shared/units';
 import { BACKUP_RULES } from '../../health/backup-rules';
 import { walContinuityRule } from '../../health/wal-rules';
 import type { SourceModule } from '../module';
+import { runBarmanDrill } from './drill';
 import { barmanObserver } from './observe';
 import { BARMAN_RULES } from './rules';
 import { BARMAN_WORDS, barmanLocation } from './words';
 
 export const barmanProbe: SourceModule<BarmanSourceConfig> = {
   ...barmanObserver,
-  drill: undefined,
+  drill: (source, backup, ctx) => runBarmanDrill(source, backup, ctx),
   rules: [...BACKUP_RULES, ...BARMAN_RULES, walContinuityRule],
   words: BARMAN_WORDS,
   location: (source) => `Barman server ${barmanLocation(source)}`,
@@ -25,8 +26,9 @@ export const barmanProbe: SourceModule<BarmanSourceConfig> = {
     const others = Object.entries(metrics.statusCounts)
       .filter(([status]) => status !== 'DONE')
       .map(([status, count]) => `${count} ${status}`);
+    const server = metrics.serverCurrentWal ? `, server writing ${metrics.serverCurrentWal}` : '';
     const checks = metrics.checkFailures?.length ? `, barman check: ${metrics.checkFailures.length} failing` : '';
-    return `${backups}${wal}${newest ? `, newest backup ${formatDuration(Math.max(0, now - newest.finishedAt))} ago` : ''}${others.length ? `, ${others.join(', ')}` : ''}${checks}`;
+    return `${backups}${wal}${newest ? `, newest backup ${formatDuration(Math.max(0, now - newest.finishedAt))} ago` : ''}${server}${others.length ? `, ${others.join(', ')}` : ''}${checks}`;
   },
   passwordFile: () => undefined,
   // A physical backup of the whole cluster.
