@@ -7,7 +7,7 @@ import { apiSshOptionProblem, isAllowedSshOption } from './ssh-options';
 
 /** Source fields set in the config file only, and why, in a sysadmin's words. */
 export const CONFIG_FILE_ONLY_FIELDS: Readonly<Record<string, string>> = {
-  configPath: "it names pgBackRest's config file, which names programs pgbackrest runs (cmd-ssh, repo-host-cmd)",
+  configPath: "it names pgBackRest's or Barman's config file, which names programs the tool runs (pgBackRest's cmd-ssh, repo-host-cmd; Barman's path_prefix and hook scripts)",
 };
 
 /** Defaults set in the config file only: each names programs or where they run. */

@@ -330,6 +330,8 @@ export interface BarmanMetrics {
   newestSegmentAt: number | null;
   /** wal_segment_size, from show-server or a backup's backup.info; null when neither said it. */
   walSegmentSize: number | null;
+  /** The segment PostgreSQL is writing, as barman status says (current_xlog); null when Barman could not ask. */
+  serverCurrentWal?: string | null;
   /** WAL arrives only through pg_receivewal (streaming_archiver on, archiver off). */
   streamingOnly: boolean;
   /** Failing `barman check` items, in Barman's order; null when check could not run (checkError says why). */

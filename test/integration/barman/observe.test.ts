@@ -49,6 +49,8 @@ describe('barman observe', () => {
     }
     const metrics = observation.metrics as BarmanMetrics;
     expect(metrics).toMatchObject({ kind: 'barman', backupCount: 2, statusCounts: { DONE: 2 }, newestBackup: { id: second.id, status: 'DONE' }, walSegmentSize: SEGMENT_SIZE, streamingOnly: true, checkFailures: [], newestSegment: last.segment });
+    // barman status's current_xlog: PostgreSQL writes past the newest segment Barman holds.
+    expect(metrics.serverCurrentWal! > last.segment).toBe(true);
     expect(metrics.walArchive).toMatchObject({ startSegment: first.beginWal, newestSegment: last.segment, missingSegments: 0, truncatedCount: 0, timeline: 1 });
     const health = judgeObservation(source, observation);
     expect(health.status, JSON.stringify(health.findings)).toBe('ok');

@@ -13,7 +13,7 @@ import { isValidSegmentSize } from '../../wal/names';
 import { recoveryTarget } from '../../wal/timelines';
 import type { Probe, ProbeContext } from '../probe';
 import { runBarman, type BarmanCallOptions } from './barman-command';
-import { parseBackupInfoFile, parseCheck, parseListBackups, parseShowBackup, parseShowServer, type BarmanBackupInfo, type BarmanCheck } from './barman-json';
+import { parseBackupInfoFile, parseCheck, parseListBackups, parseShowBackup, parseShowServer, parseStatus, type BarmanBackupInfo, type BarmanCheck } from './barman-json';
 import { continuityEntries, readXlogDb, type XlogDb } from './xlogdb';
 
 /** show-backup of a backup in a final state (DONE, FAILED) does not change: read once per process. */
@@ -125,7 +125,7 @@ export const barmanObserver: Pick<Probe<BarmanSourceConfig>, 'kind' | 'observe'>
   async observe(source, ctx: ProbeContext) {
     const call: BarmanCallOptions = { signal: ctx.signal, timeoutMs: ctx.timeoutMs };
     // Independent questions, asked at once: on a Barman host each is a Python start-up (and an ssh handshake).
-    const [serverJson, listJson, checked] = await Promise.all([
+    const [serverJson, listJson, checked, currentWal] = await Promise.all([
       runBarman(source, 'show-server', [], call),
       runBarman(source, 'list-backups', [], call),
       runBarman(source, 'check', [], call).then(
@@ -133,6 +133,17 @@ export const barmanObserver: Pick<Probe<BarmanSourceConfig>, 'kind' | 'observe'>
         (error: unknown) => {
           if (!(error instanceof ProbeError) || ctx.signal.aborted) throw error;
           return { checks: null, error: error.message };
+        },
+      ),
+      // The server's own position (current_xlog), to say how far Barman's archive is behind it; only a figure.
+      runBarman(source, 'status', [], call).then(
+        (value) => {
+          const wal = parseStatus(value, source.server, source.host).current_xlog;
+          return wal && SEGMENT_NAME.test(wal) ? wal : null;
+        },
+        (error: unknown) => {
+          if (!(error instanceof ProbeError) || ctx.signal.aborted) throw error;
+          return null;
         },
       ),
     ]);
@@ -179,6 +190,7 @@ export const barmanObserver: Pick<Probe<BarmanSourceConfig>, 'kind' | 'observe'>
       newestSegment: walArchive?.newestSegment ?? newest?.name ?? null,
       newestSegmentAt: walArchive?.newestArchivedAt ?? newest?.at ?? null,
       walSegmentSize: segmentSize,
+      serverCurrentWal: currentWal,
       streamingOnly: server.streamingArchiver && !server.archiver,
       checkFailures: checked.checks ? checked.checks.filter((c) => !c.ok).map(({ name, hint }) => ({ name, hint })) : null,
       ...(checked.error ? { checkError: checked.error } : {}),
