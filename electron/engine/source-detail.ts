@@ -64,7 +64,7 @@ export function sourceDetail({ engine, store, source, range, now }: SourceDetail
 
 /** Kinds whose polls carry a WAL archive summary (metrics.walArchive). */
 function keepsWal(source: SourceConfig): boolean {
-  return source.kind === 'basebackup' || source.kind === 'pgbackrest';
+  return source.kind === 'basebackup' || source.kind === 'pgbackrest' || source.kind === 'barman';
 }
 
 /** The poll's WAL archive view, or undefined when its metrics hold none (a failed poll, a poll from before it was listed). */
