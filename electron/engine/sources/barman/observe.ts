@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { BarmanSourceConfig } from '../../../../shared/config';
 import type { BarmanBackupState, BarmanMetrics, ObservedBackup, WalArchiveSummary } from '../../../../shared/model';
 import { ProbeError, redact } from '../../errors';
+import { majorOfVersionNum } from '../../postgres/version';
 import { runTool } from '../../remote';
 import { walContinuity } from '../../wal/continuity';
 import { isValidSegmentSize } from '../../wal/names';
@@ -61,12 +62,6 @@ async function withDetails(source: BarmanSourceConfig, listed: readonly BarmanBa
   });
 }
 
-/** "15": the PostgreSQL major of 150018 or 90624 (9.6). */
-function pgMajor(versionNum: number | null): string | null {
-  if (versionNum === null) return null;
-  return versionNum >= 100000 ? String(Math.floor(versionNum / 10000)) : `${Math.floor(versionNum / 10000)}.${Math.floor(versionNum / 100) % 100}`;
-}
-
 /** One DONE backup as the app records it; in meta what a drill and the WAL check need. */
 export function observedBarmanBackup(backup: BarmanBackupInfo, segmentSize: number | null): ObservedBackup {
   const finishedAt = backup.endTime ?? backup.beginTime;
@@ -82,7 +77,8 @@ export function observedBarmanBackup(backup: BarmanBackupInfo, segmentSize: numb
       backupName: backup.name,
       status: backup.status,
       backupType: backup.backupType,
-      pgVersion: pgMajor(backup.postgresqlVersion),
+      // "15" of 150018, as PG_VERSION says it.
+      pgVersion: backup.postgresqlVersion === null ? null : String(majorOfVersionNum(backup.postgresqlVersion)),
       timeline: backup.timeline,
       startSegment: backup.beginWal,
       stopSegment: backup.endWal,
