@@ -102,7 +102,7 @@ describe('base backup drills: tablespaces and faults', () => {
   }, 120_000);
 
   // A filesystem of a fixed size needs mount(2): root only. Unprivileged, unpackFailure's unit test covers the words.
-  it.skipIf(process.getuid?.() !== 0)('a drill directory too small for the backup is an error (the drill could not judge it), saying to free space in drillDir', async () => {
+  it.skipIf(process.getuid?.() !== 0)('a drill directory too small for the backup is an error (the drill could not judge it), saying to free space in drillDir [root only: mounts an 8 MB tmpfs]', async () => {
     const small = testParentDir('bbf-full');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,mode=0755', 'tmpfs', small], { encoding: 'utf8' });
     expect(mounted.status, `mount -t tmpfs: ${mounted.stderr}`).toBe(0);
