@@ -21,7 +21,7 @@ describe('fields set in the config file only', () => {
     const configPath = (await screen.findByLabelText('pgBackRest config')) as HTMLInputElement;
     expect(configPath.value).toBe('/etc/pgbackrest/main.conf');
     expect(configPath.readOnly).toBe(true);
-    expect(document.getElementById(configPath.getAttribute('aria-describedby')!)!.textContent).toMatch(/^Set in the config file: it names pgBackRest's config file/);
+    expect(document.getElementById(configPath.getAttribute('aria-describedby')!)!.textContent).toMatch(/^Set in the config file: it names pgBackRest's or Barman's config file/);
 
     expect((screen.getByLabelText('ssh options') as HTMLTextAreaElement).value).toBe('Port=2222');
     const kept = screen.getByTestId('file-only-sshOptions');
