@@ -267,7 +267,27 @@ export interface PgBackRestMetrics {
   walArchiveError?: string;
 }
 
-export interface BaseBackupMetrics {
+/**
+ * What a kind that keeps its own WAL archive (basebackup: the walArchive directory; barman: its xlog.db) reports of
+ * it each poll: the recoverable window and its gaps come from here.
+ */
+export interface WalArchiveFacts {
+  /** What the archive's files take up (as stored, compressed or not), and how many there are. */
+  archiveBytes: number;
+  archiveFiles: number;
+  /** The newest archived full segment and when it was archived; null when none. */
+  newestSegment: string | null;
+  newestSegmentAt: number | null;
+  /** wal_segment_size, as the backups or the archive showed it; null when nothing did. */
+  walSegmentSize: number | null;
+  /** The archive's continuity from the oldest base backup's start; null when it could not be judged (walArchiveError says why). */
+  walArchive: WalArchiveSummary | null;
+  walArchiveError?: string;
+  /** .history files that could not be read or parsed, each in a sentence (the timeline chain is then guessed). */
+  walHistoryProblems?: string[];
+}
+
+export interface BaseBackupMetrics extends WalArchiveFacts {
   kind: 'basebackup';
   /** Directories in `path` that are pg_basebackup runs (those without backup_label included), not counting runs under way. */
   backupCount: number;
@@ -275,19 +295,6 @@ export interface BaseBackupMetrics {
   inProgress?: number;
   /** What the base backups take up: their directories (a plain backup's tablespaces mapped elsewhere are not counted). */
   backupBytes: number;
-  /** What the WAL archive's files take up, and how many there are. */
-  archiveBytes: number;
-  archiveFiles: number;
-  /** The newest archived full segment and when it was archived (its file's modification time); null when none. */
-  newestSegment: string | null;
-  newestSegmentAt: number | null;
-  /** wal_segment_size, read from a backup's WAL or the archive's segments; null when nothing showed it. */
-  walSegmentSize: number | null;
-  /** The archive's continuity from the oldest base backup's start; null when it could not be judged (walArchiveError says why). */
-  walArchive: WalArchiveSummary | null;
-  walArchiveError?: string;
-  /** .history files in the archive that could not be read or parsed, each in a sentence (the timeline chain is then guessed). */
-  walHistoryProblems?: string[];
 }
 
 /** One `barman check` item that failed, as Barman said it (its key, e.g. receive_wal_running, and its hint). */
@@ -306,7 +313,8 @@ export interface BarmanBackupState {
   error: string | null;
 }
 
-export interface BarmanMetrics {
+/** Barman's WAL archive facts (WalArchiveFacts) come from xlog.db; its wal_segment_size from show-server or backup.info. */
+export interface BarmanMetrics extends WalArchiveFacts {
   kind: 'barman';
   /** DONE backups: the ones restorable, judged by the backup rules. */
   backupCount: number;
@@ -322,14 +330,6 @@ export interface BarmanMetrics {
   inProgress: number;
   /** What the DONE backups take up (each base backup without its WAL). */
   backupBytes: number;
-  /** What Barman's WAL archive holds, as xlog.db lists it (files as stored, compressed or not). */
-  archiveBytes: number;
-  archiveFiles: number;
-  /** The newest WAL segment in xlog.db and when Barman archived it; null when none. */
-  newestSegment: string | null;
-  newestSegmentAt: number | null;
-  /** wal_segment_size, from show-server or a backup's backup.info; null when neither said it. */
-  walSegmentSize: number | null;
   /** The segment PostgreSQL is writing, as barman status says (current_xlog); null when Barman could not ask. */
   serverCurrentWal?: string | null;
   /** WAL arrives only through pg_receivewal (streaming_archiver on, archiver off). */
@@ -337,11 +337,6 @@ export interface BarmanMetrics {
   /** Failing `barman check` items, in Barman's order; null when check could not run (checkError says why). */
   checkFailures: BarmanCheckFailure[] | null;
   checkError?: string;
-  /** Continuity of xlog.db from the oldest DONE backup's first segment; null when it could not be judged (walArchiveError says why). */
-  walArchive: WalArchiveSummary | null;
-  walArchiveError?: string;
-  /** .history files that could not be read or parsed, each in a sentence. */
-  walHistoryProblems?: string[];
 }
 
 export type SourceMetrics = PostgresMetrics | DumpDirMetrics | ResticMetrics | BorgMetrics | PgBackRestMetrics | BaseBackupMetrics | BarmanMetrics;

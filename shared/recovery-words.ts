@@ -1,7 +1,7 @@
 // A drill's recovery point in words, the same in the drill's message, the CLI and the dashboard: "restorable up
 // to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)".
 import type { DrillRecovery, RecoveryReached } from './model';
-import { countOf, formatDuration } from './units';
+import { countOf, formatDuration, utcWords } from './units';
 
 /** "restorable up to 2026-12-03 10:41:07 UTC (recovery point 3m 12s behind the drill's start; replayed 412 WAL segments in 38s)" */
 export function reachedWords(recovery: DrillRecovery): string {
@@ -13,10 +13,6 @@ export function reachedWords(recovery: DrillRecovery): string {
       : `recovery point ${recovery.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(recovery.recoveryPointMs)} behind the drill's start`;
   const replay = `replayed ${countOf(recovery.walReplayed, 'WAL segment')}${recovery.replayMs === null ? '' : ` in ${formatDuration(Math.max(1000, recovery.replayMs))}`}`;
   return `${upTo} (${point}; ${replay})`;
-}
-
-export function utcWords(at: number): string {
-  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 

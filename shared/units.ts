@@ -135,6 +135,11 @@ export function formatDuration(ms: number): string {
 }
 
 /** 1 -> "1 table", 8052 -> "8,052 rows". */
+/** "2026-12-03 10:41:07 UTC", or to the minute ("2026-12-03 10:41 UTC") where seconds would only be noise. */
+export function utcWords(at: number, to: 'second' | 'minute' = 'second'): string {
+  return `${new Date(at).toISOString().slice(0, to === 'second' ? 19 : 16).replace('T', ' ')} UTC`;
+}
+
 export function countOf(n: number, noun: string): string {
   return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -2,13 +2,12 @@
 // record the drill. Exit 0 pass, 2 fail (the backup is bad, or every backup of the source is unreadable),
 // 3 error (the drill could not run, was interrupted by a signal or an internal error, or there is nothing to drill).
 import type { Drill, DrillOutcome } from '../../shared/model';
-import { formatBytes, formatDuration } from '../../shared/units';
+import { formatBytes, formatDuration, utcWords } from '../../shared/units';
 import { DrillRequestError, Engine } from '../engine/engine';
 import { DrillInterrupted } from '../engine/drills/drill-stop';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, openHistory, readConfigOrExit, type GlobalOptions } from './context';
 import { terminalJson, visibleText } from '../../shared/visible-text';
 import { progressReporter } from './progress';
-import { utcWords } from '../../shared/recovery-words';
 
 export interface DrillOptions extends GlobalOptions {
   source: string;

@@ -8,7 +8,7 @@ import type { Drill, Poll } from '../../shared/model';
 import { recoveryReached } from '../../shared/recovery-words';
 import { isDrillable, type Engine } from './engine';
 import { sizeAnomaly } from './health/size-anomalies';
-import { STORED_BYTES_LABEL } from './sources/index';
+import { sourceModule, STORED_BYTES_LABEL } from './sources/index';
 import type { HistoryStore } from './store/types';
 
 export interface SourceDetailInput {
@@ -62,11 +62,6 @@ export function sourceDetail({ engine, store, source, range, now }: SourceDetail
   };
 }
 
-/** Kinds whose polls carry a WAL archive summary (metrics.walArchive). */
-function keepsWal(source: SourceConfig): boolean {
-  return source.kind === 'basebackup' || source.kind === 'pgbackrest' || source.kind === 'barman';
-}
-
 /** The poll's WAL archive view, or undefined when its metrics hold none (a failed poll, a poll from before it was listed). */
 function walOf(poll: Poll | null): WalArchiveView | undefined {
   const metrics = poll?.metrics ?? null;
@@ -81,7 +76,7 @@ function walOf(poll: Poll | null): WalArchiveView | undefined {
  * page never gets them raw, and only the newest poll's metrics are read whole.
  */
 export function walArchiveSeries(store: HistoryStore, source: SourceConfig, from: number, to: number): { walWindows: WalWindowPoint[]; walArchive: WalArchiveView | null } {
-  if (!keepsWal(source)) return { walWindows: [], walArchive: null };
+  if (!sourceModule(source).keepsWal) return { walWindows: [], walArchive: null };
   const walWindows = store.walWindowSeries(source.id, { from, to, buckets: MAX_CHART_POINTS / 2 });
   // Nothing judged the archive in the range: the newest poll may still have (a source polled long ago).
   const newest = walOf(store.newestWalArchivePoll(source.id, { from, to })) ?? walOf(store.latestPoll(source.id));

@@ -1,7 +1,7 @@
 // The restore-drill rule. Drills are evidence about the backups themselves, not about the latest poll, so this
 // rule is judged even when the source could not be polled: a failed restore stays critical until a drill passes.
 import type { Drill, Finding } from '../../../shared/model';
-import { formatDuration } from '../../../shared/units';
+import { formatDuration, utcWords } from '../../../shared/units';
 import { redact } from '../errors';
 import { backupSource } from './backup-rules';
 import { backupWords } from './kind-words';
@@ -75,7 +75,7 @@ export const recoveryPointRule: Rule = (input) => {
     return [{ rule: 'recovery-point', status: 'warning', message: `the last restore drill (${name(drill.backupKey)}, ${ago} ago) could not measure its recovery point (the replayed WAL held no commit time and the archive gave no times), so maxRecoveryPoint ${formatDuration(limit)} is not proven`, observed: null, limit }];
   }
   if (recovery.recoveryPointMs <= limit) return [];
-  const upTo = recovery.recoveredTo === null ? '' : ` (restorable up to ${new Date(recovery.recoveredTo).toISOString().slice(0, 19).replace('T', ' ')} UTC)`;
+  const upTo = recovery.recoveredTo === null ? '' : ` (restorable up to ${utcWords(recovery.recoveredTo)})`;
   const why = recovery.mode === 'backup-end' ? 'it replayed only to the backup\'s end: set drill.recovery: end-of-archive to replay the archived WAL' : 'WAL written after that was not in the archive: check archive_command and the archiver (pg_stat_archiver)';
   return [{
     rule: 'recovery-point',

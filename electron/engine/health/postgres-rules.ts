@@ -2,7 +2,7 @@
 // backup source of some kind holding it).
 import { SOURCE_KINDS, type PostgresSourceConfig } from '../../../shared/config';
 import type { Finding, PostgresMetrics } from '../../../shared/model';
-import { formatBytes, formatDuration } from '../../../shared/units';
+import { formatBytes, formatDuration, utcWords } from '../../../shared/units';
 import { urlDatabase } from '../postgres/url';
 import { ageAt } from './age';
 import { sourceName } from './kind-words';
@@ -15,9 +15,6 @@ function postgres(input: EvaluationInput): { source: PostgresSourceConfig; metri
 }
 
 /** "2024-05-02 03:04 UTC": unambiguous whatever the desktop's time zone. */
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 export const walArchiving: Rule = (input) => {
   const pg = postgres(input);
   const archiver = pg?.metrics.archiver;
@@ -43,7 +40,7 @@ export const walArchiving: Rule = (input) => {
     (archiver.failedCount > 0 && lastArchivedAt === null);
   if (failedSinceSuccess) {
     const wal = archiver.lastFailedWal ?? 'a WAL segment';
-    const when = lastFailedAt !== null ? ` ${formatDuration(ageAt(input, lastFailedAt))} ago (${formatTime(lastFailedAt)})` : '';
+    const when = lastFailedAt !== null ? ` ${formatDuration(ageAt(input, lastFailedAt))} ago (${utcWords(lastFailedAt, 'minute')})` : '';
     const since = lastArchivedAt === null ? 'no WAL has ever been archived' : `nothing has been archived since ${archiver.lastArchivedWal ?? 'then'}`;
     return [
       {

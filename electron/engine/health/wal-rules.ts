@@ -14,14 +14,10 @@
 // setups and teach people to ignore the colour. An archive that stopped receiving is the maxArchiveAge
 // rule's, not this one's.
 import type { Finding, WalArchiveSummary } from '../../../shared/model';
-import { formatBytes } from '../../../shared/units';
+import { formatBytes, utcWords } from '../../../shared/units';
 import type { Rule } from './types';
 
 /** "2026-11-30 04:12 UTC": unambiguous whatever the desktop's time zone. */
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function segments(n: number): string {
   return `${n} segment${n === 1 ? '' : 's'}`;
 }
@@ -35,7 +31,7 @@ export function judgeWalArchive(summary: WalArchiveSummary): Finding[] {
     const message =
       first.after === null
         ? `point-in-time recovery cannot start: ${first.firstMissing}, the first WAL segment the oldest base backup needs, is not in the archive (${segments(first.missing)} missing from it)${more}; that backup cannot be restored`
-        : `point-in-time recovery stops at ${first.after}${first.afterArchivedAt !== null ? ` (archived ${formatTime(first.afterArchivedAt)})` : ''}: ${segments(first.missing)} missing after it; restores to later times are impossible${more}`;
+        : `point-in-time recovery stops at ${first.after}${first.afterArchivedAt !== null ? ` (archived ${utcWords(first.afterArchivedAt, 'minute')})` : ''}: ${segments(first.missing)} missing after it; restores to later times are impossible${more}`;
     findings.push({ rule: 'wal-continuity', status: 'critical', message, observed: summary.missingSegments, limit: 0 });
   }
   const cut = summary.truncated[0];
@@ -63,7 +59,7 @@ export function judgeWalArchive(summary: WalArchiveSummary): Finding[] {
     findings.push({
       rule: 'wal-continuity',
       status: 'ok',
-      message: `the newest WAL exists only as ${summary.newestPartial.name} (archived ${formatTime(summary.newestPartial.archivedAt)}): recovery never reads a .partial file, so restores reach ${summary.newestSegment ?? 'no segment'} at most until a full segment follows`,
+      message: `the newest WAL exists only as ${summary.newestPartial.name} (archived ${utcWords(summary.newestPartial.archivedAt, 'minute')}): recovery never reads a .partial file, so restores reach ${summary.newestSegment ?? 'no segment'} at most until a full segment follows`,
       observed: summary.newestPartial.name,
       limit: null,
     });

@@ -18,6 +18,11 @@ export interface SourceModule<S extends SourceConfig = SourceConfig> extends Pro
   words: S extends BackupSourceConfig ? BackupWords<S> : null;
   /** Where a source of this kind lives, safe to print (never a password in a URL). */
   location(source: S): string;
+  /**
+   * Whether its polls carry a WAL archive summary (metrics.walArchive: continuity, gaps, the newest segment), so
+   * the source page charts the recoverable window.
+   */
+  keepsWal: boolean;
   /** What the storage chart follows for this kind, in the chart title's words. */
   storedLabel: string;
   /**

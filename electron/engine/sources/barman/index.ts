@@ -18,6 +18,7 @@ export const barmanProbe: SourceModule<BarmanSourceConfig> = {
   rules: [...BACKUP_RULES, ...BARMAN_RULES, walContinuityRule],
   words: BARMAN_WORDS,
   location: (source) => `Barman server ${barmanLocation(source)}`,
+  keepsWal: true,
   storedLabel: 'Barman backups and WAL',
   storedBytes: (metrics) => metrics.backupBytes + metrics.archiveBytes,
   describe(metrics, newest, now) {

@@ -9,7 +9,7 @@
 // is explained, not alarmed (Barman #87, #88, #298: archive_command is not used there at all).
 import type { BarmanSourceConfig } from '../../../../shared/config';
 import type { BarmanCheckFailure, BarmanMetrics, Finding, Status } from '../../../../shared/model';
-import { formatDuration } from '../../../../shared/units';
+import { formatDuration, utcWords } from '../../../../shared/units';
 import { redact } from '../../errors';
 import { ageAt } from '../../health/age';
 import type { EvaluationInput, Rule } from '../../health/types';
@@ -25,10 +25,6 @@ function barman(input: EvaluationInput): { source: BarmanSourceConfig; metrics: 
 }
 
 /** "2026-12-04 03:04 UTC". */
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 /** Barman's console names of its check items (barman/server.py), by the key its JSON gives them. */
 const CHECK_LABELS: Record<string, string> = {
   wal_archive: 'WAL archive',
@@ -137,7 +133,7 @@ export const waitingForWals: Rule = (input) => {
       {
         rule: 'barman-status',
         status: 'warning',
-        message: `backup ${backup.id} of Barman server ${barmanLocation(found.source)} has been WAITING_FOR_WALS for ${formatDuration(age)} since its copy ended (${formatTime(backup.endedAt)}), over the ${formatDuration(limit)} maxWaitingForWals: the WAL it needs is not reaching Barman; check barman check ${found.source.server} (receive-wal, archive_command) and that barman cron runs`,
+        message: `backup ${backup.id} of Barman server ${barmanLocation(found.source)} has been WAITING_FOR_WALS for ${formatDuration(age)} since its copy ended (${utcWords(backup.endedAt, 'minute')}), over the ${formatDuration(limit)} maxWaitingForWals: the WAL it needs is not reaching Barman; check barman check ${found.source.server} (receive-wal, archive_command) and that barman cron runs`,
         observed: age,
         limit,
       },
@@ -160,7 +156,7 @@ export const archiveAge: Rule = (input) => {
     {
       rule: 'wal-archiving',
       status: 'warning',
-      message: `the newest WAL segment Barman holds for ${barmanLocation(source)}, ${metrics.newestSegment ?? 'unnamed'}, was archived ${formatDuration(age)} ago (${formatTime(metrics.newestSegmentAt)}), over the ${formatDuration(maxArchiveAge)} maxArchiveAge: check that receive-wal runs (barman cron) or archive_command on the server, or set archive_timeout if the server is idle`,
+      message: `the newest WAL segment Barman holds for ${barmanLocation(source)}, ${metrics.newestSegment ?? 'unnamed'}, was archived ${formatDuration(age)} ago (${utcWords(metrics.newestSegmentAt, 'minute')}), over the ${formatDuration(maxArchiveAge)} maxArchiveAge: check that receive-wal runs (barman cron) or archive_command on the server, or set archive_timeout if the server is idle`,
       observed: age,
       limit: maxArchiveAge,
     },

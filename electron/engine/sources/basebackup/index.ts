@@ -21,6 +21,7 @@ export const basebackupProbe: SourceModule<BaseBackupSourceConfig> = {
   rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...BASEBACKUP_RULES, walContinuityRule],
   words: BASEBACKUP_WORDS,
   location: basebackupLocation,
+  keepsWal: true,
   storedLabel: 'Base backups and WAL archive',
   storedBytes: (metrics) => metrics.backupBytes + metrics.archiveBytes,
   describe(metrics, newest, now) {

@@ -7,7 +7,7 @@
 //   runs of the same format and compression only (a job moved from plain to -Ft -z must not look broken).
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { Finding, ObservedBackup } from '../../../../shared/model';
-import { formatBytes, formatDuration } from '../../../../shared/units';
+import { formatBytes, formatDuration, utcWords } from '../../../../shared/units';
 import { byNewest } from '../../../../shared/newest-backup';
 import { redact } from '../../errors';
 import { ageAt } from '../../health/age';
@@ -16,10 +16,6 @@ import type { EvaluationInput, Rule } from '../../health/types';
 import { archiveLocation, BASEBACKUP_WORDS } from './words';
 
 /** "2026-12-04 03:04 UTC": unambiguous whatever the desktop's time zone. */
-function formatTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
 function basebackup(input: EvaluationInput): BaseBackupSourceConfig | null {
   return input.source.kind === 'basebackup' ? input.source : null;
 }
@@ -47,7 +43,7 @@ export const archiveAge: Rule = (input) => {
     {
       rule: 'wal-archiving',
       status: 'warning',
-      message: `the newest WAL segment in ${archiveLocation(source)}, ${metrics.newestSegment ?? 'unnamed'}, was archived ${formatDuration(age)} ago (${formatTime(metrics.newestSegmentAt)}), over the ${formatDuration(maxArchiveAge)} maxArchiveAge: check archive_command and the server log (pg_stat_archiver), or set archive_timeout if the server is idle`,
+      message: `the newest WAL segment in ${archiveLocation(source)}, ${metrics.newestSegment ?? 'unnamed'}, was archived ${formatDuration(age)} ago (${utcWords(metrics.newestSegmentAt, 'minute')}), over the ${formatDuration(maxArchiveAge)} maxArchiveAge: check archive_command and the server log (pg_stat_archiver), or set archive_timeout if the server is idle`,
       observed: age,
       limit: maxArchiveAge,
     },

@@ -15,6 +15,7 @@ export const borgProbe: SourceModule<BorgSourceConfig> = {
   rules: BACKUP_RULES,
   words: BORG_WORDS,
   location: borgLocation,
+  keepsWal: false,
   storedLabel: 'Repository size',
   storedBytes: (metrics) => metrics.repoSizeBytes,
   describe(metrics, newest, now) {

@@ -18,6 +18,7 @@ export const dumpDirProbe: SourceModule<DumpDirSourceConfig> = {
   rules: BACKUP_RULES,
   words: DUMP_DIR_WORDS,
   location: dumpDirLocation,
+  keepsWal: false,
   storedLabel: 'Dump directory size',
   storedBytes: (metrics) => metrics.totalBytes,
   describe(metrics, newest, now) {

@@ -18,6 +18,7 @@ export const pgbackrestProbe: SourceModule<PgBackRestSourceConfig> = {
   rules: [...BACKUP_RULES.filter((rule) => rule !== backupSize), ...PGBACKREST_RULES],
   words: PGBACKREST_WORDS,
   location: pgbackrestLocation,
+  keepsWal: true,
   storedLabel: 'Repository size',
   // Absent from polls recorded before Backup Health measured it.
   storedBytes: (metrics) => metrics.repoSizeBytes ?? null,

@@ -13,6 +13,7 @@ export const postgresProbe: SourceModule<PostgresSourceConfig> = {
   rules: [walArchiving, replication, coverage],
   words: null,
   location: postgresLocation,
+  keepsWal: false,
   storedLabel: 'Database size',
   storedBytes(metrics) {
     // The databases the monitoring role may size; none of them is "not known", not 0 bytes.

@@ -16,6 +16,7 @@ export const resticProbe: SourceModule<ResticSourceConfig> = {
   rules: BACKUP_RULES,
   words: RESTIC_WORDS,
   location: resticLocation,
+  keepsWal: false,
   storedLabel: 'Repository size',
   storedBytes: (metrics) => metrics.repoSizeBytes,
   describe(metrics, newest, now) {
