@@ -368,18 +368,62 @@ export const defaultsSchema = z.strictObject({
     .default(35 * DAY_MS),
 });
 
+/**
+ * Recovery objectives of one database (issue 15): at least one routine that covers it must have proved, by a
+ * passing restore drill no older than `drillAge`, a recovery point within `rpo` and a restore within `rto`.
+ */
+export const databaseObjectiveSchema = z.strictObject({
+  /** The database's name on its server, as PostgreSQL names it. */
+  name: z.string().min(1).max(63),
+  /** The id of the postgres source watching its server. */
+  server: sourceId,
+  /** The most data one may lose: the best recovery point a drill proved must be within this. */
+  rpo: age().optional(),
+  /** The longest a restore may take: a drill that proved the recovery point must have restored within this. */
+  rto: age().optional(),
+  /** How old that drill may be; 8d when absent (a weekly drill and a day's slack). */
+  drillAge: age().default(8 * DAY_MS),
+});
+
 export const configSchema = z
   .strictObject({
     defaults: defaultsSchema.default(() => defaultsSchema.parse({})),
     sources: z.array(sourceSchema).default([]),
     /** Where alerts go, and the heartbeat (shared/alerts-config.ts). */
     alerts: buildAlertsSchema({ duration, passwordEnv: passwordFields.passwordEnv, passwordFile: passwordFields.passwordFile }).optional(),
+    /** Recovery objectives per database (electron/engine/databases/). */
+    databases: z.array(databaseObjectiveSchema).default([]),
   })
   // Cross-source checks run even when some field failed, so one pass reports every problem: the values
   // here may still be raw input, hence the defensive reads.
-  .superRefine((config, ctx) => checkLinks(config.sources as unknown[], ctx), {
-    when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources),
+  .superRefine(
+    (config, ctx) => {
+      checkLinks(config.sources as unknown[], ctx);
+      if (Array.isArray(config.databases)) checkDatabaseLinks(config.sources as unknown[], config.databases as unknown[], ctx);
+    },
+    { when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources) },
+  );
+
+/** Each database names a postgres source as its server, once per server. */
+function checkDatabaseLinks(sources: unknown[], databases: unknown[], ctx: z.RefinementCtx): void {
+  const kinds = new Map<string, string>();
+  for (const s of sources) if (typeof s === 'object' && s !== null && typeof (s as LooseSource).id === 'string') kinds.set((s as { id: string }).id, String((s as LooseSource).kind));
+  const seen = new Set<string>();
+  databases.forEach((entry, i) => {
+    if (typeof entry !== 'object' || entry === null) return;
+    const { name, server } = entry as { name?: unknown; server?: unknown };
+    if (typeof server === 'string') {
+      const kind = kinds.get(server);
+      if (kind === undefined) ctx.addIssue({ code: 'custom', path: ['databases', i, 'server'], message: `"${server}" is not a source id: name the postgres source that watches the database's server` });
+      else if (kind !== 'postgres') ctx.addIssue({ code: 'custom', path: ['databases', i, 'server'], message: `"${server}" is a ${kind} source; a database's server is the postgres source that watches it` });
+    }
+    if (typeof name === 'string' && typeof server === 'string') {
+      const key = `${server}\u0000${name}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['databases', i, 'name'], message: `${name} on ${server} has objectives twice; keep one entry` });
+      seen.add(key);
+    }
   });
+}
 
 type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown };
 
@@ -430,6 +474,7 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type Defaults = Config['defaults'];
+export type DatabaseObjective = z.output<typeof databaseObjectiveSchema>;
 export type SourceConfig = z.output<typeof sourceSchema>;
 export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
 export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
@@ -463,13 +508,11 @@ export function validateConfig(raw: unknown): ParsedConfig {
   return { ok: false, problems: result.error.issues.flatMap((issue) => describeIssue(issue)) };
 }
 
-/** `defaults:` or `sources:` with every line under it commented out is YAML null: read it as an empty section. */
+/** `defaults:`, `sources:` or `databases:` with every line under it commented out is YAML null: read it as an empty section. */
+const EMPTYABLE_SECTIONS = new Set(['defaults', 'sources', 'databases']);
 function withEmptySections(raw: unknown): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const sections = raw as Record<string, unknown>;
-  if (sections.defaults !== null && sections.sources !== null) return raw;
-  const { defaults, sources, ...rest } = sections;
-  return { ...rest, ...(defaults === null ? {} : { defaults }), ...(sources === null ? {} : { sources }) };
+  return Object.fromEntries(Object.entries(raw).filter(([key, value]) => !(value === null && EMPTYABLE_SECTIONS.has(key))));
 }
 
 /**

@@ -37,6 +37,10 @@ export type RuleId =
   | 'barman-status'
   /** A WAL segment missing or cut short between the oldest base backup's start and the newest archived segment (health/wal-rules.ts). */
   | 'wal-continuity'
+  /** A database no routine holds (electron/engine/databases/). */
+  | 'database-coverage'
+  /** A database whose recovery objectives (rpo, rto within drillAge) no drill proves (electron/engine/databases/). */
+  | 'database-objectives'
   /** An alert channel that stopped delivering (not a source's: electron/engine/alerts/channel-failure.ts). */
   | 'alert-delivery';
 

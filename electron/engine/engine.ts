@@ -8,13 +8,15 @@
 // (source-facts.ts), the compaction timer (compaction-schedule.ts), which backup a drill takes (drill-choice.ts),
 // the scheduler (scheduler.ts), each kind (sources/).
 import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
+import type { DatabaseSummary } from '../../shared/databases';
 import type { Drill, DrillProgress, ObservedBackup, Poll, ProbeErrorValue, SourceHealth, SourceSummary, StatusEvent } from '../../shared/model';
 import { formatDuration } from '../../shared/units';
 import { newestFirst } from '../../shared/newest-backup';
 import { recoveryReached } from '../../shared/recovery-words';
 import { evaluate } from './sources/evaluate';
 import { CompactionSchedule } from './compaction-schedule';
-import { databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, type SourceState } from './source-facts';
+import { databaseInputs, databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, serverDatabasesAfter, type SourceState } from './source-facts';
+import { databaseIndex } from './databases/database-index';
 import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
@@ -198,6 +200,12 @@ export class Engine {
     return databasesOf(this.source(id), { config: this.config, state: (sourceId) => this.state(sourceId) });
   }
 
+  /** One row per database, worst first: the routines that hold it, what their drills proved, its objectives (databases/). */
+  databases(): DatabaseSummary[] {
+    const context = { config: this.config, store: this.store, now: this.now(), state: (id: string) => this.state(id) };
+    return databaseIndex(databaseInputs(context, (id) => this.summary(id)));
+  }
+
   summaries(): SourceSummary[] {
     return this.config.sources.map((s) => this.summary(s.id));
   }
@@ -263,6 +271,7 @@ export class Engine {
         recorded: true,
         // Changes stored before this process looked are history, not news.
         heard: this.store.lastEventId(id),
+        serverDatabases: serverDatabasesAfter(poll, null),
       };
       this.states.set(id, state);
     }
@@ -330,6 +339,7 @@ export class Engine {
       health: previous.health,
       recorded: false,
       heard: previous.heard,
+      serverDatabases: serverDatabasesAfter(poll, previous.serverDatabases),
     });
   }
 

@@ -2,10 +2,11 @@
 // history for one source's judgement (health/types.ts SourceFacts): its latest poll, the backups present and
 // stored, its drills, the server it links to, and, for a server, every backup source covering it.
 import type { Config, DrillConfig, SourceConfig } from '../../shared/config';
-import type { ObservedBackup, Poll, SourceHealth } from '../../shared/model';
+import type { DatabaseSize, ObservedBackup, Poll, SourceHealth, SourceSummary } from '../../shared/model';
 import { newestFirst } from '../../shared/newest-backup';
 import type { BackupSourceConfig } from './health/kind-words';
 import type { SourceFacts } from './health/types';
+import type { DatabaseInputs } from './databases/database-index';
 import { coveringSource } from './sources/covered-databases';
 import type { HistoryStore } from './store/types';
 
@@ -23,6 +24,13 @@ export interface SourceState {
   recorded: boolean;
   /** The newest of the source's stored status changes this process has told its subscribers (0: none). */
   heard: number;
+  /** A postgres source's databases at its latest successful poll (kept through failed ones); null before one. */
+  serverDatabases: DatabaseSize[] | null;
+}
+
+/** A poll's databases when it is a postgres source's successful poll, else what was known before. */
+export function serverDatabasesAfter(poll: Poll | null, before: DatabaseSize[] | null): DatabaseSize[] | null {
+  return poll?.ok && poll.metrics?.kind === 'postgres' ? poll.metrics.databases : before;
 }
 
 export interface FactsContext {
@@ -73,13 +81,45 @@ export function databasesOf(source: SourceConfig, { config, state: stateOf }: Pi
     const metrics = lastPostgresMetrics(stateOf(source.id));
     return metrics ? metrics.databases.map((d) => d.name) : [];
   }
-  const held = coveringSource(source, stateOf(source.id).backups).databases;
+  const held = heldBy(source, stateOf);
   if (held === 'cluster') {
     const server = source.database ? config.sources.find((s) => s.id === source.database) : undefined;
     return server ? databasesOf(server, { config, state: stateOf }) : [];
   }
-  if (held.length > 0) return held;
+  return [...held];
+}
+
+/** What a backup source's present backups hold: 'cluster', the names its dumps give, else its `dbname` ([]: none named). */
+function heldBy(source: BackupSourceConfig, stateOf: FactsContext['state']): readonly string[] | 'cluster' {
+  const held = coveringSource(source, stateOf(source.id).backups).databases;
+  if (held === 'cluster' || held.length > 0) return held;
   return 'dbname' in source && source.dbname ? [source.dbname] : [];
+}
+
+/** How many of a source's drills, newest first, the databases view reads: enough for weeks of daily drills. */
+const DATABASE_DRILLS = 200;
+
+/** What the databases view (databases/database-index.ts) reads of the engine's state and history. */
+export function databaseInputs({ config, store, now, state: stateOf }: FactsContext, summaryOf: (id: string) => SourceSummary): DatabaseInputs {
+  const finished = new Map<string, Map<string, number>>();
+  return {
+    now,
+    config,
+    summaryOf,
+    serverDatabases: (id) => stateOf(id).serverDatabases,
+    holds: (source) => heldBy(source, stateOf),
+    drillsOf: (id) => store.drills(id, { limit: DATABASE_DRILLS }),
+    backupFinishedAt(sourceId, key) {
+      let byKey = finished.get(sourceId);
+      if (!byKey) {
+        byKey = new Map();
+        // Oldest first, so the newest of two backups with one key (a name reused) wins.
+        for (const backup of store.backups(sourceId, { limit: 1000 }).reverse()) byKey.set(backup.key, backup.finishedAt);
+        finished.set(sourceId, byKey);
+      }
+      return byKey.get(key) ?? null;
+    },
+  };
 }
 
 /** The linked server's metrics from its latest poll; null when that poll failed (stale data is not judged). */

@@ -124,6 +124,21 @@ const NEVER_COVERED = ['template0', 'template1'];
 /** "dump-dir, restic, borg or pgbackrest": every kind a `database:` link can come from, from the one kinds list. */
 const LINKABLE_KINDS = ((kinds) => `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}`)(SOURCE_KINDS.filter((kind) => kind !== 'postgres'));
 
+/** The databases of a server no backup is asked for: its coverageIgnore (["postgres"] by default) and the templates. */
+export function coverageIgnored(source: Pick<PostgresSourceConfig, 'coverageIgnore'>): Set<string> {
+  return new Set([...(source.coverageIgnore ?? ['postgres']), ...NEVER_COVERED]);
+}
+
+/**
+ * The databases a covering source's dumps hold on a server: what they name, or, when they name none (plain SQL
+ * without a header), the one the postgres source connects to.
+ */
+export function namesHeld(databases: readonly string[], server: Pick<PostgresSourceConfig, 'url'>): string[] {
+  if (databases.length > 0) return [...databases];
+  const urlDb = urlDatabase(server.url);
+  return urlDb === null ? [] : [urlDb];
+}
+
 /**
  * Every database on the server must be held by a backup source linked to it with `database:`: a pgBackRest
  * stanza holds the whole cluster; a dump-dir, restic or borg source holds the databases its dumps name.
@@ -134,15 +149,9 @@ export const coverage: Rule = (input) => {
   const { source, metrics } = pg;
   const linked = input.coveringSources ?? [];
   if (linked.some((s) => s.databases === 'cluster')) return [];
-  const ignored = new Set([...(source.coverageIgnore ?? ['postgres']), ...NEVER_COVERED]);
+  const ignored = coverageIgnored(source);
   const covered = new Set<string>();
-  const urlDb = urlDatabase(source.url);
-  for (const { databases } of linked) {
-    if (databases === 'cluster') continue;
-    // Dumps that name no database (plain SQL without a header) are taken to hold the one we connect to.
-    if (databases.length === 0 && urlDb !== null) covered.add(urlDb);
-    for (const name of databases) covered.add(name);
-  }
+  for (const { databases } of linked) if (databases !== 'cluster') for (const name of namesHeld(databases, source)) covered.add(name);
   const missing = metrics.databases.filter((db) => !ignored.has(db.name) && !covered.has(db.name));
   if (missing.length === 0) return [];
   const list = missing.map((db) => (db.sizeBytes === null ? db.name : `${db.name} (${formatBytes(db.sizeBytes)})`)).join(', ');

@@ -1,0 +1,68 @@
+// The database as the unit (issue 15): what protects one database, what a drill proved of it, and whether its
+// recovery objectives hold. Built by electron/engine/databases/; shown by the Databases page, `check` and
+// /metrics. No Node or DOM APIs here.
+import type { DrillOutcome, Finding, SourceKind, Status } from './model';
+
+/** One routine that protects a database: a backup source whose backups hold it. */
+export interface DatabaseRoutine {
+  sourceId: string;
+  /** The source's name (its id when it has none). */
+  name: string;
+  kind: Exclude<SourceKind, 'postgres'>;
+  /** The ssh host its backups are read on; absent for this machine. */
+  host?: string;
+  /** The source's own status, by its own rules. */
+  status: Status;
+  /** 'cluster': a physical backup of the whole cluster; 'dumps': dumps that hold this database. */
+  holds: 'cluster' | 'dumps';
+  /** When its newest backup finished; null when it holds none. */
+  newestBackupAt: number | null;
+  /** Its newest drill that restored this database, whatever the outcome; null when none did. */
+  lastDrill: { at: number; outcome: DrillOutcome; message: string } | null;
+  /** Its newest passing drill that restored this database. */
+  lastRestore: ProvenRestore | null;
+}
+
+/** What one passing drill proved of a database. */
+export interface ProvenRestore {
+  sourceId: string;
+  /** When the drill finished. */
+  at: number;
+  backupKey: string;
+  /** How long the restore took (the drill's restore time: copy, restore, replay, verify). */
+  restoreMs: number | null;
+  /**
+   * How much data a restore from it would have lost at the drill's start: for WAL replay the drill's measured
+   * recovery point, for a dump the drill's start minus the dump's finish; null when not measured.
+   */
+  recoveryPointMs: number | null;
+}
+
+/** A database's recovery objectives from the config (`databases:`), in ms. */
+export interface DatabaseObjectives {
+  rpoMs: number | null;
+  rtoMs: number | null;
+  drillAgeMs: number;
+}
+
+export interface DatabaseSummary {
+  /** `<server id>/<name>`; for a cluster no server is linked to, `cluster:<source id>`; for dumps of no known server, `~/<name>`. */
+  key: string;
+  /** The database's name; null for every database of a cluster backed up whole whose server is not linked. */
+  name: string | null;
+  /** The postgres source watching its server; null when no routine is linked to one. */
+  server: { id: string; name: string } | null;
+  /** Its size on the server at the server's latest poll; null when not known. */
+  sizeBytes: number | null;
+  /** Every routine that holds it, worst first. */
+  routines: DatabaseRoutine[];
+  /** The newest passing drill of any routine that restored it. */
+  lastRestore: ProvenRestore | null;
+  /** The best (smallest) recovery point a passing drill proved within drillAge (8d without objectives); null when none did. */
+  bestRecoveryPoint: ProvenRestore | null;
+  objectives: DatabaseObjectives | null;
+  /** Its own findings: no routine holds it; its objectives not met. Routines' findings stay on their sources. */
+  findings: Finding[];
+  /** The worst of its findings and its routines' statuses: ok only when every routine is. */
+  status: Status;
+}
