@@ -2,6 +2,7 @@
 // electron/main (IPC), electron/preload (window.backupHealth), electron/server (HTTP + SSE) and
 // renderer/api (the client) are all derived from it. No Node or DOM APIs here.
 import type { ConfigProblem } from './config';
+import type { DatabaseSummary } from './databases';
 import type { Drill, DrillProgress, Finding, RecoveryReached, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent, WalArchiveSummary } from './model';
 
 export type RangeId = '7d' | '30d' | '1y';
@@ -249,8 +250,53 @@ export interface AlertChannelEdit {
   password?: string;
 }
 
+/** The Databases page: one row per database, worst first (shared/databases.ts). */
+export interface DatabasesView {
+  generatedAt: number;
+  counts: Record<Status, number>;
+  databases: DatabaseSummary[];
+}
+
+/** A backup of one routine, as a mark on the database page's time axis. */
+export interface DatabaseBackupMark {
+  sourceId: string;
+  key: string;
+  finishedAt: number;
+  sizeBytes: number;
+  readable: boolean;
+}
+
+/** A drill that restored the database: a pass or fail mark, with what it proved. */
+export interface DatabaseDrillMark {
+  sourceId: string;
+  id: number;
+  finishedAt: number;
+  outcome: Drill['outcome'];
+  backupKey: string;
+  restoreMs: number | null;
+  /** WAL replay's measured recovery point, or a dump's age at the drill's start; null when not measured or failed. */
+  recoveryPointMs: number | null;
+  message: string;
+}
+
+/** One database's page: every routine's backups and drills on one time axis, and what they proved over time. */
+export interface DatabaseDetail {
+  summary: DatabaseSummary;
+  range: RangeId;
+  from: number;
+  to: number;
+  /** Oldest first, at most MAX_CHART_POINTS per routine (unreadable ones always kept). */
+  backups: DatabaseBackupMark[];
+  /** Oldest first, at most MAX_CHART_POINTS (failures always kept). */
+  drills: DatabaseDrillMark[];
+}
+
 export interface BackupHealthApi {
   overview(): Promise<Overview>;
+  /** One row per database, worst first: what holds it, what drills proved, its objectives. */
+  databases(): Promise<DatabasesView>;
+  /** One database's page; `key` is DatabaseSummary.key. */
+  database(args: { key: string; range: RangeId }): Promise<DatabaseDetail>;
   source(args: { id: string; range: RangeId }): Promise<SourceDetail>;
   /** Polls one source now, or all of them. */
   pollNow(args: { id?: string }): Promise<SourceSummary[]>;
@@ -278,6 +324,8 @@ export type ApiMethod = keyof BackupHealthApi;
 /** Every method, for the transports to register and route; `satisfies` keeps it in step with the interface. */
 export const API_METHODS = [
   'overview',
+  'databases',
+  'database',
   'source',
   'pollNow',
   'runDrill',

@@ -15,6 +15,8 @@ export interface DatabaseRoutine {
   status: Status;
   /** 'cluster': a physical backup of the whole cluster; 'dumps': dumps that hold this database. */
   holds: 'cluster' | 'dumps';
+  /** Whether each of its drills restores this database (the whole cluster, or dumps of it alone); else only the drills naming it. */
+  everyDrill: boolean;
   /** When its newest backup finished; null when it holds none. */
   newestBackupAt: number | null;
   /** Its newest drill that restored this database, whatever the outcome; null when none did. */

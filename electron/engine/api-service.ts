@@ -3,7 +3,7 @@
 import type { AlertService } from './alerts/alert-service';
 import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
 import { alertChannelSettings, deleteAlertChannel, saveAlertChannel, type ChannelEditContext } from './alert-channel-edit';
-import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type DatabaseDetail, type DatabasesView, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
@@ -12,6 +12,7 @@ import { saveConfigText, validateRawConfig } from './config';
 import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
 import { DrillRequestError, Engine } from './engine';
 import { sourceDetail } from './source-detail';
+import { databaseDetail } from './databases/database-detail';
 import { History } from './store/history';
 import { describeMetrics } from './sources/index';
 import type { HistoryStore } from './store/types';
@@ -69,6 +70,20 @@ export class ApiService implements BackupHealthApi {
     const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
     for (const s of sources) counts[s.status]++;
     return { generatedAt: this.now(), counts, sources, configFile: this.options.configFile };
+  }
+
+  async databases(): Promise<DatabasesView> {
+    const databases = this.options.engine.databases();
+    const counts: Record<Status, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+    for (const d of databases) counts[d.status]++;
+    return { generatedAt: this.now(), counts, databases };
+  }
+
+  async database({ key, range }: { key: string; range: RangeId }): Promise<DatabaseDetail> {
+    if (!isRangeId(range)) throw new ApiError('bad-range', `range must be one of ${Object.keys(RANGES).join(', ')} (found ${foundValue(range)})`);
+    const summary = typeof key === 'string' ? this.options.engine.databases().find((d) => d.key === key) : undefined;
+    if (!summary) throw new ApiError('no-such-database', `no database ${foundValue(key)} is known: it is on no server Backup Health watches and no backup holds it`);
+    return databaseDetail({ summary, store: this.options.store, range, now: this.now() });
   }
 
   async source({ id, range }: { id: string; range: RangeId }): Promise<SourceDetail> {

@@ -7,6 +7,7 @@ import type { SourceConfig } from '../../shared/config';
 import type { Drill, Poll } from '../../shared/model';
 import { recoveryReached } from '../../shared/recovery-words';
 import { isDrillable, type Engine } from './engine';
+import { thin } from './chart-thin';
 import { sizeAnomaly } from './health/size-anomalies';
 import { sourceModule, STORED_BYTES_LABEL } from './sources/index';
 import type { HistoryStore } from './store/types';
@@ -88,13 +89,6 @@ function sameTypeBefore<T extends { type: string }>(history: T[], index: number,
   const found: T[] = [];
   for (let i = index - 1; i >= 0 && found.length < count; i--) if (history[i]!.type === type) found.unshift(history[i]!);
   return found;
-}
-
-/** At most `max` items, evenly spread, always keeping the ones `keep` marks (failures stand out). */
-function thin<T>(items: T[], max: number, keep: (item: T) => boolean): T[] {
-  if (items.length <= max) return items;
-  const step = items.length / max;
-  return items.filter((item, i) => keep(item) || Math.floor(i / step) !== Math.floor((i - 1) / step) || i === items.length - 1);
 }
 
 function drillPoint(drill: Drill): DrillPoint {

@@ -95,7 +95,8 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
   const routines: DatabaseRoutine[] = [...row.routines.values()].map(({ source, holds, only }) => {
     const summary = inputs.summaryOf(source.id);
     // A drill of a dump proves the database it restored; a physical drill restores the whole cluster.
-    const ofThis = drillsOf(source.id).filter((d) => holds === 'cluster' || only || d.database === row.name);
+    const everyDrill = holds === 'cluster' || only;
+    const ofThis = drillsOf(source.id).filter((d) => restoredIt(d, everyDrill, row.name));
     const last = ofThis[0] ?? null;
     const passing = ofThis.filter((d) => d.outcome === 'pass').map((d) => proven(d, inputs));
     proofs.push(...passing);
@@ -106,6 +107,7 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
       ...(summary.host ? { host: summary.host } : {}),
       status: summary.status,
       holds,
+      everyDrill,
       newestBackupAt: summary.newestBackup?.finishedAt ?? null,
       lastDrill: last && { at: last.finishedAt, outcome: last.outcome, message: last.message },
       lastRestore: passing[0] ?? null,
@@ -132,8 +134,13 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
   };
 }
 
+/** Whether a routine's drill restored the database: every drill does when the routine holds it alone or the whole cluster. */
+export function restoredIt(drill: Pick<Drill, 'database'>, everyDrill: boolean, name: string | null): boolean {
+  return everyDrill || (name !== null && drill.database === name);
+}
+
 /** What a passing drill proved: its restore time, and how much data a restore from it would have lost. */
-function proven(drill: Drill, inputs: Pick<DatabaseInputs, 'backupFinishedAt'>): ProvenRestore {
+export function proven(drill: Drill, inputs: Pick<DatabaseInputs, 'backupFinishedAt'>): ProvenRestore {
   let recoveryPointMs: number | null;
   if (drill.recovery) recoveryPointMs = drill.recovery.idle ? 0 : drill.recovery.recoveryPointMs;
   else {

@@ -84,6 +84,9 @@ describe('backup-health check', () => {
     expect(lines[2]).toMatch(/^SOURCE\s+STATUS\s+NEWEST BACKUP\s+SIZE\s+LAST RESTORE\s+FINDING$/);
     expect(result.stdout).toMatch(/orders-dumps\s+OK\s+23h ago\s+\d+(\.\d)? kB/);
     expect(result.stdout).toMatch(/orders-db\s+OK\s+—/);
+    // the database section: orders, on orders-db, held by the dumps, never restored yet
+    expect(result.stdout).toMatch(/^DATABASE\s+SERVER\s+STATUS\s+ROUTINES\s+LAST RESTORE\s+RECOVERY POINT\s+FINDING$/m);
+    expect(result.stdout).toMatch(/^orders\s+orders-db\s+OK\s+orders-dumps ok\s+never\s+—/m);
   });
 
   it('exits 1 on a warning: a database no dump covers', async () => {
@@ -95,6 +98,11 @@ describe('backup-health check', () => {
     const dbReport = report.sources.find((s: { id: string }) => s.id === 'orders-db');
     expect(dbReport).toMatchObject({ kind: 'postgres', status: 'warning', newestBackup: null });
     expect(dbReport.findings).toEqual([expect.objectContaining({ rule: 'coverage', status: 'warning', message: expect.stringContaining('billing') })]);
+    // the same gap seen from the database: billing is held by no routine
+    const billing = report.databases.find((d: { key: string }) => d.key === 'orders-db/billing');
+    expect(billing).toMatchObject({ name: 'billing', server: 'orders-db', status: 'warning', routines: [] });
+    expect(billing.findings).toEqual([{ rule: 'database-coverage', status: 'warning', message: expect.stringContaining('no backup holds billing on orders-db') }]);
+    expect(report.databases.find((d: { key: string }) => d.key === 'orders-db/orders')).toMatchObject({ status: 'ok', routines: [expect.objectContaining({ sourceId: 'orders-dumps', kind: 'dump-dir', holds: 'dumps' })] });
   });
 
   it('exits 2 on the GitLab failure: last night\'s dump is a few bytes', async () => {
@@ -120,8 +128,10 @@ describe('backup-health check', () => {
 
     const table = await check(config);
     expect(table.code).toBe(2);
-    expect(table.stdout.split('\n')[0]).toBe('BACKUP HEALTH CRITICAL - 1 critical, 1 ok');
+    // orders is critical too: its one routine is
+    expect(table.stdout.split('\n')[0]).toBe('BACKUP HEALTH CRITICAL - 1 critical, 1 ok, 1 database critical');
     expect(table.stdout).toMatch(/orders-dumps\s+CRITICAL\s+\S+ ago\s+5 bytes\s+\S/);
+    expect(table.stdout).toMatch(/^orders\s+orders-db\s+CRITICAL\s+orders-dumps critical\s+never/m);
   });
 
   it('exits 3 when a source cannot be observed, naming host and reason, and a hanging server blocks nothing', async () => {

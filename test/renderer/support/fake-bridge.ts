@@ -16,6 +16,10 @@ export function fakeBridge(answers: Partial<BackupHealthApi> = {}): FakeBridge {
   const listeners = new Set<(event: ApiEvent) => void>();
   const api: BackupHealthApi = {
     overview: async () => overviewFixture(),
+    databases: async () => ({ generatedAt: Date.UTC(2026, 11, 4, 12), counts: { ok: 0, warning: 0, critical: 0, unknown: 0 }, databases: [] }),
+    database: async () => {
+      throw new Error('database: not expected in this test');
+    },
     source: async ({ id, range }) => sourceDetailFixture(id, range),
     pollNow: async () => [],
     runDrill: async () => {
