@@ -14,7 +14,7 @@ import { metricFamilies } from '../server/metrics';
 import type { MetricsEndpoint } from '../server/metrics-endpoint';
 import { formatExposition } from '../server/metrics-format';
 import { isLoopback, parseListenAddress, startMetricsListener, type ListenAddress, type RunningMetricsListener } from '../server/metrics-listener';
-import { SourceMetricsReader } from '../server/metrics-sources';
+import { databaseMetricsSamples, SourceMetricsReader } from '../server/metrics-sources';
 import { openInBrowser, type SignInPage } from './open-in-browser';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, openSenderLease, type GlobalOptions } from './context';
 import { AlertDispatcher } from '../engine/alerts/dispatcher';
@@ -58,7 +58,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({
     token,
-    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sources.samples(), channels })),
+    scrape: () => formatExposition(metricFamilies({ version: appVersion(), sources: () => sources.samples(), databases: () => databaseMetricsSamples(engine.databases()), channels })),
   });
   let server: RunningServer;
   let metricsListener: RunningMetricsListener | undefined;

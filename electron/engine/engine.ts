@@ -55,6 +55,8 @@ export { DrillRequestError } from './drill-choice';
 const DRILL_START_DELAY_MS = 60_000;
 const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
+/** How long databases() reuses its rows while nothing happens (drills by another process show within it). */
+const DATABASES_REUSE_MS = 15_000;
 
 /** Whether restore drills apply to this source's kind. */
 export function isDrillable(source: SourceConfig): boolean {
@@ -70,6 +72,9 @@ export class Engine {
   /** Drills are heavy (a PostgreSQL each): their own, smaller bound, one per source at most. */
   private readonly drillScheduler: Scheduler;
   private readonly states = new Map<string, SourceState>();
+  /** Bumped by every poll, drill, status change and config: what databases() last computed is stale. */
+  private generation = 0;
+  private databasesCache: { generation: number; at: number; rows: DatabaseSummary[] } | null = null;
   private readonly listeners = new Set<EngineListener>();
   private readonly observing = new Map<string, Promise<void>>();
   private started = false;
@@ -96,6 +101,7 @@ export class Engine {
   /** Replaces the config (already validated); the schedule follows it if the engine is running. */
   setConfig(config: Config): void {
     this.config = config;
+    this.generation++;
     this.scheduler.setConcurrency(config.defaults.concurrency);
     this.drillScheduler.setConcurrency(config.defaults.drillConcurrency);
     const ids = new Set(config.sources.map((s) => s.id));
@@ -202,8 +208,15 @@ export class Engine {
 
   /** One row per database, worst first: the routines that hold it, what their drills proved, its objectives (databases/). */
   databases(): DatabaseSummary[] {
-    const context = { config: this.config, store: this.store, now: this.now(), state: (id: string) => this.state(id) };
-    return databaseIndex(databaseInputs(context, (id) => this.summary(id)));
+    const now = this.now();
+    const cached = this.databasesCache;
+    // Reused until a poll, drill, status change or config says otherwise, or time has moved the findings on:
+    // a /metrics scrape and the page ask far more often than anything changes.
+    if (cached && cached.generation === this.generation && now >= cached.at && now - cached.at < DATABASES_REUSE_MS) return cached.rows;
+    const context = { config: this.config, store: this.store, now, state: (id: string) => this.state(id) };
+    const rows = databaseIndex(databaseInputs(context, (id) => this.summary(id)));
+    this.databasesCache = { generation: this.generation, at: now, rows };
+    return rows;
   }
 
   summaries(): SourceSummary[] {
@@ -414,6 +427,7 @@ export class Engine {
   }
 
   private emit(event: EngineEvent): void {
+    if (event.type !== 'drill-progress') this.generation++;
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -4,7 +4,8 @@
 import type { Config, SourceConfig } from '../../shared/config';
 import type { SourceSummary } from '../../shared/model';
 import type { HistoryStore } from '../engine/store/types';
-import type { SourceMetricsSample } from './metrics';
+import type { DatabaseMetricsSample, SourceMetricsSample } from './metrics';
+import type { DatabaseSummary } from '../../shared/databases';
 import { walArchiveOf } from '../engine/health/wal-rules';
 
 /** What the samples are read from: an Engine and its History fit. */
@@ -79,4 +80,17 @@ function walMissingSegments(metrics: unknown): number | null {
 
 function drillMaxAge(source: SourceConfig): number | undefined {
   return 'drill' in source ? source.drill?.maxAge : undefined;
+}
+
+/** Each database's figures for /metrics, from the engine's databases view (electron/engine/databases/). */
+export function databaseMetricsSamples(databases: readonly DatabaseSummary[]): DatabaseMetricsSample[] {
+  return databases.map((d) => ({
+    database: d.name ?? d.key,
+    server: d.server?.id ?? '',
+    status: d.status,
+    objectivesMet: d.objectives === null ? null : !d.findings.some((f) => f.rule === 'database-objectives' || f.rule === 'database-coverage'),
+    bestRecoveryPointMs: d.bestRecoveryPoint?.recoveryPointMs ?? null,
+    lastRestoreAt: d.lastRestore?.at ?? null,
+    routines: d.routines.length,
+  }));
 }

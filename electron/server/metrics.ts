@@ -47,9 +47,28 @@ export interface ChannelDeliveryState {
   lastSuccessAt: number | null;
 }
 
+/** What /metrics reports of one database (electron/engine/databases/): its status and what drills proved of it. */
+export interface DatabaseMetricsSample {
+  /** Its name; for a cluster or dumps that name none, its key (cluster:<source id>, source:<source id>). */
+  database: string;
+  /** The postgres source watching its server; '' when none is linked. */
+  server: string;
+  status: Status;
+  /** Whether a drill proved its objectives; null when it has none (no sample). */
+  objectivesMet: boolean | null;
+  /** The best recovery point a passing drill proved within drillAge; null: none measured. */
+  bestRecoveryPointMs: number | null;
+  /** The newest passing drill that restored it; null: none. */
+  lastRestoreAt: number | null;
+  /** How many routines (backup sources) hold it. */
+  routines: number;
+}
+
 export interface MetricsInput {
   version: string;
   sources(): SourceMetricsSample[];
+  /** Each database; absent: none reported. */
+  databases?(): DatabaseMetricsSample[];
   /** The alert channels' delivery states; absent: no channels report yet. */
   channels?(): ChannelDeliveryState[];
 }
@@ -58,7 +77,7 @@ export const STATUS_VALUE: Readonly<Record<Status, number>> = { ok: 0, warning: 
 
 /** Every family /metrics emits, in order: the engine's, then each source's, then each channel's. */
 export function metricFamilies(input: MetricsInput): MetricFamily[] {
-  return [...engineFamilies(input.version), ...sourceFamilies(input.sources()), ...channelFamilies(input.channels?.() ?? [])];
+  return [...engineFamilies(input.version), ...sourceFamilies(input.sources()), ...databaseFamilies(input.databases?.() ?? []), ...channelFamilies(input.channels?.() ?? [])];
 }
 
 function engineFamilies(version: string): MetricFamily[] {
@@ -95,6 +114,25 @@ function sourceFamilies(sources: SourceMetricsSample[]): MetricFamily[] {
     family('backup_health_probe_consecutive_failures', 'Failed polls of the source in a row, up to now.', (s) => s.consecutiveFailures),
     family('backup_health_last_probe_timestamp_seconds', 'When the newest poll of the source started (Unix time), successful or not.', (s) => s.lastProbe && seconds(s.lastProbe.at)),
     family('backup_health_last_probe_duration_seconds', 'How long the newest poll of the source took.', (s) => s.lastProbe && seconds(s.lastProbe.durationMs)),
+  ];
+}
+
+function databaseFamilies(databases: DatabaseMetricsSample[]): MetricFamily[] {
+  const labels = databases.map((d) => ({ database: d.database, server: d.server }));
+  const family = (name: string, help: string, value: (d: DatabaseMetricsSample) => number | null): MetricFamily => {
+    const samples: MetricSample[] = [];
+    databases.forEach((d, i) => {
+      const v = value(d);
+      if (v !== null) samples.push({ labels: labels[i]!, value: v });
+    });
+    return { name, help, type: 'gauge', samples };
+  };
+  return [
+    family('backup_health_database_status', "The database's status: the worst of its own findings (no backup holds it, objectives missed) and its routines' statuses. 0 ok, 1 warning, 2 critical, 3 unknown.", (d) => STATUS_VALUE[d.status]),
+    family('backup_health_database_objectives_met', 'Whether a passing restore drill within drillAge proved the database\'s rpo and rto (1) or not (0); no sample where `databases:` sets no objectives for it.', (d) => (d.objectivesMet === null ? null : d.objectivesMet ? 1 : 0)),
+    family('backup_health_database_recovery_point_seconds', 'The best recovery point a passing restore drill proved for the database within drillAge; no sample when none was measured.', (d) => (d.bestRecoveryPointMs === null ? null : seconds(d.bestRecoveryPointMs))),
+    family('backup_health_database_last_restore_timestamp_seconds', 'When the newest passing restore drill of the database finished (Unix time); no sample before the first.', (d) => (d.lastRestoreAt === null ? null : seconds(d.lastRestoreAt))),
+    family('backup_health_database_routines', 'How many backup sources hold the database.', (d) => d.routines),
   ];
 }
 

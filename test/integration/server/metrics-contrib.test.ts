@@ -50,7 +50,7 @@ describe('contrib/prometheus/alerts.yml', () => {
   it("passes promtool's rule check and its own tests (alerts.test.yml)", () => {
     const check = spawnSync('promtool', ['check', 'rules', 'contrib/prometheus/alerts.yml'], { encoding: 'utf8' });
     expect(check.error).toBeUndefined();
-    expect(`${check.stdout}${check.stderr}`).toContain('SUCCESS: 11 rules found');
+    expect(`${check.stdout}${check.stderr}`).toContain('SUCCESS: 12 rules found');
     expect(check.status).toBe(0);
     const tests = spawnSync('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: 'contrib/prometheus', encoding: 'utf8' });
     expect(`${tests.stdout}${tests.stderr}`).toContain('SUCCESS');
@@ -59,11 +59,12 @@ describe('contrib/prometheus/alerts.yml', () => {
 
   it('uses only metrics serve exports', () => {
     const expressions = [...readFileSync('contrib/prometheus/alerts.yml', 'utf8').matchAll(/^\s+expr: (\|\n(?:\s{10}.*\n)+|.*)$/gm)].map((m) => m[1]!);
-    expect(expressions.length).toBe(11);
+    expect(expressions.length).toBe(12);
     const used = [...new Set(expressions.flatMap(metricNames))].sort();
     expect(used).toEqual([
       'backup_health_alert_channel_last_delivery_success',
       'backup_health_backup_max_age_seconds',
+      'backup_health_database_objectives_met',
       'backup_health_last_restore_timestamp_seconds',
       'backup_health_newest_backup_timestamp_seconds',
       'backup_health_probe_consecutive_failures',

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { metricFamilies, type ChannelDeliveryState, type SourceMetricsSample } from '../../../electron/server/metrics';
 import { formatExposition, type MetricFamily } from '../../../electron/server/metrics-format';
+import { databaseMetricsSamples } from '../../../electron/server/metrics-sources';
+import type { DatabaseSummary } from '../../../shared/databases';
 
 const HOUR = 3_600_000;
 
@@ -91,5 +93,23 @@ describe('metricFamilies', () => {
     const text = formatExposition(metricFamilies({ version: '1.2.3', sources: () => sources }));
     expect(text).toContain('backup_health_newest_backup_timestamp_seconds{source="nightly",kind="dump-dir"} 1700000000.5\n');
     expect(text).not.toMatch(/newest_backup_timestamp_seconds\{source="fresh-install"/);
+  });
+
+  it('says of each database its status, whether its objectives are met (only where set), its best recovery point and last restore', () => {
+    const summary = (fields: Partial<DatabaseSummary> & Pick<DatabaseSummary, 'key'>): DatabaseSummary => ({
+      name: null, server: null, sizeBytes: null, routines: [], lastRestore: null, bestRecoveryPoint: null, objectives: null, findings: [], status: 'ok', ...fields,
+    });
+    const proof = { sourceId: 'orders-pitr', at: 1_700_000_000_000, backupKey: 'b', restoreMs: 60_000, recoveryPointMs: 90_000 };
+    const databases = databaseMetricsSamples([
+      summary({ key: 'orders-db/orders', name: 'orders', server: { id: 'orders-db', name: 'Orders' }, status: 'critical', objectives: { rpoMs: 60_000, rtoMs: null, drillAgeMs: 8 * 24 * HOUR }, findings: [{ rule: 'database-objectives', status: 'critical', message: 'x' }], bestRecoveryPoint: proof, lastRestore: proof }),
+      summary({ key: 'orders-db/crm', name: 'crm', server: { id: 'orders-db', name: 'Orders' }, objectives: { rpoMs: null, rtoMs: HOUR, drillAgeMs: HOUR } }),
+      summary({ key: 'cluster:loose', status: 'warning' }),
+    ]);
+    const f = byName(metricFamilies({ version: '1', sources: () => [], databases: () => databases }));
+    const of = (family: MetricFamily | undefined) => family?.samples.map((s) => [s.labels.database, s.labels.server, s.value]);
+    expect(of(f.backup_health_database_status)).toEqual([['orders', 'orders-db', 2], ['crm', 'orders-db', 0], ['cluster:loose', '', 1]]);
+    expect(of(f.backup_health_database_objectives_met)).toEqual([['orders', 'orders-db', 0], ['crm', 'orders-db', 1]]);
+    expect(of(f.backup_health_database_recovery_point_seconds)).toEqual([['orders', 'orders-db', 90]]);
+    expect(of(f.backup_health_database_last_restore_timestamp_seconds)).toEqual([['orders', 'orders-db', 1_700_000_000]]);
   });
 });
