@@ -10,9 +10,16 @@
 // (backup-health-drill when the tests run as root, the current user when not). barman_user is that user: run
 // as root, barman switches to it itself; run as that user, it stays. The config file is 0644.
 //
+// Options: backup_compression (serverSettings, or reconfigure() between backups) and backup_method = rsync over
+// the test sshd (rsyncOver).
+//
 // On disk (Barman 3.4, backup_method = postgres, no backup compression):
 //   <home>/<server>/base/<backup id>/backup.info   key=value lines (begin_wal, end_wal, timeline, status, …)
 //   <home>/<server>/base/<backup id>/data/         the base backup: a plain PGDATA tree (pg_basebackup -Fp)
+//     with backup_compression = gzip|lz4|zstd: base.tar.<gz|lz4|zst>, <oid>.tar.<…>, backup_manifest (no pg_wal.tar)
+//     with backup_method = rsync: an rsync copy of PGDATA (pg_wal empty, no manifest, no pg_tblspc links), its
+//     backup_label written by Barman and kept in backup.info (mode rsync-concurrent)
+//   <home>/<server>/base/<backup id>/<oid>/        a tablespace (empty when compressed: its tar file is in data/)
 //   <home>/<server>/wals/xlog.db                   name<TAB>size<TAB>time<TAB>compression per WAL file
 //   <home>/<server>/wals/<first 16 hex>/<segment>  each segment, compressed WITHOUT a suffix when compression is set
 //   <home>/<server>/wals/<8 hex>.history           timeline history files
@@ -32,6 +39,7 @@ import { DRILL_USER } from '../../electron/engine/drills/drill-user';
 import type { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
 import { barmanWalPath, parseXlogDb, type BarmanWalFile } from '../../electron/engine/sources/barman/xlogdb';
 import { quoteLiteral, sql, startTcpCluster, waitFor } from './postgres-fixtures';
+import type { TestSshd } from './sshd';
 
 export interface BarmanSetupOptions {
   parentDir: string;
@@ -39,8 +47,14 @@ export interface BarmanSetupOptions {
   server?: string;
   /** Barman's `compression` for WAL files (default none): they are then stored compressed, without a suffix. */
   compression?: 'gzip' | 'bzip2';
-  /** Extra lines for the server's section (key = value). */
+  /** Extra lines for the server's section (key = value), e.g. backup_compression = gzip (tar files in data/). */
   serverSettings?: Record<string, string>;
+  /**
+   * backup_method = rsync, reaching the primary's data directory over ssh through this sshd (test/support/sshd.ts):
+   * its client key and known_hosts are copied into <root>/ssh for barman_user, who runs ssh. Concurrent backups
+   * (Barman's default backup_options), the only kind PostgreSQL 15 takes.
+   */
+  rsyncOver?: Pick<TestSshd, 'host' | 'sshOptions'>;
 }
 
 /** What Barman wrote of one backup, read from its backup.info (not through the code under test). */
@@ -111,6 +125,8 @@ export interface BarmanSetup {
   walPath(name: string): string;
   /** backup.info of a backup, as key -> raw value. */
   backupInfo(id: string): Record<string, string>;
+  /** Changes (or adds) lines of the server's section for the backups taken from now on (e.g. backup_compression). */
+  reconfigure(settings: Record<string, string>): void;
   faults: {
     /** A backup that ends FAILED (pre_backup_retry_script exits 63, ABORT_STOP); returns its id and backup.info error. */
     failedBackup(): Promise<{ id: string; error: string }>;
@@ -160,6 +176,7 @@ export async function startBarmanSetup(options: BarmanSetupOptions): Promise<Bar
     streaming_archiver: 'on',
     archiver: 'off',
     slot_name: SLOT,
+    ...(options.rsyncOver ? { backup_method: 'rsync', ssh_command: sshCommandFor(options.rsyncOver, join(root, 'ssh'), owner) } : {}),
     ...(options.compression ? { compression: options.compression } : {}),
     ...options.serverSettings,
   };
@@ -238,6 +255,10 @@ export async function startBarmanSetup(options: BarmanSetupOptions): Promise<Bar
     xlogSegments,
     walPath: (name) => barmanWalPath(walsDirectory, name),
     backupInfo,
+    reconfigure(settings) {
+      Object.assign(serverSettings, settings);
+      writeConfig();
+    },
 
     async startReceiveWal() {
       if (receiver) return;
@@ -391,6 +412,24 @@ export async function startBarmanSetup(options: BarmanSetupOptions): Promise<Bar
     throw err;
   }
   return setup;
+}
+
+/**
+ * Barman's ssh_command to reach the sshd: its options with the client key and known_hosts copied into `dir`, owned
+ * by `owner` (barman_user, who runs ssh and cannot read the sshd's own directory when the tests run as root).
+ */
+function sshCommandFor(sshd: Pick<TestSshd, 'host' | 'sshOptions'>, dir: string, owner: ScratchCluster['owner']): string {
+  mkdirSync(dir, { mode: 0o700 });
+  const copied = sshd.sshOptions.map((option) => {
+    const [key, value] = [option.slice(0, option.indexOf('=')), option.slice(option.indexOf('=') + 1)];
+    if (key !== 'IdentityFile' && key !== 'UserKnownHostsFile') return option;
+    const copy = join(dir, key === 'IdentityFile' ? 'id' : 'known_hosts');
+    writeFileSync(copy, readFileSync(value), { mode: 0o600 });
+    if (owner) chownSync(copy, owner.uid, owner.gid);
+    return `${key}=${copy}`;
+  });
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  return ['ssh', ...copied.flatMap((option) => ['-o', option]), sshd.host].join(' ');
 }
 
 /** A barman source (id orders-barman) reading `setup`'s server, with these fields. */

@@ -1,5 +1,6 @@
 // Unpacking a physical backup's files into a drill's scratch cluster, the same for every kind that keeps a plain
-// tree or tar files (pg_basebackup runs; Barman's postgres-method backups, which are plain pg_basebackup trees):
+// tree or tar files (pg_basebackup runs; Barman's backups: plain pg_basebackup trees, rsync copies, and tar files
+// when compressed, which drills/tar-run.ts unpacks with this):
 // a tool here or on the backup host writes a tar stream, and tar unpacks it inside the drill's sandbox as the
 // drill's user (the files are hostile input). A plain tree's tablespace links are replaced by copies of what they
 // point at, followed only inside the tree's own area, checked where the files are by their physical path.
@@ -73,7 +74,10 @@ export function unpackFailure(fetched: FetchedTree, context: { what: string; com
     return drillError(`${context.what} failed: the drill directory's disk is full (tar: ${line(DISK_FULL)}): free space in drillDir (${context.drillDir}), or set defaults.drillDir to a filesystem with room for the restored backup and its WAL`);
   }
   if (ours && (local.spawnError?.code === 'ENOENT' || TOOL_MISSING.test(local.stderr))) {
-    return drillError(`${context.what} failed: a tool the drill runs here is missing (${local.spawnError ? local.spawnError.message : `tar: ${line(TOOL_MISSING)}`}): install it (tar and the backup's decompressor, e.g. zstd or lz4)`);
+    // tar names the program it could not start ("lz4 -d: Cannot exec"): that is the one to install.
+    const tool = local.spawnError ? null : /^([\w.+-]+)/.exec(line(TOOL_MISSING))?.[1];
+    const install = tool ? `install it (${tool}) on this machine: tar runs it to decompress the backup's files` : "install it (tar and the backup's decompressor, e.g. zstd or lz4)";
+    return drillError(`${context.what} failed: a tool the drill runs here is missing (${local.spawnError ? local.spawnError.message : `tar: ${line(TOOL_MISSING)}`}): ${install}`);
   }
   return fail(`${context.what} failed: ${failure}`);
 }
@@ -112,15 +116,35 @@ export async function unpackPlainTree(where: Where, tree: PlainTree, cluster: Sc
     } catch {
       continue; // a directory in pg_tblspc (an in-place tablespace) came with the tree
     }
-    const absolute = resolve(tree.dir, 'pg_tblspc', target);
-    const outside = tree.outside(oid, target);
-    if (!/^\d{1,10}$/.test(oid) || !(absolute + sep).startsWith(area + sep)) throw outside;
     rmSync(link);
-    const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
-    // Checked again where the files are, by the physical path: a directory inside the area may itself be a link out.
-    await unpackInto(where, jail, frame, dir, 'sh', ['-c', TABLESPACE_SCRIPT, 'sh', absolute, area], { what: `copying tablespace ${oid} from ${target}`, refused: outside });
-    symlinkSync(dir, link);
+    await unpackTablespace(where, { oid, from: resolve(tree.dir, 'pg_tblspc', target), named: target, area, outside: tree.outside(oid, target) }, cluster, jail, frame);
   }
+}
+
+export interface TablespaceCopy {
+  oid: string;
+  /** Its directory in the backup (absolute, here or on the host). */
+  from: string;
+  /** How the backup names it, for the progress line (a link's target). */
+  named: string;
+  /** `from` must be inside this directory, by its path and by its physical path where the files are. */
+  area: string;
+  /** The refusal when it is not. */
+  outside: DrillStop;
+}
+
+/**
+ * One tablespace of a backup copied into <drill>/tablespaces/<oid>, followed only inside the area, and
+ * pg_tblspc/<oid> in the data directory made a link to the copy (where PostgreSQL looks for it).
+ */
+export async function unpackTablespace(where: Where, tablespace: TablespaceCopy, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
+  const { oid, from, named, outside } = tablespace;
+  const area = resolve(tablespace.area);
+  if (!/^\d{1,10}$/.test(oid) || !(resolve(from) + sep).startsWith(area + sep)) throw outside;
+  const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
+  // Checked again where the files are, by the physical path: a directory inside the area may itself be a link out.
+  await unpackInto(where, jail, frame, dir, 'sh', ['-c', TABLESPACE_SCRIPT, 'sh', resolve(from), area], { what: `copying tablespace ${oid} from ${named}`, refused: outside });
+  symlinkSync(dir, join(ownedDir(cluster, join(cluster.dataDir, 'pg_tblspc')), oid));
 }
 
 /**

@@ -3,12 +3,21 @@
 // following no timeline):
 //
 //   prepare  Barman says where the server's backups and WAL live (show-server) and what the backup is
-//            (backup.info: DONE, backup_method = postgres, uncompressed, its begin_wal, PostgreSQL major and
-//            segment size); anything else is refused with a sentence (drill-backup-info.ts)
-//   restore  <basebackups_directory>/<id>/data, a plain pg_basebackup tree, unpacked into the scratch data
-//            directory by tar in the drill's sandbox as the drill's user, as a plain base backup run is
-//            (drills/physical-unpack.ts); its tablespace links point at <id>/<oid> beside it and are followed
-//            only inside the backup's directory. Then checked against its backup_manifest where it has one
+//            (backup.info: DONE, its mode and compression, its begin_wal, PostgreSQL major and segment size; an
+//            rsync backup's backup_label and tablespaces); anything else is refused with a sentence
+//            (drill-backup-info.ts)
+//   restore  <basebackups_directory>/<id>/data into the scratch data directory, by tar in the drill's sandbox as
+//            the drill's user, the way its layout asks:
+//            - backup_method = postgres, uncompressed: a plain pg_basebackup tree, unpacked as a plain base backup
+//              run is (drills/physical-unpack.ts); its tablespace links point at <id>/<oid> beside it and are
+//              followed only inside the backup's directory. Checked against its backup_manifest
+//            - backup_method = postgres with backup_compression (gzip, lz4, zstd): pg_basebackup's tar files,
+//              unpacked as a tar-format base backup run is (drills/tar-run.ts): base.tar.*, each <oid>.tar.*
+//              inside the drill's directory with tablespace_map rewritten to point there. Checked against its
+//              backup_manifest
+//            - backup_method = rsync (concurrent): the copied tree as a plain one, each tablespace of backup.info
+//              copied from <id>/<oid> (only inside the backup's directory) and linked from pg_tblspc, and
+//              backup.info's backup_label written into it (the drill's user's, mode 0600)
 //   wal      every file xlog.db lists from begin_wal on (every timeline from the backup's own on) and every
 //            .history file, as one tar stream into <drill>/wal, each named by its recorded compression so
 //            restore_command decompresses it in the sandbox (fetch-wal.ts)
@@ -16,17 +25,23 @@
 //
 // When the replay stops before the newest segment fetched (a file missing in between), the drill fails and says
 // where: restores to later times are impossible.
+import { chownSync, existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import type { BarmanSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { drillError, fail } from '../../drills/drill-stop';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
-import { unpackPlainTree, verifyPlainAgainstManifest } from '../../drills/physical-unpack';
+import type { DrillJail } from '../../drills/drill-jail';
+import { unpackPlainTree, unpackTablespace, verifyPlainAgainstManifest } from '../../drills/physical-unpack';
+import type { ScratchCluster } from '../../drills/scratch-cluster';
+import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest } from '../../drills/tar-run';
 import { walkTree } from '../../drills/snapshot-tree';
 import { walDirOf } from '../../drills/wal-replay';
 import type { DrillContext } from '../probe';
 import { readBackupToDrill, type BarmanBackupToDrill } from './drill-backup-info';
 import { fetchBarmanWal } from './fetch-wal';
+import { MAX_BACKUP_LABEL_CHARS } from './python-literal';
 
 export function runBarmanDrill(source: BarmanSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
@@ -46,22 +61,12 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
     async fill(cluster) {
       const jail = cluster.jail;
       if (!jail) throw drillError('a Barman drill runs only in its jail');
-      await unpackPlainTree(
-        source,
-        {
-          dir: backup.dataDir,
-          area: backup.dir,
-          outside: (oid, target) => fail(`Barman backup ${backup.id} links tablespace ${oid} to ${target}, outside its directory ${backup.dir}: drills never follow a backup's links out of it (Barman keeps each tablespace there, as <oid>)`),
-        },
-        cluster,
-        jail,
-        frame,
-      );
+      const verify = await unpackBackup(source, backup, cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The tree checked against its backup_manifest while the WAL is copied: both read, neither waits.
-      const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verifyPlainAgainstManifest(cluster, jail, frame, `Barman backup ${backup.id}`)]);
+      const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verify()]);
       return {
-        notes: verified ? ['checked against its backup_manifest'] : [],
+        notes: [...(backup.layout.kind === 'tar' ? [`unpacked from its ${backup.layout.compression} tar files`] : []), ...(backup.layout.kind === 'rsync' ? ['an rsync copy given the backup_label of its backup.info'] : []), ...(verified ? ['checked against its backup_manifest'] : [])],
         dir: walDirOf(cluster),
         segments: wal.count,
         archivedAt: wal.archivedAt,
@@ -71,4 +76,43 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
       };
     },
   };
+}
+
+/** The backup's files into the scratch cluster, by its layout; returns its check against its backup_manifest (false: none). */
+async function unpackBackup(source: BarmanSourceConfig, backup: BarmanBackupToDrill, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<() => Promise<boolean>> {
+  const label = `Barman backup ${backup.id}`;
+  const outside = (oid: string, target: string) => fail(`${label} links tablespace ${oid} to ${target}, outside its directory ${backup.dir}: drills never follow a backup's links out of it (Barman keeps each tablespace there, as <oid>)`);
+  const { layout } = backup;
+  if (layout.kind === 'tar') {
+    const run = { dir: backup.dataDir, label };
+    const names = await listRunDir(source, backup.dataDir, frame);
+    await unpackTarRun(source, run, names, cluster, jail, frame);
+    if (!names.includes('backup_manifest') || cluster.install.major < 13) return async () => false;
+    return () => verifyTarRunAgainstManifest(source, run, cluster, jail, frame).then(() => true);
+  }
+  await unpackPlainTree(source, { dir: backup.dataDir, area: backup.dir, outside }, cluster, jail, frame);
+  if (layout.kind === 'plain') return () => verifyPlainAgainstManifest(cluster, jail, frame, label);
+  // rsync leaves pg_tblspc/<oid> out of data/ and copies the tablespace to <id>/<oid>: backup.info names them.
+  for (const oid of layout.tablespaceOids) {
+    if (existsSync(join(cluster.dataDir, 'pg_tblspc', oid))) continue; // linked inside the tree, and copied with it
+    const dir = posix.join(backup.dir, oid);
+    await unpackTablespace(source, { oid, from: dir, named: dir, area: backup.dir, outside: outside(oid, dir) }, cluster, jail, frame);
+  }
+  writeBackupLabel(cluster, label, layout.backupLabel);
+  return async () => false;
+}
+
+/**
+ * backup.info's backup_label into the restored copy, the drill user's file of mode 0600. Barman 3.4 writes the
+ * same text into data/ (its copy came with the tree): one that says otherwise was changed after Barman took it.
+ */
+function writeBackupLabel(cluster: ScratchCluster, label: string, text: string): void {
+  const file = join(cluster.dataDir, 'backup_label');
+  const copied = lstatSync(file, { throwIfNoEntry: false });
+  if (copied && (!copied.isFile() || copied.size > MAX_BACKUP_LABEL_CHARS * 4 || readFileSync(file, 'utf8') !== text)) {
+    throw fail(`${label}'s data/backup_label is not the backup_label its backup.info records: the copy was changed after Barman took it, and cannot be trusted to restore`);
+  }
+  rmSync(file, { force: true });
+  writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
+  if (cluster.owner) chownSync(file, cluster.owner.uid, cluster.owner.gid);
 }

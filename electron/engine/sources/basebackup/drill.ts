@@ -15,23 +15,20 @@
 //
 // When the replay stops before the newest segment fetched (a segment missing in between), the drill fails and
 // says where: restores to later times are impossible.
-import { chownSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import type { DrillJail } from '../../drills/drill-jail';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
-import { ownedDir, unpackInto, unpackPlainTree, verifyAgainstManifest, verifyPlainAgainstManifest, type PlainTree } from '../../drills/physical-unpack';
+import { ownedDir, unpackInto, unpackPlainTree, verifyPlainAgainstManifest, type PlainTree } from '../../drills/physical-unpack';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
+import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
 import { walkTree } from '../../drills/snapshot-tree';
 import { newestSegmentOf, walDirOf } from '../../drills/wal-replay';
 import type { DrillContext } from '../probe';
-import { runTool } from '../../remote';
-
-/** tar's option for each compression of base.tar; the decompressor runs inside the sandbox with tar. */
-const TAR_DECOMPRESS: Record<string, string[]> = { none: [], gzip: ['--gzip'], zstd: ['--zstd'], lz4: ['--use-compress-program=lz4 -d'] };
 
 /**
  * Lists what the WAL archive holds from `startPosition` (the 16 hex digits after the timeline) on, on timelines
@@ -62,7 +59,7 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       const startSegment = typeof backup.meta?.startSegment === 'string' ? backup.meta.startSegment : null;
       if (!backup.readable || !startSegment) throw fail(`${backup.key} cannot be restored as a base backup: ${backup.problem ?? 'its backup_label was not read (no start segment)'}`);
       const backupDir = join(source.path, backup.key);
-      if (format === 'tar') await unpackTarBackup(source, backup, backupDir, cluster, jail, frame);
+      if (format === 'tar') await unpackTarRun(source, tarRun(backup, backupDir), await listRunDir(source, backupDir, frame), cluster, jail, frame);
       else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
@@ -91,64 +88,21 @@ function plainRun(source: BaseBackupSourceConfig, backupDir: string): PlainTree 
   };
 }
 
-/** base.tar* into the data directory, pg_wal.tar* into pg_wal, <oid>.tar* beside it with tablespace_map rewritten. */
-async function unpackTarBackup(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
-  const names = await listBackupDir(source, backupDir, frame);
-  const tarOf = (stem: string) => names.find((n) => n === `${stem}.tar` || new RegExp(`^${stem}\\.tar\\.(gz|zst|lz4)$`).test(n));
-  const compression = (name: string) => (name.endsWith('.gz') ? 'gzip' : name.endsWith('.zst') ? 'zstd' : name.endsWith('.lz4') ? 'lz4' : 'none');
-  const base = tarOf('base');
-  if (!base) throw fail(`${backup.key} has no base.tar (found ${names.slice(0, 5).join(', ') || 'nothing'}): it cannot be restored as a tar-format base backup`);
-  await unpackInto(source, jail, frame, cluster.dataDir, 'cat', ['--', join(backupDir, base)], { what: `unpacking ${base}`, tarOptions: TAR_DECOMPRESS[compression(base)], total: backup.sizeBytes });
-  const wal = tarOf('pg_wal');
-  if (wal) await unpackInto(source, jail, frame, ownedDir(cluster, join(cluster.dataDir, 'pg_wal')), 'cat', ['--', join(backupDir, wal)], { what: `unpacking ${wal}`, tarOptions: TAR_DECOMPRESS[compression(wal)] });
-  const mapFile = join(cluster.dataDir, 'tablespace_map');
-  const map = existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : '';
-  const lines: string[] = [];
-  for (const line of map.split('\n').filter(Boolean)) {
-    const oid = /^(\d{1,10}) /.exec(line)?.[1];
-    if (!oid) throw fail(`the tablespace_map of ${backup.key} has a line that is not "<oid> <path>": it cannot be restored`);
-    const tar = tarOf(oid);
-    if (!tar) throw fail(`${backup.key} names tablespace ${oid} in its tablespace_map but has no ${oid}.tar: it cannot be restored whole`);
-    const dir = ownedDir(cluster, join(cluster.dir, 'tablespaces', oid));
-    await unpackInto(source, jail, frame, dir, 'cat', ['--', join(backupDir, tar)], { what: `unpacking tablespace ${tar}`, tarOptions: TAR_DECOMPRESS[compression(tar)] });
-    lines.push(`${oid} ${dir}`);
-  }
-  if (map) {
-    // PostgreSQL makes pg_tblspc/<oid> point where tablespace_map says: inside the drill's directory, never the server's paths.
-    writeFileSync(mapFile, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
-    if (cluster.owner) chownSync(mapFile, cluster.owner.uid, cluster.owner.gid);
-  }
+/** A tar run (drills/tar-run.ts): base.tar*, pg_wal.tar*, <oid>.tar* and backup_manifest in its directory. */
+function tarRun(backup: ObservedBackup, backupDir: string): TarRun {
+  return { dir: backupDir, label: backup.key, ...(backup.sizeBytes ? { sizeBytes: backup.sizeBytes } : {}) };
 }
 
 /**
  * The run checked against its backup_manifest (PostgreSQL 13+, where the run has one; drills/physical-unpack.ts
- * verifyAgainstManifest). A tar run's manifest is copied beside the data directory, and each tablespace linked
- * where tablespace_map says (pg_verifybackup reads through the links). A run without a manifest is restored all
- * the same.
+ * verifyAgainstManifest; a tar run's by drills/tar-run.ts verifyTarRunAgainstManifest). A run without a manifest
+ * is restored all the same.
  */
 async function verifyRunAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<boolean> {
   if (!backup.meta?.manifest || cluster.install.major < 13) return false;
   if (format === 'plain') return verifyPlainAgainstManifest(cluster, jail, frame, backup.key);
-  const manifest = join(cluster.dir, 'backup_manifest');
-  const copied = await runTool(source, 'cat', ['--', join(backupDir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), maxOutputBytes: 1024 * 1024 * 1024 });
-  if (copied.code !== 0) throw fail(`${backup.key} lists a backup_manifest that cannot be read${source.host ? ` on ${source.host}` : ''}: ${copied.stderr.trim() || `cat exited with ${copied.code}`}`);
-  writeFileSync(manifest, copied.stdout, { mode: 0o600 });
-  if (cluster.owner) chownSync(manifest, cluster.owner.uid, cluster.owner.gid);
-  const map = existsSync(join(cluster.dataDir, 'tablespace_map')) ? readFileSync(join(cluster.dataDir, 'tablespace_map'), 'utf8') : '';
-  for (const [, oid, dir] of map.matchAll(/^(\d+) (.+)$/gm)) {
-    const link = join(ownedDir(cluster, join(cluster.dataDir, 'pg_tblspc')), oid!);
-    if (!existsSync(link)) symlinkSync(dir!, link);
-  }
-  await verifyAgainstManifest(cluster, jail, frame, backup.key, manifest);
+  await verifyTarRunAgainstManifest(source, tarRun(backup, backupDir), cluster, jail, frame);
   return true;
-}
-
-/** The names in the backup's directory (here, or on the host). */
-async function listBackupDir(source: BaseBackupSourceConfig, dir: string, frame: DrillFrame): Promise<string[]> {
-  if (!source.host) return readdirSync(dir);
-  const listed = await runTool(source, 'ls', ['-1A', '--', dir], { signal: frame.signal, timeoutMs: Math.min(60_000, frame.remaining()) });
-  if (listed.code !== 0) throw fail(`could not list ${dir} on ${source.host}: ${listed.stderr.trim() || `ls exited with ${listed.code}`}`);
-  return listed.stdout.split('\n').filter(Boolean);
 }
 
 /** Every segment from the backup's start on and every history file, into <drill>/wal as one tar stream. */

@@ -1,0 +1,115 @@
+// Barman backups taken with backup_method = rsync (Barman's default), over ssh to the primary's host (the test
+// sshd), concurrent (the only kind PostgreSQL 15 takes): what Barman 3.4 writes is an rsync copy of PGDATA in
+// <backup dir>/data (pg_wal empty, no backup_manifest, pg_tblspc without the tablespace's link), each tablespace
+// copied to <backup dir>/<oid>, and the backup_label PostgreSQL returned in backup.info (a Python string literal;
+// Barman 3.4 also writes it into data/). A drill copies the tree, the tablespace backup.info names (only inside
+// the backup's directory), writes backup.info's backup_label into the copy and replays to the end of the archive.
+import { chownSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateConfig } from '../../../shared/config';
+import type { Drill } from '../../../shared/model';
+import { runBarmanDrill } from '../../../electron/engine/sources/barman/drill';
+import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { barmanSource, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
+import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
+import { postgresProcessesUsing } from '../../support/processes';
+import { expectReplayedTo } from '../../support/replay-expectations';
+import { startSshd, type TestSshd } from '../../support/sshd';
+
+const sourceParent = testParentDir('bmrs');
+const drillParent = testParentDir('bmrs-runs');
+let sshd: TestSshd;
+let setup: BarmanSetup;
+let oid: string;
+let backup: BarmanBackupFacts;
+let last: BarmanSwitchedSegment;
+
+async function drill(facts: BarmanBackupFacts, fields: Record<string, unknown> = {}): Promise<Drill> {
+  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const result = await runBarmanDrill(barmanSource(setup, fields), { key: facts.id, type: 'base', finishedAt: facts.finishedBefore, sizeBytes: facts.sizeBytes, readable: true }, { signal: new AbortController().signal, timeoutMs: 240_000, config: parsed.config, now: Date.now, onProgress: () => {} });
+  expect(scratchDirsIn(drillParent)).toEqual([]);
+  expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  return result;
+}
+
+const rows = (d: Drill, name: string) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === name)?.rows;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  setup = await startBarmanSetup({ parentDir: sourceParent, rsyncOver: sshd, compression: 'gzip' });
+  ({ oid } = await addBarmanTablespace(setup));
+  await setup.writeLoad(300);
+  backup = await setup.backup();
+  await setup.writeLoad(100);
+  last = await setup.switchWal();
+}, 300_000);
+
+afterAll(async () => {
+  await setup?.stop();
+  await sshd?.stop();
+  expect(scratchDirsIn(sourceParent)).toEqual([]);
+  removeTestParentDir(sourceParent);
+  removeTestParentDir(drillParent);
+});
+
+describe('Barman drills: rsync-method backups', () => {
+  it('the copy, its tablespace and its backup_label come back, replayed to the end of the archive', async () => {
+    // What Barman wrote: a concurrent rsync backup, the tablespace beside data/ and no link to it in pg_tblspc.
+    expect(setup.backupInfo(backup.id)).toMatchObject({ mode: 'rsync-concurrent', compression: 'None' });
+    expect(setup.backupInfo(backup.id).backup_label).toMatch(/^'START WAL LOCATION: /);
+    expect(readdirSync(join(backup.dataDir, 'pg_tblspc'))).toEqual([]);
+    expect(readdirSync(join(backup.dir, oid))).toEqual([expect.stringMatching(/^PG_15_/)]);
+    expect(readdirSync(backup.dataDir)).not.toContain('backup_manifest');
+    const result = await drill(backup);
+    expect(result.outcome, result.message).toBe('pass');
+    expect(rows(result, 'orders')).toBe(400);
+    expect(rows(result, 'archive_space_rows')).toBe(500);
+    expectReplayedTo(result, last);
+    expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server}, an rsync copy given the backup_label of its backup\\.info, and replayed its WAL to the end of the archive`));
+  }, 300_000);
+
+  it('backup-end: recovered to its own end, it has the rows written before it', async () => {
+    const result = await drill(backup, { drill: { recovery: 'backup-end' } });
+    expect(result.outcome, result.message).toBe('pass');
+    expect(rows(result, 'orders')).toBe(300);
+    expect(rows(result, 'archive_space_rows')).toBe(500);
+  }, 300_000);
+
+  it('over ssh to the Barman host, the same', async () => {
+    const result = await drill(backup, { host: sshd.host, sshOptions: sshd.sshOptions });
+    expect(result.outcome, result.message).toBe('pass');
+    expect(rows(result, 'orders')).toBe(400);
+    expect(rows(result, 'archive_space_rows')).toBe(500);
+    expect(result.recovery).toMatchObject({ lastReplayedSegment: last.segment });
+  }, 300_000);
+
+  it("a copy whose data/ has no backup_label restores all the same: backup.info's is written in", async () => {
+    const file = join(backup.dataDir, 'backup_label');
+    const original = readFileSync(file, 'utf8');
+    rmSync(file);
+    try {
+      const result = await drill(backup);
+      expect(result.outcome, result.message).toBe('pass');
+      expect(rows(result, 'orders')).toBe(400);
+      expectReplayedTo(result, last);
+    } finally {
+      writeFileSync(file, original);
+      if (setup.primary.owner) chownSync(file, setup.primary.owner.uid, setup.primary.owner.gid);
+    }
+  }, 300_000);
+
+  it("a data/backup_label that is not backup.info's fails the drill: the copy was changed after Barman took it", async () => {
+    const file = join(backup.dataDir, 'backup_label');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace(/CHECKPOINT LOCATION: \S+/, 'CHECKPOINT LOCATION: 0/1'));
+    try {
+      const result = await drill(backup);
+      expect(result.outcome).toBe('fail');
+      expect(result.message).toBe(`Barman backup ${backup.id}'s data/backup_label is not the backup_label its backup.info records: the copy was changed after Barman took it, and cannot be trusted to restore`);
+    } finally {
+      writeFileSync(file, original);
+    }
+  }, 300_000);
+});
