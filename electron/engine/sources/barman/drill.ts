@@ -39,7 +39,7 @@ import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest } from '../../dri
 import { walkTree } from '../../drills/snapshot-tree';
 import { walDirOf } from '../../drills/wal-replay';
 import type { DrillContext } from '../probe';
-import { readBackupToDrill, type BarmanBackupToDrill } from './drill-backup-info';
+import { readBackupToDrill, type BarmanBackupLayout, type BarmanBackupToDrill } from './drill-backup-info';
 import { fetchBarmanWal } from './fetch-wal';
 import { MAX_BACKUP_LABEL_CHARS } from './python-literal';
 
@@ -66,7 +66,7 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
       // The tree checked against its backup_manifest while the WAL is copied: both read, neither waits.
       const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verify()]);
       return {
-        notes: [...(backup.layout.kind === 'tar' ? [`unpacked from its ${backup.layout.compression} tar files`] : []), ...(backup.layout.kind === 'rsync' ? ['an rsync copy given the backup_label of its backup.info'] : []), ...(verified ? ['checked against its backup_manifest'] : [])],
+        notes: [...layoutNotes(backup.layout), ...(verified ? ['checked against its backup_manifest'] : [])],
         dir: walDirOf(cluster),
         segments: wal.count,
         archivedAt: wal.archivedAt,
@@ -76,6 +76,13 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
       };
     },
   };
+}
+
+/** What the drill's message says of how the backup was kept, when it is not a plain tree. */
+function layoutNotes(layout: BarmanBackupLayout): string[] {
+  if (layout.kind === 'tar') return [`unpacked from its ${layout.compression} tar files`];
+  if (layout.kind === 'rsync') return ['an rsync copy given the backup_label of its backup.info'];
+  return [];
 }
 
 /** The backup's files into the scratch cluster, by its layout; returns its check against its backup_manifest (false: none). */
