@@ -43,7 +43,10 @@ export interface DrillFrameOptions {
   /** The whole drill (default DEFAULT_DRILL_TIMEOUT_MS). */
   timeoutMs?: number;
   onProgress?: (p: DrillProgress) => void;
+  /** The wall clock startedAt and finishedAt are read from (default Date.now). */
   now?: () => number;
+  /** The monotonic clock phases, the deadline and progress throttling are measured on (default performance.now): a test drives it. */
+  clock?: () => number;
 }
 
 /** What the drill found; filled by its steps as they go, and kept whatever the outcome. */
@@ -80,7 +83,8 @@ export class DrillFrame implements ToolTime {
   readonly phases: Partial<Record<DrillPhase, number>> = {};
   readonly evidence: DrillEvidence = { tables: [], checks: [], restoredBytes: null, restoredWith: null, database: null, warnings: [] };
   private current: DrillPhase = 'prepare';
-  private phaseStarted = performance.now();
+  private readonly clock: () => number;
+  private phaseStarted: number;
   private readonly entered = new Set<DrillPhase>();
   private readonly deadline: number;
   private readonly timer: LongTimeout;
@@ -93,8 +97,10 @@ export class DrillFrame implements ToolTime {
 
   constructor(private readonly options: DrillFrameOptions) {
     this.startedAt = (options.now ?? Date.now)();
+    this.clock = options.clock ?? (() => performance.now());
+    this.phaseStarted = this.clock();
     this.timeoutMs = options.timeoutMs ?? DEFAULT_DRILL_TIMEOUT_MS;
-    this.deadline = performance.now() + this.timeoutMs;
+    this.deadline = this.clock() + this.timeoutMs;
     const timeout = new AbortController();
     this.timer = longTimeout(() => timeout.abort(), this.timeoutMs);
     this.signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
@@ -110,7 +116,7 @@ export class DrillFrame implements ToolTime {
   }
 
   /** Time a tool may take: a little more than the drill has left, so the drill's own deadline fires first. */
-  remaining = (): number => Math.max(1, this.deadline - performance.now()) + 1000;
+  remaining = (): number => Math.max(1, this.deadline - this.clock()) + 1000;
 
   /** Closes the current phase and starts `phase`, with its first progress event. */
   enter(phase: DrillPhase, total = 0, more: ProgressDetail = {}): void {
@@ -122,7 +128,7 @@ export class DrillFrame implements ToolTime {
 
   /** Time spent in the current phase so far. */
   inPhaseMs(): number {
-    return performance.now() - this.phaseStarted;
+    return this.clock() - this.phaseStarted;
   }
 
   /** Throttled; see the header for which events are always sent. */
@@ -130,7 +136,7 @@ export class DrillFrame implements ToolTime {
     if (!this.options.onProgress) return;
     const { detail, unit } = more;
     const event: DrillProgress = { sourceId: this.options.sourceId, backupKey: this.options.backupKey, phase: this.current, done, total, ...(detail ? { detail } : {}), ...(unit ? { unit } : {}) };
-    const t = performance.now();
+    const t = this.clock();
     if (!more.force && !(total > 0 && done >= total) && t - this.lastProgressAt < PROGRESS_INTERVAL_MS) {
       this.heldBack = event;
       return;
@@ -217,8 +223,8 @@ export class DrillFrame implements ToolTime {
   }
 
   private closePhase(): void {
-    if (this.heldBack) this.send(this.heldBack, performance.now());
-    const t = performance.now();
+    if (this.heldBack) this.send(this.heldBack, this.clock());
+    const t = this.clock();
     this.phases[this.current] = Math.round((this.phases[this.current] ?? 0) + t - this.phaseStarted);
     this.phaseStarted = t;
   }
