@@ -116,14 +116,31 @@ describe('which databases a restic snapshot or borg archive holds', () => {
     expect(newest(backups).meta?.databases).toEqual(['audit', 'billing', 'orders']);
   });
 
-  it('over ssh: restic and borg run on the host, and each head read stops there too', async () => {
-    sshd = await startSshd();
-    const remote = { host: sshd.host, sshOptions: sshd.sshOptions };
-    const sources = config([postgresSource(), resticSource({ id: 'remote-restic', database: 'orders-db', snapshotPath: join(root, 'backup'), ...remote }), borgSource({ id: 'remote-borg', database: 'orders-db', ...remote })]).sources;
-    const resticBackups = (await resticProbe.observe(sources[1] as ResticSourceConfig, probeContext({ timeoutMs: 60_000 }))).backups;
-    expect(newest(resticBackups).meta?.databases).toEqual(['audit', 'billing', 'orders']);
-    const borgBackups = (await borgProbe.observe(sources[2] as BorgSourceConfig, probeContext({ timeoutMs: 60_000 }))).backups;
-    expect(newest(borgBackups).meta?.databases).toEqual(['audit', 'billing', 'orders']);
+  describe('over ssh: restic and borg run on the host, and each head read stops there too', () => {
+    // Each tool run is its own ssh login plus the tool's start and key derivation: 9 for restic (snapshots, two
+    // stats, ls, 5 heads), 8 for borg (list, info, the archive's list, 5 heads). That is 17 s on an idle 2-core
+    // machine and was 50-60 s under a full CI run's load, so each tool is its own test with room to spare, and
+    // the probe's own timeout (the head reads stop at 80% of it) is raised to match: a read cut short by the
+    // probe's deadline would name fewer databases.
+    const SSH_PROBE_MS = 120_000;
+    const SSH_PROBE_TEST_MS = 180_000;
+    let remote: { host: string; sshOptions: string[] };
+    beforeAll(async () => {
+      sshd = await startSshd();
+      remote = { host: sshd.host, sshOptions: sshd.sshOptions };
+    });
+
+    it('restic', async () => {
+      const source = config([postgresSource(), resticSource({ id: 'remote-restic', database: 'orders-db', snapshotPath: join(root, 'backup'), ...remote })]).sources[1] as ResticSourceConfig;
+      const { backups } = await resticProbe.observe(source, probeContext({ timeoutMs: SSH_PROBE_MS }));
+      expect(newest(backups).meta?.databases).toEqual(['audit', 'billing', 'orders']);
+    }, SSH_PROBE_TEST_MS);
+
+    it('borg', async () => {
+      const source = config([postgresSource(), borgSource({ id: 'remote-borg', database: 'orders-db', ...remote })]).sources[1] as BorgSourceConfig;
+      const { backups } = await borgProbe.observe(source, probeContext({ timeoutMs: SSH_PROBE_MS }));
+      expect(newest(backups).meta?.databases).toEqual(['audit', 'billing', 'orders']);
+    }, SSH_PROBE_TEST_MS);
   });
 
   it('a source linked to no server is not read for it (no extra tool runs)', async () => {
