@@ -3,7 +3,7 @@
 // never shown and stays kept when left empty; a password goes to the keychain in the desktop app and is
 // pointed to passwordEnv/passwordFile in serve; the engine's refusals sit beside the field they are about; a
 // command channel is shown read-only.
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { AlertChannelEdit } from '../../../../shared/api';
@@ -12,6 +12,11 @@ import { fakeBridge } from '../../support/fake-bridge';
 import { alertChannelSettingsFixture, alertChannelsWithFailure } from '../../support/fixtures';
 import { renderWithBridge } from '../../support/render';
 import '../../support/setup';
+
+// findBy and waitFor wait for what the user would see; their default 1 s was too short under a full CI run's load
+// on 2 cores (the first test pays for the page's first render), where SettingsPage and the typing take seconds.
+// A longer wait changes nothing when the page is right, only how long a wrong one takes to fail.
+configure({ asyncUtilTimeout: 15_000 });
 
 const withChannels = (answers: Parameters<typeof fakeBridge>[0] = {}) => fakeBridge({ alertChannels: async () => alertChannelsWithFailure(), ...answers });
 
