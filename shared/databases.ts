@@ -1,7 +1,7 @@
 // The database as the unit (issue 15): what protects one database, what a drill proved of it, and whether its
 // recovery objectives hold. Built by electron/engine/databases/; shown by the Databases page, `check` and
 // /metrics. No Node or DOM APIs here.
-import type { DrillOutcome, Finding, SourceKind, Status } from './model';
+import { worstStatus, type DrillOutcome, type Finding, type SourceKind, type Status } from './model';
 
 /** One routine that protects a database: a backup source whose backups hold it. */
 export interface DatabaseRoutine {
@@ -50,6 +50,8 @@ export interface DatabaseObjectives {
 export interface DatabaseSummary {
   /** `<server id>/<name>`; for a cluster no server is linked to, `cluster:<source id>`; for dumps of no known server, `~/<name>`. */
   key: string;
+  /** How messages name it: "orders on orders-db", "shop", "what orders-pitr holds". */
+  label: string;
   /** The database's name; null for every database of a cluster backed up whole whose server is not linked. */
   name: string | null;
   /** The postgres source watching its server; null when no routine is linked to one. */
@@ -67,4 +69,30 @@ export interface DatabaseSummary {
   findings: Finding[];
   /** The worst of its findings and its routines' statuses: ok only when every routine is. */
   status: Status;
+}
+
+/**
+ * The status of a database's own findings (no backup holds it, objectives missed): what the tray, notifications and
+ * alert channels tell of it. Its routines' own problems reach them as their sources' changes, once.
+ */
+export function ownStatus(database: Pick<DatabaseSummary, 'findings'>): Status {
+  return worstStatus(database.findings.map((f) => f.status), 'ok');
+}
+
+/** Where alerts and notifications keep a database beside the sources: source ids never hold a colon. */
+const ALERT_ID_PREFIX = 'database:';
+
+/** "database:orders-db/orders": a database among the sources an alert round and a notification speak of. */
+export function databaseAlertId(key: string): string {
+  return `${ALERT_ID_PREFIX}${key}`;
+}
+
+/** The database key of an alert id, or null for a source's id. */
+export function databaseKeyOf(alertId: string): string | null {
+  return alertId.startsWith(ALERT_ID_PREFIX) ? alertId.slice(ALERT_ID_PREFIX.length) : null;
+}
+
+/** The dashboard's route of a database's page (renderer/routes.ts). */
+export function databaseRoute(key: string): string {
+  return `#/database/${encodeURIComponent(key)}`;
 }

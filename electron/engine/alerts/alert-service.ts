@@ -13,7 +13,8 @@
 // the holder's record in the history (select.ts, ToldLog) does not already show as told: no duplicate, no gap.
 import type { AlertsConfig } from '../../../shared/alerts-config';
 import type { Config } from '../../../shared/config';
-import type { SourceSummary } from '../../../shared/model';
+import type { SourceSummary, Status } from '../../../shared/model';
+import { databaseAlertId, ownStatus, type DatabaseSummary } from '../../../shared/databases';
 import type { EngineEvent, EngineListener } from '../engine';
 import { describeLease, LEASE_MS, type AlertLease, type LeaseHolder, type LeaseState } from '../store/alert-lease';
 import { longTimeout, type LongTimeout } from '../long-timeout';
@@ -35,6 +36,8 @@ export interface AlertEngine {
   databasesOf(id: string): string[];
   /** The config in force: a round uses its alerts section (the settings page may have changed it). */
   readonly currentConfig: Config;
+  /** Every database (databases/): each joins the round beside the sources, with its own findings. */
+  databases?(): DatabaseSummary[];
 }
 
 export interface AlertServiceOptions {
@@ -74,6 +77,8 @@ export class AlertService {
   private alerts: AlertsConfig | undefined;
   private leaseState: LeaseState | null = null;
   private readonly deliveryListeners = new Set<() => void>();
+  /** Each database's status as this process's last sending round saw it (databaseChanges). */
+  private databaseStatus = new Map<string, Status>();
 
   constructor(private readonly options: AlertServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -220,6 +225,22 @@ export class AlertService {
     }
   }
 
+  /**
+   * Databases have no stored status events: their changes are what moved since this process's last sending round
+   * (from null the first time: told against each channel's record, so a restart repeats nothing).
+   */
+  private databaseChanges(databases: RoundContext['sources']): RoundChange[] {
+    const changes: RoundChange[] = [];
+    const at = this.now();
+    for (const [id, facts] of Object.entries(databases)) {
+      const to = facts.status ?? 'unknown';
+      const from = this.databaseStatus.get(id) ?? null;
+      if (from !== to) changes.push({ sourceId: id, from, to, findings: facts.findings ?? [], at });
+    }
+    this.databaseStatus = new Map(Object.entries(databases).map(([id, facts]) => [id, facts.status ?? 'unknown']));
+    return changes;
+  }
+
   private tellDeliveries(): void {
     for (const listener of this.deliveryListeners) {
       try {
@@ -237,15 +258,17 @@ export class AlertService {
       return;
     }
     const engine = this.options.engine;
-    const sources = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
+    const sourceEntries = Object.fromEntries(engine.summaries().map((s) => [s.id, { name: s.name, status: s.status, findings: s.findings, databases: engine.databasesOf(s.id) }]));
+    const databases = databaseEntries(engine.databases?.() ?? []);
+    const sources = { ...sourceEntries, ...databases };
     // Kept while quiet, from before a config change perhaps: a source no longer configured is not news.
-    const changes = [...[...this.unsent.values()].filter((change) => change.sourceId in sources), ...heard];
+    const changes = [...[...this.unsent.values()].filter((change) => change.sourceId in sources), ...heard, ...this.databaseChanges(databases)];
     this.unsent.clear();
     const context: RoundContext = { at: this.now(), sources, ...(this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {}) };
     try {
       // The ping goes at once, beside the alerts: a channel retrying for minutes must not make the monitor look
       // dead. It carries the channels failing as the round began (one found failing now fails the next ping).
-      const pinging = this.options.heartbeat?.afterRound({ sources, failingChannels: this.failingChannels() }, this.stopped.signal);
+      const pinging = this.options.heartbeat?.afterRound({ sources: sourceEntries, failingChannels: this.failingChannels() }, this.stopped.signal);
       const [report, ping] = await Promise.all([this.options.dispatcher.round(changes, context, this.stopped.signal), pinging]);
       this.options.onRound?.(report);
       if (report.sent.length > 0 || report.notices.length > 0 || ping) this.tellDeliveries();
@@ -253,4 +276,16 @@ export class AlertService {
       // Every attempt is recorded as it happens; a bug here must not stop the engine or the next round.
     }
   }
+}
+
+/**
+ * The databases as a round's entries, beside the sources (RoundContext.sources), each by its alert id: what a
+ * channel was last told of it is kept and compared as for a source, so a database that starts missing its
+ * objectives, or meets them again, is told once. Only its own findings count: its routines' problems are their
+ * sources' news, told once there.
+ */
+export function databaseEntries(databases: readonly DatabaseSummary[]): RoundContext['sources'] {
+  return Object.fromEntries(
+    databases.map((d) => [databaseAlertId(d.key), { name: `database ${d.label}`, status: ownStatus(d), findings: d.findings, databases: d.name === null ? [] : [d.name] }]),
+  );
 }

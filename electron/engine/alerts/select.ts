@@ -7,6 +7,7 @@
 // while no round looked (the app stopped, a quiet process, a crash between a change and its round) is told what
 // it is now: a recovery that came while the app was stopped still reaches the channel, once.
 import type { ChannelConfig } from '../../../shared/alerts-config';
+import { databaseKeyOf, databaseRoute } from '../../../shared/databases';
 import { STATUS_SEVERITY, type Finding, type Status } from '../../../shared/model';
 import type { AlertItem, AlertReason, RoundContext, StatusChange } from './types';
 
@@ -126,10 +127,11 @@ function item(sourceId: string, reason: AlertReason, from: Status | null, to: St
   };
 }
 
-/** The source's page (renderer/routes.ts: #/source/<id>) under the dashboard's address. */
+/** The source's page (renderer/routes.ts: #/source/<id>), or a database's, under the dashboard's address. */
 export function sourceLink(dashboardUrl: string | undefined, sourceId: string): string | undefined {
   if (!dashboardUrl) return undefined;
-  return `${dashboardUrl.replace(/[#/]+$/, '')}/#/source/${encodeURIComponent(sourceId)}`;
+  const database = databaseKeyOf(sourceId);
+  return `${dashboardUrl.replace(/[#/]+$/, '')}/${database === null ? `#/source/${encodeURIComponent(sourceId)}` : databaseRoute(database)}`;
 }
 
 function worstFirst(a: AlertItem, b: AlertItem): number {

@@ -122,6 +122,7 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
   const findings = databaseFindings({ label, now: inputs.now, objectives, routines, recent, lastRestore });
   return {
     key: row.key,
+    label,
     name: row.name,
     server: row.server && { id: row.server.id, name: row.server.name ?? row.server.id },
     sizeBytes: row.sizeBytes,

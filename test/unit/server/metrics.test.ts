@@ -97,7 +97,7 @@ describe('metricFamilies', () => {
 
   it('says of each database its status, whether its objectives are met (only where set), its best recovery point and last restore', () => {
     const summary = (fields: Partial<DatabaseSummary> & Pick<DatabaseSummary, 'key'>): DatabaseSummary => ({
-      name: null, server: null, sizeBytes: null, routines: [], lastRestore: null, bestRecoveryPoint: null, objectives: null, findings: [], status: 'ok', ...fields,
+      label: fields.key, name: null, server: null, sizeBytes: null, routines: [], lastRestore: null, bestRecoveryPoint: null, objectives: null, findings: [], status: 'ok', ...fields,
     });
     const proof = { sourceId: 'orders-pitr', at: 1_700_000_000_000, backupKey: 'b', restoreMs: 60_000, recoveryPointMs: 90_000 };
     const databases = databaseMetricsSamples([
