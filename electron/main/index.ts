@@ -26,7 +26,8 @@ import { trustedRenderer } from './trusted-renderer';
 
 /** How long quitting waits for a drill under way to remove its scratch cluster. */
 const DRILL_CLEANUP_WAIT_MS = 30_000;
-import { createMainWindow, openSource, showWindow } from './window';
+import { createMainWindow, openDatabase, openSource, showWindow } from './window';
+import { databaseKeyOf } from '../../shared/databases';
 
 const APP_ID = 'io.backuphealth.app';
 
@@ -111,9 +112,11 @@ async function start(): Promise<void> {
     autostartDir: xdgAutostartDir(),
   });
   let polling = false;
-  const currentTrayState = () => trayState(engine.summaries(), Date.now(), { launchAtLogin: autostart.isEnabled(), polling, configProblems, failingChannels: alerts.failingChannels() });
+  const currentTrayState = () =>
+    trayState(engine.summaries(), Date.now(), { launchAtLogin: autostart.isEnabled(), polling, configProblems, failingChannels: alerts.failingChannels(), databases: engine.databases() });
   const tray = new StatusTray(app.isPackaged ? join(process.resourcesPath, 'tray') : join(app.getAppPath(), 'build', 'tray'), {
     openSource: (id) => openSource(window, id),
+    openDatabase: (key) => openDatabase(window, key),
     openDashboard: () => showWindow(window),
     pollNow: () => {
       polling = true;
@@ -139,12 +142,21 @@ async function start(): Promise<void> {
   refreshTray = () => tray.show(currentTrayState());
 
   const nameOf = (id: string) => engine.currentConfig.sources.find((s) => s.id === id)?.name ?? id;
-  const notifier = new StatusNotifier((notice) => showNotification(notice, () => openSource(window, notice.sourceId)), nameOf);
+  const openNotice = (id: string) => {
+    const database = databaseKeyOf(id);
+    if (database === null) openSource(window, id);
+    else openDatabase(window, database);
+  };
+  const notifier = new StatusNotifier((notice) => showNotification(notice, () => openNotice(notice.sourceId)), nameOf);
+  notifier.onDatabases(engine.databases());
   const unsubscribe = api.subscribe((event) => {
     if (event.type === 'config') configProblems = 0;
     notifier.onEvent(event);
-    // Drill progress comes many times a second and changes nothing the tray shows.
-    if (event.type !== 'drill-progress') tray.show(currentTrayState());
+    // Drill progress comes many times a second and changes nothing the tray shows or the databases.
+    if (event.type !== 'drill-progress') {
+      notifier.onDatabases(engine.databases());
+      tray.show(currentTrayState());
+    }
   });
 
   let shuttingDown = false;

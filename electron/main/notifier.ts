@@ -4,11 +4,12 @@
 import { Notification } from 'electron';
 import type { ApiEvent } from '../../shared/api';
 import { STATUS_SEVERITY, type Status, type StatusEvent } from '../../shared/model';
+import { databaseAlertId, ownStatus, type DatabaseSummary } from '../../shared/databases';
 
 export interface Notice {
   title: string;
   body: string;
-  /** The source a click opens: the worst of them. */
+  /** The source a click opens: the worst of them (a database's alert id, shared/databases.ts, for a database). */
   sourceId: string;
 }
 
@@ -62,6 +63,9 @@ function single(change: Change, name: string): { title: string; body: string } {
 export class StatusNotifier {
   private pending: StatusEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Each database's own status at the last onDatabases, by alert id, and how to name it. */
+  private readonly databaseStatus = new Map<string, Status>();
+  private readonly labels = new Map<string, string>();
 
   constructor(
     private readonly show: (notice: Notice) => void,
@@ -75,10 +79,28 @@ export class StatusNotifier {
     this.timer ??= setTimeout(() => this.flush(), this.roundMs);
   }
 
+  /**
+   * The databases as they are now (after a poll, a drill, a status change): each whose own findings moved since the
+   * last call joins the round as a change of its own (its alert id, shared/databases.ts), named by its label.
+   */
+  onDatabases(databases: readonly Pick<DatabaseSummary, 'key' | 'label' | 'findings'>[]): void {
+    const now = new Map(databases.map((d) => [databaseAlertId(d.key), d]));
+    for (const [id, database] of now) {
+      const to = ownStatus(database);
+      const from = this.databaseStatus.get(id) ?? null;
+      this.labels.set(id, `database ${database.label}`);
+      if (from === to) continue;
+      this.databaseStatus.set(id, to);
+      this.pending.push({ at: Date.now(), sourceId: id, from, to, findings: database.findings });
+      this.timer ??= setTimeout(() => this.flush(), this.roundMs);
+    }
+    for (const id of [...this.databaseStatus.keys()]) if (!now.has(id)) this.databaseStatus.delete(id);
+  }
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const notice = planNotification(this.pending, this.nameOf);
+    const notice = planNotification(this.pending, (id) => this.labels.get(id) ?? this.nameOf(id));
     this.pending = [];
     if (notice) this.show(notice);
   }

@@ -1,14 +1,17 @@
-// The tray: its icon, tooltip and menu are a pure function of the sources' summaries (trayState), and a thin
+// The tray: its icon, tooltip and menu are a pure function of the sources' summaries and the databases (trayState), and a thin
 // adapter puts that on an Electron Tray, rebuilt whenever a poll or a status change arrives.
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import { join } from 'node:path';
-import { STATUS_SEVERITY, type SourceSummary, type Status } from '../../shared/model';
+import { STATUS_SEVERITY, worstStatus, type SourceSummary, type Status } from '../../shared/model';
+import { ownStatus, type DatabaseSummary } from '../../shared/databases';
 import { formatDuration } from '../../shared/units';
 
 export type TrayIconName = Status;
 
 export type TrayMenuItem =
   | { kind: 'source'; id: string; status: Status; label: string }
+  /** A database whose own findings are not ok (objectives missed, nothing holds it). */
+  | { kind: 'database'; key: string; status: Status; label: string }
   | { kind: 'notice'; label: string }
   | { kind: 'separator' }
   | { kind: 'poll-now'; label: string; enabled: boolean }
@@ -32,6 +35,8 @@ export interface TrayContext {
   configProblems?: number;
   /** Alert channels that stopped delivering (their alert-delivery findings): critical, whatever the sources say. */
   failingChannels?: readonly { message: string }[];
+  /** Every database (the engine's databases view): those whose own findings are not ok show, and count. */
+  databases?: readonly Pick<DatabaseSummary, 'key' | 'label' | 'findings'>[];
 }
 
 const ORDER: Status[] = ['critical', 'unknown', 'warning', 'ok'];
@@ -39,12 +44,17 @@ const ORDER: Status[] = ['critical', 'unknown', 'warning', 'ok'];
 export function trayState(summaries: SourceSummary[], now: number, context: TrayContext = { launchAtLogin: false }): TrayState {
   const sorted = [...summaries].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || a.name.localeCompare(b.name));
   const failing = context.failingChannels ?? [];
+  const troubled = (context.databases ?? [])
+    .map((d) => ({ database: d, status: ownStatus(d) }))
+    .filter((d) => d.status !== 'ok')
+    .sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status] || a.database.label.localeCompare(b.database.label));
   // Alerts that do not arrive are as bad as a failed backup: nobody hears of the next one.
-  const status: Status = failing.length > 0 ? 'critical' : (sorted[0]?.status ?? 'unknown');
+  const status: Status = failing.length > 0 ? 'critical' : sorted.length === 0 ? 'unknown' : worstStatus([sorted[0]!.status, ...troubled.map((d) => d.status)]);
   const menu: TrayMenuItem[] = failing.map((finding) => ({ kind: 'notice', label: `⚠ ${finding.message}` }));
   const problems = context.configProblems ?? 0;
   if (problems > 0) menu.push({ kind: 'notice', label: `⚠ The config file has ${plural(problems, 'problem')}; no sources are checked` });
   else if (sorted.length === 0) menu.push({ kind: 'notice', label: 'No sources yet: add one in the dashboard' });
+  for (const { database, status: own } of troubled) menu.push({ kind: 'database', key: database.key, status: own, label: `● ${database.label} — ${own} — ${databaseTrouble(database)}` });
   for (const summary of sorted) menu.push({ kind: 'source', id: summary.id, status: summary.status, label: sourceLabel(summary, now) });
   menu.push(
     { kind: 'separator' },
@@ -55,7 +65,17 @@ export function trayState(summaries: SourceSummary[], now: number, context: Tray
     { kind: 'quit', label: 'Quit Backup Health' },
   );
   const channels = failing.length > 0 ? `; ${plural(failing.length, 'alert channel')} failing` : '';
-  return { status, iconName: status, tooltip: `${tooltip(sorted, problems)}${channels}`, menu };
+  const databases = ORDER.map((s) => [s, troubled.filter((d) => d.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `; ${plural(n, 'database')} ${s}`)
+    .join('');
+  return { status, iconName: status, tooltip: `${tooltip(sorted, problems)}${databases}${channels}`, menu };
+}
+
+/** A menu line's few words for a database's worst own finding. */
+function databaseTrouble(database: Pick<DatabaseSummary, 'findings'>): string {
+  const worst = [...database.findings].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status])[0];
+  return worst?.rule === 'database-coverage' ? 'no backup holds it' : 'misses its recovery objectives';
 }
 
 /** "● orders-dumps — critical — newest backup 3d ago" */
@@ -92,6 +112,7 @@ function plural(n: number, word: string): string {
 
 export interface TrayActions {
   openSource(id: string): void;
+  openDatabase(key: string): void;
   openDashboard(): void;
   pollNow(): void;
   setLaunchAtLogin(enabled: boolean): void;
@@ -141,6 +162,8 @@ export class StatusTray {
     switch (item.kind) {
       case 'source':
         return { label: item.label, click: () => this.actions.openSource(item.id) };
+      case 'database':
+        return { label: item.label, click: () => this.actions.openDatabase(item.key) };
       case 'notice':
         return { label: item.label, click: () => this.actions.openDashboard() };
       case 'separator':

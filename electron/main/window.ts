@@ -1,6 +1,7 @@
 // The dashboard window: sandboxed, isolated, no Node; it hides instead of closing, because the app lives on in
 // the tray. Only Quit (tray menu, or the OS quitting the app) ends it.
 import { BrowserWindow } from 'electron';
+import { databaseRoute } from '../../shared/databases';
 
 export interface MainWindowOptions {
   /** out/preload/index.cjs */
@@ -64,6 +65,12 @@ export function showWindow(window: BrowserWindow): void {
 }
 
 /** Shows one source's page: the renderer routes on the hash (#/source/<id>). */
+/** Shows a database's page (a tray line, a notification). */
+export function openDatabase(window: BrowserWindow, key: string): void {
+  void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(databaseRoute(key))}`);
+  showWindow(window);
+}
+
 export function openSource(window: BrowserWindow, id: string): void {
   void window.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/source/${encodeURIComponent(id)}`)}`);
   showWindow(window);

@@ -111,6 +111,24 @@ describe('StatusNotifier', () => {
     expect(show.mock.calls[1]![0]).toMatchObject({ title: 'a recovered' });
   });
 
+  it('a database whose own findings get worse is a notice of its own, named by its label; seen first, nothing', () => {
+    const show = vi.fn();
+    const notifier = new StatusNotifier(show, nameOf, 2000);
+    const orders = (findings: StatusEvent['findings']) => [{ key: 'orders-db/orders', label: 'orders on orders-db', findings }];
+    notifier.onDatabases(orders([]));
+    vi.advanceTimersByTime(5000);
+    expect(show).not.toHaveBeenCalled();
+    const missed = { rule: 'database-objectives' as const, status: 'critical' as const, message: 'orders on orders-db misses its recovery objectives: no drill has ever restored it (drillAge 8d)' };
+    notifier.onDatabases(orders([missed]));
+    notifier.onDatabases(orders([missed])); // the same again: no second change
+    vi.advanceTimersByTime(2000);
+    expect(show).toHaveBeenCalledOnce();
+    expect(show.mock.calls[0]![0]).toEqual({ title: 'database orders on orders-db is critical', body: missed.message, sourceId: 'database:orders-db/orders' });
+    notifier.onDatabases(orders([]));
+    vi.advanceTimersByTime(2000);
+    expect(show.mock.calls[1]![0]).toMatchObject({ title: 'database orders on orders-db recovered' });
+  });
+
   it('a round of first statuses only shows nothing', () => {
     const show = vi.fn();
     const notifier = new StatusNotifier(show, nameOf, 2000);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Status } from '../../shared/model';
+import type { Finding, Status } from '../../shared/model';
 import { HOUR, NOW, summary } from './summaries';
 
 vi.mock('electron', async () => (await import('./fake-electron')).electron);
@@ -96,8 +96,34 @@ describe('trayState', () => {
   });
 });
 
+describe('trayState with databases', () => {
+  const database = (key: string, label: string, findings: Finding[] = []) => ({ key, label, findings });
+  const missed: Finding = { rule: 'database-objectives', status: 'critical', message: 'orders on orders-db misses its recovery objectives: no drill has ever restored it (drillAge 8d)' };
+  const unheld: Finding = { rule: 'database-coverage', status: 'warning', message: 'no backup holds crm on orders-db: …' };
+
+  it('a database missing its objectives makes the tray critical with every source ok, listed first, and counted', () => {
+    const state = trayState([summary('orders-dumps', 'ok'), summary('orders-db', 'ok')], NOW, {
+      launchAtLogin: false,
+      databases: [database('orders-db/orders', 'orders on orders-db', [missed]), database('orders-db/crm', 'crm on orders-db', [unheld]), database('orders-db/shop', 'shop on orders-db')],
+    });
+    expect(state.status).toBe('critical');
+    expect(state.iconName).toBe('critical');
+    expect(state.tooltip).toBe('Backup Health: 2 ok; 1 database critical; 1 database warning');
+    expect(state.menu.slice(0, 2)).toEqual([
+      { kind: 'database', key: 'orders-db/orders', status: 'critical', label: '● orders on orders-db — critical — misses its recovery objectives' },
+      { kind: 'database', key: 'orders-db/crm', status: 'warning', label: '● crm on orders-db — warning — no backup holds it' },
+    ]);
+    // a database whose own findings are fine is not listed: its routines are, as sources
+    expect(state.menu.some((i) => i.kind === 'database' && i.key === 'orders-db/shop')).toBe(false);
+  });
+
+  it('no sources stays unknown, whatever is known of databases', () => {
+    expect(trayState([], NOW, { launchAtLogin: false, databases: [] }).status).toBe('unknown');
+  });
+});
+
 describe('StatusTray (the Electron adapter)', () => {
-  const actions = { openSource: vi.fn(), openDashboard: vi.fn(), pollNow: vi.fn(), setLaunchAtLogin: vi.fn(), quit: vi.fn() };
+  const actions = { openSource: vi.fn(), openDatabase: vi.fn(), openDashboard: vi.fn(), pollNow: vi.fn(), setLaunchAtLogin: vi.fn(), quit: vi.fn() };
   beforeEach(() => {
     FakeTray.instances.length = 0;
     for (const fn of Object.values(actions)) fn.mockClear();
@@ -127,6 +153,10 @@ describe('StatusTray (the Electron adapter)', () => {
     const byLabel = (label: string) => items.find((i) => i.label?.startsWith(label))!;
     byLabel('● orders-dumps').click!({ checked: false });
     expect(actions.openSource).toHaveBeenCalledWith('orders-dumps');
+    const withDatabase = trayState([summary('orders-dumps', 'ok')], NOW, { launchAtLogin: false, databases: [{ key: 'orders-db/orders', label: 'orders on orders-db', findings: [{ rule: 'database-objectives', status: 'critical', message: 'x' }] }] });
+    new StatusTray(ICON_DIR, actions, withDatabase);
+    FakeTray.instances.at(-1)!.menu!.items.find((i) => i.label?.startsWith('● orders on orders-db'))!.click!({ checked: false });
+    expect(actions.openDatabase).toHaveBeenCalledWith('orders-db/orders');
     byLabel('Poll now').click!({ checked: false });
     expect(actions.pollNow).toHaveBeenCalledOnce();
     byLabel('Open dashboard').click!({ checked: false });
