@@ -17,13 +17,15 @@ const saved = { XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, XDG_DATA_HOME: pro
 const configFile = join(home, 'config', 'backup-health', 'config.yml');
 const dumps = join(home, 'dumps');
 
+/** Waits for a condition, up to 30 s by the clock: a loaded CI machine boots the app and polls slower, not wrongly. */
 async function until<T>(what: string, check: () => T | undefined | null | false): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     const value = check();
     if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 beforeAll(async () => {

@@ -99,6 +99,7 @@ describe('pgbackrest restore drill', () => {
     // The server's position as the segment closed: an idle server's (it may write a bookkeeping record later).
     const [serverLsn, switched] = (await sql(setup.cluster, "SELECT l || ' ' || pg_walfile_name(l) FROM pg_switch_wal() l")).split(' ') as [string, string];
     await waitFor('the archiver to archive the switched segment', async () => (await sql(setup.cluster, 'SELECT last_archived_wal FROM pg_stat_archiver')) >= switched);
+    const archivedBy = Date.now();
 
     const idle = await runPgBackRestDrill({
       sourceId: 'demo', source, backup: backups.at(-1)!, mode: 'end-of-archive', parentDir: drillParent, timeoutMs: 120_000,
@@ -112,7 +113,8 @@ describe('pgbackrest restore drill', () => {
     // Measured, not assumed: the last replayed commit is the one made above, to the clock's precision.
     expect(Math.abs(recovery.lastCommitAt! - committedAt)).toBeLessThan(1000);
     expect(recovery.recoveredTo).toBeGreaterThanOrEqual(recovery.lastCommitAt!);
-    expect(recovery.recoveredTo! - committedAt).toBeLessThan(30_000);
+    // Bounded by what the test saw, not by how long archiving took: the segment was in the archive by then.
+    expect(recovery.recoveredTo).toBeLessThanOrEqual(archivedBy);
     expect(recovery.walReplayed).toBeGreaterThan(0);
     expect(idle.phases.replay).toBeGreaterThan(0);
     expect(idle.message).toMatch(/ and replayed its WAL to the end of the archive: restorable up to \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(recovery point 0: the server had written nothing newer when the drill started; replayed \d+ WAL segments? in \d+s\); 2 databases, 3 tables, 8,608 rows/);
