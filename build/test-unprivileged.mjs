@@ -12,14 +12,15 @@ import { fileURLToPath } from 'node:url';
 
 const USER = 'bh-tester';
 // What a sysadmin's own account runs: every drill kind and its scratch cluster, the engine's drill path and
-// start-up sweep, `backup-health drill`, the dump-directory probe (here and over ssh), the history file, and
-// every hostile backup.
+// start-up sweep, `backup-health drill`, the dump-directory probe (here and over ssh), base backups and Barman
+// servers as their owner reads them, the history file, and every hostile backup.
 const DEFAULT_TESTS = [
   'test/integration/drills',
   'test/integration/engine-drills.test.ts',
   'test/integration/cli/drill.test.ts',
   'test/integration/cli/drill-recovery.test.ts',
   'test/integration/basebackup', // base backups and their WAL archive, here and over ssh
+  'test/integration/barman', // Barman servers observed (backups, check, xlog.db), their faults, and over ssh
   'test/integration/alerts/wal-gap-alert.test.ts', // a gap in an archive this user reads reaches the webhook
   'test/integration/probes/dump-dir', // and dump-dir-hostile
   'test/unit/store',
