@@ -291,12 +291,32 @@ export interface DatabaseDetail {
   drills: DatabaseDrillMark[];
 }
 
+/** The recovery objectives as the config file has them (`databases:`, durations as written), for the settings page. */
+export interface DatabaseObjectiveSettings {
+  configFile: string;
+  objectives: Record<string, unknown>[];
+  /** The postgres sources a database's server can be. */
+  servers: string[];
+}
+
+export interface DatabaseObjectiveEdit {
+  /** name, server, rpo, rto, drillAge as the form has them ("15m"); empty fields are not set. */
+  objective: Record<string, unknown>;
+  /** The entry it replaces; absent when adding one. */
+  original?: { name: string; server: string };
+}
+
 export interface BackupHealthApi {
   overview(): Promise<Overview>;
   /** One row per database, worst first: what holds it, what drills proved, its objectives. */
   databases(): Promise<DatabasesView>;
   /** One database's page; `key` is DatabaseSummary.key. */
   database(args: { key: string; range: RangeId }): Promise<DatabaseDetail>;
+  /** The recovery objectives as the config file has them, for the settings page. */
+  databaseObjectives(): Promise<DatabaseObjectiveSettings>;
+  /** Adds or changes one database's objectives in the config file, validated as `config check` would. */
+  saveDatabaseObjective(args: DatabaseObjectiveEdit): Promise<Validation>;
+  deleteDatabaseObjective(args: { name: string; server: string }): Promise<Validation>;
   source(args: { id: string; range: RangeId }): Promise<SourceDetail>;
   /** Polls one source now, or all of them. */
   pollNow(args: { id?: string }): Promise<SourceSummary[]>;
@@ -326,6 +346,9 @@ export const API_METHODS = [
   'overview',
   'databases',
   'database',
+  'databaseObjectives',
+  'saveDatabaseObjective',
+  'deleteDatabaseObjective',
   'source',
   'pollNow',
   'runDrill',

@@ -11,7 +11,7 @@ import type { Config, ConfigProblem } from '../../shared/config';
 import { urlHost } from './alerts/channel-failure';
 import { channelSecretKey } from './alerts/senders/secret';
 import { saveConfigText, validateRawConfig } from './config';
-import { readConfigText, updatedNode } from './config-edit';
+import { isPlainObject, readConfigText, relativeTo, updatedNode } from './config-edit';
 
 /** The desktop app's keychain (api-service.ts PasswordVault), by key: channelSecretKey(id) for a channel. */
 export interface ChannelVault {
@@ -134,7 +134,7 @@ export function channelCandidate(context: Pick<ChannelEditContext, 'configFile' 
   const text = withChannel(before, fields, edit.originalId);
   const index = channelIndexOf(parseDocument(text), String(fields.id), edit.originalId === undefined ? 'last' : 'first');
   const result = validateRawConfig(parseDocument(text).toJS());
-  if (!result.ok) problems.push(...result.problems.map((p) => relativeTo(p, index)));
+  if (!result.ok) problems.push(...result.problems.map((p) => relativeTo(p, `alerts.channels[${index}]`)));
   if (problems.length > 0) return { problems };
   return { problems: [], text, id: String(fields.id), keepsPassword: keepsStoredPassword(fields) };
 }
@@ -198,14 +198,6 @@ export function fileOnlyFields(channel: Record<string, unknown>): FileOnlyChanne
   return fields;
 }
 
-/** "alerts.channels[2].smtp.host" -> "smtp.host" for the edited channel; other problems keep their whole path. */
-function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
-  const prefix = `alerts.channels[${index}]`;
-  if (problem.path === prefix) return { path: '', message: problem.message };
-  if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
-  return problem;
-}
-
 /**
  * Form fields left empty mean "not set"; a mapping left empty (smtp with nothing in it) too. Built with
  * fromEntries, so a "__proto__" key from the wire stays a key (refused by the schema), never a prototype.
@@ -225,6 +217,3 @@ function isChannelKind(kind: unknown): kind is ChannelKind {
   return typeof kind === 'string' && (CHANNEL_KINDS as readonly string[]).includes(kind);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

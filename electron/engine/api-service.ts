@@ -3,16 +3,17 @@
 import type { AlertService } from './alerts/alert-service';
 import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
 import { alertChannelSettings, deleteAlertChannel, saveAlertChannel, type ChannelEditContext } from './alert-channel-edit';
-import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type DatabaseDetail, type DatabasesView, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type DatabaseDetail, type DatabaseObjectiveEdit, type DatabaseObjectiveSettings, type DatabasesView, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { saveConfigText, validateRawConfig } from './config';
-import { rawDefaults, rawSources, readConfigText, sourceIndex, withSource, withoutSource } from './config-edit';
+import { rawDefaults, rawSources, readConfigText, relativeTo, sourceIndex, withSource, withoutSource } from './config-edit';
 import { DrillRequestError, Engine } from './engine';
 import { sourceDetail } from './source-detail';
 import { databaseDetail } from './databases/database-detail';
+import { databaseObjectiveSettings, deleteDatabaseObjective, saveDatabaseObjective, type ObjectiveEditContext } from './database-objective-edit';
 import { History } from './store/history';
 import { describeMetrics } from './sources/index';
 import type { HistoryStore } from './store/types';
@@ -84,6 +85,22 @@ export class ApiService implements BackupHealthApi {
     const summary = typeof key === 'string' ? this.options.engine.databases().find((d) => d.key === key) : undefined;
     if (!summary) throw new ApiError('no-such-database', `no database ${foundValue(key)} is known: it is on no server Backup Health watches and no backup holds it`);
     return databaseDetail({ summary, store: this.options.store, range, now: this.now() });
+  }
+
+  async databaseObjectives(): Promise<DatabaseObjectiveSettings> {
+    return databaseObjectiveSettings(this.options.configFile);
+  }
+
+  async saveDatabaseObjective(edit: DatabaseObjectiveEdit): Promise<Validation> {
+    return saveDatabaseObjective(this.objectiveEdit(), edit);
+  }
+
+  async deleteDatabaseObjective(target: { name: string; server: string }): Promise<Validation> {
+    return deleteDatabaseObjective(this.objectiveEdit(), target);
+  }
+
+  private objectiveEdit(): ObjectiveEditContext {
+    return { configFile: this.options.configFile, apply: (config) => this.applyConfig(config) };
   }
 
   async source({ id, range }: { id: string; range: RangeId }): Promise<SourceDetail> {
@@ -222,8 +239,8 @@ export class ApiService implements BackupHealthApi {
     const stored = edit.originalId === undefined ? undefined : rawSources(before).find((s) => s.id === edit.originalId);
     const refused = apiEditProblems(fields, stored);
     const result = validateRawConfig(parseDocument(text).toJS());
-    if (refused.length > 0) return { problems: [...refused, ...(result.ok ? [] : result.problems.map((p) => relativeTo(p, index)))] };
-    if (!result.ok) return { problems: result.problems.map((p) => relativeTo(p, index)) };
+    if (refused.length > 0) return { problems: [...refused, ...(result.ok ? [] : result.problems.map((p) => relativeTo(p, `sources[${index}]`)))] };
+    if (!result.ok) return { problems: result.problems.map((p) => relativeTo(p, `sources[${index}]`)) };
     return { problems: [], config: result.config, text, id: String(edit.source.id) };
   }
 
@@ -273,14 +290,6 @@ function foundValue(value: unknown): string {
 /** Form fields left empty mean "not set", not "set to an empty string". */
 function stripEmpty(source: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '' && v !== null && v !== undefined));
-}
-
-/** "sources[3].maxAge" -> "maxAge" for the edited source; other problems keep their whole path. */
-function relativeTo(problem: ConfigProblem, index: number): ConfigProblem {
-  const prefix = `sources[${index}]`;
-  if (problem.path === prefix) return { path: '', message: problem.message };
-  if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
-  return problem;
 }
 
 function describeObservation(summary: SourceSummary, metrics: SourceMetrics | null, now: number): string {

@@ -2,6 +2,7 @@
 // page changes one source, never rewrites the whole file from scratch.
 import { readFileSync } from 'node:fs';
 import { Document, isMap, isNode, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import type { ConfigProblem } from '../../shared/config';
 
 /** The config file's text, or an empty config when it does not exist yet (first run). */
 export function readConfigText(file: string): string {
@@ -100,8 +101,15 @@ function isScalarValue(value: unknown): value is string | number | boolean | nul
   return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** "sources[3].maxAge" -> "maxAge" for the edited entry at `prefix` ("sources[3]", "alerts.channels[0]"); other problems keep their whole path. */
+export function relativeTo(problem: ConfigProblem, prefix: string): ConfigProblem {
+  if (problem.path === prefix) return { path: '', message: problem.message };
+  if (problem.path.startsWith(`${prefix}.`)) return { path: problem.path.slice(prefix.length + 1), message: problem.message };
+  return problem;
 }
 
 /** The text without the source `id` (unchanged if there is none). */

@@ -20,6 +20,9 @@ export function fakeBridge(answers: Partial<BackupHealthApi> = {}): FakeBridge {
     database: async () => {
       throw new Error('database: not expected in this test');
     },
+    databaseObjectives: async () => ({ configFile: '/home/me/.config/backup-health/config.yml', objectives: [], servers: [] }),
+    saveDatabaseObjective: async () => ({ ok: true, problems: [] }),
+    deleteDatabaseObjective: async () => ({ ok: true, problems: [] }),
     source: async ({ id, range }) => sourceDetailFixture(id, range),
     pollNow: async () => [],
     runDrill: async () => {
