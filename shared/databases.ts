@@ -54,8 +54,12 @@ export interface DatabaseSummary {
   label: string;
   /** The database's name; null for every database of a cluster backed up whole whose server is not linked. */
   name: string | null;
-  /** The postgres source watching its server; null when no routine is linked to one. */
-  server: { id: string; name: string } | null;
+  /**
+   * The postgres source watching its server; null when no routine is linked to one. `status` and `findings`: what
+   * the server itself does to protect it, its WAL archiving and its standbys (the wal-archiving and replication
+   * findings): routines too, judged by the server's own rules.
+   */
+  server: { id: string; name: string; status: Status; findings: Finding[] } | null;
   /** Its size on the server at the server's latest poll; null when not known. */
   sizeBytes: number | null;
   /** Every routine that holds it, worst first. */
@@ -67,7 +71,7 @@ export interface DatabaseSummary {
   objectives: DatabaseObjectives | null;
   /** Its own findings: no routine holds it; its objectives not met. Routines' findings stay on their sources. */
   findings: Finding[];
-  /** The worst of its findings and its routines' statuses: ok only when every routine is. */
+  /** The worst of its findings, its routines' statuses and its server's archiving and standbys: ok only when every one is. */
   status: Status;
 }
 

@@ -12,8 +12,8 @@ import { DEFAULT_DRILL_AGE_MS, databaseFindings } from './objectives';
 export interface DatabaseInputs {
   now: number;
   config: Pick<Config, 'sources' | 'databases'>;
-  /** A source's summary (status, name, host, newest backup), as the overview shows it. */
-  summaryOf(id: string): Pick<SourceSummary, 'status' | 'name' | 'host' | 'newestBackup'>;
+  /** A source's summary (status, findings, name, host, newest backup), as the overview shows it. */
+  summaryOf(id: string): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'newestBackup'>;
   /** A server's databases at its latest successful poll; null when it has none yet. */
   serverDatabases(id: string): readonly DatabaseSize[] | null;
   /** What a backup source's present backups hold: 'cluster', or the database names its dumps give ([]: none named). */
@@ -120,19 +120,30 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
   const bestRecoveryPoint = recent.reduce<ProvenRestore | null>((best, p) => (p.recoveryPointMs !== null && (best === null || p.recoveryPointMs < best.recoveryPointMs!) ? p : best), null);
   const label = row.name === null ? `what ${[...row.routines.keys()].join(', ')} holds` : row.server ? `${row.name} on ${row.server.id}` : row.name;
   const findings = databaseFindings({ label, now: inputs.now, objectives, routines, recent, lastRestore });
+  const server = row.server && serverProtection(row.server, inputs);
   return {
     key: row.key,
     label,
     name: row.name,
-    server: row.server && { id: row.server.id, name: row.server.name ?? row.server.id },
+    server,
     sizeBytes: row.sizeBytes,
     routines,
     lastRestore,
     bestRecoveryPoint,
     objectives,
     findings,
-    status: worstStatus([...findings.map((f) => f.status), ...routines.map((r) => r.status)]),
+    status: worstStatus([...findings.map((f) => f.status), ...routines.map((r) => r.status), server?.status ?? 'ok']),
   };
+}
+
+/** The rules of a server that judge what it does to protect its databases: archiving WAL, feeding standbys. */
+const PROTECTION_RULES = new Set(['wal-archiving', 'replication']);
+
+/** The server, with the status of its own protection (its other findings, a probe error say, are the server's, not its databases'). */
+function serverProtection(server: PostgresSourceConfig, inputs: Pick<DatabaseInputs, 'summaryOf'>): NonNullable<DatabaseSummary['server']> {
+  const summary = inputs.summaryOf(server.id);
+  const findings = summary.findings.filter((f) => PROTECTION_RULES.has(f.rule));
+  return { id: server.id, name: summary.name, status: worstStatus(findings.map((f) => f.status), 'ok'), findings };
 }
 
 /** Whether a routine's drill restored the database: every drill does when the routine holds it alone or the whole cluster. */

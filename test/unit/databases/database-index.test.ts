@@ -3,7 +3,7 @@
 // proved, and the objective findings in the routines' words.
 import { describe, expect, it } from 'vitest';
 import { validateConfig, type Config } from '../../../shared/config';
-import type { DatabaseSize, Drill, SourceSummary, Status } from '../../../shared/model';
+import type { DatabaseSize, Drill, Finding, SourceSummary, Status } from '../../../shared/model';
 import { databaseIndex, type DatabaseInputs } from '../../../electron/engine/databases/database-index';
 
 const H = 3_600_000;
@@ -28,11 +28,11 @@ function drill(sourceId: string, finishedAt: number, fields: Partial<Drill> = {}
   return { sourceId, backupKey: 'b1', startedAt: finishedAt - 60_000, finishedAt, outcome: 'pass', phases: {}, restoreMs: 50_000, tables: 3, rows: 100, restoredBytes: null, checks: [], message: 'restored', ...fields };
 }
 
-function inputs(raw: Record<string, unknown>, parts: { statuses?: Record<string, Status>; databases?: DatabaseSize[] | null; holds?: Record<string, readonly string[] | 'cluster'>; drills?: Record<string, Drill[]>; finished?: Record<string, number> } = {}): DatabaseInputs {
+function inputs(raw: Record<string, unknown>, parts: { statuses?: Record<string, Status>; findings?: Record<string, Finding[]>; databases?: DatabaseSize[] | null; holds?: Record<string, readonly string[] | 'cluster'>; drills?: Record<string, Drill[]>; finished?: Record<string, number> } = {}): DatabaseInputs {
   return {
     now: NOW,
     config: config(raw),
-    summaryOf: (id): Pick<SourceSummary, 'status' | 'name' | 'host' | 'newestBackup'> => ({ status: parts.statuses?.[id] ?? 'ok', name: id, newestBackup: { key: 'b1', finishedAt: NOW - H, sizeBytes: 10, readable: true } }),
+    summaryOf: (id): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'newestBackup'> => ({ status: parts.statuses?.[id] ?? 'ok', findings: parts.findings?.[id] ?? [], name: id, newestBackup: { key: 'b1', finishedAt: NOW - H, sizeBytes: 10, readable: true } }),
     serverDatabases: (id) => (id === 'orders-db' ? (parts.databases === undefined ? [{ name: 'orders', sizeBytes: 5e9 }, { name: 'crm', sizeBytes: 1e6 }, { name: 'postgres', sizeBytes: 8e6 }, { name: 'template1', sizeBytes: 8e6 }] : parts.databases) : null),
     holds: (source) => parts.holds?.[source.id] ?? (source.kind === 'pgbackrest' ? 'cluster' : ['orders']),
     drillsOf: (id) => parts.drills?.[id] ?? [],
@@ -45,7 +45,7 @@ describe('databases view', () => {
     const rows = databaseIndex(inputs({ sources: SOURCES }, { holds: { 'loose-dumps': ['shop'] } }));
     expect(rows.map((r) => r.key).sort()).toEqual(['cluster:loose-stanza', 'orders-db/crm', 'orders-db/orders', '~/shop']);
     const orders = rows.find((r) => r.key === 'orders-db/orders')!;
-    expect(orders.server).toEqual({ id: 'orders-db', name: 'orders-db' });
+    expect(orders.server).toEqual({ id: 'orders-db', name: 'orders-db', status: 'ok', findings: [] });
     expect(orders.sizeBytes).toBe(5e9);
     expect(orders.routines.map((r) => [r.sourceId, r.holds])).toEqual([
       ['orders-dumps', 'dumps'],
@@ -73,6 +73,17 @@ describe('databases view', () => {
     const rows = databaseIndex(inputs({ sources: SOURCES }, { statuses: { 'orders-pitr': 'critical' } }));
     expect(rows.find((r) => r.key === 'orders-db/orders')!.status).toBe('critical');
     expect(rows.find((r) => r.key === 'orders-db/orders')!.routines[0]!.sourceId).toBe('orders-pitr');
+  });
+
+  it("the server's own protection counts: a stopped standby or failing WAL archiving makes its databases critical, its other findings do not", () => {
+    const standby: Finding = { rule: 'replication', status: 'critical', message: 'standby replica1 is not connected to orders-db: check that it is running and its primary_conninfo' };
+    const coverage: Finding = { rule: 'coverage', status: 'warning', message: 'database crm has no dump' };
+    const rows = databaseIndex(inputs({ sources: SOURCES }, { statuses: { 'orders-db': 'critical' }, findings: { 'orders-db': [standby, coverage] } }));
+    const orders = rows.find((r) => r.key === 'orders-db/orders')!;
+    expect(orders.server).toEqual({ id: 'orders-db', name: 'orders-db', status: 'critical', findings: [standby] });
+    expect(orders.status).toBe('critical');
+    const calm = databaseIndex(inputs({ sources: SOURCES }, { statuses: { 'orders-db': 'warning' }, findings: { 'orders-db': [coverage] } })).find((r) => r.key === 'orders-db/orders')!;
+    expect(calm.status).toBe('ok');
   });
 
   it('objectives met by one drill: no finding; the best recovery point from WAL replay and from a dump', () => {

@@ -101,8 +101,8 @@ describe('metricFamilies', () => {
     });
     const proof = { sourceId: 'orders-pitr', at: 1_700_000_000_000, backupKey: 'b', restoreMs: 60_000, recoveryPointMs: 90_000 };
     const databases = databaseMetricsSamples([
-      summary({ key: 'orders-db/orders', name: 'orders', server: { id: 'orders-db', name: 'Orders' }, status: 'critical', objectives: { rpoMs: 60_000, rtoMs: null, drillAgeMs: 8 * 24 * HOUR }, findings: [{ rule: 'database-objectives', status: 'critical', message: 'x' }], bestRecoveryPoint: proof, lastRestore: proof }),
-      summary({ key: 'orders-db/crm', name: 'crm', server: { id: 'orders-db', name: 'Orders' }, objectives: { rpoMs: null, rtoMs: HOUR, drillAgeMs: HOUR } }),
+      summary({ key: 'orders-db/orders', name: 'orders', server: { id: 'orders-db', name: 'Orders', status: 'ok', findings: [] }, status: 'critical', objectives: { rpoMs: 60_000, rtoMs: null, drillAgeMs: 8 * 24 * HOUR }, findings: [{ rule: 'database-objectives', status: 'critical', message: 'x' }], bestRecoveryPoint: proof, lastRestore: proof }),
+      summary({ key: 'orders-db/crm', name: 'crm', server: { id: 'orders-db', name: 'Orders', status: 'ok', findings: [] }, objectives: { rpoMs: null, rtoMs: HOUR, drillAgeMs: HOUR } }),
       summary({ key: 'cluster:loose', status: 'warning' }),
     ]);
     const f = byName(metricFamilies({ version: '1', sources: () => [], databases: () => databases }));
