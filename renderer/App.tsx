@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { useHashRoute } from './hooks/useHashRoute';
+import { DatabasePage } from './pages/DatabasePage';
+import { DatabasesPage } from './pages/DatabasesPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SourceFormPage } from './pages/SourceFormPage';
@@ -23,6 +25,9 @@ export function App() {
           <a href={href.overview()} aria-current={route.page === 'overview' || route.page === 'source' ? 'page' : undefined}>
             Overview
           </a>
+          <a href={href.databases()} aria-current={route.page === 'databases' || route.page === 'database' ? 'page' : undefined}>
+            Databases
+          </a>
           <a href={href.settings()} aria-current={route.page === 'settings' || route.page === 'edit-source' ? 'page' : undefined}>
             Settings
           </a>
@@ -41,6 +46,10 @@ function Page({ route }: { route: Route }) {
       return <OverviewPage />;
     case 'source':
       return <SourcePage key={route.id} id={route.id} range={route.range} />;
+    case 'databases':
+      return <DatabasesPage />;
+    case 'database':
+      return <DatabasePage key={route.key} databaseKey={route.key} range={route.range} />;
     case 'settings':
       return <SettingsPage saved={route.saved} removed={route.removed} channel={route.channel} />;
     case 'edit-source':
@@ -63,6 +72,10 @@ function pageTitle(route: Route): string {
       return 'Overview';
     case 'source':
       return route.id;
+    case 'databases':
+      return 'Databases';
+    case 'database':
+      return route.key;
     case 'settings':
       return 'Settings';
     case 'edit-source':

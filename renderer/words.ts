@@ -43,3 +43,10 @@ export function worstFinding(findings: readonly Finding[]): Finding | null {
   }
   return worst;
 }
+
+/** A database as the dashboard names it: its name, or for a cluster backed up whole, "(what orders-pitr holds)". */
+export function databaseName(database: { name: string | null; routines: readonly { name: string }[] }): string {
+  if (database.name !== null) return database.name;
+  const names = database.routines.map((r) => r.name);
+  return `(what ${names.join(', ')} ${names.length === 1 ? 'holds' : 'hold'})`;
+}

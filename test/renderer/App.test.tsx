@@ -28,6 +28,16 @@ describe('App', () => {
     await vi.waitFor(() => expect(bridge.source).toHaveBeenLastCalledWith({ id: 'nightly-dumps', range: '1y' }));
     expect(screen.getByRole('button', { name: '1 year' }).getAttribute('aria-pressed')).toBe('true');
 
+    go('#/databases');
+    await screen.findByTestId('database-table');
+    expect(document.title).toBe('Databases — Backup Health');
+    expect(screen.getByRole('link', { name: 'Databases' }).getAttribute('aria-current')).toBe('page');
+    go('#/database/shop-db%2Forders?range=7d');
+    await screen.findByTestId('database-page');
+    expect(bridge.database).toHaveBeenLastCalledWith({ key: 'shop-db/orders', range: '7d' });
+    expect(document.title).toBe('shop-db/orders — Backup Health');
+    expect(screen.getByRole('link', { name: 'Databases' }).getAttribute('aria-current')).toBe('page');
+
     go('#/settings');
     await screen.findByTestId('settings-source-db1');
     expect(screen.getByRole('link', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');

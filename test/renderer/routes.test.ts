@@ -24,4 +24,15 @@ describe('parseRoute', () => {
     expect(parseRoute(href.settings({ removed: 'db1' }))).toEqual({ page: 'settings', removed: 'db1' });
     expect(href.settings({ saved: undefined })).toBe('#/settings');
   });
+
+  it('routes the databases and each database by its key, which holds / and :', () => {
+    expect(parseRoute('#/databases')).toEqual({ page: 'databases' });
+    for (const key of ['shop-db/orders', 'cluster:orders-pitr', '~/shop', 'source:old dumps', 'db/a%b?c']) {
+      expect(parseRoute(href.database(key))).toEqual({ page: 'database', key });
+      expect(parseRoute(href.database(key, '1y'))).toEqual({ page: 'database', key, range: '1y' });
+    }
+    expect(href.database('shop-db/orders')).toBe('#/database/shop-db%2Forders');
+    expect(parseRoute('#/database/shop-db/orders')).toEqual({ page: 'not-found', path: '/database/shop-db/orders' });
+    expect(parseRoute('#/database/x?range=__proto__')).toEqual({ page: 'database', key: 'x' });
+  });
 });

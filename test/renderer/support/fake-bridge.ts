@@ -2,7 +2,7 @@
 // these tests look at what the dashboard shows. `emit` pushes an event as the engine would.
 import { vi, type Mock } from 'vitest';
 import type { ApiEvent, BackupHealthApi, BackupHealthBridge } from '../../../shared/api';
-import { alertChannelSettingsFixture, alertChannelsFixture, overviewFixture, settingsFixture, sourceDetailFixture } from './fixtures';
+import { alertChannelSettingsFixture, alertChannelsFixture, databaseDetailFixture, databasesFixture, overviewFixture, settingsFixture, sourceDetailFixture } from './fixtures';
 
 type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? Mock<(...args: A) => R> : T[K] };
 
@@ -16,10 +16,8 @@ export function fakeBridge(answers: Partial<BackupHealthApi> = {}): FakeBridge {
   const listeners = new Set<(event: ApiEvent) => void>();
   const api: BackupHealthApi = {
     overview: async () => overviewFixture(),
-    databases: async () => ({ generatedAt: Date.UTC(2026, 11, 4, 12), counts: { ok: 0, warning: 0, critical: 0, unknown: 0 }, databases: [] }),
-    database: async () => {
-      throw new Error('database: not expected in this test');
-    },
+    databases: async () => databasesFixture(),
+    database: async ({ key, range }) => databaseDetailFixture(key, range),
     databaseObjectives: async () => ({ configFile: '/home/me/.config/backup-health/config.yml', objectives: [], servers: [] }),
     saveDatabaseObjective: async () => ({ ok: true, problems: [] }),
     deleteDatabaseObjective: async () => ({ ok: true, problems: [] }),

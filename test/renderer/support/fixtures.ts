@@ -1,5 +1,6 @@
 // Canned API answers shaped like the engine's, with times relative to now so "3h ago" reads the same on every run.
-import type { AlertChannelSettings, AlertChannelView, AlertChannelsData, EditableAlertChannel, BackupPoint, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
+import type { AlertChannelSettings, AlertChannelView, AlertChannelsData, EditableAlertChannel, BackupPoint, DatabaseBackupMark, DatabaseDetail, DatabaseDrillMark, DatabasesView, DrillPoint, Overview, OverviewSource, RangeId, SettingsData, SourceDetail } from '../../../shared/api';
+import type { DatabaseRoutine, DatabaseSummary } from '../../../shared/databases';
 import { RANGES } from '../../../shared/api';
 import type { SeriesPoint, SourceSummary } from '../../../shared/model';
 
@@ -234,4 +235,142 @@ export function alertChannelSettingsFixture(overrides: Partial<AlertChannelSetti
     },
   ];
   return { configFile: CONFIG_FILE, canStorePasswords: true, channels, ...overrides };
+}
+
+export const ORDERS_KEY = 'shop-db/orders';
+export const ORDERS_MISSED = 'orders on shop-db misses its recovery objectives: best proven recovery point 5h, over its rpo 1h: only nightly-dumps (dump-dir) reaches it within 8d; the last drill of orders-pitr (pgbackrest) failed: pg_restore: error: input file is too short';
+export const BILLING_UNHELD = "no backup holds billing on shop-db: no backup source's backups hold it; link a backup source to its server with database: and dump it, or back up the whole cluster";
+
+/** orders' routines: nightly dumps that restore (5h recovery point), and a pgBackRest stanza whose last drill failed. */
+export function ordersRoutines(now = fixtureNow()): DatabaseRoutine[] {
+  return [
+    {
+      sourceId: 'orders-pitr',
+      name: 'Orders PITR',
+      kind: 'pgbackrest',
+      host: 'backup@backup1',
+      status: 'critical',
+      holds: 'cluster',
+      everyDrill: true,
+      newestBackupAt: now - 2 * DAY,
+      lastDrill: { at: now - DAY, outcome: 'fail', message: 'pg_restore: error: input file is too short' },
+      lastRestore: { sourceId: 'orders-pitr', at: now - 12 * DAY, backupKey: '20261122-010000F', restoreMs: 600_000, recoveryPointMs: 30_000 },
+    },
+    {
+      sourceId: 'nightly-dumps',
+      name: 'Nightly dumps',
+      kind: 'dump-dir',
+      status: 'ok',
+      holds: 'dumps',
+      everyDrill: true,
+      newestBackupAt: now - 3 * HOUR,
+      lastDrill: { at: now - 2 * DAY, outcome: 'pass', message: 'restored 12 tables' },
+      lastRestore: { sourceId: 'nightly-dumps', at: now - 2 * DAY, backupKey: '/var/backups/pg/orders-09.dump', restoreMs: 252_000, recoveryPointMs: 5 * HOUR },
+    },
+  ];
+}
+
+/** Worst first, as the engine sorts: billing (held by nothing), orders (objectives missed), a cluster backed up whole, analytics (ok). */
+export function databaseRows(now = fixtureNow()): DatabaseSummary[] {
+  const routines = ordersRoutines(now);
+  return [
+    {
+      key: 'shop-db/billing',
+      label: 'billing on shop-db',
+      name: 'billing',
+      server: { id: 'shop-db', name: 'Shop server', status: 'ok', findings: [] },
+      sizeBytes: 80 * MB,
+      routines: [],
+      lastRestore: null,
+      bestRecoveryPoint: null,
+      objectives: { rpoMs: DAY, rtoMs: null, drillAgeMs: 8 * DAY },
+      findings: [{ rule: 'database-coverage', status: 'critical', message: BILLING_UNHELD, observed: null, limit: null }],
+      status: 'critical',
+    },
+    {
+      key: ORDERS_KEY,
+      label: 'orders on shop-db',
+      name: 'orders',
+      server: { id: 'shop-db', name: 'Shop server', status: 'ok', findings: [] },
+      sizeBytes: 3 * 1024 * MB,
+      routines,
+      lastRestore: routines[1]!.lastRestore,
+      bestRecoveryPoint: routines[1]!.lastRestore,
+      objectives: { rpoMs: HOUR, rtoMs: 30 * 60_000, drillAgeMs: 8 * DAY },
+      findings: [{ rule: 'database-objectives', status: 'critical', message: ORDERS_MISSED, observed: null, limit: null }],
+      status: 'critical',
+    },
+    {
+      key: 'cluster:reports-base',
+      label: 'what reports-base holds',
+      name: null,
+      server: null,
+      sizeBytes: null,
+      routines: [
+        { sourceId: 'reports-base', name: 'Reports base backups', kind: 'basebackup', status: 'warning', holds: 'cluster', everyDrill: true, newestBackupAt: now - DAY, lastDrill: null, lastRestore: null },
+      ],
+      lastRestore: null,
+      bestRecoveryPoint: null,
+      objectives: null,
+      findings: [],
+      status: 'warning',
+    },
+    {
+      key: '~/analytics',
+      label: 'analytics',
+      name: 'analytics',
+      server: null,
+      sizeBytes: null,
+      routines: [
+        {
+          sourceId: 'analytics-dumps',
+          name: 'analytics-dumps',
+          kind: 'dump-dir',
+          status: 'ok',
+          holds: 'dumps',
+          everyDrill: true,
+          newestBackupAt: now - 5 * HOUR,
+          lastDrill: { at: now - DAY, outcome: 'pass', message: 'restored 3 tables' },
+          lastRestore: { sourceId: 'analytics-dumps', at: now - DAY, backupKey: '/srv/analytics/a.dump', restoreMs: 20_000, recoveryPointMs: 6 * HOUR },
+        },
+      ],
+      lastRestore: { sourceId: 'analytics-dumps', at: now - DAY, backupKey: '/srv/analytics/a.dump', restoreMs: 20_000, recoveryPointMs: 6 * HOUR },
+      bestRecoveryPoint: { sourceId: 'analytics-dumps', at: now - DAY, backupKey: '/srv/analytics/a.dump', restoreMs: 20_000, recoveryPointMs: 6 * HOUR },
+      objectives: null,
+      findings: [],
+      status: 'ok',
+    },
+  ];
+}
+
+export function databasesFixture(databases = databaseRows()): DatabasesView {
+  const counts = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+  for (const d of databases) counts[d.status]++;
+  return { generatedAt: Date.now(), counts, databases };
+}
+
+/**
+ * orders over the range: ten nightly dumps (one unreadable) and three pgBackRest fulls on one axis; drills of
+ * the dumps that passed with a 5-6h recovery point in 4-5 min, over the 1h rpo; two pgBackRest drills, one that
+ * proved 30s in 10 min (over the 30 min rto), then one that failed.
+ */
+export function databaseDetailFixture(key: string, range: RangeId, now = fixtureNow()): DatabaseDetail {
+  const summary = databaseRows(now).find((d) => d.key === key) ?? databaseRows(now)[1]!;
+  const dumps: DatabaseBackupMark[] = Array.from({ length: 10 }, (_, i) => ({
+    sourceId: 'nightly-dumps',
+    key: `/var/backups/pg/orders-${String(i + 1).padStart(2, '0')}.dump`,
+    finishedAt: now - (10 - i) * DAY,
+    sizeBytes: i === 3 ? 0 : 500 * MB,
+    readable: i !== 3,
+  }));
+  const fulls: DatabaseBackupMark[] = [9, 5, 2].map((days) => ({ sourceId: 'orders-pitr', key: `full-${days}`, finishedAt: now - days * DAY - HOUR, sizeBytes: 3 * 1024 * MB, readable: true }));
+  const drills: DatabaseDrillMark[] = [
+    { sourceId: 'nightly-dumps', id: 1, finishedAt: now - 9 * DAY, outcome: 'pass', backupKey: dumps[0]!.key, restoreMs: 240_000, recoveryPointMs: 6 * HOUR, message: 'restored 12 tables' },
+    { sourceId: 'orders-pitr', id: 2, finishedAt: now - 8 * DAY, outcome: 'pass', backupKey: 'full-9', restoreMs: 600_000 * 4, recoveryPointMs: 30_000, message: 'replayed to 30s behind' },
+    { sourceId: 'nightly-dumps', id: 3, finishedAt: now - 5 * DAY, outcome: 'pass', backupKey: dumps[4]!.key, restoreMs: 250_000, recoveryPointMs: 5 * HOUR, message: 'restored 12 tables' },
+    { sourceId: 'nightly-dumps', id: 4, finishedAt: now - 2 * DAY, outcome: 'pass', backupKey: dumps[7]!.key, restoreMs: 252_000, recoveryPointMs: 5 * HOUR, message: 'restored 12 tables' },
+    { sourceId: 'orders-pitr', id: 5, finishedAt: now - DAY, outcome: 'fail', backupKey: 'full-2', restoreMs: null, recoveryPointMs: null, message: 'pg_restore: error: input file is too short' },
+  ];
+  const backups = [...dumps, ...fulls].sort((a, b) => a.finishedAt - b.finishedAt);
+  return { summary, range, from: now - RANGES[range], to: now, backups, drills };
 }

@@ -1,0 +1,10 @@
+// Each routine of a database keeps one colour on every chart and legend of its page: the colours cycle through
+// ROUTINE_COLOURS classes (styles.css), and the legend always writes the routine's name beside its swatch.
+import type { DatabaseRoutine } from '../../shared/databases';
+
+export const ROUTINE_COLOURS = 8;
+
+/** The colour class of each routine, by source id, in the order the routines are listed. */
+export function routineColours(routines: readonly Pick<DatabaseRoutine, 'sourceId'>[]): Map<string, string> {
+  return new Map(routines.map((r, i) => [r.sourceId, `routine-colour-${i % ROUTINE_COLOURS}`]));
+}

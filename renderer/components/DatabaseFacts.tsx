@@ -1,0 +1,79 @@
+// A database's facts in the words both the Databases page and its own page use: the routines that hold it, its
+// last successful restore, the best recovery point a drill proved.
+import type { DatabaseRoutine, DatabaseSummary, ProvenRestore } from '../../shared/databases';
+import { formatDuration } from '../../shared/units';
+import { visibleText } from '../../shared/visible-text';
+import { href } from '../routes';
+import { KIND_WORD, OUTCOME_WORD, ago, dateTime } from '../words';
+import { StatusBadge } from './StatusBadge';
+
+/** Each routine with its status, kind, where it runs, and its newest backup; its name links to its source page. */
+export function RoutineList({ routines, now, detailed = false }: { routines: readonly DatabaseRoutine[]; now: number; detailed?: boolean }) {
+  if (routines.length === 0) return <span className="loud">no routine holds it</span>;
+  return (
+    <ul className="routines">
+      {routines.map((r) => (
+        <li key={r.sourceId} data-testid="routine" data-source={r.sourceId} data-status={r.status}>
+          <StatusBadge status={r.status} />{' '}
+          <a href={href.source(r.sourceId)} onClick={(e) => e.stopPropagation()}>
+            {r.name}
+          </a>{' '}
+          <span className="kind">
+            {KIND_WORD[r.kind]}
+            {r.host && ` on ${r.host}`}
+            {detailed && (r.holds === 'cluster' ? ', the whole cluster' : ', dumps of it')}
+          </span>
+          <span className="routine-newest">
+            {' · '}
+            {r.newestBackupAt === null ? <span className="loud">no backups found</span> : <>newest {ago(r.newestBackupAt, now)}</>}
+          </span>
+          {detailed && <LastDrill routine={r} now={now} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function LastDrill({ routine, now }: { routine: DatabaseRoutine; now: number }) {
+  const drill = routine.lastDrill;
+  if (!drill) return <span className="muted"> · never drilled</span>;
+  return (
+    <span className={drill.outcome === 'pass' ? undefined : 'loud'} data-testid="routine-last-drill">
+      {' · '}last drill {OUTCOME_WORD[drill.outcome].toLowerCase()} {ago(drill.at, now)}
+      {drill.outcome !== 'pass' && `: ${visibleText(drill.message)}`}
+    </span>
+  );
+}
+
+/** How far back a drill counts without objectives: the engine's DEFAULT_DRILL_AGE_MS (electron/engine/databases/objectives.ts). */
+const DEFAULT_DRILL_AGE_MS = 8 * 86_400_000;
+
+const routineName = (database: Pick<DatabaseSummary, 'routines'>, sourceId: string) => database.routines.find((r) => r.sourceId === sourceId)?.name ?? sourceId;
+
+/** "2d ago from Nightly dumps · took 4m 12s", or loudly that no drill ever restored it. */
+export function DatabaseLastRestore({ database, now }: { database: Pick<DatabaseSummary, 'routines' | 'lastRestore'>; now: number }) {
+  const restore = database.lastRestore;
+  if (!restore) return database.routines.length === 0 ? <span className="muted">—</span> : <span className="loud">never test-restored</span>;
+  return (
+    <>
+      <span title={dateTime(restore.at)}>{ago(restore.at, now)}</span> from {routineName(database, restore.sourceId)}
+      {restore.restoreMs !== null && <span className="muted"> · took {formatDuration(restore.restoreMs)}</span>}
+    </>
+  );
+}
+
+/** "5h (Nightly dumps)": the smallest recovery point a passing drill proved within drillAge. */
+export function BestRecoveryPoint({ database }: { database: Pick<DatabaseSummary, 'routines' | 'bestRecoveryPoint' | 'objectives'> }) {
+  const best: ProvenRestore | null = database.bestRecoveryPoint;
+  if (!best || best.recoveryPointMs === null) {
+    if (database.routines.length === 0) return <span className="muted">—</span>;
+    return <span className="loud">none proven in {formatDuration(database.objectives?.drillAgeMs ?? DEFAULT_DRILL_AGE_MS)}</span>;
+  }
+  const over = database.objectives?.rpoMs != null && best.recoveryPointMs > database.objectives.rpoMs;
+  return (
+    <>
+      <span className={over ? 'loud' : undefined}>{best.recoveryPointMs < 1000 ? 'under 1s' : formatDuration(best.recoveryPointMs)}</span>
+      <span className="muted"> ({routineName(database, best.sourceId)})</span>
+    </>
+  );
+}
