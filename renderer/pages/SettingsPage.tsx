@@ -1,8 +1,10 @@
-// The sources in the config file, with Edit and Remove; adding one starts here. Below them, the alert channels.
+// The sources in the config file, with Edit and Remove; adding one starts here. Below them, the recovery objectives
+// per database and the alert channels.
 import { useBridge } from '../api/BridgeContext';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { AlertChannelsSection } from '../components/alerts/AlertChannelsSection';
 import { FileOnlyDefaults } from '../components/settings/FileOnlyDefaults';
+import { ObjectivesSection } from '../components/settings/ObjectivesSection';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
 import { useConfirmedRemoval } from '../hooks/useConfirmedRemoval';
@@ -49,6 +51,7 @@ export function SettingsPage({ saved, removed, channel }: { saved?: string; remo
             </ul>
           )}
           <FileOnlyDefaults defaults={data.defaults} configFile={data.configFile} />
+          <ObjectivesSection />
           <AlertChannelsSection configFile={data.configFile} focusChannel={channel} />
         </>
       )}
