@@ -4,7 +4,8 @@
 // copied to <backup dir>/<oid>, and the backup_label PostgreSQL returned in backup.info (a Python string literal;
 // Barman 3.4 also writes it into data/). A drill copies the tree, the tablespace backup.info names (only inside
 // the backup's directory), writes backup.info's backup_label into the copy and replays to the end of the archive.
-import { chownSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Faults: a data/backup_label that is not backup.info's, and a tablespace directory that is a link out.
+import { chownSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../shared/config';
@@ -110,6 +111,23 @@ describe('Barman drills: rsync-method backups', () => {
       expect(result.message).toBe(`Barman backup ${backup.id}'s data/backup_label is not the backup_label its backup.info records: the copy was changed after Barman took it, and cannot be trusted to restore`);
     } finally {
       writeFileSync(file, original);
+    }
+  }, 300_000);
+
+  it('a tablespace directory that is a link out of the backup is refused, not followed', async () => {
+    const kept = join(backup.dir, oid);
+    const decoy = join(setup.root, 'decoy');
+    mkdirSync(decoy);
+    writeFileSync(join(decoy, 'PG_15_decoy'), 'not a tablespace');
+    renameSync(kept, `${kept}.kept`);
+    symlinkSync(decoy, kept);
+    try {
+      const result = await drill(backup);
+      expect(result.outcome).toBe('fail');
+      expect(result.message).toBe(`Barman backup ${backup.id} keeps tablespace ${oid} in ${kept}, which leads outside its directory ${backup.dir}: drills never follow a backup's links out of it`);
+    } finally {
+      rmSync(kept);
+      renameSync(`${kept}.kept`, kept);
     }
   }, 300_000);
 });

@@ -25,7 +25,7 @@
 //
 // When the replay stops before the newest segment fetched (a file missing in between), the drill fails and says
 // where: restores to later times are impossible.
-import { chownSync, existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { BarmanSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
@@ -101,9 +101,11 @@ async function unpackBackup(source: BarmanSourceConfig, backup: BarmanBackupToDr
   if (layout.kind === 'plain') return () => verifyPlainAgainstManifest(cluster, jail, frame, label);
   // rsync leaves pg_tblspc/<oid> out of data/ and copies the tablespace to <id>/<oid>: backup.info names them.
   for (const oid of layout.tablespaceOids) {
-    if (existsSync(join(cluster.dataDir, 'pg_tblspc', oid))) continue; // linked inside the tree, and copied with it
+    // Already there: a link unpackPlainTree followed inside the backup's directory, or the tree's own directory.
+    if (lstatSync(join(cluster.dataDir, 'pg_tblspc', oid), { throwIfNoEntry: false })) continue;
     const dir = posix.join(backup.dir, oid);
-    await unpackTablespace(source, { oid, from: dir, named: dir, area: backup.dir, outside: outside(oid, dir) }, cluster, jail, frame);
+    const refused = fail(`${label} keeps tablespace ${oid} in ${dir}, which leads outside its directory ${backup.dir}: drills never follow a backup's links out of it`);
+    await unpackTablespace(source, { oid, from: dir, named: dir, area: backup.dir, outside: refused }, cluster, jail, frame);
   }
   writeBackupLabel(cluster, label, layout.backupLabel);
   return async () => false;
