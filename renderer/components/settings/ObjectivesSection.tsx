@@ -31,9 +31,9 @@ export function ObjectivesSection() {
     data && editing === label ? <ObjectiveEditor key={label} settings={data} objective={objective} onDone={(saved) => done(saved)} /> : null;
 
   return (
-    <section className="objectives" aria-labelledby="objectives-title" data-testid="objectives">
+    <section className="objective-settings" aria-labelledby="objective-settings-title" data-testid="objective-settings">
       <header className="page-header">
-        <h2 id="objectives-title">Recovery objectives</h2>
+        <h2 id="objective-settings-title">Recovery objectives</h2>
         <span className="spacer" />
         {data && (
           <button type="button" className="primary" onClick={() => setEditing(NEW_OBJECTIVE)} disabled={editing === NEW_OBJECTIVE}>

@@ -37,7 +37,7 @@ describe('Settings: recovery objectives', () => {
     const hint = screen.getByTestId('objectives-hint').textContent!;
     expect(hint).toContain(CONFIG);
     expect(hint).toContain('under databases:');
-    const section = screen.getByTestId('objectives');
+    const section = screen.getByTestId('objective-settings');
     expect(within(section).getByRole('heading', { name: 'Recovery objectives' })).toBeTruthy();
     expect(within(section).queryAllByRole('textbox')).toHaveLength(0);
     expect(within(section).getByRole('button', { name: 'Edit objectives of orders on orders-db' })).toBeTruthy();
