@@ -90,7 +90,8 @@ export function DatabaseRecoveryChart({
   const overRto = restore.filter((p) => p.over).length;
   const perRoutine = (points: ProofPoint[]) => routines.map((r) => ({ routine: r, points: points.filter((p) => p.drill.sourceId === r.sourceId) })).filter((g) => g.points.length > 0);
   const xAxis = <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />;
-  const yAxis = (label: string) => <YAxis dataKey="valueMs" type="number" tickFormatter={(ms: number) => formatDuration(ms)} width={64} domain={[0, 'auto']} label={{ value: label, angle: -90, position: 'insideLeft' }} />;
+  // Wide enough that the axis title beside the ticks never runs into "5h 33m".
+  const yAxis = (label: string) => <YAxis dataKey="valueMs" type="number" tickFormatter={(ms: number) => formatDuration(ms)} width={88} domain={[0, 'auto']} label={{ value: label, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />;
   const words = [
     rpoMs === null ? 'No rpo set.' : overRpo === 0 ? `No recovery point over the rpo (${formatDuration(rpoMs)}).` : `${overRpo} of ${recovery.length} recovery points over the rpo (${formatDuration(rpoMs)}), ringed.`,
     rtoMs === null ? 'No rto set.' : overRto === 0 ? `No restore over the rto (${formatDuration(rtoMs)}).` : `${overRto} of ${restore.length} restores over the rto (${formatDuration(rtoMs)}), ringed.`,
