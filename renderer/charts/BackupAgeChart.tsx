@@ -1,5 +1,7 @@
-// How old the newest backup was at each poll. A healthy source is a sawtooth under the max-age line; a
-// night the dump did not run is a tooth that climbs through it, shaded.
+// How old the newest readable backup was at each instant, from when the backups finished (the store sends the
+// sawtooth's corners, from the first backup up to the last poll that saw one), so the chart reaches back before
+// the first poll. A healthy source is a sawtooth under the max-age line; a night the dump did not run is a tooth
+// that climbs through it, shaded.
 import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RangeId } from '../../shared/api';
 import type { SeriesPoint } from '../../shared/model';
@@ -18,7 +20,7 @@ export function BackupAgeChart({ series, maxAgeMs, from, to, range }: { series: 
   const thresholdHours = maxAgeMs === null ? null : maxAgeMs / HOUR_MS;
   const summary =
     maxAgeMs === null || series.length === 0
-      ? 'Age of the newest backup at each poll.'
+      ? 'Age of the newest backup over time, from when each backup finished.'
       : spans.length === 0
         ? `Never older than the max age (${formatDuration(maxAgeMs)}) in this range.`
         : `Older than the max age (${formatDuration(maxAgeMs)}) ${spans.length === 1 ? 'once' : `${spans.length} times`} in this range (shaded).`;
@@ -30,7 +32,7 @@ export function BackupAgeChart({ series, maxAgeMs, from, to, range }: { series: 
       points={series.length}
       attributes={{ 'data-breaches': spans.length, ...(maxAgeMs === null ? {} : { 'data-threshold-ms': maxAgeMs }) }}
       summary={<span data-testid="age-summary">{summary}</span>}
-      empty="No polls in this range."
+      empty="No readable backup in this range."
       legend={
         <ul className="legend">
           <LegendItem className="swatch-age" label="Age of the newest backup" />

@@ -272,7 +272,7 @@ function benchSeries(dir: string): BenchFigure[] {
   const fetch = reader.prepare('SELECT at, newest_backup_at FROM polls WHERE source_id = ? AND at BETWEEN ? AND ?');
   const baseline = medianMs(() => fetch.all(sourceId, from, to).length);
   let points = 0;
-  const value = medianMs(() => (points = history.backupAgeSeries(sourceId, { from, to, maxPoints: 1000 }).length));
+  const value = medianMs(() => (points = history.polledAgeSeries(sourceId, { from, to, maxPoints: 1000 }).length));
   const storedFetch = reader.prepare('SELECT at, stored_bytes FROM polls WHERE source_id = ? AND at BETWEEN ? AND ?');
   const storedBaseline = medianMs(() => storedFetch.all(sourceId, from, to).length);
   let storedPoints = 0;
@@ -281,7 +281,7 @@ function benchSeries(dir: string): BenchFigure[] {
   history.close();
   return [
     {
-      name: `backup-age series: one source's year (${polls} polls) reduced to ${points} points (max 1000) from ${SERIES_POLLS / 1e6}M polls, median of ${RUNS}; baseline = plain SELECT at, newest_backup_at WHERE source_id=? AND at BETWEEN ? AND ? fetching every row`,
+      name: `backup-age series of polls (History.polledAgeSeries): one source's year (${polls} polls) reduced to ${points} points (max 1000) from ${SERIES_POLLS / 1e6}M polls, median of ${RUNS}; baseline = plain SELECT at, newest_backup_at WHERE source_id=? AND at BETWEEN ? AND ? fetching every row`,
       value: round(value, 2),
       unit: 'ms',
       baseline: round(baseline, 2),
@@ -370,7 +370,7 @@ async function benchCompaction(file: string): Promise<BenchFigure[]> {
   const againMs = performance.now() - againStarted;
   const sourceId = 'source-42';
   let points = 0;
-  const series = medianMs(() => (points = history.backupAgeSeries(sourceId, { from: START, to: START + 365 * DAY, maxPoints: 1000 }).length));
+  const series = medianMs(() => (points = history.polledAgeSeries(sourceId, { from: START, to: START + 365 * DAY, maxPoints: 1000 }).length));
   history.close();
   const after = fileFigures(file);
   const longestPauseMs = pauses.max / 1e6;
@@ -387,7 +387,7 @@ async function benchCompaction(file: string): Promise<BenchFigure[]> {
       pass: after.rows <= 0.3 * before.rows && longestPauseMs <= 250 && again.chunks === 0,
     },
     {
-      name: `backup-age series after compaction: the same source's year reduced to ${points} points (max 1000), median of ${RUNS}`,
+      name: `backup-age series of polls after compaction: the same source's year reduced to ${points} points (max 1000), median of ${RUNS}`,
       value: round(series, 2),
       unit: 'ms',
       goal: '<= 25 ms',

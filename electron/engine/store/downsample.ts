@@ -31,32 +31,82 @@ export function downsampleMinMax(points: readonly SeriesPoint[], maxPoints: numb
   const sorted = isSortedByTime(points) ? points : [...points].sort((a, b) => a.at - b.at);
   if (sorted.length <= maxPoints) return [...sorted];
   if (maxPoints === 1) return [highest(sorted)];
+  const buckets = new MinMaxBuckets((sorted[0] as SeriesPoint).at, (sorted[sorted.length - 1] as SeriesPoint).at, maxPoints);
+  for (const point of sorted) buckets.add(point.at, point.value);
+  return buckets.indices().map((index) => sorted[index] as SeriesPoint);
+}
 
-  const count = minMaxBucketCount(maxPoints);
-  const first = sorted[0] as SeriesPoint;
-  const last = sorted[sorted.length - 1] as SeriesPoint;
-  const edges = bucketEdges(first.at, last.at, count);
-  const out: SeriesPoint[] = [];
-  let bucket = 0;
-  let min: SeriesPoint | null = null;
-  let max: SeriesPoint | null = null;
-  const flush = (): void => {
-    if (min === null || max === null) return;
-    if (min === max) out.push(min);
-    else if (min.at <= max.at) out.push(min, max);
-    else out.push(max, min);
-    min = max = null;
-  };
-  for (const point of sorted) {
-    if (point.at >= (edges[bucket + 1] as number)) {
-      flush();
-      while (point.at >= (edges[bucket + 1] as number)) bucket++;
-    }
-    if (min === null || point.value < min.value) min = point;
-    if (max === null || point.value > max.value) max = point;
+/**
+ * The reduction downsampleMinMax makes, fed one point at a time in time order, for a series too long to hold
+ * as objects (store/backup-age.ts computes its corners as it goes): each of the minMaxBucketCount(maxPoints)
+ * buckets of [first, last] keeps its lowest and highest point (the earliest on a tie). Points outside
+ * [first, last] must not be added.
+ */
+export class MinMaxBuckets {
+  private readonly edges: number[];
+  private readonly kept: SeriesPoint[] = [];
+  private readonly keptIndices: number[] = [];
+  private bucket = 0;
+  private added = 0;
+  // The current bucket's extremes, as the index of the point (-1: none yet), its time and value.
+  private minIndex = -1;
+  private minAt = 0;
+  private minValue = 0;
+  private maxIndex = -1;
+  private maxAt = 0;
+  private maxValue = 0;
+
+  constructor(first: number, last: number, maxPoints: number) {
+    this.edges = bucketEdges(first, last, minMaxBucketCount(maxPoints));
   }
-  flush();
-  return out;
+
+  add(at: number, value: number): void {
+    if (at >= (this.edges[this.bucket + 1] as number)) {
+      this.flush();
+      while (at >= (this.edges[this.bucket + 1] as number)) this.bucket++;
+    }
+    const index = this.added++;
+    if (this.minIndex === -1 || value < this.minValue) {
+      this.minIndex = index;
+      this.minAt = at;
+      this.minValue = value;
+    }
+    if (this.maxIndex === -1 || value > this.maxValue) {
+      this.maxIndex = index;
+      this.maxAt = at;
+      this.maxValue = value;
+    }
+  }
+
+  /** The points kept, in time order. */
+  points(): SeriesPoint[] {
+    this.flush();
+    return this.kept;
+  }
+
+  /** Where the points kept were in the order they were added (0 for the first one added). */
+  indices(): number[] {
+    this.flush();
+    return this.keptIndices;
+  }
+
+  private flush(): void {
+    if (this.minIndex === -1) return;
+    if (this.minIndex === this.maxIndex) this.keep(this.minIndex, this.minAt, this.minValue);
+    else if (this.minAt <= this.maxAt) {
+      this.keep(this.minIndex, this.minAt, this.minValue);
+      this.keep(this.maxIndex, this.maxAt, this.maxValue);
+    } else {
+      this.keep(this.maxIndex, this.maxAt, this.maxValue);
+      this.keep(this.minIndex, this.minAt, this.minValue);
+    }
+    this.minIndex = this.maxIndex = -1;
+  }
+
+  private keep(index: number, at: number, value: number): void {
+    this.kept.push({ at, value });
+    this.keptIndices.push(index);
+  }
 }
 
 function isSortedByTime(points: readonly SeriesPoint[]): boolean {

@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
+import { BackupAgeQuery } from './backup-age';
 import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
@@ -25,7 +26,8 @@ export { HistoryFileError } from './migrations/index';
 export class History implements HistoryStore {
   private readonly pollTable: PollTable;
   private readonly eventTable: StatusEventTable;
-  private readonly ageSeries: MinMaxSeriesQuery;
+  private readonly ageSeries: BackupAgeQuery;
+  private readonly polledAges: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly walWindows: WalWindowQuery;
   private readonly recordPollsTransaction;
@@ -76,8 +78,10 @@ export class History implements HistoryStore {
   private constructor(private readonly db: Database.Database) {
     this.pollTable = new PollTable(db);
     this.eventTable = new StatusEventTable(db);
-    // Both series read only the covering index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
-    this.ageSeries = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
+    // The age chart reads backups' finish times (backup-age.ts); the two series of polls read only the covering
+    // index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
+    this.ageSeries = new BackupAgeQuery(db);
+    this.polledAges = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.walWindows = new WalWindowQuery(db);
     this.drillTable = new DrillTable(db);
@@ -142,6 +146,14 @@ export class History implements HistoryStore {
 
   backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     return this.ageSeries.series(sourceId, opts);
+  }
+
+  /**
+   * The age each successful poll saw (its time - its newest readable backup), reduced like storedSeries: what the
+   * age chart was before it was computed from backups, and what poll compaction keeps each hour's extremes of.
+   */
+  polledAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.polledAges.series(sourceId, opts);
   }
 
   storedSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {

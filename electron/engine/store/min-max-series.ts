@@ -1,5 +1,6 @@
 // One per-poll value of one source over time, reduced in SQLite to each time bucket's lowest and highest
-// point (the same points downsampleMinMax picks). Both charts of polls use it: backup age and stored size.
+// point (the same points downsampleMinMax picks): the stored-size chart, and the age each poll saw
+// (History.polledAgeSeries; the age chart itself is computed from backups, backup-age.ts).
 // Their columns are in the covering index polls_by_source_time, so no query here reads the wide rows.
 import type { Database } from 'better-sqlite3';
 import type { SeriesPoint } from '../../../shared/model';

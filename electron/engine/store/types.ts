@@ -52,8 +52,10 @@ export interface HistoryStore {
   /** The id of the source's newest event, 0 if it has none: where a process starts listening. */
   lastEventId(sourceId: string): number;
   /**
-   * Backup age (poll time - newest backup time) over [from, to], reduced to at most maxPoints points
-   * that keep each bucket's minimum and maximum, so a sawtooth keeps its peaks.
+   * Backup age over [from, to] from the backups' finish times (store/backup-age.ts): at each instant, the time since
+   * the newest readable backup finished, so the history starts with the backups, not the first poll. The sawtooth's
+   * corners, up to the newest poll that saw a readable backup, reduced to at most maxPoints points that keep the
+   * first, the last and each bucket's minimum and maximum, so no peak is thinned away.
    */
   backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /**

@@ -71,10 +71,10 @@ function yearOfPolls(): PollEntry[] {
   return entries;
 }
 
-const allAges = (history: History, id: string) => history.backupAgeSeries(id, { from: 0, to: NOW, maxPoints: EVERY_POINT });
+const allAges = (history: History, id: string) => history.polledAgeSeries(id, { from: 0, to: NOW, maxPoints: EVERY_POINT });
 const allSizes = (history: History, id: string) => history.storedSeries(id, { from: 0, to: NOW, maxPoints: EVERY_POINT });
 const chart = (history: History, id: string, range: keyof typeof RANGES) => ({
-  ages: history.backupAgeSeries(id, { from: NOW - RANGES[range], to: NOW, maxPoints: MAX_CHART_POINTS }),
+  ages: history.polledAgeSeries(id, { from: NOW - RANGES[range], to: NOW, maxPoints: MAX_CHART_POINTS }),
   sizes: history.storedSeries(id, { from: NOW - RANGES[range], to: NOW, maxPoints: MAX_CHART_POINTS }),
 });
 
@@ -352,12 +352,12 @@ describe('compaction and other readers', () => {
     old.close();
 
     const { history } = openHistory(file);
-    const agesBefore = history.backupAgeSeries('dumps', { from: 0, to: T0 + 40 * DAY, maxPoints: EVERY_POINT });
+    const agesBefore = history.polledAgeSeries('dumps', { from: 0, to: T0 + 40 * DAY, maxPoints: EVERY_POINT });
     const report = await history.compactPolls({ now: T0 + 40 * DAY, keepRawMs: 31 * DAY });
     expect(report.polls).toBe(9 * 288);
     // Age rises through each hour and the size never changes: the first and last poll of each hour stay.
     expect(report.deleted).toBe(9 * 24 * 10);
-    const agesAfter = history.backupAgeSeries('dumps', { from: 0, to: T0 + 40 * DAY, maxPoints: EVERY_POINT });
+    const agesAfter = history.polledAgeSeries('dumps', { from: 0, to: T0 + 40 * DAY, maxPoints: EVERY_POINT });
     expect(agesAfter.length).toBe(agesBefore.length - 9 * 24 * 10);
     for (const [hour, points] of byHour(agesBefore)) expect(extremes(byHour(agesAfter).get(hour)!)).toEqual(extremes(points));
 

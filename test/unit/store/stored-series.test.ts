@@ -114,7 +114,7 @@ describe('History.storedSeries', () => {
     history.recordPolls([{ poll: okPoll('dumps', T0 + HOUR, { metrics: { kind: 'dump-dir', fileCount: 4, totalBytes: 4_000_000, inProgress: 0 } }), backups: [] }]);
     expect(history.storedSeries('dumps', { from: T0 - DAY, to: T0 + DAY, maxPoints: 100 })).toEqual([{ at: T0 + HOUR, value: 4_000_000 }]);
     // The old poll is still there, with its backup age.
-    expect(history.backupAgeSeries('dumps', { from: T0 - DAY, to: T0 + DAY, maxPoints: 100 })).toEqual([
+    expect(history.polledAgeSeries('dumps', { from: T0 - DAY, to: T0 + DAY, maxPoints: 100 })).toEqual([
       { at: T0, value: HOUR },
       { at: T0 + HOUR, value: HOUR },
     ]);

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CHART_POINTS } from '../../../shared/api';
 import type { Poll } from '../../../shared/model';
 import { History } from '../../../electron/engine/store/history';
-import { SCHEMA_VERSION } from '../../../electron/engine/store/migrations/index';
+import { MIGRATIONS } from '../../../electron/engine/store/migrations/index';
+import { walWindowsSchema } from '../../../electron/engine/store/migrations/008-wal-windows';
 import { timeBucketEdges } from '../../../electron/engine/store/wal-windows';
 import { DAY, HOUR, MINUTE, T0, openHistory } from './temp-history';
 import { walArchivePolls, walSeriesFromPolls } from './wal-archive-polls';
@@ -89,7 +90,7 @@ describe('the recoverable WAL window series of a source', () => {
     const old = new Database(file);
     old.exec('DROP INDEX polls_wal_windows');
     for (const column of ['wal_archive', 'wal_from', 'wal_to', 'wal_missing', 'wal_stops_at']) old.exec(`ALTER TABLE polls DROP COLUMN ${column}`);
-    old.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    old.pragma(`user_version = ${MIGRATIONS.indexOf(walWindowsSchema)}`);
     old.close();
 
     const migrated = History.open(file);

@@ -9,8 +9,9 @@ import { alertDeliveriesSchema } from './005-alert-deliveries';
 import { alertSenderLeaseSchema } from './006-alert-sender-lease';
 import { alertToldSchema } from './007-alert-told';
 import { walWindowsSchema } from './008-wal-windows';
+import { backupAgeSchema } from './009-backup-age';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
