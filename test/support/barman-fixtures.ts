@@ -33,12 +33,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { validateConfig, type BarmanSourceConfig } from '../../shared/config';
+import type { Drill } from '../../shared/model';
 import { describeFailure, run, type RunResult } from '../../electron/engine/exec';
 import { DRILL_USER } from '../../electron/engine/drills/drill-user';
 import type { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
+import { runBarmanDrill } from '../../electron/engine/sources/barman/drill';
 import { barmanWalPath, parseXlogDb, type BarmanWalFile } from '../../electron/engine/sources/barman/xlogdb';
-import { quoteLiteral, sql, startTcpCluster, waitFor } from './postgres-fixtures';
+import { quoteLiteral, scratchDirsIn, sql, startTcpCluster, waitFor } from './postgres-fixtures';
+import { postgresProcessesUsing } from './processes';
 import type { TestSshd } from './sshd';
 
 export interface BarmanSetupOptions {
@@ -457,4 +461,18 @@ export function barmanSource(setup: Pick<BarmanSetup, 'server' | 'configPath'>, 
   const parsed = validateConfig({ sources: [{ id: 'orders-barman', kind: 'barman', server: setup.server, configPath: setup.configPath, ...fields }] });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.config.sources[0] as BarmanSourceConfig;
+}
+
+/**
+ * A drill of `facts` as an observation lists it (its id is the key), by a barman source of `setup` with these
+ * fields, its scratch clusters in `drillParent`; checks that it left no scratch directory and no server behind.
+ */
+export async function drillBarmanBackup(setup: Pick<BarmanSetup, 'server' | 'configPath'>, facts: Pick<BarmanBackupFacts, 'id' | 'sizeBytes' | 'finishedBefore'>, drillParent: string, fields: Record<string, unknown> = {}): Promise<Drill> {
+  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [] });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  const backup = { key: facts.id, type: 'base' as const, finishedAt: facts.finishedBefore, sizeBytes: facts.sizeBytes, readable: true };
+  const result = await runBarmanDrill(barmanSource(setup, fields), backup, { signal: new AbortController().signal, timeoutMs: 240_000, config: parsed.config, now: Date.now, onProgress: () => {} });
+  expect(scratchDirsIn(drillParent)).toEqual([]);
+  expect(postgresProcessesUsing(drillParent)).toEqual([]);
+  return result;
 }

@@ -8,13 +8,10 @@
 import { chownSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../shared/config';
 import type { Drill } from '../../../shared/model';
-import { runBarmanDrill } from '../../../electron/engine/sources/barman/drill';
 import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
-import { barmanSource, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
+import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
 import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
-import { postgresProcessesUsing } from '../../support/processes';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
@@ -26,14 +23,7 @@ let oid: string;
 let backup: BarmanBackupFacts;
 let last: BarmanSwitchedSegment;
 
-async function drill(facts: BarmanBackupFacts, fields: Record<string, unknown> = {}): Promise<Drill> {
-  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [] });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  const result = await runBarmanDrill(barmanSource(setup, fields), { key: facts.id, type: 'base', finishedAt: facts.finishedBefore, sizeBytes: facts.sizeBytes, readable: true }, { signal: new AbortController().signal, timeoutMs: 240_000, config: parsed.config, now: Date.now, onProgress: () => {} });
-  expect(scratchDirsIn(drillParent)).toEqual([]);
-  expect(postgresProcessesUsing(drillParent)).toEqual([]);
-  return result;
-}
+const drill = (facts: BarmanBackupFacts, fields: Record<string, unknown> = {}) => drillBarmanBackup(setup, facts, drillParent, fields);
 
 const rows = (d: Drill, name: string) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === name)?.rows;
 

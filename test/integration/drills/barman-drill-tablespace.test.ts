@@ -4,12 +4,9 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../shared/config';
-import { runBarmanDrill } from '../../../electron/engine/sources/barman/drill';
 import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
-import { barmanSource, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup } from '../../support/barman-fixtures';
+import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup } from '../../support/barman-fixtures';
 import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
-import { postgresProcessesUsing } from '../../support/processes';
 
 // Short: PostgreSQL sends a tablespace's link in tar format, whose link names hold 100 bytes.
 const sourceParent = testParentDir('bmts');
@@ -40,15 +37,11 @@ describe('Barman drills: a tablespace', () => {
     // What Barman wrote: the tablespace beside data/, and data/'s link pointing at it.
     expect(existsSync(join(backup.dir, oid))).toBe(true);
     expect(readlinkSync(join(backup.dataDir, 'pg_tblspc', oid))).toBe(join(backup.dir, oid));
-    const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [] });
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-    const result = await runBarmanDrill(barmanSource(setup), { key: backup.id, type: 'base', finishedAt: backup.finishedBefore, sizeBytes: backup.sizeBytes, readable: true }, { signal: new AbortController().signal, timeoutMs: 240_000, config: parsed.config, now: Date.now, onProgress: () => {} });
+    const result = await drillBarmanBackup(setup, backup, drillParent);
     expect(result.outcome, result.message).toBe('pass');
     const rows = (name: string) => result.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === name)?.rows;
     expect(rows('archive_space_rows')).toBe(500);
     expect(rows('orders')).toBe(400);
     expect(result.recovery?.lastReplayedSegment).toBe(lastSegment);
-    expect(scratchDirsIn(drillParent)).toEqual([]);
-    expect(postgresProcessesUsing(drillParent)).toEqual([]);
   }, 300_000);
 });

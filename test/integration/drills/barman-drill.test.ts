@@ -5,12 +5,9 @@
 // from Barman's archive stops the replay and the drill names it; a FAILED backup is refused. One drill runs over
 // ssh.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig, type Config } from '../../../shared/config';
-import type { Drill, ObservedBackup } from '../../../shared/model';
-import { runBarmanDrill } from '../../../electron/engine/sources/barman/drill';
+import type { Drill } from '../../../shared/model';
 import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
-import { barmanSource, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
-import { postgresProcessesUsing } from '../../support/processes';
+import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
 
@@ -22,24 +19,7 @@ let newer: BarmanBackupFacts;
 let last: BarmanSwitchedSegment;
 let sshd: TestSshd | undefined;
 
-function config(): Config {
-  const parsed = validateConfig({ defaults: { drillDir: drillParent }, sources: [] });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
-  return parsed.config;
-}
-
-/** The backup as an observation lists it: its id is the key (what the drill is asked to restore). */
-function observed(facts: Pick<BarmanBackupFacts, 'id' | 'sizeBytes' | 'finishedBefore'>): ObservedBackup {
-  return { key: facts.id, type: 'base', finishedAt: facts.finishedBefore, sizeBytes: facts.sizeBytes, readable: true };
-}
-
-async function drill(facts: Pick<BarmanBackupFacts, 'id' | 'sizeBytes' | 'finishedBefore'>, fields: Record<string, unknown> = {}): Promise<Drill> {
-  const cfg = config();
-  const result = await runBarmanDrill(barmanSource(setup, fields), observed(facts), { signal: new AbortController().signal, timeoutMs: 240_000, config: cfg, now: Date.now, onProgress: () => {} });
-  expect(scratchDirsIn(drillParent)).toEqual([]);
-  expect(postgresProcessesUsing(drillParent)).toEqual([]);
-  return result;
-}
+const drill = (facts: Pick<BarmanBackupFacts, 'id' | 'sizeBytes' | 'finishedBefore'>, fields: Record<string, unknown> = {}): Promise<Drill> => drillBarmanBackup(setup, facts, drillParent, fields);
 
 const ordersRows = (d: Drill) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === 'orders')?.rows;
 
