@@ -4,10 +4,10 @@ import { useBridge } from '../api/BridgeContext';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { AlertChannelsSection } from '../components/alerts/AlertChannelsSection';
 import { FileOnlyDefaults } from '../components/settings/FileOnlyDefaults';
+import { ConfirmedRemove } from '../components/settings/ConfirmedRemove';
 import { ObjectivesSection } from '../components/settings/ObjectivesSection';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
-import { useConfirmedRemoval } from '../hooks/useConfirmedRemoval';
 import { href } from '../routes';
 import { KIND_WORD } from '../words';
 import type { SourceKind } from '../../shared/model';
@@ -62,13 +62,10 @@ export function SettingsPage({ saved, removed, channel }: { saved?: string; remo
 function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; onRemoved: () => void }) {
   const bridge = useBridge();
   const id = String(source.id);
-  const { confirming, setConfirming, removing, problems, remove } = useConfirmedRemoval(
-    () => bridge.removeSource({ id }),
-    () => {
-      onRemoved();
-      navigate(href.settings({ removed: id }));
-    },
-  );
+  const removed = () => {
+    onRemoved();
+    navigate(href.settings({ removed: id }));
+  };
 
   return (
     <li data-testid={`settings-source-${id}`}>
@@ -77,33 +74,12 @@ function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; on
         {typeof source.name === 'string' && source.name !== id && <span className="muted"> {id}</span>}{' '}
         <span className="kind">{KIND_WORD[source.kind as SourceKind] ?? String(source.kind)}</span>
       </span>
-      {confirming ? (
-        <span className="confirm" role="group" aria-label={`Confirm removing ${id}`}>
-          Remove {id} from the config? Its history stays.{' '}
-          <button type="button" className="danger" onClick={remove} disabled={removing}>
-            Yes, remove {id}
-          </button>
-          <button type="button" onClick={() => setConfirming(false)} disabled={removing} autoFocus>
-            Cancel
-          </button>
-        </span>
-      ) : (
-        <span className="actions">
-          <a className="button" href={href.editSource(id)} aria-label={`Edit ${id}`}>
-            Edit
-          </a>
-          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove ${id}`}>
-            Remove
-          </button>
-        </span>
-      )}
-      {problems.length > 0 && (
-        <ul className="problem" role="alert">
-          {problems.map((p, i) => (
-            <li key={i}>{p.message}</li>
-          ))}
-        </ul>
-      )}
+      <span className="actions">
+        <a className="button" href={href.editSource(id)} aria-label={`Edit ${id}`}>
+          Edit
+        </a>
+        <ConfirmedRemove subject={id} stays="Its history stays." remove={() => bridge.removeSource({ id })} onRemoved={removed} />
+      </span>
     </li>
   );
 }

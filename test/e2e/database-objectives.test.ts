@@ -120,7 +120,7 @@ describe('recovery objectives in Settings', () => {
     written = written.replace('    rto: 2h # restore within the morning\n', '    rto: 2h # restore within the morning\n    drillAge: 3d\n');
     expect(readFileSync(configFile, 'utf8')).toBe(written);
 
-    await section.getByRole('button', { name: 'Remove objectives of orders on shop-db' }).click();
+    await section.getByRole('button', { name: 'Remove the objectives of orders on shop-db' }).click();
     expect(readFileSync(configFile, 'utf8')).toBe(written);
     await section.getByRole('button', { name: 'Yes, remove the objectives of orders on shop-db' }).click();
     await expect.poll(() => page.getByTestId('objective-notice').textContent()).toBe('Removed the recovery objectives of orders on shop-db.');

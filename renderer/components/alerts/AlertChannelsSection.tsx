@@ -8,15 +8,13 @@ import { formatDuration } from '../../../shared/units';
 import { useBridge } from '../../api/BridgeContext';
 import { errorMessage } from '../../api/error-message';
 import { useAlertChannels } from '../../hooks/useAlertChannels';
-import { useConfirmedRemoval } from '../../hooks/useConfirmedRemoval';
+import { NEW_ENTRY, useListEditing } from '../../hooks/useListEditing';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useNow } from '../../hooks/useNow';
 import { ErrorNotice } from '../ErrorNotice';
+import { ConfirmedRemove } from '../settings/ConfirmedRemove';
 import { CHANNEL_KIND_WORD, deliveryReply, deliveryWords, filterWords } from './alert-words';
 import { ChannelEditor } from './ChannelEditor';
-
-/** The form for a new channel, in the `editing` state. */
-const NEW_CHANNEL = '';
 
 export function alertChannelElementId(id: string): string {
   return `alert-channel-${id}`;
@@ -27,20 +25,14 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
   const editable = useLiveQuery((bridge) => bridge.alertChannelSettings(), 'alert-channel-settings', (event) => event.type === 'config');
   const now = useNow();
   const data = query.data;
-  /** The channel whose form is open (NEW_CHANNEL: a new one), or null. */
-  const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const done = (saved: string | null, what = 'Saved') => {
-    setEditing(null);
-    if (saved) {
-      setNotice(`${what} alert channel ${saved}.`);
-      query.refresh();
-      editable.refresh();
-    }
-  };
+  const { editing, setEditing, notice, done: closeForm } = useListEditing(() => {
+    query.refresh();
+    editable.refresh();
+  });
+  const done = (saved: string | null, what = 'Saved') => closeForm(saved && `${what} alert channel ${saved}.`);
   const editor = (id: string) =>
     editable.data && editing === id ? (
-      <ChannelEditor key={id} settings={editable.data} channel={id === NEW_CHANNEL ? null : (editable.data.channels.find((c) => c.id === id) ?? null)} onDone={(saved) => done(saved)} />
+      <ChannelEditor key={id} settings={editable.data} channel={id === NEW_ENTRY ? null : (editable.data.channels.find((c) => c.id === id) ?? null)} onDone={(saved) => done(saved)} />
     ) : null;
 
   useEffect(() => {
@@ -54,7 +46,7 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
         <h2 id="alert-channels-title">Alert channels</h2>
         <span className="spacer" />
         {editable.data && (
-          <button type="button" className="primary" onClick={() => setEditing(NEW_CHANNEL)} disabled={editing === NEW_CHANNEL}>
+          <button type="button" className="primary" onClick={() => setEditing(NEW_ENTRY)} disabled={editing === NEW_ENTRY}>
             Add alert channel
           </button>
         )}
@@ -69,7 +61,7 @@ export function AlertChannelsSection({ configFile, focusChannel }: { configFile:
         </p>
       )}
       {editable.error && <ErrorNotice message={editable.error} onRetry={editable.refresh} />}
-      {editor(NEW_CHANNEL)}
+      {editor(NEW_ENTRY)}
       {query.error && <ErrorNotice message={query.error} onRetry={query.refresh} />}
       {!data && !query.error && <p className="muted">Loading…</p>}
       {data && !data.sending && <p data-testid="alerts-not-sent">{data.reason ?? 'This process sends no alerts.'}</p>}
@@ -157,32 +149,12 @@ function ChannelItem({ channel, now, focused, editable, onEdit, onRemoved, edito
 
 function EditActions({ id, kind, onEdit, onRemoved }: { id: string; kind: AlertChannelView['kind']; onEdit: () => void; onRemoved: () => void }) {
   const bridge = useBridge();
-  const { confirming, setConfirming, removing, problems, remove } = useConfirmedRemoval(() => bridge.deleteAlertChannel({ id }), onRemoved);
   return (
     <span className="actions">
       <button type="button" onClick={onEdit} aria-label={kind === 'command' ? `Show alert channel ${id}` : `Edit alert channel ${id}`}>
         {kind === 'command' ? 'Show' : 'Edit'}
       </button>
-      {confirming ? (
-          <span className="confirm" role="group" aria-label={`Confirm removing alert channel ${id}`}>
-            Remove {id} from the config? Its delivery history stays.{' '}
-            <button type="button" className="danger" onClick={remove} disabled={removing}>
-              Yes, remove {id}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={removing} autoFocus>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove alert channel ${id}`}>
-            Remove
-          </button>
-        )}
-      {problems.length > 0 && (
-        <span className="problem" role="alert">
-          {problems.map((p) => p.message).join('; ')}
-        </span>
-      )}
+      <ConfirmedRemove subject={`alert channel ${id}`} short={id} stays="Its delivery history stays." remove={() => bridge.deleteAlertChannel({ id })} onRemoved={onRemoved} />
     </span>
   );
 }

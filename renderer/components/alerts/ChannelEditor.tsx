@@ -2,16 +2,16 @@
 // (webhook, ntfy, Slack-compatible, e-mail); a command channel is shown read-only, as are a passwordFile and
 // a variable's name: the engine refuses to set them, and says so beside the field. A password typed here goes
 // to the keychain (desktop app); where none can be kept (serve), the form says what to set in the file instead.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { AlertChannelSettings, EditableAlertChannel } from '../../../shared/api';
 import { ALERT_MIN_STATUSES, CHANNEL_SECRET_HOLDER, type ChannelKind } from '../../../shared/alerts-config';
-import type { ConfigProblem } from '../../../shared/config';
 import { visibleText } from '../../../shared/visible-text';
 import { useBridge } from '../../api/BridgeContext';
-import { errorMessage } from '../../api/error-message';
+import { useValidatedSave } from '../../hooks/useValidatedSave';
 import { channelFieldPaths, channelFromForm, emptyChannelForm, formFromChannel, withChannelKind, FORM_CHANNEL_KINDS, type ChannelForm } from '../../settings/channel-form';
 import { placeProblems } from '../../settings/field-problems';
 import { ReadOnlyField, SelectField, TextField } from '../settings/fields';
+import { FormActions, FormProblems } from '../settings/FormParts';
 import { CHANNEL_KIND_WORD } from './alert-words';
 
 interface TextSpec {
@@ -45,19 +45,11 @@ export function ChannelEditor({ settings, channel, onDone }: { settings: AlertCh
   const bridge = useBridge();
   const [form, setForm] = useState<ChannelForm>(() => (channel ? formFromChannel(channel) : emptyChannelForm('webhook')));
   const [password, setPassword] = useState('');
-  const [problems, setProblems] = useState<ConfigProblem[]>([]);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const ref = useRef<HTMLFormElement>(null);
-  const [focusProblem, setFocusProblem] = useState(0);
+  const { form: ref, problems, saving, failure, save: saveWith } = useValidatedSave();
   const originalId = channel?.id;
   const fileOnly = channel?.fileOnly ?? [];
   const readOnly = form.kind === 'command';
   const title = originalId ? `Edit alert channel ${originalId}` : 'Add an alert channel';
-
-  useEffect(() => {
-    if (focusProblem > 0) ref.current?.querySelector<HTMLElement>('[data-testid="channel-general-problems"], [aria-invalid="true"]')?.focus();
-  }, [focusProblem]);
 
   const placed = placeProblems(problems, channelFieldPaths(form, fileOnly.map((f) => f.field)));
   const setText = (path: string, value: string) => setForm({ ...form, text: { ...form.text, [path]: value } });
@@ -85,21 +77,8 @@ export function ChannelEditor({ settings, channel, onDone }: { settings: AlertCh
   };
 
   const save = () => {
-    setSaving(true);
-    setFailure(null);
     const edit = { channel: channelFromForm(form), ...(originalId ? { originalId } : {}), ...(password ? { password } : {}) };
-    bridge.saveAlertChannel(edit).then(
-      (result) => {
-        setSaving(false);
-        setProblems(result.problems);
-        if (result.ok) onDone(String(edit.channel.id));
-        else setFocusProblem((n) => n + 1);
-      },
-      (error: unknown) => {
-        setSaving(false);
-        setFailure(errorMessage(error));
-      },
-    );
+    saveWith(() => bridge.saveAlertChannel(edit), () => onDone(String(edit.channel.id)));
   };
 
   const holder = CHANNEL_SECRET_HOLDER[form.kind];
@@ -129,18 +108,7 @@ export function ChannelEditor({ settings, channel, onDone }: { settings: AlertCh
           <p className="hint">A command channel runs a program, so it is added in the config file ({settings.configFile}).</p>
         </fieldset>
       )}
-      {placed.general.length > 0 && (
-        <ul className="notice notice-error" data-testid="channel-general-problems" role="alert" tabIndex={-1}>
-          {placed.general.map((p, i) => (
-            <li key={i}>{p.path ? `${p.path}: ${p.message}` : p.message}</li>
-          ))}
-        </ul>
-      )}
-      {failure && (
-        <p className="problem" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormProblems general={placed.general} failure={failure} testId="channel-general-problems" />
       {readOnly && (
         <p className="notice" data-testid="channel-read-only">
           A command channel runs a program, so it is edited in the config file only ({settings.configFile}); here it is shown as it is.
@@ -218,22 +186,7 @@ export function ChannelEditor({ settings, channel, onDone }: { settings: AlertCh
         {text('remindEvery')}
         {text('timeout')}
       </fieldset>
-      <div className="form-actions">
-        {!readOnly && (
-          <button type="submit" className="primary" disabled={saving}>
-            Save channel
-          </button>
-        )}
-        <button type="button" onClick={() => onDone(null)} disabled={saving}>
-          {readOnly ? 'Close' : 'Cancel'}
-        </button>
-        {saving && (
-          <span className="muted" role="status">
-            Saving…
-          </span>
-        )}
-        <span className="muted">Saved to {settings.configFile}</span>
-      </div>
+      <FormActions saveLabel={readOnly ? null : 'Save channel'} saving={saving} onCancel={() => onDone(null)} configFile={settings.configFile} />
     </form>
   );
 }

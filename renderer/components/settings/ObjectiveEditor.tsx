@@ -1,15 +1,15 @@
 // The form that adds or edits one database's recovery objectives, inside the settings page's objectives section:
 // the database, the postgres source watching its server, and the RPO, RTO and drill age. The engine validates
 // as `config check` does; each problem is shown beside its field.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { DatabaseObjectiveSettings } from '../../../shared/api';
-import type { ConfigProblem } from '../../../shared/config';
 import { useBridge } from '../../api/BridgeContext';
-import { errorMessage } from '../../api/error-message';
+import { useValidatedSave } from '../../hooks/useValidatedSave';
 import { href } from '../../routes';
 import { placeProblems } from '../../settings/field-problems';
 import { DEFAULT_DRILL_AGE, OBJECTIVE_FIELDS, formFromObjective, objectiveEdit, objectiveTarget, type ObjectiveField, type ObjectiveForm, type ObjectiveTarget } from '../../settings/objective-form';
 import { SelectField, TextField } from './fields';
+import { FormActions, FormProblems } from './FormParts';
 
 const DURATION_TEXT: Record<'rpo' | 'rto' | 'drillAge', { label: string; placeholder: string; hint: string }> = {
   rpo: {
@@ -39,17 +39,9 @@ export function ObjectiveEditor({
   const bridge = useBridge();
   const [original] = useState<ObjectiveTarget | null>(() => (objective ? objectiveTarget(objective) : null));
   const [form, setForm] = useState<ObjectiveForm>(() => formFromObjective(objective));
-  const [problems, setProblems] = useState<ConfigProblem[]>([]);
-  const [saving, setSaving] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
-  const ref = useRef<HTMLFormElement>(null);
-  const [focusProblem, setFocusProblem] = useState(0);
+  const { form: ref, problems, saving, failure, save: saveWith } = useValidatedSave();
   const title = original ? `Edit objectives of ${objectiveLabel(original)}` : 'Add recovery objectives';
   const noServers = settings.servers.length === 0;
-
-  useEffect(() => {
-    if (focusProblem > 0) ref.current?.querySelector<HTMLElement>('[data-testid="objective-general-problems"], [aria-invalid="true"]')?.focus();
-  }, [focusProblem]);
 
   const placed = placeProblems(problems, OBJECTIVE_FIELDS);
   const set = (field: ObjectiveField, value: string) => setForm({ ...form, [field]: value });
@@ -57,23 +49,7 @@ export function ObjectiveEditor({
     <TextField path={field} {...DURATION_TEXT[field]} value={form[field]} onChange={(v) => set(field, v)} problems={placed.byField.get(field)} />
   );
 
-  const save = () => {
-    setSaving(true);
-    setFailure(null);
-    const edit = objectiveEdit(form, original);
-    bridge.saveDatabaseObjective(edit).then(
-      (result) => {
-        setSaving(false);
-        setProblems(result.problems);
-        if (result.ok) onDone(objectiveLabel({ name: form.name.trim(), server: form.server }));
-        else setFocusProblem((n) => n + 1);
-      },
-      (error: unknown) => {
-        setSaving(false);
-        setFailure(errorMessage(error));
-      },
-    );
-  };
+  const save = () => saveWith(() => bridge.saveDatabaseObjective(objectiveEdit(form, original)), () => onDone(objectiveLabel({ name: form.name.trim(), server: form.server })));
 
   return (
     <form
@@ -88,18 +64,7 @@ export function ObjectiveEditor({
       }}
     >
       <h3>{title}</h3>
-      {placed.general.length > 0 && (
-        <ul className="notice notice-error" data-testid="objective-general-problems" role="alert" tabIndex={-1}>
-          {placed.general.map((p, i) => (
-            <li key={i}>{p.path ? `${p.path}: ${p.message}` : p.message}</li>
-          ))}
-        </ul>
-      )}
-      {failure && (
-        <p className="problem" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormProblems general={placed.general} failure={failure} testId="objective-general-problems" />
       <fieldset>
         <legend>Database</legend>
         <TextField
@@ -136,20 +101,7 @@ export function ObjectiveEditor({
         {duration('rto')}
         {duration('drillAge')}
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" className="primary" disabled={saving}>
-          Save objectives
-        </button>
-        <button type="button" onClick={() => onDone(null)} disabled={saving}>
-          Cancel
-        </button>
-        {saving && (
-          <span className="muted" role="status">
-            Saving…
-          </span>
-        )}
-        <span className="muted">Saved to {settings.configFile}</span>
-      </div>
+      <FormActions saveLabel="Save objectives" saving={saving} onCancel={() => onDone(null)} configFile={settings.configFile} />
     </form>
   );
 }

@@ -1,34 +1,23 @@
 // Settings: the recovery objectives per database (`databases:` in the config file), one row each with its RPO, RTO
 // and drill age, Edit and Remove; "Add recovery objectives" opens an empty form. Reloaded whenever the config
 // changes.
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { visibleText } from '../../../shared/visible-text';
 import { useBridge } from '../../api/BridgeContext';
-import { useConfirmedRemoval } from '../../hooks/useConfirmedRemoval';
+import { NEW_ENTRY, useListEditing } from '../../hooks/useListEditing';
 import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { objectiveTarget, objectiveWords, type ObjectiveTarget } from '../../settings/objective-form';
 import { ErrorNotice } from '../ErrorNotice';
+import { ConfirmedRemove } from './ConfirmedRemove';
 import { ObjectiveEditor, objectiveLabel } from './ObjectiveEditor';
 import './objectives.css';
-
-/** The form for a new entry, in the `editing` state. */
-const NEW_OBJECTIVE = '';
 
 export function ObjectivesSection() {
   const query = useLiveQuery((bridge) => bridge.databaseObjectives(), 'database-objectives', (event) => event.type === 'config');
   const data = query.data;
-  /** The entry whose form is open, by its label (NEW_OBJECTIVE: a new one), or null. */
-  const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const done = (saved: string | null, what = 'Saved') => {
-    setEditing(null);
-    if (saved) {
-      setNotice(`${what} the recovery objectives of ${visibleText(saved)}.`);
-      query.refresh();
-    }
-  };
+  const { editing, setEditing, notice, done } = useListEditing(query.refresh);
   const editor = (label: string, objective: Record<string, unknown> | null) =>
-    data && editing === label ? <ObjectiveEditor key={label} settings={data} objective={objective} onDone={(saved) => done(saved)} /> : null;
+    data && editing === label ? <ObjectiveEditor key={label} settings={data} objective={objective} onDone={(saved) => done(saved && `Saved the recovery objectives of ${visibleText(saved)}.`)} /> : null;
 
   return (
     <section className="objective-settings" aria-labelledby="objective-settings-title" data-testid="objective-settings">
@@ -36,7 +25,7 @@ export function ObjectivesSection() {
         <h2 id="objective-settings-title">Recovery objectives</h2>
         <span className="spacer" />
         {data && (
-          <button type="button" className="primary" onClick={() => setEditing(NEW_OBJECTIVE)} disabled={editing === NEW_OBJECTIVE}>
+          <button type="button" className="primary" onClick={() => setEditing(NEW_ENTRY)} disabled={editing === NEW_ENTRY}>
             Add recovery objectives
           </button>
         )}
@@ -55,7 +44,7 @@ export function ObjectivesSection() {
       )}
       {query.error && <ErrorNotice message={query.error} onRetry={query.refresh} />}
       {!data && !query.error && <p className="muted">Loading…</p>}
-      {editor(NEW_OBJECTIVE, null)}
+      {editor(NEW_ENTRY, null)}
       {data &&
         (data.objectives.length === 0 ? (
           <p data-testid="no-objectives">
@@ -73,7 +62,7 @@ export function ObjectivesSection() {
                   target={target}
                   words={objectiveWords(objective)}
                   onEdit={() => setEditing(label)}
-                  onRemoved={() => done(label, 'Removed')}
+                  onRemoved={() => done(`Removed the recovery objectives of ${visibleText(label)}.`)}
                   editor={editor(label, objective)}
                 />
               );
@@ -95,7 +84,6 @@ interface ObjectiveItemProps {
 function ObjectiveItem({ target, words, onEdit, onRemoved, editor }: ObjectiveItemProps) {
   const bridge = useBridge();
   const label = visibleText(objectiveLabel(target));
-  const { confirming, setConfirming, removing, problems, remove } = useConfirmedRemoval(() => bridge.deleteDatabaseObjective(target), onRemoved);
   return (
     <li data-testid={`objective-${objectiveLabel(target)}`} className="objective">
       <span className="settings-source-name">
@@ -106,32 +94,13 @@ function ObjectiveItem({ target, words, onEdit, onRemoved, editor }: ObjectiveIt
         <button type="button" onClick={onEdit} aria-label={`Edit objectives of ${label}`}>
           Edit
         </button>
-        {confirming ? (
-          <span className="confirm" role="group" aria-label={`Confirm removing the objectives of ${label}`}>
-            Remove the objectives of {label} from the config? The database stays watched.{' '}
-            <button type="button" className="danger" onClick={remove} disabled={removing}>
-              Yes, remove the objectives of {label}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)} disabled={removing} autoFocus>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)} aria-label={`Remove objectives of ${label}`}>
-            Remove
-          </button>
-        )}
-        {removing && (
-          <span className="muted" role="status">
-            Removing…
-          </span>
-        )}
+        <ConfirmedRemove
+          subject={`the objectives of ${label}`}
+          stays="The database stays watched."
+          remove={() => bridge.deleteDatabaseObjective(target)}
+          onRemoved={onRemoved}
+        />
       </span>
-      {problems.length > 0 && (
-        <span className="problem" role="alert">
-          {problems.map((p) => visibleText(p.message)).join('; ')}
-        </span>
-      )}
       {editor}
     </li>
   );

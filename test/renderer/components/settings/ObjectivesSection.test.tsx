@@ -41,7 +41,7 @@ describe('Settings: recovery objectives', () => {
     expect(within(section).getByRole('heading', { name: 'Recovery objectives' })).toBeTruthy();
     expect(within(section).queryAllByRole('textbox')).toHaveLength(0);
     expect(within(section).getByRole('button', { name: 'Edit objectives of orders on orders-db' })).toBeTruthy();
-    expect(within(section).getByRole('button', { name: 'Remove objectives of crm on crm-db' })).toBeTruthy();
+    expect(within(section).getByRole('button', { name: 'Remove the objectives of crm on crm-db' })).toBeTruthy();
   });
 
   it('removes an entry only after confirmation, says so, and the list shows what the file now has', async () => {
@@ -55,7 +55,7 @@ describe('Settings: recovery objectives', () => {
       },
     });
     renderWithBridge(<ObjectivesSection />, bridge);
-    await user.click(await screen.findByRole('button', { name: 'Remove objectives of orders on orders-db' }));
+    await user.click(await screen.findByRole('button', { name: 'Remove the objectives of orders on orders-db' }));
     const confirm = screen.getByRole('group', { name: 'Confirm removing the objectives of orders on orders-db' });
     expect(confirm.textContent).toContain('Remove the objectives of orders on orders-db from the config? The database stays watched.');
     expect(bridge.deleteDatabaseObjective).not.toHaveBeenCalled();
@@ -63,7 +63,7 @@ describe('Settings: recovery objectives', () => {
     expect(screen.queryByRole('group', { name: /Confirm removing/ })).toBeNull();
     expect(bridge.deleteDatabaseObjective).not.toHaveBeenCalled();
 
-    await user.click(screen.getByRole('button', { name: 'Remove objectives of orders on orders-db' }));
+    await user.click(screen.getByRole('button', { name: 'Remove the objectives of orders on orders-db' }));
     await user.click(screen.getByRole('button', { name: 'Yes, remove the objectives of orders on orders-db' }));
     expect(bridge.deleteDatabaseObjective).toHaveBeenCalledWith({ name: 'orders', server: 'orders-db' });
     expect((await screen.findByTestId('objective-notice')).textContent).toBe('Removed the recovery objectives of orders on orders-db.');
@@ -78,7 +78,7 @@ describe('Settings: recovery objectives', () => {
       deleteDatabaseObjective: async () => ({ ok: false, problems: [{ path: '', message: `no objectives for crm on crm-db in ${CONFIG}` }] }),
     });
     renderWithBridge(<ObjectivesSection />, bridge);
-    await user.click(await screen.findByRole('button', { name: 'Remove objectives of crm on crm-db' }));
+    await user.click(await screen.findByRole('button', { name: 'Remove the objectives of crm on crm-db' }));
     await user.click(screen.getByRole('button', { name: 'Yes, remove the objectives of crm on crm-db' }));
     const row = screen.getByTestId('objective-crm on crm-db');
     expect((await within(row).findByRole('alert')).textContent).toBe(`no objectives for crm on crm-db in ${CONFIG}`);
