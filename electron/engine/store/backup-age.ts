@@ -37,9 +37,12 @@ export class BackupAgeQuery {
         `SELECT finished_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at <= ? ORDER BY finished_at DESC LIMIT 1`,
       )
       .pluck();
-    // A backward seek in the covering index polls_by_source_time, skipping the polls that saw no readable backup.
+    // A backward seek in the covering index polls_by_source_time, skipping the polls that saw no readable backup
+    // (only as far back as `from`).
     this.selectLastObserved = db
-      .prepare<[string], number>('SELECT at FROM polls WHERE source_id = ? AND newest_backup_at IS NOT NULL ORDER BY at DESC LIMIT 1')
+      .prepare<[string, number], number>(
+        'SELECT at FROM polls WHERE source_id = ? AND at >= ? AND newest_backup_at IS NOT NULL ORDER BY at DESC LIMIT 1',
+      )
       .pluck();
   }
 
@@ -51,10 +54,12 @@ export class BackupAgeQuery {
   series(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     const { from, maxPoints } = opts;
     if (maxPoints < 1 || opts.to < from) return [];
+    // No readable backup by `to` (a postgres source has none): no age, and no need to look at the polls.
+    if (this.selectNewestFinishBefore.get(sourceId, opts.to) === undefined) return [];
     // A poll after `to` speaks for the whole range: the backups it saw finished when they say, whether or not
     // anything was polled in between (the app was not running that week).
-    const lastObserved = this.selectLastObserved.get(sourceId);
-    if (lastObserved === undefined || lastObserved < from) return [];
+    const lastObserved = this.selectLastObserved.get(sourceId, from);
+    if (lastObserved === undefined) return [];
     const end = Math.min(opts.to, lastObserved);
     const before = this.selectNewestFinishBefore.get(sourceId, from) ?? null;
     return sawtoothSeries(this.selectFinishes.all(sourceId, from, end), before, from, end, maxPoints);
