@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { visibleText } from '../shared/visible-text';
 import { useHashRoute } from './hooks/useHashRoute';
 import { DatabasePage } from './pages/DatabasePage';
 import { DatabasesPage } from './pages/DatabasesPage';
@@ -75,7 +76,7 @@ function pageTitle(route: Route): string {
     case 'databases':
       return 'Databases';
     case 'database':
-      return route.key;
+      return visibleText(route.key);
     case 'settings':
       return 'Settings';
     case 'edit-source':

@@ -3,6 +3,7 @@ import type { DrillOutcome, DrillPhase, Finding, SourceKind, Status } from '../s
 import { STATUS_SEVERITY } from '../shared/model';
 import { SOURCE_KIND_INFO, SOURCE_KINDS } from '../shared/source-kinds';
 import { formatDuration } from '../shared/units';
+import { visibleText } from '../shared/visible-text';
 
 export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning', critical: 'Critical', unknown: 'Unknown' };
 
@@ -44,9 +45,12 @@ export function worstFinding(findings: readonly Finding[]): Finding | null {
   return worst;
 }
 
-/** A database as the dashboard names it: its name, or for a cluster backed up whole, "(what orders-pitr holds)". */
+/**
+ * A database as the dashboard names it: its name, or for a cluster backed up whole, "(what orders-pitr holds)".
+ * A name can come from a dump's header, which is backup content: its control and bidi characters are shown escaped.
+ */
 export function databaseName(database: { name: string | null; routines: readonly { name: string }[] }): string {
-  if (database.name !== null) return database.name;
+  if (database.name !== null) return visibleText(database.name);
   const names = database.routines.map((r) => r.name);
   return `(what ${names.join(', ')} ${names.length === 1 ? 'holds' : 'hold'})`;
 }

@@ -92,6 +92,15 @@ describe('DatabasesPage', () => {
     expect(bridge.databases).toHaveBeenCalledTimes(2);
   });
 
+  it("shows a name from a dump's header with its control and bidi characters escaped, here and on its page", async () => {
+    const evil = 'orders\n\u202eevil';
+    const databases = databaseRows().map((d) => (d.key === 'shop-db/orders' ? { ...d, name: evil } : d));
+    renderWithBridge(<DatabasesPage />, fakeBridge({ databases: async () => databasesFixture(databases) }));
+    await screen.findByTestId('database-table');
+    expect(within(row('shop-db/orders')).getByTestId('database-name').textContent).toBe('orders\\n\\u202eevil');
+    expect(screen.getByTestId('database-table').textContent).not.toMatch(/[\u0000-\u001f\u202a-\u202e]/u);
+  });
+
   it('explains where databases come from when none is known, and shows an API failure with a retry', async () => {
     let fail = true;
     const bridge = fakeBridge({ databases: async () => (fail ? Promise.reject(new Error('the engine is not running')) : databasesFixture([])) });
