@@ -90,7 +90,7 @@ export function ObjectiveEditor({
                 A database's server is the postgres source that watches it, and there is none yet: <a href={href.editSource()}>add a PostgreSQL source</a> first.
               </span>
             ) : (
-              'The postgres source that watches the database’s server.'
+              "The postgres source that watches the database's server."
             )
           }
         />
