@@ -7,13 +7,13 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import type { Drill } from '../../shared/model';
 import { History } from '../../electron/engine/store/history';
 import { launchChromium } from '../support/browser';
 import { ensureCliBuilt } from '../support/cli';
 import { serve } from '../support/serve';
 import type { BenchFigure } from './figure';
+import { median, timeMarks } from './page-timing';
 
 const DATABASES = 200;
 const ROUTINES_PER_DATABASE = 3;
@@ -58,19 +58,6 @@ function drillsOf(store: History, id: string, file: string, database: string, i:
     store.recordDrill(drill);
   }
 }
-
-async function timeMarks(page: Page, name: string, act: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => performance.clearMarks());
-  await act();
-  await page.waitForFunction((n) => performance.getEntriesByName(`${n}:rendered`).length > 0, name, { timeout: 30_000 });
-  return page.evaluate((n) => {
-    const data = performance.getEntriesByName(`${n}:data`).at(-1)!.startTime;
-    const rendered = performance.getEntriesByName(`${n}:rendered`).at(-1)!.startTime;
-    return rendered - data;
-  }, name);
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function benchDatabasesPage(): Promise<BenchFigure[]> {
   ensureCliBuilt();

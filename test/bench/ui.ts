@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import type { Drill, ObservedBackup, Poll } from '../../shared/model';
 import { History } from '../../electron/engine/store/history';
 import type { PollEntry } from '../../electron/engine/store/types';
@@ -14,6 +13,7 @@ import { ensureCliBuilt } from '../support/cli';
 import { writePlainDump } from '../support/plain-dump';
 import { serve } from '../support/serve';
 import type { BenchFigure } from './figure';
+import { median, timeMarks } from './page-timing';
 
 const SOURCES = 200;
 const RUNS = 5;
@@ -54,19 +54,6 @@ function yearOfHistory(store: History, id: string, dir: string, now: number): vo
     store.recordDrill(drill);
   }
 }
-
-async function timeMarks(page: Page, name: string, act: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => performance.clearMarks());
-  await act();
-  await page.waitForFunction((n) => performance.getEntriesByName(`${n}:rendered`).length > 0, name, { timeout: 30_000 });
-  return page.evaluate((n) => {
-    const data = performance.getEntriesByName(`${n}:data`).at(-1)!.startTime;
-    const rendered = performance.getEntriesByName(`${n}:rendered`).at(-1)!.startTime;
-    return rendered - data;
-  }, name);
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function benchUi(): Promise<BenchFigure[]> {
   ensureCliBuilt();
