@@ -3,7 +3,7 @@
 // backup_label and a tablespace_map naming the server's own tablespace paths), <oid>.tar.<ext> per tablespace and
 // backup_manifest, no pg_wal.tar. A drill unpacks them as a tar-format base backup run is (drills/tar-run.ts):
 // the tablespace inside its own directory, tablespace_map rewritten to point there, checked against the manifest,
-// and replayed to the end of the archive. gzip, lz4 and zstd, three backups of one server.
+// and replayed to the end of the archive. gzip, lz4 and zstd, three backups of one server; one over ssh.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drill } from '../../../shared/model';
@@ -11,6 +11,7 @@ import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support
 import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
 import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
+import { startSshd } from '../../support/sshd';
 
 // Short: PostgreSQL sends a tablespace's link in tar format, whose link names hold 100 bytes.
 const sourceParent = testParentDir('bmcz');
@@ -60,6 +61,21 @@ describe('Barman drills: compressed backups (tar files)', () => {
     expect(rows(result, 'archive_space_rows')).toBe(500);
     expectReplayedTo(result, last);
     expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server}, unpacked from its ${compression} tar files, checked against its backup_manifest, and replayed its WAL to the end of the archive`));
+  }, 300_000);
+
+  it('over ssh: the zstd backup listed, copied and checked against its manifest on the Barman host', async () => {
+    const sshd = await startSshd();
+    try {
+      const backup = backups.get('zstd')!;
+      const result = await drill(backup, { host: sshd.host, sshOptions: sshd.sshOptions });
+      expect(result.outcome, result.message).toBe('pass');
+      expect(rows(result, 'orders')).toBe(400);
+      expect(rows(result, 'archive_space_rows')).toBe(500);
+      expect(result.recovery).toMatchObject({ lastReplayedSegment: last.segment });
+      expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server} \\(copied from ${sshd.host}\\), unpacked from its zstd tar files, checked against its backup_manifest, and replayed`));
+    } finally {
+      await sshd.stop();
+    }
   }, 300_000);
 
   it('backup-end: the gzip backup recovered to its own end has the rows written before it', async () => {
