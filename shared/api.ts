@@ -86,7 +86,7 @@ export interface SourceDetail {
   to: number;
   /** The source's maxAge, for the threshold line on the backup-age chart (null for kinds without one). */
   maxAgeMs: number | null;
-  /** Backup age at each poll, reduced to at most MAX_CHART_POINTS (min and max per bucket). */
+  /** Backup age over time, from the backups' finish times (the first corner is the oldest backup's), at most MAX_CHART_POINTS. */
   ageSeries: SeriesPoint[];
   /**
    * What the source stores at each poll, in bytes (a repository, a dump directory, a server's databases),
@@ -289,6 +289,8 @@ export interface DatabaseDetail {
   backups: DatabaseBackupMark[];
   /** Oldest first, at most MAX_CHART_POINTS (failures always kept). */
   drills: DatabaseDrillMark[];
+  /** The age of the newest backup of any routine over time, from their finish times (as a source's ageSeries). */
+  ageSeries: SeriesPoint[];
 }
 
 /** The recovery objectives as the config file has them (`databases:`, durations as written), for the settings page. */

@@ -1,5 +1,6 @@
 // One database's page (issue 15): every routine's backups and the drills that restored it on one time axis,
-// with what each drill proved (restore time, recovery point), thinned to what a chart can show, failures kept.
+// with what each drill proved (restore time, recovery point), thinned to what a chart can show, failures kept;
+// and the age of its newest backup of any routine over time, from the backups' finish times.
 import { MAX_CHART_POINTS, RANGES, type DatabaseBackupMark, type DatabaseDetail, type DatabaseDrillMark, type RangeId } from '../../../shared/api';
 import type { DatabaseSummary } from '../../../shared/databases';
 import type { HistoryStore } from '../store/types';
@@ -8,7 +9,7 @@ import { proven, restoredIt } from './database-index';
 
 export interface DatabaseDetailInput {
   summary: DatabaseSummary;
-  store: Pick<HistoryStore, 'backups' | 'drills'>;
+  store: Pick<HistoryStore, 'backups' | 'drills' | 'backupAgeSeries'>;
   range: RangeId;
   now: number;
 }
@@ -44,5 +45,6 @@ export function databaseDetail({ summary, store, range, now }: DatabaseDetailInp
   }
   backups.sort((a, b) => a.finishedAt - b.finishedAt);
   drills.sort((a, b) => a.finishedAt - b.finishedAt);
-  return { summary, range, from, to, backups, drills: thin(drills, MAX_CHART_POINTS, (d) => d.outcome !== 'pass') };
+  const ageSeries = store.backupAgeSeries(summary.routines.map((r) => r.sourceId), { from, to, maxPoints: MAX_CHART_POINTS });
+  return { summary, range, from, to, backups, drills: thin(drills, MAX_CHART_POINTS, (d) => d.outcome !== 'pass'), ageSeries };
 }

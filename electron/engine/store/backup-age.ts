@@ -52,17 +52,28 @@ export class BackupAgeQuery {
    * and its drop to zero, and the value at the end. Empty when no poll saw a readable backup by then.
    */
   series(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.seriesOf([sourceId], opts);
+  }
+
+  /**
+   * The same for what several sources hold together (a database's routines): the age of the newest readable backup
+   * of any of them, ending at the newest poll of any that saw one.
+   */
+  seriesOf(sourceIds: readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     const { from, maxPoints } = opts;
     if (maxPoints < 1 || opts.to < from) return [];
     // No readable backup by `to` (a postgres source has none): no age, and no need to look at the polls.
-    if (this.selectNewestFinishBefore.get(sourceId, opts.to) === undefined) return [];
+    const held = sourceIds.filter((id) => this.selectNewestFinishBefore.get(id, opts.to) !== undefined);
+    if (held.length === 0) return [];
     // A poll after `to` speaks for the whole range: the backups it saw finished when they say, whether or not
     // anything was polled in between (the app was not running that week).
-    const lastObserved = this.selectLastObserved.get(sourceId, from);
-    if (lastObserved === undefined) return [];
-    const end = Math.min(opts.to, lastObserved);
-    const before = this.selectNewestFinishBefore.get(sourceId, from) ?? null;
-    return sawtoothSeries(this.selectFinishes.all(sourceId, from, end), before, from, end, maxPoints);
+    const observed = held.flatMap((id) => this.selectLastObserved.get(id, from) ?? []);
+    if (observed.length === 0) return [];
+    const end = Math.min(opts.to, Math.max(...observed));
+    const befores = held.flatMap((id) => this.selectNewestFinishBefore.get(id, from) ?? []);
+    const before = befores.length > 0 ? Math.max(...befores) : null;
+    const finishes = held.length === 1 ? this.selectFinishes.all(held[0]!, from, end) : held.flatMap((id) => this.selectFinishes.all(id, from, end)).sort((a, b) => a - b);
+    return sawtoothSeries(finishes, before, from, end, maxPoints);
   }
 }
 

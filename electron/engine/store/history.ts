@@ -144,8 +144,8 @@ export class History implements HistoryStore {
     return this.eventTable.recent(opts);
   }
 
-  backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
-    return this.ageSeries.series(sourceId, opts);
+  backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.ageSeries.seriesOf(typeof sources === 'string' ? [sources] : sources, opts);
   }
 
   /**

@@ -55,9 +55,10 @@ export interface HistoryStore {
    * Backup age over [from, to] from the backups' finish times (store/backup-age.ts): at each instant, the time since
    * the newest readable backup finished, so the history starts with the backups, not the first poll. The sawtooth's
    * corners, up to the newest poll that saw a readable backup, reduced to at most maxPoints points that keep the
-   * first, the last and each bucket's minimum and maximum, so no peak is thinned away.
+   * first, the last and each bucket's minimum and maximum, so no peak is thinned away. For several sources (a
+   * database's routines): the age of the newest readable backup of any of them.
    */
-  backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /**
    * The stored size at each poll (repository, dump directory or databases; store/stored-bytes.ts) over
    * [from, to], reduced the same way, so a repository that shrinks for one poll keeps its dip.

@@ -372,5 +372,14 @@ export function databaseDetailFixture(key: string, range: RangeId, now = fixture
     { sourceId: 'orders-pitr', id: 5, finishedAt: now - DAY, outcome: 'fail', backupKey: 'full-2', restoreMs: null, recoveryPointMs: null, message: 'pg_restore: error: input file is too short' },
   ];
   const backups = [...dumps, ...fulls].sort((a, b) => a.finishedAt - b.finishedAt);
-  return { summary, range, from: now - RANGES[range], to: now, backups, drills };
+  // The age of the newest readable backup of either routine: a sawtooth's corners, as the engine sends them.
+  const ageSeries: SeriesPoint[] = [];
+  let newest: number | null = null;
+  for (const b of backups.filter((x) => x.readable)) {
+    if (newest !== null) ageSeries.push({ at: b.finishedAt - 1, value: b.finishedAt - 1 - newest });
+    ageSeries.push({ at: b.finishedAt, value: 0 });
+    newest = b.finishedAt;
+  }
+  if (newest !== null) ageSeries.push({ at: now, value: now - newest });
+  return { summary, range, from: now - RANGES[range], to: now, backups, drills, ageSeries };
 }

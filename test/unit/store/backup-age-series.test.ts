@@ -23,6 +23,22 @@ function ageAt(finishes: readonly number[], at: number): number {
 }
 
 describe('History.backupAgeSeries (from the backups)', () => {
+  it("of several sources (a database's routines): the age of the newest backup of any, to the newest poll of any", () => {
+    const { history } = openHistory();
+    // Nightly dumps on days 0-2; a weekly base backup on day 1 at noon and day 4 at 03:00 (the dumps stopped on day 3).
+    const dumps = [nightly(0), nightly(1), nightly(2)];
+    const bases = [dump('base-1', T0 + DAY + 12 * HOUR), dump('base-4', T0 + 4 * DAY + 3 * HOUR)];
+    poll(history, 'dumps', T0 + 3 * DAY, dumps);
+    poll(history, 'bases', T0 + 4 * DAY + 6 * HOUR, bases);
+    const series = history.backupAgeSeries(['dumps', 'bases'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 });
+    const finishes = [...dumps, ...bases].map((b) => b.finishedAt);
+    expect(series.map((p) => p.at)).toEqual([...finishes].sort((a, b) => a - b).flatMap((f, i) => (i === 0 ? [f] : [f - 1, f])).concat(T0 + 4 * DAY + 6 * HOUR));
+    for (const point of series) expect(point.value).toBe(ageAt(finishes, point.at));
+    // One source alone is as before; none with a backup is empty.
+    expect(history.backupAgeSeries(['dumps'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual(history.backupAgeSeries('dumps', { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 }));
+    expect(history.backupAgeSeries(['nothing'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual([]);
+  });
+
   it('is a sawtooth with exact corners: the start, each peak 1 ms before a backup and its drop, the end', () => {
     const { history } = openHistory();
     // Nightly at 02:00 on days 0, 1 and 2, then 02:30 on day 4 (day 3 missed), polled at noon on day 4 only.
