@@ -4,12 +4,14 @@
 // copied to <backup dir>/<oid>, and the backup_label PostgreSQL returned in backup.info (a Python string literal;
 // Barman 3.4 also writes it into data/). A drill copies the tree, the tablespace backup.info names (only inside
 // the backup's directory), writes backup.info's backup_label into the copy and replays to the end of the archive.
-// Faults: a data/backup_label that is not backup.info's, and a tablespace directory that is a link out.
+// Shown to matter: with data/backup_label gone and a pg_control newer than the data files, every row still comes
+// back (without backup.info's label the server would not even find its checkpoint). Faults: a data/backup_label
+// that is not backup.info's, and a tablespace directory that is a link out.
 import { chownSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drill } from '../../../shared/model';
-import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { removeTestParentDir, scratchDirsIn, sql, testParentDir } from '../../support/postgres-fixtures';
 import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
 import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
@@ -76,18 +78,25 @@ describe('Barman drills: rsync-method backups', () => {
     expect(result.recovery).toMatchObject({ lastReplayedSegment: last.segment });
   }, 300_000);
 
-  it("a copy whose data/ has no backup_label restores all the same: backup.info's is written in", async () => {
-    const file = join(backup.dataDir, 'backup_label');
-    const original = readFileSync(file, 'utf8');
-    rmSync(file);
+  it("recovery starts where backup.info's backup_label says, not at a newer pg_control's checkpoint", async () => {
+    // rsync copies pg_control last: a checkpoint during the copy makes it newer than the data files. Here it is
+    // the primary's, after a checkpoint past every row, and data/ has no backup_label: without the one from
+    // backup.info the server would start at that checkpoint and never replay the 100 rows written after the backup.
+    await sql(setup.primary, 'CHECKPOINT;');
+    const control = join(backup.dataDir, 'global', 'pg_control');
+    const label = join(backup.dataDir, 'backup_label');
+    const [originalControl, originalLabel] = [readFileSync(control), readFileSync(label)];
+    writeFileSync(control, readFileSync(join(setup.primary.dataDir, 'global', 'pg_control')));
+    rmSync(label);
     try {
       const result = await drill(backup);
       expect(result.outcome, result.message).toBe('pass');
       expect(rows(result, 'orders')).toBe(400);
       expectReplayedTo(result, last);
     } finally {
-      writeFileSync(file, original);
-      if (setup.primary.owner) chownSync(file, setup.primary.owner.uid, setup.primary.owner.gid);
+      writeFileSync(control, originalControl);
+      writeFileSync(label, originalLabel);
+      if (setup.primary.owner) chownSync(label, setup.primary.owner.uid, setup.primary.owner.gid);
     }
   }, 300_000);
 
