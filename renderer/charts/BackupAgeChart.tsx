@@ -13,7 +13,8 @@ import { HOUR_MS, timeTick } from './time-axis';
 
 const SHOW_DOTS_BELOW = 60;
 
-export function BackupAgeChart({ series, maxAgeMs, from, to, range }: { series: SeriesPoint[]; maxAgeMs: number | null; from: number; to: number; range: RangeId }) {
+/** `yAxisWidth` lines its time axis up with the charts under it (the database page's lanes). */
+export function BackupAgeChart({ series, maxAgeMs, from, to, range, yAxisWidth = 48 }: { series: SeriesPoint[]; maxAgeMs: number | null; from: number; to: number; range: RangeId; yAxisWidth?: number }) {
   const size = useChartSizeProps(220);
   const data = series.map((p) => ({ at: p.at, hours: p.value / HOUR_MS }));
   const spans = maxAgeMs === null ? [] : breachSpans(series, maxAgeMs);
@@ -44,7 +45,7 @@ export function BackupAgeChart({ series, maxAgeMs, from, to, range }: { series: 
       <LineChart {...size} data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }} title="Backup age over time" className="age-chart">
         <CartesianGrid strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />
-        <YAxis tickFormatter={(h: number) => `${Math.round(h)}h`} width={48} allowDecimals={false} label={{ value: 'hours', angle: -90, position: 'insideLeft' }} />
+        <YAxis tickFormatter={(h: number) => `${Math.round(h)}h`} width={yAxisWidth} allowDecimals={false} label={{ value: 'hours', angle: -90, position: 'insideLeft' }} />
         {spans.map((span) => (
           <ReferenceArea key={span.from} x1={span.from} x2={span.to} className="breach" ifOverflow="hidden" />
         ))}

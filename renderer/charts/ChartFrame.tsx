@@ -17,6 +17,11 @@ export function useChartSizeProps(height: number): ChartSizeProps {
   return fixed ? { width: fixed.width, height: fixed.height } : { responsive: true, style: { width: '100%', height } };
 }
 
+/** A second, shorter chart under the first in one frame (restore time under recovery point): `share` of its height. */
+export function lowerChartSize(size: ChartSizeProps, share: number, responsiveHeight: number): ChartSizeProps {
+  return 'width' in size ? { width: size.width, height: Math.round(size.height * share) } : { ...size, style: { ...size.style, height: responsiveHeight } };
+}
+
 export function ChartFrame({
   title,
   testId,

@@ -8,8 +8,9 @@ import type { DatabaseObjectives, DatabaseRoutine } from '../../shared/databases
 import { formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { OUTCOME_WORD, dateTime } from '../words';
-import { ChartFrame, LegendItem, useChartSizeProps } from './ChartFrame';
-import { routineColours } from './routine-colours';
+import { LANE_LABEL_WIDTH } from './DatabaseTimelineChart';
+import { ChartFrame, LegendItem, lowerChartSize, useChartSizeProps } from './ChartFrame';
+import { markCentre, routineColours } from './routine-colours';
 import { timeTick } from './time-axis';
 
 interface ProofPoint {
@@ -24,8 +25,9 @@ interface ProofPoint {
 
 function ProofDot(props: ScatterShapeProps) {
   const point = props.payload as ProofPoint | undefined;
-  const { cx, cy } = props;
-  if (!point || cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return <g />;
+  const centre = markCentre(props);
+  if (!point || !centre) return <g />;
+  const { cx, cy } = centre;
   const dot = <circle cx={cx} cy={cy} r={4} className={`proof-dot ${point.measure}-dot ${point.colour}`} data-source={point.drill.sourceId} data-over={String(point.over)} />;
   if (!point.over) return dot;
   return (
@@ -68,7 +70,7 @@ export function DatabaseRecoveryChart({
   range: RangeId;
 }) {
   const size = useChartSizeProps(200);
-  const restoreSize = 'width' in size ? { width: size.width, height: Math.round(size.height * 0.7) } : { ...size, style: { ...size.style, height: 150 } };
+  const restoreSize = lowerChartSize(size, 0.7, 150);
   const colours = routineColours(routines);
   const nameOf = new Map(routines.map((r) => [r.sourceId, r.name]));
   const rpoMs = objectives?.rpoMs ?? null;
@@ -90,8 +92,8 @@ export function DatabaseRecoveryChart({
   const overRto = restore.filter((p) => p.over).length;
   const perRoutine = (points: ProofPoint[]) => routines.map((r) => ({ routine: r, points: points.filter((p) => p.drill.sourceId === r.sourceId) })).filter((g) => g.points.length > 0);
   const xAxis = <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />;
-  // Wide enough that the axis title beside the ticks never runs into "5h 33m".
-  const yAxis = (label: string) => <YAxis dataKey="valueMs" type="number" tickFormatter={(ms: number) => formatDuration(ms)} width={88} domain={[0, 'auto']} label={{ value: label, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />;
+  // As wide as the timeline's lane names, so the time axes line up (and the axis title clears "5h 33m").
+  const yAxis = (label: string) => <YAxis dataKey="valueMs" type="number" tickFormatter={(ms: number) => formatDuration(ms)} width={LANE_LABEL_WIDTH} domain={[0, 'auto']} label={{ value: label, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />;
   const words = [
     rpoMs === null ? 'No rpo set.' : overRpo === 0 ? `No recovery point over the rpo (${formatDuration(rpoMs)}).` : `${overRpo} of ${recovery.length} recovery points over the rpo (${formatDuration(rpoMs)}), ringed.`,
     rtoMs === null ? 'No rto set.' : overRto === 0 ? `No restore over the rto (${formatDuration(rtoMs)}).` : `${overRto} of ${restore.length} restores over the rto (${formatDuration(rtoMs)}), ringed.`,

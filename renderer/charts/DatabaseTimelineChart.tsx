@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { OUTCOME_WORD, dateTime } from '../words';
 import { ChartFrame, LegendItem, useChartSizeProps } from './ChartFrame';
-import { routineColours } from './routine-colours';
+import { markCentre, routineColours } from './routine-colours';
 import { timeTick } from './time-axis';
 
 type Mark = { at: number; lane: number; routine: string; colour: string } & ({ backup: DatabaseBackupMark } | { drill: DatabaseDrillMark });
@@ -16,11 +16,14 @@ type Mark = { at: number; lane: number; routine: string; colour: string } & ({ b
 /** Drills sit a little above their routine's backups, so a drill of a backup never hides it. */
 const DRILL_OFFSET = 0.3;
 const LANE_HEIGHT = 34;
+/** Room for a routine's name beside its lane; the page's other charts use it too, so their time axes line up. */
+export const LANE_LABEL_WIDTH = 132;
 
 function BackupDot(props: ScatterShapeProps) {
   const mark = props.payload as Mark | undefined;
-  const { cx, cy } = props;
-  if (!mark || !('backup' in mark) || cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return <g />;
+  const centre = markCentre(props);
+  if (!mark || !('backup' in mark) || !centre) return <g />;
+  const { cx, cy } = centre;
   return (
     <circle
       cx={cx}
@@ -35,8 +38,9 @@ function BackupDot(props: ScatterShapeProps) {
 
 function DrillDiamond(props: ScatterShapeProps) {
   const mark = props.payload as Mark | undefined;
-  const { cx, cy } = props;
-  if (!mark || !('drill' in mark) || cx === undefined || cy === undefined || !Number.isFinite(cx) || !Number.isFinite(cy)) return <g />;
+  const centre = markCentre(props);
+  if (!mark || !('drill' in mark) || !centre) return <g />;
+  const { cx, cy } = centre;
   const r = 6;
   return (
     <path
@@ -141,7 +145,7 @@ export function DatabaseTimelineChart({
           domain={[-0.5, Math.max(0, routines.length - 1) + 0.5]}
           ticks={routines.map((_, i) => i)}
           tickFormatter={(lane: number) => names[lane] ?? ''}
-          width={132}
+          width={LANE_LABEL_WIDTH}
           interval={0}
         />
         {byRoutine.map(({ routine, backups: marks }) => (

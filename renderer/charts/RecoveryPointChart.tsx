@@ -8,7 +8,7 @@ import { recoveryPointShort } from '../../shared/recovery-words';
 import { formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { OUTCOME_WORD, dateTime } from '../words';
-import { ChartFrame, LegendItem, useChartSizeProps } from './ChartFrame';
+import { ChartFrame, LegendItem, lowerChartSize, useChartSizeProps } from './ChartFrame';
 import { timeTick } from './time-axis';
 
 interface RecoveryDatum {
@@ -102,7 +102,7 @@ export function RecoveryPointChart({ drills, maxRecoveryPointMs, from, to, range
   const failed = data.filter((d) => d.drill.outcome !== 'pass');
   const breaches = data.filter((d) => d.breach).length;
   const reached = data.filter((d) => d.pointMs !== null).length;
-  const restoreSize = 'width' in size ? { width: size.width, height: Math.round(size.height * 0.6) } : { ...size, style: { ...size.style, height: 120 } };
+  const restoreSize = lowerChartSize(size, 0.6, 120);
   const xAxis = <XAxis dataKey="at" type="number" scale="time" domain={[from, to]} tickFormatter={timeTick(range)} minTickGap={24} />;
   return (
     <ChartFrame

@@ -1,10 +1,12 @@
 // One database over time: its objectives and findings, every routine that holds it (each linking to its source),
-// and on one time axis each routine's backups and the drills that restored it, then what those drills proved.
+// the age of its newest backup of any routine, on one time axis each routine's backups and the drills that
+// restored it, then what those drills proved.
 import type { RangeId } from '../../shared/api';
 import type { DatabaseObjectives, DatabaseSummary } from '../../shared/databases';
 import { formatBytes, formatDuration } from '../../shared/units';
+import { BackupAgeChart } from '../charts/BackupAgeChart';
 import { DatabaseRecoveryChart } from '../charts/DatabaseRecoveryChart';
-import { DatabaseTimelineChart } from '../charts/DatabaseTimelineChart';
+import { DatabaseTimelineChart, LANE_LABEL_WIDTH } from '../charts/DatabaseTimelineChart';
 import { BestRecoveryPoint, DatabaseLastRestore, RoutineList } from '../components/DatabaseFacts';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { FindingList } from '../components/FindingList';
@@ -77,6 +79,7 @@ export function DatabasePage({ databaseKey, range = '30d' }: { databaseKey: stri
         <h2>History</h2>
         <RangeSelector range={range} onChange={setRange} />
       </div>
+      <BackupAgeChart series={detail.ageSeries} maxAgeMs={null} from={detail.from} to={detail.to} range={detail.range} yAxisWidth={LANE_LABEL_WIDTH} />
       <DatabaseTimelineChart routines={summary.routines} backups={detail.backups} drills={detail.drills} from={detail.from} to={detail.to} range={detail.range} />
       <DatabaseRecoveryChart routines={summary.routines} drills={detail.drills} objectives={summary.objectives} from={detail.from} to={detail.to} range={detail.range} />
     </section>

@@ -122,6 +122,8 @@ describe('the Databases page in Chromium', () => {
     expect(await page.getByTestId('objective-rto').textContent()).toBe('rto: 1h');
     expect(await page.getByTestId('findings').textContent()).toContain('misses its recovery objectives');
 
+    // The backups' own history, from before the first poll: a rise and a drop at each dump after the first.
+    await expect.poll(async () => Number(await page.getByTestId('age-chart').getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(2 * DUMPS);
     const timeline = page.getByTestId('database-timeline-chart');
     expect(await timeline.getAttribute('data-backups')).toBe(String(DUMPS));
     expect(await timeline.locator('circle.backup-mark[data-source="orders-dumps"]').count()).toBe(DUMPS);

@@ -58,6 +58,16 @@ describe('DatabasePage', () => {
     expect(screen.getByTestId('timeline-summary').textContent).toBe('13 backups by 2 routines and 5 restore drills in this range; 1 did not pass; 1 unreadable backup (ringed).');
   });
 
+  it('charts the age of its newest backup of any routine, from the backups themselves', async () => {
+    await renderDatabase();
+    const chart = screen.getByTestId('age-chart');
+    // 12 readable backups of either routine: a rise and a drop at each after the first, and now.
+    expect(chart.getAttribute('data-points')).toBe(String(databaseDetailFixture(ORDERS_KEY, '30d').ageSeries.length));
+    expect(Number(chart.getAttribute('data-points'))).toBe(1 + 11 * 2 + 1);
+    expect(chart.querySelectorAll('.recharts-line-curve')).toHaveLength(1);
+    expect(chart.getAttribute('data-threshold-ms')).toBeNull();
+  });
+
   it('plots recovery point and restore time per drill against the rpo and rto lines', async () => {
     await renderDatabase();
     const chart = screen.getByTestId('database-recovery-chart');
