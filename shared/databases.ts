@@ -13,6 +13,8 @@ export interface DatabaseRoutine {
   host?: string;
   /** The source's own status, by its own rules. */
   status: Status;
+  /** Its worst finding's message when it is not ok (why it is critical), else null. */
+  finding: string | null;
   /** 'cluster': a physical backup of the whole cluster; 'dumps': dumps that hold this database. */
   holds: 'cluster' | 'dumps';
   /** Whether each of its drills restores this database (the whole cluster, or dumps of it alone); else only the drills naming it. */
@@ -74,6 +76,9 @@ export interface DatabaseSummary {
   /** The worst of its findings, its routines' statuses and its server's archiving and standbys: ok only when every one is. */
   status: Status;
 }
+
+/** How far back a drill counts as proof for a database without objectives (its best recovery point). */
+export const DEFAULT_DRILL_AGE_MS = 8 * 86_400_000;
 
 /**
  * The status of a database's own findings (no backup holds it, objectives missed): what the tray, notifications and

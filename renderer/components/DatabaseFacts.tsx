@@ -1,17 +1,30 @@
 // A database's facts in the words both the Databases page and its own page use: the routines that hold it, its
 // last successful restore, the best recovery point a drill proved.
-import type { DatabaseRoutine, DatabaseSummary, ProvenRestore } from '../../shared/databases';
+import { DEFAULT_DRILL_AGE_MS, type DatabaseRoutine, type DatabaseSummary, type ProvenRestore } from '../../shared/databases';
 import { formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { href } from '../routes';
 import { KIND_WORD, OUTCOME_WORD, ago, dateTime } from '../words';
 import { StatusBadge } from './StatusBadge';
 
-/** Each routine with its status, kind, where it runs, and its newest backup; its name links to its source page. */
-export function RoutineList({ routines, now, detailed = false }: { routines: readonly DatabaseRoutine[]; now: number; detailed?: boolean }) {
-  if (routines.length === 0) return <span className="loud">no routine holds it</span>;
+/**
+ * Each routine with its status, kind, where it runs, and its newest backup; its name links to its source page. The
+ * server's own protection (WAL archiving, standbys) follows when it is not ok: a routine too.
+ */
+export function RoutineList({ routines, now, detailed = false, server = null }: { routines: readonly DatabaseRoutine[]; now: number; detailed?: boolean; server?: DatabaseSummary['server'] }) {
+  const serverItem = server && server.status !== 'ok' && (
+    <li data-testid="server-protection" data-source={server.id}>
+      <StatusBadge status={server.status} />{' '}
+      <a href={href.source(server.id)} onClick={stopPropagation}>
+        {server.name}
+      </a>{' '}
+      <span className="kind">{`WAL archiving and standbys: ${server.findings.map((f) => visibleText(f.message)).join('; ')}`}</span>
+    </li>
+  );
+  if (routines.length === 0) return serverItem ? <ul className="routines">{serverItem}</ul> : <span className="loud">no routine holds it</span>;
   return (
     <ul className="routines">
+      {serverItem}
       {routines.map((r) => (
         <li key={r.sourceId} data-testid="routine" data-source={r.sourceId}>
           <StatusBadge status={r.status} />{' '}
@@ -48,9 +61,6 @@ function LastDrill({ routine, now }: { routine: DatabaseRoutine; now: number }) 
     </span>
   );
 }
-
-/** How far back a drill counts without objectives: the engine's DEFAULT_DRILL_AGE_MS (electron/engine/databases/objectives.ts). */
-const DEFAULT_DRILL_AGE_MS = 8 * 86_400_000;
 
 const routineName = (database: Pick<DatabaseSummary, 'routines'>, sourceId: string) => database.routines.find((r) => r.sourceId === sourceId)?.name ?? sourceId;
 

@@ -69,7 +69,7 @@ export function DatabasePage({ databaseKey, range = '30d' }: { databaseKey: stri
 
       <section aria-labelledby="routines-title">
         <h2 id="routines-title">Routines that hold it</h2>
-        <RoutineList routines={summary.routines} now={now} detailed />
+        <RoutineList routines={summary.routines} now={now} detailed server={summary.server} />
         <p data-testid="database-facts">
           Last successful restore: <DatabaseLastRestore database={summary} now={now} />. Best proven recovery point: <BestRecoveryPoint database={summary} />.
         </p>

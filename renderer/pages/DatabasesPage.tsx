@@ -75,7 +75,7 @@ const DatabaseRow = memo(function DatabaseRow({ database, now }: { database: Dat
         </span>
       </th>
       <td>
-        <RoutineList routines={database.routines} now={now} />
+        <RoutineList routines={database.routines} now={now} server={database.server} />
       </td>
       <td data-testid="database-restore">
         <DatabaseLastRestore database={database} now={now} />
@@ -104,7 +104,10 @@ function WhatIsWrong({ database }: { database: DatabaseSummary }) {
       </ul>
     );
   }
-  const troubled = database.routines.filter((r) => r.status !== 'ok');
-  if (troubled.length > 0) return <>{troubled.map((r) => `${r.name} is ${STATUS_WORD[r.status].toLowerCase()}`).join('; ')}</>;
+  const troubled = [
+    ...(database.server && database.server.status !== 'ok' ? database.server.findings.map((f) => `${database.server!.name}: ${f.message}`) : []),
+    ...database.routines.filter((r) => r.status !== 'ok').map((r) => `${r.name} is ${STATUS_WORD[r.status].toLowerCase()}${r.finding ? `: ${r.finding}` : ''}`),
+  ];
+  if (troubled.length > 0) return <>{visibleText(troubled.join('; '))}</>;
   return <>All checks pass</>;
 }

@@ -3,11 +3,11 @@
 // cluster). Each row lists the routines that hold it, what their drills proved of it, and its own findings
 // (objectives.ts). Pure: the engine gathers the inputs (engine.ts databases()).
 import type { Config, PostgresSourceConfig } from '../../../shared/config';
-import type { DatabaseRoutine, DatabaseSummary, ProvenRestore } from '../../../shared/databases';
+import { DEFAULT_DRILL_AGE_MS, type DatabaseRoutine, type DatabaseSummary, type ProvenRestore } from '../../../shared/databases';
 import { STATUS_SEVERITY, worstStatus, type DatabaseSize, type Drill, type SourceSummary } from '../../../shared/model';
 import { coverageIgnored, namesHeld } from '../health/postgres-rules';
 import type { BackupSourceConfig } from '../health/kind-words';
-import { DEFAULT_DRILL_AGE_MS, databaseFindings } from './objectives';
+import { databaseFindings } from './objectives';
 
 export interface DatabaseInputs {
   now: number;
@@ -106,6 +106,7 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
       kind: source.kind,
       ...(summary.host ? { host: summary.host } : {}),
       status: summary.status,
+      finding: summary.status === 'ok' ? null : ([...summary.findings].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status])[0]?.message ?? null),
       holds,
       everyDrill,
       newestBackupAt: summary.newestBackup?.finishedAt ?? null,

@@ -2,12 +2,9 @@
 // config) are not met: at least one passing drill no older than drillAge must have proved a recovery point within
 // rpo and a restore within rto. Each message says why, in the routines' terms ("best proven recovery point 1d 2h:
 // only orders-dumps (dump-dir) reaches it; the last drill of orders-pitr (pgbackrest) failed: …"). Pure.
-import type { DatabaseObjectives, DatabaseRoutine, ProvenRestore } from '../../../shared/databases';
+import { DEFAULT_DRILL_AGE_MS, type DatabaseObjectives, type DatabaseRoutine, type ProvenRestore } from '../../../shared/databases';
 import type { Finding } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
-
-/** How far back a drill counts as proof for a database without objectives (its best recovery point). */
-export const DEFAULT_DRILL_AGE_MS = 8 * 86_400_000;
 
 export interface ObjectiveFacts {
   /** "orders on orders-db" */

@@ -36,8 +36,20 @@ describe('DatabasesPage', () => {
     expect(within(billing).getByTestId('database-restore').textContent).toBe('—');
     expect(within(row('shop-db/orders')).getByTestId('database-findings').textContent).toBe(ORDERS_MISSED);
     // Without findings of its own, the routine that is not ok is named.
-    expect(within(row('cluster:reports-base')).getByTestId('database-findings').textContent).toBe('Reports base backups is warning');
+    expect(within(row('cluster:reports-base')).getByTestId('database-findings').textContent).toBe('Reports base backups is warning: no restore drill of Reports base backups has passed yet');
     expect(within(row('~/analytics')).getByTestId('database-findings').textContent).toBe('All checks pass');
+  });
+
+  it("shows its server's own protection when it is not ok (WAL archiving, standbys), as a routine and in what is wrong", async () => {
+    const standby = { rule: 'replication' as const, status: 'critical' as const, message: 'standby replica1 is not connected to shop-db: check that it is running and its primary_conninfo', observed: null, limit: null };
+    const analytics = databaseRows().find((d) => d.key === '~/analytics')!;
+    const guarded = { ...analytics, key: 'shop-db/analytics', server: { id: 'shop-db', name: 'Shop server', status: 'critical' as const, findings: [standby] }, status: 'critical' as const };
+    renderWithBridge(<DatabasesPage />, fakeBridge({ databases: async () => ({ ...databasesFixture(), databases: [guarded] }) }));
+    await screen.findByTestId('database-table');
+    const protection = within(row('shop-db/analytics')).getByTestId('server-protection');
+    expect(protection.textContent).toBe(`Critical Shop server WAL archiving and standbys: ${standby.message}`);
+    expect(within(protection).getByRole('link', { name: 'Shop server' }).getAttribute('href')).toBe('#/source/shop-db');
+    expect(within(row('shop-db/analytics')).getByTestId('database-findings').textContent).toBe(`Shop server: ${standby.message}`);
   });
 
   it('shows each routine with its status, kind, host and newest backup, linking to its source', async () => {

@@ -70,9 +70,14 @@ describe('databases view', () => {
   });
 
   it('the status is the worst of its findings and its routines: ok only when every routine is', () => {
-    const rows = databaseIndex(inputs({ sources: SOURCES }, { statuses: { 'orders-pitr': 'critical' } }));
+    const stale: Finding = { rule: 'backup-age', status: 'critical', message: 'the newest backup of stanza main is 3d old' };
+    const rows = databaseIndex(inputs({ sources: SOURCES }, { statuses: { 'orders-pitr': 'critical' }, findings: { 'orders-pitr': [{ rule: 'restore-drill', status: 'warning', message: 'w' }, stale] } }));
     expect(rows.find((r) => r.key === 'orders-db/orders')!.status).toBe('critical');
-    expect(rows.find((r) => r.key === 'orders-db/orders')!.routines[0]!.sourceId).toBe('orders-pitr');
+    // worst first, each with why it is not ok
+    expect(rows.find((r) => r.key === 'orders-db/orders')!.routines.map((r) => [r.sourceId, r.finding])).toEqual([
+      ['orders-pitr', stale.message],
+      ['orders-dumps', null],
+    ]);
   });
 
   it("the server's own protection counts: a stopped standby or failing WAL archiving makes its databases critical, its other findings do not", () => {
