@@ -5,6 +5,7 @@ import { visibleText } from '../../shared/visible-text';
 import { formatBytes, formatDuration } from '../../shared/units';
 import { recoveryPointShort } from '../../shared/recovery-words';
 import { FailingChannelBanners } from '../components/alerts/FailingChannelBanners';
+import { DatabaseCoverage } from '../components/DatabaseCoverage';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PollNowButton } from '../components/PollNowButton';
 import { Sparkline } from '../components/Sparkline';
@@ -31,6 +32,7 @@ export function OverviewPage() {
         <PollNowButton onPolled={overview.refresh} />
       </header>
       <FailingChannelBanners />
+      <DatabaseCoverage />
       {overview.error && <ErrorNotice message={overview.error} onRetry={overview.refresh} />}
       {!data && !overview.error && <p className="muted">Loading…</p>}
       {data && data.sources.length === 0 && <FirstRun configFile={data.configFile} />}
