@@ -26,7 +26,9 @@ export function databaseDetail({ summary, store, range, now }: DatabaseDetailInp
   for (const routine of summary.routines) {
     const history = store.backups(routine.sourceId, { limit: BACKUPS_READ }).reverse();
     for (const b of history) finishedAt.set(`${routine.sourceId}\0${b.key}`, b.finishedAt);
-    const inRange = history.filter((b) => b.finishedAt >= from && b.finishedAt <= to);
+    // A routine holding dumps of several databases: only the dumps of this one are its marks.
+    const ofThis = routine.everyDrill ? history : history.filter((b) => b.meta?.header?.dbName === summary.name || (b.meta?.databases ?? []).includes(summary.name ?? ''));
+    const inRange = ofThis.filter((b) => b.finishedAt >= from && b.finishedAt <= to);
     for (const b of thin(inRange, MAX_CHART_POINTS, (x) => !x.readable)) backups.push({ sourceId: routine.sourceId, key: b.key, finishedAt: b.finishedAt, sizeBytes: b.sizeBytes, readable: b.readable });
     for (const d of store.drills(routine.sourceId, { since: from })) {
       if (!restoredIt(d, routine.everyDrill, summary.name)) continue;
