@@ -144,7 +144,7 @@ describe('a real Prometheus scraping serve', () => {
   it('loads contrib/prometheus/alerts.yml and has the stale source pending as critical and stale', async () => {
     const rules = (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] } };
     const group = rules.data.groups.find((g) => g.name === 'backup-health');
-    expect(group?.rules.length).toBe(11);
+    expect(group?.rules.length).toBe(12);
     let alerts: { labels: Record<string, string>; state: string }[] = [];
     await expect
       .poll(
