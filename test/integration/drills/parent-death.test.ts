@@ -2,6 +2,7 @@
 // the process that started it, even when that process is killed with SIGKILL and can clean nothing up itself;
 // and a tool that is not installed still says so as before.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { describeFailure, run } from '../../../electron/engine/exec';
@@ -15,17 +16,28 @@ async function toolOfKilledParent(command: string, args: string[]): Promise<numb
     parent.once('exit', (code) => reject(new Error(`the parent exited with ${code}`)));
   });
   const { pid } = JSON.parse(line) as { pid: number };
-  await waitFor('the tool to run', () => isAlive(pid));
+  // Running the tool itself, not still setpriv: setpriv sets the parent-death signal and then execs the tool, so a
+  // parent killed before that (a loaded machine can hold setpriv there for a while) would orphan it for good.
+  await waitFor('the tool to run', () => isAlive(pid) && argv0(pid) === command, { timeoutMs: 60_000 });
   parent.kill('SIGKILL');
   await new Promise((resolve) => parent.once('exit', resolve));
   return pid;
+}
+
+/** A process's argv[0] as /proc shows it; null once it is gone. */
+function argv0(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000')[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 describe.runIf(process.platform === 'linux')('a tool started by the engine', () => {
   it('is killed when the process that started it is killed with SIGKILL (found on PATH or by its path)', async () => {
     for (const [command, args] of [['sleep', ['600']], ['/bin/sleep', ['601']]] as const) {
       const pid = await toolOfKilledParent(command, [...args]);
-      await waitFor(`the orphaned ${command} to be killed`, () => !isAlive(pid));
+      await waitFor(`the orphaned ${command} to be killed`, () => !isAlive(pid), { timeoutMs: 60_000 });
     }
   });
 
