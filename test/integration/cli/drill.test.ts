@@ -207,6 +207,10 @@ describe('backup-health drill', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     await waitFor('the drill to start restoring', () => /^restore: /m.test(stderr), { timeoutMs: 60_000, intervalMs: 20 });
+    // pg_restore running as itself (in bwrap, or alone), no longer the setpriv that sets its parent-death signal and
+    // then execs it: killed before that, a tool is orphaned for good (a window of milliseconds, which a loaded CI
+    // machine stretched until the test caught it).
+    await waitFor('pg_restore to run under its parent-death signal', () => processesUsing(drillDir).some((pid) => restoreStarted(pid)), { timeoutMs: 60_000, intervalMs: 20 });
     child.kill('SIGKILL');
     await waitFor('the drill process to die', () => !isAlive(child.pid!));
     const [leftover] = scratchDirsIn(drillDir);
@@ -233,3 +237,13 @@ describe('backup-health drill', () => {
     // mid-wait and its scratch directory left for afterAll to find).
   }, 300_000);
 });
+
+/** A process that is pg_restore, or bwrap running it, past the setpriv wrapper's exec. */
+function restoreStarted(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000');
+    return !argv[0]!.endsWith('/setpriv') && argv.some((arg) => arg.endsWith('/pg_restore'));
+  } catch {
+    return false;
+  }
+}
