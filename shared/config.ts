@@ -398,10 +398,16 @@ export const configSchema = z
   // here may still be raw input, hence the defensive reads.
   .superRefine(
     (config, ctx) => {
-      checkLinks(config.sources as unknown[], ctx);
-      if (Array.isArray(config.databases)) checkDatabaseLinks(config.sources as unknown[], config.databases as unknown[], ctx);
+      const sources: unknown[] = Array.isArray(config.sources) ? config.sources : [];
+      checkLinks(sources, ctx);
+      if (Array.isArray(config.databases)) checkDatabaseLinks(sources, config.databases as unknown[], ctx);
     },
-    { when: (payload) => Array.isArray((payload.value as { sources?: unknown } | undefined)?.sources) },
+    {
+      when: (payload) => {
+        const value = payload.value as { sources?: unknown; databases?: unknown } | undefined;
+        return Array.isArray(value?.sources) || Array.isArray(value?.databases);
+      },
+    },
   );
 
 /** Each database names a postgres source as its server, once per server. */

@@ -168,6 +168,12 @@ describe('databases: in the config', () => {
     ]);
   });
 
+  it('objectives in a file without sources name a server that is not there', () => {
+    const parsed = validateConfig({ databases: [{ name: 'orders', server: 'orders-db', rpo: '15m' }] });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.problems).toEqual([{ path: 'databases[0].server', message: '"orders-db" is not a source id: name the postgres source that watches the database\'s server' }]);
+  });
+
   it('drillAge defaults to 8 days, and an empty databases: section is none', () => {
     const withDefault = config({ sources: SOURCES, databases: [{ name: 'orders', server: 'orders-db', rpo: '15m' }] });
     expect(withDefault.databases[0]).toEqual({ name: 'orders', server: 'orders-db', rpo: 15 * 60_000, drillAge: 8 * D });
