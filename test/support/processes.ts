@@ -62,3 +62,19 @@ export function describeProcessesUsing(needle: string): string {
     })
     .join('\n');
 }
+
+/**
+ * Whether a pg_restore (alone, or in bwrap) runs with `needle` in its command line as itself: past the setpriv
+ * wrapper that sets its parent-death signal and then execs it. A drill SIGKILLed before that orphans the tool, so
+ * tests that kill a drill mid-restore wait for this first.
+ */
+export function restoreRunning(needle: string): boolean {
+  return processesUsing(needle).some((pid) => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000');
+      return !argv[0]!.endsWith('/setpriv') && argv.some((arg) => arg.endsWith('/pg_restore'));
+    } catch {
+      return false;
+    }
+  });
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
-import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing } from '../../support/processes';
+import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing, restoreRunning } from '../../support/processes';
 import { startSshd } from '../../support/sshd';
 
 const parent = testParentDir('cli-drill');
@@ -210,7 +210,7 @@ describe('backup-health drill', () => {
     // pg_restore running as itself (in bwrap, or alone), no longer the setpriv that sets its parent-death signal and
     // then execs it: killed before that, a tool is orphaned for good (a window of milliseconds, which a loaded CI
     // machine stretched until the test caught it).
-    await waitFor('pg_restore to run under its parent-death signal', () => processesUsing(drillDir).some((pid) => restoreStarted(pid)), { timeoutMs: 60_000, intervalMs: 20 });
+    await waitFor('pg_restore to run under its parent-death signal', () => restoreRunning(drillDir), { timeoutMs: 60_000, intervalMs: 20 });
     child.kill('SIGKILL');
     await waitFor('the drill process to die', () => !isAlive(child.pid!));
     const [leftover] = scratchDirsIn(drillDir);
@@ -238,12 +238,3 @@ describe('backup-health drill', () => {
   }, 300_000);
 });
 
-/** A process that is pg_restore, or bwrap running it, past the setpriv wrapper's exec. */
-function restoreStarted(pid: number): boolean {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000');
-    return !argv[0]!.endsWith('/setpriv') && argv.some((arg) => arg.endsWith('/pg_restore'));
-  } catch {
-    return false;
-  }
-}

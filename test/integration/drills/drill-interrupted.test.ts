@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../../electron/engine/drills/scratch-cluster';
 import { ensureCliBuilt, runCli } from '../../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, waitFor, type TcpCluster } from '../../support/postgres-fixtures';
-import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing } from '../../support/processes';
+import { describeProcessesUsing, isAlive, postgresProcessesUsing, postmastersUsing, processesUsing, restoreRunning } from '../../support/processes';
 
 const parent = testParentDir('drill-interrupted');
 const drillDir = testParentDir('drill-interrupted-scratch');
@@ -41,6 +41,8 @@ async function drillUntilRestoring(options: { env?: NodeJS.ProcessEnv; nodeArgs?
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   await waitFor('the drill to start restoring', () => /^restore: /m.test(stderr), { timeoutMs: 60_000, intervalMs: 10 });
+  // Killed before pg_restore runs as itself (setpriv sets its parent-death signal, then execs it), it is orphaned.
+  await waitFor('pg_restore to run under its parent-death signal', () => restoreRunning(drillDir), { timeoutMs: 60_000, intervalMs: 10 });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
