@@ -4,6 +4,7 @@ import type { DatabaseSummary } from '../../shared/databases';
 import { STATUS_SEVERITY } from '../../shared/model';
 import { visibleText } from '../../shared/visible-text';
 import { useDatabases } from '../hooks/useDatabases';
+import { inheritedTroubles } from './DatabaseFacts';
 import { href } from '../routes';
 import { STATUS_WORD, databaseName } from '../words';
 
@@ -36,11 +37,9 @@ export function DatabaseCoverage() {
   );
 }
 
-/** Its own worst finding, else its server's protection, else the worst routine's reason. */
+/** Its own worst finding, else the first of what it inherits (its server's protection, a routine that is not ok). */
 function why(d: DatabaseSummary): string {
   const own = [...d.findings].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status])[0];
   if (own && own.status !== 'ok') return own.message;
-  if (d.server && d.server.status !== 'ok' && d.server.findings[0]) return d.server.findings[0].message;
-  const routine = d.routines.find((r) => r.status !== 'ok');
-  return routine ? `${routine.name} is ${STATUS_WORD[routine.status].toLowerCase()}${routine.finding ? `: ${routine.finding}` : ''}` : '';
+  return inheritedTroubles(d)[0] ?? '';
 }

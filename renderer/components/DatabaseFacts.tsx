@@ -4,7 +4,7 @@ import { DEFAULT_DRILL_AGE_MS, type DatabaseRoutine, type DatabaseSummary, type 
 import { formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { href } from '../routes';
-import { KIND_WORD, OUTCOME_WORD, ago, dateTime } from '../words';
+import { KIND_WORD, OUTCOME_WORD, STATUS_WORD, ago, dateTime } from '../words';
 import { StatusBadge } from './StatusBadge';
 
 /**
@@ -90,4 +90,16 @@ export function BestRecoveryPoint({ database }: { database: Pick<DatabaseSummary
       <span className="muted"> ({routineName(database, best.sourceId)})</span>
     </>
   );
+}
+
+/**
+ * Why a database is not ok when no finding of its own says so: its server's protection (WAL archiving, standbys),
+ * then each routine that is not ok, with its reason. The Databases page lists them all; the overview names the first.
+ */
+export function inheritedTroubles(database: Pick<DatabaseSummary, 'server' | 'routines'>): string[] {
+  const server = database.server;
+  return [
+    ...(server && server.status !== 'ok' ? server.findings.map((f) => `${server.name}: ${f.message}`) : []),
+    ...database.routines.filter((r) => r.status !== 'ok').map((r) => `${r.name} is ${STATUS_WORD[r.status].toLowerCase()}${r.finding ? `: ${r.finding}` : ''}`),
+  ];
 }

@@ -4,7 +4,7 @@ import { memo } from 'react';
 import type { DatabaseSummary } from '../../shared/databases';
 import { formatBytes } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
-import { BestRecoveryPoint, DatabaseLastRestore, RoutineList } from '../components/DatabaseFacts';
+import { BestRecoveryPoint, DatabaseLastRestore, RoutineList, inheritedTroubles } from '../components/DatabaseFacts';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StatusBadge } from '../components/StatusBadge';
 import { StatusCounts } from '../components/StatusCounts';
@@ -13,7 +13,7 @@ import { navigate } from '../hooks/useHashRoute';
 import { useNow } from '../hooks/useNow';
 import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
-import { STATUS_WORD, databaseName } from '../words';
+import { databaseName } from '../words';
 
 export function DatabasesPage() {
   const databases = useDatabases();
@@ -104,10 +104,7 @@ function WhatIsWrong({ database }: { database: DatabaseSummary }) {
       </ul>
     );
   }
-  const troubled = [
-    ...(database.server && database.server.status !== 'ok' ? database.server.findings.map((f) => `${database.server!.name}: ${f.message}`) : []),
-    ...database.routines.filter((r) => r.status !== 'ok').map((r) => `${r.name} is ${STATUS_WORD[r.status].toLowerCase()}${r.finding ? `: ${r.finding}` : ''}`),
-  ];
+  const troubled = inheritedTroubles(database);
   if (troubled.length > 0) return <>{visibleText(troubled.join('; '))}</>;
   return <>All checks pass</>;
 }
