@@ -215,6 +215,8 @@ export const resticSourceSchema = z.strictObject({
   /** Exactly one of these holds the repository password; it reaches restic only through its environment. */
   passwordEnv: passwordFields.passwordEnv,
   passwordFile: passwordFields.passwordFile,
+  /** The PEM file of a private CA that signed the repository server's certificate (restic --cacert): s3:https://…, rest:https://… */
+  cacert: z.string().min(1).optional(),
   /** Only snapshots of this host (restic --host); `host` is the machine restic runs on (ssh). */
   snapshotHost: z.string().min(1).optional(),
   /** Only snapshots of this path (restic --path). */
@@ -431,7 +433,7 @@ function checkDatabaseLinks(sources: unknown[], databases: unknown[], ctx: z.Ref
   });
 }
 
-type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown };
+type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown; repo?: unknown; cacert?: unknown };
 
 function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
   const entries = sources.map((s) => (typeof s === 'object' && s !== null ? (s as LooseSource) : {}));
@@ -463,6 +465,9 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
     }
     if (source.kind === 'restic' && !source.passwordEnv && !source.passwordFile) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'passwordFile'], message: 'a restic repository needs its password: set passwordFile (chmod 600) or passwordEnv' });
+    }
+    if (source.kind === 'restic' && source.cacert !== undefined && typeof source.repo === 'string' && !/^(?:s3|rest|swift|b2|azure|gs):/i.test(source.repo)) {
+      ctx.addIssue({ code: 'custom', path: ['sources', i, 'cacert'], message: 'cacert is for a repository restic reaches over https (s3:https://…, rest:https://…); remove it, or check repo' });
     }
     if (source.sshOptions !== undefined && source.host === undefined) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'sshOptions'], message: 'sshOptions are for a source on another machine: set host too (user@backup1)' });

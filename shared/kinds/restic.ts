@@ -4,16 +4,17 @@ import { DRILL_FIELDS, REMOTE_FIELDS, type SourceKindInfo } from './kind-info';
 export const restic = {
   label: 'restic repository',
   formLabel: 'restic repository',
-  fields: ['repo', 'passwordEnv', 'passwordFile', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS],
+  fields: ['repo', 'passwordEnv', 'passwordFile', 'cacert', 'snapshotHost', 'snapshotPath', 'snapshotTag', 'maxAge', 'minSize', 'database', 'dbname', ...REMOTE_FIELDS],
   // Every drill field but a physical restore's recovery.
   drillFields: DRILL_FIELDS.filter((f) => f !== 'recovery'),
   form: [
     {
       legend: 'restic repository',
       fields: [
-        { path: 'repo', label: 'Repository', placeholder: 'e.g. /srv/restic or sftp:backup@host:/srv/restic', hint: 'A path or a restic repository URL, as you would pass it to restic -r.' },
+        { path: 'repo', label: 'Repository', placeholder: 'e.g. /srv/restic or s3:https://s3.example.com/backups/orders', hint: 'A path or a restic repository URL, as you would pass it to restic -r. S3 credentials come from the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE).' },
         { path: 'passwordFile', label: 'Password file', hint: 'A file holding only the repository password, chmod 600.' },
         { path: 'passwordEnv', label: 'Password environment variable', placeholder: 'e.g. RESTIC_ORDERS_PASSWORD', hint: 'Instead of a password file.' },
+        { path: 'cacert', label: 'CA certificate', placeholder: 'the system CAs', hint: 'For a repository over https whose certificate a private CA signed: that CA, as a PEM file (restic --cacert).' },
         { path: 'snapshotHost', label: 'Snapshots of host', placeholder: 'all hosts', hint: 'restic --host' },
         { path: 'snapshotPath', label: 'Snapshots of path', placeholder: 'all paths', hint: 'restic --path' },
         { path: 'snapshotTag', label: 'Snapshots tagged', placeholder: 'all tags', hint: 'restic --tag, like daily or daily,orders.' },

@@ -11,12 +11,15 @@ import { sql, waitFor } from './postgres-fixtures';
 export interface ResticJob {
   passwordFile: string;
   cacheDir: string;
+  /** For a repository in S3: the job's credentials (AWS_ACCESS_KEY_ID, …) and the CA of a test server. */
+  env?: Record<string, string>;
+  cacert?: string;
 }
 
 /** `restic -r repo args…` as a backup job runs it; throws with restic's error, returns stdout. */
 export async function restic(job: ResticJob, repo: string, args: string[]): Promise<string> {
-  const env = { ...process.env, RESTIC_PASSWORD_FILE: job.passwordFile, RESTIC_CACHE_DIR: job.cacheDir };
-  const result = await run('restic', ['-r', repo, ...args], { env, timeoutMs: 60_000 });
+  const env = { ...process.env, ...job.env, RESTIC_PASSWORD_FILE: job.passwordFile, RESTIC_CACHE_DIR: job.cacheDir };
+  const result = await run('restic', ['-r', repo, ...(job.cacert ? ['--cacert', job.cacert] : []), ...args], { env, timeoutMs: 60_000 });
   if (result.code !== 0) throw new Error(describeFailure(result, 'restic'));
   return result.stdout;
 }

@@ -1,7 +1,9 @@
 // How Backup Health runs restic, here or on the source's `host` over ssh: the repository password reaches it
 // only through its environment (RESTIC_PASSWORD_FILE, or RESTIC_PASSWORD sent as runTool's secret), never on
 // the command line and never in a message; the caller's RESTIC_* variables never leak in; and its failures
-// become ProbeErrors a sysadmin can act on, naming the host when restic ran there.
+// become ProbeErrors a sysadmin can act on, naming the host when restic ran there. A repository in S3 takes its
+// credentials from the environment restic inherits (AWS_ACCESS_KEY_ID…, AWS_PROFILE): passed through, never
+// read or printed here.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ResticSourceConfig } from '../../../../shared/config';
@@ -9,6 +11,7 @@ import { describeFailure, type RunOptions, type RunResult } from '../../exec';
 import { runTool, type ToolRunOptions } from '../../remote';
 import { readPasswordFile } from '../../secrets';
 import { ProbeError } from '../../errors';
+import { reachProblem } from './restic-reach';
 
 export interface ResticCall {
   /** Read-only commands pass --no-lock: they work while a backup or prune holds the lock. */
@@ -46,7 +49,7 @@ export interface ResticInvocation extends Pick<ToolRunOptions, 'env' | 'unsetEnv
  * and shared safely between restic processes, so a backup job's warm cache on that host saves our reads.
  */
 export async function resticInvocation(source: ResticSourceConfig, args: readonly string[], noLock: boolean): Promise<ResticInvocation> {
-  const global = ['-r', source.repo, ...(source.host ? [] : ['--cache-dir', resticCacheDir()]), ...(noLock ? ['--no-lock'] : [])];
+  const global = ['-r', source.repo, ...(source.cacert ? ['--cacert', source.cacert] : []), ...(source.host ? [] : ['--cache-dir', resticCacheDir()]), ...(noLock ? ['--no-lock'] : [])];
   const unsetEnv = INHERITED_RESTIC_VARS;
   if (source.passwordFile && !source.host) {
     return { args: [...global, ...args], env: { RESTIC_PASSWORD_FILE: source.passwordFile }, unsetEnv };
@@ -110,6 +113,8 @@ export function resticError(source: ResticSourceConfig, subcommand: string, resu
   const stderr = result.stderr;
   // 127: the login shell on the host found no restic (sh: restic: not found).
   if (host && result.code === 127) return fail('config', `restic is not installed on ${host}, or not on the PATH of an ssh login there: install restic there`);
+  const unreachable = reachProblem(stderr, source, repo);
+  if (unreachable) return fail(unreachable.code, scrub(unreachable.message, password, source.repo));
   if (/wrong password or no key found/i.test(stderr)) {
     const where = source.passwordFile ? `passwordFile ${source.passwordFile}` : `passwordEnv ${source.passwordEnv ?? ''}`.trim();
     return fail('auth-failed', `wrong password for restic repository ${repo}: check passwordFile/passwordEnv (${where}); it must hold the password the repository was made with, what restic reads from RESTIC_PASSWORD`);
