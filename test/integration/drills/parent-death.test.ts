@@ -2,10 +2,13 @@
 // the process that started it, even when that process is killed with SIGKILL and can clean nothing up itself;
 // and a tool that is not installed still says so as before.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { describeFailure, run } from '../../../electron/engine/exec';
+import { dyingWithParent } from '../../../electron/engine/parent-death';
 import { waitFor } from '../../support/postgres-fixtures';
 import { isAlive } from '../../support/processes';
 
@@ -38,6 +41,28 @@ describe.runIf(process.platform === 'linux')('a tool started by the engine', () 
     for (const [command, args] of [['sleep', ['600']], ['/bin/sleep', ['601']]] as const) {
       const pid = await toolOfKilledParent(command, [...args]);
       await waitFor(`the orphaned ${command} to be killed`, () => !isAlive(pid), { timeoutMs: 60_000 });
+    }
+  });
+
+  it('is never started for a parent already gone: the guard after setpriv sees a stranger as its parent and stops', async () => {
+    // A parent killed before setpriv set the signal cannot be timed from a test; what the guard sees then can:
+    // a parent pid that is not its parent (here init's, 1). The tool must not run at all.
+    const dir = mkdtempSync(join(tmpdir(), 'backup-health-test-guard-'));
+    try {
+      const marker = join(dir, 'ran');
+      const orphaned = dyingWithParent('touch', [marker], { PATH: '/usr/bin:/bin' }, undefined, 1);
+      const stranger = await run(orphaned.command, [...orphaned.args], { timeoutMs: 10_000 });
+      expect(stranger.code).toBe(137);
+      expect(existsSync(marker)).toBe(false);
+      // The same wrapper for this process, its real parent: the tool runs, with its own argv.
+      const ours = dyingWithParent('sh', ['-c', 'touch "$1"; printf "%s" "$0"', 'named', marker], { PATH: '/usr/bin:/bin' }, undefined, process.pid);
+      const child = spawn(ours.command, [...ours.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect({ code, out, ran: existsSync(marker) }).toEqual({ code: 0, out: 'named', ran: true });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
