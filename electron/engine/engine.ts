@@ -17,6 +17,7 @@ import { evaluate } from './sources/evaluate';
 import { CompactionSchedule } from './compaction-schedule';
 import { databaseInputs, databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, serverDatabasesAfter, type SourceState } from './source-facts';
 import { databaseIndex } from './databases/database-index';
+import { policiesOf } from './report/policy';
 import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
 import type { ProbeSecrets } from './secrets';
@@ -106,7 +107,10 @@ export class Engine {
     this.drillScheduler.setConcurrency(config.defaults.drillConcurrency);
     const ids = new Set(config.sources.map((s) => s.id));
     for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
-    if (this.started) this.schedule();
+    if (this.started) {
+      this.notePolicies();
+      this.schedule();
+    }
   }
 
   subscribe(listener: EngineListener): () => void {
@@ -134,10 +138,20 @@ export class Engine {
    */
   async start(): Promise<SweptCluster[]> {
     const swept = await this.sweepLeftovers();
+    this.notePolicies();
     this.started = true;
     this.schedule();
     this.compaction.start();
     return swept;
+  }
+
+  /**
+   * Stores each source's and database's judging limits that changed since the history last saw them (report/policy.ts):
+   * an audit report judges each moment by the policy in force then. Only a running engine (the app, serve) loads
+   * the config it judges by; a cron `check` with another --config must not rewrite the policy history.
+   */
+  private notePolicies(): void {
+    this.store.recordPolicies(this.now(), policiesOf(this.config));
   }
 
   /** Stops polls and drills; a drill under way is recorded as interrupted by `reason` (a DrillInterrupted), if given. */

@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Drill, DrillOutcome } from '../../../shared/model';
 
-interface DrillRow {
+export interface DrillRow {
   id: number;
   source_id: string;
   backup_key: string;
@@ -69,7 +69,7 @@ export class DrillTable {
   }
 }
 
-function fromRow(row: DrillRow): Drill {
+export function fromRow(row: DrillRow): Drill {
   const detail = JSON.parse(row.detail) as DrillDetail;
   return {
     id: row.id,

@@ -13,9 +13,11 @@ import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from
 import { BackupAgeQuery } from './backup-age';
 import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
+import { EvidenceQuery } from './evidence';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
 import { MinMaxSeriesQuery } from './min-max-series';
 import { PollCompactor, type CompactionReport } from './poll-compaction';
+import type { PolicyChange, PolicyEntry } from './policies';
 import { PollTable } from './polls';
 import { StatusEventTable } from './status-events';
 import type { HistoryStore, PollEntry, StatusJudgement } from './types';
@@ -35,6 +37,8 @@ export class History implements HistoryStore {
   private readonly drillTable: DrillTable;
   private readonly compactor: PollCompactor;
   private readonly deliveries: DeliveryTable;
+  /** What an audit report reads, and the policy history (store/evidence.ts). */
+  readonly evidence: EvidenceQuery;
 
   /**
    * better-sqlite3's compiled addon for every History this process opens; undefined (the CLI, the tests, the
@@ -87,6 +91,7 @@ export class History implements HistoryStore {
     this.drillTable = new DrillTable(db);
     this.compactor = new PollCompactor(db);
     this.deliveries = new DeliveryTable(db);
+    this.evidence = new EvidenceQuery(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[], judgements: StatusJudgement[]) => {
       const { newBackups } = this.pollTable.write(entries);
       const events = judgements.map((judgement) => this.eventTable.write(judgement)).filter((event) => event !== null);
@@ -211,6 +216,10 @@ export class History implements HistoryStore {
 
   lastPassingDrill(sourceId: string): Drill | null {
     return this.drillTable.lastPassing(sourceId);
+  }
+
+  recordPolicies(at: number, entries: readonly PolicyEntry[]): PolicyChange[] {
+    return this.evidence.recordPolicies(at, entries);
   }
 
   close(): void {

@@ -21,7 +21,7 @@ interface PollRow {
   status: Status;
 }
 
-interface BackupRow {
+export interface BackupRow {
   source_id: string;
   key: string;
   type: BackupType;
@@ -189,7 +189,7 @@ function toPoll(row: PollRow): Poll {
   };
 }
 
-function toBackupRecord(row: BackupRow): BackupRecord {
+export function toBackupRecord(row: BackupRow): BackupRecord {
   return {
     sourceId: row.source_id,
     key: row.key,

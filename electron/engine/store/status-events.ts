@@ -9,7 +9,7 @@ interface LastEventRow {
   to_status: Status;
 }
 
-interface EventRow {
+export interface EventRow {
   id: number;
   at: number;
   source_id: string;
@@ -92,7 +92,7 @@ export class StatusEventTable {
   }
 }
 
-function toStatusEvent(row: EventRow): StatusEvent {
+export function toStatusEvent(row: EventRow): StatusEvent {
   return {
     id: row.id,
     at: row.at,

@@ -1,5 +1,6 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
 import type { CompactionReport } from './poll-compaction';
+import type { PolicyChange, PolicyEntry } from './policies';
 import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Finding, ObservedBackup, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 
@@ -83,5 +84,31 @@ export interface HistoryStore {
   /** A source's drills, newest first. */
   drills(sourceId: string, opts?: { since?: number; limit?: number }): Drill[];
   lastPassingDrill(sourceId: string): Drill | null;
+  /** Stores each subject's policy that changed since its last stored one, and each subject gone (store/policies.ts). */
+  recordPolicies(at: number, entries: readonly PolicyEntry[]): PolicyChange[];
+  /** What an audit report reads: drills, status changes, backups and policies over a period (store/evidence.ts). */
+  readonly evidence: EvidenceReader;
   close(): void;
+}
+
+/** A source's evidence over [from, to] (report/). */
+export interface SourceRecord {
+  /** Drills that finished in [from, to], oldest first. */
+  drills: Drill[];
+  /** The newest drill that finished before `from`, if any. */
+  drillBefore: Drill | null;
+  /** Status changes in [from, to], oldest first. */
+  events: StatusEvent[];
+  /** The newest status change before `from`: the status the period began with. */
+  eventBefore: StatusEvent | null;
+  /** Events after `to`, oldest first, up to 1,000: when a failure open at the period's end was fixed. */
+  eventsAfter: StatusEvent[];
+}
+
+export interface EvidenceReader {
+  sourceRecord(sourceId: string, from: number, to: number): SourceRecord;
+  /** The backup a drill of `sourceId` restored (`key`, finished by `startedAt`), or null when it was never stored. */
+  backupOf(sourceId: string, key: string, startedAt: number): BackupRecord | null;
+  /** Every policy change up to `until`, by subject then time. */
+  policyChanges(until: number): PolicyChange[];
 }

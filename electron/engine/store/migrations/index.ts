@@ -10,8 +10,9 @@ import { alertSenderLeaseSchema } from './006-alert-sender-lease';
 import { alertToldSchema } from './007-alert-told';
 import { walWindowsSchema } from './008-wal-windows';
 import { backupAgeSchema } from './009-backup-age';
+import { policiesSchema } from './010-policies';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema, policiesSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
