@@ -115,6 +115,10 @@ export type ProbeErrorCode =
   | 'permission-denied'
   | 'dns'
   | 'config'
+  /** A certificate or TLS handshake problem (object storage: a private CA not given, an http/https mix-up). */
+  | 'tls'
+  /** No credentials found where the source takes them from (object storage: the AWS SDK's chain). */
+  | 'no-credentials'
   | 'failed';
 
 export interface ProbeErrorValue {

@@ -6,7 +6,7 @@
 // error nobody records. A source with no backups at all stays a request error (exit 3, nothing recorded):
 // there is no backup to judge, the backup-age rule already says "no backups" at every poll, and a failed drill
 // would keep the source critical for a whole drill interval after its first good backup appears.
-import type { SourceConfig } from '../../shared/config';
+import { dumpDirPlace, type SourceConfig } from '../../shared/config';
 import type { Drill, ObservedBackup, Poll } from '../../shared/model';
 import { byNewest } from '../../shared/newest-backup';
 import { drillWithoutRestore } from './drills/drill-stop';
@@ -55,7 +55,7 @@ function whyNone({ source, poll }: LatestLook): string {
   if (source.kind === 'dump-dir') {
     const settling = poll.metrics?.kind === 'dump-dir' ? poll.metrics.inProgress : 0;
     if (settling > 0) return `: ${stillBeingWritten(source, settling)}; drill again once ${settling === 1 ? 'it has' : 'they have'} been unchanged for that long (settle), or lower settle if ${settling === 1 ? 'it is' : 'they are'} complete`;
-    return `: no file matching "${source.pattern}" in ${source.host ? `${source.path} on ${source.host}` : source.path}`;
+    return `: no ${source.url ? 'object' : 'file'} matching "${source.pattern}" in ${dumpDirPlace(source)}`;
   }
   return '';
 }

@@ -1,7 +1,7 @@
 // The rules every kind holding backups is judged by: there is one, it is readable, recent, big enough, and
 // made by a pg_dump as new as its server. Each speaks the kind's own words (kind-words.ts): a stale restic
 // repository is told about its restic backup job, not about a dump job.
-import type { DumpDirSourceConfig } from '../../../shared/config';
+import { dumpDirPlace, type DumpDirSourceConfig } from '../../../shared/config';
 import type { Finding, ObservedBackup, PostgresMetrics } from '../../../shared/model';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import { byNewest } from '../../../shared/newest-backup';
@@ -50,8 +50,8 @@ export const noBackups: Rule = (input) => {
 };
 
 /** "9 files matching "*.dump" in /backups changed in the last 1m and are still being written" (dump-dir settle). */
-export function stillBeingWritten(source: Pick<DumpDirSourceConfig, 'path' | 'pattern' | 'settle' | 'host'>, count: number): string {
-  const where = source.host ? `${source.path} on ${source.host}` : source.path;
+export function stillBeingWritten(source: Pick<DumpDirSourceConfig, 'path' | 'url' | 'pattern' | 'settle' | 'host'>, count: number): string {
+  const where = dumpDirPlace(source);
   const files = count === 1 ? '1 file' : `${count.toLocaleString('en-US')} files`;
   return `${files} matching "${source.pattern}" in ${where} changed in the last ${formatDuration(source.settle)} and ${count === 1 ? 'is' : 'are'} still being written`;
 }

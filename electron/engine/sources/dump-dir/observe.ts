@@ -12,7 +12,9 @@ import type { DumpDirMetrics, ObservedBackup } from '../../../../shared/model';
 import { newestFirst } from '../../../../shared/newest-backup';
 import type { Probe, ProbeContext } from '../probe';
 import { ProbeError } from '../../errors';
+import { mapBounded } from './map-bounded';
 import { observeRemoteDir } from './remote';
+import { observeBucket } from './s3-observe';
 import type { DumpHeaderReading } from '../../pg-dump/identify';
 import { readDirectoryArchive, readDumpFileHeader } from '../../pg-dump/dump-files';
 import { NotOpened, notADumpFile, resolveInside, specialKind } from '../../pg-dump/contained-file';
@@ -24,7 +26,13 @@ const HEADER_READ_CONCURRENCY = 8;
 export const dumpDirObserver: Pick<Probe<DumpDirSourceConfig>, 'kind' | 'observe'> = {
   kind: 'dump-dir',
   async observe(source, ctx) {
-    const observed = source.host ? await observeRemote({ ...source, host: source.host }, ctx) : await observeLocal(source, ctx);
+    // The config file holds either url or path (shared/config.ts checkDumpDirPlace).
+    const path = source.path ?? '';
+    const observed = source.url
+      ? await observeBucketDumps({ ...source, url: source.url }, ctx)
+      : source.host
+        ? await observeRemote({ ...source, host: source.host, path }, ctx)
+        : await observeLocal({ ...source, path }, ctx);
     const settledBefore = ctx.now() - source.settle;
     const entries = observed.filter((b): b is ObservedBackup => b !== null);
     // Oldest first, by the one definition of newest (shared/newest-backup.ts).
@@ -39,14 +47,19 @@ export const dumpDirObserver: Pick<Probe<DumpDirSourceConfig>, 'kind' | 'observe
   },
 };
 
-async function observeLocal(source: DumpDirSourceConfig, ctx: ProbeContext): Promise<(ObservedBackup | null)[]> {
+async function observeLocal(source: DumpDirSourceConfig & { path: string }, ctx: ProbeContext): Promise<(ObservedBackup | null)[]> {
   // Keys keep the configured path; containment compares resolved paths (a /backups -> /srv/nas link is fine).
   const dir = resolve(source.path);
   const names = await listMatching(dir, source.pattern);
   return mapBounded(names, HEADER_READ_CONCURRENCY, ctx.signal, (name) => observeEntry(dir, join(dir, name)));
 }
 
-async function observeRemote(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext): Promise<ObservedBackup[]> {
+async function observeBucketDumps(source: DumpDirSourceConfig & { url: string }, ctx: ProbeContext): Promise<ObservedBackup[]> {
+  const entries = await observeBucket(source, ctx);
+  return entries.map((e) => backup(e.key, e.finishedAt, e.sizeBytes, e.reading));
+}
+
+async function observeRemote(source: DumpDirSourceConfig & { host: string; path: string }, ctx: ProbeContext): Promise<ObservedBackup[]> {
   const entries = await observeRemoteDir(source, ctx);
   return entries.map((e) => backup(e.key, e.finishedAt, e.sizeBytes, e.reading));
 }
@@ -137,19 +150,4 @@ function backup(key: string, finishedAt: number, sizeBytes: number, reading: Dum
     problem: reading.problem,
     meta: { header: reading.header, ...(reading.clusterDump ? { clusterDump: true } : {}) },
   };
-}
-
-/** Maps with at most `limit` calls in flight, in input order; checks `signal` before each item. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, signal: AbortSignal | undefined, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      signal?.throwIfAborted();
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -176,7 +176,7 @@ function unreadable(problem: string, format: 'unknown' | 'directory' = 'unknown'
 }
 
 /** The remote directory as the local probe would see it: keys are paths on that host. */
-export async function observeRemoteDir(source: DumpDirSourceConfig & { host: string }, ctx: ProbeContext): Promise<{ key: string; finishedAt: number; sizeBytes: number; reading: DumpHeaderReading }[]> {
+export async function observeRemoteDir(source: DumpDirSourceConfig & { host: string; path: string }, ctx: ProbeContext): Promise<{ key: string; finishedAt: number; sizeBytes: number; reading: DumpHeaderReading }[]> {
   const dir = posix.isAbsolute(source.path) ? posix.resolve(source.path) : posix.normalize(source.path);
   const { host } = source;
   const who = host.includes('@') ? `user ${host.slice(0, host.indexOf('@'))} on ${host.slice(host.indexOf('@') + 1)}` : `the ssh user on ${host}`;
