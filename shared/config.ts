@@ -178,10 +178,52 @@ const remoteFields = {
   sshOptions: z.array(sshOption).optional(),
 };
 
+/**
+ * Where dumps in object storage are: `s3://bucket/prefix/`. The prefix is a folder: `s3://b/orders` and
+ * `s3://b/orders/` both watch the objects under `orders/`. Credentials never go here (the SDK's chain has them).
+ */
+const s3Url = z.string().superRefine((text, ctx) => {
+  const problem = s3UrlProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** What is wrong with an s3:// URL, or null; never echoes the text (it might hold a key). */
+export function s3UrlProblem(text: string): string | null {
+  const match = /^s3:\/\/([^/?#]*)(\/[^?#]*)?$/.exec(text);
+  if (!match) return /^s3:\/\//.test(text) ? 'must be s3://bucket/prefix/, without ? or #' : 'must start with s3:// (like s3://backups/orders/); a local directory goes in path';
+  const bucket = match[1]!;
+  if (bucket.includes('@') || bucket.includes(':')) return 'holds credentials or a port; write s3://bucket/prefix/ and give the credentials through the AWS SDK (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, ~/.aws/credentials, or profile), a port through endpoint';
+  if (!/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/.test(bucket)) return 'must name a bucket after s3:// (3 to 63 lowercase letters, digits, dots and dashes), like s3://backups/orders/';
+  return null;
+}
+
+/** A custom S3-compatible service: https://s3.example.com (or http:// for one on a trusted network). */
+const s3Endpoint = z.string().superRefine((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a URL (use https://s3.example.com, the address of the S3-compatible service)' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: `must start with https:// or http:// (got ${url.protocol}//)` });
+  else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'holds credentials; remove them and give them through the AWS SDK (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, ~/.aws/credentials, or profile)' });
+  else if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must be the address of the service only, without ? or #' });
+});
+
 export const dumpDirSourceSchema = z.strictObject({
   ...commonSourceFields,
   kind: z.literal('dump-dir'),
-  path: z.string().min(1),
+  /** The directory the dumps are written to; or `url`, for dumps in a bucket. */
+  path: z.string().min(1).optional(),
+  /** s3://bucket/prefix/: dumps in an S3-compatible bucket, instead of path. */
+  url: s3Url.optional(),
+  /** With url: the S3-compatible service (MinIO, Ceph, Backblaze, Wasabi…); AWS when absent. Path-style addressing. */
+  endpoint: s3Endpoint.optional(),
+  /** With url: the bucket's region; else the profile's or AWS_REGION, else us-east-1. */
+  region: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be a region name, like eu-central-1').optional(),
+  /** With url: a profile of the shared AWS config (~/.aws/config, ~/.aws/credentials) to take credentials and region from. */
+  profile: z.string().regex(/^[A-Za-z0-9_.+=@-]+$/, 'must be a profile name of ~/.aws/config, like backup-reader').optional(),
   /** Glob matched against file and directory names in `path`; directory-format dumps are directories. */
   pattern: z.string().min(1).default('*'),
   maxAge: age().optional(),
@@ -433,7 +475,25 @@ function checkDatabaseLinks(sources: unknown[], databases: unknown[], ctx: z.Ref
   });
 }
 
-type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown; repo?: unknown; cacert?: unknown };
+type LooseSource = { id?: unknown; kind?: unknown; passwordEnv?: unknown; passwordFile?: unknown; passwordStored?: unknown; database?: unknown; drill?: { compareTo?: unknown }; host?: unknown; sshOptions?: unknown; repo?: unknown; cacert?: unknown; path?: unknown; url?: unknown; endpoint?: unknown; region?: unknown; profile?: unknown };
+
+/** A dump-dir is a directory (path, here or on host) or a bucket (url, with its endpoint, region and profile). */
+function checkDumpDirPlace(source: LooseSource, i: number, ctx: z.RefinementCtx): void {
+  const at = (key: string) => ['sources', i, key];
+  if (source.path === undefined && source.url === undefined) {
+    ctx.addIssue({ code: 'custom', path: at('path'), message: 'is required: set path to the directory the dumps are written to, or url to the bucket they are copied to (s3://bucket/prefix/)' });
+  } else if (source.path !== undefined && source.url !== undefined) {
+    ctx.addIssue({ code: 'custom', path: at('url'), message: 'set path (a directory) or url (a bucket), not both; watch the other copy with a second source' });
+  }
+  for (const key of ['endpoint', 'region', 'profile'] as const) {
+    if (source[key] !== undefined && source.url === undefined) ctx.addIssue({ code: 'custom', path: at(key), message: `is for dumps in object storage: set url too (s3://bucket/prefix/), or remove ${key}` });
+  }
+  if (source.url !== undefined) {
+    for (const key of ['host', 'sshOptions'] as const) {
+      if (source[key] !== undefined) ctx.addIssue({ code: 'custom', path: at(key), message: `is for a directory on another machine; a bucket (url) is read from here, over HTTPS: remove ${key}` });
+    }
+  }
+}
 
 function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
   const entries = sources.map((s) => (typeof s === 'object' && s !== null ? (s as LooseSource) : {}));
@@ -469,7 +529,8 @@ function checkLinks(sources: unknown[], ctx: z.RefinementCtx): void {
     if (source.kind === 'restic' && source.cacert !== undefined && typeof source.repo === 'string' && !/^(?:s3|rest|swift|b2|azure|gs):/i.test(source.repo)) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'cacert'], message: 'cacert is for a repository restic reaches over https (s3:https://…, rest:https://…); remove it, or check repo' });
     }
-    if (source.sshOptions !== undefined && source.host === undefined) {
+    if (source.kind === 'dump-dir') checkDumpDirPlace(source, i, ctx);
+    if (source.sshOptions !== undefined && source.host === undefined && !(source.kind === 'dump-dir' && source.url !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['sources', i, 'sshOptions'], message: 'sshOptions are for a source on another machine: set host too (user@backup1)' });
     }
     // Every kind but postgres may link to a postgres source (database:, drill.compareTo); a new kind is checked too.
@@ -490,6 +551,12 @@ export type SourceConfig = z.output<typeof sourceSchema>;
 export type PostgresSourceConfig = z.output<typeof postgresSourceSchema>;
 export type DumpDirSourceConfig = z.output<typeof dumpDirSourceSchema>;
 export type DrillConfig = z.output<typeof drillSchema>;
+
+/** Where a dump-dir's dumps are, safe to print: s3://bucket/prefix/, /backups on backup1, or /backups. */
+export function dumpDirPlace(source: Pick<DumpDirSourceConfig, 'path' | 'url' | 'host'>): string {
+  if (source.url !== undefined) return source.url;
+  return source.host ? `${source.path ?? ''} on ${source.host}` : (source.path ?? '');
+}
 export type BorgSourceConfig = z.output<typeof borgSourceSchema>;
 export type PgBackRestSourceConfig = z.output<typeof pgbackrestSourceSchema>;
 export type BaseBackupSourceConfig = z.output<typeof basebackupSourceSchema>;
@@ -538,7 +605,7 @@ function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({
         path: formatPath([...issue.path, key]),
-        message: `unknown key${suggestKey(key, issue.path)}`,
+        message: CREDENTIAL_KEY.test(key.replace(/[-_]/g, '')) ? CREDENTIAL_KEY_MESSAGE : `unknown key${suggestKey(key, issue.path)}`,
       }));
     case 'invalid_union': {
       if (issue.path.at(-1) === 'kind' || (issue as { note?: string }).note === 'No matching discriminator') {
@@ -583,6 +650,11 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list (- item lines, or [a, b])',
   literal: 'a fixed value',
 };
+
+/** An object-storage credential written into the file (accessKeyId, aws_secret_access_key, sessionToken…). */
+const CREDENTIAL_KEY = /^(aws)?(accesskey(id)?|secret(access)?key|sessiontoken|credentials?)$/i;
+const CREDENTIAL_KEY_MESSAGE =
+  'credentials never go in the config file: remove this key and give them through the AWS SDK (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment Backup Health runs in, ~/.aws/credentials, or a profile named with profile)';
 
 /** Keys whose value may be a credential: a problem says what type was there, never the value. */
 const SECRET_KEY = /pass|secret|token|url/i;
