@@ -1,7 +1,11 @@
 // A config audited by the report tests: a server, its dumps drilled weekly, restic repositories whose password is in
 // a file and in the environment, an ssh option naming a key, and recovery objectives; SECRETS must never show.
 import { validateConfig, type Config, type ConfigInput } from '../../../shared/config';
-import { DAY, HOUR } from '../store/temp-history';
+import type { Drill } from '../../../shared/model';
+import { policiesOf } from '../../../electron/engine/report/policy';
+import type { History } from '../../../electron/engine/store/history';
+import type { PollEntry } from '../../../electron/engine/store/types';
+import { DAY, HOUR, MINUTE } from '../store/temp-history';
 
 export const SECRETS = ['s3cr3t-in-url', 'RESTIC_PW_VARIABLE', '/etc/backup-health/restic-password', 'IdentityFile=/root/.ssh/secret_key'];
 
@@ -30,4 +34,55 @@ export function auditedConfig(overrides: { every?: string; maxAge?: string; rpo?
     ],
     databases: [{ name: 'orders', server: 'orders-db', rpo: overrides.rpo ?? '26h', rto: '1h' }],
   } as ConfigInput;
+}
+
+/**
+ * Ninety days of a weekly-drilled dump directory written through the store, ending at `now`: nightly dumps (with
+ * pg_dump headers), hourly polls, drills every 7 days but none on days 28 and 35 (a missed window), a failed drill
+ * on day 49 fixed by day 56's, the schedule changed to every 3 days on day 63 (from a reload), and days 75 and 78
+ * missed under it. The policies are recorded as a running engine records them.
+ */
+export function writeAuditHistory(history: History, now: number, config = parse(auditedConfig())): { from: number; drills: Drill[] } {
+  const from = now - 90 * DAY;
+  const day = (n: number) => from + n * DAY;
+  history.recordPolicies(from - DAY, policiesOf(config));
+  const entries: PollEntry[] = [];
+  for (let at = from - DAY; at <= now; at += HOUR) {
+    const nights = Math.floor((at - from + DAY - 3 * HOUR) / DAY);
+    const newest = from - DAY + nights * DAY + 3 * HOUR;
+    const backups = [{ key: `/srv/dumps/orders-${nights}.dump`, type: 'dump' as const, finishedAt: newest, sizeBytes: 48_000_000 + nights * 10_000, readable: true, meta: { header: { format: 'custom' as const, dbName: 'orders', pgDumpVersion: '15.8', serverVersion: '15.8 (Debian 15.8-0+deb12u1)' } } }];
+    entries.push({ poll: { sourceId: 'orders-dumps', at, durationMs: 40, ok: true, error: null, metrics: { kind: 'dump-dir', fileCount: 1, totalBytes: backups[0]!.sizeBytes, inProgress: 0 }, newestBackupAt: newest, newestBackupSize: backups[0]!.sizeBytes, storedBytes: backups[0]!.sizeBytes, status: 'ok' }, backups });
+  }
+  history.recordPolls(entries);
+  const drills: Drill[] = [];
+  const weekly = [0, 7, 14, 21, 42, 49, 56];
+  const threeDaily = [63, 66, 69, 72, 81, 84, 87];
+  for (const n of [...weekly, ...threeDaily]) {
+    const startedAt = day(n) + 4 * HOUR;
+    const failed = n === 49;
+    const dumpNight = Math.floor((startedAt - from + DAY - 3 * HOUR) / DAY);
+    drills.push(
+      history.recordDrill({
+        sourceId: 'orders-dumps',
+        backupKey: `/srv/dumps/orders-${dumpNight}.dump`,
+        startedAt,
+        finishedAt: startedAt + 7 * MINUTE,
+        outcome: failed ? 'fail' : 'pass',
+        phases: { prepare: 2_000, restore: 380_000, verify: 35_000, cleanup: 3_000 },
+        restoreMs: 415_000 + n * 1_000,
+        tables: 14,
+        rows: 1_200_000 + n * 1_000,
+        restoredBytes: 160_000_000,
+        checks: [{ name: 'recent orders', sql: "select count(*) > 0 from orders where placed_at > now() - interval '2 days'", passed: !failed, detail: failed ? 'false' : 'true' }],
+        message: failed ? 'check "recent orders" returned false' : `restored 14 tables, ${(1_200_000 + n * 1_000).toLocaleString('en-US')} rows`,
+        restoredWith: '15.8',
+        database: 'orders',
+        safety: { sandboxed: true } as Drill['safety'],
+      }),
+    );
+    if (n === 49) history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'critical', findings: [{ rule: 'restore-drill', status: 'critical', message: 'the last restore drill failed: check "recent orders" returned false', observed: null, limit: null }] });
+    if (n === 56) history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'ok', findings: [] });
+  }
+  history.recordPolicies(day(63), policiesOf(parse(auditedConfig({ every: '3d' }))));
+  return { from, drills };
 }
