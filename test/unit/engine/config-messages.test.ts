@@ -31,7 +31,7 @@ describe('a field of the wrong type', () => {
 
 describe('a value of the right type that is not allowed', () => {
   it.each([
-    ['a missing field says it is required', 'sources:\n  - id: orders-dumps\n    kind: dump-dir\n', 'config.yml: sources[0].path: is required (expected text)'],
+    ['a missing field says it is required', 'sources:\n  - id: orders-dumps\n    kind: dump-dir\n', 'config.yml: sources[0].path: is required: set path to the directory the dumps are written to, or url to the bucket they are copied to (s3://bucket/prefix/)'],
     ['an empty path', dumps('').replace('path: /var/backups/orders', 'path: ""'), 'config.yml: sources[0].path: must not be empty'],
     ['jobs: 0', dumps('    drill:\n      jobs: 0\n'), 'config.yml: sources[0].drill.jobs: must be at least 1, found the number 0'],
     ['jobs: 65', dumps('    drill:\n      jobs: 65\n'), 'config.yml: sources[0].drill.jobs: must be at most 64, found the number 65'],
