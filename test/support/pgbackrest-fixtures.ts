@@ -1,7 +1,7 @@
 // A real pgBackRest setup for tests: a ScratchCluster archiving into a stanza "demo" whose repository, logs and
 // locks live in a temp dir of the test's parent dir. archive_command is set with ALTER SYSTEM (not -c), so a
 // test can break it and reload. Everything pgbackrest does runs as the cluster's user, as it would in life.
-import { chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateConfig, type PgBackRestSourceConfig } from '../../shared/config';
 import type { Finding } from '../../shared/model';
@@ -16,7 +16,7 @@ export const STANZA = 'demo';
 
 export interface PgBackRestSetup {
   cluster: ScratchCluster;
-  /** The temp dir holding pgbackrest.conf, repo/, log/ and lock/. */
+  /** The temp dir holding pgbackrest.conf, repo/ (empty for a bucket), log/, lock/ and a bucket's ca.pem. */
   dir: string;
   configPath: string;
   repoPath: string;
@@ -29,7 +29,32 @@ export interface PgBackRestSetup {
   stop(): Promise<void>;
 }
 
-export async function startPgBackRestCluster(parentDir: string): Promise<PgBackRestSetup> {
+/** A repository in an S3-compatible bucket instead of a directory: where, and the keys the backup job uses. */
+export interface PgBackRestS3Repo {
+  host: string;
+  port: number;
+  bucket: string;
+  /** The CA that signed the server's certificate (repo1-storage-ca-file); copied where the cluster's user reads it. */
+  caFile: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** pgbackrest.conf's repo1 lines for a bucket: path-style URIs, as most S3-compatible services need. */
+export function s3RepoLines(s3: PgBackRestS3Repo, caFile: string, withKeys = true): string[] {
+  return [
+    'repo1-type=s3',
+    'repo1-path=/pgbackrest',
+    `repo1-s3-bucket=${s3.bucket}`,
+    `repo1-s3-endpoint=${s3.host}`,
+    `repo1-storage-port=${s3.port}`,
+    'repo1-s3-region=us-east-1',
+    'repo1-s3-uri-style=path',
+    `repo1-storage-ca-file=${caFile}`,
+    ...(withKeys ? [`repo1-s3-key=${s3.credentials.accessKeyId}`, `repo1-s3-key-secret=${s3.credentials.secretAccessKey}`] : []),
+  ];
+}
+
+export async function startPgBackRestCluster(parentDir: string, options: { s3?: PgBackRestS3Repo } = {}): Promise<PgBackRestSetup> {
   const cluster = await ScratchCluster.start({ parentDir, purpose: 'pgbackrest test', settings: { archive_mode: 'on', wal_level: 'replica', max_wal_senders: '2' } });
   const owner = cluster.owner;
   const dir = mkdtempSync(join(parentDir, 'pgbackrest-'));
@@ -38,12 +63,14 @@ export async function startPgBackRestCluster(parentDir: string): Promise<PgBackR
     mkdirSync(d, { recursive: true });
     if (owner) chownSync(d, owner.uid, owner.gid);
   }
+  const caFile = join(dir, 'ca.pem');
+  if (options.s3) copyFileSync(options.s3.caFile, caFile);
   const configPath = join(dir, 'pgbackrest.conf');
   writeFileSync(
     configPath,
     [
       '[global]',
-      `repo1-path=${repoPath}`,
+      ...(options.s3 ? s3RepoLines(options.s3, caFile) : [`repo1-path=${repoPath}`]),
       'repo1-retention-full=99',
       `log-path=${join(dir, 'log')}`,
       `lock-path=${join(dir, 'lock')}`,
@@ -60,6 +87,8 @@ export async function startPgBackRestCluster(parentDir: string): Promise<PgBackR
       'pg1-user=postgres',
       '',
     ].join('\n'),
+    // The keys of a bucket are the backup job's secret: only its user reads this file.
+    { mode: options.s3 ? 0o600 : 0o644 },
   );
   if (owner) chownSync(configPath, owner.uid, owner.gid);
   const pgbackrest = (args: string[], stanza = STANZA) => run('pgbackrest', [`--config=${configPath}`, `--stanza=${stanza}`, ...args], { timeoutMs: 60_000, ...owner });

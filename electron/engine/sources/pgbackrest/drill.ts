@@ -21,6 +21,7 @@ import { drillError, fail, type DrillStop } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { drillEnv } from '../../drills/sandbox';
 import { fetchWalHere, walForBackup } from './wal';
+import { repoReachProblem } from './repo-reach';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { physicalDrill, physicalDrillOptions, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
@@ -110,6 +111,8 @@ function ownPaths(cluster: ScratchCluster): string[] {
 /** pgbackrest restore failed: the backup (missing files, bad checksums) or the drill's access to the repository. */
 function judgeRestore(stderr: string | null, summary: string): DrillStop {
   if (stderr === null) return drillError('pgbackrest is not installed or not on PATH');
+  const unreachable = repoReachProblem(stderr, '');
+  if (unreachable) return drillError(`pgbackrest restore, run as the drill's user, could not read the repository: ${unreachable.message}`);
   if (/permission denied/i.test(stderr)) return drillError(`${summary}; the drill runs pgbackrest restore as the drill's user (backup-health-drill as root), who must be able to read the pgBackRest config and repository (add it to their group)`);
   return fail(`the backup does not restore: ${summary}`);
 }

@@ -12,6 +12,7 @@ import type { ObservedBackup, PgBackRestMetrics } from '../../../../shared/model
 import { runTool } from '../../remote';
 import type { Probe } from '../probe';
 import { archiveContinuity } from './archive-continuity';
+import { repoReachProblem } from './repo-reach';
 import { PGBACKREST, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation, type PgBackRestStanzaInfo } from './pgbackrest-command';
 
 /** Observing a pgBackRest stanza; index.ts adds the drill and the rest of the kind. */
@@ -92,7 +93,7 @@ function stanzaMessage(stanza: PgBackRestStanzaInfo): string {
   if (code === 0) return message;
   const repos = (stanza.repo ?? []).filter((r) => r.status.code !== 0);
   if (code !== 99 || repos.length === 0) return message;
-  return repos.map((r) => `repo${r.key}: ${r.status.message.trim()}`).join('; ');
+  return repos.map((r) => `repo${r.key}: ${repoReachProblem(r.status.message, '')?.message ?? r.status.message.trim()}`).join('; ');
 }
 
 /** Labels with a directory, per repository holding backups; a repository that cannot be listed is left out. */

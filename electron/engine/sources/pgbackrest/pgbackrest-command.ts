@@ -4,6 +4,7 @@ import type { PgBackRestSourceConfig } from '../../../../shared/config';
 import type { RunResult } from '../../exec';
 import { runTool, type Where } from '../../remote';
 import { ProbeError } from '../../errors';
+import { repoReachProblem, type RepoReachProblem } from './repo-reach';
 
 export const PGBACKREST = 'pgbackrest';
 
@@ -44,7 +45,16 @@ export function pgbackrestOptions(source: Pick<PgBackRestSourceConfig, 'stanza' 
 export async function readStanzaInfo(source: PgBackRestLocation, signal: AbortSignal, timeoutMs: number): Promise<PgBackRestStanzaInfo> {
   const result = await runTool(source, PGBACKREST, [...pgbackrestOptions(source), 'info', '--output=json'], { timeoutMs, signal });
   if (result.code !== 0 || result.spawnError) throw pgbackrestError(result, source);
-  return parseStanzaInfo(result.stdout, source.stanza, source.host);
+  const stanza = parseStanzaInfo(result.stdout, source.stanza, source.host);
+  // info exits 0 when no repository can be read, saying why in each one's status: a bucket it cannot reach
+  // (certificate, keys, server) is a poll that could not observe, not a verdict on the stanza.
+  const repos = stanza.repo ?? [];
+  const unreachable = repos.map((r) => repoReachProblem(r.status.message, onHost(source.host)));
+  if (stanza.status.code === 99 && repos.length > 0 && unreachable.every(Boolean)) {
+    const [first] = unreachable as RepoReachProblem[];
+    throw new ProbeError(first!.code, repos.length === 1 ? first!.message : unreachable.map((p, i) => `repo${repos[i]!.key}: ${p!.message}`).join('; '), source.host);
+  }
+  return stanza;
 }
 
 /** The stanza's object in info's array; a probe error when the output is not what pgBackRest 2.x prints. */
@@ -83,6 +93,8 @@ export function pgbackrestError(result: RunResult, source: Pick<PgBackRestSource
   if (result.aborted) return new ProbeError('timeout', `pgbackrest ${command}${where} was cancelled`, host);
   // The remote shell's "command not found".
   if (host && result.code === 127) return new ProbeError('not-found', `pgbackrest is not installed on ${host}, or not on the PATH of its ssh logins (apt-get install pgbackrest there)`, host);
+  const unreachable = repoReachProblem(result.stderr, where);
+  if (unreachable) return new ProbeError(unreachable.code, unreachable.message, host);
   const error = /ERROR: \[(\d+)\]: (.*)/.exec(result.stderr);
   const code = error ? Number(error[1]) : null;
   const text = error ? error[2]!.trim() : result.stderr.trim().split('\n').at(-1) || `exited with code ${result.code}`;

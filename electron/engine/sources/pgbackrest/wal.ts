@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describeFailure } from '../../exec';
 import { PGBACKREST, pgbackrestError, pgbackrestOptions, readStanzaInfo, type PgBackRestLocation } from './pgbackrest-command';
 import { runTool } from '../../remote';
+import { repoReachProblem } from './repo-reach';
 import { drillError, fail } from '../../drills/drill-stop';
 import type { RecoveryMode } from '../../drills/wal-replay';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
@@ -68,6 +69,8 @@ export async function fetchWalHere(source: PgBackRestLocation, repoKey: number |
       signal.throwIfAborted();
       const name = wal[next++]!;
       const got = await runTool(source, PGBACKREST, [...pgbackrestOptions(source, repoKey), 'archive-get', name, join(dir, name)], { signal, timeoutMs: remaining() });
+      const unreachable = got.code !== 0 ? repoReachProblem(got.stderr, source.host ? ` on ${source.host}` : '') : null;
+      if (unreachable) throw drillError(`pgbackrest archive-get could not read the WAL archive: ${unreachable.message}`);
       if (got.code !== 0) throw fail(`the WAL the backup needs cannot be read from the archive: ${describeFailure(got, `pgbackrest archive-get ${name}`)}`);
       if (cluster.owner) chownSync(join(dir, name), cluster.owner.uid, cluster.owner.gid);
       onFetched(++done);
