@@ -114,7 +114,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
     throw drillError(`${backup.key} changed since it was observed (${formatBytes(backup.sizeBytes)}, copied ${formatBytes(copied)}): drill it again after the next poll`);
   }
   const local = join(copyDir, name);
-  const said = `copied from ${objectStoreService(source)} (${formatBytes(copied)} in ${formatDuration(frame.inPhaseMs())})`;
+  const said = `copied ${backup.key}${source.endpoint ? ` from ${source.endpoint}` : ''} (${formatBytes(copied)} in ${formatDuration(frame.inPhaseMs())})`;
   // The dump drill's steps run in this frame, on the copy; its messages name the object where it is kept.
   const asKept = (text: string) => `${said}; ${text.split(local).join(backup.key)}`;
   try {
@@ -126,7 +126,3 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
 }
 
 class GrewSinceObserved extends Error {}
-
-function objectStoreService(source: BucketSource): string {
-  return source.endpoint ? `${source.url} at ${source.endpoint}` : source.url;
-}
