@@ -100,7 +100,9 @@ describe('a pgBackRest stanza in an S3-compatible bucket', () => {
 
   it('names the certificate when the private CA is not given (repo1-storage-ca-file)', async () => {
     const withoutCa = join(sourceParent, 'without-ca.conf');
-    writeFileSync(withoutCa, readFileSync(ownConfig, 'utf8').split('\n').filter((line) => !line.startsWith('repo1-storage-ca-file=')).join('\n'));
+    // pgBackRest retries a failed handshake until io-timeout (60 s by default), past the poll's timeout.
+    const lines = readFileSync(ownConfig, 'utf8').split('\n').filter((line) => !line.startsWith('repo1-storage-ca-file='));
+    writeFileSync(withoutCa, [lines[0], 'io-timeout=5', ...lines.slice(1)].join('\n'));
     const err = await probeError(pgbackrestProbe.observe(source({ configPath: withoutCa }), probeContext({ timeoutMs: 30_000 })));
     expect(err.code).toBe('config');
     expect(err.message).toBe(

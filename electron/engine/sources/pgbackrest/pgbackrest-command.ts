@@ -89,7 +89,9 @@ export function pgbackrestError(result: RunResult, source: Pick<PgBackRestSource
       ? new ProbeError('not-found', 'pgbackrest is not installed or not on PATH (apt-get install pgbackrest)')
       : new ProbeError('failed', `pgbackrest could not start: ${result.spawnError.message}`);
   }
-  if (result.timedOut) return new ProbeError('timeout', `pgbackrest ${command}${where} did not answer within ${Math.round(result.durationMs / 1000)}s`, host);
+  // pgBackRest retries a failing connection (a refused certificate, an unreachable bucket) until its io-timeout
+  // (60 s by default), so a poll's shorter timeout may stop it before it says why.
+  if (result.timedOut) return new ProbeError('timeout', `pgbackrest ${command}${where} did not answer within ${Math.round(result.durationMs / 1000)}s (it retries a failing connection to its repository until io-timeout: run it by hand to see why)`, host);
   if (result.aborted) return new ProbeError('timeout', `pgbackrest ${command}${where} was cancelled`, host);
   // The remote shell's "command not found".
   if (host && result.code === 127) return new ProbeError('not-found', `pgbackrest is not installed on ${host}, or not on the PATH of its ssh logins (apt-get install pgbackrest there)`, host);
