@@ -18,7 +18,7 @@ const root = testParentDir('restic-s3');
 const drillDir = testParentDir('restic-s3-drills');
 const passwordFile = join(root, 'password');
 const src = join(root, 'backup');
-const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'XDG_CACHE_HOME'] as const;
+const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'XDG_CACHE_HOME'] as const;
 const saved = new Map<string, string | undefined>();
 let s3: TestS3Server;
 let repo: string;
@@ -68,7 +68,7 @@ async function withCredentials<T>(accessKeyId: string, secretAccessKey: string, 
 
 beforeAll(async () => {
   for (const name of CREDENTIAL_VARS) saved.set(name, process.env[name]);
-  s3 = await startS3Server({ tls: true });
+  s3 = await startS3Server({ tls: true, denyBuckets: ['backups'] });
   await s3.createBucket('backups');
   repo = `s3:${s3.endpoint}/backups/orders`;
   // What a sysadmin sets where Backup Health runs (a systemd unit's Environment=, a shell profile): the SDK's variables.
@@ -129,6 +129,33 @@ describe('a restic repository in an S3-compatible bucket', () => {
     expect(err.code).toBe('auth-failed');
     expect(err.message).toMatch(new RegExp(`^${s3.endpoint.replace(/\./g, '\\.')} refused the S3 credentials restic used for ${repo.replace(/\./g, '\\.')} \\(The AWS Access Key Id you provided does not exist in our records\\.\\): check them; restic takes them from AWS_ACCESS_KEY_ID`));
     expect(err.message).not.toContain('not-the-secret-1234');
+  });
+
+  it('takes credentials from a profile (AWS_PROFILE), and names Access Denied when they may not read the bucket', async () => {
+    const credentials = join(root, 'aws-credentials');
+    writeFileSync(credentials, `[offsite-reader]\naws_access_key_id = ${s3.deniedCredentials.accessKeyId}\naws_secret_access_key = ${s3.deniedCredentials.secretAccessKey}\n`, { mode: 0o600 });
+    const before = [process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
+    process.env.AWS_PROFILE = 'offsite-reader';
+    try {
+      const err = await probeError(observe());
+      expect(err.code).toBe('permission-denied');
+      expect(err.message).toMatch(/^the S3 credentials restic used may not read s3:https:\/\/127\.0\.0\.1:\d+\/backups\/orders \(Access Denied\): let them list and read the bucket/);
+      expect(err.message).not.toContain(s3.deniedCredentials.secretAccessKey);
+    } finally {
+      delete process.env.AWS_SHARED_CREDENTIALS_FILE;
+      delete process.env.AWS_PROFILE;
+      process.env.AWS_ACCESS_KEY_ID = before[0];
+      process.env.AWS_SECRET_ACCESS_KEY = before[1];
+    }
+  });
+
+  it('names a bucket that does not exist', async () => {
+    const err = await probeError(observe({ repo: `s3:${s3.endpoint}/no-such-bucket/orders` }));
+    expect(err.code).toBe('not-found');
+    expect(err.message).toBe(`the bucket of s3:${s3.endpoint}/no-such-bucket/orders does not exist on ${s3.endpoint}: check repo`);
   });
 
   it('refuses cacert for a repository restic does not reach over https', () => {
