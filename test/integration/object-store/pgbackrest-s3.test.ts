@@ -94,6 +94,8 @@ describe('a pgBackRest stanza in an S3-compatible bucket', () => {
     expect(result.message).toMatch(new RegExp(`^restored incr backup ${newest.key} and recovered it to consistency: 2 databases, 1 table, 3,500 rows`));
     expect(result).toMatchObject({ outcome: 'pass', tables: 1, rows: 3500, checks: [{ name: 'customers', passed: true }] });
     expect(JSON.stringify(result)).not.toContain(s3.credentials.secretAccessKey);
+    // The restore (the drill's user, as root) had the keys from the environment only: its config holds none.
+    expect(readFileSync(ownConfig, 'utf8')).not.toMatch(/repo1-s3-key/);
     expect(scratchDirsIn(drillParent)).toEqual([]);
     expect(postgresProcessesUsing(drillParent)).toEqual([]);
   });
