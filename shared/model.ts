@@ -384,6 +384,8 @@ export interface SourceSummary {
   kind: SourceKind;
   /** The ssh host the source is read on (`user@backup1`); absent for this machine and for postgres servers. */
   host?: string;
+  /** The bucket and prefix a dump-dir in object storage reads (`s3://backups/orders/`; never holds a credential). */
+  bucketUrl?: string;
   status: Status;
   findings: Finding[];
   lastPollAt: number | null;

@@ -248,6 +248,7 @@ export class Engine {
       name: source.name ?? source.id,
       kind: source.kind,
       ...('host' in source && source.host ? { host: source.host } : {}),
+      ...(source.kind === 'dump-dir' && source.url ? { bucketUrl: source.url } : {}),
       status: health.status,
       findings: health.findings,
       lastPollAt: state.poll?.at ?? null,

@@ -53,6 +53,7 @@ export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId 
         <span className="kind">
           {KIND_WORD[summary.kind]}
           {summary.host && ` on ${summary.host}`}
+          {summary.bucketUrl && ` in ${summary.bucketUrl}`}
         </span>
         <span className="spacer" />
         <PollNowButton sourceId={summary.id} onPolled={source.refresh} />

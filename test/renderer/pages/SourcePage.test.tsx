@@ -159,3 +159,16 @@ describe('SourcePage', () => {
   });
 });
 
+
+describe('SourcePage of dumps in a bucket', () => {
+  it('says which bucket and prefix the dumps are read from', async () => {
+    const bridge = fakeBridge({
+      source: async ({ id, range }) => {
+        const detail = sourceDetailFixture(id, range);
+        return { ...detail, summary: { ...detail.summary, bucketUrl: 's3://backups/orders/' } };
+      },
+    });
+    await renderSource(bridge);
+    expect(screen.getByTestId('source-page').querySelector('.kind')!.textContent).toMatch(/ in s3:\/\/backups\/orders\/$/);
+  });
+});

@@ -39,6 +39,7 @@ describe('the settings form model', () => {
     sources.push({ id: 'orders-pgbackrest', kind: 'pgbackrest', stanza: 'main', configPath: '/etc/pgbackrest/pgbackrest.conf', repo: 2, maxFullAge: '8d', database: 'db1', drill: { every: '7d' } } as never);
     sources.push({ id: 'files', kind: 'restic', repo: '/srv/restic', passwordFile: '/etc/bh/restic', snapshotHost: 'db1', snapshotTag: 'daily', minSize: '1MB', host: 'backup@backup1', sshOptions: ['Port=2222', 'Ciphers=aes128-ctr,aes256-ctr'], drill: { every: '7d', readDataSubset: '5%' } } as never);
     sources.push({ id: 'remote-stanza', kind: 'pgbackrest', stanza: 'main', host: 'postgres@repo1', drill: { every: '7d', timeout: '3h' } } as never);
+    sources.push({ id: 'orders-offsite', kind: 'dump-dir', url: 's3://backups/orders/', endpoint: 'https://s3.example.com', region: 'eu-central-1', profile: 'backup-reader', maxAge: '26h', drill: { every: '7d' } } as never);
     for (const source of sources) expect(sourceFromForm(formFromSource(source))).toEqual(source);
   });
 
