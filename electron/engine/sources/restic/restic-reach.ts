@@ -10,10 +10,13 @@ export interface ReachProblem {
   message: string;
 }
 
-const CREDENTIALS = 'restic takes them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or from the AWS_PROFILE section of ~/.aws/credentials, in the environment Backup Health runs in';
+/** Where restic found the credentials it sent: our environment, or the ssh login's on `host`. */
+const credentialsFrom = (host: string | undefined) =>
+  `restic takes them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or from the AWS_PROFILE section of ~/.aws/credentials, in ${host ? `the environment of the ssh login ${host}` : 'the environment Backup Health runs in'}`;
 
 /** The problem in restic's stderr, or null when it is none of these. `repo` is safe to print. */
-export function reachProblem(stderr: string, source: Pick<ResticSourceConfig, 'cacert'>, repo: string): ReachProblem | null {
+export function reachProblem(stderr: string, source: Pick<ResticSourceConfig, 'cacert' | 'host'>, repo: string): ReachProblem | null {
+  const credentials = credentialsFrom(source.host);
   const server = /(?:Get|Head|Put|Post|Delete) "(https?:\/\/[^/"@]+)/.exec(stderr)?.[1] ?? serverOf(repo);
   const x509 = /x509: [^\n]*/.exec(stderr)?.[0] ?? /tls: [^\n]*/.exec(stderr)?.[0];
   if (x509) {
@@ -23,10 +26,10 @@ export function reachProblem(stderr: string, source: Pick<ResticSourceConfig, 'c
     return { code: 'config', message: `restic could not verify the TLS certificate of ${server} for ${repo} (${x509.trim()}): ${fix}` };
   }
   if (/InvalidAccessKeyId|Access Key Id you provided does not exist|SignatureDoesNotMatch|signature we calculated does not match/i.test(stderr)) {
-    return { code: 'auth-failed', message: `${server} refused the S3 credentials restic used for ${repo} (${s3Reason(stderr)}): check them; ${CREDENTIALS}` };
+    return { code: 'auth-failed', message: `${server} refused the S3 credentials restic used for ${repo} (${s3Reason(stderr)}): check them; ${credentials}` };
   }
   if (/AccessDenied|Access Denied/i.test(stderr)) {
-    return { code: 'permission-denied', message: `the S3 credentials restic used may not read ${repo} (Access Denied): let them list and read the bucket, or check which ones restic gets; ${CREDENTIALS}` };
+    return { code: 'permission-denied', message: `the S3 credentials restic used may not read ${repo} (Access Denied): let them list and read the bucket, or check which ones restic gets; ${credentials}` };
   }
   if (/NoSuchBucket|specified bucket does not exist/i.test(stderr)) {
     return { code: 'not-found', message: `the bucket of ${repo} does not exist on ${server}: check repo` };
