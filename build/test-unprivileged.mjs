@@ -27,6 +27,7 @@ const DEFAULT_TESTS = [
   // Hostile backups must be as harmless to a sysadmin's own account, and dump directories over ssh as safe.
   'test/integration/hostile',
   'test/integration/remote/dump-dir-ssh', // and dump-dir-ssh-hostile
+  'test/integration/object-store/dump-dir-s3', // dumps in a bucket: observed, drilled, the CLI (about 50 s)
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
