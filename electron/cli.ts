@@ -1,4 +1,4 @@
-// The headless CLI: `backup-health check | drill | history | serve | config check`. Same engine as the desktop app.
+// The headless CLI: `backup-health check | drill | history | report | serve | config check`. Same engine as the desktop app.
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from './cli/check';
 import { configCheckCommand } from './cli/config-check';
@@ -6,6 +6,7 @@ import { drillCommand } from './cli/drill';
 import { CliError } from './cli/context';
 import { EXIT, EXIT_CODES_HELP } from './cli/exit-codes';
 import { historyCommand } from './cli/history';
+import { reportCommand, reportKeyCommand, reportVerifyCommand } from './cli/report';
 import { serveCommand } from './cli/serve';
 import { visibleText } from '../shared/visible-text';
 
@@ -42,6 +43,27 @@ function program(setExit: (code: number) => void): Command {
     .option('--since <duration>', 'how far back (90s, 15m, 26h, 7d, 1y; from 1s to 100y)', '7d')
     .option('--json', 'print JSON instead of tables')
     .action(async (options) => setExit(await historyCommand(options)));
+
+  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+  const report = global(cli.command('report'))
+    .description('the evidence an auditor asks for: every drill, the schedule kept, the objectives met, over a period; JSON signed with this installation\'s key; exit 0, or 3 on a usage, config or history problem')
+    .option('--since <duration>', 'the period up to now (30d, 13w, 1y; default 90d)')
+    .option('--from <date>', 'the period from this date (2026-09-01, or 2026-09-01T08:00Z; UTC unless it says otherwise)')
+    .option('--to <date>', 'to this date (a date alone: to the end of that day; default now)')
+    .option('--source <id>', 'only this source and the databases it holds (repeat for more)', collect)
+    .option('--database <name>', 'only this database and its routines (repeat for more)', collect)
+    .option('--format <format>', 'html, pdf (printed by Chromium, where installed) or json (signed)', 'html')
+    .option('--out <file>', 'write it here (default: standard output; a PDF needs a file)')
+    .option('--paper <size>', 'a4 or letter: the page size of the PDF (default a4) and of the HTML printed')
+    .action(async (options) => setExit(await reportCommand(options, typeof __APP_VERSION__ === 'string' ? __APP_VERSION__ : 'dev')));
+  global(report.command('verify'))
+    .description("check a JSON report's signature; without --key only this installation's own key is trusted; exit 0 when it holds, 1 when not, 3 on a usage problem")
+    .argument('<file>', 'the JSON report')
+    .option('--key <fingerprint>', 'trust the key with this fingerprint (SHA256:…, as report key prints it on the installation that signed)')
+    .action((file, _options, command: Command) => setExit(reportVerifyCommand(file, command.optsWithGlobals())));
+  global(report.command('key'))
+    .description("print this installation's report-signing key fingerprint (made on first use); exit 0")
+    .action((_options, command: Command) => setExit(reportKeyCommand(command.optsWithGlobals())));
 
   global(cli.command('serve'))
     .description('serve the dashboard to a browser on 127.0.0.1, polling on schedule; prints the URL (with its access token) and runs until stopped; exit 0 when stopped, 3 when it cannot start')

@@ -32,8 +32,8 @@ export function scheduleKept(spans: readonly PolicySpan[], drillTimes: readonly 
   let previousEnd: number | null = null;
   for (const { span, schedule } of scheduled as { span: PolicySpan; schedule: Schedule }[]) {
     const { everyMs, allowanceMs } = schedule;
-    // One run due in each `every` of the span, the first at its start.
-    expected += Math.ceil((span.to - span.from) / everyMs);
+    // One run due in each `every` of the span (a span a few seconds over a whole number of runs does not ask for one more).
+    expected += Math.round((span.to - span.from) / everyMs);
     // A schedule that carries on (the period's first, or one changed from another schedule) counts from the last
     // drill; the next run is due then, or when the new policy took effect if that is later, with the usual grace.
     // A schedule switched on is due at once (a running engine drills at once), with the grace.
