@@ -12,8 +12,9 @@ import { benchSourcePage } from './source-page';
 import { benchAgeFromBackups } from './age-from-backups';
 import { benchDatabasesPage } from './databases-page';
 import { benchObjectStore } from './object-store';
+import { benchReport } from './report';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal, pitr: benchPitr, 'source-page': benchSourcePage, 'databases-page': benchDatabasesPage, 'age-from-backups': benchAgeFromBackups, 'object-store': benchObjectStore };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal, pitr: benchPitr, 'source-page': benchSourcePage, 'databases-page': benchDatabasesPage, 'age-from-backups': benchAgeFromBackups, 'object-store': benchObjectStore, report: benchReport };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
