@@ -20,6 +20,17 @@ const require = createRequire(import.meta.url);
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverServer;
 const AWSAccount = require('s3rver/lib/models/account') as new (id: number, name: string) => { createKeyPair(id: string, secret: string): void };
 
+// s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider (off
+// in Node 17+): any listing longer than one page (1,000 keys) answered 500 InternalError. Its tokens are
+// opaque to clients, so here DES becomes AES-128-CBC with the 8-byte key and IV doubled: s3rver both makes
+// and reads them, nothing else in this process asks for DES.
+const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
+for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
+  const original = nodeCrypto[name] as (algorithm: string, key: Buffer, iv: Buffer) => unknown;
+  (nodeCrypto as unknown as Record<string, unknown>)[name] = (algorithm: string, key: Buffer, iv: Buffer, ...rest: unknown[]) =>
+    algorithm === 'des' ? original('aes-128-cbc', Buffer.concat([key, key]), Buffer.concat([iv, iv])) : (original as (...args: unknown[]) => unknown)(algorithm, key, iv, ...rest);
+}
+
 interface S3rverServer {
   store: { getResourcePath(bucket: string, key: string, resource: string): string };
   middleware: ((ctx: KoaContext, next: () => Promise<void>) => Promise<void>)[];

@@ -3,9 +3,9 @@
 // the objects' times, headers read with ranged GETs), an empty bucket critical, and every way of not being able
 // to read a bucket its own finding, never an empty bucket. Credentials reach the app only as a user gives
 // them: profiles of a shared credentials file (the SDK's chain), never the config.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
 import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
@@ -108,6 +108,20 @@ describe('dump-dir in a bucket', () => {
     expect(observed.metrics).toEqual({ kind: 'dump-dir', fileCount: 3, totalBytes: 3 * dumps.get('custom')!.length, inProgress: 0 });
     const judged = judgeObservation(source({ pattern: '*.dump' }), observed, dates.at(-1)!.getTime() + 3_600_000);
     expect(judged.status).toBe('ok');
+  });
+
+  it('reads every page of a long listing', async () => {
+    // Written where s3rver keeps objects (2,100 PUTs would take long): empty dumps, so no header is fetched.
+    for (let i = 0; i < 2100; i++) {
+      const file = s3.objectFile('dumps', `long/orders-${String(i).padStart(4, '0')}.dump`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, '');
+      writeFileSync(`${file}.md5`, 'd41d8cd98f00b204e9800998ecf8427e');
+    }
+    const observed = await dumpDirProbe.observe(source({ url: 's3://dumps/long/' }), probeContext());
+    expect(observed.backups).toHaveLength(2100);
+    expect(new Set(observed.backups.map((b) => b.key)).size).toBe(2100);
+    expect(observed.backups.every((b) => b.sizeBytes === 0 && b.readable === false)).toBe(true);
   });
 
   it('judges an empty bucket critical: it holds no backups', async () => {
