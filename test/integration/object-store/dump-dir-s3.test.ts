@@ -207,6 +207,23 @@ describe('dump-dir in a bucket', () => {
     expect(err.message).toMatch(/does not seem to speak https there; check endpoint/);
   });
 
+  it('says an endpoint that answers but is no S3 service is not one', async () => {
+    const { createServer } = await import('node:http');
+    const web = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><html><body>Welcome to nginx!</body></html>');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(web.address() as import('node:net').AddressInfo).port}`;
+    try {
+      const err = await probeError({ endpoint });
+      expect(err.code).toBe('config');
+      expect(err.message).toBe(`listing s3://dumps/orders/ failed: ${endpoint} did not answer as an S3-compatible service would (HTTP 200); check endpoint: it must be the address of the S3 API`);
+    } finally {
+      web.close();
+    }
+  });
+
   it('times out within the probe timeout on an endpoint that never answers', async () => {
     const { createServer } = await import('node:net');
     const sockets: import('node:net').Socket[] = [];

@@ -60,7 +60,7 @@ export async function observeBucket(source: BucketSource, ctx: ProbeContext): Pr
   };
 
   const fileEntries = await mapBounded(files, HEADER_READ_CONCURRENCY, ctx.signal, async (o): Promise<BucketEntry> => {
-    const reading = await remember(`${o.key}\0${o.etag}\0${o.sizeBytes}`, () => readObjectHeader(s3, place.bucket, o, send, call));
+    const reading = await remember(`${objectUrl(place.bucket, o.key)}\0${o.etag}\0${o.sizeBytes}`, () => readObjectHeader(s3, place.bucket, o, send, call));
     return { key: objectUrl(place.bucket, o.key), finishedAt: o.lastModified, sizeBytes: o.sizeBytes, reading };
   });
   const dirEntries = await mapBounded(dirs, HEADER_READ_CONCURRENCY, ctx.signal, async (dir): Promise<BucketEntry | null> => {
@@ -74,7 +74,7 @@ export async function observeBucket(source: BucketSource, ctx: ProbeContext): Pr
     const key = objectUrl(place.bucket, dir);
     if (nested) return { key, finishedAt: newest, sizeBytes, reading: unreadable(`${nested.slice(dir.length)} is a folder: a pg_dump directory archive holds only files`) };
     if (!toc) return { key, finishedAt: newest, sizeBytes, reading: unreadable('directory without toc.dat: not a pg_dump directory archive, or pg_dump (or the upload) did not finish') };
-    const reading = await remember(`${dir}\0${toc.etag}\0${archive.length}\0${sizeBytes}`, async () => {
+    const reading = await remember(`${objectUrl(place.bucket, dir)}\0${toc.etag}\0${archive.length}\0${sizeBytes}`, async () => {
       const head = await readRange(s3, place.bucket, toc.key, `bytes=0-${HEADER_READ_BYTES - 1}`, toc.sizeBytes, send, call);
       return identifyTocDat({ head, complete: head.length >= toc.sizeBytes });
     });
@@ -97,9 +97,13 @@ export async function listLevel(s3: S3Client, place: BucketLocation, prefix: str
   const prefixes: string[] = [];
   let token: string | undefined;
   do {
-    const page = await call(`listing ${objectUrl(place.bucket, prefix)}`, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: place.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), send),
-    );
+    const page = await call(`listing ${objectUrl(place.bucket, prefix)}`, async () => {
+      const answer = await s3.send(new ListObjectsV2Command({ Bucket: place.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), send);
+      // Any 200 answer parses as a listing, an HTML page as an empty one: only S3's own names its bucket. Without
+      // this, a wrong endpoint (a web server, a proxy's page) would read as "the bucket holds no backups".
+      if (answer.Name !== place.bucket) throw new NotS3Answer();
+      return answer;
+    });
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;
       objects.push({ key: o.Key, sizeBytes: o.Size ?? 0, lastModified: o.LastModified ? o.LastModified.getTime() : 0, etag: o.ETag ?? '' });
@@ -142,6 +146,15 @@ async function callStore<T>(run: () => Promise<T>, where: ObjectStoreWhere, sign
   } catch (err) {
     if (err instanceof ProbeError) throw err;
     throw objectStoreError(err, { ...where, aborted: signal.aborted });
+  }
+}
+
+/** A 200 answer to a listing that is not S3's ListBucketResult (errors.ts says what to fix). */
+export class NotS3Answer extends Error {
+  readonly $metadata = { httpStatusCode: 200 };
+  constructor() {
+    super('the answer is not an S3 ListBucketResult');
+    this.name = 'Unknown';
   }
 }
 
