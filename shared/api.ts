@@ -308,6 +308,28 @@ export interface DatabaseObjectiveEdit {
   original?: { name: string; server: string };
 }
 
+/** "Export evidence" (issue 17): the audit report of a period, as `backup-health report` writes it. */
+export interface EvidenceRequest {
+  /** The period up to now ("90d", the default), or `from` and `to` dates ("2026-09-01"; UTC). */
+  since?: string;
+  from?: string;
+  to?: string;
+  /** Source ids and database names; none: everything. */
+  sources?: string[];
+  databases?: string[];
+  /** html: the self-contained page (the app prints its PDF); json: the evidence, signed. */
+  format: 'html' | 'json';
+}
+
+/** The report for the renderer to save: its suggested file name, media type and text. */
+export interface EvidenceExport {
+  fileName: string;
+  mediaType: 'text/html' | 'application/json';
+  content: string;
+  /** The installation's signing key fingerprint, printed in the report too. */
+  signingKey: string;
+}
+
 export interface BackupHealthApi {
   overview(): Promise<Overview>;
   /** One row per database, worst first: what holds it, what drills proved, its objectives. */
@@ -339,6 +361,8 @@ export interface BackupHealthApi {
   saveAlertChannel(args: AlertChannelEdit): Promise<Validation>;
   /** Removes a channel from the config file (its delivery history stays), and its kept password. */
   deleteAlertChannel(args: { id: string }): Promise<Validation>;
+  /** The audit report of a period (issue 17), for "Export evidence". */
+  exportEvidence(args: EvidenceRequest): Promise<EvidenceExport>;
 }
 
 export type ApiMethod = keyof BackupHealthApi;
@@ -364,6 +388,7 @@ export const API_METHODS = [
   'alertChannelSettings',
   'saveAlertChannel',
   'deleteAlertChannel',
+  'exportEvidence',
 ] as const satisfies readonly ApiMethod[];
 
 type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

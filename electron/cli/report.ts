@@ -2,10 +2,10 @@
 // [--format html|pdf|json] [--out FILE]`: the evidence an auditor asks for (issue 17), signed in JSON.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DURATION_RANGES, parseDuration, writeDuration } from '../../shared/units';
 import { Engine } from '../engine/engine';
 import { sweepDrillLeftovers } from '../engine/drills/drill-leftovers';
 import { REPORT_FORMATS, ReportRequestError, renderReport, reportEvidence, type ReportFormat } from '../engine/report/make-report';
+import { reportPeriod } from '../engine/report/period';
 import { verifyReport } from '../engine/report/signed-json';
 import { SigningKeyError, installationKey, type SigningKey } from '../engine/report/signing-key';
 import { defaultDataDir } from '../engine/paths';
@@ -23,28 +23,20 @@ export interface ReportOptions extends GlobalOptions {
   paper?: string;
 }
 
-const DAY_MS = 86_400_000;
-const DEFAULT_SINCE = '90d';
 
 export async function reportCommand(options: ReportOptions, version: string): Promise<number> {
   const now = Date.now();
   const format = formatOption(options.format);
   const paper = paperOption(options.paper);
   if (format === 'pdf' && !options.out) throw new CliError('--format pdf needs --out FILE (a PDF is not written to a terminal)', EXIT_UNKNOWN);
-  const { from, to } = periodOption(options, now);
+  const { from, to } = requestOf(() => reportPeriod(options, now, { since: '--since', from: '--from', to: '--to' }));
   const config = readConfigOrExit(options);
   const key = signingKey(options);
   const store = openHistory(options);
   try {
     await sweepDrillLeftovers(config.defaults.drillDir, config.sources.map((s) => s.id), store, now);
     const engine = new Engine({ config, store, now: () => now });
-    let evidence;
-    try {
-      evidence = reportEvidence({ config, store, engine, key, version, now }, { from, to, selection: { sources: options.source ?? [], databases: options.database ?? [] } });
-    } catch (err) {
-      if (err instanceof ReportRequestError) throw new CliError(err.message, EXIT_UNKNOWN);
-      throw err;
-    }
+    const evidence = requestOf(() => reportEvidence({ config, store, engine, key, version, now }, { from, to, selection: { sources: options.source ?? [], databases: options.database ?? [] } }));
     const bytes = renderReport(evidence, format, key, paper ? { paper } : format === 'pdf' ? { paper: 'A4' } : {});
     if (format === 'pdf') await printPdf(bytes, resolve(options.out!));
     else if (options.out) writeFileSync(resolve(options.out), bytes);
@@ -91,7 +83,18 @@ export function reportKeyCommand(options: GlobalOptions): number {
   return 0;
 }
 
-function dataDir(options: GlobalOptions): string {
+/** A refused request (period, selection) as a usage error. */
+function requestOf<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof ReportRequestError) throw new CliError(err.message, EXIT_UNKNOWN);
+    throw err;
+  }
+}
+
+/** The data directory the options name: where the history and the report-signing key live. */
+export function dataDir(options: GlobalOptions): string {
   return options.data ? resolve(options.data) : defaultDataDir();
 }
 
@@ -122,32 +125,4 @@ function paperOption(text: string | undefined): 'A4' | 'Letter' | undefined {
   const paper = { a4: 'A4', letter: 'Letter' }[text.toLowerCase()] as 'A4' | 'Letter' | undefined;
   if (!paper) throw new CliError(`--paper must be a4 or letter (found ${JSON.stringify(text.slice(0, 40))})`, EXIT_UNKNOWN);
   return paper;
-}
-
-/** The period: --since (default 90d) back from now, or --from DATE to --to DATE (a date alone: --to's whole day). */
-export function periodOption(options: Pick<ReportOptions, 'since' | 'from' | 'to'>, now: number): { from: number; to: number } {
-  if (options.since !== undefined && (options.from !== undefined || options.to !== undefined)) throw new CliError('use --since or --from/--to, not both', EXIT_UNKNOWN);
-  if (options.to !== undefined && options.from === undefined) throw new CliError('--to needs --from DATE too', EXIT_UNKNOWN);
-  if (options.from !== undefined) {
-    const from = dateOption('--from', options.from, false);
-    const to = options.to === undefined ? now : dateOption('--to', options.to, true);
-    if (!(from < to)) throw new CliError(`--from must be before --to (found ${options.from} and ${options.to ?? 'now'})`, EXIT_UNKNOWN);
-    return { from, to: Math.min(to, now) };
-  }
-  const text = options.since ?? DEFAULT_SINCE;
-  const ms = parseDuration(text);
-  const range = DURATION_RANGES.since;
-  if (ms === null) throw new CliError(`--since: ${JSON.stringify(text.slice(0, 40))} is not a duration (use 30d, 13w, 1y)`, EXIT_UNKNOWN);
-  if (ms < range.min || ms > range.max) throw new CliError(`--since must be between ${writeDuration(range.min)} and ${writeDuration(range.max)} (found ${text})`, EXIT_UNKNOWN);
-  return { from: now - ms, to: now };
-}
-
-function dateOption(name: string, text: string, endOfDay: boolean): number {
-  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-  const dateOnly = match !== null && match[2] === undefined;
-  const ms = match === null ? Number.NaN : Date.parse(dateOnly ? `${match[1]}T00:00:00Z` : `${match[1]}T${match[2]}${match[3] ?? 'Z'}`);
-  if (Number.isNaN(ms)) {
-    throw new CliError(`${name}: ${JSON.stringify(text.slice(0, 40))} is not a date (use 2026-09-01, or 2026-09-01T08:00Z; UTC unless it says otherwise)`, EXIT_UNKNOWN);
-  }
-  return dateOnly && endOfDay ? ms + DAY_MS : ms;
 }

@@ -17,6 +17,7 @@ import { isLoopback, parseListenAddress, startMetricsListener, type ListenAddres
 import { databaseMetricsSamples, SourceMetricsReader } from '../server/metrics-sources';
 import { openInBrowser, type SignInPage } from './open-in-browser';
 import { CliError, EXIT_UNKNOWN, STOP_SIGNALS, configFile, openDeliveries, openHistory, openSenderLease, type GlobalOptions } from './context';
+import { dataDir } from './report';
 import { AlertDispatcher } from '../engine/alerts/dispatcher';
 import { AlertService } from '../engine/alerts/alert-service';
 import { Heartbeat } from '../engine/alerts/heartbeat';
@@ -53,7 +54,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     heartbeat: new Heartbeat(config.alerts?.heartbeat, { log: deliveries }),
     lease: { lease, holder: leaseHolder('serve') },
   });
-  const api = new ApiService({ engine, store, configFile: file, alerts });
+  const api = new ApiService({ engine, store, configFile: file, alerts, dataDir: dataDir(options), version: appVersion() });
   const channels = () => (engine.currentConfig.alerts?.channels ?? []).map((c) => ({ id: c.id, kind: c.kind, ...deliveries.deliveryState(c.id) }));
   const sources = new SourceMetricsReader({ engine, store });
   const metrics = (token: string | null): MetricsEndpoint => ({

@@ -3,7 +3,7 @@
 import type { AlertService } from './alerts/alert-service';
 import { alertChannelsData, deliveryResultView, NOTHING_SENDS, TestAlertGuard } from './alert-channels';
 import { alertChannelSettings, deleteAlertChannel, saveAlertChannel, type ChannelEditContext } from './alert-channel-edit';
-import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type DatabaseDetail, type DatabaseObjectiveEdit, type DatabaseObjectiveSettings, type DatabasesView, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
+import { RANGES, isRangeId, type AlertChannelEdit, type AlertChannelSettings, type AlertChannelsData, type AlertTestResult, type ApiErrorValue, type ApiEvent, type BackupHealthApi, type DatabaseDetail, type DatabaseObjectiveEdit, type DatabaseObjectiveSettings, type DatabasesView, type EvidenceExport, type EvidenceRequest, type Overview, type OverviewSource, type RangeId, type SettingsData, type SourceDetail, type SourceEdit, type SourceTest, type Validation } from '../../shared/api';
 import { apiEditProblems } from '../../shared/api-edit-rules';
 import { SOURCE_KINDS, type Config, type ConfigProblem, type SourceConfig } from '../../shared/config';
 import { STATUS_SEVERITY, type Drill, type SourceMetrics, type SourceSummary, type Status } from '../../shared/model';
@@ -15,6 +15,9 @@ import { sourceDetail } from './source-detail';
 import { databaseDetail } from './databases/database-detail';
 import { databaseObjectiveSettings, deleteDatabaseObjective, saveDatabaseObjective, type ObjectiveEditContext } from './database-objective-edit';
 import { History } from './store/history';
+import { exportEvidence } from './report/export-evidence';
+import { ReportRequestError } from './report/make-report';
+import { SigningKeyError, installationKey } from './report/signing-key';
 import { describeMetrics } from './sources/index';
 import type { HistoryStore } from './store/types';
 import { parseDocument } from 'yaml';
@@ -35,6 +38,10 @@ export interface ApiServiceOptions {
   /** Alerts of the running app or serve (alert channels' state, test alerts); absent where nothing sends. */
   alerts?: AlertService;
   now?: () => number;
+  /** Where the history and the report-signing key live (Export evidence); absent: reports cannot be signed here. */
+  dataDir?: string;
+  /** This build's version, named in reports. */
+  version?: string;
 }
 
 const SIZE_TREND_POINTS = 14;
@@ -213,6 +220,18 @@ export class ApiService implements BackupHealthApi {
 
   async deleteAlertChannel({ id }: { id: string }): Promise<Validation> {
     return deleteAlertChannel(this.channelEdit(), id);
+  }
+
+  async exportEvidence(request: EvidenceRequest): Promise<EvidenceExport> {
+    const { engine, store, dataDir } = this.options;
+    if (!dataDir) throw new ApiError('report-unavailable', 'this process does not know its data directory, where the report-signing key lives: use backup-health report');
+    try {
+      const key = installationKey(dataDir)!;
+      return exportEvidence({ config: engine.currentConfig, store, engine, key, version: this.options.version ?? 'dev', now: this.now() }, request);
+    } catch (err) {
+      if (err instanceof ReportRequestError || err instanceof SigningKeyError) throw new ApiError('bad-report-request', err.message);
+      throw err;
+    }
   }
 
   private channelEdit(): ChannelEditContext {

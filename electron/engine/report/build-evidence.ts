@@ -38,13 +38,13 @@ export interface EvidenceInputs {
 }
 
 /** Why a selection names nothing known, for a usage error; null when it is fine. */
-export function selectionProblem(selection: EvidenceSelection, config: Config, databases: readonly DatabaseSummary[]): string | null {
+export function selectionProblem(selection: EvidenceSelection, config: Config, databases: readonly DatabaseSummary[], names = { sources: '--source', databases: '--database' }): string | null {
   const ids = new Set(config.sources.map((s) => s.id));
   const unknown = selection.sources.filter((id) => !ids.has(id));
-  if (unknown.length) return `--source: no source ${unknown.map((id) => `"${id}"`).join(', ')} in the config (sources: ${[...ids].join(', ') || 'none configured'})`;
+  if (unknown.length) return `${names.sources}: no source ${unknown.map((id) => `"${id}"`).join(', ')} in the config (sources: ${[...ids].join(', ') || 'none configured'})`;
   const missing = selection.databases.filter((name) => !databases.some((db) => matchesDatabase(db, name)));
-  const names = [...new Set(databases.flatMap((db) => (db.name === null ? [] : [db.name])))];
-  if (missing.length) return `--database: no database ${missing.map((n) => `"${n}"`).join(', ')} is known (databases: ${names.join(', ') || 'none known yet'})`;
+  const known = [...new Set(databases.flatMap((db) => (db.name === null ? [] : [db.name])))];
+  if (missing.length) return `${names.databases}: no database ${missing.map((n) => `"${n}"`).join(', ')} is known (databases: ${known.join(', ') || 'none known yet'})`;
   return null;
 }
 

@@ -26,12 +26,13 @@ export interface ReportContext {
 
 export class ReportRequestError extends Error {}
 
-export function reportEvidence(ctx: ReportContext, request: { from: number; to: number; selection: EvidenceSelection }): Evidence {
+/** `optionNames`: how the asker names the selection in a refusal (the CLI's --source, the API's sources). */
+export function reportEvidence(ctx: ReportContext, request: { from: number; to: number; selection: EvidenceSelection; optionNames?: { sources: string; databases: string } }): Evidence {
   if (!(request.from < request.to)) throw new ReportRequestError(`the period must end after it begins (from ${new Date(request.from).toISOString()} to ${new Date(request.to).toISOString()})`);
   const databases = ctx.engine.databases();
-  const problem = selectionProblem(request.selection, ctx.config, databases);
+  const problem = selectionProblem(request.selection, ctx.config, databases, request.optionNames);
   if (problem) throw new ReportRequestError(problem);
-  return buildEvidence({ ...request, now: ctx.now, config: ctx.config, store: ctx.store, databases, summaries: ctx.engine.summaries(), generator: { app: 'Backup Health', version: ctx.version, host: hostname() }, signingKey: ctx.key.fingerprint });
+  return buildEvidence({ from: request.from, to: request.to, selection: request.selection, now: ctx.now, config: ctx.config, store: ctx.store, databases, summaries: ctx.engine.summaries(), generator: { app: 'Backup Health', version: ctx.version, host: hostname() }, signingKey: ctx.key.fingerprint });
 }
 
 /** The HTML page, or the signed JSON (pdf: the HTML the PDF is printed from). */

@@ -38,6 +38,9 @@ export function fakeBridge(answers: Partial<BackupHealthApi> = {}): FakeBridge {
     alertChannelSettings: async () => alertChannelSettingsFixture(),
     saveAlertChannel: async () => ({ ok: true, problems: [] }),
     deleteAlertChannel: async () => ({ ok: true, problems: [] }),
+    exportEvidence: async () => {
+      throw new Error('exportEvidence: not expected in this test');
+    },
     ...answers,
   };
   const mocked = Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, vi.fn(fn)])) as unknown as Mocked<BackupHealthApi>;
