@@ -1,6 +1,7 @@
 // The last step of `npm test`. The people who use Backup Health are not root, but CI runs as root, where
 // every file is readable, every directory removable and drills switch users; so, as root, this runs the
-// drill, dump-dir and store tests again as an ordinary user, from a copy of the checkout that user owns.
+// drill, dump-dir and store tests as an ordinary user, from a copy of the checkout that user owns
+// (build/test-sets.mjs says which, and which of them the root run leaves to this one).
 // As a normal user the main vitest run already took the unprivileged path, and this only says so.
 //
 // `node build/test-unprivileged.mjs [test paths...]` runs the given paths instead of the default set;
@@ -9,26 +10,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UNPRIVILEGED_TESTS as DEFAULT_TESTS } from './test-sets.mjs';
 
 const USER = 'bh-tester';
-// What a sysadmin's own account runs: every drill kind and its scratch cluster, the engine's drill path and
-// start-up sweep, `backup-health drill`, the dump-directory probe (here and over ssh), base backups and Barman
-// servers as their owner reads them, the history file, and every hostile backup.
-const DEFAULT_TESTS = [
-  'test/integration/drills',
-  'test/integration/engine-drills.test.ts',
-  'test/integration/cli/drill.test.ts',
-  'test/integration/cli/drill-recovery.test.ts',
-  'test/integration/basebackup', // base backups and their WAL archive, here and over ssh
-  'test/integration/barman', // Barman servers observed (backups, check, xlog.db), their faults, and over ssh
-  'test/integration/alerts/wal-gap-alert.test.ts', // a gap in an archive this user reads reaches the webhook
-  'test/integration/probes/dump-dir', // and dump-dir-hostile
-  'test/unit/store',
-  // Hostile backups must be as harmless to a sysadmin's own account, and dump directories over ssh as safe.
-  'test/integration/hostile',
-  'test/integration/remote/dump-dir-ssh', // and dump-dir-ssh-hostile
-  'test/integration/object-store/dump-dir-s3', // dumps in a bucket: observed, drilled, the CLI (about 50 s)
-];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

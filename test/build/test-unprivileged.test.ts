@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, matchesGlob } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const root = process.cwd();
@@ -14,7 +14,21 @@ const isRoot = process.getuid?.() === 0;
 describe('build/test-unprivileged.mjs', () => {
   it('npm test ends with it, after the main vitest run', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.test).toMatch(/&& vitest run && node build\/test-unprivileged\.mjs$/);
+    expect(pkg.scripts.test).toMatch(/&& node build\/test-main\.mjs && node build\/test-unprivileged\.mjs$/);
+  });
+
+  it('what a root run leaves to it is within what it runs, and every drill kind still drills as root too', async () => {
+    const { ONLY_AS_USER, UNPRIVILEGED_TESTS, onlyAsUserGlobs } = await import('../../build/test-sets.mjs');
+    for (const path of ONLY_AS_USER) expect(UNPRIVILEGED_TESTS.some((run) => path.startsWith(run)), path).toBe(true);
+    const testFiles = readdirSync(join(root, 'test'), { recursive: true, encoding: 'utf8' }).map((f) => `test/${f}`).filter((f) => /\.test\.tsx?$/.test(f));
+    const left = testFiles.filter((file) => onlyAsUserGlobs().some((glob) => matchesGlob(file, glob)));
+    for (const path of ONLY_AS_USER) expect(left.filter((f) => f.startsWith(path)), path).not.toEqual([]);
+    // The root run keeps one drill of every kind, the drill-user switch and the cleanup of an interrupted drill.
+    for (const kept of ['dump-drill', 'restic-drill', 'borg-drill', 'pgbackrest-drill', 'basebackup-drill', 'barman-drill', 'drill-interrupted', 'scratch-cluster']) {
+      const file = `test/integration/drills/${kept}.test.ts`;
+      expect(testFiles, file).toContain(file);
+      expect(left, file).not.toContain(file);
+    }
   });
 
   it('runs the drill, dump-dir and store tests: each of its filters matches test files', () => {
@@ -36,6 +50,8 @@ describe('build/test-unprivileged.mjs', () => {
       copy = join(dir, 'test-unprivileged.mjs');
       copyFileSync(script, copy);
       chmodSync(copy, 0o644);
+      copyFileSync(join(root, 'build/test-sets.mjs'), join(dir, 'test-sets.mjs'));
+      chmodSync(join(dir, 'test-sets.mjs'), 0o644);
       onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     }
     const result = spawnSync(process.execPath, [copy], { encoding: 'utf8', cwd: '/', ...(isRoot ? { uid: 65534, gid: 65534 } : {}) });
