@@ -1,10 +1,11 @@
 // The GitLab outage of 2017, replayed: one real PostgreSQL server holding gitlabhq_production, with the routines
 // GitLab had, each broken as theirs was: nightly "pg_dump" files of 20 bytes (an empty gzip: what the
 // version-mismatched pg_dump left), an archive_command that fails, a base backup two days old, and a standby
-// that stopped replaying. Backup Health is `serve` in Debian's Chromium and, for the tray, an engine in this
+// that stopped replaying, and the off-site copy whose bucket is empty ("Our backups to S3 apparently don't work
+// either: the bucket is empty"; an S3-compatible server on 127.0.0.1). Backup Health is `serve` in Debian's Chromium and, for the tray, an engine in this
 // process on the same history file with Electron mocked. Every routine is flagged in its own words; the database
 // is critical and its page says no routine can restore it within its objectives; the tray is critical. Then each
-// routine is repaired in turn (a real dump, drilled; archiving; a new base backup; the standby) and the database
+// routine is repaired in turn (a real dump, drilled; archiving; a new base backup; the upload; the standby) and the database
 // turns ok only when the last one is. Screenshots land in test-results/e2e/.
 import { gzipSync } from 'node:zlib';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { startBaseBackupSetup, type BaseBackupSetup } from '../support/basebacku
 import { ensureCliBuilt, runCli } from '../support/cli';
 import { MONITOR_USER, quoteLiteral, removeTestParentDir, scratchDirsIn, sql, startStandby, testParentDir, waitFor, type Standby } from '../support/postgres-fixtures';
 import { serve, type Served } from '../support/serve';
+import { startS3Server, type TestS3Server } from '../support/s3-server';
 
 vi.mock('electron', async () => (await import('../electron/fake-electron')).electron);
 const { FakeTray } = await import('../electron/fake-electron');
@@ -43,6 +45,8 @@ let page: Page;
 let store: History;
 let engine: Engine;
 let env: NodeJS.ProcessEnv;
+let s3: TestS3Server;
+const savedEnv = { ...process.env };
 
 function configText(): string {
   return `defaults:
@@ -68,6 +72,15 @@ sources:
     kind: basebackup
     path: ${setup.basePath}
     walArchive: ${setup.walArchive}
+    maxAge: 26h
+    database: gitlab-db
+  - id: offsite-dumps
+    name: Off-site dumps
+    kind: dump-dir
+    url: s3://gitlab-offsite/
+    endpoint: ${s3.endpoint}
+    pattern: "*.sql.gz"
+    settle: 0s
     maxAge: 26h
     database: gitlab-db
 databases:
@@ -148,9 +161,12 @@ beforeAll(async () => {
     utimesSync(file, when, when);
   }
   expect(gzipSync(Buffer.alloc(0)).length).toBe(20);
+  // The off-site bucket: there, and empty. Its credentials reach serve and this process's engine as the SDK reads them.
+  s3 = await startS3Server();
+  await s3.createBucket('gitlab-offsite');
   writeFileSync(configFile, configText());
-  env = { MONITOR_PW: setup.monitorPassword };
-  process.env.MONITOR_PW = setup.monitorPassword;
+  env = { MONITOR_PW: setup.monitorPassword, ...s3.env() };
+  Object.assign(process.env, env);
   const parsed = validateConfig((await import('yaml')).parse(configText()));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   mkdirSync(data, { recursive: true });
@@ -171,7 +187,8 @@ afterAll(async () => {
   store?.close();
   await standby?.stop();
   await setup?.stop();
-  delete process.env.MONITOR_PW;
+  process.env = savedEnv;
+  await s3?.stop();
   expect(scratchDirsIn(parent)).toEqual([]);
   removeTestParentDir(parent);
 }, 120_000);
@@ -185,10 +202,12 @@ describe('the GitLab outage, replayed', () => {
     expect(findingsOf('base-backups').join('\n')).toMatch(/backup-age: .*2d/);
     expect(findingsOf('gitlab-db').join('\n')).toMatch(/wal-archiving: archiving \S+ failed .* check archive_command and the server log/);
     expect(findingsOf('gitlab-db').join('\n')).toMatch(/replication: standby replica1 is not connected to/);
+    expect(findingsOf('offsite-dumps').join('\n')).toMatch(/no-backups: the bucket holds no backups: no object matching "\*\.sql\.gz" in s3:\/\/gitlab-offsite\//);
     expect(db.status).toBe('critical');
     expect(db.routines.map((r) => [r.sourceId, r.status])).toEqual([
       ['base-backups', 'critical'],
       ['nightly-dumps', 'critical'],
+      ['offsite-dumps', 'critical'],
     ]);
     expect(db.server).toMatchObject({ id: 'gitlab-db', status: 'critical' });
     expect(db.findings).toEqual([expect.objectContaining({ rule: 'database-objectives', status: 'critical', message: expect.stringMatching(/^gitlabhq_production on gitlab-db misses its recovery objectives: no drill has ever restored it/) })]);
@@ -208,6 +227,10 @@ describe('the GitLab outage, replayed', () => {
     await row().getByTestId('database-findings').click();
     await page.getByTestId('database-page').waitFor();
     expect(await page.getByTestId('findings').textContent()).toContain('misses its recovery objectives');
+    // The empty bucket is named among the routines that hold the database: critical, no backups found.
+    const offsite = page.locator('[data-testid="routine"][data-source="offsite-dumps"]');
+    expect(await offsite.textContent()).toMatch(/Off-site dumps.*no backups found/);
+    expect(await offsite.locator('[data-status]').first().getAttribute('data-status')).toBe('critical');
     await page.screenshot({ path: join(SHOTS, 'gitlab-database.png'), fullPage: true });
   }, 240_000);
 
@@ -233,7 +256,13 @@ describe('the GitLab outage, replayed', () => {
     expect(engine.summary('base-backups').status).toBe('ok');
     expect(db.status).toBe('critical');
 
-    // 4. The standby streams again: the last one.
+    // 4. The nightly job uploads its dump to the bucket again.
+    await s3.put('gitlab-offsite', 'gitlab-8.sql.gz', readFileSync(join(dumps, 'gitlab-8.sql.gz')));
+    db = await database();
+    expect(engine.summary('offsite-dumps').status).toBe('ok');
+    expect(db.status).toBe('critical');
+
+    // 5. The standby streams again: the last one.
     standby = await startStandby(setup.firstPrimary, { parentDir: parent, name: 'replica1' });
     await waitFor('replica1 streaming', async () => (await sql(setup.primary(), "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'replica1';")) === '1', { timeoutMs: 60_000 });
     db = await database();
