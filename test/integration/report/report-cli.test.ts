@@ -118,7 +118,10 @@ describe('backup-health report', () => {
       expect(text).toContain('13 passed, 1 failed');
       expect(text).toContain('Drills expected 18, done 14, missed windows 2.');
       for (const day of [28, 75]) expect(text).toContain(minute(from + day * 86_400_000 + 4 * 3_600_000 + 7 * 60_000));
-      const json = JSON.parse(readFileSync(join(parent, 'report.json'), 'utf8')).evidence as Evidence;
+      const jsonOut = join(parent, 'same.json');
+      expect((await cli('report', '--since', '90d', '--format', 'json', '--out', jsonOut)).code).toBe(0);
+      const json = JSON.parse(readFileSync(jsonOut, 'utf8')).evidence as Evidence;
+      expect(json.sources.find((s) => s.id === 'live-dumps')!.drills).toHaveLength(1);
       for (const source of json.sources) for (const drill of source.drills) expect(text).toContain(minute(Date.parse(drill.startedAt)));
       expect(text).toContain('check "recent orders" returned false');
       expect(text).toMatch(/fixed \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
@@ -126,6 +129,8 @@ describe('backup-health report', () => {
       expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
+      await page.locator('section.subject', { hasText: 'Source orders-dumps' }).screenshot({ path: join(SHOTS, 'report-source.png') });
+      await page.locator('section.subject', { hasText: 'Database orders on orders-db' }).screenshot({ path: join(SHOTS, 'report-database.png') });
       await page.emulateMedia({ media: 'print' });
       await page.screenshot({ path: join(SHOTS, 'report-print.png'), fullPage: false });
     } finally {
