@@ -2,7 +2,6 @@
 // the password from passwordEnv, passwordFile or the desktop app's keychain. "Delivered" means the next mail
 // server accepted the message for every recipient: nodemailer resolves when only some were refused, so
 // `rejected` is checked here.
-import nodemailer from 'nodemailer';
 import type { ChannelOf } from '../../../../shared/alerts-config';
 import { redact } from '../redact';
 import type { DeliveryResult, Sender } from '../types';
@@ -33,6 +32,8 @@ export function emailSender(channel: ChannelOf<'email'>, deps: SenderDeps): Send
         if (error instanceof MissingSecret) return { ok: false, error: error.message, retryable: false, durationMs: elapsed() };
         throw error;
       }
+      // Loaded when a mail is sent: half a second of every CLI start otherwise, for a command that sends none.
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: smtp.host,
         port,
