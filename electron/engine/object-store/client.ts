@@ -55,7 +55,7 @@ export function objectStoreClient(place: ObjectStorePlace): Promise<ObjectStoreC
 
 async function makeClient(place: ObjectStorePlace): Promise<ObjectStoreClient> {
   const region = place.region ?? (await regionFromChain(place.profile));
-  const agentOptions = { keepAlive: true, ...caOption() };
+  const ca = caOption();
   const s3 = new S3Client({
     region,
     ...(place.profile ? { profile: place.profile } : {}),
@@ -65,8 +65,10 @@ async function makeClient(place: ObjectStorePlace): Promise<ObjectStoreClient> {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECT_TIMEOUT_MS,
       // proxy-agent picks a proxy per request from HTTPS_PROXY, HTTP_PROXY and NO_PROXY, or connects directly.
-      httpAgent: new ProxyAgent(agentOptions),
-      httpsAgent: new ProxyAgent(agentOptions),
+      // Plain http without keep-alive: a kept socket to an HTTP proxy is reused without the absolute URL a proxy
+      // needs (TooTallNate/proxy-agents#169), and every request after the first would fail there.
+      httpAgent: new ProxyAgent({ keepAlive: false }),
+      httpsAgent: new ProxyAgent({ keepAlive: true, ...ca }),
     }),
   });
   return { s3, region };

@@ -207,6 +207,36 @@ describe('dump-dir in a bucket', () => {
     expect(err.message).toMatch(/does not seem to speak https there; check endpoint/);
   });
 
+  it('goes through the proxy HTTP_PROXY names, unless NO_PROXY names the endpoint', async () => {
+    // A forwarding proxy as small as can be: absolute-URI requests relayed to the server they name, counted.
+    const { createServer, request } = await import('node:http');
+    let relayed = 0;
+    const proxy = createServer((req, res) => {
+      relayed += 1;
+      const target = new URL(req.url!);
+      const upstream = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as import('node:net').AddressInfo).port}`;
+    try {
+      const observed = await dumpDirProbe.observe(source({ pattern: '*.dump' }), probeContext());
+      expect(observed.backups).toHaveLength(3);
+      expect(relayed).toBeGreaterThan(0);
+      const before = relayed;
+      process.env.NO_PROXY = '127.0.0.1';
+      await dumpDirProbe.observe(source({ pattern: '*.dump' }), probeContext());
+      expect(relayed).toBe(before);
+    } finally {
+      delete process.env.HTTP_PROXY;
+      delete process.env.NO_PROXY;
+      proxy.close();
+    }
+  });
+
   it('says an endpoint that answers but is no S3 service is not one', async () => {
     const { createServer } = await import('node:http');
     const web = createServer((_req, res) => {
