@@ -76,7 +76,7 @@ function sourceSection(source: SourceEvidence, from: number, to: number): string
     scheduleWords(source),
     source.kind === 'postgres' ? '' : svgChart({ title: `Backup age of ${source.name}`, from, to, points: source.backupAge.map((p) => ({ at: at(p.at), value: p.ageMs })), style: 'line', format: formatDuration, ...(typeof maxAge === 'number' ? { limit: { value: maxAge, label: `maxAge ${formatDuration(maxAge)}` } } : {}) }),
     `<h3>Restore drills (${source.drills.length})</h3>`,
-    table(['Started', 'Finished', 'Outcome', 'Backup', 'Restore', 'Recovery point', 'Restored', 'Checks', 'Message'], source.drills.map(drillRow), 'No drill in the period.'),
+    table(['Started, finished', 'Outcome', 'Backup', 'Restore', 'Recovery point', 'Restored', 'Checks', 'Message'], source.drills.map(drillRow), 'No drill in the period.'),
     `<h3>Status changes (${source.statusChanges.length})</h3>`,
     table(
       ['At', 'Change', 'Findings, and when each was fixed'],
@@ -101,7 +101,7 @@ function drillRow(d: DrillEvidence): string {
   const restored = `${d.tables.toLocaleString('en-US')} tables, ${d.rows.toLocaleString('en-US')} rows${d.database ? ` of ${h(d.database)}` : ''}${d.restoredWith ? ` into PostgreSQL ${h(d.restoredWith)}` : ''}${d.sandboxed === null ? '' : d.sandboxed ? ', sandboxed' : ', not sandboxed'}`;
   const checks = d.checks.map((c) => `${h(c.name)}: ${c.passed ? 'passed' : '<strong class="bad">failed</strong>'} (${h(c.detail)})`).join('<br>') || '—';
   const message = [h(d.message), ...d.warnings.map((w) => `<em>${h(w)}</em>`)].join('<br>');
-  return `<tr><td>${when(d.startedAt)}</td><td>${when(d.finishedAt)}</td><td class="${d.outcome}">${d.outcome}</td><td class="key-cell">${backup}</td><td>${ms(d.restoreMs)}</td><td>${ms(d.recoveryPointMs)}</td><td>${restored}</td><td>${checks}</td><td>${message}</td></tr>`;
+  return `<tr><td>${when(d.startedAt)}<br>${when(d.finishedAt)}</td><td class="${d.outcome}">${d.outcome}</td><td class="key-cell">${backup}</td><td>${ms(d.restoreMs)}</td><td>${ms(d.recoveryPointMs)}</td><td>${restored}</td><td>${checks}</td><td>${message}</td></tr>`;
 }
 
 function policyTable(periods: readonly PolicyPeriod[]): string {
@@ -133,7 +133,7 @@ body{font:10pt/1.35 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
 h1{font-size:17pt;margin:0 0 6px}h2{font-size:13pt;margin:22px 0 6px;border-bottom:1px solid #999}h3{font-size:10.5pt;margin:12px 0 4px}
 table{border-collapse:collapse;width:100%;margin:4px 0 8px}th,td{border:1px solid #bbb;padding:3px 5px;text-align:left;vertical-align:top}
 th{background:#eee}thead{display:table-header-group}tr{break-inside:avoid}
-td.n,.n{white-space:nowrap}td.key-cell{word-break:break-all;max-width:220px}.id{font-weight:normal;color:#555}.key{color:#333}code{font-size:9pt}
+td.n,.n{white-space:nowrap}td.key-cell{word-break:break-all;max-width:260px}.id{font-weight:normal;color:#555}.key{color:#333}code{font-size:9pt}
 .pass,.ok{color:#0a6b2b}.fail,.error,.critical,.bad{color:#b00020}.warning{color:#8a5a00}.unknown{color:#555}
 tr.why td{border-top:none;color:#444;font-size:9pt}
 svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}.chart-title{font-size:11px;font-weight:600}

@@ -55,5 +55,5 @@ describe('exportEvidence through serve', () => {
     const refused = await call<EvidenceExport>(cookie, 'exportEvidence', { format: 'html', databases: ['nope'] });
     expect(refused.status).toBe(400);
     expect(refused.answer).toEqual({ ok: false, error: { code: 'bad-report-request', message: 'databases: no database "nope" is known (databases: none known yet)' } });
-  });
+  }, 120_000);
 });

@@ -16,6 +16,8 @@ import { removeTestParentDir, sql, startTcpCluster, testParentDir, type TcpClust
 import { SECRETS, auditedConfig, writeAuditHistory } from '../../unit/report/audit-fixtures';
 
 const SHOTS = 'test-results/report';
+/** Each test runs the bin several times (a few seconds each, far more on a loaded machine). */
+const TEST_TIMEOUT_MS = 240_000;
 const parent = testParentDir('report-cli');
 const drillDir = testParentDir('report-cli-scratch');
 const data = join(parent, 'data');
@@ -99,7 +101,7 @@ describe('backup-health report', () => {
     const badKey = await cli('report', 'verify', out, '--key', 'abc');
     expect(badKey.code).toBe(3);
     expect(badKey.stderr).toContain('--key: "abc" is not a key fingerprint');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('writes HTML that Chromium shows whole, with no external resource: the summary, each drill, each missed window', async () => {
     const out = join(parent, 'report.html');
@@ -136,7 +138,7 @@ describe('backup-health report', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('prints the PDF with Chromium: its text carries the same figures', async () => {
     const out = join(parent, 'report.pdf');
@@ -151,7 +153,7 @@ describe('backup-health report', () => {
     expect(text.replace(/\s+/g, '')).toContain(key);
     const pages = execFileSync('pdfinfo', [out], { encoding: 'utf8' });
     expect(pages).toMatch(/Page size:\s+612 x 792 pts \(letter\)/);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('shows no secret of the config in any format', async () => {
     const file = (format: string) => join(parent, `secrets.${format}`);
@@ -162,7 +164,7 @@ describe('backup-health report', () => {
     const formats = [readFileSync(file('html'), 'utf8'), readFileSync(file('json'), 'utf8'), execFileSync('pdftotext', [file('pdf'), '-'], { encoding: 'utf8' })];
     expect(formats[2]).toContain('orders on orders-db');
     for (const text of formats) for (const secret of ALL_SECRETS) expect(text).not.toContain(secret);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('refuses bad options, naming the option and what it takes', async () => {
     const cases: [string[], string][] = [
@@ -185,5 +187,5 @@ describe('backup-health report', () => {
     const noBrowser = await runCli(['report', '--format', 'pdf', '--out', join(parent, 'x.pdf'), '--config', configFile, '--data', data], { PATH: '/nonexistent' });
     expect(noBrowser.code).toBe(3);
     expect(noBrowser.stderr).toContain('use --format html');
-  });
+  }, TEST_TIMEOUT_MS);
 });
