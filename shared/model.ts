@@ -468,6 +468,33 @@ export interface Drill {
   warnings?: string[];
   /** What a drill that replayed WAL reached (basebackup, pgBackRest; Barman later): absent for dump drills. */
   recovery?: DrillRecovery;
+  /** Where and with what the drill ran, and the backup's checksum (issue 17's audit evidence); absent in older history. */
+  provenance?: DrillProvenance;
+}
+
+/** The machine, tools and scratch server a drill ran with, and the SHA-256 of what it restored. */
+export interface DrillProvenance {
+  /** os.hostname() of the machine the drill ran on. */
+  host: string;
+  /** Versions of the tools the drill ran, by name (pg_restore, psql, restic, borg, pgbackrest), as `--version` says. */
+  tools: Record<string, string>;
+  /** The scratch PostgreSQL server the backup was restored into, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
+  scratchServer: string | null;
+  /** Absent where no dump file or tar stream passed through the drill (pgBackRest, Barman, base backups). */
+  checksum?: BackupChecksum;
+}
+
+/**
+ * SHA-256 of the dump a drill restored, read alongside the restore. `file`: the file's bytes (`sha256sum FILE`).
+ * `directory-manifest`: a directory-format dump; the SHA-256 of the `sha256sum` lines ("<hex>  <name>\n") of its
+ * files sorted by name in byte order, i.e. `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum`.
+ */
+export interface BackupChecksum {
+  algorithm: 'sha256';
+  hex: string;
+  of: 'file' | 'directory-manifest';
+  /** Bytes hashed (all files of a directory dump). */
+  bytes: number;
 }
 
 /**
