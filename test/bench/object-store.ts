@@ -72,7 +72,7 @@ export async function benchObjectStore(): Promise<BenchFigure[]> {
       bareListings.push(performance.now() - t);
       if (count !== OBJECTS) throw new Error(`the bare listing saw ${count} objects, not ${OBJECTS}`);
       t = performance.now();
-      const listed = await listLevel(client, place, place.prefix, send, (_doing, run) => run());
+      const listed = await listLevel({ client, sdk: await import('@aws-sdk/client-s3') }, place, place.prefix, send, (_doing, run) => run());
       listings.push(performance.now() - t);
       if (listed.objects.length !== OBJECTS) throw new Error(`listed ${listed.objects.length} objects, not ${OBJECTS}`);
       log(`listing round ${round}: bare SDK ${(bareListings.at(-1)! / 1000).toFixed(2)} s, listLevel ${(listings.at(-1)! / 1000).toFixed(2)} s`);

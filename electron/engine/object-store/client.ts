@@ -7,10 +7,15 @@
 // (aws/aws-sdk-js#2970), or NODE_EXTRA_CA_CERTS, which Node reads at start.
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { ProxyAgent } from 'proxy-agent';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ProbeError } from '../errors';
+
+/**
+ * The SDK, its HTTP handler and proxy-agent, loaded with the first client: over a second of every start of the
+ * CLI otherwise, for the many commands and configs that read no bucket.
+ */
+const loadSdk = () => Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler'), import('proxy-agent')]);
+export type S3Sdk = Awaited<ReturnType<typeof loadSdk>>[0];
 
 // The SDK is pinned (package.json) at a release that still supports Node 20, which Electron and our CLI run on;
 // its releases after January 2027 need Node 22. The pinned release warns about that on every client: the
@@ -36,6 +41,8 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export interface ObjectStoreClient {
   s3: S3Client;
   region: string;
+  /** The SDK's commands (ListObjectsV2Command, GetObjectCommand, ...), loaded with the client. */
+  sdk: S3Sdk;
 }
 
 const clients = new Map<string, Promise<ObjectStoreClient>>();
@@ -54,9 +61,10 @@ export function objectStoreClient(place: ObjectStorePlace): Promise<ObjectStoreC
 }
 
 async function makeClient(place: ObjectStorePlace): Promise<ObjectStoreClient> {
-  const region = place.region ?? (await regionFromChain(place.profile));
+  const [sdk, { NodeHttpHandler }, { ProxyAgent }] = await loadSdk();
+  const region = place.region ?? (await regionFromChain(sdk, place.profile));
   const ca = caOption();
-  const s3 = new S3Client({
+  const s3 = new sdk.S3Client({
     region,
     ...(place.profile ? { profile: place.profile } : {}),
     ...(place.endpoint ? { endpoint: place.endpoint, forcePathStyle: true } : { followRegionRedirects: true }),
@@ -71,12 +79,12 @@ async function makeClient(place: ObjectStorePlace): Promise<ObjectStoreClient> {
       httpsAgent: new ProxyAgent({ keepAlive: true, ...ca }),
     }),
   });
-  return { s3, region };
+  return { s3, region, sdk };
 }
 
 /** AWS_REGION, AWS_DEFAULT_REGION or the profile's region, as the SDK finds it; else DEFAULT_REGION. */
-async function regionFromChain(profile: string | undefined): Promise<string> {
-  const probe = new S3Client(profile ? { profile } : {});
+async function regionFromChain(sdk: S3Sdk, profile: string | undefined): Promise<string> {
+  const probe = new sdk.S3Client(profile ? { profile } : {});
   try {
     return await probe.config.region();
   } catch {

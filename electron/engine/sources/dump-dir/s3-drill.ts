@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { formatBytes, formatDuration } from '../../../../shared/units';
 import type { DrillContext } from '../probe';
@@ -42,7 +41,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
   const key = `${place.prefix}${name}${directory ? '/' : ''}`;
   const where = (doing: string): ObjectStoreWhere => ({ bucket: place.bucket, endpoint: source.endpoint, region: source.region, profile: source.profile, doing });
   frame.progress(0, 0, { force: true });
-  const { s3 } = await objectStoreClient(source).catch((err: unknown) => {
+  const s3 = await objectStoreClient(source).catch((err: unknown) => {
     throw drillError(err instanceof ProbeError ? err.message : objectStoreError(err, where(`connecting to ${place.url}`)).message);
   });
   const send = (): SendOptions => ({ abortSignal: frame.signal, requestTimeout: Math.min(frame.remaining(), IDLE_DOWNLOAD_MS) });
@@ -68,7 +67,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
   // Which objects to fetch, and how big the poll saw them (a directory's members: as listed now).
   let members: { key: string; file: string; sizeBytes: number }[];
   if (directory) {
-    const listed = await store(`listing ${backup.key}`, () => listLevel(s3, place, key, send(), (_d, run) => run()));
+    const listed = await store(`listing ${backup.key}`, () => listLevel({ client: s3.s3, sdk: s3.sdk }, place, key, send(), (_d, run) => run()));
     const nested = listed.prefixes[0];
     if (nested) throw drillError(`${backup.key} holds a folder ${nested.slice(key.length)}: a pg_dump directory archive holds only files; not copied`);
     const objects = listed.objects.filter((o) => o.key !== key);
@@ -89,7 +88,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
     // Never more than the poll saw: an object that grew since would otherwise fill the drill directory.
     const limit = backup.sizeBytes - copied;
     const written = await store(`downloading ${objectUrl(place.bucket, member.key)}`, async () => {
-      const answer = await s3.send(new GetObjectCommand({ Bucket: place.bucket, Key: member.key }), send());
+      const answer = await s3.s3.send(new s3.sdk.GetObjectCommand({ Bucket: place.bucket, Key: member.key }), send());
       let bytes = 0;
       await pipeline(
         answer.Body as Readable,

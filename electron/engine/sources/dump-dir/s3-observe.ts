@@ -4,11 +4,11 @@
 // only a NEW dump's first bytes are read (a ranged GET, plus the tail a plain dump needs), and what they said
 // is remembered per source by key, ETag and size, so polling a bucket of years of dumps reads nothing old.
 import picomatch from 'picomatch';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DumpDirSourceConfig } from '../../../../shared/config';
 import type { ProbeContext } from '../probe';
 import { ProbeError } from '../../errors';
-import { objectStoreClient } from '../../object-store/client';
+import { objectStoreClient, type S3Sdk } from '../../object-store/client';
 import { objectStoreError, type ObjectStoreWhere } from '../../object-store/errors';
 import { bucketLocation, objectUrl, type BucketLocation } from '../../object-store/location';
 import { HEADER_READ_BYTES, PLAIN_TAIL_BYTES, identifySafely, identifyTocDat, wantsPlainTail, type DumpHeaderReading } from '../../pg-dump/identify';
@@ -40,9 +40,10 @@ const readings = new Map<string, Map<string, DumpHeaderReading>>();
 export async function observeBucket(source: BucketSource, ctx: ProbeContext): Promise<BucketEntry[]> {
   const place = bucketLocation(source.url);
   const where = (doing: string): ObjectStoreWhere => ({ bucket: place.bucket, endpoint: source.endpoint, region: source.region, profile: source.profile, doing, timeoutMs: ctx.timeoutMs });
-  const { s3 } = await objectStoreClient(source).catch((err: unknown) => {
+  const { s3: client, sdk } = await objectStoreClient(source).catch((err: unknown) => {
     throw err instanceof ProbeError ? err : objectStoreError(err, where(`connecting to ${place.url}`));
   });
+  const s3: Store = { client, sdk };
   const call = <T>(doing: string, run: () => Promise<T>) => callStore(run, where(doing), ctx.signal);
   const send: SendOptions = { abortSignal: ctx.signal, requestTimeout: ctx.timeoutMs };
   const { objects, prefixes } = await listLevel(s3, place, place.prefix, send, call);
@@ -52,9 +53,15 @@ export async function observeBucket(source: BucketSource, ctx: ProbeContext): Pr
   const dirs = prefixes.filter((p) => isMatch(nameOf(p).replace(/\/$/, '')));
 
   const known = readings.get(source.id) ?? new Map<string, DumpHeaderReading>();
+  readings.set(source.id, known);
   const seen = new Map<string, DumpHeaderReading>();
   const remember = async (cacheKey: string, read: () => Promise<DumpHeaderReading>) => {
-    const reading = known.get(cacheKey) ?? (await read());
+    let reading = known.get(cacheKey);
+    if (!reading) {
+      reading = await read();
+      // Kept at once: a first poll of years of dumps that runs out of time leaves the next one less to read.
+      known.set(cacheKey, reading);
+    }
     seen.set(cacheKey, reading);
     return reading;
   };
@@ -85,6 +92,11 @@ export async function observeBucket(source: BucketSource, ctx: ProbeContext): Pr
 }
 
 type StoreCall = <T>(doing: string, run: () => Promise<T>) => Promise<T>;
+/** A client and the SDK it was made with (loaded with the first client: client.ts). */
+export interface Store {
+  client: S3Client;
+  sdk: S3Sdk;
+}
 /** Every request stops when the probe's signal fires, and a stalled one after the probe's timeout. */
 export interface SendOptions {
   abortSignal: AbortSignal;
@@ -92,13 +104,13 @@ export interface SendOptions {
 }
 
 /** Every object and common prefix directly under `prefix`, all pages of the listing. */
-export async function listLevel(s3: S3Client, place: BucketLocation, prefix: string, send: SendOptions, call: StoreCall): Promise<{ objects: ListedObject[]; prefixes: string[] }> {
+export async function listLevel(s3: Store, place: BucketLocation, prefix: string, send: SendOptions, call: StoreCall): Promise<{ objects: ListedObject[]; prefixes: string[] }> {
   const objects: ListedObject[] = [];
   const prefixes: string[] = [];
   let token: string | undefined;
   do {
     const page = await call(`listing ${objectUrl(place.bucket, prefix)}`, async () => {
-      const answer = await s3.send(new ListObjectsV2Command({ Bucket: place.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), send);
+      const answer = await s3.client.send(new s3.sdk.ListObjectsV2Command({ Bucket: place.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }), send);
       // Any 200 answer parses as a listing, an HTML page as an empty one: only S3's own names its bucket. Without
       // this, a wrong endpoint (a web server, a proxy's page) would read as "the bucket holds no backups".
       if (answer.Name !== place.bucket) throw new NotS3Answer();
@@ -114,7 +126,7 @@ export async function listLevel(s3: S3Client, place: BucketLocation, prefix: str
   return { objects, prefixes };
 }
 
-async function readObjectHeader(s3: S3Client, bucket: string, o: ListedObject, send: SendOptions, call: StoreCall): Promise<DumpHeaderReading> {
+async function readObjectHeader(s3: Store, bucket: string, o: ListedObject, send: SendOptions, call: StoreCall): Promise<DumpHeaderReading> {
   if (o.sizeBytes === 0) return identifySafely({ head: Buffer.alloc(0), complete: true });
   const head = await readRange(s3, bucket, o.key, `bytes=0-${HEADER_READ_BYTES - 1}`, o.sizeBytes, send, call);
   const complete = head.length >= o.sizeBytes;
@@ -123,9 +135,9 @@ async function readObjectHeader(s3: S3Client, bucket: string, o: ListedObject, s
 }
 
 /** A ranged GET of at most HEADER_READ_BYTES: never more, even from a service that ignores Range. */
-async function readRange(s3: S3Client, bucket: string, key: string, range: string, size: number, send: SendOptions, call: StoreCall): Promise<Buffer> {
+async function readRange(s3: Store, bucket: string, key: string, range: string, size: number, send: SendOptions, call: StoreCall): Promise<Buffer> {
   return call(`reading ${objectUrl(bucket, key)}`, async () => {
-    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), send);
+    const answer = await s3.client.send(new s3.sdk.GetObjectCommand({ Bucket: bucket, Key: key, Range: range }), send);
     const chunks: Buffer[] = [];
     let length = 0;
     const body = answer.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
