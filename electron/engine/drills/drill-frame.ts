@@ -23,7 +23,8 @@
 // and a nested dump drill's restore and verification; it leaves out preparing (planning, free space, starting a scratch cluster for a dump) and
 // cleanup. It is null when the drill never got as far as verifying (the restore or copy failed, or it stopped
 // before): there is no restore time of a restore that did not finish.
-import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillRecovery, DrillSafety, RestoredTable } from '../../../shared/model';
+import { hostname } from 'node:os';
+import type { Drill, DrillCheckResult, DrillOutcome, DrillPhase, DrillProgress, DrillProvenance, DrillRecovery, DrillSafety, RestoredTable } from '../../../shared/model';
 import { formatDuration } from '../../../shared/units';
 import { ProbeError } from '../errors';
 import { DrillStop, drillError, type ToolTime } from './restore-plan';
@@ -64,6 +65,8 @@ export interface DrillEvidence {
   warnings: string[];
   /** What a drill that replayed WAL reached (wal-replay.ts). */
   recovery?: DrillRecovery;
+  /** This machine, the tools' versions (a kind adds its own: tools.restic = …), the scratch server, the dump's checksum. */
+  provenance: DrillProvenance;
 }
 
 export interface ProgressDetail {
@@ -81,7 +84,7 @@ export class DrillFrame implements ToolTime {
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
   readonly phases: Partial<Record<DrillPhase, number>> = {};
-  readonly evidence: DrillEvidence = { tables: [], checks: [], restoredBytes: null, restoredWith: null, database: null, warnings: [] };
+  readonly evidence: DrillEvidence = { tables: [], checks: [], restoredBytes: null, restoredWith: null, database: null, warnings: [], provenance: { host: hostname(), tools: {}, scratchServer: null } };
   private current: DrillPhase = 'prepare';
   private readonly clock: () => number;
   private phaseStarted: number;
@@ -254,7 +257,7 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
   }
   message = await frame.finish(message);
   const restoreMs = frame.restoreMs();
-  const { tables, checks, restoredBytes, restoredWith, safety, database, warnings, recovery } = frame.evidence;
+  const { tables, checks, restoredBytes, restoredWith, safety, database, warnings, recovery, provenance } = frame.evidence;
   return {
     sourceId: options.sourceId,
     backupKey: options.backupKey,
@@ -274,5 +277,6 @@ export async function runDrill(options: DrillFrameOptions, steps: (frame: DrillF
     database,
     warnings,
     ...(recovery ? { recovery } : {}),
+    provenance,
   };
 }

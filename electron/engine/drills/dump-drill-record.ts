@@ -1,7 +1,7 @@
 // What the steps of a dump drill share (dump-drill.ts prepares, dump-restore-steps.ts restores,
 // dump-verify.ts verifies): the drill's options, and DrillRecord, their view of the drill frame.
 import type { PostgresSourceConfig } from '../../../shared/config';
-import type { DrillCheckResult, DrillPhase, ObservedBackup, RestoredTable } from '../../../shared/model';
+import type { BackupChecksum, DrillCheckResult, DrillPhase, ObservedBackup, RestoredTable } from '../../../shared/model';
 import type { ProbeSecrets } from '../secrets';
 import type { DrillFrame } from './drill-frame';
 import type { DrillExpectations } from './drill-judgement';
@@ -27,6 +27,11 @@ export interface DumpDrillOptions extends DrillRunOptions {
   searchDirs?: readonly string[];
   /** Untrusted extensions the drill may create when a dump asks (default DEFAULT_EXTENSION_ALLOWLIST). */
   extensionAllowlist?: readonly string[];
+  /**
+   * The dump's SHA-256: hashed alongside the restore when absent (backup-checksum.ts); a copy that hashed the
+   * bytes as they arrived passes its checksum instead; false computes none (the bench's baseline only).
+   */
+  checksum?: BackupChecksum | false;
 }
 
 /**

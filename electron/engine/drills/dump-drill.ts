@@ -17,9 +17,11 @@
 import { dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Client } from 'pg';
-import type { Drill } from '../../../shared/model';
+import type { BackupChecksum, Drill } from '../../../shared/model';
 import { countOf } from '../../../shared/units';
-import type { PostgresInstall } from './postgres-install';
+import { binaryVersion, type PostgresInstall } from './postgres-install';
+import { checksumAlongside } from './backup-checksum';
+import type { RestoreProblem } from './restore-errors';
 import { checkFreeSpace, DrillStop, drillError, fail, planRestore, type RestorePlan } from './restore-plan';
 import { closeQuietly, connectAs, connectScratch } from './scratch-client';
 import { jailForDrill, type DrillJail } from './drill-jail';
@@ -91,12 +93,20 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
   scratch.cluster = cluster;
   frame.throwIfStopped();
   record.restoredWith = plan.install.version.split(' ')[0] ?? plan.install.version;
+  await recordTools(cluster, plan, frame);
   const maintenance = await frame.abortable(connectScratch(cluster, MAINTENANCE_DB));
   try {
     await prepareDatabase(cluster, maintenance, plan, record, options, frame);
 
     record.enter('restore', plan.total);
-    const problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options.jobs, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
+    const hashing = startChecksum(plan, options, frame);
+    let problem: RestoreProblem | null;
+    try {
+      problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options.jobs, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
+    } finally {
+      const checksum = await hashing;
+      if (checksum) frame.evidence.provenance.checksum = checksum;
+    }
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);
@@ -125,6 +135,29 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
   } finally {
     await closeQuietly(maintenance);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// evidence (issue 17)
+
+/** The restoring tool's and the scratch server's versions (binaryVersion asks each binary once). */
+async function recordTools(cluster: ScratchCluster, plan: RestorePlan, frame: DrillFrame): Promise<void> {
+  const provenance = frame.evidence.provenance;
+  provenance.scratchServer = plan.install.version;
+  const tool = plan.archive ? 'pg_restore' : 'psql';
+  const found = await binaryVersion(cluster.tool(tool));
+  if (found) provenance.tools[tool] = found.version;
+}
+
+/**
+ * The dump's SHA-256, read while pg_restore or psql reads it (backup-checksum.ts): a checksum a copy already
+ * computed (options.checksum), none when the caller asked for none (the bench's baseline), else started now.
+ */
+function startChecksum(plan: RestorePlan, options: DumpDrillOptions, frame: DrillFrame): Promise<BackupChecksum | null> {
+  if (options.checksum === false) return Promise.resolve(null);
+  if (options.checksum) return Promise.resolve(options.checksum);
+  const path = plan.archive?.path ?? plan.plain!.path;
+  return checksumAlongside(path, plan.archive?.format === 'directory', frame.signal);
 }
 
 // ---------------------------------------------------------------------------------------------------------

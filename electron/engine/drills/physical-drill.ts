@@ -108,6 +108,7 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
   const { signal, remaining, evidence } = frame;
   const install = await pickInstall(backup, options.postgresBin);
   evidence.restoredWith = install.version.split(' ')[0] ?? install.version;
+  evidence.provenance.scratchServer = install.version;
   const server = options.serverPosition ? await options.serverPosition().catch(() => null) : null;
   const jail = await openPhysicalJail(options, frame);
 

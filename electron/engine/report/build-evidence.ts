@@ -74,7 +74,7 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
       databases: databases.filter((db) => db.routines.some((r) => r.sourceId === id) || db.server?.id === id).map((db) => db.key),
       policies: policyPeriods(spans, to),
       schedule,
-      drills: record.drills.map((drill) => drillEvidence(drill, store)),
+      drills: record.drills.map((drill) => drillEvidence(drill, source.kind, store)),
       statusAtStart: record.eventBefore?.to ?? null,
       statusChanges: statusChanges(record.events, record.eventsAfter),
       backupAge: source.kind === 'postgres' ? [] : store.backupAgeSeries(id, { from, to, maxPoints: AGE_POINTS }).map((p) => ({ at: iso(p.at), ageMs: p.value })),
@@ -103,8 +103,8 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
     databases: databaseEvidence,
     sources,
     notes: [
-      'A drill runs on the machine of the installation that made this report (generator.host); the history does not record a host per drill.',
-      'No SHA-256 of the backup files is recorded yet: backup.sha256 is null.',
+      'Each drill names the machine it ran on (host), its tools and scratch server; drills recorded before Backup Health kept these have host null.',
+      "A drill's backup.sha256 was read alongside its restore: of the dump file (sha256Of file: sha256sum FILE), or of a directory-format dump's files (sha256Of directory-manifest: the SHA-256 of their sha256sum lines sorted by name, (cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum). Physical backups (pgBackRest, Barman, base backups) have none: backup.sha256Missing says so.",
     ],
   };
 }
@@ -125,9 +125,15 @@ function selected(inputs: EvidenceInputs): { sourceIds: string[]; databases: Dat
   return { sourceIds: config.sources.map((s) => s.id).filter((id) => wanted.has(id)), databases };
 }
 
-function drillEvidence(drill: Drill, store: Pick<HistoryStore, 'evidence'>): DrillEvidence {
+/** Kinds whose drills restore a physical backup through the tool's own restore: no dump file passes through the drill. */
+const NO_CHECKSUM_KINDS: ReadonlySet<string> = new Set(['pgbackrest', 'barman', 'basebackup']);
+
+function drillEvidence(drill: Drill, kind: string, store: Pick<HistoryStore, 'evidence'>): DrillEvidence {
   const backup = store.evidence.backupOf(drill.sourceId, drill.backupKey, drill.startedAt);
   const header = backup?.meta?.header;
+  const run = drill.provenance;
+  const checksum = run?.checksum ?? null;
+  const sha256Missing = checksum ? null : NO_CHECKSUM_KINDS.has(kind) ? `not computed for ${kind}` : !run ? 'not recorded (a drill from before checksums were kept)' : 'not computed (the drill did not reach the restore of a dump)';
   return {
     id: drill.id!,
     startedAt: iso(drill.startedAt),
@@ -140,7 +146,9 @@ function drillEvidence(drill: Drill, store: Pick<HistoryStore, 'evidence'>): Dri
       sizeBytes: backup?.sizeBytes ?? null,
       pgDumpVersion: header?.pgDumpVersion ?? null,
       serverVersion: header?.serverVersion ?? null,
-      sha256: null,
+      sha256: checksum?.hex ?? null,
+      sha256Of: checksum?.of ?? null,
+      sha256Missing,
     },
     database: drill.database ?? null,
     restoredWith: drill.restoredWith ?? null,
@@ -154,6 +162,9 @@ function drillEvidence(drill: Drill, store: Pick<HistoryStore, 'evidence'>): Dri
     checks: drill.checks.map(({ name, sql, passed, detail }) => ({ name, sql, passed, detail })),
     warnings: drill.warnings ?? [],
     message: drill.message,
+    host: run?.host ?? null,
+    tools: { ...run?.tools },
+    scratchServer: run?.scratchServer ?? null,
   };
 }
 

@@ -136,6 +136,12 @@ export interface DrillEvidence {
   checks: { name: string; sql: string; passed: boolean; detail: string }[];
   warnings: string[];
   message: string;
+  /** The machine the drill ran on, os.hostname() then; null for drills recorded before hosts were (older history). */
+  host: string | null;
+  /** Versions of the tools the drill ran (pg_restore, psql, ...), as each one's --version said. */
+  tools: Record<string, string>;
+  /** The scratch PostgreSQL server restored into, in full ("15.18 (Debian 15.18-0+deb12u1)"). */
+  scratchServer: string | null;
 }
 
 export interface BackupEvidence {
@@ -147,8 +153,12 @@ export interface BackupEvidence {
   /** pg_dump and server versions from the dump's header, when it has one. */
   pgDumpVersion: string | null;
   serverVersion: string | null;
-  /** SHA-256 of the backup file, when the drill computed one (not yet: issue 17 leaves it for later). */
+  /** SHA-256 of the dump the drill restored, read alongside its restore; null when none was computed (sha256Missing says why). */
   sha256: string | null;
+  /** file: `sha256sum FILE`; directory-manifest: `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum`. */
+  sha256Of: 'file' | 'directory-manifest' | null;
+  /** Why sha256 is null: "not computed for pgbackrest", "not recorded (drill from before checksums)". */
+  sha256Missing: string | null;
 }
 
 export interface StatusChange {

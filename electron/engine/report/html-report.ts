@@ -95,13 +95,21 @@ function scheduleWords(source: SourceEvidence): string {
 }
 
 function drillRow(d: DrillEvidence): string {
-  const backup = [h(d.backup.key), d.backup.finishedAt ? `finished ${when(d.backup.finishedAt)}` : 'not in the history', d.backup.sizeBytes === null ? '' : formatBytes(d.backup.sizeBytes), d.backup.pgDumpVersion ? `pg_dump ${h(d.backup.pgDumpVersion)}` : '', d.backup.serverVersion ? `server ${h(d.backup.serverVersion)}` : '', d.backup.sha256 ? `SHA-256 ${d.backup.sha256}` : '']
+  const backup = [h(d.backup.key), d.backup.finishedAt ? `finished ${when(d.backup.finishedAt)}` : 'not in the history', d.backup.sizeBytes === null ? '' : formatBytes(d.backup.sizeBytes), d.backup.pgDumpVersion ? `pg_dump ${h(d.backup.pgDumpVersion)}` : '', d.backup.serverVersion ? `server ${h(d.backup.serverVersion)}` : '', d.backup.sha256 ? `SHA-256${d.backup.sha256Of === 'directory-manifest' ? ' (directory manifest)' : ''} ${d.backup.sha256}` : d.backup.sha256Missing ? `SHA-256 ${h(d.backup.sha256Missing)}` : '']
     .filter(Boolean)
     .join('<br>');
-  const restored = `${d.tables.toLocaleString('en-US')} tables, ${d.rows.toLocaleString('en-US')} rows${d.database ? ` of ${h(d.database)}` : ''}${d.restoredWith ? ` into PostgreSQL ${h(d.restoredWith)}` : ''}${d.sandboxed === null ? '' : d.sandboxed ? ', sandboxed' : ', not sandboxed'}`;
+  const restored = `${d.tables.toLocaleString('en-US')} tables, ${d.rows.toLocaleString('en-US')} rows${d.database ? ` of ${h(d.database)}` : ''}${d.restoredWith ? ` into PostgreSQL ${h(d.restoredWith)}` : ''}${d.sandboxed === null ? '' : d.sandboxed ? ', sandboxed' : ', not sandboxed'}${ranWith(d)}`;
   const checks = d.checks.map((c) => `${h(c.name)}: ${c.passed ? 'passed' : '<strong class="bad">failed</strong>'} (${h(c.detail)})`).join('<br>') || '—';
   const message = [h(d.message), ...d.warnings.map((w) => `<em>${h(w)}</em>`)].join('<br>');
   return `<tr><td>${when(d.startedAt)}<br>${when(d.finishedAt)}</td><td class="${d.outcome}">${d.outcome}</td><td class="key-cell">${backup}</td><td>${ms(d.restoreMs)}</td><td>${ms(d.recoveryPointMs)}</td><td>${restored}</td><td>${checks}</td><td>${message}</td></tr>`;
+}
+
+/** "<br>on db1 with pg_restore 15.18 (Debian …), server 15.18 (Debian …)" */
+function ranWith(d: DrillEvidence): string {
+  const tools = Object.entries(d.tools).map(([tool, version]) => `${h(tool)} ${h(version)}`);
+  const server = d.scratchServer ? [`server ${h(d.scratchServer)}`] : [];
+  const parts = [...tools, ...server];
+  return d.host === null && parts.length === 0 ? '' : `<br>${d.host === null ? 'host not recorded' : `on ${h(d.host)}`}${parts.length ? ` with ${parts.join(', ')}` : ''}`;
 }
 
 function policyTable(periods: readonly PolicyPeriod[]): string {

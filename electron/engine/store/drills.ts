@@ -17,7 +17,7 @@ export interface DrillRow {
   detail: string;
 }
 
-type DrillDetail = Pick<Drill, 'phases' | 'checks' | 'restoredWith' | 'tableDetails' | 'safety' | 'database' | 'warnings' | 'recovery'>;
+type DrillDetail = Pick<Drill, 'phases' | 'checks' | 'restoredWith' | 'tableDetails' | 'safety' | 'database' | 'warnings' | 'recovery' | 'provenance'>;
 
 export class DrillTable {
   private readonly insert: Statement;
@@ -38,7 +38,7 @@ export class DrillTable {
   }
 
   record(drill: Drill): Drill {
-    const detail: DrillDetail = { phases: drill.phases, checks: drill.checks, restoredWith: drill.restoredWith ?? null, tableDetails: drill.tableDetails ?? [], ...(drill.safety ? { safety: drill.safety } : {}), ...(drill.database != null ? { database: drill.database } : {}), ...(drill.warnings?.length ? { warnings: drill.warnings } : {}), ...(drill.recovery ? { recovery: drill.recovery } : {}) };
+    const detail: DrillDetail = { phases: drill.phases, checks: drill.checks, restoredWith: drill.restoredWith ?? null, tableDetails: drill.tableDetails ?? [], ...(drill.safety ? { safety: drill.safety } : {}), ...(drill.database != null ? { database: drill.database } : {}), ...(drill.warnings?.length ? { warnings: drill.warnings } : {}), ...(drill.recovery ? { recovery: drill.recovery } : {}), ...(drill.provenance ? { provenance: drill.provenance } : {}) };
     const write = this.db.transaction(() =>
       this.insert.run(
         drill.sourceId,

@@ -1,0 +1,50 @@
+// The SHA-256 of the dump a drill restores (issue 17: an auditor's "which backup, exactly"), read alongside the
+// restore rather than in a pass after it: started when pg_restore or psql starts, it reads the same file while
+// they do, so the page cache serves one of the two reads. A file is hashed as `sha256sum FILE` would; a
+// directory-format dump as the SHA-256 of its `sha256sum` lines sorted by name (model.ts BackupChecksum). A
+// checksum that cannot be computed (the file vanished, the drill was stopped) is absent, never a failed drill.
+import { constants, createReadStream } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { BackupChecksum } from '../../../shared/model';
+
+/** Starts hashing `path` now; resolves to its checksum, or null when it could not be read to the end. Never rejects. */
+export function checksumAlongside(path: string, isDirectory: boolean, signal: AbortSignal): Promise<BackupChecksum | null> {
+  return (isDirectory ? directoryManifest(path, signal) : fileChecksum(path, signal)).catch(() => null);
+}
+
+export async function fileChecksum(path: string, signal?: AbortSignal): Promise<BackupChecksum> {
+  const { hex, bytes } = await sha256OfFile(path, signal);
+  return { algorithm: 'sha256', hex, of: 'file', bytes };
+}
+
+/** Members sorted by name in byte order (Buffer compare), as `LC_ALL=C ls` lists them. */
+export async function directoryManifest(dir: string, signal?: AbortSignal): Promise<BackupChecksum> {
+  const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const manifest = createHash('sha256');
+  let total = 0;
+  for (const name of names) {
+    const { hex, bytes } = await sha256OfFile(join(dir, name), signal);
+    manifest.update(`${hex}  ${name}\n`);
+    total += bytes;
+  }
+  return { algorithm: 'sha256', hex: manifest.digest('hex'), of: 'directory-manifest', bytes: total };
+}
+
+/** Regular files only, never following a link (a backup is hostile input, as backup-staging.ts says). */
+async function sha256OfFile(path: string, signal?: AbortSignal): Promise<{ hex: string; bytes: number }> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of createReadStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    return { hex: hash.digest('hex'), bytes };
+  } finally {
+    await handle.close();
+  }
+}
