@@ -415,7 +415,33 @@ export type ApiEvent =
   /** Alert deliveries were recorded (a round's alerts, a test): channel states may have changed. */
   | { type: 'alerts' };
 
-/** window.backupHealth in the desktop app: the API plus an event subscription. */
-export interface BackupHealthBridge extends BackupHealthApi {
+/** Export evidence in the desktop app: the report in any format, saved where the user chooses. */
+export interface EvidenceSaveRequest extends Omit<EvidenceRequest, 'format'> {
+  format: 'html' | 'json' | 'pdf';
+  /** The PDF's paper; A4 when absent. */
+  paper?: 'A4' | 'Letter';
+}
+
+export interface EvidenceSaved {
+  /** False when the user closed the save dialog without choosing a file. */
+  saved: boolean;
+  /** The file the user chose in the dialog (the renderer never gets a path it did not choose). */
+  path?: string;
+}
+
+/**
+ * Calls only the desktop app answers (the main process opens a save dialog and writes the file): over IPC, with
+ * the same sender check as the API, and absent from the bridge in a browser, where `serve` cannot write to the
+ * user's machine. The renderer tells the two apart by whether the bridge has them.
+ */
+export interface DesktopApi {
+  saveEvidence(args: EvidenceSaveRequest): Promise<EvidenceSaved>;
+}
+
+export type DesktopMethod = keyof DesktopApi;
+export const DESKTOP_METHODS = ['saveEvidence'] as const satisfies readonly DesktopMethod[];
+
+/** window.backupHealth in the desktop app: the API, the desktop calls and an event subscription. */
+export interface BackupHealthBridge extends BackupHealthApi, Partial<DesktopApi> {
   subscribe(listener: (event: ApiEvent) => void): () => void;
 }

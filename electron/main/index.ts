@@ -15,6 +15,7 @@ import { AlertService } from '../engine/alerts/alert-service';
 import { Heartbeat } from '../engine/alerts/heartbeat';
 import { AlertLease, leaseHolder } from '../engine/store/alert-lease';
 import { launchAtLogin, launchCommand, startedAtLogin, xdgAutostartDir } from './autostart';
+import { evidenceSaver } from './evidence-export';
 import { registerIpc } from './ipc';
 import { electronNativeBinding } from './native-binding';
 import { showNotification, StatusNotifier } from './notifier';
@@ -77,7 +78,8 @@ async function start(): Promise<void> {
   const configFile = defaultConfigFile();
   const { config, problems } = startupConfig(configFile);
   let configProblems = problems.length;
-  const historyPath = historyFile(defaultDataDir());
+  const dataDir = defaultDataDir();
+  const historyPath = historyFile(dataDir);
   const store = History.open(historyPath);
   const vault = openVault(app.getPath('userData'), safeStorage);
   const engine = new Engine({ config, store, secrets: vault ?? keychainUnavailable() });
@@ -94,7 +96,8 @@ async function start(): Promise<void> {
     onRound: () => refreshTray(),
   });
   let refreshTray = () => {};
-  const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined, alerts });
+  // The data directory keeps the report-signing key, so Export evidence signs as `backup-health report` does.
+  const api = new ApiService({ engine, store, configFile, vault: vault ?? undefined, alerts, dataDir, version: app.getVersion() });
 
   const window = createMainWindow({
     preload: join(import.meta.dirname, '../preload/index.cjs'),
@@ -103,7 +106,8 @@ async function start(): Promise<void> {
     isQuitting: () => quitting,
   });
   mainWindow = window;
-  const stopIpc = registerIpc({ api, window: () => mainWindow, trusted });
+  const desktop = evidenceSaver({ api, window: () => mainWindow, documentsDir: () => app.getPath('documents') });
+  const stopIpc = registerIpc({ api, window: () => mainWindow, trusted, desktop });
 
   const autostart = launchAtLogin({
     platform: process.platform,

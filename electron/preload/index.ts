@@ -1,8 +1,8 @@
-// Exposes window.backupHealth: the API of shared/api.ts over IPC, plus an event subscription, and nothing
+// Exposes window.backupHealth: the API and desktop calls of shared/api.ts over IPC, plus an event subscription, and nothing
 // else (never ipcRenderer itself). Built into one sandbox-compatible CommonJS file: at run time it may only
 // require 'electron'; shared/api.ts and channels.ts are bundled in.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API_METHODS, type ApiEvent, type ApiMethod, type ApiResponse, type BackupHealthBridge } from '../../shared/api';
+import { API_METHODS, DESKTOP_METHODS, type ApiEvent, type ApiMethod, type ApiResponse, type BackupHealthBridge, type DesktopMethod } from '../../shared/api';
 import { EVENT_CHANNEL, channelOf } from './channels';
 
 /**
@@ -15,11 +15,11 @@ function unwrap<T>(response: ApiResponse<T>): T {
   throw Object.assign(new Error(response.error.message), { code: response.error.code });
 }
 
-function invoker(method: ApiMethod) {
+function invoker(method: ApiMethod | DesktopMethod) {
   return async (args?: unknown) => unwrap((await ipcRenderer.invoke(channelOf(method), args)) as ApiResponse<unknown>);
 }
 
-const api = Object.fromEntries(API_METHODS.map((method) => [method, invoker(method)])) as unknown as Omit<BackupHealthBridge, 'subscribe'>;
+const api = Object.fromEntries([...API_METHODS, ...DESKTOP_METHODS].map((method) => [method, invoker(method)])) as unknown as Omit<BackupHealthBridge, 'subscribe'>;
 
 const bridge: BackupHealthBridge = {
   ...api,

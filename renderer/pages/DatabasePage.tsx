@@ -9,6 +9,7 @@ import { DatabaseRecoveryChart } from '../charts/DatabaseRecoveryChart';
 import { DatabaseTimelineChart, LANE_LABEL_WIDTH } from '../charts/DatabaseTimelineChart';
 import { BestRecoveryPoint, DatabaseLastRestore, RoutineList } from '../components/DatabaseFacts';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ExportEvidenceButton } from '../components/ExportEvidence';
 import { FindingList } from '../components/FindingList';
 import { RangeSelector } from '../components/RangeSelector';
 import { StatusBadge } from '../components/StatusBadge';
@@ -54,6 +55,8 @@ export function DatabasePage({ databaseKey, range = '30d' }: { databaseKey: stri
           )}
           {summary.sizeBytes !== null && ` · ${formatBytes(summary.sizeBytes)}`}
         </span>
+        <span className="spacer" />
+        <ExportEvidenceButton selection={{ databases: [summary.key] }} covers={`the database ${summary.label}`} />
       </header>
       {database.error && <ErrorNotice message={database.error} onRetry={database.refresh} />}
 

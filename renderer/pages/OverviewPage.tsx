@@ -7,6 +7,7 @@ import { recoveryPointShort } from '../../shared/recovery-words';
 import { FailingChannelBanners } from '../components/alerts/FailingChannelBanners';
 import { DatabaseCoverage } from '../components/DatabaseCoverage';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { ExportEvidenceButton } from '../components/ExportEvidence';
 import { PollNowButton } from '../components/PollNowButton';
 import { Sparkline } from '../components/Sparkline';
 import { StatusBadge } from '../components/StatusBadge';
@@ -30,6 +31,7 @@ export function OverviewPage() {
         <h1 id="overview-title">Backups</h1>
         {data && <StatusCounts counts={data.counts} />}
         <PollNowButton onPolled={overview.refresh} />
+        <ExportEvidenceButton covers="every source and database" />
       </header>
       <FailingChannelBanners />
       <DatabaseCoverage />

@@ -10,6 +10,7 @@ import { RestoreDrillChart } from '../charts/RestoreDrillChart';
 import { StoredSizeChart } from '../charts/StoredSizeChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTimeline } from '../components/EventTimeline';
+import { ExportEvidenceButton } from '../components/ExportEvidence';
 import { FindingList } from '../components/FindingList';
 import { LastRestore } from '../components/LastRestore';
 import { PollNowButton } from '../components/PollNowButton';
@@ -57,6 +58,7 @@ export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId 
         </span>
         <span className="spacer" />
         <PollNowButton sourceId={summary.id} onPolled={source.refresh} />
+        <ExportEvidenceButton selection={{ sources: [summary.id] }} covers={`the source ${summary.name}`} />
         <a className="button" href={href.editSource(summary.id)}>
           Edit
         </a>

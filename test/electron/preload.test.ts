@@ -1,7 +1,7 @@
-// window.backupHealth: every method of the contract over its IPC channel, ApiResponse unwrapped ({ok:false}
+// window.backupHealth: every method of the contract (and the desktop calls) over its IPC channel, ApiResponse unwrapped ({ok:false}
 // becomes a thrown Error with the message to show), events through subscribe; nothing else exposed.
 import { describe, expect, it, vi } from 'vitest';
-import { API_METHODS, type ApiEvent, type BackupHealthBridge } from '../../shared/api';
+import { API_METHODS, DESKTOP_METHODS, type ApiEvent, type BackupHealthBridge } from '../../shared/api';
 import { EVENT_CHANNEL, channelOf } from '../../electron/preload/channels';
 
 vi.mock('electron', async () => (await import('./fake-electron')).electron);
@@ -12,7 +12,7 @@ const bridge = electron.contextBridge.exposed.get('backupHealth') as BackupHealt
 describe('the preload', () => {
   it('exposes one object, backupHealth: the API methods and subscribe, nothing else', () => {
     expect([...electron.contextBridge.exposed.keys()]).toEqual(['backupHealth']);
-    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, 'subscribe'].sort());
+    expect(Object.keys(bridge).sort()).toEqual([...API_METHODS, ...DESKTOP_METHODS, 'subscribe'].sort());
     expect(Object.values(bridge).every((v) => typeof v === 'function')).toBe(true);
   });
 
