@@ -3,11 +3,14 @@
 // they do, so the page cache serves one of the two reads. A file is hashed as `sha256sum FILE` would; a
 // directory-format dump as the SHA-256 of its `sha256sum` lines sorted by name (model.ts BackupChecksum). A
 // checksum that cannot be computed (the file vanished, the drill was stopped) is absent, never a failed drill.
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { BackupChecksum } from '../../../shared/model';
+
+/** One read: large enough that the hash, not the calls, is the cost. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Starts hashing `path` now; resolves to its checksum, or null when it could not be read to the end. Never rejects. */
 export function checksumAlongside(path: string, isDirectory: boolean, signal: AbortSignal): Promise<BackupChecksum | null> {
@@ -38,10 +41,14 @@ async function sha256OfFile(path: string, signal?: AbortSignal): Promise<{ hex: 
   try {
     if (!(await handle.stat()).isFile()) throw new Error(`${path} is not a regular file`);
     const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let bytes = 0;
-    for await (const chunk of createReadStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      bytes += chunk.length;
+    for (;;) {
+      if (signal?.aborted) throw new Error('stopped');
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      bytes += bytesRead;
     }
     return { hex: hash.digest('hex'), bytes };
   } finally {

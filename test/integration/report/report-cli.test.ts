@@ -4,6 +4,7 @@
 // one-byte change; no secret of the config shows in any format.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,6 +79,11 @@ describe('backup-health report', () => {
     expect(live.drills).toHaveLength(1);
     expect(live.drills[0]).toMatchObject({ outcome: 'pass', database: 'shop', rows: 500, backup: { key: expect.stringMatching(/shop-1\.dump$/), sizeBytes: expect.any(Number) }, checks: [{ name: 'enough customers', passed: true }] });
     expect(live.drills[0]!.backup.pgDumpVersion).toMatch(/^\d+/);
+    // The evidence the drill recorded: the dump's SHA-256 (as sha256sum says), this machine, its tools.
+    expect(live.drills[0]!.backup).toMatchObject({ sha256: execFileSync('sha256sum', [join(dumps, 'shop-1.dump')], { encoding: 'utf8' }).split(' ')[0], sha256Of: 'file', sha256Missing: null });
+    expect(live.drills[0]).toMatchObject({ host: hostname(), tools: { pg_restore: expect.stringMatching(/^\d+\.\d+/) }, scratchServer: expect.stringMatching(/^\d+\.\d+/) });
+    // Drills written through the store without it (older history) say it was not recorded.
+    expect(evidence.sources.find((s) => s.id === 'orders-dumps')!.drills[0]!.backup).toMatchObject({ sha256: null, sha256Missing: expect.stringContaining('not recorded') });
 
     const verified = await cli('report', 'verify', out);
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
@@ -126,6 +132,9 @@ describe('backup-health report', () => {
       expect(json.sources.find((s) => s.id === 'live-dumps')!.drills).toHaveLength(1);
       for (const source of json.sources) for (const drill of source.drills) expect(text).toContain(minute(Date.parse(drill.startedAt)));
       expect(text).toContain('check "recent orders" returned false');
+      const live = json.sources.find((s) => s.id === 'live-dumps')!.drills[0]!;
+      expect(text).toContain(`SHA-256 ${live.backup.sha256}`);
+      expect(text).toContain(`on ${hostname()} with pg_restore ${live.tools.pg_restore}`);
       expect(text).toMatch(/fixed \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
       expect(text).toContain(json.signingKey);
       expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
