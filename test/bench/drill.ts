@@ -3,19 +3,22 @@
 //    with exact counts, cleanup) as a ratio to a bare `pg_restore -j2` of the same dump into an already running
 //    scratch cluster, as its superuser, unsandboxed — goal <= 1.15; the figure says whether the sandbox was on;
 // 2. a drill's scratch cluster (jail, sandbox, checked template copy) start to ready — goal <= 1 s.
+// 3. (drill-checksum) the same drill with and without its SHA-256 of the dump, alternating — goal ratio <= 1.03.
 // Runs alternate (bare, drill, bare, drill) so machine noise hits both sides alike; the best of each is kept.
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDumpDrill } from '../../electron/engine/drills/dump-drill';
 import { DrillJail } from '../../electron/engine/drills/drill-jail';
 import { ScratchCluster, runClient } from '../../electron/engine/drills/scratch-cluster';
 import { describeFailure, run } from '../../electron/engine/exec';
 import { readDumpFileHeader } from '../../electron/engine/pg-dump/dump-files';
+import type { ObservedBackup } from '../../shared/model';
 import type { BenchFigure } from './figure';
 
 const PGBENCH_SCALE = Number(process.env.BENCH_PGBENCH_SCALE ?? 36); // ~540 MB of database
 const ROUNDS = 4;
+const CHECKSUM_ROUNDS = Number(process.env.BENCH_CHECKSUM_ROUNDS ?? 5);
 const log = (text: string) => process.stderr.write(`[bench:drill] ${text}\n`);
 
 async function must(result: ReturnType<typeof run>, what: string): Promise<void> {
@@ -23,7 +26,17 @@ async function must(result: ReturnType<typeof run>, what: string): Promise<void>
   if (r.code !== 0) throw new Error(`${what}: ${describeFailure(r)}`);
 }
 
-export async function benchDrill(): Promise<BenchFigure[]> {
+interface BenchDump {
+  work: string;
+  /** The pgbench database's size, and the custom dump of it, as a poll would have observed it. */
+  size: number;
+  dumpBytes: number;
+  dump: string;
+  backup: ObservedBackup;
+}
+
+/** A pgbench database of ~540 MB (BENCH_PGBENCH_SCALE) dumped with pg_dump -Fc into a directory the drill user can read. */
+async function benchDump(): Promise<BenchDump> {
   const work = mkdtempSync(join(tmpdir(), 'backup-health-bench-drill-'));
   // Readable by the drill's user (backup-health-drill, as root), as a sysadmin grants it: no staging copy.
   chmodSync(work, 0o755);
@@ -36,11 +49,21 @@ export async function benchDrill(): Promise<BenchFigure[]> {
     const dump = join(work, 'bench.dump');
     log(`database ${(size / 1024 ** 2).toFixed(0)} MB; pg_dump -Fc …`);
     await must(runClient(source, 'pg_dump', ['-Fc', '-f', dump, 'bench'], { timeoutMs: 30 * 60_000 }), 'pg_dump');
-    await source.stop();
     const { size: dumpBytes, mtimeMs } = statSync(dump);
     const header = await readDumpFileHeader(dump, dumpBytes);
     const backup = { key: dump, type: 'dump' as const, finishedAt: Math.trunc(mtimeMs), sizeBytes: dumpBytes, readable: header.readable, problem: header.problem, meta: { header: header.header } };
+    return { work, size, dumpBytes, dump, backup };
+  } catch (err) {
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await source.stop();
+  }
+}
 
+export async function benchDrill(): Promise<BenchFigure[]> {
+  const { work, size, dumpBytes, dump, backup } = await benchDump();
+  try {
     const bare: number[] = [];
     const drills: number[] = [];
     let sandboxed: boolean | undefined;
@@ -95,7 +118,48 @@ export async function benchDrill(): Promise<BenchFigure[]> {
       },
     ];
   } finally {
-    await source.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cost of a drill's SHA-256 of the dump (issue 17, goal <= 3%): the same drill with its checksum (the
+ * product's default) and without (`checksum: false`, an option only this bench passes), alternating which goes
+ * first in each round so machine noise and the page cache hit both sides alike; the median of each is compared.
+ */
+export async function benchDrillChecksum(): Promise<BenchFigure[]> {
+  const { work, size, dumpBytes, backup } = await benchDump();
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadBefore = load();
+  try {
+    const timed = { with: [] as number[], without: [] as number[] };
+    for (let round = 1; round <= CHECKSUM_ROUNDS; round++) {
+      const order: ('with' | 'without')[] = round % 2 === 1 ? ['without', 'with'] : ['with', 'without'];
+      for (const side of order) {
+        const t = performance.now();
+        const drill = await runDumpDrill({ sourceId: 'bench', backup, jobs: 2, checks: [], ...(side === 'without' ? { checksum: false as const } : {}) });
+        timed[side].push(performance.now() - t);
+        if (drill.outcome !== 'pass') throw new Error(`the benchmark drill did not pass: ${drill.message}`);
+        if ((side === 'with') !== Boolean(drill.provenance?.checksum)) throw new Error(`the drill ${side} its checksum recorded ${JSON.stringify(drill.provenance?.checksum)}`);
+        log(`round ${round}: drill ${side} SHA-256 ${(timed[side].at(-1)! / 1000).toFixed(2)} s (load ${load()})`);
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const withIt = median(timed.with);
+    const without = median(timed.without);
+    const ratio = withIt / without;
+    return [
+      {
+        name: `restore drill of a ${(size / 1024 ** 2).toFixed(0)} MB pgbench database (${(dumpBytes / 1024 ** 2).toFixed(0)} MB custom dump, -j2) with the dump's SHA-256 read alongside pg_restore vs the same drill without it, alternating, median of ${CHECKSUM_ROUNDS} each (load average ${loadBefore} before, ${load()} after)`,
+        value: Math.round(withIt),
+        unit: 'ms',
+        baseline: Math.round(without),
+        ratio: Number(ratio.toFixed(3)),
+        goal: 'ratio <= 1.03',
+        pass: ratio <= 1.03,
+      },
+    ];
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
 import type { BenchFigure } from './figure';
 import { benchAlerts } from './alerts';
 import { benchCopy } from './copy';
-import { benchDrill } from './drill';
+import { benchDrill, benchDrillChecksum } from './drill';
 import { benchMetrics } from './metrics';
 import { benchStore } from './store';
 import { benchUi } from './ui';
@@ -14,7 +14,7 @@ import { benchDatabasesPage } from './databases-page';
 import { benchObjectStore } from './object-store';
 import { benchReport } from './report';
 
-const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal, pitr: benchPitr, 'source-page': benchSourcePage, 'databases-page': benchDatabasesPage, 'age-from-backups': benchAgeFromBackups, 'object-store': benchObjectStore, report: benchReport };
+const all: Record<string, () => Promise<BenchFigure[]>> = { store: benchStore, drill: benchDrill, 'drill-checksum': benchDrillChecksum, copy: benchCopy, ui: benchUi, metrics: benchMetrics, alerts: benchAlerts, wal: benchWal, pitr: benchPitr, 'source-page': benchSourcePage, 'databases-page': benchDatabasesPage, 'age-from-backups': benchAgeFromBackups, 'object-store': benchObjectStore, report: benchReport };
 // `npm run bench -- drill` runs only the named ones.
 const wanted = process.argv.slice(2);
 const benches = Object.entries(all).filter(([name]) => wanted.length === 0 || wanted.includes(name)).map(([, bench]) => bench);
