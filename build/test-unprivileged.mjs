@@ -82,23 +82,31 @@ function shortPrivateDir() {
 }
 
 /**
- * The ordinary user the tests run as: a system account without a password or a home, but with a shell like a
- * sysadmin's own account, since the remote dump-dir drill test logs in to it over the test's sshd (which
- * accepts only its own key). Created once; an older one without a shell gets one.
+ * The ordinary user the tests run as: a system account without a password, but with a shell and a home of its
+ * own like a sysadmin's account, since the remote dump-dir and Barman tests log in to it over the test's sshd
+ * (which accepts only its own key). Its home is its own, not the conventional /nonexistent: a root process
+ * with HOME=/nonexistent (a tool's cache) can make that directory, root's and unreadable, and then every ssh
+ * login of this user complains about it ("Could not chdir to home directory", bash's own .bashrc errors) and
+ * fails Barman's "ssh output clean" check. Created once; an older one is given the shell and the home.
  */
 function ensureUser(name) {
+  const home = `/var/lib/${name}`;
   const lookup = () => {
     try {
-      const [, , uid, gid, , , shell] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
-      return { uid: Number(uid), gid: Number(gid), shell };
+      const [, , uid, gid, , dir, shell] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim().split(':');
+      return { uid: Number(uid), gid: Number(gid), dir, shell };
     } catch {
       return undefined;
     }
   };
   const found = lookup();
-  if (!found) execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/bash', name]);
-  else if (found.shell !== '/bin/bash') execFileSync('usermod', ['--shell', '/bin/bash', name]);
-  return lookup();
+  if (!found) execFileSync('useradd', ['--system', '--no-create-home', '--home-dir', home, '--shell', '/bin/bash', name]);
+  else if (found.shell !== '/bin/bash' || found.dir !== home) execFileSync('usermod', ['--shell', '/bin/bash', '--home', home, name]);
+  const user = lookup();
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  execFileSync('chown', [`${user.uid}:${user.gid}`, home]);
+  chmodSync(home, 0o700);
+  return user;
 }
 
 /**

@@ -426,7 +426,7 @@ export async function startBarmanSetup(options: BarmanSetupOptions): Promise<Bar
 /**
  * Barman's ssh_command to reach the sshd: a script in `dir` running ssh with the sshd's options, its client key and
  * known_hosts copied into `dir`, all owned by `owner` (barman_user, who runs ssh and cannot read the sshd's own
- * directory when the tests run as root). A login whose home does not exist (bh-tester's is /nonexistent) makes
+ * directory when the tests run as root). A login whose home does not exist (a system user's /nonexistent) makes
  * sshd say "Could not chdir to home directory" on stderr, which fails Barman's "ssh output clean" check and so
  * every backup: the script leaves that one line out, and passes everything else and ssh's exit status on.
  */

@@ -3,7 +3,8 @@
 // an observation can see, each named in a finding: a run without backup_label, a segment missing from the
 // middle of the archive, a truncated segment, an archive that stopped receiving; and a tablespace and a
 // timeline switch, which are followed, not flagged.
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BaseBackupMetrics, ObservedBackup } from '../../../shared/model';
@@ -85,12 +86,16 @@ describe('basebackup observe', () => {
 
   it('says what to install when this machine cannot decompress a run (zstd, lz4 missing)', async () => {
     const path = process.env.PATH;
-    process.env.PATH = '/nonexistent';
+    // A directory that is there and empty: /nonexistent may exist after all (a tool run as a system user with
+    // that home can make it), and then, unreadable to an ordinary user, PATH lookups say EACCES, not ENOENT.
+    const empty = mkdtempSync(join(tmpdir(), 'backup-health-test-no-tools-'));
+    process.env.PATH = empty;
     let observation;
     try {
       observation = await basebackupProbe.observe(basebackupSource(setup, { id: 'orders-base-no-tools' }), ctx());
     } finally {
       process.env.PATH = path;
+      rmSync(empty, { recursive: true, force: true });
     }
     const zstd = observation.backups.find((b) => b.meta?.compression === 'zstd')!;
     expect(zstd).toMatchObject({ readable: false, problem: 'its base.tar.zst is zstd-compressed and zstd is not installed on this machine: install zstd (apt install zstd, dnf install zstd)' });

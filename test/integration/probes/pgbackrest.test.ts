@@ -1,7 +1,8 @@
 // The pgbackrest probe against the real pgBackRest 2.x: a cluster archiving into stanza "demo", a full and an
 // incremental backup, then the faults a sysadmin meets: a stanza that does not exist, a config path that is
 // wrong, archive_command pushing to the wrong stanza, a backup directory deleted from the repository.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgBackRestSourceConfig } from '../../../shared/config';
@@ -145,11 +146,15 @@ describe('pgbackrest probe', () => {
 
   it('pgbackrest not installed is a not-found probe error', async () => {
     const path = process.env.PATH;
-    process.env.PATH = '/nonexistent';
+    // A directory that is there and empty: /nonexistent may exist after all (a tool run as a system user with
+    // that home can make it), and then, unreadable to an ordinary user, PATH lookups say EACCES, not ENOENT.
+    const empty = mkdtempSync(join(tmpdir(), 'backup-health-test-no-tools-'));
+    process.env.PATH = empty;
     try {
       await expect(observe()).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('pgbackrest is not installed') });
     } finally {
       process.env.PATH = path;
+      rmSync(empty, { recursive: true, force: true });
     }
   });
 });
