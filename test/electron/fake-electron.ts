@@ -26,6 +26,13 @@ export class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(handler: Handler): void {
     this.windowOpenHandler = handler;
   }
+  /** What printToPDF was asked, and the bytes it answers (a test may change them). */
+  readonly printed: Record<string, unknown>[] = [];
+  pdf = Buffer.from('%PDF-1.7 fake');
+  async printToPDF(options: Record<string, unknown>): Promise<Buffer> {
+    this.printed.push(options);
+    return this.pdf;
+  }
   async executeJavaScript(code: string): Promise<unknown> {
     this.executed.push(code);
     return undefined;
@@ -64,6 +71,10 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  destroy(): void {
+    this.destroyed = true;
+    this.visible = false;
   }
   async loadURL(url: string): Promise<void> {
     this.loaded = { url };
@@ -154,6 +165,31 @@ export const fakeSafeStorage = {
 
 export const ipcHandlers = new Map<string, Handler>();
 
+/** A session of its own (session.fromPartition): what it lets load, and its permission handlers. */
+export class FakePartition {
+  static instances = new Map<string, FakePartition>();
+  beforeRequest: Handler | null = null;
+  permissionRequestHandler: Handler | null = null;
+  permissionCheckHandler: Handler | null = null;
+  readonly webRequest = {
+    onBeforeRequest: (handler: Handler) => {
+      this.beforeRequest = handler;
+    },
+  };
+  setPermissionRequestHandler(handler: Handler) {
+    this.permissionRequestHandler = handler;
+  }
+  setPermissionCheckHandler(handler: Handler) {
+    this.permissionCheckHandler = handler;
+  }
+  /** Whether a request for `url` would be let through. */
+  allows(url: string): boolean {
+    let cancel = true;
+    this.beforeRequest?.({ url }, (answer: { cancel?: boolean }) => (cancel = answer.cancel === true));
+    return !cancel;
+  }
+}
+
 export const fakeSession = {
   onHeadersReceived: null as Handler | null,
   permissionRequestHandler: null as Handler | null,
@@ -185,6 +221,7 @@ export const electron = {
     requestSingleInstanceLock: vi.fn(() => true),
     whenReady: () => Promise.resolve(),
     getAppPath: () => process.cwd(),
+    getVersion: () => '0.1.0-test',
     setPath(name: string, path: string) {
       this.paths.set(name, path);
     },
@@ -214,7 +251,11 @@ export const electron = {
   },
   safeStorage: fakeSafeStorage,
   shell: { openExternal: vi.fn(async () => {}) },
-  dialog: { showErrorBox: vi.fn() },
+  dialog: {
+    showErrorBox: vi.fn(),
+    /** The user's answer to the next save dialog; a test sets it. */
+    showSaveDialog: vi.fn(async (..._args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => ({ canceled: true })),
+  },
   // The renderer side, for the preload.
   contextBridge: {
     exposed: new Map<string, unknown>(),
@@ -223,5 +264,14 @@ export const electron = {
     },
   },
   ipcRenderer: Object.assign(new EventEmitter(), { invoke: vi.fn(async (_channel: string, _args?: unknown): Promise<unknown> => undefined) }),
-  session: { defaultSession: fakeSession },
+  session: {
+    defaultSession: fakeSession,
+    fromPartition(partition: string) {
+      const existing = FakePartition.instances.get(partition);
+      if (existing) return existing;
+      const made = new FakePartition();
+      FakePartition.instances.set(partition, made);
+      return made;
+    },
+  },
 };

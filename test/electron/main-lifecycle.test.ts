@@ -2,7 +2,7 @@
 // home: a broken config keeps the app running with no sources and says so; a second start shows the window;
 // closing hides it; the dashboard's calls work and fixing the source from the settings page clears the
 // problem; Quit stops everything.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -99,6 +99,16 @@ describe('the main process', () => {
     FakeTray.instances[0]!.menu!.items[0]!.click!({ checked: false });
     expect(window().webContents.executed.at(-1)).toBe('location.hash = "#/source/orders-dumps"');
     expect(window().visible).toBe(true);
+  });
+
+  it('Export evidence: the report is signed with the key kept in the data directory beside the history, naming this version', async () => {
+    const answer = await invoke('exportEvidence', { format: 'json', sources: ['orders-dumps'] });
+    expect(answer.ok).toBe(true);
+    const dataDir = join(home, 'data', 'backup-health');
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(['history.sqlite', 'report-signing-key.pem']));
+    expect(answer.value.content).toContain(answer.value.signingKey);
+    expect(answer.value.content).toContain('0.1.0-test');
+    expect(ipcHandlers.has(channelOf('saveEvidence' as never))).toBe(true);
   });
 
   it('Quit from the tray quits: the window really closes, the engine and the store stop', async () => {
