@@ -2,6 +2,7 @@
 // history deals with it: the sweep stops its server and removes its directory (scratch-sweep.ts), and the drill
 // its process never recorded is recorded here as an error, so the history and health say a drill was attempted
 // and did not finish instead of saying nothing.
+import { hostname } from 'node:os';
 import type { Drill } from '../../../shared/model';
 import type { HistoryStore } from '../store/types';
 import { drillWithoutRestore } from './drill-stop';
@@ -52,5 +53,7 @@ function killedDrill(leftovers: readonly SweptCluster[], now: number): Drill {
     }),
     restoredWith: null,
     tableDetails: [],
+    // Swept from this machine's drillDir: the drill ran here.
+    provenance: { host: hostname(), tools: {}, scratchServer: null },
   };
 }

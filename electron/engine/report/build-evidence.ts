@@ -133,7 +133,7 @@ function drillEvidence(drill: Drill, kind: string, store: Pick<HistoryStore, 'ev
   const header = backup?.meta?.header;
   const run = drill.provenance;
   const checksum = run?.checksum ?? null;
-  const sha256Missing = checksum ? null : NO_CHECKSUM_KINDS.has(kind) ? `not computed for ${kind}` : !run ? 'not recorded (a drill from before checksums were kept)' : 'not computed (the drill did not reach the restore of a dump)';
+  const sha256Missing = checksum ? null : NO_CHECKSUM_KINDS.has(kind) ? `not computed for ${kind}` : !run ? 'not recorded for this drill (recorded before Backup Health kept checksums, or decided without a restore)' : 'not computed (the drill did not reach the restore of a dump)';
   return {
     id: drill.id!,
     startedAt: iso(drill.startedAt),

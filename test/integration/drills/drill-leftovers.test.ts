@@ -3,6 +3,7 @@
 // a sweeper that died mid-way taken over, and an owner file the drill's user scribbled on recording nothing.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killedDrills, sweepDrillLeftovers } from '../../../electron/engine/drills/drill-leftovers';
@@ -74,6 +75,7 @@ describe('the sweep of a killed drill', () => {
         message: `the drill was cut off: the process running it (pid ${deadPid}) ended without finishing or cleaning up (killed with SIGKILL, crashed, or the machine stopped); its directory ${dir} was removed at 2026-03-01T12:00:00.000Z; run the drill again`,
         restoredWith: null,
         tableDetails: [],
+        provenance: { host: hostname(), tools: {}, scratchServer: null },
       },
     ]);
   });
