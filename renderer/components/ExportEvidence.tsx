@@ -10,7 +10,7 @@ import { evidenceRequest, initialEvidenceForm, type EvidenceForm, type EvidenceF
 
 const FORMATS: { value: EvidenceFormat; label: string }[] = [
   { value: 'html', label: 'HTML page (prints well)' },
-  { value: 'json', label: 'JSON, signed (for `backup-health report verify`)' },
+  { value: 'json', label: 'JSON, signed (checked with backup-health report verify)' },
   { value: 'pdf', label: 'PDF' },
 ];
 
