@@ -24,15 +24,26 @@ export async function fileChecksum(path: string, signal?: AbortSignal): Promise<
 
 /** Members sorted by name in byte order (Buffer compare), as `LC_ALL=C ls` lists them. */
 export async function directoryManifest(dir: string, signal?: AbortSignal): Promise<BackupChecksum> {
-  const names = (await readdir(dir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const members: MemberHash[] = [];
+  for (const name of await readdir(dir)) members.push({ name, ...(await sha256OfFile(join(dir, name), signal)) });
+  return manifestOf(members);
+}
+
+export interface MemberHash {
+  name: string;
+  hex: string;
+  bytes: number;
+}
+
+/**
+ * A directory dump's checksum from its members' own (in any order): what a copy that hashed each file as it
+ * arrived (a download) passes to the dump drill as options.checksum, equal to directoryManifest of the copy.
+ */
+export function manifestOf(members: readonly MemberHash[]): BackupChecksum {
+  const sorted = [...members].sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   const manifest = createHash('sha256');
-  let total = 0;
-  for (const name of names) {
-    const { hex, bytes } = await sha256OfFile(join(dir, name), signal);
-    manifest.update(`${hex}  ${name}\n`);
-    total += bytes;
-  }
-  return { algorithm: 'sha256', hex: manifest.digest('hex'), of: 'directory-manifest', bytes: total };
+  for (const m of sorted) manifest.update(`${m.hex}  ${m.name}\n`);
+  return { algorithm: 'sha256', hex: manifest.digest('hex'), of: 'directory-manifest', bytes: sorted.reduce((sum, m) => sum + m.bytes, 0) };
 }
 
 /** Regular files only, never following a link (a backup is hostile input, as backup-staging.ts says). */
