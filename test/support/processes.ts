@@ -64,15 +64,17 @@ export function describeProcessesUsing(needle: string): string {
 }
 
 /**
- * Whether a pg_restore (alone, or in bwrap) runs with `needle` in its command line as itself: past the setpriv
- * wrapper that sets its parent-death signal and then execs it. A drill SIGKILLed before that orphans the tool, so
- * tests that kill a drill mid-restore wait for this first.
+ * Whether pg_restore itself runs with `needle` in its command line (alone, or inside bwrap): past the setpriv
+ * wrapper that sets its parent-death signal, and past bwrap's own start, whose inner process sets its parent-death
+ * signal only after bwrap clones it. A drill SIGKILLed inside either window orphans a process for good (bwrap's
+ * inner one then waits forever for the outer one; the next start's sweep kills it), so tests that kill a drill
+ * mid-restore wait for this first.
  */
 export function restoreRunning(needle: string): boolean {
   return processesUsing(needle).some((pid) => {
     try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000');
-      return !argv[0]!.endsWith('/setpriv') && argv.some((arg) => arg.endsWith('/pg_restore'));
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\u0000')[0] ?? '';
+      return argv0 === 'pg_restore' || argv0.endsWith('/pg_restore');
     } catch {
       return false;
     }

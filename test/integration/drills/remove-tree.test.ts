@@ -129,9 +129,9 @@ try {
   if (step === 'owner') writeFileSync(join(a, 'owner.json'), JSON.stringify({ pid: Number(b) }));
   if (step === 'remove') await removeTree(a);
   if (step === 'start') {
-    // No sources: start() only sweeps; the store is never touched before stop().
-    const config = { defaults: { drillDir: a, concurrency: 1, drillConcurrency: 1, keepRawPolls: 35 * 86400000 }, sources: [] };
-    const engine = new Engine({ config, store: {}, compactionDelayMs: 3600000 });
+    // No sources: start() only sweeps, and notes the (empty) policies in force for audit reports.
+    const config = { defaults: { drillDir: a, concurrency: 1, drillConcurrency: 1, keepRawPolls: 35 * 86400000 }, sources: [], databases: [] };
+    const engine = new Engine({ config, store: { recordPolicies() {} }, compactionDelayMs: 3600000 });
     const swept = await engine.start();
     engine.stop();
     console.log(JSON.stringify({ started: true, swept }));
