@@ -2,6 +2,7 @@
 // downloaded into the drill's directory with a copy phase and byte progress, then restored like a local dump;
 // a dump cut in half in the bucket fails, a directory-format dump comes whole, and object names that could be
 // paths are refused, never followed. Credentials come from a shared credentials file (the SDK's chain).
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ function source(fields: Record<string, unknown>): DumpDirSourceConfig {
   return parsed.config.sources[0] as DumpDirSourceConfig;
 }
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const drillDir = () => join(root, 'drills');
 const leftovers = () => readdirSync(drillDir());
 
@@ -99,6 +101,8 @@ describe('drills of dumps in a bucket', () => {
     expect(copies.every((p) => p.unit === 'bytes' && p.total === custom.length)).toBe(true);
     expect(copies.at(-1)!.done).toBe(custom.length);
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['copy', 'restore', 'verify']));
+    // Hashed as it arrived: sha256sum of the object's bytes.
+    expect(drill.provenance?.checksum).toEqual({ algorithm: 'sha256', hex: sha256(custom), of: 'file', bytes: custom.length });
     expect(leftovers()).toEqual([]);
   });
 
@@ -108,6 +112,11 @@ describe('drills of dumps in a bucket', () => {
     expect(drill.backupKey).toBe('s3://dumps/orders/orders-directory.dump/');
     expect(drill.tables).toBe(1);
     expect(drill.rows).toBe(5000);
+    // (cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum, from the objects' hashes taken as they arrived.
+    const names = [...directory.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const lines = names.map((n) => `${sha256(directory.get(n)!)}  ${n}\n`).join('');
+    const bytes = names.reduce((sum, n) => sum + directory.get(n)!.length, 0);
+    expect(drill.provenance?.checksum).toEqual({ algorithm: 'sha256', hex: sha256(Buffer.from(lines)), of: 'directory-manifest', bytes });
     expect(leftovers()).toEqual([]);
   });
 

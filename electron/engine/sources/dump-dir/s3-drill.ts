@@ -3,13 +3,17 @@
 // saw, then the same dump drill as for a local file on the copy, all in one drill frame (drill-frame.ts). The
 // download is what a restore would cost in a real emergency, so it counts into restoreMs. Object names are
 // hostile input like any backup's: only flat, plain names become files, and never more bytes than observed.
+// Each object is hashed as it arrives (issue 17: the backup's SHA-256, taken while copying, not by reading the
+// copy again): the file's own for a plain or custom dump, the sorted manifest of its files' for a directory dump
+// (backup-checksum.ts manifestOf), equal to what a read of the copy would give.
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chown, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Drill, ObservedBackup } from '../../../../shared/model';
+import type { BackupChecksum, Drill, ObservedBackup } from '../../../../shared/model';
 import { formatBytes, formatDuration } from '../../../../shared/units';
 import type { DrillContext } from '../probe';
 import { ProbeError } from '../../errors';
@@ -17,6 +21,7 @@ import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { restoreDump } from '../../drills/dump-drill';
 import { jailForDrill } from '../../drills/drill-jail';
 import { DrillStop, drillError } from '../../drills/restore-plan';
+import { manifestOf, type MemberHash } from '../../drills/backup-checksum';
 import { dumpDrillOptions } from '../../drills/source-dump-drill';
 import { objectStoreClient } from '../../object-store/client';
 import { objectStoreError, type ObjectStoreWhere } from '../../object-store/errors';
@@ -83,6 +88,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
   const detail = `from ${place.bucket}`;
   frame.enter('copy', backup.sizeBytes, { detail, unit: 'bytes' });
   let copied = 0;
+  const hashed: MemberHash[] = [];
   for (const member of members) {
     frame.throwIfStopped();
     // Never more than the poll saw: an object that grew since would otherwise fill the drill directory.
@@ -90,12 +96,14 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
     const written = await store(`downloading ${objectUrl(place.bucket, member.key)}`, async () => {
       const answer = await s3.s3.send(new s3.sdk.GetObjectCommand({ Bucket: place.bucket, Key: member.key }), send());
       let bytes = 0;
+      const hash = createHash('sha256');
       await pipeline(
         answer.Body as Readable,
         async function* (chunks: AsyncIterable<Buffer>) {
           for await (const chunk of chunks) {
             bytes += chunk.length;
             if (bytes > limit) throw new GrewSinceObserved();
+            hash.update(chunk);
             frame.progress(copied + bytes, backup.sizeBytes, { detail, unit: 'bytes' });
             yield chunk;
           }
@@ -103,6 +111,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
         createWriteStream(member.file, { flags: 'wx', mode: 0o600 }),
         { signal: frame.signal },
       );
+      hashed.push({ name: basename(member.file), hex: hash.digest('hex'), bytes });
       return bytes;
     });
     await own(member.file);
@@ -117,7 +126,7 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
   // The dump drill's steps run in this frame, on the copy; its messages name the object where it is kept.
   const asKept = (text: string) => `${said}; ${text.split(local).join(backup.key)}`;
   try {
-    return asKept(await restoreDump(frame, dumpDrillOptions(source, { ...backup, key: local }, ctx)));
+    return asKept(await restoreDump(frame, { ...dumpDrillOptions(source, { ...backup, key: local }, ctx), checksum: checksumOf(hashed, directory) }));
   } catch (err) {
     if (err instanceof DrillStop && !frame.signal.aborted) throw new DrillStop(err.outcome, asKept(err.message));
     throw err;
@@ -125,3 +134,10 @@ async function drill(source: BucketSource, backup: ObservedBackup, ctx: DrillCon
 }
 
 class GrewSinceObserved extends Error {}
+
+/** The copy's checksum from each object's hash taken as it arrived: as backup-checksum.ts would read the copy. */
+function checksumOf(hashed: readonly MemberHash[], directory: boolean): BackupChecksum {
+  if (directory) return manifestOf(hashed);
+  const [file] = hashed;
+  return { algorithm: 'sha256', hex: file!.hex, of: 'file', bytes: file!.bytes };
+}
