@@ -480,21 +480,30 @@ export interface DrillProvenance {
   tools: Record<string, string>;
   /** The scratch PostgreSQL server the backup was restored into, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
   scratchServer: string | null;
-  /** Absent where no dump file or tar stream passed through the drill (pgBackRest, Barman, base backups). */
+  /** Absent in older history, and where it could not be computed: checksumMissing says why. */
   checksum?: BackupChecksum;
+  /** Why a drill has no checksum ("a tar run on db1 goes from ssh straight into tar"); absent when it has one. */
+  checksumMissing?: string;
 }
 
 /**
- * SHA-256 of the dump a drill restored, read alongside the restore. `file`: the file's bytes (`sha256sum FILE`).
- * `directory-manifest`: a directory-format dump; the SHA-256 of the `sha256sum` lines ("<hex>  <name>\n") of its
- * files sorted by name in byte order, i.e. `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum`.
+ * SHA-256 of the backup a drill restored, read alongside the restore. `file`: the file's bytes (`sha256sum FILE`).
+ * `directory-manifest`: a directory-format dump, or a tar-format base backup's run (base.tar*, pg_wal.tar*,
+ * <oid>.tar*, backup_manifest); the SHA-256 of the `sha256sum` lines ("<hex>  <name>\n") of its files sorted by
+ * name in byte order, i.e. `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum`.
+ * `backup-manifest`: a physical backup restored from a tree (a plain base backup's or Barman's backup_manifest,
+ * a pgBackRest set's backup.manifest as `pgbackrest repo-get` gives it): the manifest lists every file of the
+ * backup with its own checksum, which pg_verifybackup and pgbackrest restore check each restored file against,
+ * so its SHA-256 names those exact files.
  */
 export interface BackupChecksum {
   algorithm: 'sha256';
   hex: string;
-  of: 'file' | 'directory-manifest';
-  /** Bytes hashed (all files of a directory dump). */
+  of: 'file' | 'directory-manifest' | 'backup-manifest';
+  /** Bytes hashed (all files of a directory dump or run; the manifest's own bytes). */
   bytes: number;
+  /** The file hashed, as the backup names it ("backup_manifest", "backup.manifest"); absent for dumps. */
+  file?: string;
 }
 
 /**
