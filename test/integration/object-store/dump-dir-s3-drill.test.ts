@@ -3,15 +3,15 @@
 // a dump cut in half in the bucket fails, a directory-format dump comes whole, and object names that could be
 // paths are refused, never followed. Credentials come from a shared credentials file (the SDK's chain).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
 import type { Drill, DrillProgress, ObservedBackup } from '../../../shared/model';
-import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/sources/dump-dir/index';
-import { clientOrThrow, probeContext } from '../../support/postgres-fixtures';
+import { probeContext } from '../../support/postgres-fixtures';
+import { makeOrdersDumps } from '../../support/orders-dumps';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
 
 let root: string;
@@ -55,17 +55,7 @@ beforeAll(async () => {
 
   const made = join(root, 'made');
   mkdirSync(made);
-  await ScratchCluster.with({ purpose: 's3 dump-dir drill test', minMajor: 15 }, async (cluster) => {
-    const client = (tool: string, args: string[]) => clientOrThrow(cluster, tool, args);
-    await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE orders']);
-    await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'orders', '-c', `CREATE TABLE customer (id int PRIMARY KEY, name text); INSERT INTO customer SELECT g, 'customer ' || g FROM generate_series(1, 5000) g;`]);
-    await client('pg_dump', ['-Fc', '-f', join(made, 'orders.dump'), 'orders']);
-    await client('pg_dump', ['-Fp', '-f', join(made, 'orders.sql'), 'orders']);
-    await client('pg_dump', ['-Fd', '-f', join(made, 'orders-dir'), 'orders']);
-  });
-  custom = readFileSync(join(made, 'orders.dump'));
-  plain = readFileSync(join(made, 'orders.sql'));
-  directory = new Map(readdirSync(join(made, 'orders-dir')).map((name) => [name, readFileSync(join(made, 'orders-dir', name))]));
+  ({ custom, plain, directory } = await makeOrdersDumps(made, 's3 dump-dir drill test'));
 
   await s3.createBucket('dumps');
   await s3.put('dumps', 'orders/orders-custom.dump', custom);

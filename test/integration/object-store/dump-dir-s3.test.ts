@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type DumpDirSourceConfig } from '../../../shared/config';
-import { ScratchCluster } from '../../../electron/engine/drills/scratch-cluster';
 import { dumpDirProbe } from '../../../electron/engine/sources/dump-dir/index';
 import { ProbeError } from '../../../electron/engine/errors';
-import { clientOrThrow, freePort, probeContext } from '../../support/postgres-fixtures';
+import { freePort, probeContext } from '../../support/postgres-fixtures';
+import { makeOrdersDumps } from '../../support/orders-dumps';
 import { judgeObservation } from '../../support/judge-observation';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
 import { dateCustomDump } from '../../support/dump-dates';
@@ -63,16 +63,9 @@ beforeAll(async () => {
   process.env.AWS_SHARED_CREDENTIALS_FILE = credentials;
   process.env.AWS_CONFIG_FILE = join(root, 'config');
 
-  await ScratchCluster.with({ purpose: 's3 dump-dir test', minMajor: 15 }, async (cluster) => {
-    const client = (tool: string, args: string[]) => clientOrThrow(cluster, tool, args);
-    await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CREATE DATABASE orders']);
-    await client('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'orders', '-c', `CREATE TABLE customer (id int PRIMARY KEY, name text); INSERT INTO customer SELECT g, 'customer ' || g FROM generate_series(1, 5000) g;`]);
-    await client('pg_dump', ['-Fc', '-f', join(root, 'orders.dump'), 'orders']);
-    await client('pg_dump', ['-Fp', '-f', join(root, 'orders.sql'), 'orders']);
-    await client('pg_dump', ['-Fd', '-f', join(root, 'orders-dir'), 'orders']);
-  });
-  dumps.set('custom', readFileSync(join(root, 'orders.dump')));
-  dumps.set('plain', readFileSync(join(root, 'orders.sql')));
+  const made = await makeOrdersDumps(root, 's3 dump-dir test');
+  dumps.set('custom', made.custom);
+  dumps.set('plain', made.plain);
 
   await s3.createBucket('dumps');
   for (const [i, at] of dates.entries()) {

@@ -15,11 +15,12 @@ import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir } 
 import { pgbackrestSource, s3RepoLines, startPgBackRestCluster, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
+import { savedEnv } from '../../support/orders-dumps';
 
 const sourceParent = testParentDir('pgbackrest-s3-source');
 const drillParent = testParentDir('pgbackrest-s3-drills');
 const KEY_VARS = ['PGBACKREST_REPO1_S3_KEY', 'PGBACKREST_REPO1_S3_KEY_SECRET'] as const;
-const saved = new Map<string, string | undefined>();
+let restoreEnv = () => {};
 let s3: TestS3Server;
 let setup: PgBackRestSetup;
 let ownConfig: string;
@@ -37,7 +38,7 @@ async function probeError(promise: Promise<unknown>): Promise<ProbeError> {
 }
 
 beforeAll(async () => {
-  for (const name of KEY_VARS) saved.set(name, process.env[name]);
+  restoreEnv = savedEnv(KEY_VARS);
   s3 = await startS3Server({ tls: true });
   await s3.createBucket('pg-offsite');
   // localhost, not 127.0.0.1: pgBackRest 2.45 matches the certificate's DNS names only, never its IP addresses.
@@ -63,10 +64,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   await setup?.stop();
   await s3?.stop();
   expect(scratchDirsIn(sourceParent)).toEqual([]);

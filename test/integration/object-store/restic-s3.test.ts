@@ -13,13 +13,14 @@ import type { DrillContext } from '../../../electron/engine/sources/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { restic, writeOrdersDump } from '../../support/restic-fixtures';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
+import { savedEnv } from '../../support/orders-dumps';
 
 const root = testParentDir('restic-s3');
 const drillDir = testParentDir('restic-s3-drills');
 const passwordFile = join(root, 'password');
 const src = join(root, 'backup');
 const CREDENTIAL_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_PROFILE', 'AWS_SHARED_CREDENTIALS_FILE', 'XDG_CACHE_HOME'] as const;
-const saved = new Map<string, string | undefined>();
+let restoreEnv = () => {};
 let s3: TestS3Server;
 let repo: string;
 let dumpBytes: number;
@@ -67,7 +68,7 @@ async function withCredentials<T>(accessKeyId: string, secretAccessKey: string, 
 }
 
 beforeAll(async () => {
-  for (const name of CREDENTIAL_VARS) saved.set(name, process.env[name]);
+  restoreEnv = savedEnv(CREDENTIAL_VARS);
   s3 = await startS3Server({ tls: true, denyBuckets: ['backups'] });
   await s3.createBucket('backups');
   repo = `s3:${s3.endpoint}/backups/orders`;
@@ -85,10 +86,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  restoreEnv();
   await s3?.stop();
   expect(scratchDirsIn(drillDir)).toEqual([]);
   removeTestParentDir(root);
