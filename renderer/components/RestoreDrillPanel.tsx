@@ -3,6 +3,7 @@ import { visibleText } from '../../shared/visible-text';
 import { formatDuration, progressCount } from '../../shared/units';
 import { useRestoreDrill } from '../hooks/useRestoreDrill';
 import { OUTCOME_WORD, PHASE_WORD } from '../words';
+import { DrillProvenanceFacts } from './DrillProvenance';
 import { DrillWarnings } from './LastRestore';
 
 /** "Run restore drill", its live progress, then what came of it. */
@@ -47,6 +48,7 @@ function DrillResult({ drill }: { drill: Drill }) {
       {warned && ' with warnings'}
       {drill.restoreMs !== null && drill.outcome === 'pass' && ` — restored and verified in ${formatDuration(drill.restoreMs)}`}: {visibleText(drill.message)}
       <DrillWarnings warnings={drill.warnings} testId="drill-warnings" />
+      <DrillProvenanceFacts provenance={drill.provenance} />
     </div>
   );
 }
