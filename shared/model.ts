@@ -476,7 +476,14 @@ export interface Drill {
 export interface DrillProvenance {
   /** os.hostname() of the machine the drill ran on. */
   host: string;
-  /** Versions of the tools the drill ran, by name (pg_restore, psql, restic, borg, pgbackrest), as `--version` says. */
+  /**
+   * Versions of the tools the drill ran, by name, each as the tool itself says it (the first line of its
+   * `--version`, or `restic version` / `pgbackrest version`, without the build or author: "restic 0.14.0",
+   * "borg 1.2.4", "pgBackRest 2.45", "3.4.0 Barman", "tar (GNU tar) 1.34"); PostgreSQL's own tools (pg_restore,
+   * psql, pg_verifybackup) as their server version, "15.18 (Debian 15.18-0+deb12u1)". A tool that ran on the
+   * source's host over ssh is keyed `name@host` (the host without its login: "restic@db1.example"), asked there
+   * the same way; a tool run on both sides (tar) has both keys. A tool whose version could not be read is absent.
+   */
   tools: Record<string, string>;
   /** The scratch PostgreSQL server the backup was restored into, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
   scratchServer: string | null;

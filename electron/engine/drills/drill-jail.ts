@@ -18,8 +18,8 @@ const NUL = '\u0000';
 /** After exec's own kill (SIGTERM to bubblewrap's group): when stragglers of a sandbox are reaped. */
 const REAP_AFTER_MS = 500;
 
-/** tar by its path: inside the sandbox there is no PATH lookup of ours to rely on. */
-const TAR = existsSync('/usr/bin/tar') ? '/usr/bin/tar' : '/bin/tar';
+/** tar by its path: inside the sandbox there is no PATH lookup of ours to rely on (a drill records its version: tool-versions.ts). */
+export const TAR = existsSync('/usr/bin/tar') ? '/usr/bin/tar' : '/bin/tar';
 
 export class DrillJail {
   private constructor(

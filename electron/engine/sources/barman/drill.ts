@@ -32,25 +32,38 @@ import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { drillError, fail } from '../../drills/drill-stop';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
-import type { DrillJail } from '../../drills/drill-jail';
+import { TAR, type DrillJail } from '../../drills/drill-jail';
 import { unpackPlainTree, unpackTablespace, verifyPlainAgainstManifest } from '../../drills/physical-unpack';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest } from '../../drills/tar-run';
 import { walkTree } from '../../drills/snapshot-tree';
 import { walDirOf } from '../../drills/wal-replay';
+import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
 import type { DrillContext } from '../probe';
 import { readBackupToDrill, type BarmanBackupLayout, type BarmanBackupToDrill } from './drill-backup-info';
 import { fetchBarmanWal } from './fetch-wal';
+import { BARMAN } from './barman-command';
 import { MAX_BACKUP_LABEL_CHARS } from './python-literal';
 
 export function runBarmanDrill(source: BarmanSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
-  return runDrill({ ...options, backupKey: backup.key }, async (frame) => {
-    const found = await readBackupToDrill(source, backup.key, frame);
-    // backup.info's version picks the binaries: a physical backup starts only on its own major.
-    const drilled = found.pgMajor === null ? backup : { ...backup, meta: { ...backup.meta, pgVersion: String(found.pgMajor) } };
-    return physicalDrill({ ...options, backup: drilled }, frame, barmanRestore(source, found, frame));
-  });
+  return runDrill({ ...options, backupKey: backup.key }, (frame) =>
+    withToolVersions(frame, toolsUsed(source), async () => {
+      const found = await readBackupToDrill(source, backup.key, frame);
+      // backup.info's version picks the binaries: a physical backup starts only on its own major.
+      const drilled = found.pgMajor === null ? backup : { ...backup, meta: { ...backup.meta, pgVersion: String(found.pgMajor) } };
+      return physicalDrill({ ...options, backup: drilled }, frame, barmanRestore(source, found, frame));
+    }),
+  );
+}
+
+/**
+ * Evidence: barman where it said where the backup is; the tar that sent the files and WAL (there) and the one that
+ * unpacked them here (the same key when both ran here: the drill's own tar).
+ */
+function toolsUsed(source: BarmanSourceConfig): ToolUsed[] {
+  const here = { name: 'tar', command: TAR };
+  return [{ name: BARMAN, where: source }, ...(source.host ? [{ name: 'tar', where: source }, here] : [here])];
 }
 
 function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, frame: DrillFrame): PhysicalRestore {
@@ -65,6 +78,7 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The tree checked against its backup_manifest while the WAL is copied: both read, neither waits.
       const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verify()]);
+      if (verified) await recordPostgresTool(frame.evidence.provenance, 'pg_verifybackup', cluster.tool('pg_verifybackup'));
       return {
         notes: [...layoutNotes(backup.layout), ...(verified ? ['checked against its backup_manifest'] : [])],
         dir: walDirOf(cluster),
@@ -94,6 +108,8 @@ async function unpackBackup(source: BarmanSourceConfig, backup: BarmanBackupToDr
     const run = { dir: backup.dataDir, label };
     const names = await listRunDir(source, backup.dataDir, frame);
     await unpackTarRun(source, run, names, cluster, jail, frame);
+    // tar ran the decompressor of the backup's compression (gzip, lz4, zstd) here, in the sandbox.
+    await recordToolVersions(frame.evidence.provenance, [{ name: layout.compression }], frame.signal);
     if (!names.includes('backup_manifest') || cluster.install.major < 13) return async () => false;
     return () => verifyTarRunAgainstManifest(source, run, cluster, jail, frame).then(() => true);
   }

@@ -20,14 +20,15 @@ import { dirname, join, resolve } from 'node:path';
 import type { BaseBackupSourceConfig } from '../../../../shared/config';
 import type { Drill, ObservedBackup } from '../../../../shared/model';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
-import type { DrillJail } from '../../drills/drill-jail';
+import { TAR, type DrillJail } from '../../drills/drill-jail';
 import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { ownedDir, unpackInto, unpackPlainTree, verifyPlainAgainstManifest, type PlainTree } from '../../drills/physical-unpack';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
-import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
+import { listRunDir, tarCompressionOf, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
 import { walkTree } from '../../drills/snapshot-tree';
 import { newestSegmentOf, walDirOf } from '../../drills/wal-replay';
+import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
 import type { DrillContext } from '../probe';
 
 /**
@@ -44,7 +45,17 @@ find . -maxdepth 1 -type f | awk -v tli="$2" -v pos="$3" '
 
 export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
   const options = physicalDrillOptions(source, backup, ctx, 'end-of-archive');
-  return runDrill({ ...options, backupKey: backup.key }, (frame) => physicalDrill(options, frame, baseBackupRestore(source, backup, frame)));
+  return runDrill({ ...options, backupKey: backup.key }, (frame) => withToolVersions(frame, toolsUsed(source), () => physicalDrill(options, frame, baseBackupRestore(source, backup, frame))));
+}
+
+/**
+ * Evidence: the tar that sent the WAL archive (and a plain run) from the host, and the one that unpacked them here
+ * (the same key when both ran here: the drill's own tar). A tar run's decompressor and pg_verifybackup are
+ * recorded when they ran.
+ */
+function toolsUsed(source: BaseBackupSourceConfig): ToolUsed[] {
+  const here = { name: 'tar', command: TAR };
+  return source.host ? [{ name: 'tar', where: source }, here] : [here];
 }
 
 function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBackup, frame: DrillFrame): PhysicalRestore {
@@ -59,11 +70,15 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       const startSegment = typeof backup.meta?.startSegment === 'string' ? backup.meta.startSegment : null;
       if (!backup.readable || !startSegment) throw fail(`${backup.key} cannot be restored as a base backup: ${backup.problem ?? 'its backup_label was not read (no start segment)'}`);
       const backupDir = join(source.path, backup.key);
-      if (format === 'tar') await unpackTarRun(source, tarRun(backup, backupDir), await listRunDir(source, backupDir, frame), cluster, jail, frame);
-      else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
+      if (format === 'tar') {
+        const names = await listRunDir(source, backupDir, frame);
+        await unpackTarRun(source, tarRun(backup, backupDir), names, cluster, jail, frame);
+        await recordToolVersions(frame.evidence.provenance, decompressorsOf(names), frame.signal);
+      } else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
       const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyRunAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
+      if (verified) await recordPostgresTool(frame.evidence.provenance, 'pg_verifybackup', cluster.tool('pg_verifybackup'));
       return {
         notes: verified ? ['checked against its backup_manifest'] : [],
         dir: walDirOf(cluster),
@@ -86,6 +101,13 @@ function plainRun(source: BaseBackupSourceConfig, backupDir: string): PlainTree 
     outside: (oid, target) =>
       fail(`the plain-format backup links tablespace ${oid} to ${target}, outside ${resolve(area)}: drills never follow a backup's links out of its backup area; map tablespaces inside it (pg_basebackup -T) or take tar-format backups (-Ft)`),
   };
+}
+
+/** The decompressors tar ran here for a tar run's files (gzip, zstd, lz4: tar's --gzip, --zstd, lz4 -d). */
+function decompressorsOf(names: readonly string[]): ToolUsed[] {
+  const used = new Set(names.filter((name) => /\.tar(\.\w+)?$/.test(name)).map(tarCompressionOf));
+  used.delete('none');
+  return [...used].map((name) => ({ name }));
 }
 
 /** A tar run (drills/tar-run.ts): base.tar*, pg_wal.tar*, <oid>.tar* and backup_manifest in its directory. */

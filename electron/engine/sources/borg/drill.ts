@@ -28,16 +28,19 @@ import type { DrillContext } from '../probe';
 import { borgError, borgLogLines, borgPassphrase, runBorg } from './borg-run';
 import { parseArchiveInfo, type BorgArchiveInfo } from './archive-info';
 import { borgFailureOutcome, copyArchive } from './export';
-import { jailForDrill } from '../../drills/drill-jail';
+import { jailForDrill, TAR } from '../../drills/drill-jail';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { restoreDump } from '../../drills/dump-drill';
 import { DrillStop, drillError, fail } from '../../drills/restore-plan';
 import { newestDump, walkTree } from '../../drills/snapshot-tree';
 import { dumpDrillOptions } from '../../drills/source-dump-drill';
+import { withToolVersions } from '../../drills/tool-versions';
 
 
 export function runBorgDrill(source: BorgSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
+  // Evidence: borg where it read the repository, tar here; the dump drill adds pg_restore or psql.
+  const tools = [{ name: 'borg', where: source }, { name: 'tar', command: TAR }];
+  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => withToolVersions(frame, tools, () => drill(source, backup, ctx, frame)));
 }
 
 async function drill(source: BorgSourceConfig, backup: ObservedBackup, ctx: DrillContext, frame: DrillFrame): Promise<string> {

@@ -25,6 +25,7 @@ import { repoReachProblem } from './repo-reach';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { physicalDrill, physicalDrillOptions, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
+import { withToolVersions, type ToolUsed } from '../../drills/tool-versions';
 
 export interface PgBackRestDrillOptions extends Omit<PhysicalDrillOptions, 'mode'> {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -38,7 +39,15 @@ export interface PgBackRestDrillOptions extends Omit<PhysicalDrillOptions, 'mode
 /** Runs one drill; every outcome is a Drill value (pass, fail: the backup is bad, error: the drill could not run). */
 export function runPgBackRestDrill(options: PgBackRestDrillOptions): Promise<Drill> {
   const mode = options.mode ?? 'backup-end';
-  return runDrill({ ...options, backupKey: options.backup.key }, (frame) => physicalDrill({ ...options, mode }, frame, pgbackrestRestore(options, mode, frame)));
+  return runDrill({ ...options, backupKey: options.backup.key }, (frame) =>
+    withToolVersions(frame, toolsUsed(options.source), () => physicalDrill({ ...options, mode }, frame, pgbackrestRestore(options, mode, frame))),
+  );
+}
+
+/** Evidence: pgbackrest where it restored; for a stanza on a host, the tar that sent the copy and the tar here. */
+function toolsUsed(source: PgBackRestLocation): ToolUsed[] {
+  const pgbackrest = { name: PGBACKREST, where: source };
+  return source.host ? [pgbackrest, { name: 'tar', where: source }, { name: 'tar' }] : [pgbackrest];
 }
 
 /** Where the backup set comes from: restored here by pgbackrest, or restored on its host and copied here. */

@@ -25,11 +25,12 @@ import { ProbeError } from '../../errors';
 import { ResticError, runRestic } from './restic-command';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { restoreDump } from '../../drills/dump-drill';
-import { jailForDrill } from '../../drills/drill-jail';
+import { jailForDrill, TAR } from '../../drills/drill-jail';
 import { DrillStop, drillError, fail } from '../../drills/restore-plan';
 import { copySnapshot, tarContents } from './drill-copy';
 import { newestDump, walkTree } from '../../drills/snapshot-tree';
 import { dumpDrillOptions } from '../../drills/source-dump-drill';
+import { withToolVersions } from '../../drills/tool-versions';
 
 
 /** What the restored (or copied) tree must hold, and which restic command said so. */
@@ -42,7 +43,9 @@ interface Expected {
 }
 
 export function runResticDrill(source: ResticSourceConfig, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
+  // Evidence: restic where it read the repository, tar here; the dump drill adds pg_restore or psql.
+  const tools = [{ name: 'restic', where: source }, { name: 'tar', command: TAR }];
+  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => withToolVersions(frame, tools, () => drill(source, backup, ctx, frame)));
 }
 
 async function drill(source: ResticSourceConfig, backup: ObservedBackup, ctx: DrillContext, frame: DrillFrame): Promise<string> {
