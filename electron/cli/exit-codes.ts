@@ -17,8 +17,10 @@ export const EXIT = {
 /** The table `--help` prints and README repeats. */
 export const EXIT_CODES_HELP = `
 Exit codes (the same for every command):
-  0  check: every source ok; drill: passed; the other commands: done
-  1  check: a warning
+  0  check: every source ok; drill: passed; report verify: the signature
+     holds; the other commands: done
+  1  check: a warning; report verify: the signature does not hold (the file
+     was changed, or another key signed it)
   2  check: a source is critical; drill: the backup failed to restore or verify
   3  no answer: a usage error (an unknown command or option, a bad value), a
      config problem, an unreadable history, a drill that could not run, and

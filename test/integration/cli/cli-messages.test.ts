@@ -101,6 +101,8 @@ describe('exit codes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Exit codes (the same for every command):');
     expect(help.stdout).toMatch(/^ {2}3 {2}no answer: a usage error/m);
+    expect(help.stdout).toMatch(/^ {2}1 {2}check: a warning; report verify: the signature does not hold/m);
+    expect(help.stdout).toMatch(/^ {2}0 {2}check: every source ok; drill: passed; report verify: the signature\n\s+holds/m);
     expect((await runCli(['--version'])).code).toBe(0);
     const checkHelp = await runCli(['check', '--help']);
     expect(checkHelp.code).toBe(0);
