@@ -4,8 +4,8 @@
 import { BrowserWindow, dialog, session, type SaveDialogOptions } from 'electron';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join, posix, win32 } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BackupHealthApi, DesktopApi, EvidenceSaveRequest } from '../../shared/api';
 import { ApiError } from '../engine/api-service';
 
@@ -70,6 +70,33 @@ export function evidenceSaver({ api, window, documentsDir, print = printHtmlToPd
 let printSessions = 0;
 
 /**
+ * Whether a request the print window makes is for the page itself, and so may load: compared as paths, since
+ * Chromium may spell the page's file URL otherwise than pathToFileURL did (percent-encoding, a trailing slash,
+ * `file://localhost/`, a query or fragment, a drive letter's case). Paths compare case-insensitively where the
+ * file system usually is (Windows, macOS). Anything else — http(s), data:, about:, another file — is refused:
+ * the report is self-contained (inline CSS and SVG), so the page needs nothing more.
+ */
+export function isPrintedPage(requestUrl: string, pagePath: string, platform: NodeJS.Platform = process.platform): boolean {
+  let url: URL;
+  try {
+    url = new URL(requestUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'file:') return false;
+  const windows = platform === 'win32';
+  let requested: string;
+  try {
+    requested = fileURLToPath(url, { windows });
+  } catch {
+    return false; // an encoded slash, a remote host, a path that is not absolute on this platform
+  }
+  const path = windows ? win32 : posix;
+  const [a, b] = [path.resolve(requested), path.resolve(pagePath)];
+  return windows || platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/**
  * The report's HTML printed by Chromium: a hidden, sandboxed window with JavaScript off, in a session of its own
  * (in memory) that refuses every request but the page itself and grants no permission. The page is a temporary
  * file: a data: URL is limited to 2 MB, and a year of drills is more.
@@ -79,7 +106,7 @@ export async function printHtmlToPdf(html: string, paper: Paper): Promise<Buffer
   const page = join(dir, 'report.html');
   const pageUrl = pathToFileURL(page).href;
   const printSession = session.fromPartition(`backup-health-print-${++printSessions}`);
-  printSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: details.url !== pageUrl }));
+  printSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isPrintedPage(details.url, page) }));
   printSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   printSession.setPermissionCheckHandler(() => false);
   const printer = new BrowserWindow({

@@ -13,7 +13,7 @@ import { channelOf } from '../../electron/preload/channels';
 
 vi.mock('electron', async () => (await import('./fake-electron')).electron);
 const { electron, FakeBrowserWindow, FakePartition, FakeWebContents, ipcHandlers } = await import('./fake-electron');
-const { evidenceSaver } = await import('../../electron/main/evidence-export');
+const { evidenceSaver, isPrintedPage } = await import('../../electron/main/evidence-export');
 const { registerIpc } = await import('../../electron/main/ipc');
 const { trustedRenderer } = await import('../../electron/main/trusted-renderer');
 
@@ -94,6 +94,13 @@ describe('saveEvidence', () => {
     expect(partition).not.toBe(electron.session.defaultSession);
     expect(partition.allows(printer.loaded.url!)).toBe(true);
     for (const url of ['https://tracker.example/pixel.png', 'file:///etc/passwd', `${printer.loaded.url!}/../other.html`]) expect(partition.allows(url)).toBe(false);
+    // The page however Chromium spells its URL: each letter percent-encoded, a query, a fragment, a trailing slash, localhost.
+    const pagePath = fileURLToPath(printer.loaded.url!);
+    const encoded = 'file://' + [...pagePath].map((c) => (c === '/' ? c : `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join('');
+    for (const url of [encoded, `${printer.loaded.url!}?print=1`, `${printer.loaded.url!}#top`, `${printer.loaded.url!}/`, printer.loaded.url!.replace('file://', 'file://localhost')]) {
+      expect(partition.allows(url), url).toBe(true);
+    }
+    for (const url of ['data:text/html,<h1>x</h1>', 'about:blank', `${printer.loaded.url!}.png`, printer.loaded.url!.replace('file://', 'file://evil.example')]) expect(partition.allows(url), url).toBe(false);
     let granted: boolean | undefined;
     partition.permissionRequestHandler!(null, 'media', (allowed: boolean) => (granted = allowed));
     expect(granted).toBe(false);
@@ -114,6 +121,53 @@ describe('saveEvidence', () => {
     expect(existsSync(join(root, 'failed.pdf'))).toBe(false);
     expect(FakeBrowserWindow.instances.at(-1)!.destroyed).toBe(true);
     print.mockRestore();
+  });
+});
+
+describe('isPrintedPage: the print window loads its page, however the URL is spelt, and nothing else', () => {
+  const page = '/tmp/backup-health-print-Ab1/report.html';
+  it('on Linux: the same path, percent-encoded or not, with a query, a fragment or a trailing slash', () => {
+    for (const url of [
+      'file:///tmp/backup-health-print-Ab1/report.html',
+      'file:///tmp/backup-health-print-Ab1/report%2Ehtml',
+      'file:///tmp/%62ackup-health-print-Ab1/report.html',
+      'file:///tmp/backup-health-print-Ab1/report.html?x=1#top',
+      'file:///tmp/backup-health-print-Ab1/report.html/',
+      'file:///tmp//backup-health-print-Ab1/./report.html',
+      'file://localhost/tmp/backup-health-print-Ab1/report.html',
+    ]) {
+      expect(isPrintedPage(url, page, 'linux'), url).toBe(true);
+    }
+  });
+
+  it('on Linux: another file, another case, a climb out, an encoded slash, a host, and every other scheme are refused', () => {
+    for (const url of [
+      'file:///tmp/backup-health-print-Ab1/REPORT.html',
+      'file:///tmp/backup-health-print-Ab1/other.html',
+      'file:///tmp/backup-health-print-Ab1/report.html/../../../etc/passwd',
+      'file:///tmp/backup-health-print-Ab1%2Freport.html',
+      'file://evil.example/tmp/backup-health-print-Ab1/report.html',
+      'https://tracker.example/tmp/backup-health-print-Ab1/report.html',
+      'http://127.0.0.1/report.html',
+      'data:text/html,<h1>report</h1>',
+      'about:blank',
+      'blob:null/1234',
+      'not a url',
+    ]) {
+      expect(isPrintedPage(url, page, 'linux'), url).toBe(false);
+    }
+  });
+
+  it('on Windows and macOS: letters compare in any case; on Windows a drive letter and backslashes too', () => {
+    const windowsPage = 'C:\\Users\\Ann\\AppData\\Local\\Temp\\backup-health-print-Ab1\\report.html';
+    for (const url of ['file:///C:/Users/Ann/AppData/Local/Temp/backup-health-print-Ab1/report.html', 'file:///c:/users/ann/appdata/local/temp/backup-health-print-ab1/REPORT.html', 'file:///C:/Users/Ann/AppData/Local/Temp/backup-health-print-Ab1/report%2Ehtml?x']) {
+      expect(isPrintedPage(url, windowsPage, 'win32'), url).toBe(true);
+    }
+    for (const url of ['file:///D:/Users/Ann/AppData/Local/Temp/backup-health-print-Ab1/report.html', 'file://nas/share/report.html', 'file:///C:/Users/Ann/AppData/Local/Temp/backup-health-print-Ab1/other.html']) {
+      expect(isPrintedPage(url, windowsPage, 'win32'), url).toBe(false);
+    }
+    expect(isPrintedPage('file:///private/var/folders/T/backup-health-print-ab1/Report.html', '/private/var/folders/T/backup-health-print-Ab1/report.html', 'darwin')).toBe(true);
+    expect(isPrintedPage('file:///private/var/folders/T/backup-health-print-Ab1/other.html', '/private/var/folders/T/backup-health-print-Ab1/report.html', 'darwin')).toBe(false);
   });
 });
 
