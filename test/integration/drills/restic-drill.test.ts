@@ -13,6 +13,8 @@ import { resticProbe } from '../../../electron/engine/sources/restic/index';
 import type { DrillContext } from '../../../electron/engine/sources/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { corruptFile, packsOf, restic, writeOrdersDump } from '../../support/restic-fixtures';
+import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 const PASSWORD = 'drill password';
 const root = testParentDir('restic-drill');
@@ -91,6 +93,12 @@ describe('restic restore drill', () => {
     expect(progress.some((p) => p.phase === 'restore')).toBe(true);
     expect(new Set(progress.map((p) => p.backupKey))).toEqual(new Set([result.backupKey]));
     expect(readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
+    // The evidence: the versions of restic, of the tar that unpacked its dump, and of the dump drill's pg_restore.
+    const { tools, scratchServer } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['pg_restore', 'restic', 'tar']);
+    await expectToolVersion(tools.restic, 'restic', ['version']);
+    await expectToolVersion(tools.tar, TAR);
+    await expectPostgresToolVersion(tools.pg_restore, await postgresToolOf(scratchServer, 'pg_restore'));
   });
 
   it('fails when a pack file is corrupt', async () => {
@@ -98,6 +106,7 @@ describe('restic restore drill', () => {
     expect(result.outcome).toBe('fail');
     expect(result.restoreMs).toBeNull();
     expect(result.message).toMatch(/^snapshot [0-9a-f]{8} did not restore: /);
+    expect(Object.keys(result.provenance!.tools).sort()).toEqual(['restic', 'tar']); // a failed drill keeps what it ran
     expect(readdirSync(drillDir).filter((n) => DRILL_DIR_PREFIXES.some((prefix) => n.startsWith(prefix)))).toEqual([]);
   });
 
