@@ -17,6 +17,7 @@ import { evaluate } from './sources/evaluate';
 import { CompactionSchedule } from './compaction-schedule';
 import { databaseInputs, databasesOf, drillSettings, gatherFacts, HISTORY_DEPTH, mergeBackups, serverDatabasesAfter, type SourceState } from './source-facts';
 import { databaseIndex } from './databases/database-index';
+import { databaseJudgement } from './databases/database-status';
 import { policiesOf } from './report/policy';
 import { probeFor, storedBytesOf } from './sources/index';
 import type { Probe } from './sources/probe';
@@ -109,6 +110,7 @@ export class Engine {
     for (const id of this.states.keys()) if (!ids.has(id)) this.states.delete(id);
     if (this.started) {
       this.notePolicies();
+      this.noteDatabases();
       this.schedule();
     }
   }
@@ -211,6 +213,7 @@ export class Engine {
       const stored = this.store.recordDrill({ ...drill, message: redact(drill.message) });
       this.emit({ type: 'drill', drill: stored });
       this.noteHealth(sourceId, this.judge(source), this.now());
+      this.noteDatabases();
       return stored;
     });
   }
@@ -404,6 +407,19 @@ export class Engine {
       this.tellChanges(id);
       if (ids.includes(id)) this.emit({ type: 'poll', summary: this.summary(id) });
     }
+    this.noteDatabases();
+  }
+
+  /**
+   * Records each database whose status changed, with its finding spans, after what can change it (a poll, a drill, a
+   * config load): a database is computed, not polled, so nothing else would keep its history for a report. The
+   * history decides what is a change (store/database-events.ts). Only a running engine (the app, serve), as for
+   * policies: a cron `check` with another --config would judge the databases by other objectives.
+   */
+  private noteDatabases(): void {
+    if (!this.started) return;
+    const at = this.now();
+    this.store.recordDatabaseStatuses(this.databases().map((db) => databaseJudgement(db, at, (id) => this.summary(id).status)));
   }
 
   /** Records a judgement made outside a poll (after a drill); tells subscribers if it stored a change. */

@@ -1,6 +1,7 @@
 // The history file: opens and migrates the SQLite file (WAL mode, so the dashboard and a `backup-health check`
 // from cron can read while the engine writes) and records polls with status changes in one write transaction.
-// The tables live beside it: polls.ts (polls, backups), status-events.ts, drills.ts, poll-compaction.ts, wal-windows.ts
+// The tables live beside it: polls.ts (polls, backups), status-events.ts, finding-spans.ts, database-events.ts,
+// drills.ts, poll-compaction.ts, wal-windows.ts
 // (the source page's WAL chart, from columns of polls), and the
 // alert delivery log (deliveries.ts), which serve and the app write on connections of their own and which is
 // pruned from here, on the compaction schedule.
@@ -11,16 +12,18 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 import { BackupAgeQuery } from './backup-age';
+import { DatabaseEventTable } from './database-events';
 import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
 import { EvidenceQuery } from './evidence';
+import { FindingSpanTable, databaseSpanSubject } from './finding-spans';
 import { HistoryFileError, checkSchemaVersion, migrate } from './migrations/index';
 import { MinMaxSeriesQuery } from './min-max-series';
 import { PollCompactor, type CompactionReport } from './poll-compaction';
 import type { PolicyChange, PolicyEntry } from './policies';
 import { PollTable } from './polls';
 import { StatusEventTable } from './status-events';
-import type { HistoryStore, PollEntry, StatusJudgement } from './types';
+import type { DatabaseJudgement, DatabaseStatusEvent, HistoryStore, PollEntry, StatusJudgement } from './types';
 import { WalWindowQuery } from './wal-windows';
 
 export { HistoryFileError } from './migrations/index';
@@ -28,12 +31,15 @@ export { HistoryFileError } from './migrations/index';
 export class History implements HistoryStore {
   private readonly pollTable: PollTable;
   private readonly eventTable: StatusEventTable;
+  private readonly findingSpans: FindingSpanTable;
+  private readonly databaseEvents: DatabaseEventTable;
   private readonly ageSeries: BackupAgeQuery;
   private readonly polledAges: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly walWindows: WalWindowQuery;
   private readonly recordPollsTransaction;
   private readonly recordStatusTransaction;
+  private readonly recordDatabasesTransaction;
   private readonly drillTable: DrillTable;
   private readonly compactor: PollCompactor;
   private readonly deliveries: DeliveryTable;
@@ -82,6 +88,8 @@ export class History implements HistoryStore {
   private constructor(private readonly db: Database.Database) {
     this.pollTable = new PollTable(db);
     this.eventTable = new StatusEventTable(db);
+    this.findingSpans = new FindingSpanTable(db);
+    this.databaseEvents = new DatabaseEventTable(db);
     // The age chart reads backups' finish times (backup-age.ts); the two series of polls read only the covering
     // index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
     this.ageSeries = new BackupAgeQuery(db);
@@ -94,10 +102,26 @@ export class History implements HistoryStore {
     this.evidence = new EvidenceQuery(db);
     this.recordPollsTransaction = db.transaction((entries: PollEntry[], judgements: StatusJudgement[]) => {
       const { newBackups } = this.pollTable.write(entries);
-      const events = judgements.map((judgement) => this.eventTable.write(judgement)).filter((event) => event !== null);
+      const events = judgements.map((judgement) => this.judged(judgement)).filter((event) => event !== null);
       return { newBackups, events };
     });
-    this.recordStatusTransaction = db.transaction((judgement: StatusJudgement) => this.eventTable.write(judgement));
+    this.recordStatusTransaction = db.transaction((judgement: StatusJudgement) => this.judged(judgement));
+    this.recordDatabasesTransaction = db.transaction((judgements: readonly DatabaseJudgement[]) =>
+      judgements.map((judgement) => this.databaseJudged(judgement)).filter((event) => event !== null),
+    );
+  }
+
+  /** Inside the write transaction: a source's judgement, its finding spans and its status change, unless stale. */
+  private judged(judgement: StatusJudgement): StatusEvent | null {
+    if (this.eventTable.stale(judgement)) return null;
+    this.findingSpans.write(judgement.sourceId, judgement.at, judgement.findings);
+    return this.eventTable.write(judgement);
+  }
+
+  private databaseJudged(judgement: DatabaseJudgement): DatabaseStatusEvent | null {
+    if (this.databaseEvents.stale(judgement, (sourceId) => this.eventTable.lastStatus(sourceId))) return null;
+    this.findingSpans.write(databaseSpanSubject(judgement.key), judgement.at, judgement.findings);
+    return this.databaseEvents.write(judgement);
   }
 
   recordPolls(entries: PollEntry[], judgements: StatusJudgement[] = []): { newBackups: number; events: StatusEvent[] } {
@@ -113,6 +137,11 @@ export class History implements HistoryStore {
 
   recordStatus(judgement: StatusJudgement): StatusEvent | null {
     return this.recordStatusTransaction.immediate(judgement);
+  }
+
+  recordDatabaseStatuses(judgements: readonly DatabaseJudgement[]): DatabaseStatusEvent[] {
+    if (judgements.length === 0) return [];
+    return this.recordDatabasesTransaction.immediate(judgements);
   }
 
   latestPoll(sourceId: string): Poll | null {

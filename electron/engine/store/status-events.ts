@@ -50,19 +50,27 @@ export class StatusEventTable {
   }
 
   /**
-   * Inside the write lock: the change (if any) from the source's last stored status, whoever stored it. Every
-   * process that polls a source judges it, so the first to write a change stores it and the others find it
-   * already there; events of a source are stored in the order of their observation times.
+   * Inside the write lock: whether a newer observation already decided, so the judgement must change nothing (no
+   * event, no finding span).
    */
-  write(judgement: StatusJudgement): StatusEvent | null {
-    const { sourceId, at, polledAt, status, findings } = judgement;
+  stale(judgement: Pick<StatusJudgement, 'sourceId' | 'at' | 'polledAt'>): boolean {
+    const { sourceId, at, polledAt } = judgement;
     const newestPollAt = this.selectNewestPollAt.get(sourceId) ?? null;
     // Another process polled this source after the poll this judgement rests on: its newer view decides.
-    if (newestPollAt !== null && (polledAt === null || polledAt < newestPollAt)) return null;
+    if (newestPollAt !== null && (polledAt === null || polledAt < newestPollAt)) return true;
     const last = this.selectLastEvent.get(sourceId);
     // Observed before the last change was, written late: a change now would contradict the order of observations.
-    if (last !== undefined && at < last.at) return null;
-    const from = last?.to_status ?? null;
+    return last !== undefined && at < last.at;
+  }
+
+  /**
+   * Inside the write lock, for a judgement stale() refused not: the change (if any) from the source's last stored
+   * status, whoever stored it. Every process that polls a source judges it, so the first to write a change stores it
+   * and the others find it already there; events of a source are stored in the order of their observation times.
+   */
+  write(judgement: StatusJudgement): StatusEvent | null {
+    const { sourceId, at, status, findings } = judgement;
+    const from = this.lastStatus(sourceId);
     if (from === status) return null;
     const { lastInsertRowid } = this.insertEvent.run(at, sourceId, from, status, JSON.stringify(findings));
     return { id: Number(lastInsertRowid), at, sourceId, from, to: status, findings };

@@ -27,6 +27,49 @@ export interface StatusJudgement {
   findings: Finding[];
 }
 
+/** A finding as its span and a database's status change keep it: a database's findings name rules of their own. */
+export interface SpanFinding {
+  rule: string;
+  status: Status;
+  message: string;
+}
+
+/** When one rule of a subject went below ok and when it was ok again (store/finding-spans.ts). */
+export interface FindingSpan {
+  /** A source id, or "database:<key>". */
+  subject: string;
+  rule: string;
+  /** The worst it reached while open, with that moment's message. */
+  status: Status;
+  message: string;
+  openedAt: number;
+  /** null: still open at the last judgement. */
+  fixedAt: number | null;
+}
+
+/** A database's status as one process computed it (databases/database-status.ts), after a poll, a drill or a config load. */
+export interface DatabaseJudgement {
+  key: string;
+  at: number;
+  status: Status;
+  findings: SpanFinding[];
+  /**
+   * The statuses of the sources this judgement rests on (its routines and server) as this process saw them. Another
+   * process may have judged one of them since: when the history's last status of one differs, its view decides.
+   */
+  sources: { id: string; status: Status }[];
+}
+
+/** A change of a database's status (store/database-events.ts). */
+export interface DatabaseStatusEvent {
+  id?: number;
+  at: number;
+  databaseKey: string;
+  from: Status | null;
+  to: Status;
+  findings: SpanFinding[];
+}
+
 export interface HistoryStore {
   /**
    * Records polls and their new backups, and decides the status changes of `judgements`, in ONE write
@@ -39,6 +82,12 @@ export interface HistoryStore {
    * observation already decided). Returns the event, or null. The only way events are written.
    */
   recordStatus(judgement: StatusJudgement): StatusEvent | null;
+  /**
+   * Stores, in one write transaction, each database whose status changed from its last stored one, and the finding
+   * spans of each (subject "database:<key>"); a judgement resting on a source status the history no longer holds, or
+   * older than the database's last change, changes nothing. Returns the changes this call stored.
+   */
+  recordDatabaseStatuses(judgements: readonly DatabaseJudgement[]): DatabaseStatusEvent[];
   latestPoll(sourceId: string): Poll | null;
   /** Failed polls in a row, newest first, stopping at the first successful one. */
   consecutiveFailures(sourceId: string): number;
@@ -103,10 +152,22 @@ export interface SourceRecord {
   eventBefore: StatusEvent | null;
   /** Events after `to`, oldest first, up to 1,000: when a failure open at the period's end was fixed. */
   eventsAfter: StatusEvent[];
+  /** Its finding spans open at any time of [from, to], oldest first: when each failure was fixed. */
+  findingSpans: FindingSpan[];
+}
+
+/** A database's status changes over [from, to], as SourceRecord holds a source's. */
+export interface DatabaseRecord {
+  events: DatabaseStatusEvent[];
+  eventBefore: DatabaseStatusEvent | null;
+  eventsAfter: DatabaseStatusEvent[];
+  findingSpans: FindingSpan[];
 }
 
 export interface EvidenceReader {
   sourceRecord(sourceId: string, from: number, to: number): SourceRecord;
+  /** `key`: DatabaseSummary.key. */
+  databaseRecord(key: string, from: number, to: number): DatabaseRecord;
   /** The backup a drill of `sourceId` restored (`key`, finished by `startedAt`), or null when it was never stored. */
   backupOf(sourceId: string, key: string, startedAt: number): BackupRecord | null;
   /** Every policy change up to `until`, by subject then time. */

@@ -11,8 +11,9 @@ import { alertToldSchema } from './007-alert-told';
 import { walWindowsSchema } from './008-wal-windows';
 import { backupAgeSchema } from './009-backup-age';
 import { policiesSchema } from './010-policies';
+import { findingSpansSchema } from './011-finding-spans';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema, policiesSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema, policiesSchema, findingSpansSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
