@@ -7,6 +7,8 @@ import type { DrillProgress, ObservedBackup } from '../../../shared/model';
 import { borgProbe } from '../../../electron/engine/sources/borg/index';
 import { borgConfig, borgDrillContext, borgDrillTrees, borgJob, corruptBiggestSegment, writeOrdersBackupTree } from '../../support/borg-fixtures';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
+import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 const PASSPHRASE = 'drill passphrase';
 const root = testParentDir('borg-drill');
@@ -61,6 +63,12 @@ describe('a borg restore drill', () => {
     expect(new Set(progress.map((p) => p.phase))).toEqual(new Set(['prepare', 'restore', 'verify', 'cleanup']));
     expect(progress.every((p) => p.backupKey === 'nightly-1')).toBe(true);
     expect(borgDrillTrees(drillDir)).toEqual([]);
+    // The evidence: the versions of borg, of the tar that unpacked its export, and of the dump drill's pg_restore.
+    const { tools, scratchServer } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['borg', 'pg_restore', 'tar']);
+    await expectToolVersion(tools.borg, 'borg');
+    await expectToolVersion(tools.tar, TAR);
+    await expectPostgresToolVersion(tools.pg_restore, await postgresToolOf(scratchServer, 'pg_restore'));
   });
 
   it('passes an archive without a dump on its files alone, and says so', async () => {
