@@ -10,6 +10,7 @@ import { validateConfig, type PgBackRestSourceConfig } from '../../../shared/con
 import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
+import { expectToolVersion } from '../../support/tool-version';
 
 const sourceParent = testParentDir('pgbackrest-drill-source');
 const drillParent = testParentDir('pgbackrest-drill-runs');
@@ -69,6 +70,10 @@ describe('pgbackrest restore drill', () => {
     // The scratch cluster archived nothing into the real stanza: only the source's WAL is there.
     const archived = readdirSync(join(setup.repoPath, 'archive', STANZA, '15-1', '0000000100000000'));
     expect(archived.every((f) => f.startsWith('00000001'))).toBe(true);
+    // The evidence: pgBackRest's version as `pgbackrest version` prints it, beside the scratch server's.
+    expect(Object.keys(result.provenance!.tools)).toEqual(['pgbackrest']);
+    await expectToolVersion(result.provenance!.tools.pgbackrest, 'pgbackrest', ['version']);
+    expect(result.provenance!.scratchServer).toMatch(/^15\./);
   });
 
   it('fails, naming the check, when a check does not hold', async () => {
