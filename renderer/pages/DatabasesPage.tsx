@@ -60,14 +60,15 @@ export function DatabasesPage() {
 
 const DatabaseRow = memo(function DatabaseRow({ database, now }: { database: DatabaseSummary; now: number }) {
   const link = href.database(database.key);
+  const name = databaseName(database);
   return (
     <tr className={`source-row row-${database.status}`} data-testid="database-row" data-key={database.key} data-status={database.status} onClick={() => navigate(link)}>
       <td>
         <StatusBadge status={database.status} testId="database-status" />
       </td>
       <th scope="row">
-        <a href={link} onClick={(e) => e.stopPropagation()} data-testid="database-name">
-          {databaseName(database)}
+        <a href={link} onClick={(e) => e.stopPropagation()} data-testid="database-name" title={name}>
+          {name}
         </a>
         <span className="kind">
           {database.server ? `on ${database.server.name}` : 'no known server'}
