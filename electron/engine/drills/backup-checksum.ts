@@ -6,8 +6,10 @@
 import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { BackupChecksum } from '../../../shared/model';
+import { runTool, type Where } from '../remote';
 
 /** One read: large enough that the hash, not the calls, is the cost. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -20,6 +22,14 @@ export function checksumAlongside(path: string, isDirectory: boolean, signal: Ab
 export async function fileChecksum(path: string, signal?: AbortSignal): Promise<BackupChecksum> {
   const { hex, bytes } = await sha256OfFile(path, signal);
   return { algorithm: 'sha256', hex, of: 'file', bytes };
+}
+
+/** `name` (a file of `dir`) hashed as sha256sum would; null when it is no regular file or could not be read to the end. Never rejects. */
+export function memberAlongside(dir: string, name: string, signal: AbortSignal): Promise<MemberHash | null> {
+  return sha256OfFile(join(dir, name), signal).then(
+    (hash) => ({ name, ...hash }),
+    () => null,
+  );
 }
 
 /** Members sorted by name in byte order (Buffer compare), as `LC_ALL=C ls` lists them. */
@@ -65,4 +75,82 @@ async function sha256OfFile(path: string, signal?: AbortSignal): Promise<{ hex: 
   } finally {
     await handle.close();
   }
+}
+
+/** What a physical drill records of the backup it restored: its checksum, or why it has none (DrillProvenance). */
+export type ChecksumOutcome = { checksum: BackupChecksum } | { missing: string };
+
+/**
+ * The bytes a tool writes (exec.ts run's `stdoutTo`), hashed as they pass through this process, and kept up to
+ * `keepBytes` for the caller (a backup_manifest copied for pg_verifybackup). Each chunk is hashed as it is
+ * written, so the digest is whole once the tool has exited.
+ */
+export class HashingSink extends Writable {
+  private readonly hash = createHash('sha256');
+  private readonly kept: Buffer[] = [];
+  bytes = 0;
+  /** More arrived than `keepBytes`: contents() is cut short. */
+  overflowed = false;
+
+  constructor(private readonly keepBytes = 0) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (this.bytes <= this.keepBytes) this.kept.push(chunk);
+    else if (this.keepBytes > 0) this.overflowed = true;
+    done();
+  }
+
+  digest(): { hex: string; bytes: number } {
+    return { hex: this.hash.copy().digest('hex'), bytes: this.bytes };
+  }
+
+  contents(): Buffer {
+    return Buffer.concat(this.kept);
+  }
+}
+
+/** $1 a file: its bytes on stdout if it is a regular file, not a link; exit 91 when it is a link, 90 when it is no file. */
+const READ_REGULAR_SCRIPT = `[ -L "$1" ] && exit 91
+[ -f "$1" ] || exit 90
+exec cat -- "$1"`;
+
+/**
+ * A physical backup's manifest (`path`: its backup_manifest, here or on `where`'s host) hashed as sha256sum
+ * would, never through a link: started while the restore reads the backup, it names the backup by the manifest
+ * that lists each of its files with that file's own checksum. Never rejects: what stops it is the outcome's reason.
+ */
+export async function manifestChecksum(where: Where, path: string, signal: AbortSignal, timeoutMs: number): Promise<ChecksumOutcome> {
+  const file = basename(path);
+  const on = where.host ? ` on ${where.host}` : '';
+  if (!where.host) {
+    try {
+      const { hex, bytes } = await sha256OfFile(path, signal);
+      return { checksum: { algorithm: 'sha256', hex, of: 'backup-manifest', bytes, file } };
+    } catch (err) {
+      return { missing: readFailure(file, path, err as NodeJS.ErrnoException, signal) };
+    }
+  }
+  try {
+    const sink = new HashingSink();
+    const read = await runTool(where, 'sh', ['-c', READ_REGULAR_SCRIPT, 'sh', path], { signal, timeoutMs, stdoutTo: sink });
+    if (signal.aborted) return { missing: `the drill was stopped before its ${file} was read` };
+    if (read.code === 90) return { missing: `the backup has no ${file}${on} (${path})` };
+    if (read.code === 91) return { missing: `its ${file}${on} is a link, which drills never follow` };
+    if (read.code !== 0) return { missing: `its ${file}${on} could not be read: ${read.stderr.trim().split('\n')[0] || `exited with ${read.code}`}` };
+    return { checksum: { algorithm: 'sha256', ...sink.digest(), of: 'backup-manifest', file } };
+  } catch (err) {
+    return { missing: `its ${file}${on} could not be read: ${(err as Error).message}` };
+  }
+}
+
+/** Why a file here could not be hashed, in a sentence. */
+export function readFailure(file: string, path: string, err: NodeJS.ErrnoException, signal?: AbortSignal): string {
+  if (signal?.aborted) return `the drill was stopped before its ${file} was read`;
+  if (err.code === 'ENOENT') return `the backup has no ${file} (${path})`;
+  if (err.code === 'ELOOP') return `its ${file} is a link, which drills never follow`;
+  return `its ${file} could not be read: ${err.message}`;
 }

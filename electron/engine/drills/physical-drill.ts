@@ -7,6 +7,7 @@
 //   copy     a kind that restores on the backup host first copies here (pgBackRest over ssh)
 //   restore  the kind's own step: the backup's files into the scratch data directory, the WAL to replay into
 //            <cluster.dir>/wal (wal-replay.ts)
+//            each kind names its backup's checksum, taken from the same reads (backup-checksum.ts ChecksumOutcome)
 //   replay   the server starts on the drill's own settings and replays that WAL: to the end of the archive, or to
 //            the end of the backup; progress is each segment restored
 //   verify   recovery ended; every database connects; exact row counts; the user's checks (physical-verify.ts);
@@ -17,7 +18,8 @@ import type { SourceConfig } from '../../../shared/config';
 import { urlDatabase } from '../postgres/url';
 import type { DrillContext } from '../sources/probe';
 import { linkedServer, serverPositionOf } from './server-position';
-import type { DrillRecovery, ObservedBackup } from '../../../shared/model';
+import type { DrillProvenance, DrillRecovery, ObservedBackup } from '../../../shared/model';
+import type { ChecksumOutcome } from './backup-checksum';
 import { reachedWords } from '../../../shared/recovery-words';
 import { parseWalFileName, segmentName } from '../wal/names';
 import { countOf, formatBytes, formatDuration, utcWords } from '../../../shared/units';
@@ -87,10 +89,14 @@ export interface PhysicalRestore {
   restored: string;
   /**
    * Writes the backup into cluster.dataDir and the WAL to replay into walDirOf(cluster); throws a DrillStop
-   * (fail: the backup; error: the drill) when it cannot.
+   * (fail: the backup; error: the drill) when it cannot. Hands `checksum` how to tell the backup's checksum once
+   * its reads are done, as soon as it has started them: a drill that fails later still records which backup.
    */
-  fill(cluster: ScratchCluster): Promise<FilledBackup>;
+  fill(cluster: ScratchCluster, checksum: ChecksumHook): Promise<FilledBackup>;
 }
+
+/** Called by fill with the backup's checksum to come (issue 17), asked for when the drill's steps end. Never rejects. */
+export type ChecksumHook = (outcome: () => Promise<ChecksumOutcome>) => void;
 
 /** The WAL a kind fetched, and what else the message says it did to the backup ("checked against its backup_manifest"). */
 export interface FilledBackup extends FetchedWal {
@@ -102,8 +108,26 @@ export function restoredWords(restored: string, notes: readonly string[] = []): 
   return notes.length ? `${[restored, ...notes].join(', ')},` : restored;
 }
 
-/** The drill's steps inside the frame (runDrill); returns the message of a pass. */
+/**
+ * The drill's steps inside the frame (runDrill); returns the message of a pass. Whatever the outcome, the
+ * backup's checksum its restore handed over is recorded in the provenance, or why there is none.
+ */
 export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillFrame, restore: PhysicalRestore): Promise<string> {
+  const handed: { checksum?: () => Promise<ChecksumOutcome> } = {};
+  try {
+    return await physicalDrillSteps(options, frame, restore, (outcome) => (handed.checksum = outcome));
+  } finally {
+    recordChecksum(frame.evidence.provenance, handed.checksum ? await handed.checksum() : { missing: 'the drill stopped before it read the backup' });
+  }
+}
+
+/** The outcome into the provenance: the checksum, or why it has none; a checksum never fails a drill. */
+export function recordChecksum(provenance: DrillProvenance, outcome: ChecksumOutcome): void {
+  if ('checksum' in outcome) provenance.checksum = outcome.checksum;
+  else provenance.checksumMissing = outcome.missing;
+}
+
+async function physicalDrillSteps(options: PhysicalDrillOptions, frame: DrillFrame, restore: PhysicalRestore, checksum: ChecksumHook): Promise<string> {
   const { backup } = options;
   const { signal, remaining, evidence } = frame;
   const install = await pickInstall(backup, options.postgresBin);
@@ -120,7 +144,7 @@ export async function physicalDrill(options: PhysicalDrillOptions, frame: DrillF
       // Registered as soon as the directory exists: a drill stopped during the restore removes it too.
       frame.onCleanup(`the scratch cluster in ${cluster.dir}`, () => cluster.stop());
       try {
-        stage.wal = await restore.fill(cluster);
+        stage.wal = await restore.fill(cluster, checksum);
         stage.wal.segmentSizeBytes ??= (await readSegmentSize(cluster)) ?? undefined;
         if (!stage.wal.segmentSizeBytes) throw drillError(`could not read the WAL segment size of the restored data directory (pg_controldata ${cluster.dataDir})`);
         checkDecompressors(stage.wal);

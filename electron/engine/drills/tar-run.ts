@@ -4,9 +4,11 @@
 // inside the drill's directory with tablespace_map rewritten to point there — never at the server's own paths.
 // Each file is sent as it is (cat, here or on the host) and unpacked by tar in the drill's sandbox with its own
 // compression (gzip, zstd, lz4), so the decompressor reads the hostile bytes inside the sandbox too.
+// The run's checksum (issue 17, TarRunHashes) is taken from the same reads: each file hashed while tar reads it.
 import { chownSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool, type Where } from '../remote';
+import { HashingSink, manifestOf, memberAlongside, type ChecksumOutcome, type MemberHash } from './backup-checksum';
 import type { DrillFrame } from './drill-frame';
 import type { DrillJail } from './drill-jail';
 import { fail } from './drill-stop';
@@ -44,10 +46,12 @@ export async function listRunDir(where: Where, dir: string, frame: Pick<DrillFra
  * tablespace_map rewritten to point there (PostgreSQL makes pg_tblspc/<oid> where the map says). `names`: the
  * run directory's listing (listRunDir). A run without base.tar, or naming a tablespace it lacks, fails the drill.
  */
-export async function unpackTarRun(where: Where, run: TarRun, names: readonly string[], cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
+export async function unpackTarRun(where: Where, run: TarRun, names: readonly string[], cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, hashes?: TarRunHashes): Promise<void> {
   const tarOf = (stem: string) => names.find((n) => n === `${stem}.tar` || new RegExp(`^${stem}\\.tar\\.(gz|zst|lz4)$`).test(n));
-  const unpack = (dest: string, name: string, what: string, total?: number) =>
-    unpackInto(where, jail, frame, dest, 'cat', ['--', join(run.dir, name)], { what, tarOptions: TAR_DECOMPRESS[tarCompressionOf(name)], ...(total ? { total } : {}) });
+  const unpack = (dest: string, name: string, what: string, total?: number) => {
+    hashes?.alongside(name);
+    return unpackInto(where, jail, frame, dest, 'cat', ['--', join(run.dir, name)], { what, tarOptions: TAR_DECOMPRESS[tarCompressionOf(name)], ...(total ? { total } : {}) });
+  };
   const base = tarOf('base');
   if (!base) throw fail(`${run.label} has no base.tar (found ${names.slice(0, 5).join(', ') || 'nothing'}): it cannot be restored as a tar-format base backup`);
   await unpack(cluster.dataDir, base, `unpacking ${base}`, run.sizeBytes);
@@ -65,6 +69,7 @@ export async function unpackTarRun(where: Where, run: TarRun, names: readonly st
     await unpack(dir, tar, `unpacking tablespace ${tar}`);
     lines.push(`${oid} ${dir}`);
   }
+  hashes?.finish(names);
   if (map) {
     // PostgreSQL makes pg_tblspc/<oid> point where tablespace_map says: inside the drill's directory, never the server's paths.
     writeFileSync(mapFile, lines.length ? `${lines.join('\n')}\n` : '', { mode: 0o600 });
@@ -77,11 +82,14 @@ export async function unpackTarRun(where: Where, run: TarRun, names: readonly st
  * manifest copied beside the data directory, and each tablespace linked where tablespace_map says (pg_verifybackup
  * reads through the links). A manifest that cannot be read fails the drill.
  */
-export async function verifyTarRunAgainstManifest(where: Where, run: TarRun, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<void> {
+export async function verifyTarRunAgainstManifest(where: Where, run: TarRun, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, hashes?: TarRunHashes): Promise<void> {
   const manifest = join(cluster.dir, 'backup_manifest');
-  const copied = await runTool(where, 'cat', ['--', join(run.dir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), maxOutputBytes: 1024 * 1024 * 1024 });
+  // Copied as bytes (a manifest is JSON, but a hostile one need not be UTF-8), and hashed as they pass.
+  const sink = new HashingSink(1024 * 1024 * 1024);
+  const copied = await runTool(where, 'cat', ['--', join(run.dir, 'backup_manifest')], { signal: frame.signal, timeoutMs: frame.remaining(), stdoutTo: sink });
   if (copied.code !== 0) throw fail(`${run.label} lists a backup_manifest that cannot be read${where.host ? ` on ${where.host}` : ''}: ${copied.stderr.trim() || `cat exited with ${copied.code}`}`);
-  writeFileSync(manifest, copied.stdout, { mode: 0o600 });
+  hashes?.passed('backup_manifest', sink);
+  writeFileSync(manifest, sink.contents(), { mode: 0o600 });
   if (cluster.owner) chownSync(manifest, cluster.owner.uid, cluster.owner.gid);
   const map = existsSync(join(cluster.dataDir, 'tablespace_map')) ? readFileSync(join(cluster.dataDir, 'tablespace_map'), 'utf8') : '';
   for (const [, oid, dir] of map.matchAll(/^(\d+) (.+)$/gm)) {
@@ -89,4 +97,52 @@ export async function verifyTarRunAgainstManifest(where: Where, run: TarRun, clu
     if (!existsSync(link)) symlinkSync(dir!, link);
   }
   await verifyAgainstManifest(cluster, jail, frame, run.label, manifest);
+}
+
+/**
+ * A tar run's checksum (issue 17), taken from the drill's own reads: each file hashed while tar unpacks it (a
+ * second read beside cat's, started with it, so the page cache serves both), the backup_manifest as it passes
+ * through here for pg_verifybackup. The checksum is manifestOf the run's files: `(cd DIR && LC_ALL=C ls | xargs
+ * sha256sum) | sha256sum` of a directory holding only them. A file the restore did not read (a run without its
+ * manifest checked, a stray file) is hashed when the restore is done; dot-files are left out, as ls leaves
+ * them. Links are never followed: a run holding one has no checksum. On another host the files go from ssh
+ * straight into tar without passing through here, and a second read over the network would double the copy:
+ * such a run has none, and says so.
+ */
+export class TarRunHashes {
+  private readonly members = new Map<string, Promise<MemberHash | null>>();
+  private readWhole = false;
+
+  constructor(
+    private readonly where: Where,
+    private readonly dir: string,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** `name` hashed while a tool here reads it; on another host, nothing. */
+  alongside(name: string): void {
+    if (!this.where.host && !this.members.has(name)) this.members.set(name, memberAlongside(this.dir, name, this.signal));
+  }
+
+  /** `name`'s bytes, hashed as they passed through here. */
+  passed(name: string, sink: HashingSink): void {
+    this.members.set(name, Promise.resolve({ name, ...sink.digest() }));
+  }
+
+  /** The run is unpacked (`names`: its listing): the files the unpack did not read are hashed now. */
+  finish(names: readonly string[]): void {
+    for (const name of names) if (!name.startsWith('.')) this.alongside(name);
+    this.readWhole = true;
+  }
+
+  /** The run's checksum, or why it has none. Never rejects. */
+  async outcome(): Promise<ChecksumOutcome> {
+    if (this.where.host) return { missing: `a tar run on ${this.where.host} is unpacked straight from ssh into tar, so its bytes never pass through Backup Health to be hashed` };
+    if (!this.readWhole) return { missing: 'the restore stopped before it had read every file of the run' };
+    const members = await Promise.all(this.members.values());
+    const unread = [...this.members.keys()].filter((_, i) => members[i] === null);
+    if (this.signal.aborted) return { missing: 'the drill was stopped before the run was hashed' };
+    if (unread.length) return { missing: `${unread.slice(0, 3).join(', ')} could not be hashed (not a regular file: drills never follow a backup's links, or unreadable)` };
+    return { checksum: manifestOf(members as MemberHash[]) };
+  }
 }

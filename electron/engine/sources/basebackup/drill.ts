@@ -25,7 +25,8 @@ import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../..
 import { ownedDir, unpackInto, unpackPlainTree, verifyPlainAgainstManifest, type PlainTree } from '../../drills/physical-unpack';
 import { drillError, fail } from '../../drills/restore-plan';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
-import { listRunDir, tarCompressionOf, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
+import { listRunDir, tarCompressionOf, TarRunHashes, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
+import { manifestChecksum, type ChecksumOutcome } from '../../drills/backup-checksum';
 import { walkTree } from '../../drills/snapshot-tree';
 import { newestSegmentOf, walDirOf } from '../../drills/wal-replay';
 import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
@@ -64,20 +65,23 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
   return {
     detail: `unpacking ${format}-format base backup ${backup.key}${where}`,
     restored: `restored base backup ${backup.key}${source.host ? ` (copied from ${source.host})` : ''}`,
-    async fill(cluster) {
+    async fill(cluster, checksum) {
       const jail = cluster.jail;
       if (!jail) throw drillError('a base backup drill runs only in its jail');
       const startSegment = typeof backup.meta?.startSegment === 'string' ? backup.meta.startSegment : null;
       if (!backup.readable || !startSegment) throw fail(`${backup.key} cannot be restored as a base backup: ${backup.problem ?? 'its backup_label was not read (no start segment)'}`);
       const backupDir = join(source.path, backup.key);
+      // The checksum (issue 17): a tar run's files hashed as tar reads them; a plain run's backup_manifest read beside tar -c.
+      const hashes = new TarRunHashes(source, backupDir, frame.signal);
+      checksum(format === 'tar' ? () => hashes.outcome() : plainRunChecksum(source, backup, backupDir, frame));
       if (format === 'tar') {
         const names = await listRunDir(source, backupDir, frame);
-        await unpackTarRun(source, tarRun(backup, backupDir), names, cluster, jail, frame);
+        await unpackTarRun(source, tarRun(backup, backupDir), names, cluster, jail, frame, hashes);
         await recordToolVersions(frame.evidence.provenance, decompressorsOf(names), frame.signal);
       } else await unpackPlainTree(source, plainRun(source, backupDir), cluster, jail, frame);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
-      const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyRunAgainstManifest(source, backup, backupDir, format, cluster, jail, frame)]);
+      const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyRunAgainstManifest(source, backup, backupDir, format, cluster, jail, frame, hashes)]);
       if (verified) await recordPostgresTool(frame.evidence.provenance, 'pg_verifybackup', cluster.tool('pg_verifybackup'));
       return {
         notes: verified ? ['checked against its backup_manifest'] : [],
@@ -120,11 +124,25 @@ function tarRun(backup: ObservedBackup, backupDir: string): TarRun {
  * verifyAgainstManifest; a tar run's by drills/tar-run.ts verifyTarRunAgainstManifest). A run without a manifest
  * is restored all the same.
  */
-async function verifyRunAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<boolean> {
+async function verifyRunAgainstManifest(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, format: 'plain' | 'tar', cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, hashes: TarRunHashes): Promise<boolean> {
   if (!backup.meta?.manifest || cluster.install.major < 13) return false;
   if (format === 'plain') return verifyPlainAgainstManifest(cluster, jail, frame, backup.key);
-  await verifyTarRunAgainstManifest(source, tarRun(backup, backupDir), cluster, jail, frame);
+  await verifyTarRunAgainstManifest(source, tarRun(backup, backupDir), cluster, jail, frame, hashes);
   return true;
+}
+
+/**
+ * A plain run's checksum: its backup_manifest's SHA-256 (drills/backup-checksum.ts manifestChecksum), read
+ * from now on while tar -c sends the tree (here, or over ssh through this process). A run without one (before
+ * PostgreSQL 13, or pg_basebackup --no-manifest) has none and says why.
+ */
+function plainRunChecksum(source: BaseBackupSourceConfig, backup: ObservedBackup, backupDir: string, frame: DrillFrame): () => Promise<ChecksumOutcome> {
+  if (!backup.meta?.manifest) {
+    const missing = { missing: 'the backup has no backup_manifest (PostgreSQL before 13, or taken with --no-manifest)' };
+    return () => Promise.resolve(missing);
+  }
+  const reading = manifestChecksum(source, join(backupDir, 'backup_manifest'), frame.signal, frame.remaining());
+  return () => reading;
 }
 
 /** Every segment from the backup's start on and every history file, into <drill>/wal as one tar stream. */
