@@ -1,7 +1,8 @@
 // The evidence of a period (issue 17), gathered from the history and the engine's view of the databases: per source
 // its policies, the drill schedule kept, every drill and status change; per database its objectives over time, each
-// restore judged by the objectives of its time, and a summary row. The judging is pure (schedule.ts,
-// policy-periods.ts, status-changes.ts); this file reads and assembles.
+// restore judged by the objectives of its time, its status changes, and a summary row. The judging is pure
+// (schedule.ts, policy-periods.ts, status-changes.ts: each failure fixed when its finding span closed); this file
+// reads and assembles.
 import type { Config } from '../../../shared/config';
 import type { DatabaseSummary, ProvenRestore } from '../../../shared/databases';
 import type { Drill, SourceSummary } from '../../../shared/model';
@@ -76,7 +77,7 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
       schedule,
       drills: record.drills.map((drill) => drillEvidence(drill, source.kind, store)),
       statusAtStart: record.eventBefore?.to ?? null,
-      statusChanges: statusChanges(record.events, record.eventsAfter),
+      statusChanges: statusChanges(record.events, record.eventsAfter, record.findingSpans),
       backupAge: source.kind === 'postgres' ? [] : store.backupAgeSeries(id, { from, to, maxPoints: AGE_POINTS }).map((p) => ({ at: iso(p.at), ageMs: p.value })),
     };
   });
@@ -89,7 +90,18 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
         .map((drill) => judged(drill, proven(drill, { backupFinishedAt: (sourceId, key) => backupFinishedAt(sourceId, key, drill.startedAt) }), spans)),
     );
     restores.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
-    return { key: db.key, label: db.label, name: db.name, server: db.server?.id ?? null, routines: db.routines.map((r) => r.sourceId), policies: spans.length ? policyPeriods(spans, to) : [], restores };
+    const record = store.evidence.databaseRecord(db.key, from, to);
+    return {
+      key: db.key,
+      label: db.label,
+      name: db.name,
+      server: db.server?.id ?? null,
+      routines: db.routines.map((r) => r.sourceId),
+      policies: spans.length ? policyPeriods(spans, to) : [],
+      restores,
+      statusAtStart: record.eventBefore?.to ?? null,
+      statusChanges: statusChanges(record.events, record.eventsAfter, record.findingSpans),
+    };
   });
 
   return {

@@ -63,6 +63,10 @@ export interface DatabaseEvidence {
   policies: PolicyPeriod[];
   /** Each drill of a routine in the period that restored this database, judged by the objectives of its time. */
   restores: DatabaseRestore[];
+  /** Its status when the period began (the last change before it), or null: none recorded before it. */
+  statusAtStart: Status | null;
+  /** Its status changes, as a running engine computed them; a finding's rule "routine:<source id>" is a routine not ok. */
+  statusChanges: StatusChange[];
 }
 
 export interface DatabaseRestore {
@@ -161,6 +165,7 @@ export interface BackupEvidence {
   sha256Missing: string | null;
 }
 
+/** A status change of a source or a database, each finding below ok with when it was fixed (null: not by the report's making). */
 export interface StatusChange {
   at: string;
   from: Status | null;
