@@ -35,7 +35,8 @@ import { physicalDrill, physicalDrillOptions, type PhysicalRestore } from '../..
 import { TAR, type DrillJail } from '../../drills/drill-jail';
 import { unpackPlainTree, unpackTablespace, verifyPlainAgainstManifest } from '../../drills/physical-unpack';
 import type { ScratchCluster } from '../../drills/scratch-cluster';
-import { listRunDir, unpackTarRun, verifyTarRunAgainstManifest } from '../../drills/tar-run';
+import { listRunDir, TarRunHashes, unpackTarRun, verifyTarRunAgainstManifest } from '../../drills/tar-run';
+import { manifestChecksum, type ChecksumOutcome } from '../../drills/backup-checksum';
 import { walkTree } from '../../drills/snapshot-tree';
 import { walDirOf } from '../../drills/wal-replay';
 import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
@@ -71,10 +72,12 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
   return {
     detail: `copying Barman backup ${backup.id} of server ${source.server}${from}`,
     restored: `restored Barman backup ${backup.id} of server ${source.server}${source.host ? ` (copied from ${source.host})` : ''}`,
-    async fill(cluster) {
+    async fill(cluster, checksum) {
       const jail = cluster.jail;
       if (!jail) throw drillError('a Barman drill runs only in its jail');
-      const verify = await unpackBackup(source, backup, cluster, jail, frame);
+      const hashes = new TarRunHashes(source, backup.dataDir, frame.signal);
+      checksum(barmanChecksum(source, backup, hashes, frame));
+      const verify = await unpackBackup(source, backup, cluster, jail, frame, hashes);
       await walkTree(cluster.dataDir, { makeInert: true, signal: frame.signal });
       // The tree checked against its backup_manifest while the WAL is copied: both read, neither waits.
       const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verify()]);
@@ -99,19 +102,35 @@ function layoutNotes(layout: BarmanBackupLayout): string[] {
   return [];
 }
 
+/**
+ * The backup's checksum (issue 17), from the restore's own reads: tar files hashed as tar reads them, as a tar-format
+ * base backup run's are (drills/tar-run.ts TarRunHashes over data/); a plain tree's data/backup_manifest (where
+ * pg_basebackup, which Barman's postgres backup_method runs, writes it) read while tar -c sends the tree. An rsync
+ * copy has no backup_manifest, so no checksum.
+ */
+function barmanChecksum(source: BarmanSourceConfig, backup: BarmanBackupToDrill, hashes: TarRunHashes, frame: DrillFrame): () => Promise<ChecksumOutcome> {
+  if (backup.layout.kind === 'tar') return () => hashes.outcome();
+  if (backup.layout.kind === 'rsync') {
+    const missing = { missing: 'an rsync backup (backup_method = rsync) has no backup_manifest to name its files' };
+    return () => Promise.resolve(missing);
+  }
+  const reading = manifestChecksum(source, posix.join(backup.dataDir, 'backup_manifest'), frame.signal, frame.remaining());
+  return () => reading;
+}
+
 /** The backup's files into the scratch cluster, by its layout; returns its check against its backup_manifest (false: none). */
-async function unpackBackup(source: BarmanSourceConfig, backup: BarmanBackupToDrill, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame): Promise<() => Promise<boolean>> {
+async function unpackBackup(source: BarmanSourceConfig, backup: BarmanBackupToDrill, cluster: ScratchCluster, jail: DrillJail, frame: DrillFrame, hashes: TarRunHashes): Promise<() => Promise<boolean>> {
   const label = `Barman backup ${backup.id}`;
   const outside = (oid: string, target: string) => fail(`${label} links tablespace ${oid} to ${target}, outside its directory ${backup.dir}: drills never follow a backup's links out of it (Barman keeps each tablespace there, as <oid>)`);
   const { layout } = backup;
   if (layout.kind === 'tar') {
     const run = { dir: backup.dataDir, label };
     const names = await listRunDir(source, backup.dataDir, frame);
-    await unpackTarRun(source, run, names, cluster, jail, frame);
+    await unpackTarRun(source, run, names, cluster, jail, frame, hashes);
     // tar ran the decompressor of the backup's compression (gzip, lz4, zstd) here, in the sandbox.
     await recordToolVersions(frame.evidence.provenance, [{ name: layout.compression }], frame.signal);
     if (!names.includes('backup_manifest') || cluster.install.major < 13) return async () => false;
-    return () => verifyTarRunAgainstManifest(source, run, cluster, jail, frame).then(() => true);
+    return () => verifyTarRunAgainstManifest(source, run, cluster, jail, frame, hashes).then(() => true);
   }
   await unpackPlainTree(source, { dir: backup.dataDir, area: backup.dir, outside }, cluster, jail, frame);
   if (layout.kind === 'plain') return () => verifyPlainAgainstManifest(cluster, jail, frame, label);
