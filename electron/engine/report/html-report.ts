@@ -1,9 +1,10 @@
 // The audit report as one self-contained HTML page (issue 17): no script, no external resource, inline SVG charts,
 // print CSS that fits A4 and Letter alike. A summary table up front, then each database and each source: the policy
-// in force at each time, the schedule kept and each missed window, every drill, every status change. The PDF is
+// in force at each time, the schedule kept and each missed window, every drill, every status change with when each
+// failure was fixed. The PDF is
 // printed from this page. Pure.
 import { formatBytes, formatDuration } from '../../../shared/units';
-import type { DatabaseEvidence, DrillEvidence, Evidence, PolicyPeriod, SourceEvidence } from './evidence-model';
+import type { DatabaseEvidence, DrillEvidence, Evidence, PolicyPeriod, SourceEvidence, StatusChange } from './evidence-model';
 import { escapeHtml as h } from './html-text';
 import { svgChart, type ChartPoint } from './svg-chart';
 
@@ -57,12 +58,13 @@ function databaseSection(db: DatabaseEvidence, evidence: Evidence, from: number,
   const rows = db.restores.map((r) => `<tr><td>${when(r.finishedAt)}</td><td>${h(r.sourceId)}</td><td class="${r.outcome}">${r.outcome}</td><td>${ms(r.restoreMs)}</td><td>${ms(r.recoveryPointMs)}</td><td>${yesNo(r.rpoMet)}</td><td>${yesNo(r.rtoMet)}</td></tr>`);
   return [
     `<section class="subject"><h2>Database ${h(db.label)}</h2>`,
-    `<p>Routines: ${db.routines.map(h).join(', ') || 'none'}${db.server ? `; server ${h(db.server)}` : ''}.</p>`,
+    `<p>Routines: ${db.routines.map(h).join(', ') || 'none'}${db.server ? `; server ${h(db.server)}` : ''}. Status at the period's start ${db.statusAtStart ?? 'not yet recorded'}.</p>`,
     db.policies.length ? policyTable(db.policies) : '<p>No recovery objectives set.</p>',
     `<h3>Restores, judged by the objectives of their time</h3>`,
     table(['Finished', 'Routine', 'Outcome', 'Restore time', 'Recovery point', 'RPO', 'RTO'], rows, 'No drill restored this database in the period.'),
     svgChart({ title: `Restore time of ${db.label}`, from, to, points: marks((r) => r.restoreMs), style: 'marks', format: formatDuration, ...(objectives?.rtoMs ? { limit: { value: objectives.rtoMs, label: `rto ${formatDuration(objectives.rtoMs)}` } } : {}) }),
     svgChart({ title: `Recovery point of ${db.label}`, from, to, points: marks((r) => r.recoveryPointMs), style: 'marks', format: formatDuration, ...(objectives?.rpoMs ? { limit: { value: objectives.rpoMs, label: `rpo ${formatDuration(objectives.rpoMs)}` } } : {}) }),
+    statusChangesTable(db.statusChanges),
     '</section>',
   ].join('\n');
 }
@@ -77,13 +79,19 @@ function sourceSection(source: SourceEvidence, from: number, to: number): string
     source.kind === 'postgres' ? '' : svgChart({ title: `Backup age of ${source.name}`, from, to, points: source.backupAge.map((p) => ({ at: at(p.at), value: p.ageMs })), style: 'line', format: formatDuration, ...(typeof maxAge === 'number' ? { limit: { value: maxAge, label: `maxAge ${formatDuration(maxAge)}` } } : {}) }),
     `<h3>Restore drills (${source.drills.length})</h3>`,
     table(['Started, finished', 'Outcome', 'Backup', 'Restore', 'Recovery point', 'Restored', 'Checks', 'Message'], source.drills.map(drillRow), 'No drill in the period.'),
-    `<h3>Status changes (${source.statusChanges.length})</h3>`,
+    statusChangesTable(source.statusChanges),
+    '</section>',
+  ].join('\n');
+}
+
+function statusChangesTable(changes: readonly StatusChange[]): string {
+  return [
+    `<h3>Status changes (${changes.length})</h3>`,
     table(
       ['At', 'Change', 'Findings, and when each was fixed'],
-      source.statusChanges.map((c) => `<tr><td>${when(c.at)}</td><td>${c.from ?? '—'} → <span class="${c.to}">${c.to}</span></td><td>${c.findings.map((f) => `${h(f.message)} <em>(${f.fixedAt ? `fixed ${when(f.fixedAt)}` : 'not fixed by the end of the period'})</em>`).join('<br>')}</td></tr>`),
+      changes.map((c) => `<tr><td>${when(c.at)}</td><td>${c.from ?? '—'} → <span class="${c.to}">${c.to}</span></td><td>${c.findings.map((f) => `${h(f.message)} <em>(${f.fixedAt ? `fixed ${when(f.fixedAt)}` : 'not fixed by the end of the period'})</em>`).join('<br>')}</td></tr>`),
       'No status change in the period.',
     ),
-    '</section>',
   ].join('\n');
 }
 
