@@ -18,6 +18,8 @@ import { runTool } from '../../../electron/engine/remote';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir, waitFor } from '../../support/postgres-fixtures';
 import { corruptFile, holdExclusiveLock, packsOf, restic, writeOrdersDump } from '../../support/restic-fixtures';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { expectToolVersion } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 const PASSWORD = 'remote restic password';
 const root = testParentDir('restic-ssh');
@@ -236,6 +238,12 @@ describe('restic drill over ssh', () => {
     expect(result.phases.restore).toBeGreaterThan(0); // the dump drill's pg_restore
     expect(result.restoreMs).toBeGreaterThanOrEqual(result.phases.copy! + result.phases.restore!);
     expect(drillDirsLeft()).toEqual([]);
+    // The evidence: restic as it answers on the host (asked there over ssh, keyed by the host without its
+    // login), the tar here that unpacked its dump, and the dump drill's pg_restore.
+    const { tools } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['pg_restore', 'restic@127.0.0.1', 'tar']);
+    await expectToolVersion(tools['restic@127.0.0.1'], 'restic', ['version'], sshd);
+    await expectToolVersion(tools.tar, TAR);
   });
 
   it('fails when a pack file on the host is damaged', async () => {
