@@ -26,6 +26,7 @@ import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { physicalDrill, physicalDrillOptions, type PhysicalDrillOptions, type PhysicalRestore } from '../../drills/physical-drill';
 import { walDirOf, type RecoveryMode } from '../../drills/wal-replay';
 import { withToolVersions, type ToolUsed } from '../../drills/tool-versions';
+import { backupManifestChecksum } from './backup-manifest';
 
 export interface PgBackRestDrillOptions extends Omit<PhysicalDrillOptions, 'mode'> {
   /** With `host`, the backup is restored there and copied here (pgbackrest-remote-copy.ts). */
@@ -61,7 +62,10 @@ function pgbackrestRestore(options: PgBackRestDrillOptions, mode: RecoveryMode, 
     detail: host ? `pgbackrest restore --set=${backup.key} on ${host}, then copying it here` : `pgbackrest restore --set=${backup.key}`,
     firstPhase: host ? 'copy' : 'restore',
     restored: `restored ${backup.type} backup ${backup.key}${host ? ` (restored on ${host} and copied here)` : ''}`,
-    async fill(cluster) {
+    async fill(cluster, checksum) {
+      // The set's checksum (issue 17): its backup.manifest, read while pgbackrest restore reads it too.
+      const manifest = backupManifestChecksum(source, backup.key, repoKey, signal, remaining());
+      checksum(() => manifest);
       const needed = await wal();
       if (host) {
         await copyRestoredBackup({
