@@ -1,8 +1,11 @@
-// The SHA-256 of the dump a drill restores (issue 17: an auditor's "which backup, exactly"), read alongside the
+// The SHA-256 of the backup a drill restores (issue 17: an auditor's "which backup, exactly"), read alongside the
 // restore rather than in a pass after it: started when pg_restore or psql starts, it reads the same file while
 // they do, so the page cache serves one of the two reads. A file is hashed as `sha256sum FILE` would; a
 // directory-format dump as the SHA-256 of its `sha256sum` lines sorted by name (model.ts BackupChecksum). A
 // checksum that cannot be computed (the file vanished, the drill was stopped) is absent, never a failed drill.
+// Physical drills use the same reads: a tar run's files (drills/tar-run.ts TarRunHashes), or the backup's own
+// manifest (manifestChecksum here; pgBackRest's in sources/pgbackrest/backup-manifest.ts), with the reason a
+// checksum is missing (ChecksumOutcome) recorded in its place.
 import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
