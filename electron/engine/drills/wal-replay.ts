@@ -76,6 +76,12 @@ export function checkDecompressors(wal: Pick<FetchedWal, 'dir' | 'compressed'>, 
   }
 }
 
+/** The decompressors restore_command will run for the files in `dir` (gzip, zstd, lz4, bzip2, xz), for the drill's evidence. */
+export function walDecompressorsIn(dir: string): string[] {
+  const names = readdirSync(dir);
+  return DECOMPRESSORS.filter(([ext]) => names.some((name) => name.endsWith(`.${ext}`))).map(([, command]) => command.split(' ')[0]!);
+}
+
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);

@@ -15,6 +15,8 @@ import { startBaseBackupSetup, type BaseBackupFacts, type BaseBackupSetup, type 
 import { postgresProcessesUsing } from '../../support/processes';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 const sourceParent = testParentDir('basebackup-drill-source');
 const drillParent = testParentDir('basebackup-drill-runs');
@@ -72,6 +74,13 @@ describe('base backup drills', () => {
     expectReplayedTo(result, last);
     expect(result.restoreMs).toBeGreaterThanOrEqual((result.phases.restore ?? 0) + (result.phases.replay ?? 0));
     expect(result.message).toMatch(new RegExp(`^restored base backup ${tar.label}, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point (under 1s|\\d+s) behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`));
+    // The tools that ran, as each prints its version: tar, gzip (base.tar.gz, and the gzipped archive's
+    // segments in restore_command), pg_verifybackup against the run's backup_manifest.
+    const { tools, scratchServer } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['gzip', 'pg_verifybackup', 'tar']);
+    await expectToolVersion(tools.tar, TAR);
+    await expectToolVersion(tools.gzip, 'gzip');
+    await expectPostgresToolVersion(tools.pg_verifybackup, await postgresToolOf(scratchServer, 'pg_verifybackup'));
   }, 240_000);
 
   it('an older plain backup replays through the later backups\' WAL to the same end; backup-end stops at its own end', async () => {
@@ -93,6 +102,10 @@ describe('base backup drills', () => {
     expect(result.outcome, result.message).toBe('pass');
     expect(ordersRows(result)).toBe(1000);
     expect(result.message).toContain(`(copied from ${sshd.host})`);
+    // tar on the host sent the archive (asked there over ssh), tar here unpacked everything.
+    const { tools } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['gzip', 'pg_verifybackup', 'tar', 'tar@127.0.0.1']);
+    await expectToolVersion(tools['tar@127.0.0.1'], 'tar', ['--version'], sshd);
   }, 240_000);
 
   it('follows a promotion to timeline 2 (no false gap) and reaches its newest segment', async () => {

@@ -38,7 +38,7 @@ import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { listRunDir, TarRunHashes, unpackTarRun, verifyTarRunAgainstManifest } from '../../drills/tar-run';
 import { manifestChecksum, type ChecksumOutcome } from '../../drills/backup-checksum';
 import { walkTree } from '../../drills/snapshot-tree';
-import { walDirOf } from '../../drills/wal-replay';
+import { walDecompressorsIn, walDirOf } from '../../drills/wal-replay';
 import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
 import type { DrillContext } from '../probe';
 import { readBackupToDrill, type BarmanBackupLayout, type BarmanBackupToDrill } from './drill-backup-info';
@@ -82,6 +82,8 @@ function barmanRestore(source: BarmanSourceConfig, backup: BarmanBackupToDrill, 
       // The tree checked against its backup_manifest while the WAL is copied: both read, neither waits.
       const [wal, verified] = await Promise.all([fetchBarmanWal(source, backup, cluster, jail, frame), verify()]);
       if (verified) await recordPostgresTool(frame.evidence.provenance, 'pg_verifybackup', cluster.tool('pg_verifybackup'));
+      // restore_command decompresses Barman's compressed WAL as the replay reads it.
+      if (wal.compressed) await recordToolVersions(frame.evidence.provenance, walDecompressorsIn(walDirOf(cluster)).map((name) => ({ name })), frame.signal);
       return {
         notes: [...layoutNotes(backup.layout), ...(verified ? ['checked against its backup_manifest'] : [])],
         dir: walDirOf(cluster),

@@ -28,7 +28,7 @@ import type { ScratchCluster } from '../../drills/scratch-cluster';
 import { listRunDir, tarCompressionOf, TarRunHashes, unpackTarRun, verifyTarRunAgainstManifest, type TarRun } from '../../drills/tar-run';
 import { manifestChecksum, type ChecksumOutcome } from '../../drills/backup-checksum';
 import { walkTree } from '../../drills/snapshot-tree';
-import { newestSegmentOf, walDirOf } from '../../drills/wal-replay';
+import { newestSegmentOf, walDecompressorsIn, walDirOf } from '../../drills/wal-replay';
 import { recordPostgresTool, recordToolVersions, withToolVersions, type ToolUsed } from '../../drills/tool-versions';
 import type { DrillContext } from '../probe';
 
@@ -51,8 +51,8 @@ export function runBaseBackupDrill(source: BaseBackupSourceConfig, backup: Obser
 
 /**
  * Evidence: the tar that sent the WAL archive (and a plain run) from the host, and the one that unpacked them here
- * (the same key when both ran here: the drill's own tar). A tar run's decompressor and pg_verifybackup are
- * recorded when they ran.
+ * (the same key when both ran here: the drill's own tar). The decompressors of a tar run's files and of the
+ * archive's segments, and pg_verifybackup, are recorded once the drill runs them.
  */
 function toolsUsed(source: BaseBackupSourceConfig): ToolUsed[] {
   const here = { name: 'tar', command: TAR };
@@ -83,6 +83,8 @@ function baseBackupRestore(source: BaseBackupSourceConfig, backup: ObservedBacku
       // The run checked against its backup_manifest while the archive is copied: both read, neither waits.
       const [segments, verified] = await Promise.all([fetchArchive(source, startSegment, cluster, jail, frame), verifyRunAgainstManifest(source, backup, backupDir, format, cluster, jail, frame, hashes)]);
       if (verified) await recordPostgresTool(frame.evidence.provenance, 'pg_verifybackup', cluster.tool('pg_verifybackup'));
+      // restore_command decompresses compressed segments as the replay reads them.
+      if (segments.compressed) await recordToolVersions(frame.evidence.provenance, walDecompressorsIn(walDirOf(cluster)).map((name) => ({ name })), frame.signal);
       return {
         notes: verified ? ['checked against its backup_manifest'] : [],
         dir: walDirOf(cluster),
