@@ -1,7 +1,7 @@
 // How times, statuses and drill outcomes are put into words across the dashboard.
 import type { DrillOutcome, DrillPhase, Finding, SourceKind, Status } from '../shared/model';
 import { STATUS_SEVERITY } from '../shared/model';
-import { SOURCE_KIND_INFO, SOURCE_KINDS } from '../shared/source-kinds';
+import { SOURCE_KIND_INFO, type SourceKindInfo } from '../shared/source-kinds';
 import { formatDuration } from '../shared/units';
 import { visibleText } from '../shared/visible-text';
 
@@ -10,8 +10,15 @@ export const STATUS_WORD: Record<Status, string> = { ok: 'OK', warning: 'Warning
 /** Worst first, as the overview sorts. */
 export const STATUSES_WORST_FIRST: Status[] = (Object.keys(STATUS_SEVERITY) as Status[]).sort((a, b) => STATUS_SEVERITY[b] - STATUS_SEVERITY[a]);
 
-/** What each kind of source is, in a few words (shared/source-kinds.ts). */
-export const KIND_WORD = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, SOURCE_KIND_INFO[kind].label])) as Record<SourceKind, string>;
+/**
+ * What one source is, in a few words (shared/kinds/<kind>.ts): its kind's label, or, when its backups are in a
+ * bucket (a dump-dir with `url:`), the kind's words for that: "pg_dump files in a bucket", not "pg_dump
+ * directory". `bucketUrl` is SourceSummary.bucketUrl or the config's url.
+ */
+export function sourceKindWord(kind: SourceKind, bucketUrl?: string | null): string {
+  const info: SourceKindInfo = SOURCE_KIND_INFO[kind];
+  return bucketUrl && info.bucketLabel ? info.bucketLabel : info.label;
+}
 
 export const OUTCOME_WORD: Record<DrillOutcome, string> = { pass: 'Passed', fail: 'Failed', error: 'Could not run' };
 

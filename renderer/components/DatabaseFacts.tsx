@@ -4,14 +4,21 @@ import { DEFAULT_DRILL_AGE_MS, type DatabaseRoutine, type DatabaseSummary, type 
 import { formatDuration } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
 import { href } from '../routes';
-import { KIND_WORD, OUTCOME_WORD, STATUS_WORD, ago, dateTime } from '../words';
+import { OUTCOME_WORD, STATUS_WORD, ago, dateTime, sourceKindWord } from '../words';
 import { StatusBadge } from './StatusBadge';
+
+/**
+ * A routine as the list shows it. `bucketUrl` (SourceSummary's) names dumps kept in a bucket "pg_dump files in a
+ * bucket"; the engine's DatabaseRoutine does not carry it yet (electron/engine/databases/database-index.ts would
+ * copy it from the source's summary, as it does `host`), so until then such a routine reads "pg_dump directory".
+ */
+export type ShownRoutine = DatabaseRoutine & { bucketUrl?: string };
 
 /**
  * Each routine with its status, kind, where it runs, and its newest backup; its name links to its source page. The
  * server's own protection (WAL archiving, standbys) follows when it is not ok: a routine too.
  */
-export function RoutineList({ routines, now, detailed = false, server = null }: { routines: readonly DatabaseRoutine[]; now: number; detailed?: boolean; server?: DatabaseSummary['server'] }) {
+export function RoutineList({ routines, now, detailed = false, server = null }: { routines: readonly ShownRoutine[]; now: number; detailed?: boolean; server?: DatabaseSummary['server'] }) {
   const serverItem = server && server.status !== 'ok' && (
     <li data-testid="server-protection" data-source={server.id}>
       <StatusBadge status={server.status} />{' '}
@@ -32,7 +39,7 @@ export function RoutineList({ routines, now, detailed = false, server = null }: 
             {r.name}
           </a>{' '}
           {/* One text node each: the Databases page draws 600 of these at once. */}
-          <span className="kind">{`${KIND_WORD[r.kind]}${r.host ? ` on ${r.host}` : ''}${detailed ? (r.holds === 'cluster' ? ', the whole cluster' : ', dumps of it') : ''}`}</span>
+          <span className="kind">{`${sourceKindWord(r.kind, r.bucketUrl)}${r.host ? ` on ${r.host}` : ''}${detailed ? (r.holds === 'cluster' ? ', the whole cluster' : ', dumps of it') : ''}`}</span>
           {r.newestBackupAt === null ? (
             <>
               {' · '}

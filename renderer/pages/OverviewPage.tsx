@@ -17,7 +17,7 @@ import { useNow } from '../hooks/useNow';
 import { useOverview } from '../hooks/useOverview';
 import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
-import { KIND_WORD, ago, worstFinding } from '../words';
+import { ago, sourceKindWord, worstFinding } from '../words';
 
 export function OverviewPage() {
   const overview = useOverview();
@@ -75,7 +75,7 @@ const SourceRow = memo(function SourceRow({ source, now }: { source: OverviewSou
           {source.name}
         </a>
         <span className="kind">
-          {KIND_WORD[source.kind]}
+          {sourceKindWord(source.kind, source.bucketUrl)}
           {source.host && ` on ${source.host}`}
         </span>
       </th>

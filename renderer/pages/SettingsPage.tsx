@@ -9,8 +9,8 @@ import { ObjectivesSection } from '../components/settings/ObjectivesSection';
 import { navigate } from '../hooks/useHashRoute';
 import { useSettings } from '../hooks/useSettings';
 import { href } from '../routes';
-import { KIND_WORD } from '../words';
-import type { SourceKind } from '../../shared/model';
+import { sourceKindWord } from '../words';
+import { isSourceKind } from '../../shared/source-kinds';
 
 export function SettingsPage({ saved, removed, channel }: { saved?: string; removed?: string; channel?: string }) {
   const settings = useSettings();
@@ -72,7 +72,7 @@ function SourceItem({ source, onRemoved }: { source: Record<string, unknown>; on
       <span className="settings-source-name">
         <strong>{typeof source.name === 'string' ? source.name : id}</strong>
         {typeof source.name === 'string' && source.name !== id && <span className="muted"> {id}</span>}{' '}
-        <span className="kind">{KIND_WORD[source.kind as SourceKind] ?? String(source.kind)}</span>
+        <span className="kind">{isSourceKind(source.kind) ? sourceKindWord(source.kind, typeof source.url === 'string' ? source.url : null) : String(source.kind)}</span>
       </span>
       <span className="actions">
         <a className="button" href={href.editSource(id)} aria-label={`Edit ${id}`}>

@@ -22,7 +22,7 @@ import { useNow } from '../hooks/useNow';
 import { useSource } from '../hooks/useSource';
 import { useRenderedMark } from '../hooks/useRenderTiming';
 import { href } from '../routes';
-import { KIND_WORD, ago } from '../words';
+import { ago, sourceKindWord } from '../words';
 
 /** `range` comes from the address (#/source/<id>?range=7d), so a reload or a shared link keeps it. */
 export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId }) {
@@ -52,9 +52,9 @@ export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId 
         <h1 id="source-title">{summary.name}</h1>
         <StatusBadge status={summary.status} testId={`status-${summary.id}`} />
         <span className="kind">
-          {KIND_WORD[summary.kind]}
+          {sourceKindWord(summary.kind, summary.bucketUrl)}
           {summary.host && ` on ${summary.host}`}
-          {summary.bucketUrl && ` in ${summary.bucketUrl}`}
+          {summary.bucketUrl && `: ${summary.bucketUrl}`}
         </span>
         <span className="spacer" />
         <PollNowButton sourceId={summary.id} onPolled={source.refresh} />

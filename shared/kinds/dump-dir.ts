@@ -3,6 +3,7 @@ import { DUMP_DRILL_FIELDS, REMOTE_FIELDS, type SourceKindInfo } from './kind-in
 
 export const dumpDir = {
   label: 'pg_dump directory',
+  bucketLabel: 'pg_dump files in a bucket',
   formLabel: 'Directory of pg_dump files',
   fields: ['path', 'url', 'endpoint', 'region', 'profile', 'pattern', 'maxAge', 'minSize', 'database', 'settle', 'dbname', ...REMOTE_FIELDS],
   drillFields: DUMP_DRILL_FIELDS,

@@ -64,6 +64,8 @@ export type FormSection = FieldsFormSection | RemoteFormSection;
 export interface SourceKindInfo {
   /** What the kind is, in a few words ("restic repository"). */
   label: string;
+  /** What it is when its backups are in a bucket (`url: s3://…`), for a kind that may keep them there. */
+  bucketLabel?: string;
   /** The form's name for it ("Add a directory of pg_dump files"). */
   formLabel: string;
   /**
