@@ -3,7 +3,7 @@
 // (or to the backup's end), and says how recent a point it reached — measured against commits made here.
 // Faults: a timeline switch is followed; a segment missing in the middle stops the replay and the drill says
 // where; a truncated segment is named. One drill runs over ssh.
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type BaseBackupSourceConfig, type Config } from '../../../shared/config';
@@ -15,6 +15,7 @@ import { startBaseBackupSetup, type BaseBackupFacts, type BaseBackupSetup, type 
 import { postgresProcessesUsing } from '../../support/processes';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { directoryManifestOf, sha256sumOf } from '../../support/sha256sum';
 import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
 import { TAR } from '../../../electron/engine/drills/drill-jail';
 
@@ -74,6 +75,11 @@ describe('base backup drills', () => {
     expectReplayedTo(result, last);
     expect(result.restoreMs).toBeGreaterThanOrEqual((result.phases.restore ?? 0) + (result.phases.replay ?? 0));
     expect(result.message).toMatch(new RegExp(`^restored base backup ${tar.label}, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point (under 1s|\\d+s) behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`));
+    // The run's checksum, hashed as tar read each file: what sha256sum gives for the run's directory.
+    const runDir = join(setup.basePath, tar.label);
+    expect(readdirSync(runDir)).toContain('base.tar.gz');
+    expect(result.provenance?.checksum).toEqual({ algorithm: 'sha256', of: 'directory-manifest', ...directoryManifestOf(runDir) });
+    expect(result.provenance?.checksumMissing).toBeUndefined();
     // The tools that ran, as each prints its version: tar, gzip (base.tar.gz, and the gzipped archive's
     // segments in restore_command), pg_verifybackup against the run's backup_manifest.
     const { tools, scratchServer } = result.provenance!;
@@ -94,6 +100,11 @@ describe('base backup drills', () => {
     expect(ordersRows(ownEnd)).toBe(500);
     expect(ownEnd.recovery?.mode).toBe('backup-end');
     expect(ownEnd.message).toMatch(new RegExp(`^restored base backup ${plain.label}, checked against its backup_manifest, and recovered it to consistency: 1 database`));
+    // A plain run's checksum is its backup_manifest's, read while the tree was sent.
+    const manifest = join(setup.basePath, plain.label, 'backup_manifest');
+    const expected = { algorithm: 'sha256', of: 'backup-manifest', file: 'backup_manifest', hex: sha256sumOf(manifest), bytes: statSync(manifest).size };
+    expect(toEnd.provenance?.checksum).toEqual(expected);
+    expect(ownEnd.provenance?.checksum).toEqual(expected);
   }, 300_000);
 
   it('over ssh: the backup and the archive are copied from the host', async () => {
@@ -102,6 +113,9 @@ describe('base backup drills', () => {
     expect(result.outcome, result.message).toBe('pass');
     expect(ordersRows(result)).toBe(1000);
     expect(result.message).toContain(`(copied from ${sshd.host})`);
+    // A tar run's files go from ssh straight into tar: no checksum, and the provenance says why.
+    expect(result.provenance?.checksum).toBeUndefined();
+    expect(result.provenance?.checksumMissing).toBe(`a tar run on ${sshd.host} is unpacked straight from ssh into tar, so its bytes never pass through Backup Health to be hashed`);
     // tar on the host sent the archive (asked there over ssh), tar here unpacked everything.
     const { tools } = result.provenance!;
     expect(Object.keys(tools).sort()).toEqual(['gzip', 'pg_verifybackup', 'tar', 'tar@127.0.0.1']);
