@@ -1,6 +1,6 @@
 // Restore drills of real pgBackRest backups: restore the backup set into a scratch data directory, replay the
 // archived WAL to consistency, promote, count every row of every database, run the user's checks, clean up.
-import { rmSync, readdirSync } from 'node:fs';
+import { rmSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObservedBackup } from '../../../shared/model';
@@ -11,6 +11,7 @@ import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, w
 import { startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 import { expectToolVersion } from '../../support/tool-version';
+import { sha256sumOf } from '../../support/sha256sum';
 
 const sourceParent = testParentDir('pgbackrest-drill-source');
 const drillParent = testParentDir('pgbackrest-drill-runs');
@@ -73,6 +74,9 @@ describe('pgbackrest restore drill', () => {
     // The evidence: pgBackRest's version as `pgbackrest version` prints it, beside the scratch server's.
     expect(Object.keys(result.provenance!.tools)).toEqual(['pgbackrest']);
     await expectToolVersion(result.provenance!.tools.pgbackrest, 'pgbackrest', ['version']);
+    // The set's checksum: its backup.manifest in the repository, as sha256sum gives it.
+    const manifest = join(setup.repoPath, 'backup', STANZA, newest.key, 'backup.manifest');
+    expect(result.provenance?.checksum).toEqual({ algorithm: 'sha256', of: 'backup-manifest', file: 'backup.manifest', hex: sha256sumOf(manifest), bytes: statSync(manifest).size });
     expect(result.provenance!.scratchServer).toMatch(/^15\./);
   });
 
