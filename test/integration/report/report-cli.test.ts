@@ -1,7 +1,7 @@
 // `backup-health report` end to end (issue 17): 90 days of passed, failed and missed drills written through the
 // store, and one real drill of a real dump by the real bin; the HTML opened in Chromium shows the summary, each
-// drill and each missed window; the PDF's text carries the same figures; the JSON verifies and fails after a
-// one-byte change; no secret of the config shows in any format.
+// drill, each missed window and the database's status changes; the PDF's text carries the same figures; the JSON
+// verifies and fails after a one-byte change; no secret of the config shows in any format.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -138,6 +138,13 @@ describe('backup-health report', () => {
       expect(text).toMatch(/fixed \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
       expect(text).toContain(json.signingKey);
       expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(4);
+      // The database's own status changes, as the engine recorded them, each failure with when it was fixed.
+      const drillDone = (day: number) => minute(from + day * 86_400_000 + 4 * 3_600_000 + 7 * 60_000);
+      const database = await page.locator('section.subject', { hasText: 'Database orders on orders-db' }).innerText();
+      expect(database).toContain("Status at the period's start ok.");
+      expect(database).toMatch(/Status changes \(2\)/);
+      expect(database).toMatch(new RegExp(`${drillDone(49)}\\s+ok → critical\\s+orders-dumps: the last restore drill failed: check "recent orders" returned false \\(fixed ${drillDone(56)}\\)`));
+      expect(database).toMatch(new RegExp(`${drillDone(56)}\\s+critical → ok`));
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'report.png'), fullPage: true });
       await page.locator('section.subject', { hasText: 'Source orders-dumps' }).screenshot({ path: join(SHOTS, 'report-source.png') });

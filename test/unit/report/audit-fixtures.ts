@@ -40,12 +40,16 @@ export function auditedConfig(overrides: { every?: string; maxAge?: string; rpo?
  * Ninety days of a weekly-drilled dump directory written through the store, ending at `now`: nightly dumps (with
  * pg_dump headers), hourly polls, drills every 7 days but none on days 28 and 35 (a missed window), a failed drill
  * on day 49 fixed by day 56's, the schedule changed to every 3 days on day 63 (from a reload), and days 75 and 78
- * missed under it. The policies are recorded as a running engine records them.
+ * missed under it. The policies, and the orders database's status (ok, critical from day 49's failed drill to day
+ * 56's), are recorded as a running engine records them.
  */
 export function writeAuditHistory(history: History, now: number, config = parse(auditedConfig())): { from: number; drills: Drill[] } {
   const from = now - 90 * DAY;
   const day = (n: number) => from + n * DAY;
   history.recordPolicies(from - DAY, policiesOf(config));
+  const database = (at: number, status: 'ok' | 'critical', message?: string) =>
+    history.recordDatabaseStatuses([{ key: 'orders-db/orders', at, status, findings: message ? [{ rule: 'routine:orders-dumps', status, message: `orders-dumps: ${message}` }] : [], sources: [{ id: 'orders-dumps', status }] }]);
+  database(from - DAY, 'ok');
   const entries: PollEntry[] = [];
   for (let at = from - DAY; at <= now; at += HOUR) {
     const nights = Math.floor((at - from + DAY - 3 * HOUR) / DAY);
@@ -80,8 +84,15 @@ export function writeAuditHistory(history: History, now: number, config = parse(
         safety: { sandboxed: true } as Drill['safety'],
       }),
     );
-    if (n === 49) history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'critical', findings: [{ rule: 'restore-drill', status: 'critical', message: 'the last restore drill failed: check "recent orders" returned false', observed: null, limit: null }] });
-    if (n === 56) history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'ok', findings: [] });
+    const failedMessage = 'the last restore drill failed: check "recent orders" returned false';
+    if (n === 49) {
+      history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'critical', findings: [{ rule: 'restore-drill', status: 'critical', message: failedMessage, observed: null, limit: null }] });
+      database(startedAt + 7 * MINUTE, 'critical', failedMessage);
+    }
+    if (n === 56) {
+      history.recordStatus({ sourceId: 'orders-dumps', at: startedAt + 7 * MINUTE, polledAt: now, status: 'ok', findings: [] });
+      database(startedAt + 7 * MINUTE, 'ok');
+    }
   }
   history.recordPolicies(day(63), policiesOf(parse(auditedConfig({ every: '3d' }))));
   return { from, drills };

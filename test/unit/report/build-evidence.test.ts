@@ -60,9 +60,9 @@ describe('the evidence of a period', () => {
     expect(dumps.backupAge.length).toBeGreaterThan(10);
   });
 
-  it('summarises each database: objectives of their time, last proven restore', () => {
+  it('summarises each database: objectives of their time, last proven restore, status changes', () => {
     const { history } = openHistory();
-    writeAuditHistory(history, NOW);
+    const { from } = writeAuditHistory(history, NOW);
     const evidence = evidenceOf(history);
     const orders = evidence.databases.find((d) => d.key === 'orders-db/orders')!;
     expect(orders.routines).toEqual(['orders-dumps']);
@@ -75,6 +75,13 @@ describe('the evidence of a period', () => {
     expect(row.lastProvenRestore).toMatchObject({ sourceId: 'orders-dumps', backupKey: '/srv/dumps/orders-88.dump' });
     // Day 87's drill, 3 days before the period's end, proved both within drillAge 8d.
     expect(row.objectivesMet).toBe(true);
+    // Its status over the period: critical from day 49's failed drill until day 56's passed.
+    const at = (day: number) => new Date(from + day * DAY + 4 * HOUR + 7 * MINUTE).toISOString();
+    expect(orders.statusAtStart).toBe('ok');
+    expect(orders.statusChanges).toEqual([
+      { at: at(49), from: 'ok', to: 'critical', findings: [expect.objectContaining({ rule: 'routine:orders-dumps', status: 'critical', fixedAt: at(56) })] },
+      { at: at(56), from: 'critical', to: 'ok', findings: [] },
+    ]);
   });
 
   it('selects by source and by database, and says which names it does not know', () => {
