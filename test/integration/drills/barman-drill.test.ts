@@ -10,6 +10,8 @@ import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support
 import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type BarmanSetup, type BarmanSwitchedSegment } from '../../support/barman-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 const sourceParent = testParentDir('barman-drill-source');
 const drillParent = testParentDir('barman-drill-runs');
@@ -50,6 +52,14 @@ describe('Barman drills', () => {
     expect(result.outcome, result.message).toBe('pass');
     expect(ordersRows(result)).toBe(1000);
     expectReplayedTo(result, last);
+    // The tools that ran, as each prints its version: barman (where the backup is), tar, gzip (Barman's WAL, in
+    // restore_command), pg_verifybackup against the backup's backup_manifest.
+    const { tools, scratchServer } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['barman', 'gzip', 'pg_verifybackup', 'tar']);
+    await expectToolVersion(tools.barman, 'barman');
+    await expectToolVersion(tools.tar, TAR);
+    await expectToolVersion(tools.gzip, 'gzip');
+    await expectPostgresToolVersion(tools.pg_verifybackup, await postgresToolOf(scratchServer, 'pg_verifybackup'));
     expect(result.message).toMatch(
       new RegExp(`^restored Barman backup ${newer.id} of server ${setup.server}, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point (under 1s|\\d+s) behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`),
     );
@@ -74,6 +84,11 @@ describe('Barman drills', () => {
     expect(ordersRows(result)).toBe(1000);
     expect(result.recovery).toMatchObject({ lastReplayedSegment: last.segment });
     expect(result.message).toMatch(new RegExp(`^restored Barman backup ${newer.id} of server ${setup.server} \\(copied from ${sshd.host}\\), checked against its backup_manifest, and replayed`));
+    // barman and the tar that sent the files ran on the host, asked there over ssh.
+    const { tools } = result.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['barman@127.0.0.1', 'gzip', 'pg_verifybackup', 'tar', 'tar@127.0.0.1']);
+    await expectToolVersion(tools['barman@127.0.0.1'], 'barman', ['--version'], sshd);
+    await expectToolVersion(tools['tar@127.0.0.1'], 'tar', ['--version'], sshd);
   }, 300_000);
 
   it('a FAILED backup is refused, saying so', async () => {
