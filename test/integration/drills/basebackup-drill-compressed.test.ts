@@ -1,6 +1,7 @@
 // Base backup drills of compressed runs and a compressed archive: tar runs written with --compress=zstd and lz4
 // (where this pg_basebackup can) are unpacked with their own compression in the sandbox, and segments archived
-// as .zst are decompressed by restore_command as they are replayed, to the last commit.
+// as .zst are decompressed by restore_command as they are replayed, to the last commit; the drill records the
+// decompressors' versions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type BaseBackupSourceConfig } from '../../../shared/config';
 import { basebackupProbe } from '../../../electron/engine/sources/basebackup/index';
@@ -8,6 +9,7 @@ import { runBaseBackupDrill } from '../../../electron/engine/sources/basebackup/
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { startBaseBackupSetup, type BaseBackupCompression, type BaseBackupSetup } from '../../support/basebackup-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
+import { expectToolVersion } from '../../support/tool-version';
 
 const sourceParent = testParentDir('bbz-src');
 const drillParent = testParentDir('bbz-runs');
@@ -47,6 +49,11 @@ describe('base backup drills of compressed runs and a .zst archive', () => {
       expect(Math.abs(drill.recovery!.lastCommitAt! - lastCommitAt)).toBeLessThan(1000);
       expect(scratchDirsIn(drillParent)).toEqual([]);
       expect(postgresProcessesUsing(drillParent)).toEqual([]);
+      // The decompressors that ran, as each prints its version: the run's (by tar) and the archive's zstd.
+      const { tools } = drill.provenance!;
+      expect(Object.keys(tools)).toEqual(expect.arrayContaining(['tar', compression, 'zstd']));
+      await expectToolVersion(tools[compression], compression);
+      await expectToolVersion(tools.zstd, 'zstd');
     }
   }, 300_000);
 });
