@@ -4,6 +4,8 @@
 // archive and says how recent a point it reached, measured against a commit made here. Faults: a WAL file gone
 // from Barman's archive stops the replay and the drill names it; a FAILED backup is refused. One drill runs over
 // ssh.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Drill } from '../../../shared/model';
 import { removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
@@ -12,6 +14,7 @@ import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd, type TestSshd } from '../../support/sshd';
 import { expectPostgresToolVersion, expectToolVersion, postgresToolOf } from '../../support/tool-version';
 import { TAR } from '../../../electron/engine/drills/drill-jail';
+import { sha256sumOf } from '../../support/sha256sum';
 
 const sourceParent = testParentDir('barman-drill-source');
 const drillParent = testParentDir('barman-drill-runs');
@@ -22,6 +25,12 @@ let last: BarmanSwitchedSegment;
 let sshd: TestSshd | undefined;
 
 const drill = (facts: Pick<BarmanBackupFacts, 'id' | 'sizeBytes' | 'finishedBefore'>, fields: Record<string, unknown> = {}): Promise<Drill> => drillBarmanBackup(setup, facts, drillParent, fields);
+
+/** The backup's checksum: its data/backup_manifest (backup_method = postgres, PostgreSQL 15), as sha256sum gives it. */
+function manifestChecksumOf(id: string) {
+  const manifest = join(setup.basebackupsDirectory, id, 'data', 'backup_manifest');
+  return { algorithm: 'sha256', of: 'backup-manifest', file: 'backup_manifest', hex: sha256sumOf(manifest), bytes: statSync(manifest).size };
+}
 
 const ordersRows = (d: Drill) => d.tableDetails?.find((t) => t.schema === 'postgres.public' && t.name === 'orders')?.rows;
 
@@ -60,6 +69,7 @@ describe('Barman drills', () => {
     await expectToolVersion(tools.tar, TAR);
     await expectToolVersion(tools.gzip, 'gzip');
     await expectPostgresToolVersion(tools.pg_verifybackup, await postgresToolOf(scratchServer, 'pg_verifybackup'));
+    expect(result.provenance?.checksum).toEqual(manifestChecksumOf(newer.id));
     expect(result.message).toMatch(
       new RegExp(`^restored Barman backup ${newer.id} of server ${setup.server}, checked against its backup_manifest, and replayed its WAL to the end of the archive: restorable up to \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(recovery point (under 1s|\\d+s) behind the drill's start; replayed \\d+ WAL segments in \\d+s\\); 1 database`),
     );
@@ -89,6 +99,8 @@ describe('Barman drills', () => {
     expect(Object.keys(tools).sort()).toEqual(['barman@127.0.0.1', 'gzip', 'pg_verifybackup', 'tar', 'tar@127.0.0.1']);
     await expectToolVersion(tools['barman@127.0.0.1'], 'barman', ['--version'], sshd);
     await expectToolVersion(tools['tar@127.0.0.1'], 'tar', ['--version'], sshd);
+    // Read over ssh, through this process: the same checksum as the file's own.
+    expect(result.provenance?.checksum).toEqual(manifestChecksumOf(newer.id));
   }, 300_000);
 
   it('a FAILED backup is refused, saying so', async () => {
