@@ -12,6 +12,7 @@ import { drillBarmanBackup, startBarmanSetup, type BarmanBackupFacts, type Barma
 import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd } from '../../support/sshd';
+import { expectToolVersion } from '../../support/tool-version';
 
 // Short: PostgreSQL sends a tablespace's link in tar format, whose link names hold 100 bytes.
 const sourceParent = testParentDir('bmcz');
@@ -60,6 +61,10 @@ describe('Barman drills: compressed backups (tar files)', () => {
     expect(rows(result, 'orders')).toBe(400);
     expect(rows(result, 'archive_space_rows')).toBe(500);
     expectReplayedTo(result, last);
+    // The decompressor tar ran for the backup's files, as it prints its version.
+    const { tools } = result.provenance!;
+    expect(Object.keys(tools)).toEqual(expect.arrayContaining(['barman', 'tar', compression]));
+    await expectToolVersion(tools[compression], compression);
     expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server}, unpacked from its ${compression} tar files, checked against its backup_manifest, and replayed its WAL to the end of the archive`));
   }, 300_000);
 
