@@ -1,8 +1,9 @@
 // Recovery objectives edited in Settings, end to end: `backup-health serve` over a config whose only source is a
 // real scratch PostgreSQL (databases orders and billing), billing's objectives already in the file with comments,
-// driven in Debian's Chromium. A bad duration is refused beside its field and the file stays as it was; good
-// objectives are written to the file (its comments kept), pass `config check` and are in force at once; an edit
-// and a confirmed removal reach the file too. Screenshots land in test-results/e2e/.
+// driven in Debian's Chromium. The database is chosen among those the server lists. A bad duration is refused
+// beside its field and the file stays as it was; good objectives are written to the file (its comments kept), pass
+// `config check` and are in force at once; an edit and a confirmed removal reach the file too. Screenshots land in
+// test-results/e2e/.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -77,9 +78,13 @@ describe('recovery objectives in Settings', () => {
 
     await section.getByRole('button', { name: 'Add recovery objectives' }).click();
     const form = page.getByTestId('objective-form-new');
-    await form.getByLabel('Database').fill('orders');
     expect(await form.getByLabel('Server').locator('option').allTextContents()).toEqual(['choose the postgres source', 'shop-db']);
     await form.getByLabel('Server').selectOption('shop-db');
+    // The database is chosen among those the server lists (its first poll found them), not typed.
+    const database = form.getByLabel('Database');
+    await expect.poll(() => database.evaluate((el) => el.tagName), { timeout: 30_000 }).toBe('SELECT');
+    expect(await database.locator('option').allTextContents()).toEqual(['choose the database', 'billing', 'orders']);
+    await database.selectOption('orders');
     await form.getByLabel('Recovery point objective (RPO)').fill('soon');
     await form.getByLabel('Recovery time objective (RTO)').fill('1h');
     await form.getByRole('button', { name: 'Save objectives' }).click();
@@ -112,6 +117,8 @@ describe('recovery objectives in Settings', () => {
     await section.getByRole('button', { name: 'Edit objectives of billing on shop-db' }).click();
     const form = page.getByTestId('objective-form-billing on shop-db');
     expect(await form.getByLabel('Recovery time objective (RTO)').inputValue()).toBe('2h');
+    await expect.poll(() => form.getByLabel('Database').evaluate((el) => el.tagName)).toBe('SELECT');
+    expect(await form.getByLabel('Database').inputValue()).toBe('billing');
     await form.getByLabel('Drill age').fill('3d');
     await page.screenshot({ path: join(SHOTS, 'settings-objective-edit.png'), fullPage: true });
     await form.getByRole('button', { name: 'Save objectives' }).click();

@@ -1,13 +1,17 @@
 // The form that adds or edits one database's recovery objectives, inside the settings page's objectives section:
-// the database, the postgres source watching its server, and the RPO, RTO and drill age. The engine validates
-// as `config check` does; each problem is shown beside its field.
+// the postgres source watching its server, the database (one of those the Databases view knows on that server, or
+// typed where none is known yet), and the RPO, RTO and drill age. The engine validates as `config check` does;
+// each problem is shown beside its field.
 import { useState } from 'react';
 import type { DatabaseObjectiveSettings } from '../../../shared/api';
+import { visibleText } from '../../../shared/visible-text';
 import { useBridge } from '../../api/BridgeContext';
+import { affectsDatabases } from '../../hooks/useDatabases';
+import { useLiveQuery } from '../../hooks/useLiveQuery';
 import { useValidatedSave } from '../../hooks/useValidatedSave';
 import { href } from '../../routes';
 import { placeProblems } from '../../settings/field-problems';
-import { DEFAULT_DRILL_AGE, OBJECTIVE_FIELDS, formFromObjective, objectiveEdit, objectiveTarget, type ObjectiveField, type ObjectiveForm, type ObjectiveTarget } from '../../settings/objective-form';
+import { DEFAULT_DRILL_AGE, OBJECTIVE_FIELDS, formFromObjective, knownDatabaseNames, objectiveEdit, objectiveTarget, type ObjectiveField, type ObjectiveForm, type ObjectiveTarget } from '../../settings/objective-form';
 import { SelectField, TextField } from './fields';
 import { FormActions, FormProblems } from './FormParts';
 
@@ -42,6 +46,9 @@ export function ObjectiveEditor({
   const { form: ref, problems, saving, failure, save: saveWith } = useValidatedSave();
   const title = original ? `Edit objectives of ${objectiveLabel(original)}` : 'Add recovery objectives';
   const noServers = settings.servers.length === 0;
+  // Without a timing name: this is not the Databases page, whose render the benchmark times.
+  const databases = useLiveQuery((b) => b.databases(), 'databases', affectsDatabases).data;
+  const known = knownDatabaseNames(databases?.databases ?? [], form.server);
 
   const placed = placeProblems(problems, OBJECTIVE_FIELDS);
   const set = (field: ObjectiveField, value: string) => setForm({ ...form, [field]: value });
@@ -67,15 +74,6 @@ export function ObjectiveEditor({
       <FormProblems general={placed.general} failure={failure} testId="objective-general-problems" />
       <fieldset>
         <legend>Database</legend>
-        <TextField
-          path="name"
-          label="Database"
-          placeholder="orders"
-          hint="Its name on the server, as PostgreSQL names it."
-          value={form.name}
-          onChange={(v) => set('name', v)}
-          problems={placed.byField.get('name')}
-        />
         <SelectField
           path="server"
           label="Server"
@@ -94,6 +92,33 @@ export function ObjectiveEditor({
             )
           }
         />
+        {known.length > 0 ? (
+          <SelectField
+            path="name"
+            label="Database"
+            none="choose the database"
+            options={known}
+            optionLabel={visibleText}
+            value={form.name}
+            onChange={(v) => set('name', v)}
+            problems={placed.byField.get('name')}
+            hint={form.server ? `The databases Backup Health knows on ${form.server}.` : 'The databases Backup Health knows on its servers.'}
+          />
+        ) : (
+          <TextField
+            path="name"
+            label="Database"
+            placeholder="orders"
+            hint={
+              databases && form.server
+                ? `No database of ${form.server} is known yet (it was not polled yet, or could not be read): type its name, as PostgreSQL names it.`
+                : 'Its name on the server, as PostgreSQL names it.'
+            }
+            value={form.name}
+            onChange={(v) => set('name', v)}
+            problems={placed.byField.get('name')}
+          />
+        )}
       </fieldset>
       <fieldset>
         <legend>Objectives</legend>

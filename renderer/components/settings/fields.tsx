@@ -58,8 +58,8 @@ export function TextField(
   );
 }
 
-export function SelectField(props: FieldProps & { value: string; onChange: (value: string) => void; options: string[]; none: string }) {
-  const { path, value, onChange, options, none } = props;
+export function SelectField(props: FieldProps & { value: string; onChange: (value: string) => void; options: string[]; none: string; optionLabel?: (option: string) => string }) {
+  const { path, value, onChange, options, none, optionLabel = (option) => option } = props;
   // A value the list does not offer (a source since renamed) stays selectable, so it round-trips and its problem shows.
   const all = value && !options.includes(value) ? [...options, value] : options;
   return (
@@ -75,7 +75,7 @@ export function SelectField(props: FieldProps & { value: string; onChange: (valu
         <option value="">{none}</option>
         {all.map((option) => (
           <option key={option} value={option}>
-            {option}
+            {optionLabel(option)}
           </option>
         ))}
       </select>

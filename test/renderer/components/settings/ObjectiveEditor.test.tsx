@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseObjectiveEdit, DatabaseObjectiveSettings, Validation } from '../../../../shared/api';
 import { ObjectivesSection } from '../../../../renderer/components/settings/ObjectivesSection';
 import { deferred, fakeBridge } from '../../support/fake-bridge';
+import { databaseRows, databasesFixture } from '../../support/fixtures';
 import { renderWithBridge } from '../../support/render';
 import '../../support/setup';
 
@@ -45,8 +46,12 @@ describe('Settings: editing recovery objectives', () => {
     const server = within(form).getByLabelText('Server') as HTMLSelectElement;
     expect([...server.options].map((o) => o.value)).toEqual(['', 'orders-db', 'crm-db']);
 
-    await user.type(within(form).getByLabelText('Database'), 'crm');
+    // crm-db has no database the Databases view knows (the fixture's are on shop-db): its name is typed.
     await user.selectOptions(server, 'crm-db');
+    const database = within(form).getByLabelText('Database');
+    expect(database.tagName).toBe('INPUT');
+    await waitFor(() => expect(within(form).getByText(/^No database of crm-db is known yet/)).toBeTruthy());
+    await user.type(database, 'crm');
     await user.type(within(form).getByLabelText('Recovery point objective (RPO)'), 'soon');
     await user.type(within(form).getByLabelText('Recovery time objective (RTO)'), ' 2h ');
     await user.click(within(form).getByRole('button', { name: 'Save objectives' }));
@@ -129,5 +134,39 @@ describe('Settings: editing recovery objectives', () => {
     await user.click(within(form).getByRole('button', { name: 'Save objectives' }));
     expect((await within(form).findByRole('alert')).textContent).toContain('lost its connection');
     expect(within(form).getByRole('button', { name: 'Save objectives' })).toHaveProperty('disabled', false);
+  });
+
+  it('offers the databases known on the chosen server; an entry naming one not known keeps it', async () => {
+    const user = userEvent.setup();
+    const [billing, orders] = ['billing', 'orders'].map((name) => databaseRows().find((d) => d.name === name)!);
+    const onServer = (d: typeof billing, id: string, name = d!.name) => ({ ...d!, key: `${id}/${name}`, name, server: { ...d!.server!, id } });
+    const known = [onServer(orders, 'orders-db'), onServer(billing, 'orders-db'), onServer(billing, 'crm-db', 'crm'), onServer(orders, 'crm-db', 'crm\u202Eevil')];
+    const bridge = fakeBridge({
+      databaseObjectives: async () => ({ ...settings, objectives: [{ name: 'old_orders', server: 'orders-db', rpo: '15m' }] }),
+      databases: async () => databasesFixture(known),
+    });
+    renderWithBridge(<ObjectivesSection />, bridge);
+    await user.click(await screen.findByRole('button', { name: 'Add recovery objectives' }));
+    let form = screen.getByTestId('objective-form-new');
+    await user.selectOptions(within(form).getByLabelText('Server'), 'orders-db');
+    const choices = (select: HTMLElement) => [...(select as HTMLSelectElement).options].map((o) => [o.value, o.textContent]);
+    await waitFor(() => expect(within(form).getByLabelText('Database').tagName).toBe('SELECT'));
+    expect(choices(within(form).getByLabelText('Database'))).toEqual([['', 'choose the database'], ['billing', 'billing'], ['orders', 'orders']]);
+    await user.selectOptions(within(form).getByLabelText('Database'), 'billing');
+    await user.selectOptions(within(form).getByLabelText('Server'), 'crm-db');
+    // Another server's names, a hostile one shown escaped; the name already chosen stays, to be changed or refused.
+    expect(choices(within(form).getByLabelText('Database'))).toEqual([['', 'choose the database'], ['crm', 'crm'], ['crm\u202Eevil', 'crm\\u202eevil'], ['billing', 'billing']]);
+    await user.selectOptions(within(form).getByLabelText('Database'), 'crm');
+    await user.click(within(form).getByRole('button', { name: 'Save objectives' }));
+    await waitFor(() => expect(bridge.saveDatabaseObjective).toHaveBeenCalledTimes(1));
+    expect(bridge.saveDatabaseObjective.mock.calls[0]![0]).toEqual({ objective: { name: 'crm', server: 'crm-db' } } satisfies DatabaseObjectiveEdit);
+
+    // An entry whose database the server no longer lists keeps its name.
+    await waitFor(() => expect(screen.queryByTestId('objective-form-new')).toBeNull());
+    await user.click(await screen.findByRole('button', { name: 'Edit objectives of old_orders on orders-db' }));
+    form = screen.getByTestId('objective-form-old_orders on orders-db');
+    const database = within(form).getByLabelText('Database') as HTMLSelectElement;
+    expect(database.value).toBe('old_orders');
+    expect(choices(database)).toEqual([['', 'choose the database'], ['billing', 'billing'], ['orders', 'orders'], ['old_orders', 'old_orders']]);
   });
 });
