@@ -3,7 +3,7 @@
 // renderer/api (the client) are all derived from it. No Node or DOM APIs here.
 import type { ConfigProblem } from './config';
 import type { DatabaseSummary } from './databases';
-import type { Drill, DrillProgress, Finding, RecoveryReached, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent, WalArchiveSummary } from './model';
+import type { Drill, DrillProgress, DrillProvenance, Finding, RecoveryReached, SeriesPoint, SourceKind, SourceSummary, Status, StatusEvent, WalArchiveSummary } from './model';
 
 export type RangeId = '7d' | '30d' | '1y';
 export const RANGES: Record<RangeId, number> = { '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '1y': 365 * 86_400_000 };
@@ -53,6 +53,8 @@ export interface DrillPoint {
   message: string;
   /** What a drill that replayed WAL reached (basebackup, pgBackRest); absent for dump drills and drills that stopped before replaying. */
   recovery?: RecoveryReached;
+  /** Where it ran, with what, and the backup's SHA-256 (issue 17); absent for drills recorded before these were kept. */
+  provenance?: DrillProvenance;
 }
 
 /**

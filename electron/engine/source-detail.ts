@@ -94,6 +94,7 @@ function sameTypeBefore<T extends { type: string }>(history: T[], index: number,
 function drillPoint(drill: Drill): DrillPoint {
   return {
     ...(drill.recovery ? { recovery: recoveryReached(drill.recovery) } : {}),
+    ...(drill.provenance ? { provenance: drill.provenance } : {}),
     id: drill.id ?? 0,
     finishedAt: drill.finishedAt,
     outcome: drill.outcome,

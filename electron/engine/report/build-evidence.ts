@@ -116,7 +116,7 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
     sources,
     notes: [
       'Each drill names the machine it ran on (host), its tools and scratch server; drills recorded before Backup Health kept these have host null.',
-      "A drill's backup.sha256 was read alongside its restore: of the dump file (sha256Of file: sha256sum FILE), or of a directory-format dump's files (sha256Of directory-manifest: the SHA-256 of their sha256sum lines sorted by name, (cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum). Physical backups (pgBackRest, Barman, base backups) have none: backup.sha256Missing says so.",
+      "A drill's backup.sha256 was read alongside its restore, or while the backup was copied: of the dump file (sha256Of file: sha256sum FILE); of a directory-format dump's files or a tar-format base backup's run (sha256Of directory-manifest: the SHA-256 of their sha256sum lines sorted by name, (cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum); or, for a physical backup restored from a tree (pgBackRest, a plain base backup, Barman), of its own manifest (sha256Of backup-manifest, the file in sha256File), which lists every file with the checksum the restore or pg_verifybackup checks. Where none was computed, backup.sha256Missing says why.",
     ],
   };
 }
@@ -137,15 +137,14 @@ function selected(inputs: EvidenceInputs): { sourceIds: string[]; databases: Dat
   return { sourceIds: config.sources.map((s) => s.id).filter((id) => wanted.has(id)), databases };
 }
 
-/** Kinds whose drills restore a physical backup through the tool's own restore: no dump file passes through the drill. */
-const NO_CHECKSUM_KINDS: ReadonlySet<string> = new Set(['pgbackrest', 'barman', 'basebackup']);
+/** Kinds whose drills restore a physical backup: before Backup Health hashed their manifests and tar runs, they kept no checksum. */
+const PHYSICAL_KINDS: ReadonlySet<string> = new Set(['pgbackrest', 'barman', 'basebackup']);
 
 function drillEvidence(drill: Drill, kind: string, store: Pick<HistoryStore, 'evidence'>): DrillEvidence {
   const backup = store.evidence.backupOf(drill.sourceId, drill.backupKey, drill.startedAt);
   const header = backup?.meta?.header;
   const run = drill.provenance;
   const checksum = run?.checksum ?? null;
-  const sha256Missing = checksum ? null : NO_CHECKSUM_KINDS.has(kind) ? `not computed for ${kind}` : !run ? 'not recorded for this drill (recorded before Backup Health kept checksums, or decided without a restore)' : 'not computed (the drill did not reach the restore of a dump)';
   return {
     id: drill.id!,
     startedAt: iso(drill.startedAt),
@@ -160,7 +159,8 @@ function drillEvidence(drill: Drill, kind: string, store: Pick<HistoryStore, 'ev
       serverVersion: header?.serverVersion ?? null,
       sha256: checksum?.hex ?? null,
       sha256Of: checksum?.of ?? null,
-      sha256Missing,
+      sha256File: checksum?.file ?? null,
+      sha256Missing: checksum ? null : whyNoChecksum(run, kind),
     },
     database: drill.database ?? null,
     restoredWith: drill.restoredWith ?? null,
@@ -178,6 +178,14 @@ function drillEvidence(drill: Drill, kind: string, store: Pick<HistoryStore, 'ev
     tools: { ...run?.tools },
     scratchServer: run?.scratchServer ?? null,
   };
+}
+
+/** Why a drill has no checksum: as the drill said, else as its age or kind tells. */
+function whyNoChecksum(run: Drill['provenance'], kind: string): string {
+  if (run?.checksumMissing) return run.checksumMissing;
+  if (!run) return 'not recorded for this drill (recorded before Backup Health kept checksums, or decided without a restore)';
+  if (PHYSICAL_KINDS.has(kind)) return `not recorded for this drill (drills of ${kind} recorded before Backup Health hashed physical backups kept none)`;
+  return 'not computed (the drill did not reach the restore of a dump)';
 }
 
 function judged(drill: Drill, proof: ProvenRestore, spans: readonly PolicySpan[]): DatabaseEvidence['restores'][number] {

@@ -157,11 +157,16 @@ export interface BackupEvidence {
   /** pg_dump and server versions from the dump's header, when it has one. */
   pgDumpVersion: string | null;
   serverVersion: string | null;
-  /** SHA-256 of the dump the drill restored, read alongside its restore; null when none was computed (sha256Missing says why). */
+  /** SHA-256 of the backup the drill restored, read alongside its restore or while copying; null when none was computed (sha256Missing says why). */
   sha256: string | null;
-  /** file: `sha256sum FILE`; directory-manifest: `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum`. */
-  sha256Of: 'file' | 'directory-manifest' | null;
-  /** Why sha256 is null: "not computed for pgbackrest", "not recorded (drill from before checksums)". */
+  /**
+   * file: `sha256sum FILE`; directory-manifest: `(cd DIR && LC_ALL=C ls | xargs sha256sum) | sha256sum` (a directory
+   * dump, a tar-format base backup's run); backup-manifest: `sha256sum` of the backup's own manifest (sha256File names it).
+   */
+  sha256Of: 'file' | 'directory-manifest' | 'backup-manifest' | null;
+  /** The manifest hashed for backup-manifest ("backup_manifest", "backup.manifest"); null otherwise. */
+  sha256File: string | null;
+  /** Why sha256 is null: "a tar run on db1 goes from ssh straight into tar", "not recorded (drill from before checksums)". */
   sha256Missing: string | null;
 }
 

@@ -95,6 +95,13 @@ function statusChangesTable(changes: readonly StatusChange[]): string {
   ].join('\n');
 }
 
+/** What was hashed, then the hash: the report's notes say how to compute each kind again. */
+function sha256Words(backup: DrillEvidence['backup']): string {
+  if (!backup.sha256) return backup.sha256Missing ? `SHA-256 ${h(backup.sha256Missing)}` : '';
+  const of = backup.sha256Of === 'directory-manifest' ? ' (directory manifest)' : backup.sha256Of === 'backup-manifest' ? ` (of its ${h(backup.sha256File ?? 'manifest')})` : '';
+  return `SHA-256${of} ${backup.sha256}`;
+}
+
 function scheduleWords(source: SourceEvidence): string {
   const schedule = source.schedule;
   if (!schedule) return '<p>No drill schedule (drill.every) was in force in the period.</p>';
@@ -103,7 +110,7 @@ function scheduleWords(source: SourceEvidence): string {
 }
 
 function drillRow(d: DrillEvidence): string {
-  const backup = [h(d.backup.key), d.backup.finishedAt ? `finished ${when(d.backup.finishedAt)}` : 'not in the history', d.backup.sizeBytes === null ? '' : formatBytes(d.backup.sizeBytes), d.backup.pgDumpVersion ? `pg_dump ${h(d.backup.pgDumpVersion)}` : '', d.backup.serverVersion ? `server ${h(d.backup.serverVersion)}` : '', d.backup.sha256 ? `SHA-256${d.backup.sha256Of === 'directory-manifest' ? ' (directory manifest)' : ''} ${d.backup.sha256}` : d.backup.sha256Missing ? `SHA-256 ${h(d.backup.sha256Missing)}` : '']
+  const backup = [h(d.backup.key), d.backup.finishedAt ? `finished ${when(d.backup.finishedAt)}` : 'not in the history', d.backup.sizeBytes === null ? '' : formatBytes(d.backup.sizeBytes), d.backup.pgDumpVersion ? `pg_dump ${h(d.backup.pgDumpVersion)}` : '', d.backup.serverVersion ? `server ${h(d.backup.serverVersion)}` : '', sha256Words(d.backup)]
     .filter(Boolean)
     .join('<br>');
   const restored = `${d.tables.toLocaleString('en-US')} tables, ${d.rows.toLocaleString('en-US')} rows${d.database ? ` of ${h(d.database)}` : ''}${d.restoredWith ? ` into PostgreSQL ${h(d.restoredWith)}` : ''}${d.sandboxed === null ? '' : d.sandboxed ? ', sandboxed' : ', not sandboxed'}${ranWith(d)}`;
