@@ -17,6 +17,7 @@ import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir, w
 import { judgeObservation, judgeProbeError, pgbackrestSource, startPgBackRestCluster, STANZA, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { expectToolVersion } from '../../support/tool-version';
 
 const sourceParent = testParentDir('pgbackrest-ssh-source');
 const drillParent = testParentDir('pgbackrest-ssh-drills');
@@ -171,6 +172,12 @@ describe('pgbackrest restore drill over ssh', () => {
     expect(drill.phases.copy).toBeGreaterThan(0);
     expect(drill.restoreMs).toBe(drill.phases.copy! + drill.phases.replay! + drill.phases.verify!);
     expect(remoteTempDirs()).toEqual([]);
+    // The evidence: pgbackrest and the tar that sent the restored tree ran on the host (asked there over ssh), tar unpacked it here.
+    const { tools } = drill.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['pgbackrest@127.0.0.1', 'tar', 'tar@127.0.0.1']);
+    await expectToolVersion(tools['pgbackrest@127.0.0.1'], 'pgbackrest', ['version'], sshd);
+    await expectToolVersion(tools['tar@127.0.0.1'], 'tar', ['--version'], sshd);
+    await expectToolVersion(tools.tar, 'tar');
     expect(scratchDirsIn(drillParent)).toEqual([]);
     expect(postgresProcessesUsing(drillParent)).toEqual([]);
   });
