@@ -37,7 +37,7 @@ export class DatabaseEventTable {
     return last !== undefined && judgement.at < last.at;
   }
 
-  /** Inside the write lock, for a judgement stale() refused not: the change, if any, from the last stored status. */
+  /** Inside the write lock, for a judgement stale() let through: the change, if any, from the last stored status. */
   write(judgement: DatabaseJudgement): DatabaseStatusEvent | null {
     const { key, at, status, findings } = judgement;
     const from = this.selectLast.get(key)?.to_status ?? null;

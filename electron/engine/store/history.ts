@@ -1,10 +1,9 @@
 // The history file: opens and migrates the SQLite file (WAL mode, so the dashboard and a `backup-health check`
-// from cron can read while the engine writes) and records polls with status changes in one write transaction.
-// The tables live beside it: polls.ts (polls, backups), status-events.ts, finding-spans.ts, database-events.ts,
-// drills.ts, poll-compaction.ts, wal-windows.ts
-// (the source page's WAL chart, from columns of polls), and the
-// alert delivery log (deliveries.ts), which serve and the app write on connections of their own and which is
-// pruned from here, on the compaction schedule.
+// from cron can read while the engine writes) and records polls with status changes and finding spans in one write
+// transaction. The tables live beside it: polls.ts (polls, backups), status-events.ts, finding-spans.ts,
+// database-events.ts, drills.ts, poll-compaction.ts, wal-windows.ts (the source page's WAL chart, from columns of
+// polls), and the alert delivery log (deliveries.ts), which serve and the app write on connections of their own and
+// which is pruned from here, on the compaction schedule.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -64,7 +64,7 @@ export class StatusEventTable {
   }
 
   /**
-   * Inside the write lock, for a judgement stale() refused not: the change (if any) from the source's last stored
+   * Inside the write lock, for a judgement stale() let through: the change (if any) from the source's last stored
    * status, whoever stored it. Every process that polls a source judges it, so the first to write a change stores it
    * and the others find it already there; events of a source are stored in the order of their observation times.
    */

@@ -72,14 +72,15 @@ export interface DatabaseStatusEvent {
 
 export interface HistoryStore {
   /**
-   * Records polls and their new backups, and decides the status changes of `judgements`, in ONE write
-   * transaction (BEGIN IMMEDIATE); returns how many backups were new and the events this call stored.
+   * Records polls and their new backups, and decides the status changes and finding spans (store/finding-spans.ts)
+   * of `judgements`, in ONE write transaction (BEGIN IMMEDIATE); returns how many backups were new and the events
+   * this call stored.
    */
   recordPolls(entries: PollEntry[], judgements?: StatusJudgement[]): { newBackups: number; events: StatusEvent[] };
   /**
-   * Stores an event if the judgement changes the source's last stored status and is not stale: a judgement whose
-   * poll is older than the source's newest stored poll, or older than its last event, changes nothing (a newer
-   * observation already decided). Returns the event, or null. The only way events are written.
+   * Stores an event if the judgement changes the source's last stored status, and its finding spans, unless it is
+   * stale: a judgement whose poll is older than the source's newest stored poll, or older than its last event,
+   * changes nothing (a newer observation already decided). Returns the event, or null. The only way events are written.
    */
   recordStatus(judgement: StatusJudgement): StatusEvent | null;
   /**
