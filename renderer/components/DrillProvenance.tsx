@@ -8,9 +8,10 @@ import { visibleText } from '../../shared/visible-text';
 const SHORT_HEX = 12;
 
 /** What the hash covers, in words; a kind added later (`of` unknown to this build) is named as it is recorded. */
-export function checksumCovers(of: string): string {
+export function checksumCovers(of: string, file?: string): string {
   if (of === 'file') return 'of the file';
   if (of === 'directory-manifest') return "of the directory's files (sorted manifest)";
+  if (of === 'backup-manifest') return `of its ${file ? visibleText(file) : 'backup manifest'}, which holds each file's own checksum`;
   return `of the backup (${visibleText(of)})`;
 }
 
@@ -20,6 +21,12 @@ export function DrillProvenanceFacts({ provenance }: { provenance: DrillProvenan
   return (
     <dl className="drill-provenance" data-testid="drill-provenance">
       {provenance.checksum && <ChecksumFact checksum={provenance.checksum} />}
+      {!provenance.checksum && provenance.checksumMissing && (
+        <>
+          <dt>Backup SHA-256</dt>
+          <dd data-testid="drill-checksum-missing">none: {visibleText(provenance.checksumMissing)}</dd>
+        </>
+      )}
       <dt>Ran on</dt>
       <dd data-testid="drill-host">{visibleText(provenance.host)}</dd>
       {provenance.scratchServer && (
@@ -63,7 +70,7 @@ function ChecksumFact({ checksum }: { checksum: BackupChecksum }) {
             <code>{hex.slice(0, SHORT_HEX)}…</code>
           </button>
         )}{' '}
-        {checksumCovers(checksum.of)}, {formatBytes(checksum.bytes)}{' '}
+        {checksumCovers(checksum.of, checksum.file)}, {formatBytes(checksum.bytes)}{' '}
         <button type="button" className="link" onClick={copy} aria-label="Copy the full SHA-256">
           Copy
         </button>

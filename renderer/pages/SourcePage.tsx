@@ -8,6 +8,7 @@ import { RecoverableWindowChart } from '../charts/RecoverableWindowChart';
 import { RecoveryPointChart, hasRecoveryDrills } from '../charts/RecoveryPointChart';
 import { RestoreDrillChart } from '../charts/RestoreDrillChart';
 import { StoredSizeChart } from '../charts/StoredSizeChart';
+import { DrillList } from '../components/DrillList';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { EventTimeline } from '../components/EventTimeline';
 import { ExportEvidenceButton } from '../components/ExportEvidence';
@@ -105,6 +106,7 @@ export function SourcePage({ id, range = '30d' }: { id: string; range?: RangeId 
             <RecoveryPointChart drills={detail.drills} maxRecoveryPointMs={detail.maxRecoveryPointMs} from={detail.from} to={detail.to} range={detail.range} />
           )}
           <RestoreDrillChart drills={detail.drills} range={detail.range} />
+          <DrillList drills={detail.drills} />
         </section>
       )}
 

@@ -1,6 +1,7 @@
 // A restore drill's audit evidence on the source page (issue 17): `backup-health serve` with a real engine runs a
 // real drill of a pg_dump file and of a directory-format dump, and Debian's Chromium shows each one's SHA-256
-// (abbreviated, the full value on a click and on the clipboard), what was hashed, the machine and the tools.
+// (abbreviated, the full value on a click and on the clipboard), what was hashed, the machine and the tools: in the
+// drill's result, and in its row of the source's drill history.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -112,6 +113,21 @@ describe('a drill shows what it restored, hashed, and where', () => {
     // The full value is on the page too, for a selection by hand.
     expect(await result.getByTestId('checksum-full').textContent()).toBe(expected);
     await page.screenshot({ path: join(SHOTS, 'drill-provenance-file.png'), fullPage: true });
+  });
+
+  it("the drill's row in the history, read back from the store through serve, opens the same evidence", async () => {
+    const expected = sha256(readFileSync(dumpFile));
+    await page.reload();
+    const row = page.getByTestId('drill-row');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.getAttribute('data-outcome')).toBe('pass');
+    await row.getByRole('button', { name: /^Details of the drill of / }).click();
+    const detail = page.getByTestId('drill-detail');
+    expect(await detail.getByTestId('drill-checksum').textContent()).toContain(`${expected.slice(0, 12)}… of the file`);
+    expect(await detail.getByTestId('drill-host').textContent()).toBe(hostname());
+    await detail.getByRole('button', { name: 'Show the full SHA-256' }).click();
+    expect(await detail.getByTestId('checksum-full').textContent()).toBe(expected);
+    await page.screenshot({ path: join(SHOTS, 'drill-provenance-history.png'), fullPage: true });
   });
 
   it("a directory-format dump: the SHA-256 of its files' sorted manifest", async () => {

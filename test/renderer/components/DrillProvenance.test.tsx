@@ -27,11 +27,19 @@ describe('DrillProvenanceFacts', () => {
     expect(screen.getByTestId('drill-tools').textContent).toBe('pg_restore 15.18, psql 15.18');
   });
 
-  it('says a directory dump was hashed as its sorted manifest, and names a kind of hash it does not know', () => {
+  it("says what was hashed: a directory dump's sorted manifest, a physical backup's manifest, a kind of hash it does not know", () => {
     expect(checksumCovers('directory-manifest')).toBe("of the directory's files (sorted manifest)");
-    expect(checksumCovers('backup-manifest')).toBe('of the backup (backup-manifest)');
-    render(<DrillProvenanceFacts provenance={{ ...provenance, checksum: { ...provenance.checksum!, of: 'backup-manifest' as 'file' } }} />);
-    expect(screen.getByTestId('drill-checksum').textContent).toContain('of the backup (backup-manifest)');
+    expect(checksumCovers('backup-manifest', 'backup.manifest')).toBe("of its backup.manifest, which holds each file's own checksum");
+    expect(checksumCovers('backup-manifest')).toBe("of its backup manifest, which holds each file's own checksum");
+    expect(checksumCovers('tar-stream')).toBe('of the backup (tar-stream)');
+    render(<DrillProvenanceFacts provenance={{ ...provenance, checksum: { ...provenance.checksum!, of: 'tar-stream' as 'file' } }} />);
+    expect(screen.getByTestId('drill-checksum').textContent).toContain('of the backup (tar-stream)');
+  });
+
+  it('says why a drill has no checksum, where it recorded why', () => {
+    render(<DrillProvenanceFacts provenance={{ ...provenance, checksum: undefined, checksumMissing: 'a tar run on db1 goes from ssh straight into tar' }} />);
+    expect(screen.getByTestId('drill-checksum-missing').textContent).toBe('none: a tar run on db1 goes from ssh straight into tar');
+    expect(screen.queryByTestId('drill-checksum')).toBeNull();
   });
 
   it('shows nothing for a drill without provenance, and no hash where none was taken', () => {
