@@ -17,6 +17,7 @@ import { checkDecompressors } from '../../../electron/engine/drills/wal-replay';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { basebackupSource, judgeBaseBackups, startBaseBackupSetup, type BaseBackupSetup, type SwitchedSegment } from '../../support/basebackup-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
+import { expectToolVersion } from '../../support/tool-version';
 
 const sourceParent = testParentDir('bbx-src');
 const drillParent = testParentDir('bbx-runs');
@@ -82,6 +83,10 @@ describe('base backups with .bz2 and .xz segments in the archive', () => {
     expect(drill.recovery!.walReplayed).toBeGreaterThanOrEqual(kept.size);
     expect(Math.abs(drill.recovery!.lastCommitAt! - last.lastCommitAt)).toBeLessThan(1000);
     expect(drill.tableDetails?.find((t) => t.name === 'orders')?.rows).toBe(800);
+    // restore_command's decompressors are in the evidence, as each prints its version (bzip2 on stderr).
+    expect(Object.keys(drill.provenance!.tools)).toEqual(expect.arrayContaining(['bzip2', 'xz']));
+    await expectToolVersion(drill.provenance!.tools.bzip2, 'bzip2');
+    await expectToolVersion(drill.provenance!.tools.xz, 'xz');
     expect(scratchDirsIn(drillParent)).toEqual([]);
     expect(postgresProcessesUsing(drillParent)).toEqual([]);
   }, 300_000);
