@@ -61,6 +61,9 @@ describe('Barman drills: rsync-method backups', () => {
     expect(rows(result, 'archive_space_rows')).toBe(500);
     expectReplayedTo(result, last);
     expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server}, an rsync copy given the backup_label of its backup\\.info, and replayed its WAL to the end of the archive`));
+    // No backup_manifest to name its files: no checksum, and the provenance says why.
+    expect(result.provenance?.checksum).toBeUndefined();
+    expect(result.provenance?.checksumMissing).toBe('an rsync backup (backup_method = rsync) has no backup_manifest to name its files');
   }, 300_000);
 
   it('backup-end: recovered to its own end, it has the rows written before it', async () => {
