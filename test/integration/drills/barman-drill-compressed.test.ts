@@ -13,6 +13,7 @@ import { addBarmanTablespace } from '../../support/barman-drill-fixtures';
 import { expectReplayedTo } from '../../support/replay-expectations';
 import { startSshd } from '../../support/sshd';
 import { expectToolVersion } from '../../support/tool-version';
+import { directoryManifestOf } from '../../support/sha256sum';
 
 // Short: PostgreSQL sends a tablespace's link in tar format, whose link names hold 100 bytes.
 const sourceParent = testParentDir('bmcz');
@@ -66,6 +67,8 @@ describe('Barman drills: compressed backups (tar files)', () => {
     expect(Object.keys(tools)).toEqual(expect.arrayContaining(['barman', 'tar', compression]));
     await expectToolVersion(tools[compression], compression);
     expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server}, unpacked from its ${compression} tar files, checked against its backup_manifest, and replayed its WAL to the end of the archive`));
+    // Its checksum, each file hashed as tar read it: what sha256sum gives for data/ (the tablespace's tar too).
+    expect(result.provenance?.checksum).toEqual({ algorithm: 'sha256', of: 'directory-manifest', ...directoryManifestOf(backup.dataDir) });
   }, 300_000);
 
   it('over ssh: the zstd backup listed, copied and checked against its manifest on the Barman host', async () => {
@@ -78,6 +81,8 @@ describe('Barman drills: compressed backups (tar files)', () => {
       expect(rows(result, 'archive_space_rows')).toBe(500);
       expect(result.recovery).toMatchObject({ lastReplayedSegment: last.segment });
       expect(result.message).toMatch(new RegExp(`^restored Barman backup ${backup.id} of server ${setup.server} \\(copied from ${sshd.host}\\), unpacked from its zstd tar files, checked against its backup_manifest, and replayed`));
+      // Its tar files went from ssh straight into tar: no checksum, and the provenance says why.
+      expect(result.provenance?.checksumMissing).toBe(`a tar run on ${sshd.host} is unpacked straight from ssh into tar, so its bytes never pass through Backup Health to be hashed`);
     } finally {
       await sshd.stop();
     }
