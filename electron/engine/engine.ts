@@ -59,6 +59,13 @@ const PROBE_GRACE_MS = 5_000;
 const DEFAULT_DRILL_TIMEOUT_MS = 6 * 3_600_000;
 /** How long databases() reuses its rows while nothing happens (drills by another process show within it). */
 const DATABASES_REUSE_MS = 15_000;
+/** After polls that change no source's judgement, how often the databases' statuses are still noted. */
+const DATABASES_NOTE_EVERY_MS = 60_000;
+
+/** A judgement's status and each finding's rule and status: what a database's status and spans are made of. */
+function findingsKey(health: SourceHealth): string {
+  return [health.status, ...health.findings.map((f) => `${f.rule}:${f.status}`).sort()].join(' ');
+}
 
 /** Whether restore drills apply to this source's kind. */
 export function isDrillable(source: SourceConfig): boolean {
@@ -77,6 +84,8 @@ export class Engine {
   /** Bumped by every poll, drill, status change and config: what databases() last computed is stale. */
   private generation = 0;
   private databasesCache: { generation: number; at: number; rows: DatabaseSummary[] } | null = null;
+  /** When noteDatabases last ran (0: not yet). */
+  private databasesNotedAt = 0;
   private readonly listeners = new Set<EngineListener>();
   private readonly observing = new Map<string, Promise<void>>();
   private started = false;
@@ -402,12 +411,17 @@ export class Engine {
       }
     }
     this.store.recordPolls(entries, judgements);
+    let judgedOtherwise = false;
     for (const [id, health] of healths) {
-      this.state(id).health = health;
+      const state = this.state(id);
+      if (!state.health || findingsKey(state.health) !== findingsKey(health)) judgedOtherwise = true;
+      state.health = health;
       this.tellChanges(id);
       if (ids.includes(id)) this.emit({ type: 'poll', summary: this.summary(id) });
     }
-    this.noteDatabases();
+    // Computing every database costs far more than a poll (a year of drills read back): after a poll that judged
+    // no source otherwise, only once a minute, for what time alone moves on (objectives, a restore growing old).
+    if (judgedOtherwise || this.now() - this.databasesNotedAt >= DATABASES_NOTE_EVERY_MS) this.noteDatabases();
   }
 
   /**
@@ -419,6 +433,7 @@ export class Engine {
   private noteDatabases(): void {
     if (!this.started) return;
     const at = this.now();
+    this.databasesNotedAt = at;
     this.store.recordDatabaseStatuses(this.databases().map((db) => databaseJudgement(db, at, (id) => this.summary(id).status)));
   }
 

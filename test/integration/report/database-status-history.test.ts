@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { validateConfig, type Config } from '../../../shared/config';
 import { Engine } from '../../../electron/engine/engine';
 import { buildEvidence } from '../../../electron/engine/report/build-evidence';
@@ -75,4 +75,36 @@ describe("a database's status history", () => {
     expect(section).toContain('not fixed by the end of the period');
     for (const history of histories) history.close();
   }, 120_000);
+
+  it('is computed after a poll that judged a source otherwise, else at most once a minute', async () => {
+    const dumps = join(root, 'quiet-dumps');
+    mkdirSync(dumps);
+    writePlainDump(dumps, 'a.sql', 2 * HOUR);
+    const parsed = validateConfig({ defaults: { interval: '1h' }, sources: [{ id: 'quiet', kind: 'dump-dir', path: dumps, settle: '0s', maxAge: '26h' }] });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const store = History.open(join(root, 'quiet.sqlite'));
+    let clock = Date.now();
+    const engine = new Engine({ config: parsed.config as Config, store, now: () => clock, drillStartDelayMs: 3_600_000, compactionDelayMs: 3_600_000 });
+    const noted = vi.spyOn(store, 'recordDatabaseStatuses');
+    try {
+      await engine.start();
+      const afterStart = noted.mock.calls.length;
+      await engine.pollSource('quiet'); // first judgement: noted
+      expect(noted.mock.calls.length).toBe(afterStart + 1);
+      clock += 5_000;
+      await engine.pollSource('quiet'); // judged as before, within the minute: not computed
+      expect(noted.mock.calls.length).toBe(afterStart + 1);
+      clock += 61_000;
+      await engine.pollSource('quiet'); // judged as before, a minute on: noted
+      expect(noted.mock.calls.length).toBe(afterStart + 2);
+      clock += 1_000;
+      writeFileSync(join(dumps, 'b.sql'), '');
+      expect((await engine.pollSource('quiet')).status).toBe('critical'); // judged otherwise: noted at once
+      expect(noted.mock.calls.length).toBe(afterStart + 3);
+      expect(store.evidence.databaseRecord('source:quiet', 0, clock + 1).events.map((e) => `${e.from}->${e.to}`)).toEqual(['null->ok', 'ok->critical']);
+    } finally {
+      engine.stop();
+      store.close();
+    }
+  }, 60_000);
 });
