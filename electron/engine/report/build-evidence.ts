@@ -12,7 +12,7 @@ import { EVIDENCE_FORMAT, type DatabaseEvidence, type DatabaseSummaryRow, type D
 import { databaseSubject, policiesOf, sourceSubject } from './policy';
 import { iso, policyAt, policyPeriods, policySpans, type PolicySpan } from './policy-periods';
 import { scheduleKept } from './schedule';
-import { statusChanges } from './status-changes';
+import { findingsOf, statusChanges } from './status-changes';
 
 /** Points of the backup-age chart per source: enough for a year on a printed page. */
 const AGE_POINTS = 240;
@@ -78,6 +78,7 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
       drills: record.drills.map((drill) => drillEvidence(drill, source.kind, store)),
       statusAtStart: record.eventBefore?.to ?? null,
       statusChanges: statusChanges(record.events, record.eventsAfter, record.findingSpans),
+      findings: findingsOf(record.findingSpans),
       backupAge: source.kind === 'postgres' ? [] : store.backupAgeSeries(id, { from, to, maxPoints: AGE_POINTS }).map((p) => ({ at: iso(p.at), ageMs: p.value })),
     };
   });
@@ -101,6 +102,7 @@ export function buildEvidence(inputs: EvidenceInputs): Evidence {
       restores,
       statusAtStart: record.eventBefore?.to ?? null,
       statusChanges: statusChanges(record.events, record.eventsAfter, record.findingSpans),
+      findings: findingsOf(record.findingSpans),
     };
   });
 

@@ -67,6 +67,22 @@ export interface DatabaseEvidence {
   statusAtStart: Status | null;
   /** Its status changes, as a running engine computed them; a finding's rule "routine:<source id>" is a routine not ok. */
   statusChanges: StatusChange[];
+  /** Every finding below ok open at any time of the period, with or without a status change of its own. */
+  findings: FindingEvidence[];
+}
+
+/**
+ * One finding from when its rule went below ok to when it was ok again (store/finding-spans.ts), as recorded since
+ * Backup Health kept finding spans; earlier history has status changes only.
+ */
+export interface FindingEvidence {
+  rule: string;
+  /** The worst it reached while open, with that moment's message. */
+  status: Status;
+  message: string;
+  openedAt: string;
+  /** When it was ok again (possibly after the period); null: still open at the last judgement. */
+  fixedAt: string | null;
 }
 
 export interface DatabaseRestore {
@@ -95,6 +111,8 @@ export interface SourceEvidence {
   /** Its status when the period began (the last change before it), or null. */
   statusAtStart: Status | null;
   statusChanges: StatusChange[];
+  /** Every finding below ok open at any time of the period, with or without a status change of its own. */
+  findings: FindingEvidence[];
   /** Backup age over the period (the age chart), at most a few hundred points. */
   backupAge: { at: string; ageMs: number }[];
 }

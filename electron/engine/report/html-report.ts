@@ -4,7 +4,7 @@
 // failure was fixed. The PDF is
 // printed from this page. Pure.
 import { formatBytes, formatDuration } from '../../../shared/units';
-import type { DatabaseEvidence, DrillEvidence, Evidence, PolicyPeriod, SourceEvidence, StatusChange } from './evidence-model';
+import type { DatabaseEvidence, DrillEvidence, Evidence, FindingEvidence, PolicyPeriod, SourceEvidence, StatusChange } from './evidence-model';
 import { escapeHtml as h } from './html-text';
 import { svgChart, type ChartPoint } from './svg-chart';
 
@@ -64,6 +64,7 @@ function databaseSection(db: DatabaseEvidence, evidence: Evidence, from: number,
     table(['Finished', 'Routine', 'Outcome', 'Restore time', 'Recovery point', 'RPO', 'RTO'], rows, 'No drill restored this database in the period.'),
     svgChart({ title: `Restore time of ${db.label}`, from, to, points: marks((r) => r.restoreMs), style: 'marks', format: formatDuration, ...(objectives?.rtoMs ? { limit: { value: objectives.rtoMs, label: `rto ${formatDuration(objectives.rtoMs)}` } } : {}) }),
     svgChart({ title: `Recovery point of ${db.label}`, from, to, points: marks((r) => r.recoveryPointMs), style: 'marks', format: formatDuration, ...(objectives?.rpoMs ? { limit: { value: objectives.rpoMs, label: `rpo ${formatDuration(objectives.rpoMs)}` } } : {}) }),
+    findingsTable(db.findings),
     statusChangesTable(db.statusChanges),
     '</section>',
   ].join('\n');
@@ -79,8 +80,20 @@ function sourceSection(source: SourceEvidence, from: number, to: number): string
     source.kind === 'postgres' ? '' : svgChart({ title: `Backup age of ${source.name}`, from, to, points: source.backupAge.map((p) => ({ at: at(p.at), value: p.ageMs })), style: 'line', format: formatDuration, ...(typeof maxAge === 'number' ? { limit: { value: maxAge, label: `maxAge ${formatDuration(maxAge)}` } } : {}) }),
     `<h3>Restore drills (${source.drills.length})</h3>`,
     table(['Started, finished', 'Outcome', 'Backup', 'Restore', 'Recovery point', 'Restored', 'Checks', 'Message'], source.drills.map(drillRow), 'No drill in the period.'),
+    findingsTable(source.findings),
     statusChangesTable(source.statusChanges),
     '</section>',
+  ].join('\n');
+}
+
+function findingsTable(findings: readonly FindingEvidence[]): string {
+  return [
+    `<h3>Findings (${findings.length})</h3>`,
+    table(
+      ['Opened', 'Fixed', 'Worst', 'Finding'],
+      findings.map((f) => `<tr><td>${when(f.openedAt)}</td><td>${f.fixedAt ? when(f.fixedAt) : 'not fixed'}</td><td class="${f.status}">${f.status}</td><td>${h(f.message)} <span class="id">(${h(f.rule)})</span></td></tr>`),
+      'No finding below ok in the period.',
+    ),
   ].join('\n');
 }
 

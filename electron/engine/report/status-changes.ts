@@ -5,7 +5,7 @@
 // at the next change, the first the history records. Pure.
 import type { Status } from '../../../shared/model';
 import type { FindingSpan, SpanFinding } from '../store/types';
-import type { StatusChange } from './evidence-model';
+import type { FindingEvidence, StatusChange } from './evidence-model';
 import { iso } from './policy-periods';
 
 /** A stored status change of a source (StatusEvent) or of a database (DatabaseStatusEvent). */
@@ -31,4 +31,11 @@ export function statusChanges(events: readonly ChangeRecord[], after: readonly C
         return { rule: finding.rule, status: finding.status, message: finding.message, fixedAt: fixedAt === null ? null : iso(fixedAt) };
       }),
   }));
+}
+
+/** Every finding span of the period, oldest first: the findings a status change alone would not show. */
+export function findingsOf(spans: readonly FindingSpan[]): FindingEvidence[] {
+  return [...spans]
+    .sort((a, b) => a.openedAt - b.openedAt || a.rule.localeCompare(b.rule))
+    .map((span) => ({ rule: span.rule, status: span.status, message: span.message, openedAt: iso(span.openedAt), fixedAt: span.fixedAt === null ? null : iso(span.fixedAt) }));
 }

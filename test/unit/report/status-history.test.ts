@@ -51,6 +51,10 @@ describe('when each failure was fixed', () => {
       },
       { at: iso(day(15, 4)), from: 'critical', to: 'ok', findings: [] },
     ]);
+    expect(dumps.findings.map((f) => [f.rule, f.openedAt, f.fixedAt])).toEqual([
+      ['backup-age', iso(day(10)), iso(day(12, 3))],
+      ['restore-drill', iso(day(10)), iso(day(15, 4))],
+    ]);
   });
 
   it('is the next status change without it, for history recorded before finding spans were', () => {
@@ -86,11 +90,18 @@ describe("a database's status changes", () => {
       { at: iso(day(49, 4)), from: 'ok', to: 'critical', findings: [{ ...routineDown, fixedAt: iso(day(56, 4)) }] },
       { at: iso(day(57)), from: 'critical', to: 'ok', findings: [] },
     ]);
+    // The objectives missed from day 50 changed no status (the routine kept the database critical): a finding all the same.
+    expect(orders.findings).toEqual([
+      { ...routineDown, openedAt: iso(day(49, 4)), fixedAt: iso(day(56, 4)) },
+      { ...missed, openedAt: iso(day(50)), fixedAt: iso(day(57)) },
+    ]);
 
     const html = reportHtml(evidence);
     const section = html.slice(html.indexOf('<h2>Database orders on orders-db</h2>'), html.indexOf('<h2>Source '));
     expect(section).toContain("Status at the period's start ok.");
     expect(section).toContain('<h3>Status changes (2)</h3>');
+    expect(section).toContain('<h3>Findings (2)</h3>');
+    expect(section).toContain(`<td><span class="n">${iso(day(50)).slice(0, 16).replace('T', ' ')}</span></td><td><span class="n">${iso(day(57)).slice(0, 16).replace('T', ' ')}</span></td><td class="critical">critical</td><td>${missed.message} <span class="id">(database-objectives)</span></td>`);
     const minute = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
     expect(section).toContain(`orders-dumps: the last restore drill failed: check &quot;recent orders&quot; returned false <em>(fixed <span class="n">${minute(day(56, 4))}</span>)</em>`);
     expect(section).toContain(`<td><span class="n">${minute(day(57))}</span></td><td>critical → <span class="ok">ok</span></td>`);
