@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { BackupChecksum, DrillProvenance } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
 import { visibleText } from '../../shared/visible-text';
+import { toolWords } from '../../shared/tool-words';
 
 const SHORT_HEX = 12;
 
@@ -38,7 +39,7 @@ export function DrillProvenanceFacts({ provenance }: { provenance: DrillProvenan
       {tools.length > 0 && (
         <>
           <dt>Tools</dt>
-          <dd data-testid="drill-tools">{tools.map(([name, version]) => `${visibleText(name)} ${visibleText(version)}`).join(', ')}</dd>
+          <dd data-testid="drill-tools">{tools.map(([name, version]) => visibleText(toolWords(name, version))).join(', ')}</dd>
         </>
       )}
     </dl>

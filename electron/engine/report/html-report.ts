@@ -7,6 +7,7 @@ import { formatBytes, formatDuration } from '../../../shared/units';
 import type { DatabaseEvidence, DrillEvidence, Evidence, FindingEvidence, PolicyPeriod, SourceEvidence, StatusChange } from './evidence-model';
 import { escapeHtml as h } from './html-text';
 import { svgChart, type ChartPoint } from './svg-chart';
+import { toolWords } from '../../../shared/tool-words';
 
 /** A time to the minute, never broken over two lines (a PDF's text keeps it whole). */
 const when = (iso: string | null) => (iso === null ? '—' : `<span class="n">${iso.slice(0, 16).replace('T', ' ')}</span>`);
@@ -134,7 +135,7 @@ function drillRow(d: DrillEvidence): string {
 
 /** "<br>on db1 with pg_restore 15.18 (Debian …), server 15.18 (Debian …)" */
 function ranWith(d: DrillEvidence): string {
-  const tools = Object.entries(d.tools).map(([tool, version]) => `${h(tool)} ${h(version)}`);
+  const tools = Object.entries(d.tools).map(([tool, version]) => h(toolWords(tool, version)));
   const server = d.scratchServer ? [`server ${h(d.scratchServer)}`] : [];
   const parts = [...tools, ...server];
   return d.host === null && parts.length === 0 ? '' : `<br>${d.host === null ? 'host not recorded' : `on ${h(d.host)}`}${parts.length ? ` with ${parts.join(', ')}` : ''}`;
