@@ -11,6 +11,8 @@ export interface DatabaseRoutine {
   kind: Exclude<SourceKind, 'postgres'>;
   /** The ssh host its backups are read on; absent for this machine. */
   host?: string;
+  /** The bucket its dumps are kept in (a dump-dir with url:), as SourceSummary.bucketUrl; absent otherwise. */
+  bucketUrl?: string;
   /** The source's own status, by its own rules. */
   status: Status;
   /** Its worst finding's message when it is not ok (why it is critical), else null. */

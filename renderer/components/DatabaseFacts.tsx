@@ -7,12 +7,8 @@ import { href } from '../routes';
 import { OUTCOME_WORD, STATUS_WORD, ago, dateTime, sourceKindWord } from '../words';
 import { StatusBadge } from './StatusBadge';
 
-/**
- * A routine as the list shows it. `bucketUrl` (SourceSummary's) names dumps kept in a bucket "pg_dump files in a
- * bucket"; the engine's DatabaseRoutine does not carry it yet (electron/engine/databases/database-index.ts would
- * copy it from the source's summary, as it does `host`), so until then such a routine reads "pg_dump directory".
- */
-export type ShownRoutine = DatabaseRoutine & { bucketUrl?: string };
+/** A routine as the list shows it: dumps kept in a bucket (its bucketUrl) read "pg_dump files in a bucket". */
+export type ShownRoutine = DatabaseRoutine;
 
 /**
  * Each routine with its status, kind, where it runs, and its newest backup; its name links to its source page. The

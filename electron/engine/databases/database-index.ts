@@ -13,7 +13,7 @@ export interface DatabaseInputs {
   now: number;
   config: Pick<Config, 'sources' | 'databases'>;
   /** A source's summary (status, findings, name, host, newest backup), as the overview shows it. */
-  summaryOf(id: string): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'newestBackup'>;
+  summaryOf(id: string): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'bucketUrl' | 'newestBackup'>;
   /** A server's databases at its latest successful poll; null when it has none yet. */
   serverDatabases(id: string): readonly DatabaseSize[] | null;
   /** What a backup source's present backups hold: 'cluster', or the database names its dumps give ([]: none named). */
@@ -105,6 +105,7 @@ function summarize(row: Row, inputs: DatabaseInputs, drillsOf: (id: string) => r
       name: summary.name,
       kind: source.kind,
       ...(summary.host ? { host: summary.host } : {}),
+      ...(summary.bucketUrl ? { bucketUrl: summary.bucketUrl } : {}),
       status: summary.status,
       finding: summary.status === 'ok' ? null : ([...summary.findings].sort((a, b) => STATUS_SEVERITY[b.status] - STATUS_SEVERITY[a.status])[0]?.message ?? null),
       holds,

@@ -28,11 +28,11 @@ function drill(sourceId: string, finishedAt: number, fields: Partial<Drill> = {}
   return { sourceId, backupKey: 'b1', startedAt: finishedAt - 60_000, finishedAt, outcome: 'pass', phases: {}, restoreMs: 50_000, tables: 3, rows: 100, restoredBytes: null, checks: [], message: 'restored', ...fields };
 }
 
-function inputs(raw: Record<string, unknown>, parts: { statuses?: Record<string, Status>; findings?: Record<string, Finding[]>; databases?: DatabaseSize[] | null; holds?: Record<string, readonly string[] | 'cluster'>; drills?: Record<string, Drill[]>; finished?: Record<string, number> } = {}): DatabaseInputs {
+function inputs(raw: Record<string, unknown>, parts: { statuses?: Record<string, Status>; findings?: Record<string, Finding[]>; databases?: DatabaseSize[] | null; holds?: Record<string, readonly string[] | 'cluster'>; drills?: Record<string, Drill[]>; finished?: Record<string, number>; buckets?: Record<string, string> } = {}): DatabaseInputs {
   return {
     now: NOW,
     config: config(raw),
-    summaryOf: (id): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'newestBackup'> => ({ status: parts.statuses?.[id] ?? 'ok', findings: parts.findings?.[id] ?? [], name: id, newestBackup: { key: 'b1', finishedAt: NOW - H, sizeBytes: 10, readable: true } }),
+    summaryOf: (id): Pick<SourceSummary, 'status' | 'findings' | 'name' | 'host' | 'bucketUrl' | 'newestBackup'> => ({ status: parts.statuses?.[id] ?? 'ok', findings: parts.findings?.[id] ?? [], name: id, ...(parts.buckets?.[id] ? { bucketUrl: parts.buckets[id] } : {}), newestBackup: { key: 'b1', finishedAt: NOW - H, sizeBytes: 10, readable: true } }),
     serverDatabases: (id) => (id === 'orders-db' ? (parts.databases === undefined ? [{ name: 'orders', sizeBytes: 5e9 }, { name: 'crm', sizeBytes: 1e6 }, { name: 'postgres', sizeBytes: 8e6 }, { name: 'template1', sizeBytes: 8e6 }] : parts.databases) : null),
     holds: (source) => parts.holds?.[source.id] ?? (source.kind === 'pgbackrest' ? 'cluster' : ['orders']),
     drillsOf: (id) => parts.drills?.[id] ?? [],
@@ -54,6 +54,13 @@ describe('databases view', () => {
     // crm is held only by the whole-cluster backup
     expect(rows.find((r) => r.key === 'orders-db/crm')!.routines.map((r) => r.sourceId)).toEqual(['orders-pitr']);
     expect(rows.find((r) => r.key === 'cluster:loose-stanza')!.name).toBeNull();
+  });
+
+  it("a routine of dumps in a bucket carries the bucket, so it reads as such; others carry none", () => {
+    const rows = databaseIndex(inputs({ sources: SOURCES }, { buckets: { 'orders-dumps': 's3://dumps/orders/' } }));
+    const routines = rows.find((r) => r.key === 'orders-db/orders')!.routines;
+    expect(routines.find((r) => r.sourceId === 'orders-dumps')!.bucketUrl).toBe('s3://dumps/orders/');
+    expect(routines.find((r) => r.sourceId === 'orders-pitr')).not.toHaveProperty('bucketUrl');
   });
 
   it('a database no routine holds says so: a warning, critical when it has objectives', () => {
