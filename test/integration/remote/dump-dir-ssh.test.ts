@@ -15,6 +15,8 @@ import { ProbeError } from '../../../electron/engine/errors';
 import { clientOrThrow, freePort } from '../../support/postgres-fixtures';
 import { isAlive } from '../../support/processes';
 import { startSshd, type TestSshd } from '../../support/sshd';
+import { expectToolVersion } from '../../support/tool-version';
+import { TAR } from '../../../electron/engine/drills/drill-jail';
 
 let root: string;
 let dumps: string;
@@ -184,6 +186,11 @@ describe('drills of dumps over ssh', () => {
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['copy', 'restore', 'verify']));
     expect(progress.every((p) => p.backupKey === drill.backupKey)).toBe(true);
     expect(leftovers()).toEqual([]);
+    // The evidence: tar on the host that sent the copy, tar here that unpacked it, the dump drill's pg_restore.
+    const { tools } = drill.provenance!;
+    expect(Object.keys(tools).sort()).toEqual(['pg_restore', 'tar', 'tar@127.0.0.1']);
+    await expectToolVersion(tools['tar@127.0.0.1'], 'tar', ['--version'], sshd);
+    await expectToolVersion(tools.tar, TAR);
   });
 
   it('copies a directory-format dump whole', async () => {

@@ -13,13 +13,16 @@ import type { DrillContext } from '../probe';
 import { ProbeError } from '../../errors';
 import { runDrill, type DrillFrame } from '../../drills/drill-frame';
 import { restoreDump } from '../../drills/dump-drill';
-import { jailForDrill } from '../../drills/drill-jail';
+import { TAR, jailForDrill } from '../../drills/drill-jail';
+import { withToolVersions } from '../../drills/tool-versions';
 import { DrillStop, drillError } from '../../drills/restore-plan';
 import { dumpDrillOptions } from '../../drills/source-dump-drill';
 
 
 export function runRemoteDumpDrill(source: DumpDirSourceConfig & { host: string }, backup: ObservedBackup, ctx: DrillContext): Promise<Drill> {
-  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => drill(source, backup, ctx, frame));
+  // Evidence: tar on the host that sends the copy and tar here that unpacks it; the dump drill adds pg_restore or psql.
+  const tools = [{ name: 'tar', where: source }, { name: 'tar', command: TAR }];
+  return runDrill({ ...ctx, sourceId: source.id, backupKey: backup.key }, (frame) => withToolVersions(frame, tools, () => drill(source, backup, ctx, frame)));
 }
 
 async function drill(source: DumpDirSourceConfig & { host: string }, backup: ObservedBackup, ctx: DrillContext, frame: DrillFrame): Promise<string> {
