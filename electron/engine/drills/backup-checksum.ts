@@ -1,6 +1,7 @@
 // The SHA-256 of the backup a drill restores (issue 17: an auditor's "which backup, exactly"), read alongside the
-// restore rather than in a pass after it: started when pg_restore or psql starts, it reads the same file while
-// they do, so the page cache serves one of the two reads. A file is hashed as `sha256sum FILE` would; a
+// restore rather than in a pass after it: a dump drill starts it once its plan is made, so it reads the file while
+// the scratch cluster starts and the database is prepared (the CPU mostly idle; measured in test/bench/drill.ts)
+// and on beside pg_restore or psql, the page cache serving the reads of both. A file is hashed as `sha256sum FILE` would; a
 // directory-format dump as the SHA-256 of its `sha256sum` lines sorted by name (model.ts BackupChecksum). A
 // checksum that cannot be computed (the file vanished, the drill was stopped) is absent, never a failed drill.
 // Physical drills use the same reads: a tar run's files (drills/tar-run.ts TarRunHashes), or the backup's own

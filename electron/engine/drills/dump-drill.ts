@@ -81,6 +81,18 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     await early.starting?.catch(() => {}); // so the cleanup finds it, and stops it
     throw err;
   });
+  // The dump's SHA-256 is read from here on, while the scratch cluster starts and the database is prepared (work
+  // that leaves the CPU mostly idle) and on alongside pg_restore's own reads; recorded whatever the outcome.
+  const hashing = startChecksum(plan, options, frame);
+  try {
+    return await restorePlanned(options, record, scratch, frame, plan, jail, early, parentDir);
+  } finally {
+    const checksum = await hashing;
+    if (checksum) frame.evidence.provenance.checksum = checksum;
+  }
+}
+
+async function restorePlanned(options: DumpDrillOptions, record: DrillRecord, scratch: { cluster: ScratchCluster | null }, frame: DrillFrame, plan: RestorePlan, jail: DrillJail, early: { starting: Promise<ScratchCluster> | null }, parentDir: string): Promise<string> {
   record.database = plan.database;
   // The database as the backup names it: a plain dump without --create does not say (restored as "restored").
   frame.evidence.database = plan.archive ? (plan.database === 'restored' ? null : plan.database) : plan.createsOwnDatabase ? plan.database : null;
@@ -99,14 +111,7 @@ async function drill(options: DumpDrillOptions, record: DrillRecord, scratch: { 
     await prepareDatabase(cluster, maintenance, plan, record, options, frame);
 
     record.enter('restore', plan.total);
-    const hashing = startChecksum(plan, options, frame);
-    let problem: RestoreProblem | null;
-    try {
-      problem = plan.archive ? await restoreFromArchive(cluster, plan, record, options.jobs, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
-    } finally {
-      const checksum = await hashing;
-      if (checksum) frame.evidence.provenance.checksum = checksum;
-    }
+    const problem: RestoreProblem | null = plan.archive ? await restoreFromArchive(cluster, plan, record, options.jobs, frame) : await restoreFromScript(cluster, plan, record, maintenance, frame);
     const restoreFailure = problem ? judgeRestore(problem, parentDir) : null;
     if (restoreFailure?.outcome === 'error') throw restoreFailure;
     if (!restoreFailure) record.progress(plan.total, plan.total, undefined, true);

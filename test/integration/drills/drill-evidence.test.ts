@@ -83,6 +83,14 @@ describe('drill evidence', () => {
     expect(result.provenance?.checksum?.hex).toBe(sha256sum(path));
   }, 120_000);
 
+  it('a drill that fails once the dump is read (schema only) still names it by its SHA-256', async () => {
+    const path = await pgDump('schema-only.dump', ['-Fc', '-s']);
+    const result = await drill(path);
+    expect(result.outcome, result.message).toBe('fail');
+    expect(result.message).toMatch(/^schema-only backup/);
+    expect(result.provenance?.checksum).toEqual({ algorithm: 'sha256', hex: sha256sum(path), of: 'file', bytes: statSync(path).size });
+  });
+
   it('a drill that fails before the restore has host and no checksum; the history keeps the evidence as recorded', async () => {
     const garbage = join(dumpDir, 'garbage.dump');
     execFileSync('sh', ['-c', 'printf "not a backup\\n" > "$1"', 'sh', garbage]);
