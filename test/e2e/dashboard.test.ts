@@ -5,12 +5,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt, runCli } from '../support/cli';
 import { dateCustomDump } from '../support/dump-dates';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 import { startSshd, type TestSshd } from '../support/sshd';
 
 const SHOTS = 'test-results/e2e';
@@ -84,16 +83,11 @@ sources:
   const env = { MONITOR_PW: db.monitorPassword };
   // Two earlier checks (cron, say) give the history some polls to chart.
   for (let i = 0; i < 2; i++) expect((await runCli(['check', '--config', configFile, '--data', data], env)).code).toBe(2);
-  served = await serve(['--config', configFile, '--data', data, '--port', '0'], env);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0'], env));
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   await db?.cluster.stop();
   await sshd?.stop();
   expect(scratchDirsIn(drillDir)).toEqual([]);

@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt } from '../support/cli';
 import { removeTestParentDir, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 
 const SHOTS = 'test-results/e2e';
 const parent = testParentDir('e2e-database-names');
@@ -52,16 +51,11 @@ beforeAll(async () => {
     database: shop-db
 `,
   );
-  served = await serve(['--config', configFile, '--data', data, '--port', '0'], { MONITOR_PW: db.monitorPassword });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0'], { MONITOR_PW: db.monitorPassword }));
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   await db?.cluster.stop();
   expect(postgresProcessesUsing(parent)).toEqual([]);
   removeTestParentDir(parent);

@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt, runCli } from '../support/cli';
 import { dateCustomDump } from '../support/dump-dates';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 
 const SHOTS = 'test-results/e2e';
 const parent = testParentDir('e2e-databases');
@@ -70,16 +69,11 @@ databases:
   // One drill of the newest dump, as the scheduler would have run it: it proves a 5h recovery point, over the 1h rpo.
   const drill = await runCli(['drill', '--source', 'orders-dumps', '--config', configFile, '--data', data], env);
   expect(drill.code, drill.stdout + drill.stderr).toBe(0);
-  served = await serve(['--config', configFile, '--data', data, '--port', '0'], env);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0'], env));
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   await db?.cluster.stop();
   expect(scratchDirsIn(drillDir)).toEqual([]);
   expect(readdirSync(drillDir)).toEqual([]);

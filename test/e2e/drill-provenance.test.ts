@@ -6,14 +6,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runClient } from '../../electron/engine/drills/scratch-cluster';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt } from '../support/cli';
 import { removeTestParentDir, scratchDirsIn, sql, startTcpCluster, testParentDir, type TcpCluster } from '../support/postgres-fixtures';
 import { postgresProcessesUsing } from '../support/processes';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 
 const SHOTS = 'test-results/e2e';
 const parent = testParentDir('e2e-provenance');
@@ -28,7 +27,6 @@ const dumpDir = join(dirDumps, 'orders.dir');
 let db: TcpCluster;
 let served: Served;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
@@ -67,18 +65,12 @@ sources:
     drill: {}
 `,
   );
-  served = await serve(['--config', configFile, '--data', data, '--port', '0']);
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.origin });
-  page = await context.newPage();
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0']));
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.origin });
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   await db?.cluster.stop();
   expect(scratchDirsIn(drillDir)).toEqual([]);
   expect(postgresProcessesUsing(parent)).toEqual([]);

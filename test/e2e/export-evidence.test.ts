@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt, runCli } from '../support/cli';
 import { writePlainDump } from '../support/plain-dump';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 
 const SHOTS = 'test-results/e2e';
 const work = mkdtempSync(join(tmpdir(), 'backup-health-e2e-evidence-'));
@@ -29,16 +28,11 @@ beforeAll(async () => {
   writePlainDump(dumps, 'orders-1.sql', 26 * 3_600_000);
   writePlainDump(dumps, 'orders-2.sql', 2 * 3_600_000);
   writeFileSync(configFile, `sources:\n  - { id: orders-dumps, name: Orders dumps, kind: dump-dir, path: ${dumps}, settle: 0s }\n  - { id: other-dumps, kind: dump-dir, path: ${dumps}, settle: 0s }\n`);
-  served = await serve(['--config', configFile, '--data', data, '--port', '0']);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0'], {}, { acceptDownloads: true }));
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -10,10 +10,9 @@ import type { BaseBackupMetrics, Drill, DrillRecovery } from '../../shared/model
 import { History } from '../../electron/engine/store/history';
 import type { PollEntry } from '../../electron/engine/store/types';
 import { startBaseBackupSetup, type BaseBackupSetup } from '../support/basebackup-fixtures';
-import { launchChromium } from '../support/browser';
 import { ensureCliBuilt, runCli } from '../support/cli';
 import { removeTestParentDir, testParentDir } from '../support/postgres-fixtures';
-import { serve, type Served } from '../support/serve';
+import { closeDashboard, openDashboard, type Served } from '../support/serve';
 
 const SHOTS = 'test-results/e2e';
 const parent = testParentDir('e2e-recovery');
@@ -102,16 +101,11 @@ beforeAll(async () => {
     history.close();
   }
 
-  served = await serve(['--config', configFile, '--data', data, '--port', '0']);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(served.url);
+  ({ served, browser, page } = await openDashboard(['--config', configFile, '--data', data, '--port', '0']));
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  served?.child.kill('SIGTERM');
-  expect(await served?.exited).toBe(0);
+  await closeDashboard({ served, browser });
   await setup?.stop();
   removeTestParentDir(parent);
 });

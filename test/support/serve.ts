@@ -1,6 +1,9 @@
-// `backup-health serve` in a child process, as a user starts it: resolves once it printed its URL line.
+// `backup-health serve` in a child process, as a user starts it: resolves once it printed its URL line. And the
+// dashboard it serves opened in Chromium, as the e2e tests drive it.
 import { expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { launchChromium } from './browser';
 
 export const URL_LINE = /^http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]{43})$/;
 
@@ -41,4 +44,26 @@ export async function signIn(served: Served): Promise<string> {
   const res = await fetch(served.url, { redirect: 'manual' });
   expect(res.status).toBe(303);
   return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+export interface Dashboard {
+  served: Served;
+  browser: Browser;
+  page: Page;
+}
+
+/** serve started with `args`, its page opened in Chromium at 1280×900 and signed in through its URL. */
+export async function openDashboard(args: string[], env: NodeJS.ProcessEnv = {}, pageOptions: BrowserContextOptions = {}): Promise<Dashboard> {
+  const served = await serve(args, env);
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ...pageOptions });
+  await page.goto(served.url);
+  return { served, browser, page };
+}
+
+/** Closes the browser and stops serve, which must exit 0 (a clean shutdown); for an afterAll, whatever was opened. */
+export async function closeDashboard(dashboard: Partial<Dashboard>): Promise<void> {
+  await dashboard.browser?.close();
+  dashboard.served?.child.kill('SIGTERM');
+  if (dashboard.served) expect(await dashboard.served.exited).toBe(0);
 }
