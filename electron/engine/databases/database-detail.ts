@@ -1,6 +1,6 @@
 // One database's page (issue 15): every routine's backups and the drills that restored it on one time axis,
 // with what each drill proved (restore time, recovery point), thinned to what a chart can show, failures kept;
-// and the age of its newest backup of any routine over time, from the backups' finish times.
+// and the age of its newest backup of any routine over time, from the finish times of the backups that hold it.
 import { MAX_CHART_POINTS, RANGES, type DatabaseBackupMark, type DatabaseDetail, type DatabaseDrillMark, type RangeId } from '../../../shared/api';
 import type { DatabaseSummary } from '../../../shared/databases';
 import type { HistoryStore } from '../store/types';
@@ -9,7 +9,7 @@ import { proven, restoredIt } from './database-index';
 
 export interface DatabaseDetailInput {
   summary: DatabaseSummary;
-  store: Pick<HistoryStore, 'backups' | 'drills' | 'backupAgeSeries'>;
+  store: Pick<HistoryStore, 'backups' | 'drills' | 'databaseBackupAgeSeries'>;
   range: RangeId;
   now: number;
 }
@@ -47,6 +47,9 @@ export function databaseDetail({ summary, store, range, now }: DatabaseDetailInp
   }
   backups.sort((a, b) => a.finishedAt - b.finishedAt);
   drills.sort((a, b) => a.finishedAt - b.finishedAt);
-  const ageSeries = store.backupAgeSeries(summary.routines.map((r) => r.sourceId), { from, to, maxPoints: MAX_CHART_POINTS });
+  // As the marks: a routine holding dumps of several databases counts only this one's (billing dumped last night
+  // does not make orders fresh).
+  const ofDatabase = summary.routines.map((r) => ({ sourceId: r.sourceId, database: r.everyDrill ? null : (summary.name ?? '') }));
+  const ageSeries = store.databaseBackupAgeSeries(ofDatabase, { from, to, maxPoints: MAX_CHART_POINTS });
   return { summary, range, from, to, backups, drills: thin(drills, MAX_CHART_POINTS, (d) => d.outcome !== 'pass'), ageSeries };
 }

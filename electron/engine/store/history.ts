@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { WalWindowPoint } from '../../../shared/api';
 import type { BackupRecord, Drill, Poll, SeriesPoint, Status, StatusEvent } from '../../../shared/model';
 import { BackupAgeQuery } from './backup-age';
+import { DatabaseBackupAgeQuery, type RoutineOfDatabase } from './database-backup-age';
 import { DatabaseEventTable } from './database-events';
 import { DELIVERY_KEEP_MS, DeliveryTable } from './deliveries';
 import { DrillTable } from './drills';
@@ -33,6 +34,7 @@ export class History implements HistoryStore {
   private readonly findingSpans: FindingSpanTable;
   private readonly databaseEvents: DatabaseEventTable;
   private readonly ageSeries: BackupAgeQuery;
+  private readonly databaseAgeSeries: DatabaseBackupAgeQuery;
   private readonly polledAges: MinMaxSeriesQuery;
   private readonly storedSizeSeries: MinMaxSeriesQuery;
   private readonly walWindows: WalWindowQuery;
@@ -92,6 +94,7 @@ export class History implements HistoryStore {
     // The age chart reads backups' finish times (backup-age.ts); the two series of polls read only the covering
     // index polls_by_source_time (see 001-initial.ts, 003-stored-bytes.ts).
     this.ageSeries = new BackupAgeQuery(db);
+    this.databaseAgeSeries = new DatabaseBackupAgeQuery(db);
     this.polledAges = new MinMaxSeriesQuery(db, 'at - newest_backup_at', 'newest_backup_at IS NOT NULL');
     this.storedSizeSeries = new MinMaxSeriesQuery(db, 'stored_bytes', 'stored_bytes IS NOT NULL');
     this.walWindows = new WalWindowQuery(db);
@@ -179,6 +182,10 @@ export class History implements HistoryStore {
 
   backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     return this.ageSeries.seriesOf(typeof sources === 'string' ? [sources] : sources, opts);
+  }
+
+  databaseBackupAgeSeries(routines: readonly RoutineOfDatabase[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.databaseAgeSeries.seriesOf(routines, opts);
   }
 
   /**

@@ -1,4 +1,5 @@
 // The history store's contract, as the engine, the CLI and the benchmarks use it.
+import type { RoutineOfDatabase } from './database-backup-age';
 import type { CompactionReport } from './poll-compaction';
 import type { PolicyChange, PolicyEntry } from './policies';
 import type { WalWindowPoint } from '../../../shared/api';
@@ -110,6 +111,11 @@ export interface HistoryStore {
    * database's routines): the age of the newest readable backup of any of them.
    */
   backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  /**
+   * The same for one database (its page): a routine whose `database` is set counts only its backups that hold that
+   * database (dump header, or the databases a snapshot's dumps name); null counts every backup (store/database-backup-age.ts).
+   */
+  databaseBackupAgeSeries(routines: readonly RoutineOfDatabase[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /**
    * The stored size at each poll (repository, dump directory or databases; store/stored-bytes.ts) over
    * [from, to], reduced the same way, so a repository that shrinks for one poll keeps its dip.
