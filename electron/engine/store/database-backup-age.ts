@@ -5,8 +5,9 @@
 // dumps name it (meta.databases). A whole-cluster routine, or one holding this database alone, counts every backup.
 //
 // The filter is on the meta JSON in SQL: the rows come from the same range of the partial index
-// backups_readable_finished and only those are parsed (~4 ms for a routine of 10,000 dumps of two databases;
-// `npm run bench -- databases-page` measures the page).
+// backups_readable_finished (EXPLAIN: SEARCH ... USING INDEX backups_readable_finished) and only those are parsed.
+// On 10,000 dumps of two databases in one routine, one database's series took ~3.8 ms against ~3.1 ms for every
+// backup's (500 points, on the shared 2-core test machine).
 import type { Database } from 'better-sqlite3';
 import type { SeriesPoint } from '../../../shared/model';
 import { sawtoothSeries } from './backup-age';
