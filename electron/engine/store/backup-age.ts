@@ -1,8 +1,10 @@
 // The backup-age chart, from the backups' finish times rather than from polls: the age at an instant t is t minus
 // the newest readable backup finished at or before t. Between two backups it grows linearly, at each finish it drops
 // to zero: a sawtooth, so its corners say everything and the history starts with the backups, not with the first
-// poll (a new installation watching 30 days of dumps shows 30 days at once). Backups are stored once and never
-// deleted, so one that retention removed since still counts for the instants after it finished.
+// poll (a new installation watching 30 days of dumps shows 30 days at once). Backups are stored once, and one deleted
+// since counts only while it was there: until the successful poll that no longer listed it (gone_at, 012-backup-gone.ts,
+// issue 17). Retention deleting old backups changes nothing, the newer ones being there; the newest deleted makes the
+// age jump, from that poll on, to the newest one still there, so the chart shows what exists, not what once did.
 //
 // Polls add what only they know: where the chart ends. Like the backup-age rule (health/age.ts), it is measured up
 // to the newest poll that saw a readable backup, never past it to `to`: after that poll nothing says whether a
@@ -11,8 +13,8 @@
 //
 // Why JS over a compact query rather than SQL: the corners are two per backup and need each finish beside the one
 // before it, and a source has thousands of backups where it has a hundred thousand polls a year. One range read of
-// finish times from the partial index backups_readable_finished (009-backup-age.ts) and a pass in JS take ~2 ms for
-// 10,000 backups (`npm run bench -- age-from-backups`); thinning reuses downsampleMinMax's buckets (MinMaxBuckets),
+// finish and gone times from the partial index backups_readable_finished (009, rebuilt by 012) and a pass in JS take
+// ~2-3 ms for 10,000 backups (`npm run bench -- age-from-backups`); thinning reuses downsampleMinMax's buckets (MinMaxBuckets),
 // so every bucket keeps its highest peak.
 import type { Database } from 'better-sqlite3';
 import type { SeriesPoint } from '../../../shared/model';
@@ -22,16 +24,23 @@ import { MinMaxBuckets } from './downsample';
 const READABLE = 'readable = 1 AND size_bytes > 0';
 
 export class BackupAgeQuery {
-  private readonly selectFinishes;
+  private readonly selectLives;
+  private readonly selectLivesBefore;
   private readonly selectNewestFinishBefore;
   private readonly selectLastObserved;
 
   constructor(db: Database) {
-    this.selectFinishes = db
-      .prepare<[string, number, number], number>(
-        `SELECT finished_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`,
+    // From backups_readable_finished alone (rebuilt with gone_at by 012-backup-gone.ts).
+    this.selectLives = db
+      .prepare<[string, number, number], [number, number | null]>(
+        `SELECT finished_at, gone_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`,
       )
-      .pluck();
+      .raw();
+    this.selectLivesBefore = db
+      .prepare<[string, number, number], [number, number | null]>(
+        `SELECT finished_at, gone_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at <= ? AND (gone_at IS NULL OR gone_at > ?) ORDER BY finished_at DESC`,
+      )
+      .raw();
     this.selectNewestFinishBefore = db
       .prepare<[string, number], number>(
         `SELECT finished_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at <= ? ORDER BY finished_at DESC LIMIT 1`,
@@ -49,7 +58,8 @@ export class BackupAgeQuery {
   /**
    * The age over [from, to], ending at the newest poll that saw a readable backup (if before `to`), at most maxPoints
    * corner points in time order: the value at the start, the peak just before each backup finished (1 ms before)
-   * and its drop to zero, and the value at the end. Empty when no poll saw a readable backup by then.
+   * and its drop to zero, the jump where the newest backup was found gone, and the value at the end. Empty when no
+   * poll saw a readable backup by then.
    */
   series(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     return this.seriesOf([sourceId], opts);
@@ -70,39 +80,99 @@ export class BackupAgeQuery {
     const observed = held.flatMap((id) => this.selectLastObserved.get(id, from) ?? []);
     if (observed.length === 0) return [];
     const end = Math.min(opts.to, Math.max(...observed));
-    const befores = held.flatMap((id) => this.selectNewestFinishBefore.get(id, from) ?? []);
-    const before = befores.length > 0 ? Math.max(...befores) : null;
-    const finishes = held.length === 1 ? this.selectFinishes.all(held[0]!, from, end) : held.flatMap((id) => this.selectFinishes.all(id, from, end)).sort((a, b) => a - b);
-    return sawtoothSeries(finishes, before, from, end, maxPoints);
+    const lives = held.flatMap((id) => [...this.livesBefore(id, from, end), ...this.selectLives.all(id, from, end)]);
+    if (held.length > 1) lives.sort((a, b) => a[0] - b[0]);
+    const finished = lives.map((life) => life[0]);
+    const gone = lives.map((life) => life[1]);
+    return lifetimeSeries(finished, gone, from, end, maxPoints);
+  }
+
+  /**
+   * The backups finished by `from` that may be the newest one there at some instant of [from, end], oldest first:
+   * walking back from `from`, those still there at `from` that outlive every newer one, up to the first one still
+   * there at `end` (usually the first: the walk reads one entry unless backups were deleted in the range).
+   */
+  private livesBefore(sourceId: string, from: number, end: number): [number, number | null][] {
+    const lives: [number, number | null][] = [];
+    let outlived = Number.NEGATIVE_INFINITY;
+    for (const [finished, gone] of this.selectLivesBefore.iterate(sourceId, from, from)) {
+      if (gone === null || gone > end) {
+        lives.push([finished, gone]);
+        break;
+      }
+      if (gone > outlived) {
+        lives.push([finished, gone]);
+        outlived = gone;
+      }
+    }
+    return lives.reverse();
   }
 }
 
 /**
- * Calls `visit` with each corner of the age over [from, end], in strictly increasing time: `finishes` are the
- * readable backups' finish times in (from, end], ascending (equal ones count once); `before` the newest one at or
- * before `from`, or null. No point before the first backup: there is no age then. The last corner is at `end`.
+ * Calls `visit` with each corner of the age over [from, end], in strictly increasing time. Backup i was there from
+ * finished[i] (ascending; those at or before `from` are there at `from` unless gone by then) until gone[i], when a
+ * poll found it gone (null: still there; gone at or before it finished: never counted). The age at t is t minus the
+ * newest finish of the backups there at t; equal ones count once. No point while no backup is there: there is no age
+ * then. Where the newest is found gone the age jumps up to the next newest's (1 ms before, the age it replaces).
+ * The last corner is at `end`.
  */
-function forEachCorner(finishes: readonly number[], before: number | null, from: number, end: number, visit: (at: number, value: number) => void): void {
-  let newest = before;
+function forEachCorner(finished: readonly number[], gone: readonly (number | null)[] | null, from: number, end: number, visit: (at: number, value: number) => void): void {
+  const goneAt = (i: number): number => gone?.[i] ?? Number.POSITIVE_INFINITY;
+  // The backups there, newest on top; the gone ones leave when they reach the top.
+  const there: number[] = [];
+  const left = new Uint8Array(gone === null ? 0 : finished.length);
+  const newestThere = (): number | null => {
+    while (there.length > 0 && left[there[there.length - 1] as number] === 1) there.pop();
+    return there.length > 0 ? (finished[there[there.length - 1] as number] as number) : null;
+  };
+  // The instants in (from, end] a backup was found gone, in order.
+  const departures: number[] = [];
+  if (gone !== null) {
+    for (let i = 0; i < finished.length; i++) {
+      const g = gone[i];
+      if (g !== null && g !== undefined && g > from && g <= end && g > (finished[i] as number)) departures.push(i);
+    }
+    departures.sort((a, b) => goneAt(a) - goneAt(b));
+  }
   let lastAt = Number.NEGATIVE_INFINITY;
   const emit = (at: number, value: number): void => {
     visit(at, value);
     lastAt = at;
   };
+  let i = 0;
+  for (; i < finished.length && (finished[i] as number) <= from; i++) if (goneAt(i) > from) there.push(i);
+  let newest = newestThere();
   if (newest !== null) emit(from, from - newest);
-  for (const finished of finishes) {
-    if (newest !== null && finished <= newest) continue;
-    if (newest !== null && finished - 1 > lastAt) emit(finished - 1, finished - 1 - newest);
-    emit(finished, 0);
-    newest = finished;
+  let d = 0;
+  for (;;) {
+    const at = Math.min(i < finished.length ? (finished[i] as number) : Number.POSITIVE_INFINITY, d < departures.length ? goneAt(departures[d] as number) : Number.POSITIVE_INFINITY);
+    if (at > end) break;
+    for (; i < finished.length && finished[i] === at; i++) if (goneAt(i) > at) there.push(i);
+    for (; d < departures.length && goneAt(departures[d] as number) === at; d++) left[departures[d] as number] = 1;
+    const next = newestThere();
+    if (next === newest) continue;
+    if (newest !== null && at - 1 > lastAt) emit(at - 1, at - 1 - newest);
+    if (next !== null) emit(at, at - next);
+    newest = next;
   }
   if (newest !== null && end > lastAt) emit(end, end - newest);
 }
 
+/** The finish times as forEachCorner takes them: `before` (the newest one at or before `from`) first. */
+function withBefore(finishes: readonly number[], before: number | null): readonly number[] {
+  return before === null ? finishes : [before, ...finishes];
+}
+
 /** Every corner of the age over [from, end] (see forEachCorner), as points. */
 export function sawtoothCorners(finishes: readonly number[], before: number | null, from: number, end: number): SeriesPoint[] {
+  return lifetimeCorners(withBefore(finishes, before), null, from, end);
+}
+
+/** Every corner of the age over [from, end] of backups there from finished[i] until gone[i] (see forEachCorner). */
+export function lifetimeCorners(finished: readonly number[], gone: readonly (number | null)[] | null, from: number, end: number): SeriesPoint[] {
   const corners: SeriesPoint[] = [];
-  forEachCorner(finishes, before, from, end, (at, value) => corners.push({ at, value }));
+  forEachCorner(finished, gone, from, end, (at, value) => corners.push({ at, value }));
   return corners;
 }
 
@@ -113,7 +183,12 @@ export function sawtoothCorners(finishes: readonly number[], before: number | nu
  * The corners are computed as they are reduced: 10,000 backups never become 20,000 objects.
  */
 export function sawtoothSeries(finishes: readonly number[], before: number | null, from: number, end: number, maxPoints: number): SeriesPoint[] {
-  const corners = (visit: (at: number, value: number) => void): void => forEachCorner(finishes, before, from, end, visit);
+  return lifetimeSeries(withBefore(finishes, before), null, from, end, maxPoints);
+}
+
+/** sawtoothSeries of backups there from finished[i] until gone[i] (see forEachCorner). */
+export function lifetimeSeries(finished: readonly number[], gone: readonly (number | null)[] | null, from: number, end: number, maxPoints: number): SeriesPoint[] {
+  const corners = (visit: (at: number, value: number) => void): void => forEachCorner(finished, gone, from, end, visit);
   // Ages are never negative, so any corner beats -1.
   const highest = { at: 0, value: -1 };
   let count = 0;
@@ -122,7 +197,7 @@ export function sawtoothSeries(finishes: readonly number[], before: number | nul
     if (count++ === 0) first = at;
     if (value > highest.value) Object.assign(highest, { at, value });
   });
-  if (count <= maxPoints) return sawtoothCorners(finishes, before, from, end);
+  if (count <= maxPoints) return lifetimeCorners(finished, gone, from, end);
   if (maxPoints === 1) return [highest];
   if (maxPoints === 2) {
     const buckets = new MinMaxBuckets(first, end, 2);

@@ -1,4 +1,5 @@
-// The polls and backups tables: every poll with the backups it saw (each backup stored once), read back for the dashboard.
+// The polls and backups tables: every poll with the backups it saw (each backup stored once, marked gone when a
+// successful poll no longer lists it), read back for the dashboard.
 import type { Database, Statement } from 'better-sqlite3';
 import type { BackupRecord, BackupType, ObservedBackup, Poll, ProbeErrorCode, Status } from '../../../shared/model';
 import { NO_LIMIT, type PollEntry } from './types';
@@ -42,10 +43,13 @@ export class PollTable {
   private readonly selectBackups: Statement<[string, number, number], BackupRow>;
   private readonly selectPolls: Statement<[string, number, number, number], PollRow>;
   private readonly selectNewestWalArchive: Statement<[string, number, number], PollRow>;
+  private readonly selectPresent: Statement<[string], { id: number; key: string; finished_at: number; first_seen_at: number }>;
+  private readonly markGone: Statement<[number, number]>;
+  private readonly markBack: Statement<[string, string, number, number]>;
   /**
    * Per source, key -> finishedAt of backups known to be in the file (the newest finishedAt per key).
-   * Rows are never deleted, so a hit is always right and a miss only costs an insert that does nothing;
-   * whatever comes to delete backups (retention) must clear it.
+   * Rows are never deleted (a backup gone from the source is marked gone_at, see markAbsent), so a hit is always
+   * right and a miss only costs an insert that does nothing; whatever comes to delete rows (retention) must clear it.
    */
   private readonly storedBackups = new Map<string, Map<string, number>>();
 
@@ -71,6 +75,16 @@ export class PollTable {
     );
     this.selectPolls = db.prepare<[string, number, number, number], PollRow>(
       'SELECT * FROM polls WHERE source_id = ? AND at BETWEEN ? AND ? ORDER BY at LIMIT ?',
+    );
+    // The backups not found gone, from the partial index backups_present alone (012-backup-gone.ts).
+    this.selectPresent = db.prepare<[string], { id: number; key: string; finished_at: number; first_seen_at: number }>(
+      'SELECT id, key, finished_at, first_seen_at FROM backups WHERE source_id = ? AND gone_at IS NULL',
+    );
+    this.markGone = db.prepare<[number, number]>('UPDATE backups SET gone_at = ? WHERE id = ? AND gone_at IS NULL');
+    // Only by a poll after the one that found it gone: a poll of another process, older but written later, lists
+    // what was there at its time.
+    this.markBack = db.prepare<[string, string, number, number]>(
+      'UPDATE backups SET gone_at = NULL WHERE source_id = ? AND key = ? AND finished_at = ? AND gone_at < ?',
     );
     // A seek in the partial index polls_wal_windows (008-wal-windows.ts), then the one row.
     this.selectNewestWalArchive = db.prepare<[string, number, number], PollRow>(
@@ -128,7 +142,27 @@ export class PollTable {
       if (stored === undefined) this.storedBackups.set(sourceId, (stored = new Map()));
       stored.set(backup.key, backup.finishedAt);
     }
+    for (const entry of [...entries].sort((a, b) => a.poll.at - b.poll.at)) if (entry.poll.ok) this.markAbsent(entry);
     return { newBackups };
+  }
+
+  /**
+   * What a successful poll's listing says about the stored backups (012-backup-gone.ts): one seen before this poll
+   * and not listed is gone from this poll on; one found gone before and listed is back. A failed poll lists nothing
+   * and proves nothing, so it never comes here. A backup first seen after this poll (by another process's newer poll,
+   * written first) was not there yet, not gone.
+   */
+  private markAbsent({ poll, backups }: PollEntry): void {
+    const listed = new Set(backups.map((b) => `${b.key}\u0000${b.finishedAt}`));
+    const present = new Set<string>();
+    for (const row of this.selectPresent.all(poll.sourceId)) {
+      const id = `${row.key}\u0000${row.finished_at}`;
+      if (listed.has(id)) present.add(id);
+      else if (row.first_seen_at < poll.at) this.markGone.run(poll.at, row.id);
+    }
+    for (const backup of backups) {
+      if (!present.has(`${backup.key}\u0000${backup.finishedAt}`)) this.markBack.run(poll.sourceId, backup.key, backup.finishedAt, poll.at);
+    }
   }
 
   /** The rolled-back backups may be in the cache; forgetting everything only costs a few lookups. */

@@ -12,8 +12,9 @@ import { walWindowsSchema } from './008-wal-windows';
 import { backupAgeSchema } from './009-backup-age';
 import { policiesSchema } from './010-policies';
 import { findingSpansSchema } from './011-finding-spans';
+import { backupGoneSchema } from './012-backup-gone';
 
-export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema, policiesSchema, findingSpansSchema];
+export const MIGRATIONS: readonly string[] = [initialSchema, drillsSchema, storedBytesSchema, pollCompactionSchema, alertDeliveriesSchema, alertSenderLeaseSchema, alertToldSchema, walWindowsSchema, backupAgeSchema, policiesSchema, findingSpansSchema, backupGoneSchema];
 
 /** The schema version this build writes; user_version of a fully migrated file. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -51,11 +52,23 @@ export function migrate(db: Database, file: string): void {
     const version = checkSchemaVersion(db, file);
     const sql = MIGRATIONS[version];
     if (sql === undefined) return false;
-    db.exec(sql);
+    db.exec(withoutPresentColumns(db, sql));
     db.pragma(`user_version = ${version + 1}`);
     return true;
   });
   while (applyNext.immediate()) {
     // one migration per transaction
   }
+}
+
+/**
+ * The migration without its ADD COLUMNs of columns the table has already. SQLite has no ADD COLUMN IF NOT EXISTS, and
+ * a file whose user_version was lowered (tests rebuild an older file's schema that way) has the columns of the later
+ * migrations it runs again; a real upgrade never has them, and runs the migration as written.
+ */
+function withoutPresentColumns(db: Database, sql: string): string {
+  return sql.replace(/ALTER TABLE (\w+) ADD COLUMN (\w+)[^;]*;/g, (statement, table: string, column: string) => {
+    const columns = db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table);
+    return columns.some((c) => c.name === column) ? '' : statement;
+  });
 }
