@@ -50,4 +50,22 @@ describe('databaseDetail', () => {
     expect(detail.ageSeries[0]).toEqual({ at: T0 + 6 * DAY, value: 0 });
     expect(detail.ageSeries.at(-1)).toEqual({ at: T0 + 9 * DAY, value: DAY });
   });
+
+  it("counts in the age only the backups holding this database: a snapshot's dumps (meta.databases), not another database's", () => {
+    const { history } = openHistory();
+    const holding = (key: string, at: number, databases: string[]): ObservedBackup => ({ ...dump(key, at), meta: { databases } as ObservedBackup['meta'] });
+    // orders and billing in one snapshot 3 days before the poll, billing alone since; a cluster-wide routine elsewhere has nothing
+    const snapshots = [holding('snap-1', T0 + 6 * DAY, ['billing', 'orders']), holding('snap-2', T0 + 8 * DAY, ['billing']), holding('snap-3', T0 + 9 * DAY - HOUR, ['billing'])];
+    history.recordPolls([{ poll: okPoll('repo', T0 + 9 * DAY, { newestBackupAt: T0 + 9 * DAY - HOUR }), backups: snapshots }]);
+    const page = (name: string, everyDrill: boolean) =>
+      databaseDetail({ summary: { key: `~/${name}`, label: name, name, routines: [routine('repo', { kind: 'restic', everyDrill })] } as DatabaseSummary, store: history, range: '30d', now: NOW });
+
+    expect(page('orders', false).ageSeries).toEqual([
+      { at: T0 + 6 * DAY, value: 0 },
+      { at: T0 + 9 * DAY, value: 3 * DAY },
+    ]);
+    expect(page('billing', false).ageSeries.at(-1)).toEqual({ at: T0 + 9 * DAY, value: HOUR });
+    // a routine holding this database alone (or the whole cluster) counts every backup
+    expect(page('orders', true).ageSeries.at(-1)).toEqual({ at: T0 + 9 * DAY, value: HOUR });
+  });
 });
