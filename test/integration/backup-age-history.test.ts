@@ -1,7 +1,8 @@
 // History from the first start (issue 15): a dump directory that already holds four weeks of nightly dumps, watched
 // by a new installation. Its first poll sees them all, and the source page's backup-age chart reaches back to the
-// oldest, a sawtooth with a 48-hour tooth where a night was missed; after retention deletes the oldest, they still
-// count. Real files dated with touch -d, the real dump-dir probe, engine, history and API.
+// oldest, a sawtooth with a 48-hour tooth where a night was missed; after retention deletes the oldest, the chart is
+// unchanged (newer dumps exist); after the newest is deleted, the chart measures from the newest that exists from the
+// poll that found it gone (issue 17). Real files dated with touch -d, the real dump-dir probe, engine, history and API.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ function dumpOfNight(dir: string, daysAgo: number, at: number): string {
 }
 
 describe('the backup-age chart of a new installation', () => {
-  it('reaches back to the oldest dump at the first poll, and keeps the dumps retention deleted', async () => {
+  it('reaches back to the oldest dump at the first poll, keeps its past when retention deletes old dumps, and ages when the newest is deleted', async () => {
     const dumps = join(root, 'dumps');
     mkdirSync(dumps);
     const started = Math.floor(Date.now() / 1000) * 1000;
@@ -78,6 +79,25 @@ describe('the backup-age chart of a new installation', () => {
       expect(after[0]).toEqual({ at: finished.get(29), value: 0 });
       expect(after.slice(0, -1)).toEqual(ages.slice(0, -1));
       expect(after.at(-1)).toEqual({ at: secondPoll.at, value: secondPoll.at - finished.get(1)! });
+
+      // Last night's dump is deleted (issue 17): the next poll no longer lists it, and from that poll on the chart
+      // measures from the night before's, the newest dump that exists, as the live status does.
+      rmSync(files.get(1)!);
+      await api.pollNow({ id: 'orders-dumps' });
+      const thirdPoll = store.latestPoll('orders-dumps')!;
+      expect(thirdPoll.ok).toBe(true);
+      expect(thirdPoll.newestBackupAt).toBe(finished.get(2));
+      const gone = (await api.source({ id: 'orders-dumps', range: '30d' })).ageSeries;
+      expect(gone.slice(0, after.length - 1)).toEqual(after.slice(0, -1));
+      expect(gone.slice(after.length - 1)).toEqual(
+        thirdPoll.at - 1 > secondPoll.at
+          ? [
+              { at: thirdPoll.at - 1, value: thirdPoll.at - 1 - finished.get(1)! },
+              { at: thirdPoll.at, value: thirdPoll.at - finished.get(2)! },
+            ]
+          : [{ at: thirdPoll.at, value: thirdPoll.at - finished.get(2)! }],
+      );
+      expect(gone.at(-1)!.value).toBeGreaterThan(2 * DAY);
     } finally {
       store.close();
     }
