@@ -127,3 +127,24 @@ describe('lifetimeCorners', () => {
     ]);
   });
 });
+
+describe('the queries of issue 17', () => {
+  it('read finish and gone times, and the backups there, from the partial indexes alone', () => {
+    const { history, file } = openHistory();
+    poll(history, 'app', T0 + 3 * DAY, [nightly(0), nightly(1), nightly(2)]);
+    history.close();
+    const db = new Database(file, { readonly: true });
+    const plan = (sql: string, ...args: unknown[]) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args).map((row) => (row as { detail: string }).detail);
+    const where = 'source_id = ? AND readable = 1 AND size_bytes > 0';
+    expect(plan(`SELECT finished_at, gone_at FROM backups WHERE ${where} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`, 'app', T0, T0 + DAY)).toEqual([
+      expect.stringContaining('USING COVERING INDEX backups_readable_finished'),
+    ]);
+    expect(plan(`SELECT finished_at, gone_at FROM backups WHERE ${where} AND finished_at <= ? AND (gone_at IS NULL OR gone_at > ?) ORDER BY finished_at DESC`, 'app', T0, T0)).toEqual([
+      expect.stringContaining('USING COVERING INDEX backups_readable_finished'),
+    ]);
+    expect(plan('SELECT id, key, finished_at, first_seen_at FROM backups WHERE source_id = ? AND gone_at IS NULL', 'app')).toEqual([
+      expect.stringContaining('USING COVERING INDEX backups_present'),
+    ]);
+    db.close();
+  });
+});
