@@ -68,4 +68,20 @@ describe('databaseDetail', () => {
     // a routine holding this database alone (or the whole cluster) counts every backup
     expect(page('orders', true).ageSeries.at(-1)).toEqual({ at: T0 + 9 * DAY, value: HOUR });
   });
+
+  it("counts this database's backup only while it was there, as a source's chart does (gone_at)", () => {
+    const { history } = openHistory();
+    const older = named('orders-1.dump', T0 + 5 * DAY, 'orders');
+    const newer = named('orders-2.dump', T0 + 7 * DAY, 'orders');
+    const billing = named('billing-1.dump', T0 + 8 * DAY, 'billing');
+    history.recordPolls([{ poll: okPoll('all-dumps', T0 + 8 * DAY + HOUR, { newestBackupAt: T0 + 8 * DAY }), backups: [older, newer, billing] }]);
+    // the next poll no longer lists orders' newest dump
+    history.recordPolls([{ poll: okPoll('all-dumps', T0 + 9 * DAY, { newestBackupAt: T0 + 8 * DAY }), backups: [older, billing] }]);
+    const summary = { key: '~/orders', label: 'orders', name: 'orders', routines: [routine('all-dumps', { everyDrill: false })] } as DatabaseSummary;
+
+    const age = databaseDetail({ summary, store: history, range: '30d', now: NOW }).ageSeries;
+    // the newer dump's age up to the poll that found it gone, then the older one's (billing's dump counts for nothing)
+    expect(age.at(-2)).toEqual({ at: T0 + 9 * DAY - 1, value: 2 * DAY - 1 });
+    expect(age.at(-1)).toEqual({ at: T0 + 9 * DAY, value: 4 * DAY });
+  });
 });
