@@ -1,7 +1,7 @@
 // One database's backup-age chart (its page, databases/database-detail.ts): the age of its newest readable backup
-// of any routine, as backup-age.ts computes it for sources (a backup counts while it was there: gone_at), except that a routine holding dumps of several
-// databases (a dump directory of orders-*.dump and billing-*.dump, a restic repository of both jobs) counts only
-// the backups that hold this one: a dump whose header names it (meta.header.dbName), a snapshot or archive whose
+// of any routine, as backup-age.ts computes it for sources (a backup counts while it was there: gone_at), except
+// that a routine holding dumps of several databases (a dump directory of orders-*.dump and billing-*.dump, a restic
+// repository of both jobs) counts only the backups that hold this one: a dump whose header names it (meta.header.dbName), a snapshot or archive whose
 // dumps name it (meta.databases). A whole-cluster routine, or one holding this database alone, counts every backup.
 //
 // The filter is on the meta JSON in SQL: the rows come from the same range of the partial index
