@@ -193,23 +193,26 @@ export function lifetimeSeries(finished: readonly number[], gone: readonly (numb
   const highest = { at: 0, value: -1 };
   let count = 0;
   let first = 0;
+  // The last corner is at `end` unless every backup was found gone by then: the line stops where none was left.
+  let last = 0;
   corners((at, value) => {
     if (count++ === 0) first = at;
+    last = at;
     if (value > highest.value) Object.assign(highest, { at, value });
   });
   if (count <= maxPoints) return lifetimeCorners(finished, gone, from, end);
   if (maxPoints === 1) return [highest];
   if (maxPoints === 2) {
-    const buckets = new MinMaxBuckets(first, end, 2);
+    const buckets = new MinMaxBuckets(first, last, 2);
     corners((at, value) => buckets.add(at, value));
     return buckets.points();
   }
   // Between the two ends, maxPoints - 2 points: each bucket's extremes, or the highest alone if one is all there is.
   const ends: SeriesPoint[] = [];
-  const between = new MinMaxBuckets(first, end, maxPoints - 2);
+  const between = new MinMaxBuckets(first, last, maxPoints - 2);
   const innerHighest = { at: 0, value: -1 };
   corners((at, value) => {
-    if (at === first || at === end) ends.push({ at, value });
+    if (at === first || at === last) ends.push({ at, value });
     else if (maxPoints > 3) between.add(at, value);
     else if (value > innerHighest.value) Object.assign(innerHighest, { at, value });
   });

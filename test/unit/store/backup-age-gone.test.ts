@@ -4,7 +4,7 @@
 // Real SQLite through History.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { lifetimeCorners } from '../../../electron/engine/store/backup-age';
+import { lifetimeCorners, lifetimeSeries } from '../../../electron/engine/store/backup-age';
 import type { History } from '../../../electron/engine/store/history';
 import type { ObservedBackup } from '../../../shared/model';
 import { DAY, HOUR, T0, dump, failedPoll, okPoll, openHistory } from './temp-history';
@@ -125,6 +125,22 @@ describe('lifetimeCorners', () => {
       { at: T0 + 50, value: 50 },
       { at: T0 + 100, value: 100 },
     ]);
+  });
+});
+
+describe('lifetimeSeries', () => {
+  it('thinned, ends where the last backup there was found gone when that is before the end', () => {
+    const finished = Array.from({ length: 50 }, (_, i) => T0 + i * HOUR);
+    const gone = finished.map(() => T0 + 60 * HOUR);
+    const all = lifetimeCorners(finished, gone, T0, T0 + 100 * HOUR);
+    expect(all.at(-1)).toEqual({ at: T0 + 60 * HOUR - 1, value: 11 * HOUR - 1 });
+    for (const maxPoints of [1, 2, 3, 4, 10]) {
+      const series = lifetimeSeries(finished, gone, T0, T0 + 100 * HOUR, maxPoints);
+      expect(series.length).toBeLessThanOrEqual(maxPoints);
+      expect(series.every((p) => all.some((c) => c.at === p.at && c.value === p.value))).toBe(true);
+      expect(Math.max(...series.map((p) => p.value))).toBe(11 * HOUR - 1);
+      if (maxPoints > 2) expect([series[0], series.at(-1)]).toEqual([all[0], all.at(-1)]);
+    }
   });
 });
 
