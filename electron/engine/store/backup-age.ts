@@ -24,16 +24,24 @@ import { MinMaxBuckets } from './downsample';
 const READABLE = 'readable = 1 AND size_bytes > 0';
 
 export class BackupAgeQuery {
-  private readonly selectLives;
+  private readonly selectFinishes;
+  private readonly selectGone;
   private readonly selectLivesBefore;
   private readonly selectNewestFinishBefore;
   private readonly selectLastObserved;
 
   constructor(db: Database) {
     // From backups_readable_finished alone (rebuilt with gone_at by 012-backup-gone.ts).
-    this.selectLives = db
-      .prepare<[string, number, number], [number, number | null]>(
-        `SELECT finished_at, gone_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`,
+    // Finish times alone, as plain numbers (the read is most of the series' cost), negated for the backups found
+    // gone, whose gone times are read apart, only when there are any (finish times are after 1970).
+    this.selectFinishes = db
+      .prepare<[string, number, number], number>(
+        `SELECT iif(gone_at IS NULL, finished_at, -finished_at) FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`,
+      )
+      .pluck();
+    this.selectGone = db
+      .prepare<[string, number, number], [number, number]>(
+        `SELECT finished_at, gone_at FROM backups WHERE source_id = ? AND ${READABLE} AND finished_at > ? AND finished_at <= ? AND gone_at IS NOT NULL ORDER BY finished_at`,
       )
       .raw();
     this.selectLivesBefore = db
@@ -80,11 +88,34 @@ export class BackupAgeQuery {
     const observed = held.flatMap((id) => this.selectLastObserved.get(id, from) ?? []);
     if (observed.length === 0) return [];
     const end = Math.min(opts.to, Math.max(...observed));
-    const lives = held.flatMap((id) => [...this.livesBefore(id, from, end), ...this.selectLives.all(id, from, end)]);
-    if (held.length > 1) lives.sort((a, b) => a[0] - b[0]);
-    const finished = lives.map((life) => life[0]);
-    const gone = lives.map((life) => life[1]);
-    return lifetimeSeries(finished, gone, from, end, maxPoints);
+    const lives = held.map((id) => this.lives(id, from, end));
+    if (lives.length === 1) return lifetimeSeries(lives[0]!.finished, lives[0]!.gone, from, end, maxPoints);
+    if (lives.every((l) => l.gone === null)) return lifetimeSeries(lives.flatMap((l) => l.finished).sort((a, b) => a - b), null, from, end, maxPoints);
+    const merged = lives.flatMap((l) => l.finished.map((f, i): [number, number | null] => [f, l.gone?.[i] ?? null])).sort((a, b) => a[0] - b[0]);
+    return lifetimeSeries(merged.map((l) => l[0]), merged.map((l) => l[1]), from, end, maxPoints);
+  }
+
+  /** One source's backups that may count in [from, end], as lifetimeSeries takes them (gone null: none found gone). */
+  private lives(sourceId: string, from: number, end: number): { finished: number[]; gone: (number | null)[] | null } {
+    const before = this.livesBefore(sourceId, from, end);
+    const finished = before.map((l) => l[0]);
+    const flagged = this.selectFinishes.all(sourceId, from, end);
+    let anyGone = before.some((l) => l[1] !== null);
+    for (const f of flagged) {
+      if (f < 0) anyGone = true;
+      finished.push(Math.abs(f));
+    }
+    if (!anyGone) return { finished, gone: null };
+    const gone: (number | null)[] = before.map((l) => l[1]);
+    for (let i = before.length; i < finished.length; i++) gone.push(null);
+    // Both reads walk the index in the same order, so the gone ones come in the order of their finish times.
+    let i = before.length;
+    for (const [f, g] of this.selectGone.all(sourceId, from, end)) {
+      while (i < finished.length && (finished[i] as number) < f) i++;
+      while (i < finished.length && gone[i] !== null) i++;
+      gone[i++] = g;
+    }
+    return { finished, gone };
   }
 
   /**

@@ -95,6 +95,21 @@ describe('the backup-age series when the newest backup is deleted', () => {
     ]);
   });
 
+  it('counts equal finish times apart: one of two dumps finished at once deleted leaves the other', () => {
+    const { history } = openHistory();
+    const at = T0 + 2 * HOUR;
+    const [a, b] = [dump('a.dump', at), dump('b.dump', at)];
+    poll(history, 'app', T0 + 3 * HOUR, [nightly(-1), a, b]);
+    poll(history, 'app', T0 + 4 * HOUR, [nightly(-1), b]);
+    expect(history.backupAgeSeries('app', { from: T0, to: T0 + DAY, maxPoints: 1000 }).at(-1)).toEqual({ at: T0 + 4 * HOUR, value: 2 * HOUR });
+    poll(history, 'app', T0 + 5 * HOUR, [nightly(-1)]);
+    expect(history.backupAgeSeries('app', { from: T0, to: T0 + DAY, maxPoints: 1000 }).slice(-3)).toEqual([
+      { at, value: 0 },
+      { at: T0 + 5 * HOUR - 1, value: 3 * HOUR - 1 },
+      { at: T0 + 5 * HOUR, value: T0 + 5 * HOUR - nightly(-1).finishedAt },
+    ]);
+  });
+
   it('of several sources: the newest backup there of any', () => {
     const { history } = openHistory();
     const base = dump('base-1', T0 + DAY + 12 * HOUR);
@@ -152,7 +167,10 @@ describe('the queries of issue 17', () => {
     const db = new Database(file, { readonly: true });
     const plan = (sql: string, ...args: unknown[]) => db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args).map((row) => (row as { detail: string }).detail);
     const where = 'source_id = ? AND readable = 1 AND size_bytes > 0';
-    expect(plan(`SELECT finished_at, gone_at FROM backups WHERE ${where} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`, 'app', T0, T0 + DAY)).toEqual([
+    expect(plan(`SELECT iif(gone_at IS NULL, finished_at, -finished_at) FROM backups WHERE ${where} AND finished_at > ? AND finished_at <= ? ORDER BY finished_at`, 'app', T0, T0 + DAY)).toEqual([
+      expect.stringContaining('USING COVERING INDEX backups_readable_finished'),
+    ]);
+    expect(plan(`SELECT finished_at, gone_at FROM backups WHERE ${where} AND finished_at > ? AND finished_at <= ? AND gone_at IS NOT NULL ORDER BY finished_at`, 'app', T0, T0 + DAY)).toEqual([
       expect.stringContaining('USING COVERING INDEX backups_readable_finished'),
     ]);
     expect(plan(`SELECT finished_at, gone_at FROM backups WHERE ${where} AND finished_at <= ? AND (gone_at IS NULL OR gone_at > ?) ORDER BY finished_at DESC`, 'app', T0, T0)).toEqual([
