@@ -21,7 +21,7 @@ import type { SeriesPoint } from '../../../shared/model';
 import { MinMaxBuckets } from './downsample';
 
 /** Readable as the backup-age rule counts it (health/size.ts isReadable); the partial index's WHERE, word for word. */
-const READABLE = 'readable = 1 AND size_bytes > 0';
+export const READABLE = 'readable = 1 AND size_bytes > 0';
 
 export class BackupAgeQuery {
   private readonly selectFinishes;
@@ -124,19 +124,7 @@ export class BackupAgeQuery {
    * there at `end` (usually the first: the walk reads one entry unless backups were deleted in the range).
    */
   private livesBefore(sourceId: string, from: number, end: number): [number, number | null][] {
-    const lives: [number, number | null][] = [];
-    let outlived = Number.NEGATIVE_INFINITY;
-    for (const [finished, gone] of this.selectLivesBefore.iterate(sourceId, from, from)) {
-      if (gone === null || gone > end) {
-        lives.push([finished, gone]);
-        break;
-      }
-      if (gone > outlived) {
-        lives.push([finished, gone]);
-        outlived = gone;
-      }
-    }
-    return lives.reverse();
+    return walkLivesBefore(this.selectLivesBefore.iterate(sourceId, from, from), end);
   }
 }
 
@@ -248,4 +236,25 @@ export function lifetimeSeries(finished: readonly number[], gone: readonly (numb
     else if (value > innerHighest.value) Object.assign(innerHighest, { at, value });
   });
   return [ends[0] as SeriesPoint, ...(maxPoints > 3 ? between.points() : [innerHighest]), ends[1] as SeriesPoint];
+}
+
+/**
+ * From the backups finished by `from` and still there at `from`, newest first (`rows`: [finished, gone]), those that
+ * may be the newest one there at some instant of [from, end], oldest first: each that outlives every newer one, up
+ * to the first still there at `end`, where the walk stops (usually at the first row).
+ */
+export function walkLivesBefore(rows: Iterable<[number, number | null]>, end: number): [number, number | null][] {
+  const lives: [number, number | null][] = [];
+  let outlived = Number.NEGATIVE_INFINITY;
+  for (const [finished, gone] of rows) {
+    if (gone === null || gone > end) {
+      lives.push([finished, gone]);
+      break;
+    }
+    if (gone > outlived) {
+      lives.push([finished, gone]);
+      outlived = gone;
+    }
+  }
+  return lives.reverse();
 }

@@ -10,7 +10,7 @@
 // does, within the noise: 3-8 ms each on the shared 2-core test machine.
 import type { Database } from 'better-sqlite3';
 import type { SeriesPoint } from '../../../shared/model';
-import { lifetimeSeries } from './backup-age';
+import { READABLE, lifetimeSeries, walkLivesBefore } from './backup-age';
 
 /** A routine as the chart counts it: its source, and the database its backups must hold (null: every backup). */
 export interface RoutineOfDatabase {
@@ -18,8 +18,6 @@ export interface RoutineOfDatabase {
   database: string | null;
 }
 
-/** As backup-age.ts READABLE: the partial index's WHERE, word for word. */
-const READABLE = 'readable = 1 AND size_bytes > 0';
 /** The backup holds the database named by the last parameter (given twice). */
 const HOLDS = `(json_extract(meta, '$.header.dbName') = ? OR EXISTS (SELECT 1 FROM json_each(meta, '$.databases') WHERE value = ?))`;
 
@@ -74,7 +72,7 @@ export class DatabaseBackupAgeQuery {
     const end = Math.min(to, Math.max(...observed));
     const lives = held.flatMap((r) => {
       const { q, tail } = of(r);
-      return [...livesBefore(q, [r.sourceId, from, from, ...tail], end), ...q.lives.all(r.sourceId, from, end, ...tail)];
+      return [...walkLivesBefore(q.livesBefore.iterate(r.sourceId, from, from, ...tail), end), ...q.lives.all(r.sourceId, from, end, ...tail)];
     });
     if (held.length > 1) lives.sort((a, b) => a[0] - b[0]);
     return lifetimeSeries(
@@ -85,24 +83,4 @@ export class DatabaseBackupAgeQuery {
       maxPoints,
     );
   }
-}
-
-/**
- * As backup-age.ts livesBefore: the backups finished by `from` that may be the newest one there at some instant of
- * [from, end], oldest first, walking back from `from` up to the first one still there at `end`.
- */
-function livesBefore(q: Statements, params: unknown[], end: number): Life[] {
-  const lives: Life[] = [];
-  let outlived = Number.NEGATIVE_INFINITY;
-  for (const [finished, gone] of q.livesBefore.iterate(...params)) {
-    if (gone === null || gone > end) {
-      lives.push([finished, gone]);
-      break;
-    }
-    if (gone > outlived) {
-      lives.push([finished, gone]);
-      outlived = gone;
-    }
-  }
-  return lives.reverse();
 }
