@@ -31,14 +31,17 @@ export async function benchAgeFromBackups(): Promise<BenchFigure[]> {
     const file = join(dir, 'history.sqlite');
     const history = History.open(file);
     progress(`recording ${SOURCES} sources of ${BACKUPS} backups over 3 years, and a year of 5-minute polls of one`);
+    const sourceId = 'source-3';
+    const finishes = threeYearsOfBackups(3).filter((b) => b.readable).map((b) => b.finishedAt);
+    // The year's polls carry only the age they saw, not their listings, so they come first: a successful poll
+    // listing nothing would say every backup stored before it was deleted (012-backup-gone.ts). The poll listing
+    // every backup is then each source's newest, as it is when nothing was deleted.
+    recordYearOfPolls(history, sourceId, finishes);
     for (let s = 0; s < SOURCES; s++) {
       const backups = threeYearsOfBackups(s);
       const newest = backups.filter((b) => b.readable).at(-1)!;
-      history.recordPolls([{ poll: poll(`source-${s}`, START + DAY, newest.finishedAt), backups }]);
+      history.recordPolls([{ poll: poll(`source-${s}`, NOW, newest.finishedAt), backups }]);
     }
-    const sourceId = 'source-3';
-    const finishes = threeYearsOfBackups(3).filter((b) => b.readable).map((b) => b.finishedAt);
-    recordYearOfPolls(history, sourceId, finishes);
 
     let points = 0;
     let peak = 0;
