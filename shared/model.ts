@@ -105,6 +105,8 @@ export interface ObservedBackup {
 export interface BackupRecord extends ObservedBackup {
   sourceId: string;
   firstSeenAt: number;
+  /** When a successful poll first no longer listed it (deleted since); absent while it is there. */
+  goneAt?: number;
 }
 
 export type ProbeErrorCode =

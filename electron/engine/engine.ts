@@ -205,7 +205,10 @@ export class Engine {
       // Look first (joining a poll under way), so the drill restores what is there now, never "no backups" from a
       // history that has not looked yet (a drill before the first poll, from the CLI, the API or the schedule).
       await this.pollSource(sourceId);
-      const known = mergeBackups(sourceId, this.state(sourceId).backups, this.store.backups(sourceId, { limit: 10_000 }), this.now(), Infinity);
+      // What the history keeps stands in for what this poll could not list, never for a backup found deleted since
+      // (a drill of it could only fail to find it, and the newest still there would go undrilled).
+      const present = this.store.backups(sourceId, { limit: 10_000 }).filter((b) => b.goneAt === undefined);
+      const known = mergeBackups(sourceId, this.state(sourceId).backups, present, this.now(), Infinity);
       const choice = chooseDrillBackup(sourceId, known, this.now(), opts.backupKey, { source, poll: this.state(sourceId).poll });
       const drill =
         'noneRestores' in choice

@@ -1,6 +1,6 @@
 // Drills run by the engine: scheduled from drill.every, one at a time by default, never two for one source,
 // recorded, and carried into the source summary as the last successful restore.
-import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig, type Config } from '../../shared/config';
@@ -75,5 +75,27 @@ describe('engine drills', () => {
     expect(engine.summary('a')).toMatchObject({ status: 'ok', lastRestore: { backupKey: join(parent, 'a', 'shop.dump') } });
     engine.stop();
     store.close();
+  });
+
+  it('drills the newest backup still there, not one deleted since a poll stored it', async () => {
+    const { engine, store } = engineFor('deleted');
+    const older = join(parent, 'b', 'shop.dump');
+    const newer = join(parent, 'b', 'shop-newer.dump');
+    copyFileSync(older, newer);
+    const soon = new Date(Date.now() - 1_800_000);
+    utimesSync(newer, soon, soon);
+    try {
+      await engine.pollAll();
+      expect(store.backups('b', {}).map((b) => b.key)).toEqual([newer, older]);
+      rmSync(newer); // deleted after the poll stored it: the drill's own poll finds it gone
+      const drill = await engine.runDrill('b');
+      expect(drill.outcome, drill.message).toBe('pass');
+      expect(drill.backupKey).toBe(older);
+      expect(store.backups('b', {}).find((b) => b.key === newer)?.goneAt).toEqual(expect.any(Number));
+    } finally {
+      rmSync(newer, { force: true });
+      engine.stop();
+      store.close();
+    }
   });
 });

@@ -33,6 +33,7 @@ export interface BackupRow {
   problem: string | null;
   meta: string | null;
   first_seen_at: number;
+  gone_at: number | null;
 }
 
 export class PollTable {
@@ -235,5 +236,6 @@ export function toBackupRecord(row: BackupRow): BackupRecord {
     problem: row.problem,
     ...(row.meta === null ? {} : { meta: JSON.parse(row.meta) }),
     firstSeenAt: row.first_seen_at,
+    ...(row.gone_at === null ? {} : { goneAt: row.gone_at }),
   };
 }
