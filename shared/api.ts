@@ -291,7 +291,11 @@ export interface DatabaseDetail {
   backups: DatabaseBackupMark[];
   /** Oldest first, at most MAX_CHART_POINTS (failures always kept). */
   drills: DatabaseDrillMark[];
-  /** The age of the newest backup of any routine over time, from their finish times (as a source's ageSeries). */
+  /**
+   * The age of its newest backup over time, from the finish times of its routines' backups that hold it (all of a
+   * whole-cluster routine's; a dump's or snapshot's naming it where a routine holds several databases), each counted
+   * while it was there (as a source's ageSeries).
+   */
   ageSeries: SeriesPoint[];
 }
 
