@@ -1,6 +1,5 @@
 // The orders database (5,000 customers) dumped by the real pg_dump in the three formats a dump-dir holds, for tests
-// that put dumps somewhere other than a local directory (a bucket), and the saving and restoring of the environment
-// variables such a test sets (credentials, proxies).
+// that put dumps somewhere other than a local directory (a bucket).
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScratchCluster } from '../../electron/engine/drills/scratch-cluster';
@@ -29,16 +28,5 @@ export async function makeOrdersDumps(dir: string, purpose: string): Promise<Ord
     custom: readFileSync(join(dir, 'orders.dump')),
     plain: readFileSync(join(dir, 'orders.sql')),
     directory: new Map(readdirSync(join(dir, 'orders-dir')).map((name) => [name, readFileSync(join(dir, 'orders-dir', name))])),
-  };
-}
-
-/** Remembers the variables `names` now; the returned function puts them back as they were (unset stays unset). */
-export function savedEnv(names: readonly string[]): () => void {
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  return () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   };
 }

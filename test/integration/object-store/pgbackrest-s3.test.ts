@@ -15,7 +15,7 @@ import { probeContext, removeTestParentDir, scratchDirsIn, sql, testParentDir } 
 import { pgbackrestSource, s3RepoLines, startPgBackRestCluster, type PgBackRestSetup } from '../../support/pgbackrest-fixtures';
 import { postgresProcessesUsing } from '../../support/processes';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
-import { savedEnv } from '../../support/orders-dumps';
+import { savedEnv } from '../../support/saved-env';
 
 const sourceParent = testParentDir('pgbackrest-s3-source');
 const drillParent = testParentDir('pgbackrest-s3-drills');

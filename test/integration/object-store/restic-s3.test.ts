@@ -13,7 +13,7 @@ import type { DrillContext } from '../../../electron/engine/sources/probe';
 import { probeContext, removeTestParentDir, scratchDirsIn, testParentDir } from '../../support/postgres-fixtures';
 import { restic, writeOrdersDump } from '../../support/restic-fixtures';
 import { startS3Server, type TestS3Server } from '../../support/s3-server';
-import { savedEnv } from '../../support/orders-dumps';
+import { savedEnv } from '../../support/saved-env';
 
 const root = testParentDir('restic-s3');
 const drillDir = testParentDir('restic-s3-drills');
