@@ -70,29 +70,17 @@ export class BackupAgeQuery {
    * poll saw a readable backup by then.
    */
   series(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
-    return this.seriesOf([sourceId], opts);
-  }
-
-  /**
-   * The same for what several sources hold together (a database's routines): the age of the newest readable backup
-   * of any of them, ending at the newest poll of any that saw one.
-   */
-  seriesOf(sourceIds: readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
     const { from, maxPoints } = opts;
     if (maxPoints < 1 || opts.to < from) return [];
     // No readable backup by `to` (a postgres source has none): no age, and no need to look at the polls.
-    const held = sourceIds.filter((id) => this.selectNewestFinishBefore.get(id, opts.to) !== undefined);
-    if (held.length === 0) return [];
+    if (this.selectNewestFinishBefore.get(sourceId, opts.to) === undefined) return [];
     // A poll after `to` speaks for the whole range: the backups it saw finished when they say, whether or not
     // anything was polled in between (the app was not running that week).
-    const observed = held.flatMap((id) => this.selectLastObserved.get(id, from) ?? []);
-    if (observed.length === 0) return [];
-    const end = Math.min(opts.to, Math.max(...observed));
-    const lives = held.map((id) => this.lives(id, from, end));
-    if (lives.length === 1) return lifetimeSeries(lives[0]!.finished, lives[0]!.gone, from, end, maxPoints);
-    if (lives.every((l) => l.gone === null)) return lifetimeSeries(lives.flatMap((l) => l.finished).sort((a, b) => a - b), null, from, end, maxPoints);
-    const merged = lives.flatMap((l) => l.finished.map((f, i): [number, number | null] => [f, l.gone?.[i] ?? null])).sort((a, b) => a[0] - b[0]);
-    return lifetimeSeries(merged.map((l) => l[0]), merged.map((l) => l[1]), from, end, maxPoints);
+    const observed = this.selectLastObserved.get(sourceId, from);
+    if (observed === undefined) return [];
+    const end = Math.min(opts.to, observed);
+    const { finished, gone } = this.lives(sourceId, from, end);
+    return lifetimeSeries(finished, gone, from, end, maxPoints);
   }
 
   /** One source's backups that may count in [from, end], as lifetimeSeries takes them (gone null: none found gone). */

@@ -180,8 +180,8 @@ export class History implements HistoryStore {
     return this.eventTable.recent(opts);
   }
 
-  backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
-    return this.ageSeries.seriesOf(typeof sources === 'string' ? [sources] : sources, opts);
+  backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {
+    return this.ageSeries.series(sourceId, opts);
   }
 
   databaseBackupAgeSeries(routines: readonly RoutineOfDatabase[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[] {

@@ -107,10 +107,10 @@ export interface HistoryStore {
    * Backup age over [from, to] from the backups' finish times (store/backup-age.ts): at each instant, the time since
    * the newest readable backup finished, so the history starts with the backups, not the first poll. The sawtooth's
    * corners, up to the newest poll that saw a readable backup, reduced to at most maxPoints points that keep the
-   * first, the last and each bucket's minimum and maximum, so no peak is thinned away. For several sources (a
-   * database's routines): the age of the newest readable backup of any of them.
+   * first, the last and each bucket's minimum and maximum, so no peak is thinned away. Several sources together (a
+   * database's routines): databaseBackupAgeSeries.
    */
-  backupAgeSeries(sources: string | readonly string[], opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
+  backupAgeSeries(sourceId: string, opts: { from: number; to: number; maxPoints: number }): SeriesPoint[];
   /**
    * The same for one database (its page): a routine whose `database` is set counts only its backups that hold that
    * database (dump header, or the databases a snapshot's dumps name); null counts every backup (store/database-backup-age.ts).

@@ -117,7 +117,7 @@ describe('the backup-age series when the newest backup is deleted', () => {
     poll(history, 'bases', T0 + 2 * DAY + 6 * HOUR, [base]);
     const found = T0 + 3 * DAY;
     poll(history, 'dumps', found, [nightly(0)]);
-    const series = history.backupAgeSeries(['dumps', 'bases'], { from: T0 + 2 * DAY + 3 * HOUR, to: found, maxPoints: 1000 });
+    const series = history.databaseBackupAgeSeries([{ sourceId: 'dumps', database: null }, { sourceId: 'bases', database: null }], { from: T0 + 2 * DAY + 3 * HOUR, to: found, maxPoints: 1000 });
     expect(series).toEqual([
       { at: T0 + 2 * DAY + 3 * HOUR, value: HOUR },
       { at: found - 1, value: found - 1 - d2 },

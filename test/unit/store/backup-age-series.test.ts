@@ -30,13 +30,13 @@ describe('History.backupAgeSeries (from the backups)', () => {
     const bases = [dump('base-1', T0 + DAY + 12 * HOUR), dump('base-4', T0 + 4 * DAY + 3 * HOUR)];
     poll(history, 'dumps', T0 + 3 * DAY, dumps);
     poll(history, 'bases', T0 + 4 * DAY + 6 * HOUR, bases);
-    const series = history.backupAgeSeries(['dumps', 'bases'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 });
+    const series = history.databaseBackupAgeSeries([{ sourceId: 'dumps', database: null }, { sourceId: 'bases', database: null }], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 });
     const finishes = [...dumps, ...bases].map((b) => b.finishedAt);
     expect(series.map((p) => p.at)).toEqual([...finishes].sort((a, b) => a - b).flatMap((f, i) => (i === 0 ? [f] : [f - 1, f])).concat(T0 + 4 * DAY + 6 * HOUR));
     for (const point of series) expect(point.value).toBe(ageAt(finishes, point.at));
     // One source alone is as before; none with a backup is empty.
-    expect(history.backupAgeSeries(['dumps'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual(history.backupAgeSeries('dumps', { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 }));
-    expect(history.backupAgeSeries(['nothing'], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual([]);
+    expect(history.databaseBackupAgeSeries([{ sourceId: 'dumps', database: null }], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual(history.backupAgeSeries('dumps', { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 }));
+    expect(history.databaseBackupAgeSeries([{ sourceId: 'nothing', database: null }], { from: T0 - DAY, to: T0 + 5 * DAY, maxPoints: 1000 })).toEqual([]);
   });
 
   it('is a sawtooth with exact corners: the start, each peak 1 ms before a backup and its drop, the end', () => {
